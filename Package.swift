@@ -1,0 +1,40 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "virtlab",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "virtlab", targets: ["virtlab"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // C libraries, seen by Swift only through these modules.
+        .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt", providers: [.apt(["libvirt-dev"])]),
+        .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        .target(name: "CShims", dependencies: ["CNcurses"]),
+
+        // libvirt in Swift: connections, domains, stats, events, storage, networks. No UI, no printing.
+        .target(name: "VirtKit", dependencies: ["CLibvirt"]),
+        // Facts about the host: CPU extensions, /dev/kvm, what we run on, identities. No libvirt.
+        .target(name: "HostDoctor", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // Human-readable units and plain tables, shared by the CLI and the full-screen UI.
+        .target(name: "Humanize"),
+        // The command line: parsing, output formatting, error reporting.
+        .target(name: "VirtlabCLI", dependencies: [
+            "VirtKit", "HostDoctor", "Humanize",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "virtlab", dependencies: ["VirtlabCLI"]),
+
+        .target(name: "TestSupport", dependencies: ["VirtKit"], path: "Tests/TestSupport"),
+        .testTarget(name: "VirtKitTests", dependencies: ["VirtKit", "TestSupport"]),
+        .testTarget(name: "HostDoctorTests", dependencies: ["HostDoctor"]),
+        .testTarget(name: "HumanizeTests", dependencies: ["Humanize"]),
+        .testTarget(name: "VirtlabCLITests", dependencies: ["VirtlabCLI", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

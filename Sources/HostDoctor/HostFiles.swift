@@ -1,0 +1,51 @@
+import Foundation
+
+/// Reads host files under a root (normally "/"; a fixture directory in tests), keeping why a read failed.
+public struct HostFiles: Sendable {
+    public let root: String
+
+    public init(root: String = "/") { self.root = root }
+
+    public func path(_ absolute: String) -> String {
+        root == "/" ? absolute : (root as NSString).appendingPathComponent(absolute)
+    }
+
+    public func exists(_ absolute: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path(absolute), isDirectory: &isDirectory)
+    }
+
+    /// The file's text, or why it could not be read ("no such file", "permission denied", ...).
+    public func read(_ absolute: String) -> Result<String, ReadFailure> {
+        let full = path(absolute)
+        let fd = open(full, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return .failure(ReadFailure(path: absolute, errno: errno)) }
+        defer { Foundation.close(fd) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = Foundation.read(fd, &buffer, buffer.count)
+            if count < 0 { return .failure(ReadFailure(path: absolute, errno: errno)) }
+            if count == 0 { break }
+            data.append(buffer, count: count)
+            if data.count > 16 << 20 { break }  // /proc files are small; never read a runaway file whole
+        }
+        return .success(String(decoding: data, as: UTF8.self))
+    }
+
+    public func list(_ absoluteDirectory: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: path(absoluteDirectory))) ?? []).sorted()
+    }
+}
+
+public struct ReadFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    public let path: String
+    public let errno: Int32
+    public var description: String {
+        switch errno {
+        case ENOENT: "\(path) does not exist"
+        case EACCES, EPERM: "\(path) is not readable (permission denied)"
+        default: "\(path): \(String(cString: strerror(errno)))"
+        }
+    }
+}

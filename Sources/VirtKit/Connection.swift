@@ -1,0 +1,224 @@
+import CLibvirt
+import Foundation
+import Synchronization
+
+/// An open libvirt connection. libvirt connections are thread-safe; every method is synchronous and
+/// reads libvirt's thread-local error in the same call, so it may be used from any task or thread.
+public final class Connection: @unchecked Sendable {
+    public let uri: String
+    public let isReadOnly: Bool
+    private let pointer: OpaquePointer
+    private let closed = Mutex(false)
+
+    /// Opens `uri` ("qemu:///system", "test:///default", "qemu+ssh://host/system", ...).
+    public init(uri: String, readOnly: Bool = false) throws {
+        Libvirt.initialize()
+        let opened = readOnly ? virConnectOpenReadOnly(uri) : virConnectOpen(uri)
+        self.pointer = try check("connect to \(uri)", opened)
+        self.uri = uri
+        self.isReadOnly = readOnly
+        // Keepalives let a remote or daemon connection notice a dead peer; the test driver has none.
+        if !uri.hasPrefix("test:") { _ = virConnectSetKeepAlive(pointer, 5, 3) }
+    }
+
+    deinit { close() }
+
+    /// Closes the connection; later calls on it throw. Idempotent.
+    public func close() {
+        let wasOpen = closed.withLock { isClosed in
+            defer { isClosed = true }
+            return !isClosed
+        }
+        if wasOpen { virConnectClose(pointer) }
+    }
+
+    /// The raw handle, or an error once closed.
+    func handle(_ operation: @autoclosure () -> String) throws -> OpaquePointer {
+        if closed.withLock({ $0 }) {
+            throw LibvirtError(operation: operation(), code: Int32(VIR_ERR_INVALID_CONN.rawValue),
+                               domain: 0, message: "the connection to \(uri) is closed")
+        }
+        return pointer
+    }
+
+    /// True while the peer answers (keepalive-based for remote and daemon URIs).
+    public var isAlive: Bool {
+        guard let handle = try? handle("check connection") else { return false }
+        return virConnectIsAlive(handle) == 1
+    }
+
+    /// True for libvirt's built-in, in-process demo hypervisor.
+    public var isTestDriver: Bool { uri.hasPrefix("test:") }
+
+    // MARK: - Host
+
+    public func hypervisor() throws -> HypervisorInfo {
+        let conn = try handle("read hypervisor type")
+        let type = String(cString: try check("read hypervisor type", virConnectGetType(conn)))
+        var hvVersion: UInt = 0
+        try check("read hypervisor version", virConnectGetVersion(conn, &hvVersion))
+        var libVersion: UInt = 0
+        try check("read libvirt version", virConnectGetLibVersion(conn, &libVersion))
+        return HypervisorInfo(type: type, version: Libvirt.formatVersion(hvVersion),
+                              libvirtVersion: Libvirt.formatVersion(libVersion))
+    }
+
+    public func host() throws -> HostInfo {
+        let conn = try handle("read host info")
+        var info = virNodeInfo()
+        try check("read host info", virNodeGetInfo(conn, &info))
+        let hostname = takeString(virConnectGetHostname(conn)) ?? "unknown"
+        let model = withUnsafeBytes(of: info.model) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        var memory = nodeMemoryStats()
+        if memory["total"] == nil { memory["total"] = UInt64(info.memory) }
+        if memory["free"] == nil { memory["free"] = virNodeGetFreeMemory(conn) / 1024 }
+        return HostInfo(hostname: hostname, cpuModel: model, cpus: Int(info.cpus), mhz: Int(info.mhz),
+                        memoryKiB: memory["total"] ?? UInt64(info.memory),
+                        freeMemoryKiB: memory["free"] ?? 0,
+                        availableMemoryKiB: memory["free"].map { free in
+                            free + (memory["buffers"] ?? 0) + (memory["cached"] ?? 0)
+                        } ?? 0)
+    }
+
+    /// Cumulative host CPU times in nanoseconds (kernel, user, idle, iowait), or nil where the driver has none.
+    public func hostCPUTimes() -> HostCPUTimes? {
+        guard let conn = try? handle("read host CPU stats") else { return nil }
+        var count: Int32 = 0
+        guard virNodeGetCPUStats(conn, VIR_NODE_CPU_STATS_ALL_CPUS.rawValue, nil, &count, 0) == 0, count > 0 else {
+            virResetLastError()
+            return nil
+        }
+        var params = [virNodeCPUStats](repeating: virNodeCPUStats(), count: Int(count))
+        guard virNodeGetCPUStats(conn, VIR_NODE_CPU_STATS_ALL_CPUS.rawValue, &params, &count, 0) == 0 else {
+            virResetLastError()
+            return nil
+        }
+        var values: [String: UInt64] = [:]
+        for param in params.prefix(Int(count)) { values[fieldName(param.field)] = param.value }
+        return HostCPUTimes(kernel: values["kernel"] ?? 0, user: values["user"] ?? 0, idle: values["idle"] ?? 0,
+                            iowait: values["iowait"] ?? 0)
+    }
+
+    private func nodeMemoryStats() -> [String: UInt64] {
+        guard let conn = try? handle("read host memory") else { return [:] }
+        var count: Int32 = 0
+        let allCells = Int32(-1)  // VIR_NODE_MEMORY_STATS_ALL_CELLS is a macro Swift does not import.
+        guard virNodeGetMemoryStats(conn, allCells, nil, &count, 0) == 0, count > 0 else {
+            virResetLastError()
+            return [:]
+        }
+        var params = [virNodeMemoryStats](repeating: virNodeMemoryStats(), count: Int(count))
+        guard virNodeGetMemoryStats(conn, allCells, &params, &count, 0) == 0 else {
+            virResetLastError()
+            return [:]
+        }
+        var values: [String: UInt64] = [:]
+        for param in params.prefix(Int(count)) { values[fieldName(param.field)] = param.value }
+        return values
+    }
+
+    // MARK: - Domains
+
+    /// Every domain, active and inactive, in libvirt's order.
+    public func domains() throws -> [Domain] {
+        let conn = try handle("list domains")
+        var list: UnsafeMutablePointer<OpaquePointer?>?
+        let count = try check("list domains", virConnectListAllDomains(conn, &list, 0))
+        defer { free(list) }
+        return (0..<Int(count)).compactMap { index in list?[index].map(Domain.init(taking:)) }
+    }
+
+    public func domain(named name: String) throws -> Domain {
+        let conn = try handle("find domain '\(name)'")
+        return Domain(taking: try check("find domain '\(name)'", virDomainLookupByName(conn, name)))
+    }
+
+    public func domain(uuid: String) throws -> Domain {
+        let conn = try handle("find domain \(uuid)")
+        return Domain(taking: try check("find domain \(uuid)", virDomainLookupByUUIDString(conn, uuid)))
+    }
+
+    /// Defines a persistent domain from libvirt domain XML.
+    @discardableResult
+    public func define(xml: String) throws -> Domain {
+        let conn = try handle("define domain")
+        return Domain(taking: try check("define domain", virDomainDefineXML(conn, xml)))
+    }
+
+    /// Starts a transient domain from XML; it vanishes when it stops.
+    @discardableResult
+    public func createTransient(xml: String) throws -> Domain {
+        let conn = try handle("create domain")
+        return Domain(taking: try check("create domain", virDomainCreateXML(conn, xml, 0)))
+    }
+
+    /// One bulk call for all domains' stats (the approach virt-top and virt-manager converged on).
+    public func allDomainStats() throws -> [DomainStats] {
+        let conn = try handle("read domain stats")
+        let groups = VIR_DOMAIN_STATS_STATE.rawValue | VIR_DOMAIN_STATS_CPU_TOTAL.rawValue
+            | VIR_DOMAIN_STATS_BALLOON.rawValue | VIR_DOMAIN_STATS_VCPU.rawValue
+            | VIR_DOMAIN_STATS_INTERFACE.rawValue | VIR_DOMAIN_STATS_BLOCK.rawValue
+        var records: UnsafeMutablePointer<UnsafeMutablePointer<virDomainStatsRecord>?>?
+        let count = try check("read domain stats", virConnectGetAllDomainStats(conn, groups, &records, 0))
+        defer { virDomainStatsRecordListFree(records) }
+        var result: [DomainStats] = []
+        result.reserveCapacity(Int(count))
+        for index in 0..<Int(count) {
+            guard let record = records?[index]?.pointee, let dom = record.dom else { continue }
+            let params = UnsafeBufferPointer(start: record.params, count: Int(record.nparams))
+            result.append(DomainStats(name: String(cString: virDomainGetName(dom)), uuid: uuidString(of: dom),
+                                      params: params))
+        }
+        return result
+    }
+}
+
+public struct HypervisorInfo: Sendable, Equatable, Codable {
+    public let type: String
+    public let version: String
+    public let libvirtVersion: String
+}
+
+public struct HostInfo: Sendable, Equatable, Codable {
+    public let hostname: String
+    public let cpuModel: String
+    public let cpus: Int
+    public let mhz: Int
+    public let memoryKiB: UInt64
+    public let freeMemoryKiB: UInt64
+    /// Free plus reclaimable caches, where the driver reports them.
+    public let availableMemoryKiB: UInt64
+}
+
+public struct HostCPUTimes: Sendable, Equatable {
+    public let kernel, user, idle, iowait: UInt64
+    public var busy: UInt64 { kernel + user }
+    public var total: UInt64 { kernel + user + idle + iowait }
+}
+
+/// A fixed-size C char array (libvirt's `field[80]`) as a Swift string.
+func fieldName<T>(_ field: T) -> String {
+    withUnsafeBytes(of: field) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+}
+
+func uuidString(of domain: OpaquePointer) -> String {
+    var buffer = [CChar](repeating: 0, count: 37)  // VIR_UUID_STRING_BUFLEN
+    guard virDomainGetUUIDString(domain, &buffer) == 0 else { return "" }
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+extension Connection {
+    /// The domain types the hypervisor offers for guests ("kvm", "qemu", "test", ...), from its capabilities.
+    public func guestDomainTypes() throws -> [String] {
+        let conn = try handle("read capabilities")
+        let xml = try check("read capabilities", takeString(virConnectGetCapabilities(conn)))
+        let root = try XMLDocument(xmlString: xml, options: []).rootElement()
+        let types = (root?.all("guest/arch/domain") ?? []).compactMap { $0.attribute("type") }
+        var seen = Set<String>()
+        return types.filter { seen.insert($0).inserted }
+    }
+}

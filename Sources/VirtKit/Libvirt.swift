@@ -1,0 +1,35 @@
+import CLibvirt
+import Foundation
+
+/// Process-wide libvirt set-up: silences libvirt's default stderr printing (it would corrupt a curses
+/// screen) and runs libvirt's default event loop on a thread of its own, so that lifecycle events and
+/// keepalives are delivered without the caller polling.
+public enum Libvirt {
+    private static let setUp: Void = {
+        virInitialize()
+        virSetErrorFunc(nil) { _, _ in }
+        _ = virEventRegisterDefaultImpl()
+        let thread = Thread {
+            while true {
+                if virEventRunDefaultImpl() < 0 { Thread.sleep(forTimeInterval: 0.1) }
+            }
+        }
+        thread.name = "libvirt-events"
+        thread.start()
+    }()
+
+    /// Idempotent; every entry point into VirtKit calls it.
+    public static func initialize() { _ = setUp }
+
+    /// The version of the libvirt library this process loaded, e.g. "9.0.0".
+    public static var libraryVersion: String {
+        initialize()
+        var version: UInt = 0
+        guard virGetVersion(&version, nil, nil) == 0 else { return "unknown" }
+        return formatVersion(version)
+    }
+
+    static func formatVersion(_ version: UInt) -> String {
+        "\(version / 1_000_000).\((version / 1000) % 1000).\(version % 1000)"
+    }
+}

@@ -1,0 +1,67 @@
+import CLibvirt
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+public struct DomainSnapshot: Sendable, Equatable, Codable {
+    public let name: String
+    public let description: String?
+    /// The domain's state when the snapshot was taken ("running", "shutoff", "disk-snapshot", ...).
+    public let state: String
+    public let created: Date?
+    public let parent: String?
+    public let isCurrent: Bool
+}
+
+extension Domain {
+    public func snapshots() throws -> [DomainSnapshot] {
+        var list: UnsafeMutablePointer<OpaquePointer?>?
+        let count = try check("list snapshots of '\(name)'", virDomainListAllSnapshots(pointer, &list, 0))
+        defer { free(list) }
+        var result: [DomainSnapshot] = []
+        for index in 0..<Int(count) {
+            guard let snap = list?[index] else { continue }
+            defer { virDomainSnapshotFree(snap) }
+            result.append(try snapshot(from: snap))
+        }
+        return result.sorted { ($0.created ?? .distantPast, $0.name) < ($1.created ?? .distantPast, $1.name) }
+    }
+
+    @discardableResult
+    public func createSnapshot(name snapshotName: String, description: String? = nil) throws -> DomainSnapshot {
+        var xml = "<domainsnapshot><name>\(xmlEscaped(snapshotName))</name>"
+        if let description { xml += "<description>\(xmlEscaped(description))</description>" }
+        xml += "</domainsnapshot>"
+        let snap = try check("snapshot '\(name)' as '\(snapshotName)'", virDomainSnapshotCreateXML(pointer, xml, 0))
+        defer { virDomainSnapshotFree(snap) }
+        return try snapshot(from: snap)
+    }
+
+    public func revert(toSnapshot snapshotName: String) throws {
+        let snap = try lookupSnapshot(snapshotName)
+        defer { virDomainSnapshotFree(snap) }
+        try check("revert '\(name)' to snapshot '\(snapshotName)'", virDomainRevertToSnapshot(snap, 0))
+    }
+
+    public func deleteSnapshot(named snapshotName: String) throws {
+        let snap = try lookupSnapshot(snapshotName)
+        defer { virDomainSnapshotFree(snap) }
+        try check("delete snapshot '\(snapshotName)' of '\(name)'", virDomainSnapshotDelete(snap, 0))
+    }
+
+    private func lookupSnapshot(_ snapshotName: String) throws -> OpaquePointer {
+        try check("find snapshot '\(snapshotName)' of '\(name)'",
+                  virDomainSnapshotLookupByName(pointer, snapshotName, 0))
+    }
+
+    private func snapshot(from snap: OpaquePointer) throws -> DomainSnapshot {
+        let snapName = String(cString: virDomainSnapshotGetName(snap))
+        let xml = try check("read snapshot '\(snapName)'", takeString(virDomainSnapshotGetXMLDesc(snap, 0)))
+        let root = try XMLDocument(xmlString: xml, options: []).rootElement()
+        let created = root?.text("creationTime").flatMap(TimeInterval.init).map { Date(timeIntervalSince1970: $0) }
+        return DomainSnapshot(name: snapName, description: root?.text("description"),
+                              state: root?.text("state") ?? "unknown", created: created,
+                              parent: root?.text("parent/name"), isCurrent: virDomainSnapshotIsCurrent(snap, 0) == 1)
+    }
+}

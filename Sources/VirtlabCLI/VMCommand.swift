@@ -1,0 +1,176 @@
+import ArgumentParser
+import Foundation
+import Humanize
+import VirtKit
+
+/// `virtlab vm ...`: look at and act on one virtual machine.
+struct VMCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vm", abstract: "Inspect and control one virtual machine.",
+        subcommands: [Info.self, Lifecycle.Start.self, Lifecycle.Shutdown.self, Lifecycle.Reboot.self,
+                      Lifecycle.Destroy.self, Lifecycle.Suspend.self, Lifecycle.Resume.self, Autostart.self,
+                      XML.self, Define.self, Undefine.self, SnapshotCommand.self])
+
+    struct Target: ParsableArguments {
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "The VM's name.") var name: String
+
+        func domain() throws -> Domain { try connection.open().0.domain(named: name) }
+    }
+
+    struct Info: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a VM's state, resources, disks and NICs.")
+        @OptionGroup var target: Target
+        @Flag(help: "Print JSON instead of text.") var json = false
+
+        func run() throws {
+            let details = try target.domain().details()
+            if json { return try Output.json(details) }
+            print(Self.render(details))
+        }
+
+        static func render(_ d: DomainDetails) -> String {
+            var lines = [
+                "Name:        \(d.name)",
+                "UUID:        \(d.uuid)",
+                "Id:          \(d.id.map(String.init) ?? "-")",
+                "State:       \(d.state?.label ?? "unknown")\(d.stateReason.map { " (\($0))" } ?? "")",
+                "Type:        \(d.osType)\(d.arch.map { " \($0)" } ?? ""), domain type \(d.hypervisorType)",
+                "vCPUs:       \(d.vcpus)",
+                "Memory:      \(Units.kibibytes(d.currentMemoryKiB)) of \(Units.kibibytes(d.maxMemoryKiB))",
+                "CPU time:    \(d.cpuTimeNs.map { Units.cpuTime(nanoseconds: $0) } ?? "-")",
+                "Persistent:  \(d.persistent ? "yes" : "no")",
+                "Autostart:   \(d.autostart ? "yes" : "no")",
+            ]
+            lines.append("Disks:")
+            lines += d.disks.isEmpty ? ["  none"] : d.disks.map { disk in
+                "  \(disk.target)  \(disk.device)  \(disk.bus ?? "-")  \(disk.format ?? "-")  "
+                    + "\(disk.source ?? "(empty)")\(disk.readOnly ? "  read-only" : "")"
+            }
+            lines.append("NICs:")
+            lines += d.nics.isEmpty ? ["  none"] : d.nics.map { nic in
+                "  \(nic.mac)  \(nic.type)\(nic.source.map { ":\($0)" } ?? "")  \(nic.model ?? "-")"
+                    + (nic.addresses.isEmpty ? "" : "  \(nic.addresses.joined(separator: ", "))")
+            }
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    /// The state changes, one subcommand each, sharing one shape.
+    enum Lifecycle {
+        static let live: Set<DomainState> = [.running, .blocked, .paused, .shuttingDown, .pmSuspended]
+
+        /// Runs `action` after checking the VM is in a state it applies to, so "start a running VM" gets a
+        /// plain answer on every driver (libvirt's own wording differs between drivers).
+        static func perform(_ target: Target, _ action: String, done: String, allowedFrom allowed: Set<DomainState>,
+                            _ body: (Domain) throws -> Void) throws {
+            let domain = try target.domain()
+            let state = try domain.info().state
+            guard allowed.contains(state) else {
+                throw UserFacingError("cannot \(action) '\(domain.name)': it is \(state.label) "
+                                      + "(run 'virtlab vm info \(domain.name)' to see its state)")
+            }
+            try body(domain)
+            print("\(done) \(domain.name)")
+        }
+
+        struct Start: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Start a VM.")
+            @OptionGroup var target: Target
+            func run() throws {
+                try perform(target, "start", done: "started", allowedFrom: [.shutOff, .crashed]) { try $0.start() }
+            }
+        }
+        struct Shutdown: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Ask a VM's guest to shut down (ACPI).")
+            @OptionGroup var target: Target
+            func run() throws {
+                try perform(target, "shut down", done: "asked to shut down:", allowedFrom: live) { try $0.shutdown() }
+            }
+        }
+        struct Reboot: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Ask a VM's guest to reboot.")
+            @OptionGroup var target: Target
+            func run() throws {
+                try perform(target, "reboot", done: "asked to reboot:", allowedFrom: live) { try $0.reboot() }
+            }
+        }
+        struct Destroy: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Force a VM off at once (like pulling the plug).")
+            @OptionGroup var target: Target
+            func run() throws {
+                try perform(target, "force off", done: "forced off", allowedFrom: live) { try $0.forceOff() }
+            }
+        }
+        struct Suspend: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Pause a running VM.")
+            @OptionGroup var target: Target
+            func run() throws {
+                try perform(target, "pause", done: "paused", allowedFrom: [.running, .blocked]) { try $0.suspend() }
+            }
+        }
+        struct Resume: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Resume a paused VM.")
+            @OptionGroup var target: Target
+            func run() throws {
+                try perform(target, "resume", done: "resumed", allowedFrom: [.paused]) { try $0.resume() }
+            }
+        }
+    }
+
+    struct Autostart: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start a VM when the host boots (or stop doing so).")
+        @OptionGroup var target: Target
+        @Flag(help: "Turn autostart off.") var disable = false
+
+        func run() throws {
+            let domain = try target.domain()
+            try domain.setAutostart(!disable)
+            print("autostart \(disable ? "off" : "on") for \(domain.name)")
+        }
+    }
+
+    struct XML: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a VM's libvirt XML.")
+        @OptionGroup var target: Target
+        @Flag(help: "The persistent definition, not the live one.") var inactive = false
+        func run() throws { print(try target.domain().xml(inactive: inactive), terminator: "") }
+    }
+
+    struct Define: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Define a persistent VM from a libvirt XML file.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Domain XML file.") var file: String
+
+        func run() throws {
+            let xml: String
+            do { xml = try String(contentsOfFile: file, encoding: .utf8) } catch {
+                throw UserFacingError("cannot read \(file): \((error as NSError).localizedDescription)")
+            }
+            let domain = try connection.open().0.define(xml: xml)
+            print("defined \(domain.name) (\(domain.uuid))")
+        }
+    }
+
+    struct Undefine: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a VM's definition (its snapshots' metadata too).",
+            discussion: "Destructive: pass --yes to confirm. A running VM keeps running until it stops.")
+        @OptionGroup var target: Target
+        @Flag(help: "Also delete its disks that a storage pool manages.") var removeStorage = false
+        @Flag(help: "Confirm: this cannot be undone.") var yes = false
+
+        func run() throws {
+            guard yes else {
+                throw UserFacingError("undefining '\(target.name)' cannot be undone: add --yes to confirm")
+            }
+            let domain = try target.domain()
+            let result = try domain.undefine(removeStorage: removeStorage)
+            print("undefined \(domain.name)")
+            for path in result.removedVolumes { print("  deleted \(path)") }
+            for path in result.keptOutsidePools { print("  kept \(path) (not in a storage pool; delete it by hand)") }
+            for failure in result.failures { Output.error(UserMessage.line(for: failure)) }
+            if !result.failures.isEmpty { throw ExitCode(1) }
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import VirtlabCLI
+
+VirtlabMain.main()
