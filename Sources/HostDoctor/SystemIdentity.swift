@@ -37,7 +37,8 @@ public struct SystemIdentity: Sendable, Equatable, Codable {
         var uuids = [reading(files, "/sys/class/dmi/id/product_uuid")]
         if let result = runner.run(["dmidecode", "-s", "system-uuid"]) {
             let out = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-            let firstError = result.stderr.split(separator: "\n").first.map(String.init) ?? "exit status \(result.status)"
+            let firstError = result.stderr.split(separator: "\n").first.map { "dmidecode: \($0)" }
+                ?? "dmidecode exited with status \(result.status)"
             uuids.append(result.status == 0 && !out.isEmpty
                 ? Reading(source: "dmidecode -s system-uuid", value: out.lowercased(), problem: nil)
                 : Reading(source: "dmidecode -s system-uuid", value: nil, problem: firstError))

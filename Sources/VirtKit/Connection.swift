@@ -166,8 +166,10 @@ public final class Connection: @unchecked Sendable {
         for index in 0..<Int(count) {
             guard let record = records?[index]?.pointee, let dom = record.dom else { continue }
             let params = UnsafeBufferPointer(start: record.params, count: Int(record.nparams))
-            result.append(DomainStats(name: String(cString: virDomainGetName(dom)), uuid: uuidString(of: dom),
-                                      params: params))
+            var stats = DomainStats(name: String(cString: virDomainGetName(dom)), uuid: uuidString(of: dom),
+                                    params: params)
+            if stats.vcpuCurrent == nil { stats.fillGaps(from: dom) }
+            result.append(stats)
         }
         return result
     }

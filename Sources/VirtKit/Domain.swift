@@ -106,9 +106,14 @@ public final class Domain: @unchecked Sendable {
     @discardableResult
     public func undefine(removeStorage: Bool = false) throws -> UndefineResult {
         let disks = removeStorage ? (try DomainDetails(xml: xml(inactive: true), info: nil)).disks : []
-        let flags = VIR_DOMAIN_UNDEFINE_MANAGED_SAVE.rawValue | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA.rawValue
-            | VIR_DOMAIN_UNDEFINE_NVRAM.rawValue | VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA.rawValue
-        try check("undefine '\(name)'", virDomainUndefineFlags(pointer, flags))
+        let portable = VIR_DOMAIN_UNDEFINE_MANAGED_SAVE.rawValue | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA.rawValue
+        let full = portable | VIR_DOMAIN_UNDEFINE_NVRAM.rawValue | VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA.rawValue
+        // Drivers without NVRAM or checkpoints refuse those flags (as virsh finds too): retry without them.
+        if virDomainUndefineFlags(pointer, full) < 0 {
+            let first = LibvirtError.last("undefine '\(name)'")
+            guard first.code == Int32(VIR_ERR_INVALID_ARG.rawValue) || first.kind == .unsupported else { throw first }
+            try check("undefine '\(name)'", virDomainUndefineFlags(pointer, portable))
+        }
         var result = UndefineResult()
         guard let conn = virDomainGetConnect(pointer) else { return result }
         for disk in disks where disk.device == "disk" {

@@ -97,6 +97,20 @@ public struct DomainStats: Sendable, Equatable, Codable {
         }
     }
 
+    /// Some drivers (the test driver among them) return only the state group: take CPU time, memory and
+    /// vCPUs from `virDomainGetInfo` so every domain has the numbers a dashboard shows.
+    mutating func fillGaps(from domain: OpaquePointer) {
+        var info = virDomainInfo()
+        guard virDomainGetInfo(domain, &info) == 0 else {
+            virResetLastError()
+            return
+        }
+        if cpuTimeNs == 0 { cpuTimeNs = info.cpuTime }
+        vcpuCurrent = vcpuCurrent ?? Int(info.nrVirtCpu)
+        balloonCurrentKiB = balloonCurrentKiB ?? UInt64(info.memory)
+        balloonMaximumKiB = balloonMaximumKiB ?? UInt64(info.maxMem)
+    }
+
     /// Keys like "block.2.rd.bytes": the index picks (and grows) the array slot, the rest names the field.
     private func applyIndexed<Item: DefaultInit>(
         _ rest: Substring, _ param: virTypedParameter, into items: inout [Item],

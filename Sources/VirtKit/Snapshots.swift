@@ -15,9 +15,11 @@ public struct DomainSnapshot: Sendable, Equatable, Codable {
 }
 
 extension Domain {
+    /// Snapshots with every parent before its children (creation times can tie within a second).
     public func snapshots() throws -> [DomainSnapshot] {
         var list: UnsafeMutablePointer<OpaquePointer?>?
-        let count = try check("list snapshots of '\(name)'", virDomainListAllSnapshots(pointer, &list, 0))
+        let count = try check("list snapshots of '\(name)'",
+                              virDomainListAllSnapshots(pointer, &list, VIR_DOMAIN_SNAPSHOT_LIST_TOPOLOGICAL.rawValue))
         defer { free(list) }
         var result: [DomainSnapshot] = []
         for index in 0..<Int(count) {
@@ -25,7 +27,7 @@ extension Domain {
             defer { virDomainSnapshotFree(snap) }
             result.append(try snapshot(from: snap))
         }
-        return result.sorted { ($0.created ?? .distantPast, $0.name) < ($1.created ?? .distantPast, $1.name) }
+        return result
     }
 
     @discardableResult

@@ -5,6 +5,7 @@ import VirtKit
 /// `virtlab doctor`: what this host offers for virtualization, each finding with where it was read.
 struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "doctor",
         abstract: "Report the host's virtualization facts: CPU extensions, /dev/kvm, what it runs on, identities, libvirt.")
 
     @Option(name: .long, help: "libvirt URI to check (default: the usual choice; see 'virtlab --help').")
@@ -18,12 +19,13 @@ struct DoctorCommand: ParsableCommand {
 
     func run() throws {
         var report = HostReport.collect()
-        report.sections.append(Self.libvirtSection(choice: ConnectionChoice.resolve(flag: uri)))
+        report.sections.append(Self.libvirtSection(choice: ConnectionChoice.resolve(flag: uri),
+                                                   hardwareVirtualization: report.hardwareVirtualization))
         if json { return try Output.json(JSONReport(hardwareVirtualization: report.hardwareVirtualization, report: report)) }
         print(Self.render(report))
     }
 
-    static func libvirtSection(choice: ConnectionChoice) -> ReportSection {
+    static func libvirtSection(choice: ConnectionChoice, hardwareVirtualization: Bool) -> ReportSection {
         var findings = [Finding(.info, "libvirt library", Libvirt.libraryVersion, source: "virGetVersion")]
         do {
             let conn = try Connection(uri: choice.uri, readOnly: true)
@@ -33,10 +35,16 @@ struct DoctorCommand: ParsableCommand {
             findings.append(Finding(.info, "Hypervisor", "\(hypervisor.type) \(hypervisor.version), libvirt daemon "
                                     + hypervisor.libvirtVersion, source: "virConnectGetVersion"))
             let types = (try? conn.guestDomainTypes()) ?? []
-            findings.append(Finding(types.contains("kvm") ? .ok : .info, "Domain types offered",
-                                    types.isEmpty ? "none reported" : types.joined(separator: ", ")
-                                        + (types.contains("kvm") ? "" : " (no kvm: guests use TCG emulation)"),
-                                    source: "virConnectGetCapabilities"))
+            let typeList = types.isEmpty ? "none reported" : types.joined(separator: ", ")
+            let typesFinding = switch (types.contains("kvm"), hardwareVirtualization) {
+            case (true, true): Finding(.ok, "Domain types offered", typeList, source: "virConnectGetCapabilities")
+            case (true, false): Finding(.warning, "Domain types offered", typeList
+                                        + " (kvm is offered, but without vmx/svm a KVM guest may hang: use type qemu, TCG)",
+                                        source: "virConnectGetCapabilities")
+            case (false, _): Finding(.info, "Domain types offered", typeList + " (no kvm: guests use TCG emulation)",
+                                     source: "virConnectGetCapabilities")
+            }
+            findings.append(typesFinding)
             if let note = choice.demoNote { findings.append(Finding(.warning, "Demo", note, source: "connection choice")) }
         } catch {
             findings.append(Finding(.absent, "Connection", UserMessage.line(for: error), source: choice.uri))
