@@ -30,7 +30,7 @@ let package = Package(
         ]),
         .executableTarget(name: "virtlab", dependencies: ["VirtlabCLI"]),
 
-        .target(name: "TestSupport", dependencies: ["VirtKit"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["VirtKit", "HostDoctor"], path: "Tests/TestSupport"),
         .testTarget(name: "VirtKitTests", dependencies: ["VirtKit", "TestSupport"]),
         .testTarget(name: "HostDoctorTests", dependencies: ["HostDoctor"]),
         .testTarget(name: "HumanizeTests", dependencies: ["Humanize"]),

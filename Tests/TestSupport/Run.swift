@@ -1,4 +1,5 @@
 import Foundation
+import HostDoctor
 
 /// Runs programs from tests: the virtlab binary under test, or a helper such as qemu-img or ssh-keygen.
 public enum Run {
@@ -41,10 +42,8 @@ public enum Run {
     }
 
     static func locate(_ program: String) throws -> String {
-        let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-            + ["/usr/sbin", "/sbin"]
-        guard let found = dirs.map({ "\($0)/\(program)" }).first(where: FileManager.default.isExecutableFile) else {
-            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: program])
+        guard let found = SystemCommandRunner.find(program) else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "\(program) (not on PATH)"])
         }
         return found
     }
