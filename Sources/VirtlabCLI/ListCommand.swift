@@ -55,11 +55,12 @@ struct ListCommand: ParsableCommand {
         }
         var table = TextTable(headers: ["NAME", "STATE", "VCPUS", "MEMORY", "CPU TIME"])
         for machine in machines {
-            let memory = machine.state == DomainState.shutOff.label
-                ? Units.kibibytes(machine.maxMemoryKib)
+            // A VM that is off has a size, not a usage, and no CPU time of its own to show.
+            let isOff = machine.state == DomainState.shutOff.label
+            let memory = isOff ? Units.kibibytes(machine.maxMemoryKib)
                 : "\(Units.kibibytes(machine.memoryKib)) / \(Units.kibibytes(machine.maxMemoryKib))"
             table.add([machine.name, machine.state, "\(machine.vcpus)", memory,
-                       Units.cpuTime(nanoseconds: machine.cpuTimeNs)])
+                       isOff ? "-" : Units.cpuTime(nanoseconds: machine.cpuTimeNs)])
         }
         print(table.render())
     }

@@ -1,0 +1,33 @@
+# virtlab — two commands matter: `make run` and `make test`. Both install what they need first.
+SWIFT ?= swift
+BIN := .build/debug/virtlab
+ARGS ?=
+
+.PHONY: run test build deps deps-test services test-guest bench clean
+
+## Build and start virtlab on the default connection (qemu:///system if it answers, else the demo hypervisor).
+run: build
+	@$(BIN) $(ARGS)
+
+## Install everything, start libvirtd, build the test guest, and run the whole suite.
+test: deps-test services test-guest
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --disable-xctest
+
+build: deps
+	$(SWIFT) build
+
+deps:
+	@.ci/install-deps run
+
+deps-test:
+	@.ci/install-deps test
+
+services:
+	@.ci/start-services
+
+test-guest:
+	@.ci/build-test-guest
+
+clean:
+	rm -rf .build

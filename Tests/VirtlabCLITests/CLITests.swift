@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The `virtlab` binary, run as a user runs it, against a private test-driver hypervisor.
+@Suite struct CLITests {
+    let fixture: TestDriverFixture
+
+    init() throws {
+        fixture = try TestDriverFixture(vms: [
+            .init(name: "alpha", memoryMiB: 1024, vcpus: 2, running: true),
+            .init(name: "beta", memoryMiB: 512, vcpus: 1, running: false),
+        ])
+    }
+
+    func virtlab(_ args: String...) throws -> Run.Result { try Run.virtlab(args + ["--uri", fixture.uri]) }
+
+    @Test func listShowsEveryVMWithStateAndResources() throws {
+        let result = try virtlab("ls")
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("Virtual machines on \(fixture.uri)") == true)
+        #expect(lines.contains { $0.hasPrefix("alpha") && $0.contains("running") && $0.contains("1 GiB / 1 GiB") })
+        #expect(lines.contains { $0.hasPrefix("beta") && $0.contains("shut off") && $0.contains("512 MiB") })
+    }
+
+    @Test func listAsJSONIsMachineReadable() throws {
+        let result = try virtlab("ls", "--json")
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let machines = try #require(json?["machines"] as? [[String: Any]])
+        #expect(machines.map { $0["name"] as? String } == ["alpha", "beta"])
+        #expect(machines.first?["kind"] as? String == "vm")
+        #expect(machines.first?["vcpus"] as? Int == 2)
+        #expect((json?["connection"] as? [String: Any])?["demo"] as? Bool == false)
+    }
+
+    /// Each run reloads a test-driver fixture, so a single command's effect is all one process shows.
+    @Test func oneCommandActsOnTheFixture() throws {
+        #expect(try virtlab("vm", "start", "beta").stdout == "started beta\n")
+        #expect(try virtlab("vm", "destroy", "alpha").stdout == "forced off alpha\n")
+        #expect(try virtlab("vm", "snapshot", "create", "alpha", "s1").stdout.hasPrefix("created snapshot s1 of alpha"))
+        #expect(try virtlab("vm", "xml", "beta").stdout.contains("<name>beta</name>"))
+    }
+
+    @Test func infoAsJSONCarriesDisksAndNICs() throws {
+        let result = try virtlab("vm", "info", "alpha", "--json")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect((json["disks"] as? [[String: Any]])?.first?["target"] as? String == "vda")
+        #expect((json["nics"] as? [[String: Any]])?.count == 1)
+    }
+
+    @Test func poolsAndNetworks() throws {
+        #expect(try virtlab("pool", "ls").stdout.contains("base.qcow2"))
+        #expect(try virtlab("net", "ls").stdout.contains("192.168.150.2-192.168.150.254"))
+    }
+
+    // MARK: - Bad input: one line on stderr, non-zero exit, nothing changed.
+
+    func expectOneLineError(_ result: Run.Result, mentioning needles: [String]) {
+        #expect(result.status != 0)
+        #expect(result.stdout.isEmpty)
+        let lines = result.stderr.split(separator: "\n").filter { !$0.hasPrefix("note:") }
+        #expect(lines.count == 1, "stderr: \(result.stderr)")
+        for needle in needles { #expect(lines.first?.contains(needle) == true, "missing \(needle) in \(result.stderr)") }
+        #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("Backtrace"))
+    }
+
+    @Test func unknownDomain() throws {
+        expectOneLineError(try virtlab("vm", "start", "ghost"), mentioning: ["virtlab:", "'ghost'", "virtlab ls"])
+    }
+
+    @Test func actionInvalidInTheCurrentState() throws {
+        expectOneLineError(try virtlab("vm", "start", "alpha"), mentioning: ["cannot start 'alpha'", "running"])
+        expectOneLineError(try virtlab("vm", "resume", "beta"), mentioning: ["cannot resume 'beta'", "shut off"])
+    }
+
+    @Test func readOnlyConnectionAskedToMutate() throws {
+        expectOneLineError(try virtlab("vm", "destroy", "alpha", "--read-only"), mentioning: ["read-only"])
+        #expect(try virtlab("vm", "info", "alpha").stdout.contains("running"))
+    }
+
+    @Test func unknownURI() throws {
+        expectOneLineError(try Run.virtlab(["ls", "--uri", "bogus:///nowhere"]),
+                           mentioning: ["bogus:///nowhere", "check the URI"])
+    }
+
+    @Test func unreachableDaemon() throws {
+        expectOneLineError(try Run.virtlab(["ls", "--uri", "qemu:///system?socket=/nonexistent/libvirt.sock"]),
+                           mentioning: ["cannot connect", "libvirtd"])
+    }
+
+    @Test func undefineWithoutConfirmationChangesNothing() throws {
+        expectOneLineError(try virtlab("vm", "undefine", "beta"), mentioning: ["--yes"])
+        #expect(try virtlab("ls").stdout.contains("beta"))
+    }
+
+    @Test func unreadableDefinitionFile() throws {
+        expectOneLineError(try virtlab("vm", "define", "/nonexistent/vm.xml"), mentioning: ["/nonexistent/vm.xml"])
+    }
+}
+
+/// `virtlab doctor` on this machine, against the facts as other tools see them.
+@Suite struct DoctorCLITests {
+    @Test func doctorTellsTheTruthAboutThisHost() throws {
+        let result = try Run.virtlab(["doctor", "--json", "--uri", "test:///default"])
+        #expect(result.status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        let hasExtensions = cpuinfo.contains(" vmx") || cpuinfo.contains(" svm")
+        #expect(json["hardware_virtualization"] as? Bool == hasExtensions)
+        let report = try #require(json["report"] as? [String: Any])
+        let identity = try #require(report["identity"] as? [String: Any])
+        let machineIDs = try #require(identity["machine_id"] as? [[String: Any]])
+        let etc = (try? String(contentsOfFile: "/etc/machine-id", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(machineIDs.first?["value"] as? String == (etc?.isEmpty == false ? etc : nil))
+        let dmi = FileManager.default.fileExists(atPath: "/sys/class/dmi/id/product_uuid")
+        let uuids = try #require(identity["system_uuid"] as? [[String: Any]])
+        #expect((uuids.first?["value"] != nil) == dmi)
+    }
+
+    @Test func textReportNamesWhereItLooked() throws {
+        let text = try Run.virtlab(["doctor", "--uri", "test:///default"]).stdout
+        for needle in ["/proc/cpuinfo", "/dev/kvm", "/etc/machine-id", "/var/lib/dbus/machine-id",
+                       "/sys/class/dmi/id/product_uuid", "dmidecode", "Hardware virtualization:"] {
+            #expect(text.contains(needle), "doctor output lacks \(needle)")
+        }
+    }
+}
+
+/// Sequences of commands against the real libvirtd (state persists between runs), on the TCG test guest.
+@Suite(.serialized) struct CLIOnRealDaemonTests {
+    @Test func lifecycleAndSnapshotsThroughTheCommandLine() async throws {
+        let connection = try QEMUTestGuest.connect()
+        let name = QEMUTestGuest.uniqueName("cli")
+        defer { QEMUTestGuest.cleanUp(connection, name: name) }
+        let disk = try QEMUTestGuest.makeDisk(name: name)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(name).xml").path
+        try QEMUTestGuest.domainXML(name: name, diskPath: disk).write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        func virtlab(_ args: String...) throws -> Run.Result { try Run.virtlab(args + ["--uri", QEMUTestGuest.uri]) }
+
+        #expect(try virtlab("vm", "define", file).stdout.hasPrefix("defined \(name)"))
+        #expect(try virtlab("vm", "snapshot", "create", name, "clean", "--description", "fresh").status == 0)
+        let snapshots = try virtlab("vm", "snapshot", "list", name).stdout
+        #expect(snapshots.contains("clean") && snapshots.contains("fresh"))
+        #expect(try virtlab("vm", "snapshot", "revert", name, "clean").status == 0)
+        #expect(try virtlab("vm", "snapshot", "delete", name, "clean").status == 0)
+
+        #expect(try virtlab("vm", "start", name).stdout == "started \(name)\n")
+        #expect(try virtlab("vm", "info", name).stdout.contains("State:       running (booted)"))
+        #expect(try virtlab("vm", "suspend", name).stdout == "paused \(name)\n")
+        #expect(try virtlab("ls").stdout.split(separator: "\n").contains { $0.hasPrefix(name) && $0.contains("paused") })
+        #expect(try virtlab("vm", "resume", name).stdout == "resumed \(name)\n")
+        #expect(try virtlab("vm", "autostart", name).stdout == "autostart on for \(name)\n")
+        #expect(try virtlab("vm", "info", name).stdout.contains("Autostart:   yes"))
+        #expect(try virtlab("vm", "destroy", name).stdout == "forced off \(name)\n")
+        #expect(try virtlab("vm", "info", name).stdout.contains("State:       shut off (destroyed)"))
+        #expect(try virtlab("vm", "undefine", name, "--yes").stdout.hasPrefix("undefined \(name)"))
+        #expect(try !virtlab("ls").stdout.contains(name))
+    }
+}
