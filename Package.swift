@@ -23,9 +23,17 @@ let package = Package(
         .target(name: "HostDoctor", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Human-readable units and plain tables, shared by the CLI and the full-screen UI.
         .target(name: "Humanize"),
+        // One model over all providers: machines, images, host; rates from two snapshots.
+        .target(name: "Inventory", dependencies: ["VirtKit"]),
+        // Pure Swift terminal UI: cells, buffers, styles, themes, keys, widgets. Imports no C.
+        .target(name: "TermUI"),
+        // The dashboard as state, messages, update and view: pure, testable as text. Never touches C.
+        .target(name: "App", dependencies: ["Inventory", "TermUI", "Humanize", "VirtKit"]),
+        // The ncurses backend: draws a Buffer, reads keys, handles resize and signals.
+        .target(name: "TermCurses", dependencies: ["CNcurses", "CShims", "TermUI"]),
         // The command line: parsing, output formatting, error reporting.
         .target(name: "VirtlabCLI", dependencies: [
-            "VirtKit", "HostDoctor", "Humanize",
+            "VirtKit", "HostDoctor", "Humanize", "App", "Inventory", "TermUI", "TermCurses",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "virtlab", dependencies: ["VirtlabCLI"]),
@@ -33,6 +41,9 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["VirtKit", "HostDoctor"], path: "Tests/TestSupport"),
         .testTarget(name: "VirtKitTests", dependencies: ["VirtKit", "TestSupport"]),
         .testTarget(name: "HostDoctorTests", dependencies: ["HostDoctor"]),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "TestSupport"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "TestSupport"]),
+        .testTarget(name: "TermUITests", dependencies: ["TermUI"]),
         .testTarget(name: "HumanizeTests", dependencies: ["Humanize"]),
         .testTarget(name: "VirtlabCLITests", dependencies: ["VirtlabCLI", "TestSupport"]),
     ],

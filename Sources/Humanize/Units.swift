@@ -75,3 +75,19 @@ extension String {
         count >= length ? String(prefix(length)) : self + String(repeating: " ", count: length - count)
     }
 }
+
+extension Units {
+    /// At most five characters, for narrow table columns: "0", "980B", "12.5K", "768M", "1.5G".
+    public static func compact(_ bytes: Double) -> String {
+        guard bytes >= 1 else { return "0" }
+        let units = ["B", "K", "M", "G", "T", "P"]
+        var amount = bytes
+        var index = 0
+        while amount >= 1000 && index < units.count - 1 {
+            amount /= 1024
+            index += 1
+        }
+        if index == 0 { return "\(Int(amount))B" }
+        return amount < 10 ? "\(oneDecimal(amount))\(units[index])" : "\(Int(amount.rounded()))\(units[index])"
+    }
+}

@@ -11,8 +11,9 @@ public struct VirtlabCommand: ParsableCommand {
             Connection: --uri, else LIBVIRT_DEFAULT_URI, else qemu:///system if it answers, else libvirt's \
             built-in demo hypervisor (test:///default).
             """,
-        subcommands: [ListCommand.self, VMCommand.self, PoolCommand.self, NetworkCommand.self, DoctorCommand.self],
-        defaultSubcommand: ListCommand.self
+        subcommands: [UICommand.self, ListCommand.self, VMCommand.self, PoolCommand.self, NetworkCommand.self,
+                      DoctorCommand.self, ThemeCommand.self],
+        defaultSubcommand: UICommand.self
     )
 
     public init() {}

@@ -35,7 +35,8 @@ public enum QEMUTestGuest {
 
     public static func serialLogPath(for name: String) -> String { "/var/lib/libvirt/\(name)-serial.log" }
 
-    /// Domain XML for a TCG guest that boots the test kernel, logs its serial console to a file, and has a
+    /// Domain XML for a TCG guest that boots the test kernel, with a shell on its serial console (logged to a
+    /// file too), and a
     /// user-mode NIC (no bridge needed) and optionally a qcow2 disk.
     public static func domainXML(name: String, uuid: String = UUID().uuidString.lowercased(),
                                  mac: String = TestDriverFixture.randomMAC(), diskPath: String? = nil) -> String {
@@ -67,10 +68,11 @@ public enum QEMUTestGuest {
                   <mac address='\(mac)'/>
                   <model type='virtio'/>
                 </interface>
-                <serial type='file'>
-                  <source path='\(serialLogPath(for: name))'/>
+                <serial type='pty'>
+                  <log file='\(serialLogPath(for: name))' append='off'/>
                   <target port='0'/>
                 </serial>
+                <console type='pty'><target type='serial' port='0'/></console>
               </devices>
             </domain>
             """

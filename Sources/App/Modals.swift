@@ -1,0 +1,98 @@
+import TermUI
+
+func drawModal(_ buffer: inout Buffer, _ modal: Modal, _ state: AppState, theme: Theme, glyphs: Glyphs) {
+    switch modal {
+    case .confirm(let action, _, let name):
+        var lines = ["\(action.verb.prefix(1).uppercased() + action.verb.dropFirst()) \(name)?"]
+        if let warning = action.warning { lines.append(warning) }
+        lines += ["", "y  yes        n  no"]
+        dialog(&buffer, title: "Confirm", lines: lines, theme: theme, glyphs: glyphs)
+    case .confirmDelete(_, let name, let typed, let removeStorage):
+        let area = dialog(&buffer, title: "Delete \(name)", lines: [
+            "This removes the VM's definition and its snapshots.",
+            "\(removeStorage ? "[x]" : "[ ]") also delete its disks in storage pools (Tab)",
+            "Type its name to confirm:", "",
+        ], theme: theme, glyphs: glyphs)
+        input(&buffer, typed, x: area.x + 1, y: area.maxY - 1, width: area.width - 2, theme: theme)
+    case .snapshotName(_, let name, let typed):
+        let area = dialog(&buffer, title: "Snapshot \(name)", lines: ["Name for the new snapshot:", ""],
+                          theme: theme, glyphs: glyphs)
+        input(&buffer, typed, x: area.x + 1, y: area.maxY - 1, width: area.width - 2, theme: theme)
+    case .snapshotPicker(_, let name, let snapshots, let selected):
+        let height = min(snapshots.count, max(1, buffer.size.height - 8))
+        let area = dialog(&buffer, title: "Revert \(name) to", lines: Array(repeating: "", count: height),
+                          minWidth: 40, theme: theme, glyphs: glyphs)
+        let offset = TableView.scrollOffset(selected: selected, count: snapshots.count, height: height)
+        for (row, snapshot) in snapshots.enumerated().dropFirst(offset).prefix(height) {
+            let y = area.y + row - offset
+            buffer.write(" \(snapshot)", x: area.x, y: y, style: theme[.modal], maxX: area.maxX)
+            if row == selected {
+                buffer.restyle(Rect(x: area.x, y: y, width: area.width, height: 1)) { _ in theme[.selected] }
+            }
+        }
+    case .text(let title, let lines, let offset):
+        scrollingText(&buffer, title: title, lines: lines.map { StyledLine($0, theme[.modal]) }, offset: offset,
+                      theme: theme, glyphs: glyphs)
+    case .help(let offset):
+        scrollingText(&buffer, title: "Keys", lines: helpLines(state, theme: theme), offset: offset, theme: theme,
+                      glyphs: glyphs)
+    }
+}
+
+/// The help screen, built from the key map: every key, and a note when some are hidden.
+func helpLines(_ state: AppState, theme: Theme) -> [StyledLine] {
+    var lines: [StyledLine] = []
+    for binding in Keymap.bindings {
+        let keys = binding.keys.map(\.label).joined(separator: " ")
+        var summary = binding.summary
+        if binding.mutates && state.readOnly { summary += "  (not on a read-only connection)" }
+        lines.append(StyledLine([.init(DisplayWidth.fit(keys, to: 10) + " ", theme[.helpKey]),
+                                 .init(summary, theme[binding.mutates && state.readOnly ? .dim : .help])]))
+    }
+    lines.append(StyledLine("", theme[.help]))
+    lines += ["In the filter (/): type to narrow by name, Enter keeps it, Esc clears it.",
+              "In dialogs: y/n to confirm, Esc cancels; delete asks you to type the VM's name.",
+              "Machine keys act on the selected virtual machine (pane 1).",
+              "Start with --theme NAME, --delay SECONDS, --read-only, --uri URI; NO_COLOR is honoured."]
+        .map { StyledLine($0, theme[.help]) }
+    return lines
+}
+
+@discardableResult
+private func dialog(_ buffer: inout Buffer, title: String, lines: [String], minWidth: Int = 30, theme: Theme,
+                    glyphs: Glyphs) -> Rect {
+    let width = min(buffer.size.width - 4, max(minWidth, (lines.map { DisplayWidth.of($0) }.max() ?? 0) + 4,
+                                               DisplayWidth.of(title) + 8))
+    let rect = buffer.bounds.centered(width: width, height: lines.count + 2)
+    let inner = framed(&buffer, rect, title: title, theme: theme, glyphs: glyphs)
+    for (row, line) in lines.enumerated() {
+        buffer.write(" " + line, x: inner.x, y: inner.y + row, style: theme[.modal], maxX: inner.maxX)
+    }
+    return inner
+}
+
+private func framed(_ buffer: inout Buffer, _ rect: Rect, title: String, theme: Theme, glyphs: Glyphs) -> Rect {
+    let inner = buffer.pane(rect, title: title, focused: true, theme: theme, glyphs: glyphs)
+    buffer.restyle(rect) { _ in theme[.modalBorder] }
+    buffer.fill(inner, style: theme[.modal])
+    return inner
+}
+
+private func input(_ buffer: inout Buffer, _ text: String, x: Int, y: Int, width: Int, theme: Theme) {
+    buffer.fill(Rect(x: x, y: y, width: width, height: 1), style: theme[.input])
+    let shown = String(text.suffix(max(0, width - 2)))
+    buffer.write(shown + "_", x: x, y: y, style: theme[.input], maxX: x + width)
+}
+
+private func scrollingText(_ buffer: inout Buffer, title: String, lines: [StyledLine], offset: Int, theme: Theme,
+                           glyphs: Glyphs) {
+    let rect = buffer.bounds.centered(width: buffer.size.width - 4, height: buffer.size.height - 4)
+    let inner = framed(&buffer, rect, title: title, theme: theme, glyphs: glyphs)
+    let maxOffset = max(0, lines.count - inner.height)
+    let shownOffset = min(offset, maxOffset)
+    buffer.textLines(lines, in: inner.inset(left: 1), offset: shownOffset)
+    if lines.count > inner.height {
+        let position = " \(shownOffset + 1)-\(min(lines.count, shownOffset + inner.height)) of \(lines.count) "
+        buffer.write(position, x: rect.maxX - DisplayWidth.of(position) - 2, y: rect.maxY - 1, style: theme[.modalBorder])
+    }
+}

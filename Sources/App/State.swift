@@ -1,0 +1,106 @@
+import Foundation
+import Inventory
+import TermUI
+import VirtKit
+
+public enum Pane: Int, CaseIterable, Sendable {
+    case machines, containers, images
+
+    public var title: String {
+        switch self {
+        case .machines: "Virtual machines"
+        case .containers: "Containers"
+        case .images: "Images"
+        }
+    }
+}
+
+public enum CPUMode: Sendable, Equatable {
+    /// 100% = one core busy (virt-top's way); a 4-vCPU guest can show 400%.
+    case oneCore
+    /// 100% = every host core busy.
+    case host
+}
+
+/// A column the machine list can be sorted by.
+public enum MachineSort: Int, CaseIterable, Sendable {
+    case name, state, cpu, memory, disk, network, uptime
+    public var label: String {
+        switch self {
+        case .name: "name"
+        case .state: "state"
+        case .cpu: "CPU%"
+        case .memory: "memory"
+        case .disk: "disk I/O"
+        case .network: "network I/O"
+        case .uptime: "uptime"
+        }
+    }
+}
+
+public enum ConnectionStatus: Sendable, Equatable {
+    case connecting
+    case connected
+    /// The link is down; `retryAt` is when the next reconnect attempt happens (monotonic seconds).
+    case lost(message: String, retryAt: Double)
+}
+
+public struct StatusMessage: Sendable, Equatable {
+    public enum Level: Sendable { case info, warning, error }
+    public let text: String
+    public let level: Level
+    public let expiresAt: Double
+}
+
+/// What a modal dialog is for. Only one is open at a time; it takes the keys while open.
+public enum Modal: Sendable, Equatable {
+    case confirm(MachineAction, MachineKey, name: String)
+    /// Delete asks the user to type the machine's name.
+    case confirmDelete(MachineKey, name: String, typed: String, removeStorage: Bool)
+    case snapshotName(MachineKey, name: String, typed: String)
+    case snapshotPicker(MachineKey, name: String, snapshots: [String], selected: Int)
+    case text(title: String, lines: [String], offset: Int)
+    case help(offset: Int)
+}
+
+public struct AppState: Sendable {
+    public var uri: String
+    public var isDemo: Bool
+    public var readOnly: Bool
+    public var connection: ConnectionStatus = .connecting
+    public var snapshot: InventorySnapshot?
+    public var rates: [MachineKey: MachineRates] = [:]
+    public var hostCPUPercent: Double?
+    public var cpuHistory: [MachineKey: [Double]] = [:]
+    public var hostCPUHistory: [Double] = []
+    /// When virtlab saw a machine start, for uptime where the host cannot tell.
+    public var observedStart: [MachineKey: Double] = [:]
+    public var details: [MachineKey: DomainDetails] = [:]
+
+    public var focus: Pane = .machines
+    public var selectedMachine: MachineKey?
+    public var selectedImage: String?
+    public var filter = ""
+    public var editingFilter = false
+    public var sort: MachineSort = .name
+    public var sortDescending = false
+    public var cpuMode: CPUMode = .oneCore
+    /// Seconds between refreshes.
+    public var refreshInterval: Double
+    public var status: StatusMessage?
+    public var modal: Modal?
+    public var themeName: String
+    public var now: Double = 0
+    public var quitRequested = false
+
+    public static let historyLength = 120
+    public static let refreshBounds = 0.5...60.0
+
+    public init(uri: String, isDemo: Bool, readOnly: Bool, refreshInterval: Double = 2, themeName: String = "default") {
+        self.uri = uri
+        self.isDemo = isDemo
+        self.readOnly = readOnly
+        self.refreshInterval = min(max(refreshInterval, Self.refreshBounds.lowerBound), Self.refreshBounds.upperBound)
+        self.themeName = themeName
+    }
+}

@@ -1,0 +1,389 @@
+import Foundation
+import Inventory
+import TermUI
+import VirtKit
+
+/// The whole behaviour of the dashboard: a message changes the state and may ask for effects.
+/// Pure: no I/O, so every key sequence is testable without a terminal or a hypervisor.
+public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
+    switch message {
+    case .key(let key):
+        return handleKey(&state, key)
+    case .tick(let now):
+        state.now = now
+        if let status = state.status, status.expiresAt <= now { state.status = nil }
+        return []
+    case .snapshot(let snapshot):
+        return absorb(&state, snapshot)
+    case .refreshFailed(let text):
+        setStatus(&state, text, .error)
+        return []
+    case .connectionLost(let text, let retryAt):
+        state.connection = .lost(message: text, retryAt: retryAt)
+        return []
+    case .reconnected:
+        let wasLost = state.connection != .connecting
+        state.connection = .connected
+        setStatus(&state, "\(wasLost ? "reconnected" : "connected") to \(state.uri)", .info)
+        return [.refresh]
+    case .domainEvent(let event):
+        return absorb(&state, event)
+    case .details(let key, let details):
+        state.details[key] = details
+        return []
+    case .actionFinished(let text):
+        setStatus(&state, text, .info)
+        return [.refresh]
+    case .actionFailed(let text):
+        setStatus(&state, text, .error)
+        return [.refresh]
+    case .snapshotsListed(let key, let name, let snapshots):
+        if snapshots.isEmpty {
+            setStatus(&state, "\(name) has no snapshots: press n to take one", .warning)
+        } else {
+            state.modal = .snapshotPicker(key, name: name, snapshots: snapshots, selected: snapshots.count - 1)
+        }
+        return []
+    case .xml(let name, let xml):
+        state.modal = .text(title: "XML of \(name)", lines: xml.split(separator: "\n", omittingEmptySubsequences: false)
+            .map(String.init), offset: 0)
+        return []
+    case .themeChanged(let name):
+        state.themeName = name
+        setStatus(&state, "theme: \(name)", .info)
+        return []
+    case .themeFailed(let text):
+        setStatus(&state, text, .error)
+        return []
+    }
+}
+
+func setStatus(_ state: inout AppState, _ text: String, _ level: StatusMessage.Level) {
+    let lifetime: Double = level == .error ? 10 : 5
+    state.status = StatusMessage(text: text, level: level, expiresAt: state.now + lifetime)
+}
+
+private func absorb(_ state: inout AppState, _ snapshot: InventorySnapshot) -> [Effect] {
+    if let previous = state.snapshot {
+        state.rates = Rates.between(previous, snapshot)
+        if let host = Rates.hostCPUPercent(previous, snapshot) {
+            state.hostCPUPercent = host
+            state.hostCPUHistory = Array((state.hostCPUHistory + [host]).suffix(AppState.historyLength))
+        }
+        let wasActive = Set(previous.machines.filter { $0.state.isActive }.map(\.key))
+        for machine in snapshot.machines where machine.state.isActive && !wasActive.contains(machine.key) {
+            state.observedStart[machine.key] = state.observedStart[machine.key] ?? state.now
+        }
+    }
+    let present = Set(snapshot.machines.map(\.key))
+    for machine in snapshot.machines {
+        guard let rate = state.rates[machine.key] else { continue }
+        let history = (state.cpuHistory[machine.key] ?? []) + [rate.cpuPercentOfOneCore]
+        state.cpuHistory[machine.key] = Array(history.suffix(AppState.historyLength))
+    }
+    // Forget what belongs to machines that are gone, so memory does not grow with churn.
+    state.cpuHistory = state.cpuHistory.filter { present.contains($0.key) }
+    state.details = state.details.filter { present.contains($0.key) }
+    state.observedStart = state.observedStart.filter { present.contains($0.key) }
+    state.snapshot = snapshot
+    state.connection = .connected
+    return fetchDetailsForSelection(state)
+}
+
+/// A lifecycle event updates the machine's state at once, between refreshes, and asks for fresh numbers.
+private func absorb(_ state: inout AppState, _ event: DomainEvent) -> [Effect] {
+    let key = MachineKey(connection: state.uri, uuid: event.domainUUID)
+    let newState: DomainState? = switch event.kind {
+    case .started, .resumed: .running
+    case .suspended: .paused
+    case .stopped: .shutOff
+    case .shutdown: nil
+    case .crashed: .crashed
+    case .pmSuspended: .pmSuspended
+    case .defined, .undefined, .unknown: nil
+    }
+    if let newState, let snapshot = state.snapshot,
+       let index = snapshot.machines.firstIndex(where: { $0.key == key }) {
+        let old = snapshot.machines[index]
+        var machines = snapshot.machines
+        machines[index] = MachineSample(key: old.key, name: old.name, state: newState, reason: 0, vcpus: old.vcpus,
+                                        memoryKiB: old.memoryKiB, maxMemoryKiB: old.maxMemoryKiB,
+                                        usableMemoryKiB: old.usableMemoryKiB, cpuTimeNs: old.cpuTimeNs,
+                                        diskReadBytes: old.diskReadBytes, diskWriteBytes: old.diskWriteBytes,
+                                        netRxBytes: old.netRxBytes, netTxBytes: old.netTxBytes,
+                                        startedAt: newState.isActive ? old.startedAt : nil)
+        if event.kind == .started { state.observedStart[key] = state.now }
+        state.snapshot = InventorySnapshot(connection: snapshot.connection, hypervisor: snapshot.hypervisor,
+                                           time: snapshot.time, host: snapshot.host, machines: machines,
+                                           images: snapshot.images)
+    }
+    return [.refresh]
+}
+
+private func fetchDetailsForSelection(_ state: AppState) -> [Effect] {
+    guard state.focus == .machines, let machine = state.selectedMachineSample else { return [] }
+    return [.fetchDetails(machine.key)]
+}
+
+// MARK: - Keys
+
+private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+    if state.modal != nil { return handleModalKey(&state, key) }
+    if state.editingFilter { return handleFilterKey(&state, key) }
+    if key == .escape {
+        if !state.filter.isEmpty {
+            state.filter = ""
+            setStatus(&state, "filter cleared", .info)
+        }
+        return []
+    }
+    guard let binding = Keymap.binding(for: key) else {
+        setStatus(&state, "\(key.label): not a key here (press ? for every key)", .warning)
+        return []
+    }
+    if binding.mutates && state.readOnly {
+        setStatus(&state, "read-only connection: \(binding.summary) is not available", .warning)
+        return []
+    }
+    if binding.isMachineAction && state.focus != .machines {
+        setStatus(&state, "\(binding.summary) works on virtual machines: press 1", .warning)
+        return []
+    }
+    return run(&state, binding.command)
+}
+
+private func run(_ state: inout AppState, _ command: Binding.Command) -> [Effect] {
+    switch command {
+    case .nextPane: return focus(&state, Pane(rawValue: (state.focus.rawValue + 1) % Pane.allCases.count)!)
+    case .previousPane:
+        return focus(&state, Pane(rawValue: (state.focus.rawValue + Pane.allCases.count - 1) % Pane.allCases.count)!)
+    case .showPane(let pane): return focus(&state, pane)
+    case .up: return move(&state, by: -1)
+    case .down: return move(&state, by: 1)
+    case .pageUp: return move(&state, by: -10)
+    case .pageDown: return move(&state, by: 10)
+    case .top: return move(&state, by: -Int.max / 2)
+    case .bottom: return move(&state, by: Int.max / 2)
+    case .filter:
+        state.editingFilter = true
+        return []
+    case .sortNext:
+        state.sort = MachineSort(rawValue: (state.sort.rawValue + 1) % MachineSort.allCases.count)!
+        state.sortDescending = [.cpu, .memory, .disk, .network, .uptime].contains(state.sort)
+        setStatus(&state, "sorted by \(state.sort.label)\(state.sortDescending ? ", largest first" : "")", .info)
+        return []
+    case .sortReverse:
+        state.sortDescending.toggle()
+        setStatus(&state, "sorted by \(state.sort.label), \(state.sortDescending ? "descending" : "ascending")", .info)
+        return []
+    case .cpuMode:
+        state.cpuMode = state.cpuMode == .oneCore ? .host : .oneCore
+        setStatus(&state, state.cpuMode == .oneCore ? "CPU% of one core (100% = one core busy)"
+                  : "CPU% of the host (100% = all cores busy)", .info)
+        return []
+    case .faster, .slower:
+        let factor = command == .faster ? 0.5 : 2.0
+        state.refreshInterval = min(max(state.refreshInterval * factor, AppState.refreshBounds.lowerBound),
+                                    AppState.refreshBounds.upperBound)
+        setStatus(&state, "refresh every \(formatSeconds(state.refreshInterval))", .info)
+        return []
+    case .refresh: return [.refresh]
+    case .help:
+        state.modal = .help(offset: 0)
+        return []
+    case .theme: return [.cycleTheme]
+    case .quit:
+        state.quitRequested = true
+        return [.quit]
+    case .start, .shutdown, .reboot, .forceOff, .pauseOrResume, .snapshot, .revert, .delete, .console, .xml:
+        return machineCommand(&state, command)
+    }
+}
+
+private func machineCommand(_ state: inout AppState, _ command: Binding.Command) -> [Effect] {
+    guard let machine = state.selectedMachineSample else {
+        setStatus(&state, "no virtual machine selected", .warning)
+        return []
+    }
+    let key = machine.key, name = machine.name
+    switch command {
+    case .start:
+        guard !machine.state.isActive else { return refuse(&state, "\(name) is already \(machine.state.label)") }
+        return [.perform(.start, key, name: name)]
+    case .shutdown, .reboot, .forceOff:
+        guard machine.state.isActive else { return refuse(&state, "\(name) is \(machine.state.label)") }
+        let action: MachineAction = command == .shutdown ? .shutdown : command == .reboot ? .reboot : .forceOff
+        state.modal = .confirm(action, key, name: name)
+        return []
+    case .pauseOrResume:
+        switch machine.state {
+        case .paused: return [.perform(.resume, key, name: name)]
+        case .running, .blocked: return [.perform(.pause, key, name: name)]
+        default: return refuse(&state, "\(name) is \(machine.state.label): only a running VM can pause")
+        }
+    case .snapshot:
+        state.modal = .snapshotName(key, name: name, typed: "")
+        return []
+    case .revert: return [.listSnapshots(key, name: name)]
+    case .delete:
+        state.modal = .confirmDelete(key, name: name, typed: "", removeStorage: false)
+        return []
+    case .console:
+        guard machine.state.isActive else { return refuse(&state, "\(name) is \(machine.state.label): start it first") }
+        return [.openConsole(name: name)]
+    case .xml: return [.fetchXML(name: name)]
+    default: return []
+    }
+}
+
+private func refuse(_ state: inout AppState, _ text: String) -> [Effect] {
+    setStatus(&state, text, .warning)
+    return []
+}
+
+private func focus(_ state: inout AppState, _ pane: Pane) -> [Effect] {
+    state.focus = pane
+    return fetchDetailsForSelection(state)
+}
+
+private func move(_ state: inout AppState, by delta: Int) -> [Effect] {
+    switch state.focus {
+    case .machines:
+        let visible = state.visibleMachines
+        guard !visible.isEmpty else { return [] }
+        let index = min(max(0, (state.selectedMachineIndex ?? 0) + delta), visible.count - 1)
+        state.selectedMachine = visible[index].key
+        return fetchDetailsForSelection(state)
+    case .images:
+        let visible = state.visibleImages
+        guard !visible.isEmpty else { return [] }
+        let index = min(max(0, (state.selectedImageIndex ?? 0) + delta), visible.count - 1)
+        state.selectedImage = visible[index].path
+        return []
+    case .containers:
+        return []
+    }
+}
+
+private func handleFilterKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+    switch key {
+    case .enter:
+        state.editingFilter = false
+    case .escape:
+        state.editingFilter = false
+        state.filter = ""
+    case .backspace:
+        if !state.filter.isEmpty { state.filter.removeLast() }
+    case .character(let c) where state.filter.count < 64:
+        state.filter.append(c)
+    case .control("c"):
+        state.quitRequested = true
+        return [.quit]
+    default:
+        break
+    }
+    return fetchDetailsForSelection(state)
+}
+
+private func handleModalKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+    guard let modal = state.modal else { return [] }
+    if key == .control("c") {
+        state.quitRequested = true
+        return [.quit]
+    }
+    switch modal {
+    case .confirm(let action, let machineKey, let name):
+        switch key {
+        case .character("y"), .character("Y"):
+            state.modal = nil
+            return [.perform(action, machineKey, name: name)]
+        case .character("n"), .character("N"), .escape, .character("q"):
+            state.modal = nil
+            setStatus(&state, "\(action.verb) \(name): cancelled", .info)
+        default: break
+        }
+    case .confirmDelete(let machineKey, let name, var typed, var removeStorage):
+        switch key {
+        case .escape:
+            state.modal = nil
+            setStatus(&state, "delete \(name): cancelled", .info)
+            return []
+        case .enter:
+            guard typed == name else {
+                setStatus(&state, "type the name exactly (\(name)) to delete it", .warning)
+                return []
+            }
+            state.modal = nil
+            return [.perform(.delete(removeStorage: removeStorage), machineKey, name: name)]
+        case .tab: removeStorage.toggle()
+        case .backspace: if !typed.isEmpty { typed.removeLast() }
+        case .character(let c) where typed.count < 256: typed.append(c)
+        default: break
+        }
+        state.modal = .confirmDelete(machineKey, name: name, typed: typed, removeStorage: removeStorage)
+    case .snapshotName(let machineKey, let name, var typed):
+        switch key {
+        case .escape:
+            state.modal = nil
+            return []
+        case .enter:
+            let snapshotName = typed.trimmingCharacters(in: .whitespaces)
+            guard !snapshotName.isEmpty else {
+                setStatus(&state, "a snapshot needs a name", .warning)
+                return []
+            }
+            state.modal = nil
+            return [.perform(.createSnapshot(snapshotName), machineKey, name: name)]
+        case .backspace: if !typed.isEmpty { typed.removeLast() }
+        case .character(let c) where typed.count < 128: typed.append(c)
+        default: break
+        }
+        state.modal = .snapshotName(machineKey, name: name, typed: typed)
+    case .snapshotPicker(let machineKey, let name, let snapshots, var selected):
+        switch key {
+        case .escape, .character("q"):
+            state.modal = nil
+            return []
+        case .up, .character("k"): selected = max(0, selected - 1)
+        case .down, .character("j"): selected = min(snapshots.count - 1, selected + 1)
+        case .enter:
+            state.modal = .confirm(.revertSnapshot(snapshots[selected]), machineKey, name: name)
+            return []
+        default: break
+        }
+        state.modal = .snapshotPicker(machineKey, name: name, snapshots: snapshots, selected: selected)
+    case .text(let title, let lines, let offset):
+        guard let newOffset = scroll(offset, key, count: lines.count) else {
+            state.modal = nil
+            return []
+        }
+        state.modal = .text(title: title, lines: lines, offset: newOffset)
+    case .help(let offset):
+        guard let newOffset = scroll(offset, key, count: Keymap.bindings.count + 8) else {
+            state.modal = nil
+            return []
+        }
+        state.modal = .help(offset: newOffset)
+    }
+    return []
+}
+
+/// Scrolling in a text dialog; nil means the key closes it.
+private func scroll(_ offset: Int, _ key: Key, count: Int) -> Int? {
+    let last = max(0, count - 1)
+    switch key {
+    case .escape, .character("q"), .enter, .character("?"): return nil
+    case .up, .character("k"): return max(0, offset - 1)
+    case .down, .character("j"): return min(last, offset + 1)
+    case .pageUp, .control("b"): return max(0, offset - 10)
+    case .pageDown, .control("f"), .character(" "): return min(last, offset + 10)
+    case .home, .character("g"): return 0
+    case .end, .character("G"): return last
+    default: return offset
+    }
+}
+
+func formatSeconds(_ seconds: Double) -> String {
+    seconds < 1 ? "\(Int((seconds * 1000).rounded())) ms"
+        : seconds == seconds.rounded() ? "\(Int(seconds)) s" : String(format: "%.1f s", seconds)
+}

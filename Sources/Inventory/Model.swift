@@ -1,0 +1,138 @@
+import Foundation
+import VirtKit
+
+/// A machine's identity across hosts: the connection it lives on and its UUID (names repeat across hosts).
+public struct MachineKey: Hashable, Sendable, Comparable {
+    public let connection: String
+    public let uuid: String
+    public init(connection: String, uuid: String) {
+        self.connection = connection
+        self.uuid = uuid
+    }
+    public static func < (a: Self, b: Self) -> Bool { (a.connection, a.uuid) < (b.connection, b.uuid) }
+}
+
+/// One machine at one moment: cumulative counters, from which rates are derived.
+public struct MachineSample: Sendable, Equatable {
+    public let key: MachineKey
+    public let name: String
+    public let state: DomainState
+    public let reason: Int32
+    public let vcpus: Int
+    public let memoryKiB: UInt64
+    public let maxMemoryKiB: UInt64
+    /// Guest-reported usable memory, where a balloon driver reports it.
+    public let usableMemoryKiB: UInt64?
+    public let cpuTimeNs: UInt64
+    public let diskReadBytes: UInt64
+    public let diskWriteBytes: UInt64
+    public let netRxBytes: UInt64
+    public let netTxBytes: UInt64
+    /// When the hypervisor process started, where the host can tell (local QEMU).
+    public let startedAt: Date?
+
+    public init(key: MachineKey, name: String, state: DomainState, reason: Int32 = 0, vcpus: Int, memoryKiB: UInt64,
+                maxMemoryKiB: UInt64, usableMemoryKiB: UInt64? = nil, cpuTimeNs: UInt64, diskReadBytes: UInt64 = 0,
+                diskWriteBytes: UInt64 = 0, netRxBytes: UInt64 = 0, netTxBytes: UInt64 = 0, startedAt: Date? = nil) {
+        self.key = key
+        self.name = name
+        self.state = state
+        self.reason = reason
+        self.vcpus = vcpus
+        self.memoryKiB = memoryKiB
+        self.maxMemoryKiB = maxMemoryKiB
+        self.usableMemoryKiB = usableMemoryKiB
+        self.cpuTimeNs = cpuTimeNs
+        self.diskReadBytes = diskReadBytes
+        self.diskWriteBytes = diskWriteBytes
+        self.netRxBytes = netRxBytes
+        self.netTxBytes = netTxBytes
+        self.startedAt = startedAt
+    }
+}
+
+/// A disk image the host offers: a storage-pool volume (container images join with their provider).
+public struct ImageSample: Sendable, Equatable {
+    public let pool: String
+    public let name: String
+    public let path: String
+    public let format: String?
+    public let capacityBytes: UInt64
+    public let allocationBytes: UInt64
+    public let backingStore: String?
+}
+
+public struct HostSample: Sendable, Equatable {
+    public let hostname: String
+    public let cpus: Int
+    public let memoryKiB: UInt64
+    public let availableMemoryKiB: UInt64
+    public let cpuTimes: HostCPUTimes?
+}
+
+/// Everything one refresh learned about one connection.
+public struct InventorySnapshot: Sendable, Equatable {
+    public let connection: String
+    public let hypervisor: HypervisorInfo
+    /// Seconds on a monotonic clock, for rates.
+    public let time: Double
+    public let host: HostSample
+    public let machines: [MachineSample]
+    public let images: [ImageSample]
+
+    public init(connection: String, hypervisor: HypervisorInfo, time: Double, host: HostSample,
+                machines: [MachineSample], images: [ImageSample]) {
+        self.connection = connection
+        self.hypervisor = hypervisor
+        self.time = time
+        self.host = host
+        self.machines = machines
+        self.images = images
+    }
+}
+
+/// Per-second rates between two samples of the same machine.
+public struct MachineRates: Sendable, Equatable {
+    /// CPU use as a percentage of one core (can exceed 100 with several vCPUs), as virt-top shows it.
+    public let cpuPercentOfOneCore: Double
+    /// CPU use as a percentage of the whole host (all cores = 100).
+    public let cpuPercentOfHost: Double
+    public let diskReadPerSecond: Double
+    public let diskWritePerSecond: Double
+    public let netRxPerSecond: Double
+    public let netTxPerSecond: Double
+
+    public static let zero = MachineRates(cpuPercentOfOneCore: 0, cpuPercentOfHost: 0, diskReadPerSecond: 0,
+                                          diskWritePerSecond: 0, netRxPerSecond: 0, netTxPerSecond: 0)
+}
+
+public enum Rates {
+    /// Rates for every machine present in both snapshots. Counters that went backwards (a restart) give 0.
+    public static func between(_ old: InventorySnapshot, _ new: InventorySnapshot) -> [MachineKey: MachineRates] {
+        let elapsed = new.time - old.time
+        guard elapsed > 0 else { return [:] }
+        let previous = Dictionary(old.machines.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        let cores = Double(max(1, new.host.cpus))
+        var result: [MachineKey: MachineRates] = [:]
+        for machine in new.machines {
+            guard let before = previous[machine.key], machine.state.isActive else { continue }
+            let perSecond = { (now: UInt64, then: UInt64) in now >= then ? Double(now - then) / elapsed : 0 }
+            let cpu = perSecond(machine.cpuTimeNs, before.cpuTimeNs) / 1e9 * 100
+            result[machine.key] = MachineRates(
+                cpuPercentOfOneCore: cpu, cpuPercentOfHost: cpu / cores,
+                diskReadPerSecond: perSecond(machine.diskReadBytes, before.diskReadBytes),
+                diskWritePerSecond: perSecond(machine.diskWriteBytes, before.diskWriteBytes),
+                netRxPerSecond: perSecond(machine.netRxBytes, before.netRxBytes),
+                netTxPerSecond: perSecond(machine.netTxBytes, before.netTxBytes))
+        }
+        return result
+    }
+
+    /// The host's busy CPU share between two snapshots, 0...100, or nil where the driver gives no CPU times.
+    public static func hostCPUPercent(_ old: InventorySnapshot, _ new: InventorySnapshot) -> Double? {
+        guard let a = old.host.cpuTimes, let b = new.host.cpuTimes, b.total > a.total, b.busy >= a.busy else {
+            return nil
+        }
+        return Double(b.busy - a.busy) / Double(b.total - a.total) * 100
+    }
+}

@@ -1,0 +1,213 @@
+import CNcurses
+import CShims
+import Foundation
+import Synchronization
+import TermUI
+
+/// What the terminal reported.
+public enum TerminalInput: Sendable, Equatable {
+    case key(Key)
+    case resize(Size)
+}
+
+/// The ncurses backend: owns the terminal while the app runs, draws only the cells that changed since the
+/// last frame, turns ncurses key codes into `Key`s, and always gives the terminal back as it found it.
+public final class CursesTerminal {
+    private var lastFrame: Buffer?
+    private var pairs: [ColorPair: Int16] = [:]
+    private var nextPair: Int16 = 1
+    private var active = false
+    public private(set) var colorCount: Int = 0
+    /// Bytes of escape sequences ncurses wrote for the last frame, when measured (benchmarks).
+    public private(set) var framesDrawn = 0
+
+    private struct ColorPair: Hashable {
+        let foreground: Color
+        let background: Color
+    }
+
+    /// Takes over the terminal. `colors: false` (NO_COLOR, mono theme) never starts colour.
+    public init(colors: Bool, inputTimeoutMilliseconds: Int32 = 100) {
+        setlocale(LC_ALL, "")
+        initscr()
+        raw()
+        noecho()
+        nonl()
+        keypad(vl_stdscr(), true)
+        set_escdelay(25)
+        curs_set(0)
+        wtimeout(vl_stdscr(), inputTimeoutMilliseconds)
+        if colors && has_colors() {
+            start_color()
+            use_default_colors()
+            colorCount = Int(vl_colors())
+        }
+        active = true
+        TerminalGuard.install()
+    }
+
+    deinit { shutdown() }
+
+    public var size: Size {
+        var rows: Int32 = 0, cols: Int32 = 0
+        vl_getmaxyx(vl_stdscr(), &rows, &cols)
+        return Size(width: Int(cols), height: Int(rows))
+    }
+
+    /// Gives the terminal back (idempotent): called on quit, on signals and on errors.
+    public func shutdown() {
+        guard active else { return }
+        active = false
+        endwin()
+    }
+
+    /// Draws `buffer`, sending only what differs from the previous frame.
+    public func draw(_ buffer: Buffer) {
+        let window = vl_stdscr()
+        for change in buffer.changes(from: lastFrame) {
+            var x = change.x
+            var run = ""
+            var runStyle: Style?
+            var runStart = x
+            func flush() {
+                guard let style = runStyle, !run.isEmpty else { return }
+                apply(style, window)
+                mvwaddstr(window, Int32(change.y), Int32(runStart), run)
+            }
+            for cell in change.cells {
+                defer { x += 1 }
+                if cell == .continuation { continue }
+                if cell.style != runStyle {
+                    flush()
+                    run = ""
+                    runStyle = cell.style
+                    runStart = x
+                }
+                run += cell.text
+            }
+            flush()
+        }
+        lastFrame = buffer
+        framesDrawn += 1
+        wrefresh(window)
+    }
+
+    /// Forgets the last frame, so the next draw repaints everything (after the console or a resize).
+    public func invalidate() {
+        lastFrame = nil
+        clearok(vl_stdscr(), true)
+    }
+
+    private func apply(_ style: Style, _ window: UnsafeMutablePointer<WINDOW>?) {
+        var attributes = vl_attr_normal()
+        if style.attributes.contains(.bold) { attributes |= vl_attr_bold() }
+        if style.attributes.contains(.dim) { attributes |= vl_attr_dim() }
+        if style.attributes.contains(.underline) { attributes |= vl_attr_underline() }
+        if style.attributes.contains(.reverse) { attributes |= vl_attr_reverse() }
+        if style.attributes.contains(.italic) { attributes |= vl_attr_italic() }
+        vl_set_style(window, attributes, Int32(pair(for: style)))
+    }
+
+    private func pair(for style: Style) -> Int16 {
+        guard colorCount > 0, style.foreground != .default || style.background != .default else { return 0 }
+        let key = ColorPair(foreground: style.foreground, background: style.background)
+        if let existing = pairs[key] { return existing }
+        guard Int32(nextPair) < vl_color_pairs() else { return 0 }
+        let number = nextPair
+        nextPair += 1
+        init_pair(number, colorNumber(style.foreground), colorNumber(style.background))
+        pairs[key] = number
+        return number
+    }
+
+    private func colorNumber(_ color: Color) -> Int16 {
+        switch color.reduced(toColors: colorCount) {
+        case .default: -1
+        case .ansi(let n): Int16(n)
+        case .indexed(let n): Int16(n)
+        }
+    }
+
+    /// The next key or resize, or nil when the input timeout passes with nothing.
+    public func read() -> TerminalInput? {
+        var character: wint_t = 0
+        let status = wget_wch(vl_stdscr(), &character)
+        if status == ERR { return nil }
+        if status == KEY_CODE_YES {
+            if Int32(character) == KEY_RESIZE {
+                invalidate()
+                return .resize(size)
+            }
+            return Self.functionKey(Int32(character)).map(TerminalInput.key)
+        }
+        return Self.characterKey(UInt32(character)).map(TerminalInput.key)
+    }
+
+    static func functionKey(_ code: Int32) -> Key? {
+        switch code {
+        case KEY_UP: .up
+        case KEY_DOWN: .down
+        case KEY_LEFT: .left
+        case KEY_RIGHT: .right
+        case KEY_PPAGE: .pageUp
+        case KEY_NPAGE: .pageDown
+        case KEY_HOME: .home
+        case KEY_END: .end
+        case KEY_ENTER: .enter
+        case KEY_BACKSPACE: .backspace
+        case KEY_DC: .delete
+        case KEY_BTAB: .backTab
+        case KEY_F0 + 1...KEY_F0 + 24: .function(Int(code - KEY_F0))
+        default: nil
+        }
+    }
+
+    static func characterKey(_ value: UInt32) -> Key? {
+        switch value {
+        case 9: return .tab
+        case 10, 13: return .enter
+        case 27: return .escape
+        case 8, 127: return .backspace
+        case 1...26: return .control(Character(UnicodeScalar(value + 96)!))
+        case 0, 28...31: return nil
+        default: return UnicodeScalar(value).map { .character(Character($0)) }
+        }
+    }
+
+    /// Steps aside (the shell's terminal modes come back) for `body`, then takes the screen again and
+    /// repaints it whole.
+    public func suspended<T>(_ body: () throws -> T) rethrows -> T {
+        def_prog_mode()
+        endwin()
+        defer {
+            reset_prog_mode()
+            invalidate()
+            wrefresh(vl_stdscr())
+        }
+        return try body()
+    }
+}
+
+/// Termination signals end the app through its normal path, so the terminal is always restored.
+public enum TerminalGuard {
+    private static let received = Atomic<Int32>(0)
+
+    /// The signal that asked the app to stop (SIGTERM, SIGHUP, SIGINT), or 0.
+    public static var pendingSignal: Int32 { received.load(ordering: .relaxed) }
+
+    static func install() {
+        for sig in [SIGTERM, SIGHUP, SIGINT] {
+            signal(sig) { number in TerminalGuard.received.store(number, ordering: .relaxed) }
+        }
+    }
+}
+
+/// Raw mode for a console session: every byte goes to the guest, nothing is echoed or interpreted.
+public enum RawMode {
+    public static func run<T>(fd: Int32 = STDIN_FILENO, _ body: () throws -> T) rethrows -> T {
+        var saved = [UInt8](repeating: 0, count: Int(vl_termios_size()))
+        let isRaw = vl_tty_raw(fd, &saved, Int32(saved.count)) == 0
+        defer { if isRaw { _ = vl_tty_restore(fd, saved, Int32(saved.count)) } }
+        return try body()
+    }
+}

@@ -1,0 +1,273 @@
+import App
+import Dispatch
+import Foundation
+import Inventory
+import Synchronization
+import TermCurses
+import TermUI
+import VirtKit
+
+/// Runs the full-screen dashboard: the Elm loop of App (update, view) with the effects done for real.
+/// Every libvirt call runs on one worker queue, so a slow or lost host never freezes the keys.
+final class DashboardRuntime: @unchecked Sendable {
+    private var state: AppState
+    private var theme: Theme
+    private let themes: ThemeCatalog
+    private let glyphs: Glyphs
+    private let terminal: CursesTerminal
+    private let worker = DispatchQueue(label: "virtlab.libvirt")
+    /// What the worker and the event stream hand to the main loop.
+    private enum Inbound: Sendable {
+        case message(Message)
+        /// The connection is gone (or never came): the loop schedules a reconnect with back-off.
+        case connectionFailed(String)
+        case refreshDone
+    }
+    private let inbox = Mutex<[Inbound]>([])
+    private let log: FileLog
+
+    // Owned by the worker queue.
+    private var connection: Connection?
+    private var inventory: LibvirtInventory?
+    private var eventTask: Task<Void, Never>?
+
+    // Owned by the main loop.
+    private var refreshInFlight = false
+    private var nextRefreshAt = 0.0
+    private var reconnectAt: Double?
+    private var backoff = 1.0
+    private var running = true
+
+    init(state: AppState, theme: Theme, themes: ThemeCatalog, glyphs: Glyphs, terminal: CursesTerminal, log: FileLog) {
+        self.state = state
+        self.theme = theme
+        self.themes = themes
+        self.glyphs = glyphs
+        self.terminal = terminal
+        self.log = log
+    }
+
+    static func monotonicNow() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    func post(_ message: Message) { inbox.withLock { $0.append(.message(message)) } }
+    private func post(_ inbound: Inbound) { inbox.withLock { $0.append(inbound) } }
+
+    func run() {
+        defer { terminal.shutdown() }
+        connect()
+        var dirty = true
+        while running {
+            if TerminalGuard.pendingSignal != 0 {
+                log.write("signal \(TerminalGuard.pendingSignal): quitting")
+                break
+            }
+            let now = Self.monotonicNow()
+            dirty = dispatch(.tick(now: now)) || dirty
+            for inbound in inbox.withLock({ pending in defer { pending.removeAll() }; return pending }) {
+                switch inbound {
+                case .message(let message):
+                    if case .reconnected = message { backoff = 1 }
+                    dirty = dispatch(message) || dirty
+                case .connectionFailed(let reason):
+                    lost(reason)
+                    dirty = true
+                case .refreshDone:
+                    refreshInFlight = false
+                }
+            }
+            if let at = reconnectAt, now >= at {
+                reconnectAt = nil
+                connect()
+            }
+            if !refreshInFlight, reconnectAt == nil, now >= nextRefreshAt, state.connection != .connecting {
+                refresh()
+            }
+            if dirty {
+                terminal.draw(view(state, size: terminal.size, theme: theme, glyphs: glyphs))
+                dirty = false
+            }
+            switch terminal.read() {
+            case .key(let key)?: dirty = dispatch(.key(key)) || dirty
+            case .resize?: dirty = true
+            case nil: break
+            }
+        }
+        worker.sync { eventTask?.cancel() }
+    }
+
+    /// Runs `update` and the effects it asks for; returns true when the screen may have changed.
+    private func dispatch(_ message: Message) -> Bool {
+        let before = state.status
+        let effects = update(&state, message)
+        for effect in effects { perform(effect) }
+        if case .tick = message { return state.status != before || isCountingDown }
+        return true
+    }
+
+    private var isCountingDown: Bool {
+        if case .lost = state.connection { return true }
+        return false
+    }
+
+    // MARK: - Effects
+
+    private func perform(_ effect: Effect) {
+        switch effect {
+        case .refresh: nextRefreshAt = 0
+        case .quit: running = false
+        case .cycleTheme: cycleTheme()
+        case .openConsole(let name): openConsole(name)
+        case .perform(let action, let key, let name): onWorker { try self.perform(action, key, name) }
+        case .fetchDetails(let key):
+            // Details are a nicety: a VM that vanished meanwhile simply shows none.
+            worker.async { [self] in
+                guard let details = try? connection?.domain(uuid: key.uuid).details() else { return }
+                post(.details(key, details))
+            }
+        case .fetchXML(let name):
+            onWorker { self.post(.xml(name: name, try self.requireConnection().domain(named: name).xml())) }
+        case .listSnapshots(let key, let name):
+            onWorker {
+                let names = try self.requireConnection().domain(uuid: key.uuid).snapshots().map(\.name)
+                self.post(.snapshotsListed(key, name: name, names))
+            }
+        }
+    }
+
+    /// Runs `body` on the worker; a failure becomes one line in the status bar (and the log).
+    private func onWorker(_ body: @escaping @Sendable () throws -> Void) {
+        worker.async { [self] in
+            do { try body() } catch {
+                let line = UserMessage.line(for: error)
+                log.write("error: \(line)")
+                post(.actionFailed(line))
+            }
+        }
+    }
+
+    private func requireConnection() throws -> Connection {
+        guard let connection else { throw UserFacingError("not connected to \(state.uri)") }
+        return connection
+    }
+
+    private func perform(_ action: MachineAction, _ key: MachineKey, _ name: String) throws {
+        let domain: Domain
+        do {
+            domain = try requireConnection().domain(uuid: key.uuid)
+        } catch let error as LibvirtError where error.kind == .noSuchDomain {
+            throw UserFacingError("\(name) no longer exists on \(state.uri)")
+        }
+        switch action {
+        case .start: try domain.start()
+        case .shutdown: try domain.shutdown()
+        case .reboot: try domain.reboot()
+        case .forceOff: try domain.forceOff()
+        case .pause: try domain.suspend()
+        case .resume: try domain.resume()
+        case .createSnapshot(let snapshot): try domain.createSnapshot(name: snapshot)
+        case .revertSnapshot(let snapshot): try domain.revert(toSnapshot: snapshot)
+        case .delete(let removeStorage):
+            let result = try domain.undefine(removeStorage: removeStorage)
+            if !result.keptOutsidePools.isEmpty {
+                post(.actionFinished("deleted \(name); kept \(result.keptOutsidePools.joined(separator: ", ")) "
+                                     + "(not in a storage pool)"))
+                return
+            }
+        }
+        log.write("\(action.verb) \(name): done")
+        post(.actionFinished("\(action.verb) \(name): done"))
+    }
+
+    // MARK: - Refresh and connection
+
+    private func refresh() {
+        refreshInFlight = true
+        nextRefreshAt = Self.monotonicNow() + state.refreshInterval
+        worker.async { [self] in
+            defer { post(Inbound.refreshDone) }
+            guard let inventory else { return }
+            do {
+                post(.snapshot(try inventory.snapshot()))
+            } catch {
+                if inventory.connection.isAlive {
+                    post(.refreshFailed(UserMessage.line(for: error)))
+                } else {
+                    connection = nil
+                    self.inventory = nil
+                    post(Inbound.connectionFailed(Self.shortReason(error)))
+                }
+            }
+        }
+    }
+
+    private func connect() {
+        let uri = state.uri, readOnly = state.readOnly
+        worker.async { [self] in
+            eventTask?.cancel()
+            connection = nil
+            inventory = nil
+            do {
+                let conn = try Connection(uri: uri, readOnly: readOnly)
+                let events = try conn.lifecycleEvents()
+                inventory = try LibvirtInventory(connection: conn)
+                connection = conn
+                eventTask = Task { [weak self] in
+                    for await event in events { self?.post(.domainEvent(event)) }
+                }
+                log.write("connected to \(uri)")
+                post(.reconnected)
+            } catch {
+                post(Inbound.connectionFailed(Self.shortReason(error)))
+            }
+        }
+    }
+
+    /// A lost or failed connection: say so, keep the last numbers on screen, and retry with back-off.
+    private func lost(_ reason: String) {
+        let retryIn = backoff
+        backoff = min(backoff * 2, 30)
+        let at = Self.monotonicNow() + retryIn
+        reconnectAt = at
+        log.write("connection lost: \(reason); retry in \(retryIn) s")
+        _ = update(&state, .connectionLost(reason, retryAt: at))
+    }
+
+    static func shortReason(_ error: Error) -> String {
+        if let error = error as? LibvirtError { return UserMessage.oneLine(error.message) }
+        return UserMessage.line(for: error)
+    }
+
+    // MARK: - Console and themes
+
+    private func openConsole(_ name: String) {
+        let outcome: String = terminal.suspended {
+            let banner = "\r\nvirtlab: console of \(name). Press Ctrl-] to return to virtlab.\r\n\r\n"
+            FileHandle.standardOutput.write(Data(banner.utf8))
+            do {
+                let domain = try worker.sync { try requireConnection().domain(named: name) }
+                let end = try RawMode.run { try domain.attachConsole(input: STDIN_FILENO, output: STDOUT_FILENO) }
+                switch end {
+                case .userLeft: return "left the console of \(name)"
+                case .consoleClosed: return "the console of \(name) closed"
+                case .inputClosed: return "terminal input closed"
+                }
+            } catch {
+                return "console: " + UserMessage.line(for: error)
+            }
+        }
+        log.write(outcome)
+        post(.actionFinished(outcome))
+    }
+
+    private func cycleTheme() {
+        let names = themes.names
+        guard !names.isEmpty else { return post(.themeFailed("no theme files found")) }
+        let next = names[((names.firstIndex(of: theme.name) ?? -1) + 1) % names.count]
+        do {
+            theme = try themes.load(next, colors: terminal.colorCount)
+            post(.themeChanged(name: theme.name))
+        } catch {
+            post(.themeFailed("\(error)"))
+        }
+    }
+}

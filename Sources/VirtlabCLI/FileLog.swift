@@ -1,0 +1,26 @@
+import Foundation
+
+/// The app's log: a file under `$XDG_STATE_HOME/virtlab/`, never the terminal (the TUI owns it).
+final class FileLog: @unchecked Sendable {
+    let path: String
+    private let handle: FileHandle?
+    private let lock = NSLock()
+
+    init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? "\(environment["HOME"] ?? NSHomeDirectory())/.local/state"
+        let dir = "\(state)/virtlab"
+        path = "\(dir)/virtlab.log"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        handle = FileHandle(forWritingAtPath: path)
+        _ = try? handle?.seekToEnd()
+    }
+
+    func write(_ line: String) {
+        let stamp = ISO8601DateFormatter().string(from: Date())
+        lock.lock()
+        defer { lock.unlock() }
+        try? handle?.write(contentsOf: Data("\(stamp) \(line)\n".utf8))
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import TermUI
+
+/// Where themes come from, and which one to start with: `--theme`, then `VIRTLAB_THEME`, then `default`;
+/// `NO_COLOR` (any value) turns colour off whatever the theme.
+struct ThemeCatalog {
+    let directories: [String]
+    let noColor: Bool
+
+    init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        var dirs: [String] = []
+        if let explicit = environment["VIRTLAB_THEMES_DIR"], !explicit.isEmpty { dirs.append(explicit) }
+        let config = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? "\(environment["HOME"] ?? NSHomeDirectory())/.config"
+        dirs.append("\(config)/virtlab/themes")
+        // Installed (PREFIX/bin/virtlab -> PREFIX/share/virtlab/themes) or run from a checkout (.build/debug/virtlab).
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        dirs.append(dir.deletingLastPathComponent().appendingPathComponent("share/virtlab/themes").path)
+        for _ in 0..<4 {
+            dir = dir.deletingLastPathComponent()
+            dirs.append(dir.appendingPathComponent("themes").path)
+        }
+        directories = dirs.filter { FileManager.default.fileExists(atPath: $0) }
+        noColor = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
+    }
+
+    var names: [String] { ThemeFile.available(in: directories).map(\.name) }
+
+    func load(_ nameOrPath: String, colors: Int) throws -> Theme {
+        try ThemeFile.load(nameOrPath, directories: directories).reduced(toColors: noColor ? 0 : colors)
+    }
+
+    /// The theme to start with, or the built-in default and the reason the requested one was refused.
+    func initial(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+                 colors: Int) -> (Theme, ThemeError?) {
+        let requested = flag ?? environment["VIRTLAB_THEME"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+        do {
+            return (try load(requested, colors: colors), nil)
+        } catch let error as ThemeError {
+            return (Theme.builtIn.reduced(toColors: noColor ? 0 : colors), error)
+        } catch {
+            return (Theme.builtIn.reduced(toColors: noColor ? 0 : colors),
+                    ThemeError(file: requested, line: 0, message: "\(error)"))
+        }
+    }
+}

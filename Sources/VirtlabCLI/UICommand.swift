@@ -1,0 +1,71 @@
+import App
+import ArgumentParser
+import Foundation
+import TermCurses
+import TermUI
+import VirtKit
+
+/// `virtlab` / `virtlab ui`: the full-screen dashboard.
+struct UICommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ui", abstract: "Open the full-screen dashboard (the default command).")
+
+    @OptionGroup var connection: ConnectionOptions
+    @Option(help: "Seconds between refreshes (0.5 to 60).") var delay: Double = 2
+    @Option(help: "Theme name (see 'virtlab theme list') or path to a .theme file.") var theme: String?
+
+    func validate() throws {
+        guard AppState.refreshBounds.contains(delay) else {
+            throw ValidationError("--delay must be between 0.5 and 60 seconds (got \(delay))")
+        }
+    }
+
+    func run() throws {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw UserFacingError("the dashboard needs a terminal; for scripts use 'virtlab ls' (see 'virtlab --help')")
+        }
+        let choice = ConnectionChoice.resolve(flag: connection.uri)
+        let catalog = ThemeCatalog()
+        let log = FileLog()
+        log.write("starting on \(choice.uri) (\(choice.source.rawValue))")
+        let terminal = CursesTerminal(colors: !catalog.noColor)
+        let (initialTheme, themeError) = catalog.initial(flag: theme, colors: terminal.colorCount)
+        var state = AppState(uri: choice.uri, isDemo: choice.isDemo, readOnly: connection.readOnly,
+                             refreshInterval: delay, themeName: initialTheme.name)
+        if let themeError {
+            log.write("theme refused: \(themeError)")
+            _ = update(&state, .themeFailed("theme refused, using default: \(themeError)"))
+        }
+        let runtime = DashboardRuntime(state: state, theme: initialTheme, themes: catalog,
+                                       glyphs: Glyphs.detect(environment: ProcessInfo.processInfo.environment),
+                                       terminal: terminal, log: log)
+        runtime.run()
+        log.write("quit")
+    }
+}
+
+/// `virtlab theme list`: the themes virtlab can find, and whether each one loads.
+struct ThemeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "theme", abstract: "Dashboard themes.",
+                                                    subcommands: [List.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the themes found.")
+
+        func run() throws {
+            let catalog = ThemeCatalog()
+            let found = ThemeFile.available(in: catalog.directories)
+            guard !found.isEmpty else {
+                throw UserFacingError("no themes found (looked in \(catalog.directories.joined(separator: ", ")))")
+            }
+            for (name, path) in found {
+                do {
+                    _ = try ThemeFile.load(path, directories: [])
+                    print("\(name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(path)")
+                } catch {
+                    print("\(name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(path)  REFUSED: \(error)")
+                }
+            }
+        }
+    }
+}
