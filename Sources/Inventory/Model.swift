@@ -60,6 +60,17 @@ public struct ImageSample: Sendable, Equatable {
     public let capacityBytes: UInt64
     public let allocationBytes: UInt64
     public let backingStore: String?
+
+    public init(pool: String, name: String, path: String, format: String?, capacityBytes: UInt64,
+                allocationBytes: UInt64, backingStore: String?) {
+        self.pool = pool
+        self.name = name
+        self.path = path
+        self.format = format
+        self.capacityBytes = capacityBytes
+        self.allocationBytes = allocationBytes
+        self.backingStore = backingStore
+    }
 }
 
 public struct HostSample: Sendable, Equatable {
@@ -68,6 +79,14 @@ public struct HostSample: Sendable, Equatable {
     public let memoryKiB: UInt64
     public let availableMemoryKiB: UInt64
     public let cpuTimes: HostCPUTimes?
+
+    public init(hostname: String, cpus: Int, memoryKiB: UInt64, availableMemoryKiB: UInt64, cpuTimes: HostCPUTimes?) {
+        self.hostname = hostname
+        self.cpus = cpus
+        self.memoryKiB = memoryKiB
+        self.availableMemoryKiB = availableMemoryKiB
+        self.cpuTimes = cpuTimes
+    }
 }
 
 /// Everything one refresh learned about one connection.

@@ -179,6 +179,12 @@ public struct HypervisorInfo: Sendable, Equatable, Codable {
     public let type: String
     public let version: String
     public let libvirtVersion: String
+
+    public init(type: String, version: String, libvirtVersion: String) {
+        self.type = type
+        self.version = version
+        self.libvirtVersion = libvirtVersion
+    }
 }
 
 public struct HostInfo: Sendable, Equatable, Codable {
@@ -194,6 +200,13 @@ public struct HostInfo: Sendable, Equatable, Codable {
 
 public struct HostCPUTimes: Sendable, Equatable {
     public let kernel, user, idle, iowait: UInt64
+
+    public init(kernel: UInt64, user: UInt64, idle: UInt64, iowait: UInt64) {
+        self.kernel = kernel
+        self.user = user
+        self.idle = idle
+        self.iowait = iowait
+    }
     public var busy: UInt64 { kernel + user }
     public var total: UInt64 { kernel + user + idle + iowait }
 }

@@ -8,6 +8,13 @@ public struct DomainEvent: Sendable, Equatable {
     /// libvirt's detail code for the kind (e.g. for `.stopped`: shutdown, destroyed, crashed, ...).
     public let detail: Int32
 
+    public init(domainName: String, domainUUID: String, kind: Kind, detail: Int32) {
+        self.domainName = domainName
+        self.domainUUID = domainUUID
+        self.kind = kind
+        self.detail = detail
+    }
+
     /// `virDomainEventType`.
     public enum Kind: Int32, Sendable {
         case defined = 0, undefined, started, suspended, resumed, stopped, shutdown, pmSuspended, crashed

@@ -1,0 +1,191 @@
+import Inventory
+import Testing
+import TermUI
+import VirtKit
+@testable import App
+
+@Suite struct UpdateTests {
+    func press(_ state: inout AppState, _ keys: Key...) -> [Effect] {
+        keys.flatMap { update(&state, .key($0)) }
+    }
+
+    func typing(_ text: String) -> [Key] { text.map { .character($0) } }
+
+    @Test func navigationKeepsTheSelectionByIdentity() {
+        var state = DashboardFixture.state()
+        #expect(state.selectedMachineSample?.name == "build")
+        let effects = press(&state, .down)
+        #expect(state.selectedMachineSample?.name == "db1")
+        #expect(effects == [.fetchDetails(DashboardFixture.key(DashboardFixture.db1))])
+        _ = press(&state, .character("j"), .character("j"), .character("j"))
+        #expect(state.selectedMachineSample?.name == "web1")  // stops at the last row
+        // A new refresh reorders nothing under the user: the selection follows the machine, not the row.
+        _ = update(&state, .snapshot(DashboardFixture.snapshot(at: 14, scale: 3)))
+        #expect(state.selectedMachineSample?.name == "web1")
+        _ = press(&state, .character("g"))
+        #expect(state.selectedMachineSample?.name == "build")
+    }
+
+    @Test func filterNarrowsByNameAndEscapeClearsIt() {
+        var state = DashboardFixture.state()
+        _ = press(&state, .character("/"))
+        #expect(state.editingFilter)
+        for key in typing("WEB") { _ = press(&state, key) }
+        #expect(state.visibleMachines.map(\.name) == ["web1"])
+        _ = press(&state, .enter)
+        #expect(!state.editingFilter && state.filter == "WEB")
+        #expect(state.selectedMachineSample?.name == "web1")
+        _ = press(&state, .escape)
+        #expect(state.filter.isEmpty && state.visibleMachines.count == 3)
+    }
+
+    @Test func sortCyclesAndReverses() {
+        var state = DashboardFixture.state()
+        _ = press(&state, .character("s"), .character("s"))
+        #expect(state.sort == .cpu && state.sortDescending)
+        #expect(state.visibleMachines.map(\.name) == ["web1", "db1", "build"])
+        _ = press(&state, .character("S"))
+        #expect(state.visibleMachines.map(\.name).first == "build")
+        #expect(state.status?.text == "sorted by CPU%, ascending")
+    }
+
+    @Test func refreshIntervalStaysWithinBounds() {
+        var state = DashboardFixture.state()
+        for _ in 0..<10 { _ = press(&state, .character("+")) }
+        #expect(state.refreshInterval == 0.5)
+        for _ in 0..<10 { _ = press(&state, .character("-")) }
+        #expect(state.refreshInterval == 60)
+    }
+
+    @Test func forceOffAsksFirstAndOnlyYesActs() {
+        var state = DashboardFixture.state()
+        _ = press(&state, .character("G"))  // web1, running
+        #expect(press(&state, .character("F")).isEmpty)
+        guard case .confirm(.forceOff, _, "web1") = state.modal else {
+            Issue.record("no confirmation")
+            return
+        }
+        #expect(press(&state, .character("x")).isEmpty)  // other keys do nothing while it asks
+        #expect(press(&state, .character("n")).isEmpty && state.modal == nil)
+        _ = press(&state, .character("F"))
+        #expect(press(&state, .character("y")) == [.perform(.forceOff, DashboardFixture.key(DashboardFixture.web1),
+                                                             name: "web1")])
+    }
+
+    @Test func deleteNeedsTheExactName() {
+        var state = DashboardFixture.state()  // build is selected
+        _ = press(&state, .character("D"))
+        for key in typing("buil") { _ = press(&state, key) }
+        #expect(press(&state, .enter).isEmpty)
+        #expect(state.status?.text.contains("type the name exactly") == true)
+        _ = press(&state, .character("d"), .tab)
+        #expect(press(&state, .enter) == [.perform(.delete(removeStorage: true), DashboardFixture.key(DashboardFixture.build),
+                                                   name: "build")])
+    }
+
+    @Test func pauseResumeAndStartNeedNoConfirmation() {
+        var state = DashboardFixture.state()
+        #expect(press(&state, .character("u")) == [.perform(.start, DashboardFixture.key(DashboardFixture.build), name: "build")])
+        _ = press(&state, .down)  // db1, paused
+        #expect(press(&state, .character("p")) == [.perform(.resume, DashboardFixture.key(DashboardFixture.db1), name: "db1")])
+        #expect(press(&state, .character("u")).isEmpty)
+        #expect(state.status?.text == "db1 is already paused")
+    }
+
+    @Test func snapshotTakesANameAndRevertAsksAfterPicking() {
+        var state = DashboardFixture.state()
+        let web1 = DashboardFixture.key(DashboardFixture.web1)
+        _ = press(&state, .character("G"), .character("n"))
+        for key in typing("clean") { _ = press(&state, key) }
+        #expect(press(&state, .enter) == [.perform(.createSnapshot("clean"), web1, name: "web1")])
+        #expect(press(&state, .character("R")) == [.listSnapshots(web1, name: "web1")])
+        _ = update(&state, .snapshotsListed(web1, name: "web1", ["clean", "later"]))
+        _ = press(&state, .up, .enter)
+        guard case .confirm(.revertSnapshot("clean"), web1, "web1") = state.modal else {
+            Issue.record("revert must ask: \(String(describing: state.modal))")
+            return
+        }
+        #expect(press(&state, .character("y")) == [.perform(.revertSnapshot("clean"), web1, name: "web1")])
+    }
+
+    @Test func readOnlyHidesAndRefusesEveryChange() {
+        var state = DashboardFixture.state(readOnly: true)
+        for key: Key in [.character("u"), .character("d"), .character("F"), .character("p"), .character("D"),
+                         .character("n"), .character("c")] {
+            #expect(press(&state, key).isEmpty)
+            #expect(state.modal == nil)
+        }
+        #expect(state.status?.text.hasPrefix("read-only connection") == true)
+        #expect(!Keymap.applicable(state).contains { $0.mutates })
+        let footer = view(state, size: Size(width: 120, height: 30), theme: .builtIn, glyphs: .unicode).text
+            .split(separator: "\n").last ?? ""
+        #expect(!footer.contains("start") && footer.contains("help"))
+    }
+
+    @Test func machineKeysOutsideTheMachinePaneExplainThemselves() {
+        var state = DashboardFixture.state()
+        _ = press(&state, .character("3"))
+        #expect(press(&state, .character("u")).isEmpty)
+        #expect(state.status?.text == "start (up) works on virtual machines: press 1")
+    }
+
+    @Test func aLifecycleEventUpdatesTheStateAtOnce() {
+        var state = DashboardFixture.state()
+        let event = DomainEvent(domainName: "build", domainUUID: DashboardFixture.build, kind: .started, detail: 0)
+        #expect(update(&state, .domainEvent(event)) == [.refresh])
+        #expect(state.snapshot?.machines.first { $0.name == "build" }?.state == .running)
+        #expect(state.observedStart[DashboardFixture.key(DashboardFixture.build)] == state.now)
+    }
+
+    @Test func aVanishedMachineMovesTheSelectionOn() {
+        var state = DashboardFixture.state()
+        _ = press(&state, .character("G"))
+        let without = DashboardFixture.snapshot(at: 14, scale: 3)
+        _ = update(&state, .snapshot(InventorySnapshot(connection: without.connection, hypervisor: without.hypervisor,
+                                                       time: without.time, host: without.host,
+                                                       machines: without.machines.filter { $0.name != "web1" },
+                                                       images: [])))
+        #expect(state.selectedMachineSample?.name == "build")
+        #expect(state.cpuHistory[DashboardFixture.key(DashboardFixture.web1)] == nil)
+        _ = update(&state, .actionFailed("web1 no longer exists on qemu:///system"))
+        #expect(state.status?.level == .error)
+    }
+
+    @Test func unknownKeysSaySoAndMashingKeysNeverBreaksAnything() {
+        var state = DashboardFixture.state()
+        _ = press(&state, .character("Z"))
+        #expect(state.status?.text == "Z: not a key here (press ? for every key)")
+        let keys: [Key] = [.character("j"), .character("k"), .tab, .character("/"), .character("a"), .escape,
+                           .character("?"), .pageDown, .escape, .character("s"), .character("D"), .escape, .character("%")]
+        for round in 0..<1000 { _ = update(&state, .key(keys[round % keys.count])) }
+        for size in [Size(width: 80, height: 24), Size(width: 10, height: 3), Size(width: 1, height: 1), Size(width: 0, height: 0)] {
+            _ = view(state, size: size, theme: .builtIn, glyphs: .unicode)
+        }
+        #expect(!state.quitRequested)
+    }
+
+    @Test func statusMessagesExpire() {
+        var state = DashboardFixture.state()
+        _ = press(&state, .character("Z"))
+        _ = update(&state, .tick(now: state.now + 4))
+        #expect(state.status != nil)
+        _ = update(&state, .tick(now: state.now + 2))
+        #expect(state.status == nil)
+    }
+
+    @Test func quitFromAnywhere() {
+        var state = DashboardFixture.state()
+        _ = press(&state, .character("?"))
+        #expect(press(&state, .control("c")) == [.quit])
+        var other = DashboardFixture.state()
+        #expect(press(&other, .character("q")) == [.quit] && other.quitRequested)
+    }
+
+    @Test func helpListsEveryBindingFromTheKeymap() {
+        let lines = helpLines(DashboardFixture.state(), theme: .builtIn).map { $0.spans.map(\.text).joined() }
+        for binding in Keymap.bindings {
+            #expect(lines.contains { $0.contains(binding.summary) && $0.contains(binding.keys[0].label) },
+                    "help lacks \(binding.summary)")
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Testing
+import TestSupport
+import VirtKit
+@testable import Inventory
+
+func sample(_ name: String, state: DomainState = .running, cpu: UInt64, disk: UInt64 = 0, net: UInt64 = 0,
+            connection: String = "qemu:///system") -> MachineSample {
+    MachineSample(key: MachineKey(connection: connection, uuid: "uuid-\(name)"), name: name, state: state, vcpus: 2,
+                  memoryKiB: 1024, maxMemoryKiB: 2048, cpuTimeNs: cpu, diskReadBytes: disk, diskWriteBytes: disk * 2,
+                  netRxBytes: net, netTxBytes: net / 2)
+}
+
+func snapshot(at time: Double, cpus: Int = 4, hostBusy: UInt64 = 0, hostIdle: UInt64 = 0,
+              _ machines: [MachineSample]) -> InventorySnapshot {
+    InventorySnapshot(connection: "qemu:///system",
+                      hypervisor: HypervisorInfo(type: "QEMU", version: "7.2.22", libvirtVersion: "9.0.0"),
+                      time: time,
+                      host: HostSample(hostname: "lab", cpus: cpus, memoryKiB: 8 << 20, availableMemoryKiB: 4 << 20,
+                                       cpuTimes: HostCPUTimes(kernel: 0, user: hostBusy, idle: hostIdle, iowait: 0)),
+                      machines: machines, images: [])
+}
+
+@Suite struct RatesTests {
+    @Test func cpuPercentOfOneCoreAndOfTheHost() throws {
+        let old = snapshot(at: 10, [sample("a", cpu: 1_000_000_000)])
+        let new = snapshot(at: 12, [sample("a", cpu: 3_000_000_000)])
+        let rate = try #require(Rates.between(old, new)[MachineKey(connection: "qemu:///system", uuid: "uuid-a")])
+        #expect(rate.cpuPercentOfOneCore == 100)  // 2 s of CPU in 2 s: one core busy
+        #expect(rate.cpuPercentOfHost == 25)      // of four cores
+    }
+
+    @Test func ioRatesPerSecond() throws {
+        let old = snapshot(at: 0, [sample("a", cpu: 0, disk: 1000, net: 4000)])
+        let new = snapshot(at: 4, [sample("a", cpu: 0, disk: 5000, net: 8000)])
+        let rate = try #require(Rates.between(old, new).values.first)
+        #expect(rate.diskReadPerSecond == 1000 && rate.diskWritePerSecond == 2000)
+        #expect(rate.netRxPerSecond == 1000 && rate.netTxPerSecond == 500)
+    }
+
+    @Test func restartedCountersAndStoppedMachinesGiveNoNonsense() {
+        let old = snapshot(at: 0, [sample("a", cpu: 9_000_000_000), sample("b", cpu: 5)])
+        let new = snapshot(at: 2, [sample("a", cpu: 1_000_000), sample("b", state: .shutOff, cpu: 0), sample("c", cpu: 1)])
+        let rates = Rates.between(old, new)
+        #expect(rates[MachineKey(connection: "qemu:///system", uuid: "uuid-a")]?.cpuPercentOfOneCore == 0)
+        #expect(rates[MachineKey(connection: "qemu:///system", uuid: "uuid-b")] == nil)
+        #expect(rates[MachineKey(connection: "qemu:///system", uuid: "uuid-c")] == nil)  // new: no previous sample
+        #expect(Rates.between(new, new).isEmpty)  // no time passed
+    }
+
+    @Test func hostCPUFromNodeTimes() {
+        let old = snapshot(at: 0, hostBusy: 100, hostIdle: 300, [])
+        let new = snapshot(at: 1, hostBusy: 200, hostIdle: 600, [])
+        #expect(Rates.hostCPUPercent(old, new) == 25)
+        #expect(Rates.hostCPUPercent(new, old) == nil)
+    }
+
+    @Test func sameNameOnTwoHostsIsTwoMachines() {
+        let a = MachineKey(connection: "qemu+ssh://lab1/system", uuid: "u"), b = MachineKey(connection: "qemu+ssh://lab2/system", uuid: "u")
+        #expect(a != b)
+    }
+}
+
+@Suite struct LibvirtInventoryTests {
+    @Test func snapshotOfAFixtureHypervisor() throws {
+        let fixture = try TestDriverFixture(vms: [.init(name: "one", memoryMiB: 256, vcpus: 2), .init(name: "two", running: false)])
+        let inventory = try LibvirtInventory(connection: try Connection(uri: fixture.uri))
+        let snap = try inventory.snapshot()
+        #expect(snap.connection == fixture.uri)
+        #expect(Set(snap.machines.map(\.name)) == ["one", "two"])
+        let one = try #require(snap.machines.first { $0.name == "one" })
+        #expect(one.key.connection == fixture.uri && one.vcpus == 2 && one.maxMemoryKiB == 256 * 1024)
+        #expect(snap.images.map(\.name) == ["base.qcow2"] && snap.images.first?.pool == "labpool")
+        #expect(snap.host.cpus > 0)
+    }
+}
