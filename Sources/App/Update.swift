@@ -24,7 +24,10 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .reconnected:
         let wasLost = state.connection != .connecting
         state.connection = .connected
-        setStatus(&state, "\(wasLost ? "reconnected" : "connected") to \(state.uri)", .info)
+        // A routine notice must not hide an error the user has not had time to read (e.g. a refused theme).
+        if state.status?.level != .error {
+            setStatus(&state, "\(wasLost ? "reconnected" : "connected") to \(state.uri)", .info)
+        }
         return [.refresh]
     case .domainEvent(let event):
         return absorb(&state, event)

@@ -78,7 +78,8 @@ private func drawHeader(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState,
     let rightWidth = min(DisplayWidth.of(right), max(0, rect.width - noteWidth))
     let room = rect.width - noteWidth - rightWidth
     let left = lefts.first { DisplayWidth.of($0) <= room } ?? lefts[lefts.count - 1]
-    buffer.write(left, x: rect.x, y: rect.y, style: theme[.header], maxX: rect.x + room)
+    buffer.write(DisplayWidth.of(left) <= room ? left : DisplayWidth.truncate(left, to: room - 1) + " ", x: rect.x,
+                 y: rect.y, style: theme[.header], maxX: rect.x + room)
     buffer.write(DisplayWidth.truncate(right, to: rightWidth), x: rect.maxX - noteWidth - rightWidth, y: rect.y,
                  style: theme[.header])
     buffer.write(DisplayWidth.truncate(noteText, to: noteWidth), x: rect.maxX - noteWidth, y: rect.y,

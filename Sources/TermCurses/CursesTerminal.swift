@@ -199,6 +199,12 @@ public enum TerminalGuard {
         for sig in [SIGTERM, SIGHUP, SIGINT] {
             signal(sig) { number in TerminalGuard.received.store(number, ordering: .relaxed) }
         }
+        // A parent may start us with signals blocked (threaded launchers do); then a resize or a kill would never
+        // arrive. Unblock the ones the dashboard depends on.
+        var wanted = sigset_t()
+        sigemptyset(&wanted)
+        for sig in [SIGTERM, SIGHUP, SIGINT, SIGWINCH] { sigaddset(&wanted, sig) }
+        pthread_sigmask(SIG_UNBLOCK, &wanted, nil)
     }
 }
 

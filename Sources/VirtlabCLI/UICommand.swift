@@ -32,6 +32,7 @@ struct UICommand: ParsableCommand {
         let (initialTheme, themeError) = catalog.initial(flag: theme, colors: terminal.colorCount)
         var state = AppState(uri: choice.uri, isDemo: choice.isDemo, readOnly: connection.readOnly,
                              refreshInterval: delay, themeName: initialTheme.name)
+        _ = update(&state, .tick(now: DashboardRuntime.monotonicNow()))  // messages expire relative to this clock
         if let themeError {
             log.write("theme refused: \(themeError)")
             _ = update(&state, .themeFailed("theme refused, using default: \(themeError)"))

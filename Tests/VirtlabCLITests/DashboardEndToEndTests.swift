@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+import TestSupport
+import VirtKit
+
+/// The real binary in tmux: keys in, screen out, terminal restored at the end.
+@Suite(.serialized) struct DashboardEndToEndTests {
+    func expectScreen(_ session: TmuxSession, contains text: String, timeout: Duration = .seconds(20),
+                      sourceLocation: SourceLocation = #_sourceLocation) async {
+        let found = await session.waitFor(text, timeout: timeout)
+        #expect(found, "screen lacks '\(text)':\n\(session.screen())", sourceLocation: sourceLocation)
+    }
+
+    @Test func navigateFilterPauseResizeQuitOnTheTestDriver() async throws {
+        let fixture = try TestDriverFixture(vms: [.init(name: "alpha", vcpus: 2), .init(name: "beta"),
+                                                  .init(name: "gamma", running: false)])
+        let session = try TmuxSession([Run.virtlabBinary, "--uri", fixture.uri, "--delay", "0.5"])
+        await expectScreen(session, contains: "Virtual machines (3)")
+        #expect(session.alternateScreen)
+        await expectScreen(session, contains: "─ alpha ─")  // the detail pane follows the selection
+
+        try session.send("j")
+        await expectScreen(session, contains: "─ beta ─")
+
+        try session.send("/")
+        try session.send("gam", literal: true)
+        await expectScreen(session, contains: "filter: gam_")
+        #expect(!session.screen().contains("alpha"))
+        try session.send("Escape")
+        await expectScreen(session, contains: "alpha")
+
+        try session.send("g", "p")
+        await expectScreen(session, contains: "pause alpha: done")
+        #expect(session.screen().split(separator: "\n").contains { $0.contains("alpha") && $0.contains("paused") })
+        try session.send("p")
+        await expectScreen(session, contains: "resume alpha: done")
+
+        try session.send("F")
+        await expectScreen(session, contains: "Force off alpha?")
+        try session.send("n")
+        await expectScreen(session, contains: "force off alpha: cancelled")
+
+        try session.resize(width: 40, height: 10)
+        await expectScreen(session, contains: "Terminal too small: 40x10")
+        try session.resize(width: 120, height: 40)
+        await expectScreen(session, contains: "Virtual machines (3)")
+        for _ in 0..<30 { try session.resize(width: Int.random(in: 20...150), height: Int.random(in: 5...50)) }
+        try session.resize(width: 80, height: 24)
+        await expectScreen(session, contains: "Virtual machines (3)")
+
+        try session.send("?")
+        await expectScreen(session, contains: "─ Keys ─")
+        try session.send("Escape", "q")
+        await expectScreen(session, contains: "VIRTLAB_EXIT=0")
+        #expect(!session.alternateScreen, "the terminal was not restored")
+        #expect(!session.screen().contains("Virtual machines"))
+    }
+
+    @Test func sigtermRestoresTheTerminal() async throws {
+        let fixture = try TestDriverFixture(vms: [.init(name: "solo")])
+        let session = try TmuxSession([Run.virtlabBinary, "--uri", fixture.uri])
+        await expectScreen(session, contains: "Virtual machines (1)")
+        let pid = try #require(session.programPID)
+        #expect(kill(pid, SIGTERM) == 0)
+        await expectScreen(session, contains: "VIRTLAB_EXIT=0")
+        #expect(!session.alternateScreen)
+    }
+
+    @Test func aBadThemeIsRefusedWithItsLineAndTheAppStarts() async throws {
+        let fixture = try TestDriverFixture(vms: [.init(name: "solo")])
+        let theme = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID()).theme").path
+        try "text = default\nheader = purple\n".write(toFile: theme, atomically: true, encoding: .utf8)
+        let session = try TmuxSession([Run.virtlabBinary, "--uri", fixture.uri, "--theme", theme], width: 120)
+        await expectScreen(session, contains: "\(theme):2: unknown colour 'purple'")
+        await expectScreen(session, contains: "Virtual machines (1)")
+        try session.send("q")
+        await expectScreen(session, contains: "VIRTLAB_EXIT=0")
+    }
+
+    @Test func noTerminalMeansAClearErrorNotAGarbledScreen() throws {
+        let result = try Run.virtlab(["ui", "--uri", "test:///default"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("the dashboard needs a terminal"))
+    }
+}
+
+/// The dashboard on the real libvirtd: a real guest paused and resumed, its serial console, and a lost
+/// connection that comes back.
+@Suite(.serialized) struct DashboardOnRealDaemonTests {
+    func expectScreen(_ session: TmuxSession, contains text: String, timeout: Duration = .seconds(30),
+                      sourceLocation: SourceLocation = #_sourceLocation) async {
+        let found = await session.waitFor(text, timeout: timeout)
+        #expect(found, "screen lacks '\(text)':\n\(session.screen())", sourceLocation: sourceLocation)
+    }
+
+    @Test func pauseResumeAndConsoleOfARealGuest() async throws {
+        let connection = try QEMUTestGuest.connect()
+        let name = QEMUTestGuest.uniqueName("tui")
+        defer { QEMUTestGuest.cleanUp(connection, name: name) }
+        let domain = try connection.define(xml: QEMUTestGuest.domainXML(name: name))
+        try domain.start()
+        let booted = await eventually(timeout: .seconds(60)) {
+            (try? String(contentsOfFile: QEMUTestGuest.serialLogPath(for: name), encoding: .utf8))?
+                .contains("virtlab-guest: up") == true
+        }
+        #expect(booted)
+
+        let session = try TmuxSession([Run.virtlabBinary, "--uri", QEMUTestGuest.uri, "--delay", "0.5"], width: 100)
+        await expectScreen(session, contains: "Virtual machines (")
+        try session.send("/")
+        try session.send(name, literal: true)
+        try session.send("Enter")
+        await expectScreen(session, contains: "─ \(name) ─")
+        try session.send("p")
+        await expectScreen(session, contains: "pause \(name): done")
+        #expect(try domain.info().state == .paused)
+        await expectScreen(session, contains: "paused")
+        try session.send("p")
+        await expectScreen(session, contains: "resume \(name): done")
+        #expect(try domain.info().state == .running)
+
+        try session.send("c")
+        await expectScreen(session, contains: "console of \(name). Press Ctrl-] to return")
+        try session.send("echo virtlab-$((6*7))", literal: true)
+        try session.send("Enter")
+        await expectScreen(session, contains: "virtlab-42")
+        try session.send("C-]")
+        await expectScreen(session, contains: "left the console of \(name)")
+        await expectScreen(session, contains: "─ \(name) ─")  // the UI came back intact
+
+        try session.send("q")
+        await expectScreen(session, contains: "VIRTLAB_EXIT=0")
+        #expect(!session.alternateScreen)
+    }
+
+    /// libvirtd "goes away" by cutting a socket proxy between virtlab and the daemon, then "returns".
+    @Test func survivesALostDaemonAndReconnects() async throws {
+        _ = try QEMUTestGuest.connect()
+        let proxy = try SocketProxy(target: "/run/libvirt/libvirt-sock")
+        defer { proxy.stop() }
+        let uri = "qemu:///system?socket=\(proxy.path)"
+        let session = try TmuxSession([Run.virtlabBinary, "--uri", uri, "--delay", "0.5"], width: 140)
+        await expectScreen(session, contains: "connected to \(uri)")
+        proxy.stop()
+        await expectScreen(session, contains: "CONNECTION LOST")
+        #expect(session.alternateScreen, "virtlab must keep running while the daemon is away")
+        try proxy.start()
+        await expectScreen(session, contains: "reconnected to \(uri)", timeout: .seconds(45))
+        #expect(!session.screen().contains("CONNECTION LOST"))
+        try session.send("q")
+        await expectScreen(session, contains: "VIRTLAB_EXIT=0")
+    }
+}
