@@ -29,5 +29,10 @@ services:
 test-guest:
 	@.ci/build-test-guest
 
+## Measure (release build, 1,000 domains) and write BENCHMARKS.md.
+bench: deps
+	$(SWIFT) build -c release --product virtlab --product virtlab-bench
+	python3 .ci/bench.py
+
 clean:
 	rm -rf .build

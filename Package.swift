@@ -37,6 +37,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "virtlab", dependencies: ["VirtlabCLI"]),
+        // `make bench`: in-process CPU figures for stats collection and rendering (see BENCHMARKS.md).
+        .executableTarget(name: "virtlab-bench", dependencies: ["App", "Inventory", "TermUI", "VirtKit"]),
 
         .target(name: "TestSupport", dependencies: ["VirtKit", "HostDoctor"], path: "Tests/TestSupport"),
         .testTarget(name: "VirtKitTests", dependencies: ["VirtKit", "TestSupport"]),

@@ -4,16 +4,39 @@ import VirtKit
 
 /// Values derived from state (never stored, so they cannot go stale).
 extension AppState {
-    /// Machines that match the filter, in the chosen order.
+    /// Machines that match the filter, in the chosen order (ties by name). Each machine's sort key is
+    /// computed once, so sorting a thousand machines does not look up a thousand rates ten times each.
     public var visibleMachines: [MachineSample] {
         let all = snapshot?.machines ?? []
         let needle = filter.lowercased()
         let matching = needle.isEmpty ? all : all.filter { $0.name.lowercased().contains(needle) }
-        let sorted = matching.sorted { a, b in
-            let order = compare(a, b)
-            return order == .orderedSame ? a.name < b.name : (order == .orderedAscending) != sortDescending
+        let keyed = matching.map { (machine: $0, key: sortKey($0)) }
+        let descending = sortDescending
+        let byName = sort == .name
+        return keyed.sorted { a, b in
+            if a.key.value != b.key.value { return descending ? b.key.value < a.key.value : a.key.value < b.key.value }
+            return byName && descending ? b.key.name < a.key.name : a.key.name < b.key.name
+        }.map(\.machine)
+    }
+
+    private struct SortKey {
+        let value: Double
+        let name: String
+    }
+
+    private func sortKey(_ machine: MachineSample) -> SortKey {
+        let name = machine.name.lowercased()
+        let rate = rates[machine.key] ?? .zero
+        let value: Double = switch sort {
+        case .name: 0
+        case .state: Double(machine.state.rawValue)
+        case .cpu: rate.cpuPercentOfOneCore
+        case .memory: machine.state.isActive ? Double(machine.memoryKiB) : 0
+        case .disk: rate.diskReadPerSecond + rate.diskWritePerSecond
+        case .network: rate.netRxPerSecond + rate.netTxPerSecond
+        case .uptime: uptime(of: machine) ?? -1
         }
-        return sorted
+        return SortKey(value: value, name: name)
     }
 
     public var visibleImages: [ImageSample] {
@@ -23,29 +46,15 @@ extension AppState {
             .sorted { ($0.pool, $0.name) < ($1.pool, $1.name) }
     }
 
-    private func compare(_ a: MachineSample, _ b: MachineSample) -> ComparisonResult {
-        func order<T: Comparable>(_ x: T, _ y: T) -> ComparisonResult {
-            x < y ? .orderedAscending : x > y ? .orderedDescending : .orderedSame
-        }
-        let ra = rates[a.key] ?? .zero, rb = rates[b.key] ?? .zero
-        switch sort {
-        case .name: return order(a.name.lowercased(), b.name.lowercased())
-        case .state: return order(a.state.rawValue, b.state.rawValue)
-        case .cpu: return order(ra.cpuPercentOfOneCore, rb.cpuPercentOfOneCore)
-        case .memory: return order(a.state.isActive ? a.memoryKiB : 0, b.state.isActive ? b.memoryKiB : 0)
-        case .disk: return order(ra.diskReadPerSecond + ra.diskWritePerSecond, rb.diskReadPerSecond + rb.diskWritePerSecond)
-        case .network: return order(ra.netRxPerSecond + ra.netTxPerSecond, rb.netRxPerSecond + rb.netTxPerSecond)
-        case .uptime: return order(uptime(of: a) ?? -1, uptime(of: b) ?? -1)
-        }
-    }
-
     public var selectedMachineSample: MachineSample? {
         let visible = visibleMachines
-        return visible.first { $0.key == selectedMachine } ?? visible.first
+        return selectedIndex(in: visible).map { visible[$0] }
     }
 
-    public var selectedMachineIndex: Int? {
-        let visible = visibleMachines
+    public var selectedMachineIndex: Int? { selectedIndex(in: visibleMachines) }
+
+    /// Where the selected machine is in `visible` (the first row when it is not there).
+    public func selectedIndex(in visible: [MachineSample]) -> Int? {
         guard !visible.isEmpty else { return nil }
         return visible.firstIndex { $0.key == selectedMachine } ?? 0
     }

@@ -28,12 +28,15 @@ public func view(_ state: AppState, size: Size, theme: Theme, glyphs: Glyphs) ->
         let detailHeight = min(10, max(6, body.height * 2 / 5))
         (listArea, detailArea) = body.splitBottom(detailHeight)
     }
+    // Filtering and sorting happen once per frame; every part below reads this list.
+    let machines = state.focus == .machines ? state.visibleMachines : []
+    let selected = state.selectedIndex(in: machines)
     switch state.focus {
-    case .machines: drawMachines(&buffer, listArea, state, theme: theme, glyphs: glyphs)
+    case .machines: drawMachines(&buffer, listArea, state, machines, selected, theme: theme, glyphs: glyphs)
     case .containers: drawContainers(&buffer, listArea, theme: theme, glyphs: glyphs)
     case .images: drawImages(&buffer, listArea, state, theme: theme, glyphs: glyphs)
     }
-    drawDetail(&buffer, detailArea, state, theme: theme, glyphs: glyphs)
+    drawDetail(&buffer, detailArea, state, selected.map { machines[$0] }, theme: theme, glyphs: glyphs)
     drawStatus(&buffer, statusRow, state, theme: theme)
     drawFooter(&buffer, footerRow, state, theme: theme)
     if let modal = state.modal { drawModal(&buffer, modal, state, theme: theme, glyphs: glyphs) }
@@ -115,11 +118,11 @@ private func stateRole(_ state: DomainState) -> Role {
     }
 }
 
-private func drawMachines(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState, theme: Theme, glyphs: Glyphs) {
+private func drawMachines(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState, _ machines: [MachineSample],
+                          _ selected: Int?, theme: Theme, glyphs: Glyphs) {
     let sortMark = state.sortDescending ? "↓" : "↑"
     let title = "Virtual machines · sorted by \(state.sort.label) \(glyphs == .ascii ? (state.sortDescending ? "v" : "^") : sortMark)"
     let inner = buffer.pane(rect, title: title, focused: true, theme: theme, glyphs: glyphs)
-    let machines = state.visibleMachines
     if state.snapshot == nil {
         buffer.write("Connecting to \(state.uri)…", x: inner.x + 1, y: inner.y + 1, style: theme[.dim], maxX: inner.maxX)
         return
@@ -136,7 +139,8 @@ private func drawMachines(_ buffer: inout Buffer, _ rect: Rect, _ state: AppStat
         .init("NET TX", width: 6, rightAligned: true), .init("UP", width: 6, rightAligned: true),
     ]
     let text = theme[.text]
-    let rows: [[StyledLine.Span]] = machines.map { machine in
+    TableView(columns: columns, rowCount: machines.count, selected: selected, focused: state.modal == nil) { index in
+        let machine = machines[index]
         let rate = state.rates[machine.key]
         let active = machine.state.isActive
         let rateText = { (value: Double?) in active ? value.map { Units.compact($0) } ?? "-" : "" }
@@ -150,9 +154,7 @@ private func drawMachines(_ buffer: inout Buffer, _ rect: Rect, _ state: AppStat
             .init(rateText(rate?.netRxPerSecond), text), .init(rateText(rate?.netTxPerSecond), text),
             .init(state.uptime(of: machine).map { Units.duration(seconds: $0) } ?? (active ? "-" : ""), text),
         ]
-    }
-    TableView(columns: columns, rows: rows, selected: state.selectedMachineIndex, focused: state.modal == nil)
-        .draw(into: &buffer, rect: inner, theme: theme)
+    }.draw(into: &buffer, rect: inner, theme: theme)
 }
 
 private func drawContainers(_ buffer: inout Buffer, _ rect: Rect, theme: Theme, glyphs: Glyphs) {
@@ -178,19 +180,20 @@ private func drawImages(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState,
     let columns: [TableView.Column] = [.init("NAME", width: 0), .init("POOL", width: 10), .init("FORMAT", width: 6),
                                        .init("SIZE", width: 6, rightAligned: true),
                                        .init("ON DISK", width: 7, rightAligned: true), .init("BACKING", width: 0)]
-    let rows: [[StyledLine.Span]] = images.map { image in
-        [.init(image.name, text), .init(image.pool, text), .init(image.format ?? "-", text),
-         .init(Units.compact(Double(image.capacityBytes)), text), .init(Units.compact(Double(image.allocationBytes)), text),
-         .init(image.backingStore ?? "", theme[.dim])]
-    }
-    TableView(columns: columns, rows: rows, selected: state.selectedImageIndex, focused: state.modal == nil)
-        .draw(into: &buffer, rect: inner, theme: theme)
+    TableView(columns: columns, rowCount: images.count, selected: state.selectedImageIndex,
+              focused: state.modal == nil) { index in
+        let image = images[index]
+        return [.init(image.name, text), .init(image.pool, text), .init(image.format ?? "-", text),
+                .init(Units.compact(Double(image.capacityBytes)), text),
+                .init(Units.compact(Double(image.allocationBytes)), text), .init(image.backingStore ?? "", theme[.dim])]
+    }.draw(into: &buffer, rect: inner, theme: theme)
 }
 
-private func drawDetail(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState, theme: Theme, glyphs: Glyphs) {
+private func drawDetail(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState, _ selectedMachine: MachineSample?,
+                        theme: Theme, glyphs: Glyphs) {
     switch state.focus {
     case .machines:
-        guard let machine = state.selectedMachineSample else {
+        guard let machine = selectedMachine else {
             buffer.pane(rect, title: "Details", focused: false, theme: theme, glyphs: glyphs)
             return
         }

@@ -128,6 +128,26 @@ public final class CursesTerminal {
         }
     }
 
+    /// Waits up to `timeoutMilliseconds` for a key, a resize, or a poke of `waker`; nil when nothing came
+    /// from the keyboard. Sleeping in poll() rather than a short input timeout keeps an idle dashboard idle,
+    /// and lets results from other threads show at once.
+    public func read(timeoutMilliseconds: Int32, waker: Waker) -> TerminalInput? {
+        if let pending = readNow() { return pending }  // ncurses may hold bytes poll() cannot see
+        var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: waker.readEnd, events: Int16(POLLIN), revents: 0)]
+        _ = poll(&fds, 2, timeoutMilliseconds)
+        if fds[1].revents != 0 { waker.drain() }
+        // A resize interrupts poll(); ncurses reports it on the next read, at the top of the next call.
+        return fds[0].revents != 0 ? readNow() : nil
+    }
+
+    /// The next key or resize already available, without waiting.
+    private func readNow() -> TerminalInput? {
+        wtimeout(vl_stdscr(), 0)
+        defer { wtimeout(vl_stdscr(), 100) }
+        return read()
+    }
+
     /// The next key or resize, or nil when the input timeout passes with nothing.
     public func read() -> TerminalInput? {
         var character: wint_t = 0
@@ -215,5 +235,34 @@ public enum RawMode {
         let isRaw = vl_tty_raw(fd, &saved, Int32(saved.count)) == 0
         defer { if isRaw { _ = vl_tty_restore(fd, saved, Int32(saved.count)) } }
         return try body()
+    }
+}
+
+/// A self-pipe: any thread pokes it, and a main loop asleep in poll() wakes up.
+public final class Waker: @unchecked Sendable {
+    let readEnd: Int32
+    private let writeEnd: Int32
+
+    public init() {
+        var ends: [Int32] = [0, 0]
+        pipe(&ends)
+        for fd in ends { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        readEnd = ends[0]
+        writeEnd = ends[1]
+    }
+
+    deinit {
+        close(readEnd)
+        close(writeEnd)
+    }
+
+    public func poke() {
+        var byte: UInt8 = 1
+        _ = write(writeEnd, &byte, 1)  // a full pipe already means "wake up": ignore EAGAIN
+    }
+
+    func drain() {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while Foundation.read(readEnd, &buffer, buffer.count) > 0 {}
     }
 }

@@ -121,15 +121,18 @@ extension Character {
 
 /// Columns a grapheme takes in a terminal: 0 for combining marks, 2 for East Asian wide and emoji.
 public enum DisplayWidth {
+    private static let wide: [ClosedRange<UInt32>] = [
+        0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
+        0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x1F300...0x1F64F,
+        0x1F900...0x1F9FF, 0x20000...0x3FFFD,
+    ]
+
     public static func of(_ character: Character) -> Int {
         guard let scalar = character.unicodeScalars.first else { return 0 }
         let v = scalar.value
         if v < 0x300 { return 1 }
         if (0x300...0x36F).contains(v) || (0x200B...0x200F).contains(v) { return 0 }
-        let wide: [ClosedRange<UInt32>] = [0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF,
-                                           0x4E00...0x9FFF, 0xA000...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF,
-                                           0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x1F300...0x1F64F,
-                                           0x1F900...0x1F9FF, 0x20000...0x3FFFD]
+        if v < 0x1100 || (0x2500...0x25FF).contains(v) { return 1 }  // includes box drawing and blocks
         return wide.contains { $0.contains(v) } ? 2 : 1
     }
 

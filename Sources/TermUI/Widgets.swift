@@ -84,13 +84,17 @@ public struct TableView {
     }
 
     public let columns: [Column]
-    public let rows: [[StyledLine.Span]]
+    public let rowCount: Int
+    /// Builds one row's cells; called only for the rows on screen, so a long list costs what it shows.
+    public let row: (Int) -> [StyledLine.Span]
     public let selected: Int?
     public let focused: Bool
 
-    public init(columns: [Column], rows: [[StyledLine.Span]], selected: Int?, focused: Bool) {
+    public init(columns: [Column], rowCount: Int, selected: Int?, focused: Bool,
+                row: @escaping (Int) -> [StyledLine.Span]) {
         self.columns = columns
-        self.rows = rows
+        self.rowCount = rowCount
+        self.row = row
         self.selected = selected
         self.focused = focused
     }
@@ -119,11 +123,11 @@ public struct TableView {
             x += width + 1
         }
         let body = Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: rect.height - 1)
-        let offset = Self.scrollOffset(selected: selected, count: rows.count, height: body.height)
-        for (index, row) in rows.enumerated().dropFirst(offset).prefix(body.height) {
+        let offset = Self.scrollOffset(selected: selected, count: rowCount, height: body.height)
+        for index in offset..<min(rowCount, offset + body.height) {
             let y = body.y + index - offset
             var x = rect.x
-            for (cell, (column, width)) in zip(row, zip(columns, widths)) {
+            for (cell, (column, width)) in zip(row(index), zip(columns, widths)) {
                 buffer.write(DisplayWidth.fit(cell.text, to: width, rightAligned: column.rightAligned), x: x, y: y,
                              style: cell.style, maxX: rect.maxX)
                 x += width + 1

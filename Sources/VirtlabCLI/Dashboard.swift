@@ -24,12 +24,14 @@ final class DashboardRuntime: @unchecked Sendable {
         case refreshDone
     }
     private let inbox = Mutex<[Inbound]>([])
+    private let waker = Waker()
     private let log: FileLog
 
     // Owned by the worker queue.
     private var connection: Connection?
     private var inventory: LibvirtInventory?
     private var eventTask: Task<Void, Never>?
+    private var firstSnapshotPending = true
 
     // Owned by the main loop.
     private var refreshInFlight = false
@@ -49,8 +51,12 @@ final class DashboardRuntime: @unchecked Sendable {
 
     static func monotonicNow() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
-    func post(_ message: Message) { inbox.withLock { $0.append(.message(message)) } }
-    private func post(_ inbound: Inbound) { inbox.withLock { $0.append(inbound) } }
+    func post(_ message: Message) { post(Inbound.message(message)) }
+
+    private func post(_ inbound: Inbound) {
+        inbox.withLock { $0.append(inbound) }
+        waker.poke()
+    }
 
     func run() {
         defer { terminal.shutdown() }
@@ -86,13 +92,22 @@ final class DashboardRuntime: @unchecked Sendable {
                 terminal.draw(view(state, size: terminal.size, theme: theme, glyphs: glyphs))
                 dirty = false
             }
-            switch terminal.read() {
+            switch terminal.read(timeoutMilliseconds: sleepMilliseconds(now: now), waker: waker) {
             case .key(let key)?: dirty = dispatch(.key(key)) || dirty
             case .resize?: dirty = true
             case nil: break
             }
         }
         worker.sync { eventTask?.cancel() }
+    }
+
+    /// How long the loop may sleep: until the next refresh or reconnect, capped so status messages and the
+    /// reconnect countdown still tick about once a second.
+    private func sleepMilliseconds(now: Double) -> Int32 {
+        var next = now + 1
+        if !refreshInFlight && state.connection != .connecting { next = min(next, nextRefreshAt) }
+        if let reconnectAt { next = min(next, reconnectAt) }
+        return Int32(max(0, min(1000, (next - now) * 1000)).rounded(.up))
     }
 
     /// Runs `update` and the effects it asks for; returns true when the screen may have changed.
@@ -187,7 +202,12 @@ final class DashboardRuntime: @unchecked Sendable {
             defer { post(Inbound.refreshDone) }
             guard let inventory else { return }
             do {
-                post(.snapshot(try inventory.snapshot()))
+                let snapshot = try inventory.snapshot()
+                if firstSnapshotPending {
+                    firstSnapshotPending = false
+                    log.write("first snapshot: \(snapshot.machines.count) machines")
+                }
+                post(.snapshot(snapshot))
             } catch {
                 if inventory.connection.isAlive {
                     post(.refreshFailed(UserMessage.line(for: error)))

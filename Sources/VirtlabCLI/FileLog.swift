@@ -5,6 +5,11 @@ final class FileLog: @unchecked Sendable {
     let path: String
     private let handle: FileHandle?
     private let lock = NSLock()
+    private let formatter: ISO8601DateFormatter = {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter
+    }()
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
@@ -18,8 +23,8 @@ final class FileLog: @unchecked Sendable {
     }
 
     func write(_ line: String) {
-        let stamp = ISO8601DateFormatter().string(from: Date())
         lock.lock()
+        let stamp = formatter.string(from: Date())
         defer { lock.unlock() }
         try? handle?.write(contentsOf: Data("\(stamp) \(line)\n".utf8))
     }
