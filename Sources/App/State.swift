@@ -72,7 +72,6 @@ public struct AppState: Sendable {
     public var rates: [MachineKey: MachineRates] = [:]
     public var hostCPUPercent: Double?
     public var cpuHistory: [MachineKey: [Double]] = [:]
-    public var hostCPUHistory: [Double] = []
     /// When virtlab saw a machine start, for uptime where the host cannot tell.
     public var observedStart: [MachineKey: Double] = [:]
     public var details: [MachineKey: DomainDetails] = [:]

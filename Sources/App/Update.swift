@@ -69,10 +69,7 @@ func setStatus(_ state: inout AppState, _ text: String, _ level: StatusMessage.L
 private func absorb(_ state: inout AppState, _ snapshot: InventorySnapshot) -> [Effect] {
     if let previous = state.snapshot {
         state.rates = Rates.between(previous, snapshot)
-        if let host = Rates.hostCPUPercent(previous, snapshot) {
-            state.hostCPUPercent = host
-            state.hostCPUHistory = Array((state.hostCPUHistory + [host]).suffix(AppState.historyLength))
-        }
+        state.hostCPUPercent = Rates.hostCPUPercent(previous, snapshot) ?? state.hostCPUPercent
         let wasActive = Set(previous.machines.filter { $0.state.isActive }.map(\.key))
         for machine in snapshot.machines where machine.state.isActive && !wasActive.contains(machine.key) {
             state.observedStart[machine.key] = state.observedStart[machine.key] ?? state.now

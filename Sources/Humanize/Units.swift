@@ -5,12 +5,7 @@ public enum Units {
 
     public static func bytes(_ value: Double) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
-        var amount = value
-        var index = 0
-        while amount >= 1024 && index < units.count - 1 {
-            amount /= 1024
-            index += 1
-        }
+        let (amount, index) = scaled(value, stepAt: 1024, steps: units.count - 1)
         if index == 0 { return "\(Int(amount)) B" }
         return amount >= 100 || amount.rounded() == amount
             ? "\(Int(amount.rounded())) \(units[index])" : "\(oneDecimal(amount)) \(units[index])"
@@ -37,6 +32,17 @@ public enum Units {
         case ..<86400: return "\(total / 3600)h\(pad2((total / 60) % 60))m"
         default: return "\(total / 86400)d\(pad2((total / 3600) % 24))h"
         }
+    }
+
+    /// Divides by 1024 while the amount is at least `stepAt`: the amount and how many times it divided.
+    static func scaled(_ value: Double, stepAt threshold: Double, steps: Int) -> (Double, Int) {
+        var amount = value
+        var index = 0
+        while amount >= threshold && index < steps {
+            amount /= 1024
+            index += 1
+        }
+        return (amount, index)
     }
 
     public static func percent(_ value: Double) -> String { "\(oneDecimal(max(0, value)))%" }
@@ -81,12 +87,8 @@ extension Units {
     public static func compact(_ bytes: Double) -> String {
         guard bytes >= 1 else { return "0" }
         let units = ["B", "K", "M", "G", "T", "P"]
-        var amount = bytes
-        var index = 0
-        while amount >= 1000 && index < units.count - 1 {
-            amount /= 1024
-            index += 1
-        }
+        // Step up at 1000, not 1024, so the number never needs four digits: "1.0K", not "1010B".
+        let (amount, index) = scaled(bytes, stepAt: 1000, steps: units.count - 1)
         if index == 0 { return "\(Int(amount))B" }
         return amount < 10 ? "\(oneDecimal(amount))\(units[index])" : "\(Int(amount.rounded()))\(units[index])"
     }

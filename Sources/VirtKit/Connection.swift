@@ -122,10 +122,8 @@ public final class Connection: @unchecked Sendable {
     /// Every domain, active and inactive, in libvirt's order.
     public func domains() throws -> [Domain] {
         let conn = try handle("list domains")
-        var list: UnsafeMutablePointer<OpaquePointer?>?
-        let count = try check("list domains", virConnectListAllDomains(conn, &list, 0))
-        defer { free(list) }
-        return (0..<Int(count)).compactMap { index in list?[index].map(Domain.init(taking:)) }
+        return try listAll("list domains", { virConnectListAllDomains(conn, $0, 0) }, release: nil,
+                           Domain.init(taking:))
     }
 
     public func domain(named name: String) throws -> Domain {

@@ -83,3 +83,25 @@ func takeString(_ pointer: UnsafeMutablePointer<CChar>?) -> String? {
     defer { free(pointer) }
     return String(cString: pointer)
 }
+
+/// Runs a libvirt "list all" call, turns each returned object into a value, and frees what libvirt handed
+/// over: every object (also those after a failed conversion) and the array. `release` nil means
+/// `transform` takes ownership of the object.
+func listAll<T>(_ operation: @autoclosure () -> String,
+                _ call: (UnsafeMutablePointer<UnsafeMutablePointer<OpaquePointer?>?>) -> Int32,
+                release: ((OpaquePointer) -> Void)?,
+                _ transform: (OpaquePointer) throws -> T) throws -> [T] {
+    var list: UnsafeMutablePointer<OpaquePointer?>?
+    let count = try check(operation(), call(&list))
+    defer { free(list) }
+    var result: [T] = []
+    var failure: Error?
+    for index in 0..<Int(count) {
+        guard let object = list?[index] else { continue }
+        defer { release?(object) }
+        guard failure == nil else { continue }
+        do { result.append(try transform(object)) } catch { failure = error }
+    }
+    if let failure { throw failure }
+    return result
+}

@@ -24,12 +24,8 @@ public struct VirtualNetwork: Sendable, Equatable, Codable {
 extension Connection {
     public func networks() throws -> [VirtualNetwork] {
         let conn = try handle("list networks")
-        var list: UnsafeMutablePointer<OpaquePointer?>?
-        let count = try check("list networks", virConnectListAllNetworks(conn, &list, 0))
-        defer { free(list) }
-        return try (0..<Int(count)).compactMap { index in
-            guard let net = list?[index] else { return nil }
-            defer { virNetworkFree(net) }
+        return try listAll("list networks", { virConnectListAllNetworks(conn, $0, 0) },
+                           release: { virNetworkFree($0) }) { net in
             let name = String(cString: virNetworkGetName(net))
             let xml = try check("read network '\(name)'", takeString(virNetworkGetXMLDesc(net, 0)))
             let root = try XMLDocument(xmlString: xml, options: []).rootElement()

@@ -17,17 +17,9 @@ public struct DomainSnapshot: Sendable, Equatable, Codable {
 extension Domain {
     /// Snapshots with every parent before its children (creation times can tie within a second).
     public func snapshots() throws -> [DomainSnapshot] {
-        var list: UnsafeMutablePointer<OpaquePointer?>?
-        let count = try check("list snapshots of '\(name)'",
-                              virDomainListAllSnapshots(pointer, &list, VIR_DOMAIN_SNAPSHOT_LIST_TOPOLOGICAL.rawValue))
-        defer { free(list) }
-        var result: [DomainSnapshot] = []
-        for index in 0..<Int(count) {
-            guard let snap = list?[index] else { continue }
-            defer { virDomainSnapshotFree(snap) }
-            result.append(try snapshot(from: snap))
-        }
-        return result
+        try listAll("list snapshots of '\(name)'",
+                    { virDomainListAllSnapshots(pointer, $0, VIR_DOMAIN_SNAPSHOT_LIST_TOPOLOGICAL.rawValue) },
+                    release: { virDomainSnapshotFree($0) }, snapshot(from:))
     }
 
     @discardableResult

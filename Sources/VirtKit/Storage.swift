@@ -30,14 +30,8 @@ public struct StorageVolume: Sendable, Equatable, Codable {
 extension Connection {
     public func storagePools() throws -> [StoragePool] {
         let conn = try handle("list storage pools")
-        var list: UnsafeMutablePointer<OpaquePointer?>?
-        let count = try check("list storage pools", virConnectListAllStoragePools(conn, &list, 0))
-        defer { free(list) }
-        return try (0..<Int(count)).compactMap { index in
-            guard let pool = list?[index] else { return nil }
-            defer { virStoragePoolFree(pool) }
-            return try Self.describe(pool: pool)
-        }
+        return try listAll("list storage pools", { virConnectListAllStoragePools(conn, $0, 0) },
+                           release: { virStoragePoolFree($0) }, Self.describe(pool:))
     }
 
     /// Volumes of one pool; an inactive pool has none to list.
@@ -46,12 +40,8 @@ extension Connection {
         let pool = try check("find storage pool '\(poolName)'", virStoragePoolLookupByName(conn, poolName))
         defer { virStoragePoolFree(pool) }
         guard virStoragePoolIsActive(pool) == 1 else { return [] }
-        var list: UnsafeMutablePointer<OpaquePointer?>?
-        let count = try check("list volumes of '\(poolName)'", virStoragePoolListAllVolumes(pool, &list, 0))
-        defer { free(list) }
-        return try (0..<Int(count)).compactMap { index in
-            guard let volume = list?[index] else { return nil }
-            defer { virStorageVolFree(volume) }
+        return try listAll("list volumes of '\(poolName)'", { virStoragePoolListAllVolumes(pool, $0, 0) },
+                           release: { virStorageVolFree($0) }) { volume in
             let name = String(cString: virStorageVolGetName(volume))
             var info = virStorageVolInfo()
             try check("read volume '\(name)'", virStorageVolGetInfo(volume, &info))

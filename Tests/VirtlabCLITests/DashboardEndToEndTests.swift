@@ -3,14 +3,15 @@ import Testing
 import TestSupport
 import VirtKit
 
+/// Waits for `text` on the screen; on time-out the test fails with the screen as it was.
+func expectScreen(_ session: TmuxSession, contains text: String, timeout: Duration = .seconds(30),
+                  sourceLocation: SourceLocation = #_sourceLocation) async {
+    let found = await session.waitFor(text, timeout: timeout)
+    #expect(found, "screen lacks '\(text)':\n\(session.screen())", sourceLocation: sourceLocation)
+}
+
 /// The real binary in tmux: keys in, screen out, terminal restored at the end.
 @Suite(.serialized) struct DashboardEndToEndTests {
-    func expectScreen(_ session: TmuxSession, contains text: String, timeout: Duration = .seconds(20),
-                      sourceLocation: SourceLocation = #_sourceLocation) async {
-        let found = await session.waitFor(text, timeout: timeout)
-        #expect(found, "screen lacks '\(text)':\n\(session.screen())", sourceLocation: sourceLocation)
-    }
-
     @Test func navigateFilterPauseResizeQuitOnTheTestDriver() async throws {
         let fixture = try TestDriverFixture(vms: [.init(name: "alpha", vcpus: 2), .init(name: "beta"),
                                                   .init(name: "gamma", running: false)])
@@ -87,12 +88,6 @@ import VirtKit
 /// The dashboard on the real libvirtd: a real guest paused and resumed, its serial console, and a lost
 /// connection that comes back.
 @Suite(.serialized) struct DashboardOnRealDaemonTests {
-    func expectScreen(_ session: TmuxSession, contains text: String, timeout: Duration = .seconds(30),
-                      sourceLocation: SourceLocation = #_sourceLocation) async {
-        let found = await session.waitFor(text, timeout: timeout)
-        #expect(found, "screen lacks '\(text)':\n\(session.screen())", sourceLocation: sourceLocation)
-    }
-
     @Test func pauseResumeAndConsoleOfARealGuest() async throws {
         let connection = try QEMUTestGuest.connect()
         let name = QEMUTestGuest.uniqueName("tui")
