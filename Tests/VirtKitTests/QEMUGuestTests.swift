@@ -20,12 +20,13 @@ import TestSupport
 
         // The guest's own kernel prints its DMI UUID on the serial console: it is the libvirt domain UUID.
         let serial = QEMUTestGuest.serialLogPath(for: name)
-        let booted = await eventually(timeout: .seconds(120)) {
-            (try? String(contentsOfFile: serial, encoding: .utf8))?.contains("virtlab-guest: up") == true
+        // Wait for the line itself: "up" is printed a moment before it.
+        let reported = await eventually(timeout: .seconds(120)) {
+            (try? String(contentsOfFile: serial, encoding: .utf8))?.contains("virtlab-guest: product_uuid=") == true
         }
-        #expect(booted, "the guest did not reach userspace; serial log: \(serial)")
+        #expect(reported, "the guest did not reach userspace; serial log: \(serial)")
         let log = (try? String(contentsOfFile: serial, encoding: .utf8)) ?? ""
-        #expect(log.contains("product_uuid=\(uuid)"))
+        #expect(log.contains("product_uuid=\(uuid)"), "serial log: \(log)")
 
         // Details: identity, the NIC's MAC, the qcow2 disk.
         let details = try domain.details()
