@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // C libraries, seen by Swift only through these modules.
@@ -25,6 +26,8 @@ let package = Package(
         .target(name: "Humanize"),
         // One model over all providers: machines, images, host; rates from two snapshots.
         .target(name: "Inventory", dependencies: ["VirtKit"]),
+        // Lab files: the format, its schema, the loader with file:line:column diagnostics.
+        .target(name: "LabKit", dependencies: ["Yams"]),
         // Pure Swift terminal UI: cells, buffers, styles, themes, keys, widgets. Imports no C.
         .target(name: "TermUI"),
         // The dashboard as state, messages, update and view: pure, testable as text. Never touches C.
@@ -33,7 +36,7 @@ let package = Package(
         .target(name: "TermCurses", dependencies: ["CNcurses", "CShims", "TermUI"]),
         // The command line: parsing, output formatting, error reporting.
         .target(name: "VirtlabCLI", dependencies: [
-            "VirtKit", "HostDoctor", "Humanize", "App", "Inventory", "TermUI", "TermCurses",
+            "VirtKit", "HostDoctor", "Humanize", "App", "Inventory", "TermUI", "TermCurses", "LabKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "virtlab", dependencies: ["VirtlabCLI"]),
@@ -45,6 +48,7 @@ let package = Package(
         .testTarget(name: "HostDoctorTests", dependencies: ["HostDoctor"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "TestSupport"]),
         .testTarget(name: "AppTests", dependencies: ["App", "TestSupport"]),
+        .testTarget(name: "LabKitTests", dependencies: ["LabKit"]),
         .testTarget(name: "TermUITests", dependencies: ["TermUI"]),
         .testTarget(name: "HumanizeTests", dependencies: ["Humanize"]),
         .testTarget(name: "VirtlabCLITests", dependencies: ["VirtlabCLI", "TestSupport"]),

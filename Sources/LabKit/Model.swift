@@ -1,0 +1,87 @@
+/// A lab as loaded from its file: structure checked, values typed. Primitive fields stay keyed by name;
+/// the grader gives them meaning.
+public struct Lab: Sendable, Equatable {
+    public let file: String
+    public let id: String
+    public let title: String
+    public let objectives: [String]
+    public let description: String
+    public let requirements: [Requirement]
+    /// Per-student values: name -> template ("lab-{student}-{hash}").
+    public let parameters: [String: String]
+    public let steps: [Step]
+
+    public var checkCount: Int { steps.reduce(0) { $0 + $1.checks.count } }
+    public var points: Int { steps.reduce(0) { $0 + $1.checks.reduce(0) { $0 + $1.points } } }
+}
+
+public struct Step: Sendable, Equatable {
+    public let id: String
+    public let title: String
+    public let instructions: String
+    public let hints: [String]
+    public let setup: CommandSpec?
+    public let cleanup: CommandSpec?
+    public let solve: CommandSpec?
+    public let checks: [Check]
+}
+
+public struct Check: Sendable, Equatable {
+    public let id: String
+    public let title: String
+    public let points: Int
+    public let target: Target
+    public let needs: [String]
+    /// Seconds.
+    public let timeout: Double
+    public let retries: Int
+    public let retryDelay: Double
+    public let failure: String?
+    /// Which primitive: "command", "file", "domain", ...
+    public let primitive: String
+    public let fields: [String: FieldValue]
+}
+
+public enum Target: Sendable, Equatable, CustomStringConvertible {
+    case host
+    case vm(String)
+    case container(String)
+
+    public var description: String {
+        switch self {
+        case .host: "host"
+        case .vm(let name): "vm:\(name)"
+        case .container(let name): "container:\(name)"
+        }
+    }
+}
+
+/// A command: an argument list (never pasted into a shell), or an explicit shell line.
+public enum CommandSpec: Sendable, Equatable {
+    case argv([String])
+    case shell(String)
+}
+
+public indirect enum Matcher: Sendable, Equatable {
+    case equals(String)
+    case contains(String)
+    case regex(String)
+    case not(Matcher)
+    case number(NumericComparison, Double)
+    /// Several conditions given in one mapping: all must hold.
+    case all([Matcher])
+
+    public enum NumericComparison: String, Sendable {
+        case eq, ne, gt, ge, lt, le
+    }
+}
+
+public enum FieldValue: Sendable, Equatable {
+    case string(String)
+    case int(Int)
+    case bool(Bool)
+    case strings([String])
+    case seconds(Double)
+    case matcher(Matcher)
+    case command(CommandSpec)
+}

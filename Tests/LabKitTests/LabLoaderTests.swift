@@ -1,0 +1,205 @@
+import Foundation
+import Testing
+@testable import LabKit
+
+@Suite struct LabLoaderTests {
+    static let labsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("labs").path
+
+    func diagnostics(_ yaml: String) -> [String] {
+        LabLoader.parse(yaml, file: "lab.yaml").diagnostics.map(\.description)
+    }
+
+    static let minimal = """
+        id: demo
+        title: Demo
+        steps:
+          - id: one
+            title: One
+            instructions: Do it.
+            checks:
+              - id: c1
+                title: It is done
+                command:
+                  run: [true]
+
+        """
+
+    @Test func everyShippedLabLoads() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.labsDirectory).filter { $0.hasSuffix(".yaml") }
+        #expect(!files.isEmpty)
+        for file in files {
+            let (lab, problems) = LabLoader.load(file: "\(Self.labsDirectory)/\(file)")
+            #expect(problems.isEmpty, "\(file): \(problems.map(\.description))")
+            #expect(lab?.id == String(file.dropLast(5)), "a lab's id is its file name")
+        }
+    }
+
+    @Test func aMinimalLabLoadsWithDefaults() throws {
+        let (lab, problems) = LabLoader.parse(Self.minimal, file: "lab.yaml")
+        #expect(problems.isEmpty)
+        let check = try #require(lab?.steps.first?.checks.first)
+        #expect(check.points == 1 && check.timeout == 30 && check.retries == 0 && check.retryDelay == 2)
+        #expect(check.target == .host && check.primitive == "command")
+        #expect(check.fields["run"] == .command(.argv(["true"])))
+    }
+
+    @Test func typedValues() throws {
+        let yaml = Self.minimal.replacingOccurrences(of: "        command:\n          run: [true]", with: """
+                    target: vm:web1
+                    timeout: 1500ms
+                    retry_delay: 2m
+                    command:
+                      run: {shell: "echo hi | wc -c"}
+                      stdout: {gt: 2, not: {contains: x}}
+            """)
+        let (lab, problems) = LabLoader.parse(yaml, file: "lab.yaml")
+        #expect(problems.isEmpty, "\(problems)")
+        let check = try #require(lab?.steps.first?.checks.first)
+        #expect(check.target == .vm("web1") && check.timeout == 1.5 && check.retryDelay == 120)
+        #expect(check.fields["run"] == .command(.shell("echo hi | wc -c")))
+        #expect(check.fields["stdout"] == .matcher(.all([.number(.gt, 2), .not(.contains("x"))])))
+    }
+
+    @Test func malformedYAMLIsOneDiagnosticWithItsPosition() {
+        #expect(diagnostics("id: x\ntitle: [unclosed\n") == ["lab.yaml:3:1: YAML: did not find expected ',' or ']'"])
+        #expect(diagnostics("") == ["lab.yaml:1:1: the file is empty"])
+    }
+
+    @Test func unknownKeysSuggestTheRightOne() {
+        let found = diagnostics(Self.minimal.replacingOccurrences(of: "    title: It is done", with: "    titel: It is done"))
+        #expect(found.contains("lab.yaml:9:9: unknown key 'titel' in a check (did you mean 'title'?)"))
+        #expect(found.contains { $0.hasPrefix("lab.yaml:8:9: a check needs 'title'") })
+    }
+
+    @Test func unknownPrimitiveOrTwoPrimitives() {
+        let none = diagnostics(Self.minimal.replacingOccurrences(of: "command:", with: "comand:"))
+        #expect(none.contains { $0.contains("unknown key 'comand' in a check (did you mean 'command'?)") })
+        let two = diagnostics(Self.minimal + "        kvm: {present: true}\n")
+        #expect(two.contains { $0.contains("a check has exactly one primitive; this one has command and kvm") })
+    }
+
+    @Test func wrongTypesSayWhatIsExpected() {
+        let found = diagnostics(Self.minimal.replacingOccurrences(of: "title: It is done", with:
+            "title: It is done\n        points: many\n        timeout: soon\n        needs: {a: b}"))
+        #expect(found.contains("lab.yaml:10:17: 'points' must be a whole number"))
+        #expect(found.contains("lab.yaml:11:18: expected a duration such as 30s, 2m or 500ms"))
+        #expect(found.contains("lab.yaml:12:16: 'needs' must be a list of strings"))
+    }
+
+    @Test func commandsAreNeverShellStringsByAccident() {
+        let found = diagnostics(Self.minimal.replacingOccurrences(of: "run: [true]", with: "run: virsh start {{student}}"))
+        #expect(found.contains { $0.hasPrefix("lab.yaml:11:16: a command is a list of arguments") })
+    }
+
+    @Test func duplicateIDsUnknownNeedsAndCycles() {
+        let yaml = """
+            id: demo
+            title: Demo
+            steps:
+              - id: one
+                title: One
+                instructions: Do it.
+                checks:
+                  - {id: a, title: A, needs: [b], command: {run: [true]}}
+                  - {id: b, title: B, needs: [a], command: {run: [true]}}
+                  - {id: c, title: C, needs: [ghost], command: {run: [true]}}
+              - id: one
+                title: Again
+                instructions: Do it again.
+                checks:
+                  - {id: a, title: A again, command: {run: [true]}}
+
+            """
+        let found = diagnostics(yaml)
+        #expect(found.contains("lab.yaml:11:9: duplicate step id 'one'"))
+        #expect(found.contains("lab.yaml:15:14: duplicate check id 'a' (also in step 'one')"))
+        #expect(found.contains { $0.hasSuffix("check 'c' needs 'ghost', which no step defines") })
+        #expect(found.filter { $0.contains("'needs' forms a cycle") }.count == 1)
+    }
+
+    @Test func captureUsedBeforeItIsMade() {
+        let yaml = Self.minimal.replacingOccurrences(of: "        command:\n          run: [true]", with: """
+                    compare: {left: later, right: later, equal: true}
+                  - id: c2
+                    title: Makes it
+                    capture: {as: later, run: [hostname]}
+            """)
+        let found = diagnostics(yaml)
+        #expect(found.filter { $0.contains("capture 'later' is used before it is made") }.count == 2)
+    }
+
+    @Test func unknownParametersTargetsMatchersAndRequirements() {
+        let yaml = """
+            id: demo
+            title: Demo
+            requirements: [libvirt, quantum]
+            parameters: {vm: "lab-{student}"}
+            steps:
+              - id: one
+                title: One
+                instructions: Start {{vm}} and {{vmm}}.
+                checks:
+                  - id: a
+                    title: A
+                    target: box:web
+                    command: {run: [true], stdout: {contain: x}}
+                  - id: b
+                    title: B
+                    command: {run: [true], stdout: {regex: "(["}}
+
+            """
+        let found = diagnostics(yaml)
+        #expect(found.contains { $0.contains("unknown requirement 'quantum'") })
+        #expect(found.contains { $0.contains("unknown parameter '{{vmm}}' (defined: student, vm)") })
+        #expect(found.contains { $0.contains("target must be host, vm:NAME or container:NAME (got 'box:web')") })
+        #expect(found.contains { $0.contains("unknown matcher 'contain' (did you mean 'contains'?)") })
+        #expect(found.contains { $0.contains("'([' is not a valid regular expression") })
+    }
+
+    @Test func missingRequiredFieldsOfAPrimitive() {
+        let found = diagnostics(Self.minimal.replacingOccurrences(of: "run: [true]", with: "exit_status: 0"))
+        #expect(found.contains { $0.contains("'command' needs 'run'") })
+        let empty = diagnostics(Self.minimal.replacingOccurrences(of: "command:\n          run: [true]", with: "cpu_flags: {}"))
+        #expect(empty.contains { $0.contains("'cpu_flags' needs any_of, all_of or none_of") })
+    }
+
+    @Test func everyDiagnosticIsOneLineWithAPosition() {
+        let garbage = ["- just\n- a list\n", "id: [1, 2]\ntitle: {}\nsteps: yes\n", ":\n  - :\n", "\u{0}\u{1}"]
+        for text in garbage {
+            let found = LabLoader.parse(text, file: "g.yaml").diagnostics
+            #expect(!found.isEmpty)
+            for diagnostic in found {
+                #expect(!diagnostic.description.contains("\n"))
+                #expect(diagnostic.line >= 1 && diagnostic.column >= 1)
+            }
+        }
+    }
+
+    @Test func durations() {
+        #expect(Reader.seconds("30s") == 30 && Reader.seconds("2m") == 120 && Reader.seconds("250ms") == 0.25)
+        #expect(Reader.seconds("1h") == 3600 && Reader.seconds("7") == 7)
+        #expect(Reader.seconds("-1s") == nil && Reader.seconds("soon") == nil)
+    }
+}
+
+/// docs/lab-format.md must describe exactly what the loader accepts.
+@Suite struct LabFormatDocumentTests {
+    static let document = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("docs/lab-format.md")
+
+    @Test func everyKeyAndPrimitiveIsDocumented() throws {
+        let text = try String(contentsOf: Self.document, encoding: .utf8)
+        for (part, fields) in [("lab", Schema.lab), ("step", Schema.step), ("check", Schema.check)] {
+            for key in fields.keys { #expect(text.contains("| `\(key)` |"), "\(part) key \(key) is not documented") }
+        }
+        for (primitive, fields) in Schema.primitives {
+            let heading = try #require(text.range(of: "### `\(primitive)`"), "primitive \(primitive) is not documented")
+            let section = text[heading.upperBound...].prefix { $0 != "#" }
+            for key in fields.keys {
+                #expect(section.contains("| `\(key)` |"), "\(primitive).\(key) is not documented")
+            }
+        }
+        for requirement in Requirement.allCases { #expect(text.contains(requirement.rawValue)) }
+    }
+}
