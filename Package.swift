@@ -27,7 +27,11 @@ let package = Package(
         // One model over all providers: machines, images, host; rates from two snapshots.
         .target(name: "Inventory", dependencies: ["VirtKit"]),
         // Lab files: the format, its schema, the loader with file:line:column diagnostics.
-        .target(name: "LabKit", dependencies: ["Yams"]),
+        .target(name: "LabKit", dependencies: [
+            "Yams", "VirtKit", "HostDoctor", "ImageKit", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // Disk images identified by their headers (qcow2, ISO, raw): format, sizes, backing file.
+        .target(name: "ImageKit"),
         // Pure Swift terminal UI: cells, buffers, styles, themes, keys, widgets. Imports no C.
         .target(name: "TermUI"),
         // The dashboard as state, messages, update and view: pure, testable as text. Never touches C.
@@ -48,7 +52,7 @@ let package = Package(
         .testTarget(name: "HostDoctorTests", dependencies: ["HostDoctor"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "TestSupport"]),
         .testTarget(name: "AppTests", dependencies: ["App", "TestSupport"]),
-        .testTarget(name: "LabKitTests", dependencies: ["LabKit"]),
+        .testTarget(name: "LabKitTests", dependencies: ["LabKit", "ImageKit", "TestSupport"]),
         .testTarget(name: "TermUITests", dependencies: ["TermUI"]),
         .testTarget(name: "HumanizeTests", dependencies: ["Humanize"]),
         .testTarget(name: "VirtlabCLITests", dependencies: ["VirtlabCLI", "TestSupport"]),

@@ -4,6 +4,8 @@ import Foundation
 /// (`$XDG_DATA_HOME/virtlab/labs`), and any extra paths given.
 public struct LabCatalog {
     public let directories: [String]
+    /// Directories given on the command line: their labs are shown before they first run.
+    public let untrusted: Set<String>
 
     public init(extra: [String] = [], environment: [String: String] = ProcessInfo.processInfo.environment,
                 executable: String = CommandLine.arguments[0]) {
@@ -19,6 +21,30 @@ public struct LabCatalog {
         }
         var seen = Set<String>()
         directories = dirs.filter { FileManager.default.fileExists(atPath: $0) && seen.insert($0).inserted }
+        untrusted = Set(extra)
+    }
+
+    public func isTrusted(_ lab: Lab) -> Bool {
+        !untrusted.contains((lab.file as NSString).deletingLastPathComponent)
+    }
+
+    /// Every command a lab would run, as a reviewer reads them.
+    public static func commands(of lab: Lab) -> [String] {
+        let parameters = Parameters(lab: lab, student: "STUDENT")
+        var lines: [String] = []
+        for step in lab.steps {
+            for (label, spec) in [("setup", step.setup), ("solve", step.solve), ("cleanup", step.cleanup)] {
+                if let spec { lines.append("\(step.id) \(label): " + HostProcess.describe(parameters.expand(spec))) }
+            }
+            for check in step.checks {
+                for value in check.fields.values {
+                    if case .command(let spec) = value {
+                        lines.append("\(step.id)/\(check.id): " + HostProcess.describe(parameters.expand(spec)))
+                    }
+                }
+            }
+        }
+        return lines
     }
 
     /// Every lab file (*.yaml, *.yml), first directory first.

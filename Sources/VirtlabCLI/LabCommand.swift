@@ -2,12 +2,121 @@ import ArgumentParser
 import Foundation
 import Humanize
 import LabKit
+import VirtKit
 
-/// `virtlab lab ...`: the lab files. Checking and grading arrive with the grader; today: find, read, validate.
+/// `virtlab lab ...`: find, read, validate, check, grade, solve and reset labs.
 struct LabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lab", abstract: "Guided lab exercises: list, show and validate lab files.",
-        subcommands: [List.self, Show.self, Validate.self])
+        commandName: "lab", abstract: "Guided lab exercises: list, show, check, grade, solve, reset, validate.",
+        subcommands: [List.self, Show.self, Check.self, Grade.self, Solve.self, Reset.self, Validate.self])
+
+    /// Which lab, for whom, on which hypervisor.
+    struct Selection: ParsableArguments {
+        @OptionGroup var locations: Locations
+        @Argument(help: "The lab's id.") var id: String
+        @Option(help: "The student's name (default: $USER); parameters such as VM names derive from it.")
+        var student: String?
+        @Option(help: "libvirt URI for domain, network and pool checks (default: the usual choice).")
+        var uri: String?
+        @Flag(help: "Run a lab from a --labs directory after reviewing its commands.") var trust = false
+
+        var studentName: String { student ?? ProcessInfo.processInfo.environment["USER"] ?? "student" }
+
+        func lab() throws -> Lab {
+            let catalog = locations.catalog
+            let (labs, problems) = catalog.load()
+            guard let lab = labs.first(where: { $0.id == id }) else {
+                if let problem = problems.first(where: { ($0.file as NSString).lastPathComponent.hasPrefix(id + ".") }) {
+                    throw UserFacingError("lab '\(id)' has problems: \(problem) (run 'virtlab lab validate \(problem.file)')")
+                }
+                throw UserFacingError("no lab '\(id)' (run 'virtlab lab list' to see the ids)")
+            }
+            guard catalog.isTrusted(lab) || trust else {
+                for line in LabCatalog.commands(of: lab) { print("  \(line)") }
+                throw UserFacingError("\(lab.file) comes from a directory given with --labs; it would run the commands "
+                                      + "above: review them, then add --trust")
+            }
+            return lab
+        }
+
+        func grader(_ lab: Lab) -> Grader {
+            Grader(lab: lab, student: studentName, libvirtURI: ConnectionChoice.resolve(flag: uri).uri)
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check", abstract: "Check a step (or the whole lab) and show each check with its evidence.")
+        @OptionGroup var selection: Selection
+        @Option(help: "Only this step.") var step: String?
+
+        func run() throws {
+            let lab = try selection.lab()
+            if let step, !lab.steps.contains(where: { $0.id == step }) {
+                throw UserFacingError("lab '\(lab.id)' has no step '\(step)' (steps: "
+                                      + lab.steps.map(\.id).joined(separator: ", ") + ")")
+            }
+            let report = runBlocking { await selection.grader(lab).grade(steps: step.map { [$0] }) }
+            try ProgressStore().save(report)
+            print(ReportFormat.text.render(report))
+            if !report.allPassed { throw ExitCode(1) }
+        }
+    }
+
+    struct Grade: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "grade", abstract: "Grade the whole lab.")
+        @OptionGroup var selection: Selection
+        @Option(help: "text, json, junit, tap or markdown.") var format: String = "text"
+        @Option(help: "Write the report to this file (atomically) instead of standard output.") var output: String?
+
+        func run() throws {
+            guard let chosen = ReportFormat(rawValue: format) else {
+                throw UserFacingError("unknown format '\(format)' (use " + ReportFormat.allCases.map(\.rawValue)
+                                      .joined(separator: ", ") + ")")
+            }
+            let lab = try selection.lab()
+            let report = runBlocking { await selection.grader(lab).grade() }
+            try ProgressStore().save(report)
+            let text = chosen.render(report)
+            if let output {
+                do { try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
+                    throw UserFacingError("cannot write \(output): \((error as NSError).localizedDescription)")
+                }
+            } else {
+                print(text)
+            }
+        }
+    }
+
+    struct Solve: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "solve", abstract: "Run the reference solution (for teachers and tests).")
+        @OptionGroup var selection: Selection
+        @Option(help: "Only this step.") var step: String?
+
+        func run() throws {
+            let lab = try selection.lab()
+            for (stepID, outcome) in selection.grader(lab).solve(steps: step.map { [$0] }) {
+                let ok = outcome.status == 0 && !outcome.timedOut
+                print("\(stepID): \(ok ? "solved" : "solution failed (exit status \(outcome.status))")")
+                if !ok {
+                    throw UserFacingError("the solution of step '\(stepID)' failed: "
+                                          + outcome.stderr.split(separator: "\n").prefix(1).joined())
+                }
+            }
+        }
+    }
+
+    struct Reset: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "reset", abstract: "Forget a student's progress.")
+        @OptionGroup var selection: Selection
+
+        func run() throws {
+            let lab = try selection.lab()
+            let removed = ProgressStore().reset(lab: lab.id, student: selection.studentName)
+            print(removed ? "progress in \(lab.id) cleared" : "no saved progress in \(lab.id)")
+        }
+    }
 
     struct Locations: ParsableArguments {
         @Option(name: .customLong("labs"), help: "Another directory of lab files (repeatable).")

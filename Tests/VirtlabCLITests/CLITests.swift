@@ -160,3 +160,56 @@ import TestSupport
         #expect(try !virtlab("ls").stdout.contains(name))
     }
 }
+
+/// `virtlab lab ...` as a teacher and a student use it.
+@Suite struct LabCLITests {
+    func writeLab(_ dir: String, id: String, body: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let file = "\(dir)/\(id).yaml"
+        try body.write(toFile: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    @Test func validateReportsEveryProblemWithItsPositionAndFails() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("labs-\(UUID())").path
+        let file = try writeLab(dir, id: "bad", body: "id: bad\ntitle: Bad\nsteps:\n  - id: s\n    titel: S\n")
+        let result = try Run.virtlab(["lab", "validate", file])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("\(file):5:5: unknown key 'titel' in a step (did you mean 'title'?)"))
+        #expect(result.stdout.contains("\(file):4:5: a step needs 'instructions'"))
+    }
+
+    @Test func aLabFromAGivenDirectoryRunsOnlyWhenTrusted() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("labs-\(UUID())").path
+        let marker = "\(dir)/ran"
+        _ = try writeLab(dir, id: "outside", body: """
+            id: outside
+            title: From elsewhere
+            steps:
+              - id: s
+                title: S
+                instructions: Nothing.
+                checks:
+                  - {id: c, title: C, command: {run: [touch, \(marker)]}}
+
+            """)
+        let refused = try Run.virtlab(["lab", "check", "outside", "--labs", dir])
+        #expect(refused.status == 1 && refused.stdout.contains("touch \(marker)"))
+        #expect(refused.stderr.contains("review them, then add --trust"))
+        #expect(!FileManager.default.fileExists(atPath: marker))
+        let trusted = try Run.virtlab(["lab", "check", "outside", "--labs", dir, "--trust"],
+                                      environment: ["XDG_STATE_HOME": dir])
+        #expect(trusted.status == 0 && trusted.stdout.contains("Grade: 1/1 points (100%)"))
+        #expect(FileManager.default.fileExists(atPath: "\(dir)/virtlab/progress/outside--\(ProcessInfo.processInfo.environment["USER"] ?? "student").json"))
+    }
+
+    @Test func badNamesAndFormatsAreOneLineErrors() throws {
+        for (args, needle) in [(["lab", "check", "nope"], "no lab 'nope'"),
+                               (["lab", "grade", "check-extensions", "--format", "xml"], "unknown format 'xml'"),
+                               (["lab", "check", "check-extensions", "--step", "zz"], "has no step 'zz'")] {
+            let result = try Run.virtlab(args)
+            #expect(result.status == 1)
+            #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains(needle), "\(result.stderr)")
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+
+/// A disk image as its own bytes describe it: the format from the header (never from the file name),
+/// the virtual size, and for qcow2 the backing file.
+public struct DiskImage: Sendable, Equatable {
+    public let path: String
+    /// "qcow2", "iso" or "raw".
+    public let format: String
+    public let virtualSize: UInt64
+    public let sizeOnDisk: UInt64
+    public let backingFile: String?
+
+    /// nil when the file does not exist or cannot be read.
+    public static func inspect(path: String) -> DiskImage? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        let fileSize = UInt64(info.st_size)
+        let onDisk = UInt64(info.st_blocks) * 512
+        let header = (try? handle.read(upToCount: 72)) ?? Data()
+        if header.count >= 32, header.prefix(4) == Data([0x51, 0x46, 0x49, 0xFB]) {  // "QFI\xfb"
+            let backingOffset = bigEndian(header, 8, 8)
+            let backingLength = bigEndian(header, 16, 4)
+            var backing: String?
+            if backingOffset > 0, backingLength > 0, backingLength < 4096 {
+                try? handle.seek(toOffset: backingOffset)
+                backing = (try? handle.read(upToCount: Int(backingLength))).map { String(decoding: $0, as: UTF8.self) }
+            }
+            return DiskImage(path: path, format: "qcow2", virtualSize: bigEndian(header, 24, 8), sizeOnDisk: onDisk,
+                             backingFile: backing)
+        }
+        // ISO 9660: "CD001" in the first volume descriptor, at byte 32769.
+        if fileSize > 32774, (try? handle.seek(toOffset: 32769)) != nil,
+           (try? handle.read(upToCount: 5)) == Data("CD001".utf8) {
+            return DiskImage(path: path, format: "iso", virtualSize: fileSize, sizeOnDisk: onDisk, backingFile: nil)
+        }
+        return DiskImage(path: path, format: "raw", virtualSize: fileSize, sizeOnDisk: onDisk, backingFile: nil)
+    }
+
+    private static func bigEndian(_ data: Data, _ offset: Int, _ count: Int) -> UInt64 {
+        data.dropFirst(offset).prefix(count).reduce(0) { $0 << 8 | UInt64($1) }
+    }
+}

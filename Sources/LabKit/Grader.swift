@@ -1,0 +1,113 @@
+import Foundation
+
+/// Runs a lab's checks: independent ones in parallel, each after the checks it needs (a check whose
+/// prerequisite did not pass is skipped, not failed), with retries, timeouts and capped output.
+public struct Grader: Sendable {
+    public let lab: Lab
+    public let context: GradingContext
+    public let student: String
+
+    public init(lab: Lab, student: String, libvirtURI: String) {
+        self.lab = lab
+        self.student = Parameters.sanitize(student)
+        self.context = GradingContext(parameters: Parameters(lab: lab, student: student), libvirtURI: libvirtURI)
+    }
+
+    /// Grades the given steps (all when nil), plus whatever their checks need from other steps.
+    public func grade(steps selected: Set<String>? = nil) async -> LabReport {
+        let all = lab.steps.flatMap { step in step.checks.map { (step: step, check: $0) } }
+        let byID = Dictionary(all.map { ($0.check.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let producers = Dictionary(all.compactMap { entry -> (String, String)? in
+            guard entry.check.primitive == "capture", case .string(let name)? = entry.check.fields["as"] else { return nil }
+            return (name, entry.check.id)
+        }, uniquingKeysWith: { a, _ in a })
+        func prerequisites(_ check: Check) -> [String] {
+            var ids = check.needs
+            if check.primitive == "compare" {
+                for side in ["left", "right"] {
+                    if case .string(let name)? = check.fields[side], let producer = producers[name] { ids.append(producer) }
+                }
+            }
+            var seen = Set<String>()
+            return ids.filter { byID[$0] != nil && seen.insert($0).inserted }
+        }
+        // Everything selected, and everything it depends on.
+        var wanted = Set(all.filter { selected?.contains($0.step.id) ?? true }.map(\.check.id))
+        var frontier = Array(wanted)
+        while let id = frontier.popLast() {
+            for need in prerequisites(byID[id]!.check) where wanted.insert(need).inserted { frontier.append(need) }
+        }
+
+        var results: [String: CheckResult] = [:]
+        var pending = all.filter { wanted.contains($0.check.id) }
+        while !pending.isEmpty {
+            let ready = pending.filter { prerequisites($0.check).allSatisfy { results[$0] != nil } }
+            guard !ready.isEmpty else {
+                for entry in pending {
+                    results[entry.check.id] = result(entry.step, entry.check, .error, Verdict.failure("'needs' forms a cycle"), 0)
+                }
+                break
+            }
+            pending.removeAll { entry in ready.contains { $0.check.id == entry.check.id } }
+            await withTaskGroup(of: CheckResult.self) { group in
+                for (step, check) in ready {
+                    let blocked = prerequisites(check).filter { results[$0]?.status != .pass }
+                    if !blocked.isEmpty {
+                        results[check.id] = CheckResult(
+                            step: step.id, check: check.id, title: context.parameters.expand(check.title), status: .skipped,
+                            points: check.points, expected: nil, got: nil, command: nil, output: nil,
+                            message: "skipped: needs \(blocked.joined(separator: ", ")), which did not pass", attempts: 0)
+                        continue
+                    }
+                    group.addTask { await self.attempt(step, check) }
+                }
+                for await result in group { results[result.check] = result }
+            }
+        }
+        let steps = lab.steps.compactMap { step -> StepReport? in
+            let stepResults = step.checks.compactMap { results[$0.id] }
+            return stepResults.isEmpty ? nil : StepReport(id: step.id, title: step.title, results: stepResults)
+        }
+        return LabReport(lab: lab.id, title: lab.title, student: student, date: Date(), steps: steps)
+    }
+
+    /// Runs one check, retrying as the lab allows. Each attempt runs on a thread of its own: checks block
+    /// on processes and must not hold up the others.
+    private func attempt(_ step: Step, _ check: Check) async -> CheckResult {
+        var verdict = Verdict.failure("not run")
+        var attempts = 0
+        repeat {
+            if attempts > 0 { try? await Task.sleep(for: .seconds(check.retryDelay)) }
+            attempts += 1
+            verdict = await withCheckedContinuation { continuation in
+                let evaluator = Evaluator(context: context)
+                Thread.detachNewThread { continuation.resume(returning: evaluator.evaluate(check, timeout: check.timeout)) }
+            }
+        } while !verdict.passed && attempts <= check.retries
+        return result(step, check, verdict.passed ? .pass : verdict.error != nil ? .error : .fail, verdict, attempts)
+    }
+
+    private func result(_ step: Step, _ check: Check, _ status: CheckResult.Status, _ verdict: Verdict,
+                        _ attempts: Int) -> CheckResult {
+        let message: String? = switch status {
+        case .error: verdict.error
+        case .fail: check.failure.map(context.parameters.expand) ?? step.hints.first.map { "hint: " + context.parameters.expand($0) }
+        default: nil
+        }
+        return CheckResult(step: step.id, check: check.id, title: context.parameters.expand(check.title), status: status,
+                           points: check.points, expected: verdict.expected, got: verdict.got, command: verdict.command,
+                           output: status == .pass ? nil : verdict.output, message: message, attempts: attempts)
+    }
+
+    /// Runs the reference solution of the given steps (all when nil), in order; stops at the first failure.
+    public func solve(steps selected: Set<String>? = nil, timeout: Double = 600) -> [(step: String, outcome: ProcessOutcome)] {
+        var done: [(String, ProcessOutcome)] = []
+        for step in lab.steps where selected?.contains(step.id) ?? true {
+            guard let solve = step.solve else { continue }
+            let outcome = HostProcess.run(context.parameters.expand(solve), timeout: timeout)
+            done.append((step.id, outcome))
+            if outcome.status != 0 || outcome.timedOut { break }
+        }
+        return done
+    }
+}

@@ -1,0 +1,60 @@
+import Crypto
+import Foundation
+
+/// Per-student values: a lab's parameter templates with `{student}` and `{hash}` (six hex digits derived
+/// from the lab and the student, so each student gets their own names), then `{{name}}` in text and checks.
+public struct Parameters: Sendable, Equatable {
+    public let values: [String: String]
+
+    public init(lab: Lab, student: String) {
+        let safe = Self.sanitize(student)
+        let digest = SHA256.hash(data: Data("\(lab.id)/\(safe)".utf8))
+        let hash = digest.prefix(3).map { String(format: "%02x", $0) }.joined()
+        var values = ["student": safe]
+        for (name, template) in lab.parameters {
+            values[name] = template.replacingOccurrences(of: "{student}", with: safe)
+                .replacingOccurrences(of: "{hash}", with: hash)
+        }
+        self.values = values
+    }
+
+    /// Student names end up in paths and VM names: keep letters, digits, '-' and '_'.
+    static func sanitize(_ name: String) -> String {
+        let kept = name.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+        return kept.isEmpty ? "student" : String(kept.prefix(32))
+    }
+
+    public func expand(_ text: String) -> String {
+        var result = text
+        for (name, value) in values { result = result.replacingOccurrences(of: "{{\(name)}}", with: value) }
+        return result
+    }
+
+    public func expand(_ command: CommandSpec) -> CommandSpec {
+        switch command {
+        case .argv(let words): .argv(words.map(expand))
+        case .shell(let line): .shell(expand(line))
+        }
+    }
+
+    public func expand(_ matcher: Matcher) -> Matcher {
+        switch matcher {
+        case .equals(let text): .equals(expand(text))
+        case .contains(let text): .contains(expand(text))
+        case .regex(let text): .regex(expand(text))
+        case .not(let inner): .not(expand(inner))
+        case .all(let parts): .all(parts.map(expand))
+        case .number: matcher
+        }
+    }
+
+    public func expand(_ value: FieldValue) -> FieldValue {
+        switch value {
+        case .string(let text): .string(expand(text))
+        case .strings(let texts): .strings(texts.map(expand))
+        case .matcher(let matcher): .matcher(expand(matcher))
+        case .command(let command): .command(expand(command))
+        case .int, .bool, .seconds: value
+        }
+    }
+}

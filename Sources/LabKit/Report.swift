@@ -1,0 +1,43 @@
+import Foundation
+
+public struct CheckResult: Sendable, Equatable, Codable {
+    public enum Status: String, Sendable, Codable {
+        case pass, fail, skipped, error
+    }
+
+    public let step: String
+    public let check: String
+    public let title: String
+    public let status: Status
+    public let points: Int
+    public var earned: Int { status == .pass ? points : 0 }
+    /// What was expected and what was found, in words.
+    public let expected: String?
+    public let got: String?
+    /// The command that ran, when one did, and its output (trimmed).
+    public let command: String?
+    public let output: String?
+    /// The lab's message for a failure, or why it was skipped or could not run.
+    public let message: String?
+    public let attempts: Int
+}
+
+public struct StepReport: Sendable, Codable {
+    public let id: String
+    public let title: String
+    public let results: [CheckResult]
+    public var earned: Int { results.reduce(0) { $0 + $1.earned } }
+    public var possible: Int { results.reduce(0) { $0 + $1.points } }
+}
+
+public struct LabReport: Sendable, Codable {
+    public let lab: String
+    public let title: String
+    public let student: String
+    public let date: Date
+    public let steps: [StepReport]
+    public var earned: Int { steps.reduce(0) { $0 + $1.earned } }
+    public var possible: Int { steps.reduce(0) { $0 + $1.possible } }
+    public var percent: Double { possible == 0 ? 0 : Double(earned) / Double(possible) * 100 }
+    public var allPassed: Bool { steps.allSatisfy { $0.results.allSatisfy { $0.status == .pass || $0.points == 0 } } }
+}

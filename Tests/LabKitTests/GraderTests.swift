@@ -1,0 +1,265 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import ImageKit
+import Testing
+import TestSupport
+@testable import LabKit
+
+/// Loads a lab from YAML text, failing the test on any diagnostic.
+func lab(_ yaml: String) throws -> Lab {
+    let (lab, problems) = LabLoader.parse(yaml, file: "test.yaml")
+    #expect(problems.isEmpty, "\(problems.map(\.description))")
+    return try #require(lab)
+}
+
+/// A one-step lab around the given checks (YAML list items, indented by 6).
+func oneStep(_ checks: String, parameters: String = "") -> String {
+    """
+    id: t
+    title: T
+    \(parameters)
+    steps:
+      - id: s
+        title: S
+        instructions: Do.
+        hints: [try harder]
+        checks:
+    \(checks)
+    """
+}
+
+func grade(_ yaml: String, uri: String = "test:///default") async throws -> [String: CheckResult] {
+    let report = await Grader(lab: try lab(yaml), student: "tester", libvirtURI: uri).grade()
+    return Dictionary(report.steps.flatMap(\.results).map { ($0.check, $0) }, uniquingKeysWith: { a, _ in a })
+}
+
+@Suite struct GraderTests {
+    let scratch: String
+
+    init() throws {
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("virtlab-grader-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+    }
+
+    @Test func commandStatusAndStreams() async throws {
+        let results = try await grade(oneStep("""
+              - {id: ok, title: OK, command: {run: [sh, -c, "echo 42; echo warn >&2"], stdout: {ge: 40}, stderr: warn}}
+              - {id: status, title: Status, command: {run: [sh, -c, "exit 3"], exit_status: 3}}
+              - {id: bad, title: Bad, failure: "not today", command: {run: [echo, hello], stdout: {regex: "^bye"}}}
+              - {id: missing, title: Missing, command: {run: [no-such-program-here]}}
+        """))
+        #expect(results["ok"]?.status == .pass && results["status"]?.status == .pass)
+        #expect(results["bad"]?.status == .fail && results["bad"]?.message == "not today")
+        #expect(results["bad"]?.expected == "exit status 0, stdout matches /^bye/")
+        #expect(results["bad"]?.output == "hello" && results["bad"]?.command == "echo hello")
+        #expect(results["missing"]?.status == .fail && results["missing"]?.got == "exit status 127")
+        #expect(results["missing"]?.message == "hint: try harder")
+    }
+
+    @Test func needsSkipInsteadOfFailing() async throws {
+        let results = try await grade(oneStep("""
+              - {id: first, title: First, command: {run: ["false"]}}
+              - {id: second, title: Second, needs: [first], command: {run: ["true"]}}
+              - {id: third, title: Third, needs: [second], command: {run: ["true"]}}
+        """))
+        #expect(results["first"]?.status == .fail)
+        #expect(results["second"]?.status == .skipped && results["second"]?.message == "skipped: needs first, which did not pass")
+        #expect(results["third"]?.status == .skipped && results["third"]?.attempts == 0)
+    }
+
+    @Test func retriesUntilItPasses() async throws {
+        let counter = "\(scratch)/count"
+        let results = try await grade(oneStep("""
+              - id: flaky
+                title: Flaky
+                retries: 4
+                retry_delay: 10ms
+                command: {run: {shell: "echo x >> \(counter); test $(wc -l < \(counter)) -ge 3"}}
+        """))
+        #expect(results["flaky"]?.status == .pass && results["flaky"]?.attempts == 3)
+    }
+
+    @Test func aHangingCheckIsKilledWithEverythingItStarted() async throws {
+        let marker = "\(scratch)/survived"
+        let results = try await grade(oneStep("""
+              - id: hang
+                title: Hangs
+                timeout: 300ms
+                command: {run: {shell: "(sleep 1; touch \(marker)) & sleep 60"}}
+        """))
+        #expect(results["hang"]?.status == .error)
+        #expect(results["hang"]?.message?.contains("timed out") == true)
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(!FileManager.default.fileExists(atPath: marker), "the process group was not killed")
+    }
+
+    @Test func aFloodOfOutputIsCapped() async throws {
+        let results = try await grade(oneStep("""
+              - {id: flood, title: Flood, command: {run: {shell: "head -c 50000000 /dev/zero | tr '\\\\0' x; exit 1"}}}
+        """))
+        let output = try #require(results["flood"]?.output)
+        #expect(output.count < 3000 && output.hasSuffix("[output capped at 64 KiB]"))
+    }
+
+    @Test func filesByExistenceEmptinessModeContentsAndDigest() async throws {
+        let file = "\(scratch)/answer.txt"
+        try "vmx\n".write(toFile: file, atomically: true, encoding: .utf8)
+        chmod(file, 0o640)
+        let results = try await grade(oneStep("""
+              - {id: exists, title: E, file: {path: \(file), empty: false, mode: "0640", contents: {regex: "^vmx$"}}}
+              - {id: digest, title: D, file: {path: \(file), sha256: 5b3a8e0b2f4ec4d2bd1a1b3a0ee1a4b3c1d5e0f7b0c6f2d6a7e0b5c3c1f8a9d0}}
+              - {id: absent, title: A, file: {path: \(scratch)/nothing, exists: false}}
+              - {id: present, title: P, file: {path: \(scratch)/nothing}}
+        """))
+        #expect(results["exists"]?.status == .pass, "\(String(describing: results["exists"]))")
+        #expect(results["digest"]?.status == .fail)
+        let actual = try Run.command(["sha256sum", file]).stdout.split(separator: " ")[0]
+        #expect(results["digest"]?.got == "sha256 \(actual)")
+        #expect(results["absent"]?.status == .pass && results["present"]?.status == .fail)
+    }
+
+    @Test func capturesAndCompareAcrossChecks() async throws {
+        let results = try await grade(oneStep("""
+              - {id: a, title: A, capture: {as: one, run: [echo, "id=abc"], regex: "id=(\\\\w+)"}}
+              - {id: b, title: B, capture: {as: two, run: [echo, abc]}}
+              - {id: c, title: C, capture: {as: three, run: [echo, xyz]}}
+              - {id: same, title: Same, compare: {left: one, right: two, equal: true}}
+              - {id: differ, title: Differ, compare: {left: one, right: three, equal: false}}
+              - {id: wrong, title: Wrong, compare: {left: one, right: three, equal: true}}
+        """))
+        #expect(results["same"]?.status == .pass && results["differ"]?.status == .pass)
+        #expect(results["wrong"]?.status == .fail && results["wrong"]?.got == "one = abc, three = xyz")
+    }
+
+    @Test func jsonPathAndXPath() async throws {
+        let results = try await grade(oneStep("""
+              - {id: j, title: J, jsonpath: {run: [echo, '{"status":"done","errors":[]}'], path: $.status, value: done}}
+              - {id: x, title: X, xpath: {run: [echo, "<domain><vcpu>4</vcpu></domain>"], path: /domain/vcpu, value: {ge: 2}}}
+              - {id: notjson, title: N, jsonpath: {run: [echo, nope], path: $.a, value: x}}
+        """))
+        #expect(results["j"]?.status == .pass && results["x"]?.status == .pass)
+        #expect(results["notjson"]?.status == .fail && results["notjson"]?.got == "not JSON")
+    }
+
+    @Test func hostFactsAgreeWithHostDoctor() async throws {
+        let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        let hasExtensions = cpuinfo.contains(" vmx") || cpuinfo.contains(" svm")
+        let results = try await grade(oneStep("""
+              - {id: flags, title: F, cpu_flags: {any_of: [vmx, svm]}}
+              - {id: noflags, title: N, cpu_flags: {none_of: [vmx, svm]}}
+              - {id: kvm, title: K, kvm: {present: \(FileManager.default.fileExists(atPath: "/dev/kvm"))}}
+        """))
+        #expect(results["flags"]?.status == (hasExtensions ? .pass : .fail))
+        #expect(results["noflags"]?.status == (hasExtensions ? .fail : .pass))
+        #expect(results["kvm"]?.status == .pass)
+    }
+
+    @Test func domainChecksOnAFixtureHypervisor() async throws {
+        let fixture = try TestDriverFixture(vms: [.init(name: "web1", vcpus: 2, running: true, mac: "52:54:00:00:00:07")])
+        let results = try await grade(oneStep("""
+              - {id: up, title: Up, domain: {name: web1, state: running, vcpus: 2, macs: "52:54:00:00:00:07", disk_format: qcow2}}
+              - {id: off, title: Off, domain: {name: web1, state: shut off}}
+              - {id: gone, title: Gone, domain: {name: ghost, exists: false}}
+              - {id: net, title: Net, network: {name: labnet, active: true}}
+              - {id: pool, title: Pool, pool: {name: nopool}}
+        """), uri: fixture.uri)
+        #expect(results["up"]?.status == .pass, "\(String(describing: results["up"]))")
+        #expect(results["off"]?.status == .fail && results["off"]?.got == "state running")
+        #expect(results["gone"]?.status == .pass && results["net"]?.status == .pass)
+        #expect(results["pool"]?.status == .fail && results["pool"]?.got == "absent")
+    }
+
+    @Test func imagesByTheirHeaders() async throws {
+        let qcow2 = "\(scratch)/disk.qcow2", raw = "\(scratch)/disk.img", iso = "\(scratch)/fake.qcow2"
+        #expect(try Run.command(["qemu-img", "create", "-q", "-f", "qcow2", qcow2, "64M"]).status == 0)
+        #expect(try Run.command(["qemu-img", "create", "-q", "-f", "raw", raw, "1M"]).status == 0)
+        // An ISO named .qcow2: the header decides, not the name.
+        var isoBytes = Data(count: 32769)
+        isoBytes.append(Data("CD001".utf8))
+        isoBytes.append(Data(count: 2042))
+        try isoBytes.write(to: URL(fileURLWithPath: iso))
+        #expect(DiskImage.inspect(path: qcow2)?.format == "qcow2" && DiskImage.inspect(path: qcow2)?.virtualSize == 64 << 20)
+        #expect(DiskImage.inspect(path: raw)?.format == "raw" && DiskImage.inspect(path: iso)?.format == "iso")
+        #expect(DiskImage.inspect(path: "\(scratch)/none") == nil)
+        let overlay = "\(scratch)/overlay.qcow2"
+        #expect(try Run.command(["qemu-img", "create", "-q", "-f", "qcow2", "-b", qcow2, "-F", "qcow2", overlay]).status == 0)
+        let results = try await grade(oneStep("""
+              - {id: o, title: O, image: {path: \(overlay), format: qcow2, backing_file: \(qcow2), virtual_size: {eq: 67108864}}}
+        """))
+        #expect(results["o"]?.status == .pass, "\(String(describing: results["o"]))")
+    }
+
+    @Test func unsupportedTargetsAreErrorsThatSaySo() async throws {
+        let results = try await grade(oneStep("""
+              - {id: v, title: V, target: vm:web1, command: {run: [hostname]}}
+              - {id: c, title: C, container: {name: web}}
+        """))
+        #expect(results["v"]?.status == .error && results["v"]?.message?.contains("host only") == true)
+        #expect(results["c"]?.status == .error)
+    }
+}
+
+@Suite struct ShippedLabTests {
+    /// Untouched, the lab fails what the student has not done; after its reference solution, it passes.
+    @Test func checkExtensionsFailsUntouchedAndPassesAfterSolve() async throws {
+        let file = LabLoaderTests.labsDirectory + "/check-extensions.yaml"
+        let lab = try #require(LabLoader.load(file: file).lab)
+        let student = "ci-\(UUID().uuidString.prefix(6))"
+        let grader = Grader(lab: lab, student: student, libvirtURI: "test:///default")
+        defer { try? FileManager.default.removeItem(atPath: "/tmp/virtlab-lab-\(student)") }
+
+        let before = await grader.grade()
+        #expect(before.earned == 0 && before.possible == 9)
+        let statuses = Dictionary(before.steps.flatMap(\.results).map { ($0.check, $0.status) }, uniquingKeysWith: { a, _ in a })
+        #expect(statuses["answer-written"] == .fail && statuses["answer-matches"] == .skipped)
+        #expect(statuses["truth"] == .pass)
+
+        let solved = grader.solve()
+        #expect(solved.count == 3 && solved.allSatisfy { $0.outcome.status == 0 })
+        let after = await grader.grade()
+        #expect(after.earned == 9, "\(ReportFormat.text.render(after))")
+        #expect(after.allPassed)
+    }
+}
+
+@Suite struct ReportFormatTests {
+    func sampleReport() async throws -> LabReport {
+        await Grader(lab: try lab(oneStep("""
+              - {id: good, title: "Good <one>", command: {run: ["true"]}}
+              - {id: bad, title: Bad, points: 2, command: {run: ["false"]}}
+              - {id: later, title: Later, needs: [bad], command: {run: ["true"]}}
+        """)), student: "ann", libvirtURI: "test:///default").grade()
+    }
+
+    @Test func everyFormatCarriesTheResults() async throws {
+        let report = try await sampleReport()
+        #expect(report.earned == 1 && report.possible == 4)
+        let text = ReportFormat.text.render(report)
+        #expect(text.contains("FAIL  Bad  (0/2)") && text.hasSuffix("Grade: 1/4 points (25%)"))
+        let json = try JSONSerialization.jsonObject(with: Data(ReportFormat.json.render(report).utf8)) as? [String: Any]
+        #expect(json?["earned"] as? Int == 1 && json?["possible"] as? Int == 4)
+        let junit = ReportFormat.junit.render(report)
+        #expect((try? XMLDocument(xmlString: junit, options: [])) != nil)
+        #expect(junit.contains("failures=\"1\"") && junit.contains("<skipped"))
+        let tap = ReportFormat.tap.render(report).split(separator: "\n")
+        #expect(tap[1] == "1..3" && tap.contains { $0.hasPrefix("not ok 2 s/bad") } && tap.contains { $0.contains("# SKIP") })
+        #expect(ReportFormat.markdown.render(report).contains("| Bad | FAIL | 0/2 |"))
+    }
+
+    @Test func progressIsSavedAtomicallyAndReset() async throws {
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("virtlab-state-\(UUID())").path
+        let store = ProgressStore(environment: ["XDG_STATE_HOME": state])
+        let report = try await sampleReport()
+        try store.save(report)
+        let saved = try String(contentsOfFile: store.path(lab: "t", student: "ann"), encoding: .utf8)
+        #expect(saved.contains("\"earned\" : 1"))
+        #expect(store.reset(lab: "t", student: "ann") && !store.reset(lab: "t", student: "ann"))
+    }
+
+    @Test func studentNamesCannotEscapePaths() {
+        #expect(Parameters.sanitize("../../etc/passwd") == "etcpasswd")
+        #expect(Parameters.sanitize("") == "student" && Parameters.sanitize("Ann-Marie_2") == "Ann-Marie_2")
+    }
+}
