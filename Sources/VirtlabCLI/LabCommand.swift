@@ -39,6 +39,16 @@ struct LabCommand: ParsableCommand {
             return lab
         }
 
+        /// The steps `--step` names (nil: all), refusing a step the lab does not have.
+        func steps(of lab: Lab, _ step: String?) throws -> Set<String>? {
+            guard let step else { return nil }
+            guard lab.steps.contains(where: { $0.id == step }) else {
+                throw UserFacingError("lab '\(lab.id)' has no step '\(step)' (steps: "
+                                      + lab.steps.map(\.id).joined(separator: ", ") + ")")
+            }
+            return [step]
+        }
+
         func grader(_ lab: Lab) -> Grader {
             Grader(lab: lab, student: studentName, libvirtURI: ConnectionChoice.resolve(flag: uri).uri)
         }
@@ -52,11 +62,8 @@ struct LabCommand: ParsableCommand {
 
         func run() throws {
             let lab = try selection.lab()
-            if let step, !lab.steps.contains(where: { $0.id == step }) {
-                throw UserFacingError("lab '\(lab.id)' has no step '\(step)' (steps: "
-                                      + lab.steps.map(\.id).joined(separator: ", ") + ")")
-            }
-            let report = runBlocking { await selection.grader(lab).grade(steps: step.map { [$0] }) }
+            let steps = try selection.steps(of: lab, step)
+            let report = runBlocking { await selection.grader(lab).grade(steps: steps) }
             try ProgressStore().save(report)
             print(ReportFormat.text.render(report))
             if !report.allPassed { throw ExitCode(1) }
@@ -96,7 +103,7 @@ struct LabCommand: ParsableCommand {
 
         func run() throws {
             let lab = try selection.lab()
-            for (stepID, outcome) in selection.grader(lab).solve(steps: step.map { [$0] }) {
+            for (stepID, outcome) in selection.grader(lab).solve(steps: try selection.steps(of: lab, step)) {
                 let ok = outcome.status == 0 && !outcome.timedOut
                 print("\(stepID): \(ok ? "solved" : "solution failed (exit status \(outcome.status))")")
                 if !ok {

@@ -206,7 +206,8 @@ import TestSupport
     @Test func badNamesAndFormatsAreOneLineErrors() throws {
         for (args, needle) in [(["lab", "check", "nope"], "no lab 'nope'"),
                                (["lab", "grade", "check-extensions", "--format", "xml"], "unknown format 'xml'"),
-                               (["lab", "check", "check-extensions", "--step", "zz"], "has no step 'zz'")] {
+                               (["lab", "check", "check-extensions", "--step", "zz"], "has no step 'zz'"),
+                               (["lab", "solve", "check-extensions", "--step", "zz"], "has no step 'zz'")] {
             let result = try Run.virtlab(args)
             #expect(result.status == 1)
             #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains(needle), "\(result.stderr)")
