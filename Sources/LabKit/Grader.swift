@@ -99,6 +99,14 @@ public struct Grader: Sendable {
                            output: status == .pass ? nil : verdict.output, message: message, attempts: attempts)
     }
 
+    /// Runs every step's cleanup, last step first, to undo what the lab made. Failures are reported, not fatal:
+    /// a cleanup removing what is already gone is normal.
+    public func cleanUp(timeout: Double = 120) -> [(step: String, outcome: ProcessOutcome)] {
+        lab.steps.reversed().compactMap { step in
+            step.cleanup.map { (step.id, HostProcess.run(context.parameters.expand($0), timeout: timeout)) }
+        }
+    }
+
     /// Runs the reference solution of the given steps (all when nil), in order; stops at the first failure.
     public func solve(steps selected: Set<String>? = nil, timeout: Double = 600) -> [(step: String, outcome: ProcessOutcome)] {
         var done: [(String, ProcessOutcome)] = []

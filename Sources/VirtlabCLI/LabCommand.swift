@@ -115,11 +115,15 @@ struct LabCommand: ParsableCommand {
     }
 
     struct Reset: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "reset", abstract: "Forget a student's progress.")
+        static let configuration = CommandConfiguration(
+            commandName: "reset", abstract: "Undo what the lab made (its cleanup commands) and forget the progress.")
         @OptionGroup var selection: Selection
 
         func run() throws {
             let lab = try selection.lab()
+            for (stepID, outcome) in selection.grader(lab).cleanUp() where outcome.status != 0 || outcome.timedOut {
+                Output.note("cleanup of step '\(stepID)' ended with status \(outcome.status)")
+            }
             let removed = ProgressStore().reset(lab: lab.id, student: selection.studentName)
             print(removed ? "progress in \(lab.id) cleared" : "no saved progress in \(lab.id)")
         }

@@ -201,26 +201,42 @@ func grade(_ yaml: String, uri: String = "test:///default") async throws -> [Str
     }
 }
 
-@Suite struct ShippedLabTests {
-    /// Untouched, the lab fails what the student has not done; after its reference solution, it passes.
-    @Test func checkExtensionsFailsUntouchedAndPassesAfterSolve() async throws {
-        let file = LabLoaderTests.labsDirectory + "/check-extensions.yaml"
-        let lab = try #require(LabLoader.load(file: file).lab)
-        let student = "ci-\(UUID().uuidString.prefix(6))"
-        let grader = Grader(lab: lab, student: student, libvirtURI: "test:///default")
-        defer { try? FileManager.default.removeItem(atPath: "/tmp/virtlab-lab-\(student)") }
+/// Every lab in labs/, proven against its own reference solution on this machine (the real libvirtd for
+/// libvirt labs: `make test` starts it).
+@Suite(.serialized) struct ShippedLabTests {
+    static var labFiles: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: LabLoaderTests.labsDirectory)) ?? [])
+            .filter { $0.hasSuffix(".yaml") }.sorted()
+    }
+
+    @Test(arguments: labFiles)
+    func failsUntouchedAndPassesAfterItsSolution(file: String) async throws {
+        let lab = try #require(LabLoader.load(file: "\(LabLoaderTests.labsDirectory)/\(file)").lab)
+        let grader = Grader(lab: lab, student: "ci-\(UUID().uuidString.prefix(6))", libvirtURI: "qemu:///system")
+        defer { _ = grader.cleanUp() }
 
         let before = await grader.grade()
-        #expect(before.earned == 0 && before.possible == 9)
-        let statuses = Dictionary(before.steps.flatMap(\.results).map { ($0.check, $0.status) }, uniquingKeysWith: { a, _ in a })
-        #expect(statuses["answer-written"] == .fail && statuses["answer-matches"] == .skipped)
-        #expect(statuses["truth"] == .pass)
+        #expect(before.earned == 0, "untouched, \(lab.id) must earn nothing:\n\(ReportFormat.text.render(before))")
+        #expect(before.possible == lab.points)
 
         let solved = grader.solve()
-        #expect(solved.count == 3 && solved.allSatisfy { $0.outcome.status == 0 })
+        #expect(solved.count == lab.steps.filter { $0.solve != nil }.count)
+        for (step, outcome) in solved { #expect(outcome.status == 0, "solve of \(step): \(outcome.stderr)") }
         let after = await grader.grade()
-        #expect(after.earned == 9, "\(ReportFormat.text.render(after))")
-        #expect(after.allPassed)
+        #expect(after.allPassed && after.earned == lab.points, "\(ReportFormat.text.render(after))")
+
+        _ = grader.cleanUp()
+        let reset = await grader.grade()
+        #expect(reset.earned == 0, "cleanup must undo the solution:\n\(ReportFormat.text.render(reset))")
+    }
+
+    @Test func theFirstLabIsGradedOnTheFactsOfTheMachine() async throws {
+        let lab = try #require(LabLoader.load(file: LabLoaderTests.labsDirectory + "/check-extensions.yaml").lab)
+        let statuses = await Dictionary(Grader(lab: lab, student: "facts-\(UUID().uuidString.prefix(6))",
+                                               libvirtURI: "test:///default").grade().steps.flatMap(\.results)
+            .map { ($0.check, $0.status) }, uniquingKeysWith: { a, _ in a })
+        #expect(statuses["answer-written"] == .fail && statuses["answer-matches"] == .skipped)
+        #expect(statuses["truth"] == .pass)
     }
 }
 
