@@ -51,8 +51,6 @@ extension AppState {
         return selectedIndex(in: visible).map { visible[$0] }
     }
 
-    public var selectedMachineIndex: Int? { selectedIndex(in: visibleMachines) }
-
     /// Where the selected machine is in `visible` (the first row when it is not there).
     public func selectedIndex(in visible: [MachineSample]) -> Int? {
         guard !visible.isEmpty else { return nil }

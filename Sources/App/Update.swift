@@ -251,7 +251,7 @@ private func move(_ state: inout AppState, by delta: Int) -> [Effect] {
     case .machines:
         let visible = state.visibleMachines
         guard !visible.isEmpty else { return [] }
-        let index = min(max(0, (state.selectedMachineIndex ?? 0) + delta), visible.count - 1)
+        let index = min(max(0, (state.selectedIndex(in: visible) ?? 0) + delta), visible.count - 1)
         state.selectedMachine = visible[index].key
         return fetchDetailsForSelection(state)
     case .images:

@@ -120,8 +120,8 @@ private func stateRole(_ state: DomainState) -> Role {
 
 private func drawMachines(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState, _ machines: [MachineSample],
                           _ selected: Int?, theme: Theme, glyphs: Glyphs) {
-    let sortMark = state.sortDescending ? "↓" : "↑"
-    let title = "Virtual machines · sorted by \(state.sort.label) \(glyphs == .ascii ? (state.sortDescending ? "v" : "^") : sortMark)"
+    let title = "Virtual machines · sorted by \(state.sort.label) "
+        + (state.sortDescending ? glyphs.descending : glyphs.ascending)
     let inner = buffer.pane(rect, title: title, focused: true, theme: theme, glyphs: glyphs)
     if state.snapshot == nil {
         buffer.write("Connecting to \(state.uri)…", x: inner.x + 1, y: inner.y + 1, style: theme[.dim], maxX: inner.maxX)

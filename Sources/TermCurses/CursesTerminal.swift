@@ -18,8 +18,6 @@ public final class CursesTerminal {
     private var nextPair: Int16 = 1
     private var active = false
     public private(set) var colorCount: Int = 0
-    /// Bytes of escape sequences ncurses wrote for the last frame, when measured (benchmarks).
-    public private(set) var framesDrawn = 0
 
     private struct ColorPair: Hashable {
         let foreground: Color
@@ -88,7 +86,6 @@ public final class CursesTerminal {
             flush()
         }
         lastFrame = buffer
-        framesDrawn += 1
         wrefresh(window)
     }
 

@@ -7,16 +7,17 @@ public struct Glyphs: Sendable, Equatable {
     /// Eight sparkline levels, lowest first.
     public let sparks: [String]
     public let ellipsis: String
-    public let selectionMark: String
+    /// Marks for the sort direction in a pane title.
+    public let ascending, descending: String
 
     public static let unicode = Glyphs(horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└",
                                        bottomRight: "┘", teeLeft: "├", teeRight: "┤", gaugeFull: "█", gaugeEmpty: "░",
                                        sparks: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], ellipsis: "…",
-                                       selectionMark: "▶")
+                                       ascending: "↑", descending: "↓")
     public static let ascii = Glyphs(horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+",
                                      bottomRight: "+", teeLeft: "+", teeRight: "+", gaugeFull: "#", gaugeEmpty: ".",
                                      sparks: ["_", "_", ".", ".", "-", "-", "^", "^"], ellipsis: "~",
-                                     selectionMark: ">")
+                                     ascending: "^", descending: "v")
 
     /// Unicode when the locale says UTF-8 and TERM is not a known-limited one.
     public static func detect(environment: [String: String]) -> Glyphs {

@@ -143,13 +143,6 @@ public final class Connection: @unchecked Sendable {
         return Domain(taking: try check("define domain", virDomainDefineXML(conn, xml)))
     }
 
-    /// Starts a transient domain from XML; it vanishes when it stops.
-    @discardableResult
-    public func createTransient(xml: String) throws -> Domain {
-        let conn = try handle("create domain")
-        return Domain(taking: try check("create domain", virDomainCreateXML(conn, xml, 0)))
-    }
-
     /// One bulk call for all domains' stats (the approach virt-top and virt-manager converged on).
     public func allDomainStats() throws -> [DomainStats] {
         let conn = try handle("read domain stats")
