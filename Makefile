@@ -3,14 +3,14 @@ SWIFT ?= swift
 BIN := .build/debug/virtlab
 ARGS ?=
 
-.PHONY: run test build deps deps-test services test-guest bench clean
+.PHONY: run test build deps deps-test services test-guest test-image bench clean
 
 ## Build and start virtlab on the default connection (qemu:///system if it answers, else the demo hypervisor).
 run: build
 	@$(BIN) $(ARGS)
 
 ## Install everything, start libvirtd, build the test guest, and run the whole suite.
-test: deps-test services test-guest
+test: deps-test services test-guest test-image
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
 
@@ -25,6 +25,9 @@ deps-test:
 
 services:
 	@.ci/start-services
+
+test-image:
+	@.ci/build-test-image
 
 test-guest:
 	@.ci/build-test-guest

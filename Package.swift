@@ -11,6 +11,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C libraries, seen by Swift only through these modules.
@@ -22,10 +24,16 @@ let package = Package(
         .target(name: "VirtKit", dependencies: ["CLibvirt"]),
         // Facts about the host: CPU extensions, /dev/kvm, what we run on, identities. No libvirt.
         .target(name: "HostDoctor", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // The Docker Engine API (Docker or Podman) over a Unix socket: containers, stats, exec, logs, images.
+        .target(name: "ContainerKit", dependencies: [
+            "HostDoctor", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        ]),
         // Human-readable units and plain tables, shared by the CLI and the full-screen UI.
         .target(name: "Humanize"),
         // One model over all providers: machines, images, host; rates from two snapshots.
-        .target(name: "Inventory", dependencies: ["VirtKit"]),
+        .target(name: "Inventory", dependencies: ["VirtKit", "ContainerKit"]),
         // Lab files: the format, its schema, the loader with file:line:column diagnostics.
         .target(name: "LabKit", dependencies: [
             "Yams", "VirtKit", "HostDoctor", "ImageKit", .product(name: "Crypto", package: "swift-crypto"),
@@ -47,7 +55,8 @@ let package = Package(
         // `make bench`: in-process CPU figures for stats collection and rendering (see BENCHMARKS.md).
         .executableTarget(name: "virtlab-bench", dependencies: ["App", "Inventory", "TermUI", "VirtKit"]),
 
-        .target(name: "TestSupport", dependencies: ["VirtKit", "HostDoctor"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["VirtKit", "HostDoctor", "ContainerKit"], path: "Tests/TestSupport"),
+        .testTarget(name: "ContainerKitTests", dependencies: ["ContainerKit", "TestSupport"]),
         .testTarget(name: "VirtKitTests", dependencies: ["VirtKit", "TestSupport"]),
         .testTarget(name: "HostDoctorTests", dependencies: ["HostDoctor"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "TestSupport"]),

@@ -125,24 +125,48 @@ public struct MachineRates: Sendable, Equatable {
                                           diskWritePerSecond: 0, netRxPerSecond: 0, netTxPerSecond: 0)
 }
 
+/// What rates are computed from: a machine's or a container's cumulative counters.
+public protocol CounterSample {
+    var key: MachineKey { get }
+    var isActive: Bool { get }
+    var cpuTimeNs: UInt64 { get }
+    var diskReadBytes: UInt64 { get }
+    var diskWriteBytes: UInt64 { get }
+    var netRxBytes: UInt64 { get }
+    var netTxBytes: UInt64 { get }
+}
+
+extension MachineSample: CounterSample {
+    public var isActive: Bool { state.isActive }
+}
+
 public enum Rates {
     /// Rates for every machine present in both snapshots. Counters that went backwards (a restart) give 0.
     public static func between(_ old: InventorySnapshot, _ new: InventorySnapshot) -> [MachineKey: MachineRates] {
-        let elapsed = new.time - old.time
+        between(old.machines, new.machines, elapsed: new.time - old.time, cores: new.host.cpus)
+    }
+
+    /// Rates for every running container present in both snapshots; `cores` is the host's, for the host share.
+    public static func between(_ old: EngineSnapshot, _ new: EngineSnapshot, cores: Int) -> [MachineKey: MachineRates] {
+        between(old.containers, new.containers, elapsed: new.time - old.time, cores: cores)
+    }
+
+    static func between<Sample: CounterSample>(_ old: [Sample], _ new: [Sample], elapsed: Double,
+                                               cores: Int) -> [MachineKey: MachineRates] {
         guard elapsed > 0 else { return [:] }
-        let previous = Dictionary(old.machines.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
-        let cores = Double(max(1, new.host.cpus))
+        let previous = Dictionary(old.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        let cores = Double(max(1, cores))
         var result: [MachineKey: MachineRates] = [:]
-        for machine in new.machines {
-            guard let before = previous[machine.key], machine.state.isActive else { continue }
+        for sample in new {
+            guard let before = previous[sample.key], sample.isActive, before.isActive else { continue }
             let perSecond = { (now: UInt64, then: UInt64) in now >= then ? Double(now - then) / elapsed : 0 }
-            let cpu = perSecond(machine.cpuTimeNs, before.cpuTimeNs) / 1e9 * 100
-            result[machine.key] = MachineRates(
+            let cpu = perSecond(sample.cpuTimeNs, before.cpuTimeNs) / 1e9 * 100
+            result[sample.key] = MachineRates(
                 cpuPercentOfOneCore: cpu, cpuPercentOfHost: cpu / cores,
-                diskReadPerSecond: perSecond(machine.diskReadBytes, before.diskReadBytes),
-                diskWritePerSecond: perSecond(machine.diskWriteBytes, before.diskWriteBytes),
-                netRxPerSecond: perSecond(machine.netRxBytes, before.netRxBytes),
-                netTxPerSecond: perSecond(machine.netTxBytes, before.netTxBytes))
+                diskReadPerSecond: perSecond(sample.diskReadBytes, before.diskReadBytes),
+                diskWritePerSecond: perSecond(sample.diskWriteBytes, before.diskWriteBytes),
+                netRxPerSecond: perSecond(sample.netRxBytes, before.netRxBytes),
+                netTxPerSecond: perSecond(sample.netTxBytes, before.netTxBytes))
         }
         return result
     }

@@ -1,0 +1,280 @@
+import AsyncHTTPClient
+import Foundation
+import HostDoctor
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// The Docker Engine API over a Unix socket: the same calls serve Docker and Podman's compatible service.
+///
+/// Container names go into request paths percent-encoded and commands travel as JSON arrays; nothing is ever
+/// pasted into a shell.
+public struct EngineClient: Sendable {
+    /// The API version virtlab speaks: the first with one-shot stats (Docker 20.10, Podman 3).
+    public static let apiVersion = "1.41"
+
+    public let endpoint: EngineEndpoint
+    private let http: HTTPClient
+
+    public init(endpoint: EngineEndpoint, http: HTTPClient = .shared) {
+        self.endpoint = endpoint
+        self.http = http
+    }
+
+    /// Resolves the socket, asks the engine who it is, and refuses an engine whose API is too old.
+    public static func connect(environment: [String: String] = ProcessInfo.processInfo.environment) async throws
+        -> (EngineClient, EngineVersion)
+    {
+        let client = EngineClient(endpoint: try EngineEndpoint.resolve(environment: environment))
+        return (client, try await client.checkedVersion())
+    }
+
+    public func checkedVersion() async throws -> EngineVersion {
+        let body: ByteBuffer
+        do {
+            body = try await send(.GET, "/version", versioned: false, timeout: .seconds(5))
+        } catch let error as EngineError where error.kind == .notFound || error.kind == .failed {
+            throw notAnEngine(error.message)
+        } catch let error as EngineError where error.kind == .noEngine || error.kind == .timedOut {
+            // Something accepted the connection but did not speak HTTP sensibly: a socket, but not an engine's.
+            guard EngineSocket.probe(path: endpoint.socketPath).accepts else { throw error }
+            throw notAnEngine("it does not answer GET /version over HTTP")
+        }
+        guard let version = try? JSONDecoder().decode(EngineVersion.self, from: body) else {
+            throw notAnEngine("GET /version did not return the engine's version")
+        }
+        guard Self.isAtLeast(version.apiVersion, Self.apiVersion) else {
+            throw EngineError(.tooOld, "the engine at \(endpoint.socketPath) (\(version.product) \(version.version)) "
+                + "speaks API \(version.apiVersion); virtlab needs \(Self.apiVersion) or newer "
+                + "(Docker 20.10, Podman 3 or later)")
+        }
+        return version
+    }
+
+    // MARK: Containers
+
+    public func containers(includeStopped: Bool = true) async throws -> [ContainerSummary] {
+        try await decode([ContainerSummary].self, .GET, "/containers/json", query: ["all": includeStopped ? "1" : "0"])
+    }
+
+    public func stats(_ container: String) async throws -> ContainerStats {
+        try await decode(ContainerStats.self, .GET, "/containers/\(escaped(container))/stats",
+                         query: ["stream": "false", "one-shot": "true"])
+    }
+
+    /// Creates (does not start) a container; returns its id.
+    public func create(_ spec: ContainerSpec) async throws -> String {
+        struct Config: Encodable {
+            let Image: String
+            let Cmd: [String]?
+            let Tty: Bool
+            let OpenStdin: Bool
+        }
+        struct Created: Decodable { let Id: String }
+        let config = Config(Image: spec.image, Cmd: spec.command.isEmpty ? nil : spec.command, Tty: spec.interactive,
+                            OpenStdin: spec.interactive)
+        return try await decode(Created.self, .POST, "/containers/create", query: ["name": spec.name],
+                                json: config).Id
+    }
+
+    public func start(_ container: String) async throws {
+        _ = try await send(.POST, "/containers/\(escaped(container))/start")
+    }
+
+    /// Asks the main process to stop, and kills it after `graceSeconds`.
+    public func stop(_ container: String, graceSeconds: Int = 10) async throws {
+        _ = try await send(.POST, "/containers/\(escaped(container))/stop", query: ["t": "\(graceSeconds)"],
+                           timeout: .seconds(Int64(graceSeconds) + 20))
+    }
+
+    public func restart(_ container: String, graceSeconds: Int = 10) async throws {
+        _ = try await send(.POST, "/containers/\(escaped(container))/restart", query: ["t": "\(graceSeconds)"],
+                           timeout: .seconds(Int64(graceSeconds) + 20))
+    }
+
+    public func pause(_ container: String) async throws {
+        _ = try await send(.POST, "/containers/\(escaped(container))/pause")
+    }
+
+    public func unpause(_ container: String) async throws {
+        _ = try await send(.POST, "/containers/\(escaped(container))/unpause")
+    }
+
+    /// Removes a container; `force` kills a running one first.
+    public func remove(_ container: String, force: Bool = false) async throws {
+        _ = try await send(.DELETE, "/containers/\(escaped(container))", query: ["force": force ? "1" : "0"],
+                           timeout: .seconds(30))
+    }
+
+    /// The last `tail` lines of a container's output, stdout and stderr kept apart.
+    public func logs(_ container: String, tail: Int = 500, limit: Int = 1 << 20) async throws -> OutputFrames {
+        var frames = OutputFrames(limit: limit)
+        try await stream(.GET, "/containers/\(escaped(container))/logs",
+                         query: ["stdout": "1", "stderr": "1", "tail": "\(tail)"], timeout: .seconds(15)) {
+            frames.append($0)
+        }
+        frames.finish()
+        return frames
+    }
+
+    /// Runs `argv` inside a running container without a terminal and waits for it, output capped at `limit`.
+    public func exec(_ container: String, _ argv: [String], timeout: TimeAmount = .seconds(30),
+                     limit: Int = 64 * 1024) async throws -> ExecResult
+    {
+        let id = try await createExec(container, argv, terminal: false)
+        var frames = OutputFrames(limit: limit)
+        try await stream(.POST, "/exec/\(id)/start", json: ["Detach": false, "Tty": false], timeout: timeout) {
+            frames.append($0)
+        }
+        frames.finish()
+        let exitCode = try await execExitCode(id)
+        return ExecResult(exitCode: exitCode, stdout: String(decoding: frames.stdout, as: UTF8.self),
+                          stderr: String(decoding: frames.stderr, as: UTF8.self), truncated: frames.truncated)
+    }
+
+    /// Makes an exec instance (not started); `terminal` asks for a pseudo-terminal with stdin attached.
+    public func createExec(_ container: String, _ argv: [String], terminal: Bool) async throws -> String {
+        struct Config: Encodable {
+            let Cmd: [String]
+            let AttachStdin: Bool
+            let AttachStdout = true
+            let AttachStderr = true
+            let Tty: Bool
+        }
+        struct Created: Decodable { let Id: String }
+        return try await decode(Created.self, .POST, "/containers/\(escaped(container))/exec",
+                                json: Config(Cmd: argv, AttachStdin: terminal, Tty: terminal)).Id
+    }
+
+    public func execExitCode(_ execID: String) async throws -> Int32 {
+        struct Inspect: Decodable { let ExitCode: Int32?; let Running: Bool? }
+        // The engine may take a moment to record the exit after the stream ends.
+        for _ in 0 ..< 50 {
+            let inspect = try await decode(Inspect.self, .GET, "/exec/\(escaped(execID))/json")
+            if inspect.Running != true, let code = inspect.ExitCode { return code }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        throw EngineError(.timedOut, "the engine did not report how the command ended")
+    }
+
+    /// Tells the engine the size of an exec's terminal.
+    public func resizeExec(_ execID: String, rows: Int, columns: Int) async throws {
+        _ = try await send(.POST, "/exec/\(escaped(execID))/resize", query: ["h": "\(rows)", "w": "\(columns)"])
+    }
+
+    // MARK: Images
+
+    public func images() async throws -> [ContainerImage] {
+        try await decode([ContainerImage].self, .GET, "/images/json")
+    }
+
+    // MARK: Transport
+
+    private func decode<T: Decodable>(_ type: T.Type, _ method: HTTPMethod, _ path: String,
+                                      query: [String: String] = [:], json: (any Encodable)? = nil) async throws -> T {
+        let body = try await send(method, path, query: query, json: json)
+        do {
+            return try JSONDecoder().decode(T.self, from: body)
+        } catch {
+            throw EngineError(.failed, "the engine at \(endpoint.socketPath) sent an answer to \(path) that virtlab "
+                + "cannot read (\(error))")
+        }
+    }
+
+    private func request(_ method: HTTPMethod, _ path: String, query: [String: String], json: (any Encodable)?,
+                         versioned: Bool) throws -> HTTPClientRequest {
+        var components = URLComponents()
+        components.path = (versioned ? "/v\(Self.apiVersion)" : "") + path
+        if !query.isEmpty { components.queryItems = query.sorted { $0.key < $1.key }.map(URLQueryItem.init) }
+        // URLComponents leaves "+" alone in queries; the engine would read it as a space.
+        let uri = (components.percentEncodedPath) + (components.percentEncodedQuery.map {
+            "?" + $0.replacingOccurrences(of: "+", with: "%2B")
+        } ?? "")
+        guard let url = URL(httpURLWithSocketPath: endpoint.socketPath, uri: uri) else {
+            throw EngineError(.noEngine, "cannot address the socket \(endpoint.socketPath)")
+        }
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = method
+        // A socket has no host name, but Go's HTTP server (Docker, Podman) refuses a request without one.
+        request.headers.replaceOrAdd(name: "Host", value: "localhost")
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(json)))
+        }
+        return request
+    }
+
+    /// One request; the whole body (up to 64 MiB) on success, a typed error otherwise.
+    private func send(_ method: HTTPMethod, _ path: String, query: [String: String] = [:],
+                      json: (any Encodable)? = nil, versioned: Bool = true,
+                      timeout: TimeAmount = .seconds(15)) async throws -> ByteBuffer {
+        try await perform(path) {
+            let response = try await http.execute(
+                try request(method, path, query: query, json: json, versioned: versioned), timeout: timeout)
+            let body = try await response.body.collect(upTo: 64 << 20)
+            try check(response.status, body, path: path)
+            return body
+        }
+    }
+
+    /// One request whose body is handed over chunk by chunk as it arrives.
+    private func stream(_ method: HTTPMethod, _ path: String, query: [String: String] = [:],
+                        json: (any Encodable)? = nil, timeout: TimeAmount,
+                        _ receive: (Data) -> Void) async throws {
+        try await perform(path) {
+            let response = try await http.execute(
+                try request(method, path, query: query, json: json, versioned: true), timeout: timeout)
+            guard response.status.code < 300 else {
+                try check(response.status, try await response.body.collect(upTo: 1 << 20), path: path)
+                return
+            }
+            for try await chunk in response.body { receive(Data(buffer: chunk)) }
+        }
+    }
+
+    private func perform<T>(_ path: String, _ work: () async throws -> T) async throws -> T {
+        do {
+            return try await work()
+        } catch let error as EngineError {
+            throw error
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+            throw EngineError(.timedOut, "the engine at \(endpoint.socketPath) did not answer \(path) in time")
+        } catch {
+            throw EngineError(.noEngine, "cannot reach the container engine at \(endpoint.socketPath): \(error); "
+                + "is its service running?")
+        }
+    }
+
+    /// 2xx and 304 (already in that state) succeed; otherwise the engine's own message, typed by status.
+    private func check(_ status: HTTPResponseStatus, _ body: ByteBuffer, path: String) throws {
+        if status.code < 300 || status == .notModified { return }
+        struct Problem: Decodable { let message: String }
+        let text = (try? JSONDecoder().decode(Problem.self, from: body))?.message
+            ?? String(buffer: body).trimmingCharacters(in: .whitespacesAndNewlines)
+        let message = text.isEmpty ? "\(path): HTTP \(status.code) \(status.reasonPhrase)" : text
+        // Podman answers some clashes and misses with 500; its message still says which.
+        switch status {
+        case .notFound: throw EngineError(.notFound, message)
+        case .conflict: throw EngineError(.conflict, message)
+        case _ where message.contains("already in use"): throw EngineError(.conflict, message)
+        case _ where message.lowercased().contains("no such"): throw EngineError(.notFound, message)
+        default: throw EngineError(.failed, message)
+        }
+    }
+
+    private func notAnEngine(_ detail: String) -> EngineError {
+        EngineError(.notAnEngine, "\(endpoint.socketPath) answers, but not as a Docker-compatible engine "
+            + "(\(detail)); point DOCKER_HOST at the engine's API socket")
+    }
+
+    private func escaped(_ segment: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove("/")
+        return segment.addingPercentEncoding(withAllowedCharacters: allowed) ?? segment
+    }
+
+    static func isAtLeast(_ version: String, _ minimum: String) -> Bool {
+        let parts = { (text: String) in text.split(separator: ".").map { Int($0) ?? 0 } }
+        return parts(version).lexicographicallyPrecedes(parts(minimum)) == false
+    }
+}

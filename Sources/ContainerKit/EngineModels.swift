@@ -1,0 +1,219 @@
+import Foundation
+
+/// What `GET /version` says about the engine.
+public struct EngineVersion: Sendable, Equatable, Decodable {
+    /// "Docker Engine - Community" or "Podman Engine", from the first component, else the platform name.
+    public let product: String
+    public let version: String
+    public let apiVersion: String
+
+    enum CodingKeys: String, CodingKey { case version = "Version", apiVersion = "ApiVersion", components = "Components",
+                                          platform = "Platform" }
+    struct Component: Decodable { let Name: String }
+    struct Platform: Decodable { let Name: String }
+
+    public init(product: String, version: String, apiVersion: String) {
+        self.product = product
+        self.version = version
+        self.apiVersion = apiVersion
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        version = try container.decode(String.self, forKey: .version)
+        apiVersion = try container.decode(String.self, forKey: .apiVersion)
+        let components = try container.decodeIfPresent([Component].self, forKey: .components) ?? []
+        let platform = try container.decodeIfPresent(Platform.self, forKey: .platform)
+        product = components.first?.Name ?? platform?.Name ?? "container engine"
+    }
+}
+
+public enum ContainerState: String, Sendable, Equatable, CaseIterable {
+    case created, running, paused, restarting, removing, exited, dead, unknown
+
+    public init(engineValue: String) { self = ContainerState(rawValue: engineValue.lowercased()) ?? .unknown }
+    public var isRunning: Bool { self == .running }
+}
+
+public struct PortMapping: Sendable, Equatable, Decodable {
+    public let ip: String?
+    public let privatePort: Int
+    public let publicPort: Int?
+    public let type: String
+
+    enum CodingKeys: String, CodingKey { case ip = "IP", privatePort = "PrivatePort", publicPort = "PublicPort",
+                                          type = "Type" }
+
+    public init(ip: String?, privatePort: Int, publicPort: Int?, type: String) {
+        self.ip = ip
+        self.privatePort = privatePort
+        self.publicPort = publicPort
+        self.type = type
+    }
+
+    /// `0.0.0.0:8080->80/tcp`, or `80/tcp` when not published, as `docker ps` shows it.
+    public var label: String {
+        guard let publicPort else { return "\(privatePort)/\(type)" }
+        return "\(ip.map { $0.isEmpty ? "" : "\($0):" } ?? "")\(publicPort)->\(privatePort)/\(type)"
+    }
+}
+
+/// One entry of `GET /containers/json`.
+public struct ContainerSummary: Sendable, Equatable, Decodable {
+    public let id: String
+    public let name: String
+    public let image: String
+    public let command: String
+    public let created: Date
+    public let state: ContainerState
+    /// The engine's words, e.g. "Up 3 minutes" or "Exited (0) 2 hours ago".
+    public let status: String
+    public let ports: [PortMapping]
+
+    enum CodingKeys: String, CodingKey {
+        case id = "Id", names = "Names", image = "Image", command = "Command", created = "Created", state = "State",
+             status = "Status", ports = "Ports"
+    }
+
+    public init(id: String, name: String, image: String, command: String = "", created: Date, state: ContainerState,
+                status: String = "", ports: [PortMapping] = []) {
+        self.id = id
+        self.name = name
+        self.image = image
+        self.command = command
+        self.created = created
+        self.state = state
+        self.status = status
+        self.ports = ports
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        let names = try container.decodeIfPresent([String].self, forKey: .names) ?? []
+        // The API prefixes names with "/" (a relic of links); users never type it.
+        name = names.first.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 } ?? String(id.prefix(12))
+        image = try container.decodeIfPresent(String.self, forKey: .image) ?? ""
+        command = try container.decodeIfPresent(String.self, forKey: .command) ?? ""
+        created = Date(timeIntervalSince1970: try container.decodeIfPresent(Double.self, forKey: .created) ?? 0)
+        state = ContainerState(engineValue: try container.decodeIfPresent(String.self, forKey: .state) ?? "")
+        status = try container.decodeIfPresent(String.self, forKey: .status) ?? ""
+        ports = try container.decodeIfPresent([PortMapping].self, forKey: .ports) ?? []
+    }
+}
+
+/// Cumulative counters from one `GET /containers/ID/stats?stream=false&one-shot=true`.
+public struct ContainerStats: Sendable, Equatable, Decodable {
+    public let cpuTimeNs: UInt64
+    public let onlineCPUs: Int
+    public let memoryBytes: UInt64
+    public let memoryLimitBytes: UInt64
+    public let netRxBytes: UInt64
+    public let netTxBytes: UInt64
+    public let blockReadBytes: UInt64
+    public let blockWriteBytes: UInt64
+
+    public init(cpuTimeNs: UInt64, onlineCPUs: Int, memoryBytes: UInt64, memoryLimitBytes: UInt64,
+                netRxBytes: UInt64 = 0, netTxBytes: UInt64 = 0, blockReadBytes: UInt64 = 0, blockWriteBytes: UInt64 = 0) {
+        self.cpuTimeNs = cpuTimeNs
+        self.onlineCPUs = onlineCPUs
+        self.memoryBytes = memoryBytes
+        self.memoryLimitBytes = memoryLimitBytes
+        self.netRxBytes = netRxBytes
+        self.netTxBytes = netTxBytes
+        self.blockReadBytes = blockReadBytes
+        self.blockWriteBytes = blockWriteBytes
+    }
+
+    private struct Raw: Decodable {
+        struct CPU: Decodable {
+            struct Usage: Decodable { let total_usage: UInt64? }
+            let cpu_usage: Usage?
+            let online_cpus: Int?
+        }
+        struct Memory: Decodable { let usage: UInt64?; let limit: UInt64? }
+        struct Network: Decodable { let rx_bytes: UInt64?; let tx_bytes: UInt64? }
+        struct Block: Decodable {
+            struct Entry: Decodable { let op: String; let value: UInt64 }
+            let io_service_bytes_recursive: [Entry]?
+        }
+        let cpu_stats: CPU?
+        let memory_stats: Memory?
+        let networks: [String: Network]?
+        let blkio_stats: Block?
+    }
+
+    public init(from decoder: Decoder) throws {
+        let raw = try Raw(from: decoder)
+        let blockEntries = raw.blkio_stats?.io_service_bytes_recursive ?? []
+        // Docker says "read", Podman "Read".
+        let block = { (op: String) in
+            blockEntries.filter { $0.op.lowercased() == op }.reduce(UInt64(0)) { $0 &+ $1.value }
+        }
+        let networks = raw.networks.map { Array($0.values) } ?? []
+        self.init(cpuTimeNs: raw.cpu_stats?.cpu_usage?.total_usage ?? 0,
+                  onlineCPUs: raw.cpu_stats?.online_cpus ?? 0,
+                  memoryBytes: raw.memory_stats?.usage ?? 0,
+                  memoryLimitBytes: raw.memory_stats?.limit ?? 0,
+                  netRxBytes: networks.reduce(0) { $0 &+ ($1.rx_bytes ?? 0) },
+                  netTxBytes: networks.reduce(0) { $0 &+ ($1.tx_bytes ?? 0) },
+                  blockReadBytes: block("read"), blockWriteBytes: block("write"))
+    }
+}
+
+/// One entry of `GET /images/json`.
+public struct ContainerImage: Sendable, Equatable, Decodable {
+    public let id: String
+    /// `repository:tag` names; empty for a dangling image.
+    public let tags: [String]
+    public let sizeBytes: UInt64
+    public let created: Date
+
+    enum CodingKeys: String, CodingKey { case id = "Id", tags = "RepoTags", size = "Size", created = "Created" }
+
+    public init(id: String, tags: [String], sizeBytes: UInt64, created: Date) {
+        self.id = id
+        self.tags = tags
+        self.sizeBytes = sizeBytes
+        self.created = created
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        tags = (try container.decodeIfPresent([String].self, forKey: .tags) ?? []).filter { $0 != "<none>:<none>" }
+        sizeBytes = try container.decodeIfPresent(UInt64.self, forKey: .size) ?? 0
+        created = Date(timeIntervalSince1970: try container.decodeIfPresent(Double.self, forKey: .created) ?? 0)
+    }
+
+    /// The short id without its `sha256:` prefix, as `docker images` shows it.
+    public var shortID: String {
+        let bare = id.hasPrefix("sha256:") ? id.dropFirst(7) : Substring(id)
+        return String(bare.prefix(12))
+    }
+}
+
+/// What a finished non-interactive exec printed and returned.
+public struct ExecResult: Sendable, Equatable {
+    public let exitCode: Int32
+    public let stdout: String
+    public let stderr: String
+    /// True when output went past the cap and was cut.
+    public let truncated: Bool
+}
+
+/// What to create: the smallest useful subset of the API's container config.
+public struct ContainerSpec: Sendable, Equatable {
+    public var name: String
+    public var image: String
+    public var command: [String]
+    /// Keep stdin open with a terminal, as `docker run -it` does: an OS container that waits for a shell.
+    public var interactive: Bool
+
+    public init(name: String, image: String, command: [String] = [], interactive: Bool = false) {
+        self.name = name
+        self.image = image
+        self.command = command
+        self.interactive = interactive
+    }
+}

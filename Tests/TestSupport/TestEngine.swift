@@ -1,0 +1,54 @@
+import ContainerKit
+import Foundation
+
+/// The real Podman service `make test` starts (`.ci/start-services`) and the offline busybox image it imports
+/// (`.ci/build-test-image`). Without them these tests fail loudly, never skip.
+public enum TestEngine {
+    public static let socketPath = "/run/podman/podman.sock"
+    public static let image = "localhost/virtlab-busybox:latest"
+    public static let environment = ["DOCKER_HOST": "unix://\(socketPath)"]
+
+    public static func connect() async throws -> EngineClient {
+        do {
+            let (client, _) = try await EngineClient.connect(environment: environment)
+            return client
+        } catch {
+            throw QEMUTestGuest.Unavailable(description: "LOUD: no container engine at \(socketPath) (\(error)): "
+                + "run 'make test' or .ci/start-services and .ci/build-test-image")
+        }
+    }
+
+    /// A running container that sleeps; removed by `cleanUp`.
+    public static func runSleeper(_ client: EngineClient, name: String) async throws -> String {
+        let id = try await client.create(ContainerSpec(name: name, image: image, command: ["sleep", "3600"]))
+        try await client.start(id)
+        return id
+    }
+
+    public static func cleanUp(_ name: String) async {
+        guard let client = try? await connect() else { return }
+        try? await client.remove(name, force: true)
+    }
+}
+
+/// A Unix socket served by socat that answers every request with `response` (raw bytes, HTTP or not): a
+/// stand-in for something that is not a container engine.
+public final class FakeSocketServer: @unchecked Sendable {
+    public let path: String
+    private let pid: pid_t
+
+    public init(response: String) throws {
+        path = NSTemporaryDirectory() + "vl-fake-\(UUID().uuidString.prefix(8)).sock"
+        let script = NSTemporaryDirectory() + "vl-fake-\(UUID().uuidString.prefix(8)).txt"
+        try response.write(toFile: script, atomically: true, encoding: .utf8)
+        pid = try Run.spawn(["socat", "UNIX-LISTEN:\(path),fork", "SYSTEM:cat \(script); sleep 0.2"])
+        for _ in 0 ..< 100 where !FileManager.default.fileExists(atPath: path) { usleep(20_000) }
+    }
+
+    deinit {
+        _ = try? Run.command(["pkill", "-KILL", "-P", "\(pid)"])
+        kill(pid, SIGKILL)
+        Run.wait(for: pid)
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
