@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "TermCurses", dependencies: ["CNcurses", "CShims", "TermUI"]),
         // The command line: parsing, output formatting, error reporting.
         .target(name: "VirtlabCLI", dependencies: [
-            "VirtKit", "HostDoctor", "Humanize", "App", "Inventory", "TermUI", "TermCurses", "LabKit",
+            "VirtKit", "HostDoctor", "Humanize", "App", "Inventory", "TermUI", "TermCurses", "LabKit", "ContainerKit", "ImageKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "virtlab", dependencies: ["VirtlabCLI"]),

@@ -240,7 +240,10 @@ public struct EngineClient: Sendable {
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             throw EngineError(.timedOut, "the engine at \(endpoint.socketPath) did not answer \(path) in time")
         } catch {
-            throw EngineError(.noEngine, "cannot reach the container engine at \(endpoint.socketPath): \(error); "
+            // NIO's own words are for programmers; the socket's state is what the user can act on.
+            let probe = EngineSocket.probe(path: endpoint.socketPath)
+            let reason = probe.problem ?? "the connection failed (\(error))"
+            throw EngineError(.noEngine, "cannot reach the container engine at \(endpoint.socketPath): \(reason); "
                 + "is its service running?")
         }
     }

@@ -21,14 +21,29 @@ public struct EngineSocket: Sendable, Equatable, Codable {
         guard FileManager.default.fileExists(atPath: path) else {
             return EngineSocket(path: path, accepts: false, problem: "\(path) does not exist")
         }
+        switch connect(path: path) {
+        case .success(let fd):
+            close(fd)
+            return EngineSocket(path: path, accepts: true, problem: nil)
+        case .failure(let problem):
+            return EngineSocket(path: path, accepts: false, problem: problem.description)
+        }
+    }
+
+    public struct ConnectFailure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// A connected stream socket to `path`; the caller owns (and closes) the descriptor.
+    public static func connect(path: String) -> Result<Int32, ConnectFailure> {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return EngineSocket(path: path, accepts: false, problem: String(cString: strerror(errno))) }
-        defer { close(fd) }
+        guard fd >= 0 else { return .failure(ConnectFailure(description: String(cString: strerror(errno)))) }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let capacity = MemoryLayout.size(ofValue: address.sun_path)
         guard path.utf8.count < capacity else {
-            return EngineSocket(path: path, accepts: false, problem: "socket path is too long")
+            close(fd)
+            return .failure(ConnectFailure(description: "socket path is too long"))
         }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             raw.copyBytes(from: path.utf8)
@@ -36,10 +51,14 @@ public struct EngineSocket: Sendable, Equatable, Codable {
         }
         let status = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
-        return status == 0 ? EngineSocket(path: path, accepts: true, problem: nil)
-            : EngineSocket(path: path, accepts: false, problem: "connect: \(String(cString: strerror(errno)))")
+        guard status == 0 else {
+            let problem = "connect: \(String(cString: strerror(errno)))"
+            close(fd)
+            return .failure(ConnectFailure(description: problem))
+        }
+        return .success(fd)
     }
 }

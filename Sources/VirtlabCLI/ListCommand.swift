@@ -1,17 +1,36 @@
 import ArgumentParser
+import ContainerKit
+import Foundation
 import Humanize
+import ImageKit
 import VirtKit
 
-/// `virtlab ls`: every machine on the connection. Containers and images join this list with their providers.
+/// `virtlab ls`: every machine on the connection, every container on the engine, and the images of both.
 struct ListCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ls", abstract: "List virtual machines.")
+    static let configuration = CommandConfiguration(
+        commandName: "ls", abstract: "List virtual machines, containers and images.",
+        discussion: "Without a container engine the containers part says why and the rest is listed as usual.")
 
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var library: ImageCommand.LibraryOptions
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     struct Listing: Encodable {
         let connection: ConnectionSummary
         let machines: [Machine]
+        let containers: [ContainerRow]
+        /// Why there are no containers, when no engine answered.
+        let engineProblem: String?
+        let diskImages: [ImageCommand.Row]
+        let containerImages: [ContainerImageRow]
+    }
+
+    struct ContainerImageRow: Encodable {
+        let kind = "container-image"
+        let tags: [String]
+        let id: String
+        let sizeBytes: UInt64
+        let created: Date
     }
 
     struct ConnectionSummary: Encodable {
@@ -41,27 +60,52 @@ struct ListCommand: ParsableCommand {
             return Machine(name: info.name, uuid: info.uuid, id: info.id, state: info.state.label, vcpus: info.vcpus,
                            memoryKib: info.memoryKiB, maxMemoryKib: info.maxMemoryKiB, cpuTimeNs: info.cpuTimeNs)
         }.sorted { $0.name < $1.name }
+        let engineResult: Result<([ContainerSummary], [ContainerImage]), Error> = Result {
+            try engine("list containers") { client in (try await client.containers(), try await client.images()) }
+        }
+        let (containers, containerImages) = (try? engineResult.get()) ?? ([], [])
+        var engineProblem: String?
+        if case .failure(let error) = engineResult { engineProblem = UserMessage.line(for: error) }
+        let diskImages = try ImageCommand.rows(library.library, connection)
+        let imageRows = containerImages.map {
+            ContainerImageRow(tags: $0.tags, id: $0.shortID, sizeBytes: $0.sizeBytes, created: $0.created)
+        }
         if json {
             try Output.json(Listing(connection: ConnectionSummary(uri: conn.uri, demo: choice.isDemo,
                                                                   hypervisor: "\(hypervisor.type) \(hypervisor.version)",
                                                                   readOnly: conn.isReadOnly),
-                                    machines: machines))
+                                    machines: machines, containers: containers.map(ContainerRow.init),
+                                    engineProblem: engineProblem, diskImages: diskImages,
+                                    containerImages: imageRows))
             return
         }
         print("Virtual machines on \(conn.uri) (\(hypervisor.type) \(hypervisor.version))")
-        guard !machines.isEmpty else {
-            print("  none defined; 'virtlab vm define FILE.xml' adds one")
-            return
+        if machines.isEmpty {
+            print("  none defined; 'virtlab vm define FILE.xml' or 'virtlab vm create NAME --from-image IMAGE' adds one")
+        } else {
+            var table = TextTable(headers: ["NAME", "STATE", "VCPUS", "MEMORY", "CPU TIME"])
+            for machine in machines {
+                // A VM that is off has a size, not a usage, and no CPU time of its own to show.
+                let isOff = machine.state == DomainState.shutOff.label
+                let memory = isOff ? Units.kibibytes(machine.maxMemoryKib)
+                    : "\(Units.kibibytes(machine.memoryKib)) / \(Units.kibibytes(machine.maxMemoryKib))"
+                table.add([machine.name, machine.state, "\(machine.vcpus)", memory,
+                           isOff ? "-" : Units.cpuTime(nanoseconds: machine.cpuTimeNs)])
+            }
+            print(table.render())
         }
-        var table = TextTable(headers: ["NAME", "STATE", "VCPUS", "MEMORY", "CPU TIME"])
-        for machine in machines {
-            // A VM that is off has a size, not a usage, and no CPU time of its own to show.
-            let isOff = machine.state == DomainState.shutOff.label
-            let memory = isOff ? Units.kibibytes(machine.maxMemoryKib)
-                : "\(Units.kibibytes(machine.memoryKib)) / \(Units.kibibytes(machine.maxMemoryKib))"
-            table.add([machine.name, machine.state, "\(machine.vcpus)", memory,
-                       isOff ? "-" : Units.cpuTime(nanoseconds: machine.cpuTimeNs)])
+        print("\nContainers")
+        print(engineProblem.map { "  none: \($0)" } ?? ContainerRow.table(containers.map(ContainerRow.init)))
+        print("\nDisk images")
+        print(ImageCommand.table(diskImages, directory: library.library.directory))
+        if !imageRows.isEmpty {
+            print("\nContainer images")
+            var table = TextTable(headers: ["REPOSITORY:TAG", "SIZE", "CREATED", "ID"])
+            for image in imageRows {
+                table.add([image.tags.first ?? "<none>", Units.bytes(Double(image.sizeBytes)),
+                           Units.duration(seconds: max(0, Date().timeIntervalSince(image.created))) + " ago", image.id])
+            }
+            print(table.render())
         }
-        print(table.render())
     }
 }

@@ -12,7 +12,7 @@ public struct VirtlabCommand: ParsableCommand {
             built-in demo hypervisor (test:///default).
             """,
         subcommands: [UICommand.self, ListCommand.self, VMCommand.self, PoolCommand.self, NetworkCommand.self,
-                      DoctorCommand.self, ThemeCommand.self, LabCommand.self],
+                      ContainerCommand.self, ImageCommand.self, DoctorCommand.self, ThemeCommand.self, LabCommand.self],
         defaultSubcommand: UICommand.self
     )
 

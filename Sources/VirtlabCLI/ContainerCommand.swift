@@ -1,0 +1,205 @@
+import ArgumentParser
+import ContainerKit
+import Foundation
+import Humanize
+import TermCurses
+
+/// `virtlab ct ...`: containers on the Docker-compatible engine (Docker or Podman's API service).
+struct ContainerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ct", abstract: "List and control containers (Docker or Podman, through the Engine API).",
+        discussion: "The engine: DOCKER_HOST=unix://PATH, else Podman's and Docker's usual sockets.",
+        subcommands: [List.self, Start.self, Stop.self, Restart.self, Pause.self, Unpause.self, Remove.self,
+                      Logs.self, Exec.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "ls", abstract: "List containers.")
+        @Flag(help: "Print JSON instead of a table.") var json = false
+        @Flag(name: .shortAndLong, help: "Only running containers.") var running = false
+
+        func run() throws {
+            let includeStopped = !running
+            let (endpoint, containers) = try engine("list containers") { client in
+                (client.endpoint, try await client.containers(includeStopped: includeStopped))
+            }
+            if json { return try Output.json(containers.map(ContainerRow.init)) }
+            print("Containers on \(endpoint.uri)")
+            print(ContainerRow.table(containers.map(ContainerRow.init)))
+        }
+    }
+
+    /// One shape for the state changes: a verb, the engine call, and what to say when done.
+    struct Start: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start a container.")
+        @Argument(help: "The container's name or id.") var name: String
+        func run() throws { try change(name, "start", "started") { try await $0.start($1) } }
+    }
+
+    struct Stop: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Stop a container (its main process gets SIGTERM, then SIGKILL after --time seconds).")
+        @Argument(help: "The container's name or id.") var name: String
+        @Option(help: "Seconds to wait before killing.") var time = 10
+        func run() throws {
+            let grace = time
+            try change(name, "stop", "stopped") { try await $0.stop($1, graceSeconds: grace) }
+        }
+    }
+
+    struct Restart: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Restart a container.")
+        @Argument(help: "The container's name or id.") var name: String
+        @Option(help: "Seconds to wait before killing.") var time = 10
+        func run() throws {
+            let grace = time
+            try change(name, "restart", "restarted") { try await $0.restart($1, graceSeconds: grace) }
+        }
+    }
+
+    struct Pause: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Freeze every process of a container.")
+        @Argument(help: "The container's name or id.") var name: String
+        func run() throws { try change(name, "pause", "paused") { try await $0.pause($1) } }
+    }
+
+    struct Unpause: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Thaw a paused container.")
+        @Argument(help: "The container's name or id.") var name: String
+        func run() throws { try change(name, "unpause", "unpaused") { try await $0.unpause($1) } }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rm", abstract: "Remove a container and its writable layer.",
+            discussion: "Destructive: pass --yes to confirm. Files changed inside the container are lost.")
+        @Argument(help: "The container's name or id.") var name: String
+        @Flag(name: .shortAndLong, help: "Stop it first if it is running.") var force = false
+        @Flag(help: "Confirm: this cannot be undone.") var yes = false
+
+        func run() throws {
+            guard yes else {
+                throw UserFacingError("removing container '\(name)' loses the files changed inside it: add --yes "
+                    + "to confirm")
+            }
+            let force = force
+            try change(name, "remove", "removed") { try await $0.remove($1, force: force) }
+        }
+    }
+
+    struct Logs: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a container's output (stdout and stderr).")
+        @Argument(help: "The container's name or id.") var name: String
+        @Option(name: .shortAndLong, help: "How many lines from the end.") var tail = 200
+
+        func run() throws {
+            let name = name, tail = tail
+            let frames = try engine("read the logs of \(name)") { try await $0.logs(name, tail: tail) }
+            FileHandle.standardOutput.write(frames.stdout)
+            FileHandle.standardError.write(frames.stderr)
+            if frames.truncated { Output.note("output cut at 1 MiB; use --tail to see less") }
+        }
+    }
+
+    struct Exec: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a command inside a running container.",
+            discussion: """
+                Without --tty the command's output is printed and virtlab exits with its status. With --tty it \
+                gets a terminal (e.g. 'virtlab ct exec -t web sh'); Ctrl-] leaves.
+                """)
+        @Flag(name: .shortAndLong, help: "Attach a terminal, for interactive programs such as a shell.") var tty = false
+        @Argument(help: "The container's name or id.") var name: String
+        @Argument(parsing: .captureForPassthrough, help: "The command and its arguments.") var command: [String]
+
+        /// The command as typed, without the `--` that may separate it from virtlab's options.
+        private var argv: [String] { command.first == "--" ? Array(command.dropFirst()) : command }
+
+        func validate() throws {
+            guard !argv.isEmpty else { throw ValidationError("name the command to run, e.g. 'sh'") }
+        }
+
+        func run() throws {
+            let name = name, argv = argv
+            if tty {
+                let end = try Self.interactive(name, argv)
+                if end == .userLeft { Output.note("left \(name); the command goes on running inside it") }
+                return
+            }
+            let result = try engine("run \(argv[0]) in \(name)") { try await $0.exec(name, argv, timeout: .hours(24)) }
+            FileHandle.standardOutput.write(Data(result.stdout.utf8))
+            FileHandle.standardError.write(Data(result.stderr.utf8))
+            if result.truncated { Output.note("output cut at 64 KiB") }
+            if result.exitCode != 0 { throw ExitCode(result.exitCode) }
+        }
+
+        /// A command with the user's terminal attached, in raw mode, until it exits or Ctrl-] is pressed.
+        static func interactive(_ name: String, _ argv: [String]) throws -> ShellEnd {
+            let (client, execID) = try engine("start \(argv[0]) in \(name)") { client in
+                (client, try await client.createExec(name, argv, terminal: true))
+            }
+            let session = try ExecTerminal.attach(endpoint: client.endpoint, execID: execID)
+            if let size = terminalSize(of: STDOUT_FILENO) {
+                _ = runBlocking { try? await client.resizeExec(execID, rows: size.rows, columns: size.columns) }
+            }
+            return RawMode.run { session.relay(input: STDIN_FILENO, output: STDOUT_FILENO) }
+        }
+    }
+}
+
+/// A row of the container table, and its JSON shape.
+struct ContainerRow: Encodable {
+    let kind = "container"
+    let name: String
+    let id: String
+    let state: String
+    let status: String
+    let image: String
+    let ports: [String]
+    let created: Date
+
+    init(_ summary: ContainerSummary) {
+        name = summary.name
+        id = String(summary.id.prefix(12))
+        state = summary.state.rawValue
+        status = summary.status
+        image = summary.image
+        ports = summary.ports.map(\.label)
+        created = summary.created
+    }
+
+    static func table(_ rows: [ContainerRow]) -> String {
+        guard !rows.isEmpty else { return "  none; create one with your engine's CLI (podman run / docker run)" }
+        var table = TextTable(headers: ["NAME", "STATE", "IMAGE", "PORTS", "CREATED", "ID"])
+        for row in rows.sorted(by: { $0.name < $1.name }) {
+            table.add([row.name, row.state, row.image, row.ports.isEmpty ? "-" : row.ports.joined(separator: ", "),
+                       Units.duration(seconds: max(0, Date().timeIntervalSince(row.created))) + " ago", row.id])
+        }
+        return table.render()
+    }
+}
+
+/// Connects to the engine and runs `body`, turning every failure into one line that says what was attempted.
+func engine<T: Sendable>(_ attempt: String, _ body: @escaping @Sendable (EngineClient) async throws -> T) throws -> T {
+    let outcome: Result<T, Error> = runBlocking {
+        do {
+            let (client, _) = try await EngineClient.connect()
+            return .success(try await body(client))
+        } catch {
+            return .failure(error)
+        }
+    }
+    switch outcome {
+    case .success(let value): return value
+    case .failure(let error as EngineError):
+        let hint = error.kind == .notFound ? " (run 'virtlab ct ls' to see the containers)" : ""
+        throw UserFacingError(error.kind == .noEngine || error.kind == .notAnEngine || error.kind == .tooOld
+            ? "cannot \(attempt): \(error.message)" : "cannot \(attempt): \(UserMessage.oneLine(error.message))\(hint)")
+    case .failure(let error): throw error
+    }
+}
+
+private func change(_ name: String, _ verb: String, _ done: String,
+                    _ call: @escaping @Sendable (EngineClient, String) async throws -> Void) throws {
+    try engine("\(verb) \(name)") { try await call($0, name) }
+    print("\(name): \(done)")
+}
