@@ -33,7 +33,7 @@ let package = Package(
         // Human-readable units and plain tables, shared by the CLI and the full-screen UI.
         .target(name: "Humanize"),
         // One model over all providers: machines, images, host; rates from two snapshots.
-        .target(name: "Inventory", dependencies: ["VirtKit", "ContainerKit"]),
+        .target(name: "Inventory", dependencies: ["VirtKit", "ContainerKit", "ImageKit"]),
         // Lab files: the format, its schema, the loader with file:line:column diagnostics.
         .target(name: "LabKit", dependencies: [
             "Yams", "VirtKit", "HostDoctor", "ImageKit", .product(name: "Crypto", package: "swift-crypto"),
@@ -43,7 +43,7 @@ let package = Package(
         // Pure Swift terminal UI: cells, buffers, styles, themes, keys, widgets. Imports no C.
         .target(name: "TermUI"),
         // The dashboard as state, messages, update and view: pure, testable as text. Never touches C.
-        .target(name: "App", dependencies: ["Inventory", "TermUI", "Humanize", "VirtKit"]),
+        .target(name: "App", dependencies: ["Inventory", "TermUI", "Humanize", "VirtKit", "ContainerKit"]),
         // The ncurses backend: draws a Buffer, reads keys, handles resize and signals.
         .target(name: "TermCurses", dependencies: ["CNcurses", "CShims", "TermUI"]),
         // The command line: parsing, output formatting, error reporting.
@@ -59,8 +59,8 @@ let package = Package(
         .testTarget(name: "ContainerKitTests", dependencies: ["ContainerKit", "TestSupport"]),
         .testTarget(name: "VirtKitTests", dependencies: ["VirtKit", "TestSupport"]),
         .testTarget(name: "HostDoctorTests", dependencies: ["HostDoctor"]),
-        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "TestSupport"]),
-        .testTarget(name: "AppTests", dependencies: ["App", "TestSupport"]),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "ContainerKit", "TestSupport"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "ContainerKit", "TestSupport"]),
         .testTarget(name: "LabKitTests", dependencies: ["LabKit", "ImageKit", "TestSupport"]),
         .testTarget(name: "TermUITests", dependencies: ["TermUI"]),
         .testTarget(name: "HumanizeTests", dependencies: ["Humanize"]),

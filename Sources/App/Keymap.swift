@@ -7,7 +7,31 @@ public struct Binding: Sendable {
         case nextPane, previousPane, showPane(Pane)
         case up, down, pageUp, pageDown, top, bottom
         case filter, sortNext, sortReverse, cpuMode, faster, slower, refresh, help, theme, quit
-        case start, shutdown, reboot, forceOff, pauseOrResume, snapshot, revert, delete, console, xml
+        case start, shutdown, reboot, forceOff, pauseOrResume, snapshot, revert, delete, console, xml, logs
+    }
+
+    /// Which panes a key works in.
+    public enum Scope: Sendable, Equatable {
+        case anywhere, machines, containers, machinesAndContainers
+
+        public func includes(_ pane: Pane) -> Bool {
+            switch self {
+            case .anywhere: true
+            case .machines: pane == .machines
+            case .containers: pane == .containers
+            case .machinesAndContainers: pane == .machines || pane == .containers
+            }
+        }
+
+        /// Where to go for it, for the status line when pressed elsewhere.
+        var hint: String {
+            switch self {
+            case .anywhere: ""
+            case .machines: "works on virtual machines: press 1"
+            case .containers: "works on containers: press 2"
+            case .machinesAndContainers: "works on virtual machines and containers: press 1 or 2"
+            }
+        }
     }
 
     public let keys: [Key]
@@ -17,12 +41,15 @@ public struct Binding: Sendable {
     public let footer: String?
     /// Changes a machine: hidden on a read-only connection.
     public let mutates: Bool
+    public let scope: Scope
 
-    public var isMachineAction: Bool {
-        switch command {
-        case .start, .shutdown, .reboot, .forceOff, .pauseOrResume, .snapshot, .revert, .delete, .console, .xml: true
-        default: false
-        }
+    init(keys: [Key], command: Command, summary: String, footer: String?, mutates: Bool, scope: Scope = .anywhere) {
+        self.keys = keys
+        self.command = command
+        self.summary = summary
+        self.footer = footer
+        self.mutates = mutates
+        self.scope = scope
     }
 }
 
@@ -53,20 +80,27 @@ public enum Keymap {
         .init(keys: [.character("-")], command: .slower, summary: "refresh less often", footer: nil, mutates: false),
         .init(keys: [.control("l")], command: .refresh, summary: "refresh now", footer: nil, mutates: false),
         .init(keys: [.character("T")], command: .theme, summary: "next theme", footer: nil, mutates: false),
-        .init(keys: [.character("u")], command: .start, summary: "start (up)", footer: "start", mutates: true),
-        .init(keys: [.character("d")], command: .shutdown, summary: "shut down (asks)", footer: "stop", mutates: true),
-        .init(keys: [.character("r")], command: .reboot, summary: "reboot (asks)", footer: nil, mutates: true),
-        .init(keys: [.character("F")], command: .forceOff, summary: "force off (asks)", footer: nil, mutates: true),
+        .init(keys: [.character("u")], command: .start, summary: "start (up)", footer: "start", mutates: true,
+              scope: .machinesAndContainers),
+        .init(keys: [.character("d")], command: .shutdown, summary: "shut down a VM, stop a container (asks)",
+              footer: "stop", mutates: true, scope: .machinesAndContainers),
+        .init(keys: [.character("r")], command: .reboot, summary: "reboot / restart (asks)", footer: nil, mutates: true,
+              scope: .machinesAndContainers),
+        .init(keys: [.character("F")], command: .forceOff, summary: "force off (asks)", footer: nil, mutates: true,
+              scope: .machines),
         .init(keys: [.character("p")], command: .pauseOrResume, summary: "pause / resume", footer: "pause",
-              mutates: true),
-        .init(keys: [.character("n")], command: .snapshot, summary: "new snapshot", footer: nil, mutates: true),
+              mutates: true, scope: .machinesAndContainers),
+        .init(keys: [.character("n")], command: .snapshot, summary: "new snapshot", footer: nil, mutates: true,
+              scope: .machines),
         .init(keys: [.character("R")], command: .revert, summary: "revert to a snapshot (asks)", footer: nil,
-              mutates: true),
-        .init(keys: [.character("D"), .delete], command: .delete, summary: "delete (type the name)", footer: nil,
-              mutates: true),
-        .init(keys: [.character("c")], command: .console, summary: "serial console (Ctrl-] leaves)", footer: "console",
-              mutates: true),
-        .init(keys: [.character("x")], command: .xml, summary: "domain XML", footer: nil, mutates: false),
+              mutates: true, scope: .machines),
+        .init(keys: [.character("D"), .delete], command: .delete, summary: "delete a VM (type its name), remove a container (asks)",
+              footer: nil, mutates: true, scope: .machinesAndContainers),
+        .init(keys: [.character("c")], command: .console, summary: "a VM's serial console, a shell in a container (Ctrl-] leaves)",
+              footer: "console", mutates: true, scope: .machinesAndContainers),
+        .init(keys: [.character("x")], command: .xml, summary: "domain XML", footer: nil, mutates: false, scope: .machines),
+        .init(keys: [.character("l")], command: .logs, summary: "a container's logs", footer: "logs", mutates: false,
+              scope: .containers),
         .init(keys: [.character("?"), .function(1)], command: .help, summary: "help: every key", footer: "help",
               mutates: false),
         .init(keys: [.character("q"), .control("c")], command: .quit, summary: "quit", footer: "quit", mutates: false),
@@ -80,12 +114,12 @@ public enum Keymap {
 
     public static func binding(for key: Key) -> Binding? { lookup[key] }
 
-    /// The bindings that apply in `state`: machine actions only on the machine pane, nothing that changes
+    /// The bindings that apply in `state`: actions only on the panes they work in, nothing that changes
     /// anything on a read-only connection.
     public static func applicable(_ state: AppState) -> [Binding] {
         bindings.filter { binding in
             if binding.mutates && state.readOnly { return false }
-            if binding.isMachineAction && state.focus != .machines { return false }
+            if !binding.scope.includes(state.focus) { return false }
             return true
         }
     }

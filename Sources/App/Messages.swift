@@ -1,3 +1,4 @@
+import ContainerKit
 import Inventory
 import TermUI
 import VirtKit
@@ -7,6 +8,9 @@ public enum Message: Sendable {
     case key(Key)
     case tick(now: Double)
     case snapshot(InventorySnapshot)
+    case engineSnapshot(EngineSnapshot)
+    /// No container engine answers (or it stopped answering); the text says why and what to do.
+    case engineUnavailable(String)
     case refreshFailed(String)
     case connectionLost(String, retryAt: Double)
     case reconnected
@@ -15,7 +19,8 @@ public enum Message: Sendable {
     case actionFinished(String)
     case actionFailed(String)
     case snapshotsListed(MachineKey, name: String, [String])
-    case xml(name: String, String)
+    /// A text to read in a scrolling dialog: a domain's XML, a container's logs.
+    case document(title: String, String)
     case themeChanged(name: String)
     case themeFailed(String)
 }
@@ -53,10 +58,60 @@ public enum MachineAction: Sendable, Equatable {
     }
 }
 
+public enum ContainerAction: Sendable, Equatable {
+    case start, stop, restart, pause, unpause
+    /// Removing a running container stops it first.
+    case remove
+
+    public var verb: String {
+        switch self {
+        case .start: "start"
+        case .stop: "stop"
+        case .restart: "restart"
+        case .pause: "pause"
+        case .unpause: "unpause"
+        case .remove: "remove"
+        }
+    }
+
+    public var warning: String? {
+        switch self {
+        case .stop: "Its main process gets SIGTERM, then SIGKILL after 10 seconds."
+        case .restart: "Its processes are stopped and started again."
+        case .remove: "The container and every file changed inside it are deleted."
+        default: nil
+        }
+    }
+}
+
+/// What a confirmation dialog is about to do.
+public enum PendingAction: Sendable, Equatable {
+    case machine(MachineAction)
+    case container(ContainerAction)
+
+    public var verb: String {
+        switch self {
+        case .machine(let action): action.verb
+        case .container(let action): action.verb
+        }
+    }
+
+    public var warning: String? {
+        switch self {
+        case .machine(let action): action.warning
+        case .container(let action): action.warning
+        }
+    }
+}
+
 /// Work the runtime does for the app: nothing in `update` touches libvirt or the terminal itself.
 public enum Effect: Sendable, Equatable {
     case refresh
     case perform(MachineAction, MachineKey, name: String)
+    case performOnContainer(ContainerAction, MachineKey, name: String)
+    case fetchLogs(name: String)
+    /// A shell inside a running container, the UI stepping aside as for the console.
+    case openShell(name: String)
     case fetchDetails(MachineKey)
     case fetchXML(name: String)
     case listSnapshots(MachineKey, name: String)

@@ -52,7 +52,7 @@ func helpLines(_ state: AppState, theme: Theme) -> [StyledLine] {
     lines.append(StyledLine("", theme[.help]))
     lines += ["In the filter (/): type to narrow by name, Enter keeps it, Esc clears it.",
               "In dialogs: y/n to confirm, Esc cancels; delete asks you to type the VM's name.",
-              "Machine keys act on the selected virtual machine (pane 1).",
+              "Machine keys act on the selected virtual machine (pane 1) or container (pane 2).",
               "Start with --theme NAME, --delay SECONDS, --read-only, --uri URI; NO_COLOR is honoured."]
         .map { StyledLine($0, theme[.help]) }
     return lines

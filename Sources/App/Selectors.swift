@@ -1,3 +1,4 @@
+import ContainerKit
 import Foundation
 import Inventory
 import VirtKit
@@ -39,11 +40,32 @@ extension AppState {
         return SortKey(value: value, name: name)
     }
 
-    public var visibleImages: [ImageSample] {
-        let all = snapshot?.images ?? []
+    /// Disk images (virtlab's directory, then the pools), then container images, each matching the filter.
+    public var visibleImages: [ImageRow] {
         let needle = filter.lowercased()
+        let disks = (snapshot?.images ?? []).sorted { ($0.pool, $0.name) < ($1.pool, $1.name) }.map(ImageRow.disk)
+        let containers = (engineSnapshot?.images ?? []).sorted { ($0.tags.first ?? "~") < ($1.tags.first ?? "~") }
+            .map(ImageRow.container)
+        let all = disks + containers
+        return needle.isEmpty ? all : all.filter { $0.name.lowercased().contains(needle) }
+    }
+
+    /// Containers that match the filter: running ones first, then by name.
+    public var visibleContainers: [ContainerSample] {
+        let needle = filter.lowercased()
+        let all = engineSnapshot?.containers ?? []
         return (needle.isEmpty ? all : all.filter { $0.name.lowercased().contains(needle) })
-            .sorted { ($0.pool, $0.name) < ($1.pool, $1.name) }
+            .sorted { ($0.state.isRunning ? 0 : 1, $0.name) < ($1.state.isRunning ? 0 : 1, $1.name) }
+    }
+
+    public func selectedContainerIndex(in visible: [ContainerSample]) -> Int? {
+        guard !visible.isEmpty else { return nil }
+        return visible.firstIndex { $0.key == selectedContainer } ?? 0
+    }
+
+    public var selectedContainerSample: ContainerSample? {
+        let visible = visibleContainers
+        return selectedContainerIndex(in: visible).map { visible[$0] }
     }
 
     public var selectedMachineSample: MachineSample? {
@@ -60,7 +82,7 @@ extension AppState {
     public var selectedImageIndex: Int? {
         let visible = visibleImages
         guard !visible.isEmpty else { return nil }
-        return visible.firstIndex { $0.path == selectedImage } ?? 0
+        return visible.firstIndex { $0.id == selectedImage } ?? 0
     }
 
     /// Seconds since the machine started: from the host where it can tell, else since virtlab saw it start.
@@ -74,5 +96,26 @@ extension AppState {
     public func cpuPercent(of key: MachineKey) -> Double? {
         guard let rate = rates[key] else { return nil }
         return cpuMode == .oneCore ? rate.cpuPercentOfOneCore : rate.cpuPercentOfHost
+    }
+}
+
+/// One row of the Images pane: a disk image or a container image.
+public enum ImageRow: Sendable, Equatable {
+    case disk(ImageSample)
+    case container(ContainerImage)
+
+    /// Unique within the pane: a disk image's path, a container image's id.
+    public var id: String {
+        switch self {
+        case .disk(let image): image.path
+        case .container(let image): image.id
+        }
+    }
+
+    public var name: String {
+        switch self {
+        case .disk(let image): image.name
+        case .container(let image): image.tags.first ?? "<none> \(image.shortID)"
+        }
     }
 }

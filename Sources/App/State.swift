@@ -54,13 +54,20 @@ public struct StatusMessage: Sendable, Equatable {
 
 /// What a modal dialog is for. Only one is open at a time; it takes the keys while open.
 public enum Modal: Sendable, Equatable {
-    case confirm(MachineAction, MachineKey, name: String)
+    case confirm(PendingAction, MachineKey, name: String)
     /// Delete asks the user to type the machine's name.
     case confirmDelete(MachineKey, name: String, typed: String, removeStorage: Bool)
     case snapshotName(MachineKey, name: String, typed: String)
     case snapshotPicker(MachineKey, name: String, snapshots: [String], selected: Int)
     case text(title: String, lines: [String], offset: Int)
     case help(offset: Int)
+}
+
+public enum EngineStatus: Sendable, Equatable {
+    case connecting
+    case connected
+    /// No engine: the text says why and what to do.
+    case unavailable(String)
 }
 
 public struct AppState: Sendable {
@@ -75,6 +82,11 @@ public struct AppState: Sendable {
     /// When virtlab saw a machine start, for uptime where the host cannot tell.
     public var observedStart: [MachineKey: Double] = [:]
     public var details: [MachineKey: DomainDetails] = [:]
+
+    public var engine: EngineStatus = .connecting
+    public var engineSnapshot: EngineSnapshot?
+    public var containerRates: [MachineKey: MachineRates] = [:]
+    public var selectedContainer: MachineKey?
 
     public var focus: Pane = .machines
     public var selectedMachine: MachineKey?

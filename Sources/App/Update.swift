@@ -15,6 +15,18 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         return []
     case .snapshot(let snapshot):
         return absorb(&state, snapshot)
+    case .engineSnapshot(let snapshot):
+        if let previous = state.engineSnapshot {
+            state.containerRates = Rates.between(previous, snapshot, cores: state.snapshot?.host.cpus ?? 1)
+        }
+        state.engineSnapshot = snapshot
+        state.engine = .connected
+        return []
+    case .engineUnavailable(let text):
+        state.engine = .unavailable(text)
+        state.engineSnapshot = nil
+        state.containerRates = [:]
+        return []
     case .refreshFailed(let text):
         setStatus(&state, text, .error)
         return []
@@ -47,8 +59,8 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
             state.modal = .snapshotPicker(key, name: name, snapshots: snapshots, selected: snapshots.count - 1)
         }
         return []
-    case .xml(let name, let xml):
-        state.modal = .text(title: "XML of \(name)", lines: xml.split(separator: "\n", omittingEmptySubsequences: false)
+    case .document(let title, let text):
+        state.modal = .text(title: title, lines: text.split(separator: "\n", omittingEmptySubsequences: false)
             .map(String.init), offset: 0)
         return []
     case .themeChanged(let name):
@@ -145,8 +157,8 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         setStatus(&state, "read-only connection: \(binding.summary) is not available", .warning)
         return []
     }
-    if binding.isMachineAction && state.focus != .machines {
-        setStatus(&state, "\(binding.summary) works on virtual machines: press 1", .warning)
+    if !binding.scope.includes(state.focus) {
+        setStatus(&state, "\(binding.summary) \(binding.scope.hint)", .warning)
         return []
     }
     return run(&state, binding.command)
@@ -195,8 +207,8 @@ private func run(_ state: inout AppState, _ command: Binding.Command) -> [Effect
     case .quit:
         state.quitRequested = true
         return [.quit]
-    case .start, .shutdown, .reboot, .forceOff, .pauseOrResume, .snapshot, .revert, .delete, .console, .xml:
-        return machineCommand(&state, command)
+    case .start, .shutdown, .reboot, .forceOff, .pauseOrResume, .snapshot, .revert, .delete, .console, .xml, .logs:
+        return state.focus == .containers ? containerCommand(&state, command) : machineCommand(&state, command)
     }
 }
 
@@ -213,7 +225,7 @@ private func machineCommand(_ state: inout AppState, _ command: Binding.Command)
     case .shutdown, .reboot, .forceOff:
         guard machine.state.isActive else { return refuse(&state, "\(name) is \(machine.state.label)") }
         let action: MachineAction = command == .shutdown ? .shutdown : command == .reboot ? .reboot : .forceOff
-        state.modal = .confirm(action, key, name: name)
+        state.modal = .confirm(.machine(action), key, name: name)
         return []
     case .pauseOrResume:
         switch machine.state {
@@ -232,6 +244,40 @@ private func machineCommand(_ state: inout AppState, _ command: Binding.Command)
         guard machine.state.isActive else { return refuse(&state, "\(name) is \(machine.state.label): start it first") }
         return [.openConsole(name: name)]
     case .xml: return [.fetchXML(name: name)]
+    default: return []
+    }
+}
+
+private func containerCommand(_ state: inout AppState, _ command: Binding.Command) -> [Effect] {
+    guard let container = state.selectedContainerSample else {
+        if case .unavailable(let why) = state.engine { return refuse(&state, why) }
+        return refuse(&state, "no container selected")
+    }
+    let key = container.key, name = container.name, current = container.state
+    switch command {
+    case .start:
+        if current == .paused { return [.performOnContainer(.unpause, key, name: name)] }
+        guard !current.isRunning else { return refuse(&state, "\(name) is already running") }
+        return [.performOnContainer(.start, key, name: name)]
+    case .shutdown, .reboot:
+        guard current.isRunning || current == .paused || command == .reboot else {
+            return refuse(&state, "\(name) is \(current.rawValue)")
+        }
+        state.modal = .confirm(.container(command == .shutdown ? .stop : .restart), key, name: name)
+        return []
+    case .pauseOrResume:
+        switch current {
+        case .paused: return [.performOnContainer(.unpause, key, name: name)]
+        case .running: return [.performOnContainer(.pause, key, name: name)]
+        default: return refuse(&state, "\(name) is \(current.rawValue): only a running container can pause")
+        }
+    case .delete:
+        state.modal = .confirm(.container(.remove), key, name: name)
+        return []
+    case .console:
+        guard current.isRunning else { return refuse(&state, "\(name) is \(current.rawValue): start it first") }
+        return [.openShell(name: name)]
+    case .logs: return [.fetchLogs(name: name)]
     default: return []
     }
 }
@@ -258,9 +304,13 @@ private func move(_ state: inout AppState, by delta: Int) -> [Effect] {
         let visible = state.visibleImages
         guard !visible.isEmpty else { return [] }
         let index = min(max(0, (state.selectedImageIndex ?? 0) + delta), visible.count - 1)
-        state.selectedImage = visible[index].path
+        state.selectedImage = visible[index].id
         return []
     case .containers:
+        let visible = state.visibleContainers
+        guard !visible.isEmpty else { return [] }
+        let index = min(max(0, (state.selectedContainerIndex(in: visible) ?? 0) + delta), visible.count - 1)
+        state.selectedContainer = visible[index].key
         return []
     }
 }
@@ -296,7 +346,10 @@ private func handleModalKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         switch key {
         case .character("y"), .character("Y"):
             state.modal = nil
-            return [.perform(action, machineKey, name: name)]
+            switch action {
+            case .machine(let action): return [.perform(action, machineKey, name: name)]
+            case .container(let action): return [.performOnContainer(action, machineKey, name: name)]
+            }
         case .character("n"), .character("N"), .escape, .character("q"):
             state.modal = nil
             setStatus(&state, "\(action.verb) \(name): cancelled", .info)
@@ -347,7 +400,7 @@ private func handleModalKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         case .up, .character("k"): selected = max(0, selected - 1)
         case .down, .character("j"): selected = min(snapshots.count - 1, selected + 1)
         case .enter:
-            state.modal = .confirm(.revertSnapshot(snapshots[selected]), machineKey, name: name)
+            state.modal = .confirm(.machine(.revertSnapshot(snapshots[selected])), machineKey, name: name)
             return []
         default: break
         }

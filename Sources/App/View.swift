@@ -1,3 +1,4 @@
+import ContainerKit
 import Foundation
 import Humanize
 import Inventory
@@ -33,7 +34,10 @@ public func view(_ state: AppState, size: Size, theme: Theme, glyphs: Glyphs) ->
     let selected = state.selectedIndex(in: machines)
     switch state.focus {
     case .machines: drawMachines(&buffer, listArea, state, machines, selected, theme: theme, glyphs: glyphs)
-    case .containers: drawContainers(&buffer, listArea, theme: theme, glyphs: glyphs)
+    case .containers:
+        let containers = state.visibleContainers
+        drawContainers(&buffer, listArea, state, containers, state.selectedContainerIndex(in: containers),
+                       theme: theme, glyphs: glyphs)
     case .images: drawImages(&buffer, listArea, state, theme: theme, glyphs: glyphs)
     }
     drawDetail(&buffer, detailArea, state, selected.map { machines[$0] }, theme: theme, glyphs: glyphs)
@@ -94,8 +98,8 @@ private func drawTabs(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState, t
     for pane in Pane.allCases {
         let count: String = switch pane {
         case .machines: state.snapshot.map { " (\($0.machines.count))" } ?? ""
-        case .containers: ""
-        case .images: state.snapshot.map { " (\($0.images.count))" } ?? ""
+        case .containers: state.engineSnapshot.map { " (\($0.containers.count))" } ?? ""
+        case .images: state.snapshot.map { " (\($0.images.count + (state.engineSnapshot?.images.count ?? 0)))" } ?? ""
         }
         let label = " \(pane.rawValue + 1) \(pane.title)\(count) "
         x = buffer.write(label, x: x, y: rect.y, style: theme[state.focus == pane ? .selected : .title], maxX: rect.maxX)
@@ -157,35 +161,99 @@ private func drawMachines(_ buffer: inout Buffer, _ rect: Rect, _ state: AppStat
     }.draw(into: &buffer, rect: inner, theme: theme)
 }
 
-private func drawContainers(_ buffer: inout Buffer, _ rect: Rect, theme: Theme, glyphs: Glyphs) {
-    let inner = buffer.pane(rect, title: "Containers", focused: true, theme: theme, glyphs: glyphs)
-    let lines = ["No container provider yet.",
-                 "virtlab does not talk to Docker or Podman in this version; the Containers",
-                 "pane fills once the container provider lands. Virtual machines: press 1."]
-    for (row, line) in lines.enumerated() {
-        buffer.write(line, x: inner.x + 1, y: inner.y + 1 + row, style: theme[row == 0 ? .statusWarning : .dim],
-                     maxX: inner.maxX)
+private func containerStateRole(_ state: ContainerState) -> Role {
+    switch state {
+    case .running: .stateRunning
+    case .paused, .restarting, .stopping, .removing: .statePaused
+    case .created, .exited: .stateOff
+    case .dead: .stateCrashed
+    case .unknown: .stateOther
     }
 }
 
+private func drawContainers(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState, _ containers: [ContainerSample],
+                            _ selected: Int?, theme: Theme, glyphs: Glyphs) {
+    let engine = state.engineSnapshot.map { " · \($0.engine.product) \($0.engine.version)" } ?? ""
+    let inner = buffer.pane(rect, title: "Containers\(engine)", focused: true, theme: theme, glyphs: glyphs)
+    let message: (String, Role)? = switch state.engine {
+    case .connecting: ("Looking for a container engine…", .dim)
+    case .unavailable(let why): (why, .statusWarning)
+    case .connected where containers.isEmpty:
+        (state.filter.isEmpty ? "No containers on \(state.engineSnapshot?.endpoint ?? "the engine")."
+            : "No container matches '\(state.filter)' (Esc clears).", .dim)
+    case .connected: nil
+    }
+    if let (text, role) = message {
+        buffer.textLines(wrap(text, width: inner.width - 2).map { StyledLine($0, theme[role]) },
+                         in: Rect(x: inner.x + 1, y: inner.y + 1, width: inner.width - 2, height: inner.height - 1))
+        return
+    }
+    let columns: [TableView.Column] = [
+        .init("NAME", width: 0), .init("STATE", width: 9), .init("IMAGE", width: 0),
+        .init("CPU%", width: 6, rightAligned: true), .init("MEMORY", width: 7, rightAligned: true),
+        .init("NET RX", width: 6, rightAligned: true), .init("NET TX", width: 6, rightAligned: true),
+        .init("BLK R", width: 6, rightAligned: true), .init("BLK W", width: 6, rightAligned: true),
+    ]
+    let text = theme[.text]
+    TableView(columns: columns, rowCount: containers.count, selected: selected, focused: state.modal == nil) { index in
+        let container = containers[index]
+        let rate = state.containerRates[container.key]
+        let active = container.state.isRunning
+        let rateText = { (value: Double?) in active ? value.map { Units.compact($0) } ?? "-" : "" }
+        let cpu = rate.map { state.cpuMode == .oneCore ? $0.cpuPercentOfOneCore : $0.cpuPercentOfHost }
+        return [
+            .init(container.name, text), .init(container.state.rawValue, theme[containerStateRole(container.state)]),
+            .init(container.summary.image, theme[.dim]),
+            .init(active ? cpu.map { Units.oneDecimal($0) } ?? "-" : "", text),
+            .init(active ? container.stats.map { Units.compact(Double($0.memoryBytes)) } ?? "-" : "", text),
+            .init(rateText(rate?.netRxPerSecond), text), .init(rateText(rate?.netTxPerSecond), text),
+            .init(rateText(rate?.diskReadPerSecond), text), .init(rateText(rate?.diskWritePerSecond), text),
+        ]
+    }.draw(into: &buffer, rect: inner, theme: theme)
+}
+
+/// Splits a message into lines of at most `width` cells at spaces.
+private func wrap(_ text: String, width: Int) -> [String] {
+    guard width > 0 else { return [] }
+    var lines: [String] = []
+    var line = ""
+    for word in text.split(separator: " ") {
+        if !line.isEmpty, DisplayWidth.of(line) + 1 + DisplayWidth.of(String(word)) > width {
+            lines.append(line)
+            line = ""
+        }
+        line += (line.isEmpty ? "" : " ") + word
+    }
+    if !line.isEmpty { lines.append(line) }
+    return lines
+}
+
 private func drawImages(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState, theme: Theme, glyphs: Glyphs) {
-    let inner = buffer.pane(rect, title: "Images · storage-pool volumes", focused: true, theme: theme, glyphs: glyphs)
+    let inner = buffer.pane(rect, title: "Images · disk and container", focused: true, theme: theme, glyphs: glyphs)
     let images = state.visibleImages
     guard !images.isEmpty else {
-        buffer.write(state.snapshot == nil ? "Connecting…" : "No volumes in any storage pool on \(state.uri).",
+        buffer.write(state.snapshot == nil ? "Connecting…"
+                     : "No disk images (virtlab image import FILE adds one) and no container images.",
                      x: inner.x + 1, y: inner.y + 1, style: theme[.dim], maxX: inner.maxX)
         return
     }
     let text = theme[.text]
-    let columns: [TableView.Column] = [.init("NAME", width: 0), .init("POOL", width: 10), .init("FORMAT", width: 6),
+    let columns: [TableView.Column] = [.init("NAME", width: 0), .init("SOURCE", width: 10), .init("FORMAT", width: 9),
                                        .init("SIZE", width: 6, rightAligned: true),
                                        .init("ON DISK", width: 7, rightAligned: true), .init("BACKING", width: 0)]
     TableView(columns: columns, rowCount: images.count, selected: state.selectedImageIndex,
               focused: state.modal == nil) { index in
-        let image = images[index]
-        return [.init(image.name, text), .init(image.pool, text), .init(image.format ?? "-", text),
-                .init(Units.compact(Double(image.capacityBytes)), text),
-                .init(Units.compact(Double(image.allocationBytes)), text), .init(image.backingStore ?? "", theme[.dim])]
+        switch images[index] {
+        case .disk(let image):
+            return [.init(image.name, text), .init(image.pool, text), .init(image.format ?? "-", text),
+                    .init(Units.compact(Double(image.capacityBytes)), text),
+                    .init(Units.compact(Double(image.allocationBytes)), text),
+                    .init(image.backingStore ?? "", theme[.dim])]
+        case .container(let image):
+            return [.init(images[index].name, text), .init("engine", text), .init("container", text),
+                    .init(Units.compact(Double(image.sizeBytes)), text), .init("", text),
+                    .init("", theme[.dim])]
+        }
     }.draw(into: &buffer, rect: inner, theme: theme)
 }
 
@@ -202,14 +270,48 @@ private func drawDetail(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState,
     case .images:
         let inner = buffer.pane(rect, title: "Image", focused: false, theme: theme, glyphs: glyphs)
         guard let index = state.selectedImageIndex else { return }
-        let image = state.visibleImages[index]
-        let lines = ["Path     \(image.path)", "Pool     \(image.pool)", "Format   \(image.format ?? "unknown")",
+        let lines: [String]
+        switch state.visibleImages[index] {
+        case .disk(let image):
+            lines = ["Path     \(image.path)", "Source   \(image.pool)", "Format   \(image.format ?? "unknown")",
                      "Size     \(Units.bytes(Double(image.capacityBytes))) virtual, \(Units.bytes(Double(image.allocationBytes))) on disk",
                      "Backing  \(image.backingStore ?? "none")"]
+        case .container(let image):
+            lines = ["Tags     \(image.tags.isEmpty ? "none (dangling)" : image.tags.joined(separator: ", "))",
+                     "Id       \(image.shortID)", "Size     \(Units.bytes(Double(image.sizeBytes)))",
+                     "Created  \(Units.timestamp(image.created))"]
+        }
         buffer.textLines(lines.map { StyledLine($0, theme[.text]) }, in: inner.inset(left: 1))
     case .containers:
-        buffer.pane(rect, title: "Details", focused: false, theme: theme, glyphs: glyphs)
+        guard let container = state.selectedContainerSample else {
+            buffer.pane(rect, title: "Details", focused: false, theme: theme, glyphs: glyphs)
+            return
+        }
+        let inner = buffer.pane(rect, title: container.name, focused: false, theme: theme, glyphs: glyphs)
+        drawContainerDetail(&buffer, inner, container, state, theme: theme, glyphs: glyphs)
     }
+}
+
+private func drawContainerDetail(_ buffer: inout Buffer, _ rect: Rect, _ container: ContainerSample,
+                                 _ state: AppState, theme: Theme, glyphs: Glyphs) {
+    let area = rect.inset(left: 1)
+    let label = theme[.dim], text = theme[.text]
+    let summary = container.summary
+    var lines = [
+        StyledLine([.init(summary.state.rawValue, theme[containerStateRole(summary.state)]),
+                    .init("  \(summary.status)", label)]),
+        StyledLine([.init("ID    ", label), .init(String(summary.id.prefix(12)), text),
+                    .init("  created \(Units.timestamp(summary.created))", label)]),
+        StyledLine([.init("IMAGE ", label), .init(summary.image, text)]),
+        StyledLine([.init("CMD   ", label), .init(summary.command, text)]),
+        StyledLine([.init("PORTS ", label),
+                    .init(summary.ports.isEmpty ? "none" : summary.ports.map(\.label).joined(separator: ", "), text)]),
+    ]
+    if let stats = container.stats {
+        let limit = stats.memoryLimitBytes > 0 ? " of \(Units.bytes(Double(stats.memoryLimitBytes)))" : ""
+        lines.append(StyledLine([.init("MEM   ", label), .init("\(Units.bytes(Double(stats.memoryBytes)))\(limit)", text)]))
+    }
+    buffer.textLines(lines, in: area)
 }
 
 private func drawMachineDetail(_ buffer: inout Buffer, _ rect: Rect, _ machine: MachineSample, _ state: AppState,

@@ -29,7 +29,7 @@ public struct EngineVersion: Sendable, Equatable, Decodable {
 }
 
 public enum ContainerState: String, Sendable, Equatable, CaseIterable {
-    case created, running, paused, restarting, removing, exited, dead, unknown
+    case created, running, paused, restarting, stopping, removing, exited, dead, unknown
 
     public init(engineValue: String) { self = ContainerState(rawValue: engineValue.lowercased()) ?? .unknown }
     public var isRunning: Bool { self == .running }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Human-readable numbers, shared by the command line and the full-screen UI.
 public enum Units {
     /// 1536 KiB -> "1.5 MiB"; binary units, as free(1) and virsh use.
@@ -24,6 +26,15 @@ public enum Units {
     }
 
     /// An uptime-style duration: "45s", "12m", "3h05m", "2d04h".
+    /// A moment as `2023-11-14 22:13 UTC`: the same on every machine, so screens stay comparable.
+    public static func timestamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: date) + " UTC"
+    }
+
     public static func duration(seconds: Double) -> String {
         let total = max(0, Int(seconds))
         switch total {

@@ -1,21 +1,35 @@
 import Foundation
+import ImageKit
 import VirtKit
 
 /// Collects inventory snapshots from one libvirt connection: one bulk stats call for all machines.
+/// Not thread-safe: one caller at a time (the dashboard's worker queue).
 public final class LibvirtInventory: @unchecked Sendable {
     public let connection: Connection
     private let hypervisor: HypervisorInfo
     private let bootTime: Date?
+    private let library: ImageLibrary?
+    /// Images change rarely and cost a read per volume and file: they are listed on a slower cycle.
+    private var cachedImages: (at: Double, images: [ImageSample], hostname: String)?
+    public static let imageRefreshSeconds = 15.0
 
-    public init(connection: Connection) throws {
+    public init(connection: Connection, library: ImageLibrary? = nil) throws {
         self.connection = connection
         self.hypervisor = try connection.hypervisor()
         self.bootTime = connection.uri.hasPrefix("qemu:///") ? Self.hostBootTime() : nil
+        self.library = library
     }
+
+    /// The next snapshot lists images afresh (after an import, a create or a delete).
+    public func invalidateImages() { cachedImages = nil }
 
     public func snapshot() throws -> InventorySnapshot {
         let stats = try connection.allDomainStats()
         let host = try connection.host()
+        let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+        if cachedImages == nil || now - cachedImages!.at >= Self.imageRefreshSeconds {
+            cachedImages = (now, images(), host.hostname)
+        }
         let machines = stats.map { stat in
             MachineSample(key: MachineKey(connection: connection.uri, uuid: stat.uuid), name: stat.name,
                           state: stat.state, reason: stat.reason, vcpus: stat.vcpuCurrent ?? 0,
@@ -27,23 +41,38 @@ public final class LibvirtInventory: @unchecked Sendable {
         }
         return InventorySnapshot(
             connection: connection.uri, hypervisor: hypervisor,
-            time: Double(DispatchTime.now().uptimeNanoseconds) / 1e9,
-            host: HostSample(hostname: host.hostname, cpus: host.cpus, memoryKiB: host.memoryKiB,
-                             availableMemoryKiB: host.availableMemoryKiB, cpuTimes: connection.hostCPUTimes()),
-            machines: machines, images: images())
+            time: now,
+            host: HostSample(hostname: cachedImages?.hostname ?? host.hostname, cpus: host.cpus,
+                             memoryKiB: host.memoryKiB, availableMemoryKiB: host.availableMemoryKiB,
+                             cpuTimes: connection.hostCPUTimes()),
+            machines: machines, images: cachedImages?.images ?? [])
     }
 
     private func images() -> [ImageSample] {
+        let own = (library?.images() ?? []).map { image in
+            ImageSample(pool: Self.libraryLabel, name: (image.path as NSString).lastPathComponent, path: image.path,
+                        format: image.format, capacityBytes: image.virtualSize, allocationBytes: image.sizeOnDisk,
+                        backingStore: image.backingFile)
+        }
         // A pool that cannot be read must not hide the machines: images are best effort.
         let pools = (try? connection.storagePools()) ?? []
-        return pools.flatMap { pool in
+        return own + pools.flatMap { pool in
             ((try? connection.volumes(inPool: pool.name)) ?? []).map { volume in
-                ImageSample(pool: pool.name, name: volume.name, path: volume.path, format: volume.format,
-                            capacityBytes: volume.capacityBytes, allocationBytes: volume.allocationBytes,
-                            backingStore: volume.backingStore)
+                // On this host the header says what the file is; libvirt's word serves for remote files.
+                let header = isLocal ? DiskImage.inspect(path: volume.path) : nil
+                return ImageSample(pool: pool.name, name: volume.name, path: volume.path,
+                                   format: header?.format ?? volume.format, capacityBytes: volume.capacityBytes,
+                                   allocationBytes: volume.allocationBytes,
+                                   backingStore: header?.backingFile ?? volume.backingStore)
             }
         }
     }
+
+    /// The pool column's word for virtlab's own images directory.
+    public static let libraryLabel = "images dir"
+
+    /// A URI without a host (`qemu:///system`) names this machine, whose files we can read.
+    private var isLocal: Bool { connection.uri.contains(":///") }
 
     /// For a local QEMU domain: when its QEMU process started (libvirt keeps its pid in a file), so uptime is
     /// real even for machines started before virtlab.

@@ -121,8 +121,9 @@ struct ContainerCommand: ParsableCommand {
         func run() throws {
             let name = name, argv = argv
             if tty {
-                let end = try Self.interactive(name, argv)
+                let (end, exitCode) = try Self.interactive(name, argv)
                 if end == .userLeft { Output.note("left \(name); the command goes on running inside it") }
+                if let exitCode, exitCode != 0 { throw ExitCode(exitCode) }
                 return
             }
             let result = try engine("run \(argv[0]) in \(name)") { try await $0.exec(name, argv, timeout: .hours(24)) }
@@ -133,7 +134,8 @@ struct ContainerCommand: ParsableCommand {
         }
 
         /// A command with the user's terminal attached, in raw mode, until it exits or Ctrl-] is pressed.
-        static func interactive(_ name: String, _ argv: [String]) throws -> ShellEnd {
+        /// Returns how it ended and, when the command exited, its status.
+        static func interactive(_ name: String, _ argv: [String]) throws -> (ShellEnd, Int32?) {
             let (client, execID) = try engine("start \(argv[0]) in \(name)") { client in
                 (client, try await client.createExec(name, argv, terminal: true))
             }
@@ -141,7 +143,9 @@ struct ContainerCommand: ParsableCommand {
             if let size = terminalSize(of: STDOUT_FILENO) {
                 _ = runBlocking { try? await client.resizeExec(execID, rows: size.rows, columns: size.columns) }
             }
-            return RawMode.run { session.relay(input: STDIN_FILENO, output: STDOUT_FILENO) }
+            let end = RawMode.run { session.relay(input: STDIN_FILENO, output: STDOUT_FILENO) }
+            guard end == .ended else { return (end, nil) }
+            return (end, runBlocking { try? await client.execExitCode(execID) })
         }
     }
 }

@@ -1,6 +1,8 @@
 import App
+import ContainerKit
 import Dispatch
 import Foundation
+import ImageKit
 import Inventory
 import Synchronization
 import TermCurses
@@ -24,6 +26,11 @@ final class DashboardRuntime: @unchecked Sendable {
         case refreshDone
     }
     private let inbox = Mutex<[Inbound]>([])
+    /// The container engine has its own task, so a slow engine never holds up libvirt, nor libvirt the engine.
+    private var engineTask: Task<Void, Never>?
+    private let engineInventory = Mutex<EngineInventory?>(nil)
+    private let engineInterval = Mutex<Double>(2)
+    private let library: ImageLibrary
     private let waker = Waker()
     private let log: FileLog
 
@@ -40,8 +47,10 @@ final class DashboardRuntime: @unchecked Sendable {
     private var backoff = 1.0
     private var running = true
 
-    init(state: AppState, theme: Theme, themes: ThemeCatalog, glyphs: Glyphs, terminal: CursesTerminal, log: FileLog) {
+    init(state: AppState, theme: Theme, themes: ThemeCatalog, glyphs: Glyphs, terminal: CursesTerminal, log: FileLog,
+         library: ImageLibrary) {
         self.state = state
+        self.library = library
         self.theme = theme
         self.themes = themes
         self.glyphs = glyphs
@@ -61,6 +70,7 @@ final class DashboardRuntime: @unchecked Sendable {
     func run() {
         defer { terminal.shutdown() }
         connect()
+        startEngine()
         var dirty = true
         while running {
             if TerminalGuard.pendingSignal != 0 {
@@ -99,6 +109,7 @@ final class DashboardRuntime: @unchecked Sendable {
             }
         }
         worker.sync { eventTask?.cancel() }
+        engineTask?.cancel()
     }
 
     /// How long the loop may sleep: until the next refresh or reconnect, capped so status messages and the
@@ -132,6 +143,9 @@ final class DashboardRuntime: @unchecked Sendable {
         case .quit: running = false
         case .cycleTheme: cycleTheme()
         case .openConsole(let name): openConsole(name)
+        case .openShell(let name): openShell(name)
+        case .performOnContainer(let action, let key, let name): perform(action, key, name)
+        case .fetchLogs(let name): fetchLogs(name)
         case .perform(let action, let key, let name): onWorker { try self.perform(action, key, name) }
         case .fetchDetails(let key):
             // Details are a nicety: a VM that vanished meanwhile simply shows none.
@@ -140,7 +154,9 @@ final class DashboardRuntime: @unchecked Sendable {
                 post(.details(key, details))
             }
         case .fetchXML(let name):
-            onWorker { self.post(.xml(name: name, try self.requireConnection().domain(named: name).xml())) }
+            onWorker {
+                self.post(.document(title: "XML of \(name)", try self.requireConnection().domain(named: name).xml()))
+            }
         case .listSnapshots(let key, let name):
             onWorker {
                 let names = try self.requireConnection().domain(uuid: key.uuid).snapshots().map(\.name)
@@ -197,6 +213,7 @@ final class DashboardRuntime: @unchecked Sendable {
 
     private func refresh() {
         refreshInFlight = true
+        engineInterval.withLock { $0 = state.refreshInterval }
         nextRefreshAt = Self.monotonicNow() + state.refreshInterval
         worker.async { [self] in
             defer { post(Inbound.refreshDone) }
@@ -229,7 +246,7 @@ final class DashboardRuntime: @unchecked Sendable {
             do {
                 let conn = try Connection(uri: uri, readOnly: readOnly)
                 let events = try conn.lifecycleEvents()
-                inventory = try LibvirtInventory(connection: conn)
+                inventory = try LibvirtInventory(connection: conn, library: library)
                 connection = conn
                 eventTask = Task { [weak self] in
                     for await event in events { self?.post(.domainEvent(event)) }
@@ -255,6 +272,112 @@ final class DashboardRuntime: @unchecked Sendable {
     static func shortReason(_ error: Error) -> String {
         if let error = error as? LibvirtError { return UserMessage.oneLine(error.message) }
         return UserMessage.line(for: error)
+    }
+
+    // MARK: - Containers
+
+    /// Connects to the engine and samples it every refresh interval; when there is none (or it goes away) the
+    /// Containers pane says why, and connecting is retried with back-off.
+    private func startEngine() {
+        engineTask = Task.detached { [weak self] in
+            var backoff = 1.0
+            while !Task.isCancelled, let self {
+                do {
+                    let (client, version) = try await EngineClient.connect()
+                    let inventory = EngineInventory(client: client, engine: version)
+                    engineInventory.withLock { $0 = inventory }
+                    log.write("container engine: \(version.product) \(version.version) at \(client.endpoint.uri)")
+                    backoff = 1
+                    while !Task.isCancelled {
+                        post(.engineSnapshot(try await inventory.snapshot()))
+                        try await Task.sleep(nanoseconds: UInt64(engineInterval.withLock { $0 } * 1e9))
+                    }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    engineInventory.withLock { $0 = nil }
+                    let line = UserMessage.line(for: error)
+                    log.write("container engine: \(line); retry in \(backoff) s")
+                    post(.engineUnavailable(line))
+                    try? await Task.sleep(nanoseconds: UInt64(backoff * 1e9))
+                    backoff = min(backoff * 2, 30)
+                }
+            }
+        }
+    }
+
+    /// Runs `body` with the engine; a failure becomes one line in the status bar (and the log).
+    private func onEngine(_ what: String, _ body: @escaping @Sendable (EngineInventory) async throws -> Void) {
+        Task.detached { [self] in
+            guard let inventory = engineInventory.withLock({ $0 }) else {
+                return post(.actionFailed("\(what): no container engine"))
+            }
+            do {
+                try await body(inventory)
+            } catch {
+                let line = "\(what): \(UserMessage.line(for: error))"
+                log.write("error: \(line)")
+                post(.actionFailed(line))
+            }
+        }
+    }
+
+    private func perform(_ action: ContainerAction, _ key: MachineKey, _ name: String) {
+        onEngine("\(action.verb) \(name)") { [self] inventory in
+            let client = inventory.client, id = key.uuid
+            switch action {
+            case .start: try await client.start(id)
+            case .stop: try await client.stop(id)
+            case .restart: try await client.restart(id)
+            case .pause: try await client.pause(id)
+            case .unpause: try await client.unpause(id)
+            case .remove: try await client.remove(id, force: true)
+            }
+            log.write("\(action.verb) container \(name): done")
+            post(.actionFinished("\(action.verb) \(name): done"))
+            post(.engineSnapshot(try await inventory.snapshot()))
+        }
+    }
+
+    private func fetchLogs(_ name: String) {
+        onEngine("logs of \(name)") { [self] inventory in
+            let frames = try await inventory.client.logs(name, tail: 1000)
+            var text = String(decoding: frames.stdout, as: UTF8.self)
+            if !frames.stderr.isEmpty { text += "\n── stderr ──\n" + String(decoding: frames.stderr, as: UTF8.self) }
+            if text.isEmpty { text = "(no output yet)" }
+            post(.document(title: "Logs of \(name) (last 1000 lines)", text))
+        }
+    }
+
+    private func openShell(_ name: String) {
+        guard let client = engineInventory.withLock({ $0?.client }) else {
+            return post(.actionFailed("shell in \(name): no container engine"))
+        }
+        let outcome: String = terminal.suspended {
+            let banner = "\r\nvirtlab: shell in container \(name). Type exit or press Ctrl-] to return to virtlab.\r\n\r\n"
+            FileHandle.standardOutput.write(Data(banner.utf8))
+            // bash where the image has it, else the POSIX shell every image with a shell has.
+            let argv = ["/bin/sh", "-c", "if command -v bash >/dev/null; then exec bash; else exec sh; fi"]
+            let created: Result<String, Error> = runBlocking {
+                do { return .success(try await client.createExec(name, argv, terminal: true)) } catch { return .failure(error) }
+            }
+            do {
+                let execID = try created.get()
+                let session = try ExecTerminal.attach(endpoint: client.endpoint, execID: execID)
+                if let size = terminalSize(of: STDOUT_FILENO) {
+                    _ = runBlocking { try? await client.resizeExec(execID, rows: size.rows, columns: size.columns) }
+                }
+                switch RawMode.run({ session.relay(input: STDIN_FILENO, output: STDOUT_FILENO) }) {
+                case .userLeft: return "left the shell in \(name) (it goes on running)"
+                case .ended: return "the shell in \(name) ended"
+                case .inputClosed: return "terminal input closed"
+                }
+            } catch {
+                return "shell in \(name): " + UserMessage.line(for: error)
+            }
+        }
+        log.write(outcome)
+        post(.actionFinished(outcome))
     }
 
     // MARK: - Console and themes

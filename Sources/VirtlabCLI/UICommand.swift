@@ -11,6 +11,7 @@ struct UICommand: ParsableCommand {
         commandName: "ui", abstract: "Open the full-screen dashboard (the default command).")
 
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var library: ImageCommand.LibraryOptions
     @Option(help: "Seconds between refreshes (0.5 to 60).") var delay: Double = 2
     @Option(help: "Theme name (see 'virtlab theme list') or path to a .theme file.") var theme: String?
 
@@ -39,7 +40,7 @@ struct UICommand: ParsableCommand {
         }
         let runtime = DashboardRuntime(state: state, theme: initialTheme, themes: catalog,
                                        glyphs: Glyphs.detect(environment: ProcessInfo.processInfo.environment),
-                                       terminal: terminal, log: log)
+                                       terminal: terminal, log: log, library: library.library)
         runtime.run()
         log.write("quit")
     }

@@ -1,3 +1,4 @@
+import ContainerKit
 import Foundation
 import Inventory
 import Testing
@@ -45,6 +46,35 @@ enum DashboardFixture {
         _ = update(&state, .snapshot(snapshot(at: 10, scale: 1)))
         _ = update(&state, .snapshot(snapshot(at: 12, scale: 2)))
         _ = update(&state, .tick(now: 200))  // the "connected" status has expired
+        return state
+    }
+
+    static let engineURI = "unix:///run/podman/podman.sock"
+
+    /// Two containers (one running, one exited) and one image, sampled at `time` with counters times `scale`.
+    static func engineSnapshot(at time: Double, scale: UInt64) -> EngineSnapshot {
+        let created = Date(timeIntervalSince1970: 1_700_000_000)
+        let api = ContainerSummary(id: "aaaaaaaaaaaa0001", name: "api", image: "localhost/api:1", command: "serve",
+                                   created: created, state: .running, status: "Up 5 minutes",
+                                   ports: [PortMapping(ip: "0.0.0.0", privatePort: 80, publicPort: 8080, type: "tcp")])
+        let job = ContainerSummary(id: "bbbbbbbbbbbb0002", name: "job", image: "localhost/job:1", created: created,
+                                   state: .exited, status: "Exited (0) 1 hour ago")
+        let stats = ContainerStats(cpuTimeNs: 500_000_000 * scale, onlineCPUs: 4, memoryBytes: 64 << 20,
+                                   memoryLimitBytes: 1 << 30, netRxBytes: 4096 * scale, netTxBytes: 1024 * scale)
+        return EngineSnapshot(
+            endpoint: engineURI, engine: EngineVersion(product: "Podman Engine", version: "4.3.1", apiVersion: "1.41"),
+            time: time,
+            containers: [ContainerSample(key: MachineKey(connection: engineURI, uuid: api.id), summary: api, stats: stats),
+                         ContainerSample(key: MachineKey(connection: engineURI, uuid: job.id), summary: job, stats: nil)],
+            images: [ContainerImage(id: "sha256:cccccccccccc0003", tags: ["localhost/api:1"], sizeBytes: 5 << 20,
+                                    created: created)])
+    }
+
+    /// The fixture state plus two engine samples 2 s apart.
+    static func stateWithContainers() -> AppState {
+        var state = Self.state()
+        _ = update(&state, .engineSnapshot(engineSnapshot(at: 10, scale: 1)))
+        _ = update(&state, .engineSnapshot(engineSnapshot(at: 12, scale: 2)))
         return state
     }
 

@@ -61,7 +61,7 @@ import VirtKit
         var state = DashboardFixture.state()
         _ = press(&state, .character("G"))  // web1, running
         #expect(press(&state, .character("F")).isEmpty)
-        guard case .confirm(.forceOff, _, "web1") = state.modal else {
+        guard case .confirm(.machine(.forceOff), _, "web1") = state.modal else {
             Issue.record("no confirmation")
             return
         }
@@ -101,7 +101,7 @@ import VirtKit
         #expect(press(&state, .character("R")) == [.listSnapshots(web1, name: "web1")])
         _ = update(&state, .snapshotsListed(web1, name: "web1", ["clean", "later"]))
         _ = press(&state, .up, .enter)
-        guard case .confirm(.revertSnapshot("clean"), web1, "web1") = state.modal else {
+        guard case .confirm(.machine(.revertSnapshot("clean")), web1, "web1") = state.modal else {
             Issue.record("revert must ask: \(String(describing: state.modal))")
             return
         }
@@ -126,7 +126,9 @@ import VirtKit
         var state = DashboardFixture.state()
         _ = press(&state, .character("3"))
         #expect(press(&state, .character("u")).isEmpty)
-        #expect(state.status?.text == "start (up) works on virtual machines: press 1")
+        #expect(state.status?.text == "start (up) works on virtual machines and containers: press 1 or 2")
+        #expect(press(&state, .character("x")).isEmpty)
+        #expect(state.status?.text == "domain XML works on virtual machines: press 1")
     }
 
     @Test func aLifecycleEventUpdatesTheStateAtOnce() {
@@ -187,5 +189,43 @@ import VirtKit
             #expect(lines.contains { $0.contains(binding.summary) && $0.contains(binding.keys[0].label) },
                     "help lacks \(binding.summary)")
         }
+    }
+
+    @Test func containerKeysAskBeforeStoppingOrRemovingAndActOnTheSelectedContainer() {
+        var state = DashboardFixture.stateWithContainers()
+        _ = press(&state, .character("2"))
+        let api = MachineKey(connection: DashboardFixture.engineURI, uuid: "aaaaaaaaaaaa0001")
+        let job = MachineKey(connection: DashboardFixture.engineURI, uuid: "bbbbbbbbbbbb0002")
+        #expect(press(&state, .character("d")) == [])
+        guard case .confirm(.container(.stop), api, "api") = state.modal else {
+            Issue.record("expected a stop confirmation, got \(String(describing: state.modal))")
+            return
+        }
+        #expect(press(&state, .character("y")) == [.performOnContainer(.stop, api, name: "api")])
+        #expect(press(&state, .character("p")) == [.performOnContainer(.pause, api, name: "api")])
+        #expect(press(&state, .character("c")) == [.openShell(name: "api")])
+        #expect(press(&state, .character("l")) == [.fetchLogs(name: "api")])
+        // A VM-only key says where it works instead of doing something else.
+        #expect(press(&state, .character("x")) == [])
+        #expect(state.status?.text.contains("press 1") == true)
+
+        _ = press(&state, .down)
+        #expect(press(&state, .character("c")) == [])
+        #expect(state.status?.text == "job is exited: start it first")
+        #expect(press(&state, .character("u")) == [.performOnContainer(.start, job, name: "job")])
+        _ = press(&state, .character("D"))
+        #expect(press(&state, .character("n")) == [])
+        #expect(state.modal == nil)
+        _ = press(&state, .character("D"))
+        #expect(press(&state, .character("y")) == [.performOnContainer(.remove, job, name: "job")])
+    }
+
+    @Test func readOnlyHidesContainerActionsToo() {
+        var state = DashboardFixture.stateWithContainers()
+        state.readOnly = true
+        _ = press(&state, .character("2"))
+        #expect(press(&state, .character("d")) == [])
+        #expect(state.modal == nil && state.status?.text.contains("read-only") == true)
+        #expect(press(&state, .character("l")) == [.fetchLogs(name: "api")])
     }
 }

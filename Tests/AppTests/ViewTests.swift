@@ -58,17 +58,41 @@ import TermUI
         #expect(screen(state, 120, 40).text.contains("web1"))
     }
 
-    @Test func containersPaneSaysThereIsNoProviderYet() {
-        var state = DashboardFixture.state()
+    @Test func containersPaneShowsLiveNumbersAndTheSelectedContainer() throws {
+        var state = DashboardFixture.stateWithContainers()
         _ = update(&state, .key(.character("2")))
-        #expect(screen(state, 80, 24).text.contains("No container provider yet."))
+        let text = screen(state, 80, 24).text
+        // api: 0.5 s more CPU in 2 s = 25% of one core; 4 KiB more received in 2 s. Running containers first.
+        let rows = text.split(separator: "\n")
+        let api = try #require(rows.firstIndex { $0.contains("api") && $0.contains("running") })
+        let job = try #require(rows.firstIndex { $0.contains("job") && $0.contains("exited") })
+        #expect(api < job)
+        #expect(rows[api].contains("25.0") && rows[api].contains("64M") && rows[api].contains("2.0K"))
+        #expect(text.contains("Containers · Podman Engine 4.3.1") && text.contains("2 Containers (2)"))
+        #expect(text.contains("0.0.0.0:8080->80/tcp") && text.contains("64 MiB of 1 GiB") && text.contains("created 2023-11-14 22:13 UTC"))
+        try assertSnapshot(screen(state, 80, 24), named: "containers-80x24")
     }
 
-    @Test func imagesPaneListsPoolVolumes() {
+    @Test func containersPaneSaysWhyThereIsNoEngine() {
         var state = DashboardFixture.state()
-        _ = update(&state, .key(.character("3")))
+        _ = update(&state, .key(.character("2")))
+        #expect(screen(state, 80, 24).text.contains("Looking for a container engine"))
+        _ = update(&state, .engineUnavailable("no container engine answers on /run/podman/podman.sock; start one"))
         let text = screen(state, 80, 24).text
+        #expect(text.contains("no container engine answers on /run/podman/podman.sock; start one"))
+        _ = update(&state, .key(.character("d")))
+        #expect(state.status?.text.contains("no container engine") == true)
+    }
+
+    @Test func imagesPaneListsDiskAndContainerImages() {
+        var state = DashboardFixture.stateWithContainers()
+        _ = update(&state, .key(.character("3")))
+        var text = screen(state, 80, 24).text
         #expect(text.contains("debian-12.qcow2") && text.contains("qcow2") && text.contains("2.0G"))
+        #expect(text.contains("localhost/api:1") && text.contains("container") && text.contains("3 Images (2)"))
+        _ = update(&state, .key(.down))
+        text = screen(state, 80, 24).text
+        #expect(text.contains("Tags     localhost/api:1") && text.contains("Id       cccccccccccc"))
     }
 
     @Test func cpuModeSwitchChangesTheNumbersAndTheHeader() {
