@@ -17,11 +17,12 @@ let package = Package(
     targets: [
         // C libraries, seen by Swift only through these modules.
         .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt", providers: [.apt(["libvirt-dev"])]),
+        .systemLibrary(name: "CLibvirtQEMU", pkgConfig: "libvirt-qemu", providers: [.apt(["libvirt-dev"])]),
         .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
         .target(name: "CShims", dependencies: ["CNcurses"]),
 
         // libvirt in Swift: connections, domains, stats, events, storage, networks. No UI, no printing.
-        .target(name: "VirtKit", dependencies: ["CLibvirt"]),
+        .target(name: "VirtKit", dependencies: ["CLibvirt", "CLibvirtQEMU"]),
         // Facts about the host: CPU extensions, /dev/kvm, what we run on, identities. No libvirt.
         .target(name: "HostDoctor", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // The Docker Engine API (Docker or Podman) over a Unix socket: containers, stats, exec, logs, images.
@@ -30,6 +31,8 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ]),
+        // Makes VMs from images: copy-on-write overlays, cloud-init seeds, clones with an identity of their own.
+        .target(name: "Provisioning", dependencies: ["VirtKit", "ImageKit", "HostDoctor"]),
         // Human-readable units and plain tables, shared by the CLI and the full-screen UI.
         .target(name: "Humanize"),
         // One model over all providers: machines, images, host; rates from two snapshots.
@@ -48,7 +51,7 @@ let package = Package(
         .target(name: "TermCurses", dependencies: ["CNcurses", "CShims", "TermUI"]),
         // The command line: parsing, output formatting, error reporting.
         .target(name: "VirtlabCLI", dependencies: [
-            "VirtKit", "HostDoctor", "Humanize", "App", "Inventory", "TermUI", "TermCurses", "LabKit", "ContainerKit", "ImageKit",
+            "VirtKit", "HostDoctor", "Humanize", "App", "Inventory", "TermUI", "TermCurses", "LabKit", "ContainerKit", "ImageKit", "Provisioning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "virtlab", dependencies: ["VirtlabCLI"]),
@@ -56,6 +59,7 @@ let package = Package(
         .executableTarget(name: "virtlab-bench", dependencies: ["App", "Inventory", "TermUI", "VirtKit"]),
 
         .target(name: "TestSupport", dependencies: ["VirtKit", "HostDoctor", "ContainerKit"], path: "Tests/TestSupport"),
+        .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning", "ImageKit", "VirtKit", "TestSupport"]),
         .testTarget(name: "ContainerKitTests", dependencies: ["ContainerKit", "TestSupport"]),
         .testTarget(name: "VirtKitTests", dependencies: ["VirtKit", "TestSupport"]),
         .testTarget(name: "HostDoctorTests", dependencies: ["HostDoctor"]),

@@ -15,11 +15,17 @@ public protocol CommandRunning: Sendable {
 public struct SystemCommandRunner: CommandRunning {
     public init() {}
 
-    public func run(_ argv: [String]) -> CommandResult? {
+    public func run(_ argv: [String]) -> CommandResult? { run(argv, environment: [:]) }
+
+    /// Runs `argv` with `environment` added to virtlab's own.
+    public func run(_ argv: [String], environment: [String: String]) -> CommandResult? {
         guard let program = argv.first, let executable = Self.find(program) else { return nil }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = Array(argv.dropFirst())
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

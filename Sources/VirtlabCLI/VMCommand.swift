@@ -9,7 +9,7 @@ struct VMCommand: ParsableCommand {
         commandName: "vm", abstract: "Inspect and control one virtual machine.",
         subcommands: [Info.self, Lifecycle.Start.self, Lifecycle.Shutdown.self, Lifecycle.Reboot.self,
                       Lifecycle.Destroy.self, Lifecycle.Suspend.self, Lifecycle.Resume.self, Autostart.self,
-                      XML.self, Define.self, Undefine.self, SnapshotCommand.self])
+                      XML.self, Define.self, Undefine.self, SnapshotCommand.self, CreateCommand.self, CloneCommand.self])
 
     struct Target: ParsableArguments {
         @OptionGroup var connection: ConnectionOptions

@@ -1,0 +1,160 @@
+import Foundation
+import ImageKit
+import VirtKit
+
+/// What to make: a VM booting a copy-on-write overlay of a cloud image, configured by a NoCloud seed.
+public struct LaunchSpec: Sendable {
+    public var name: String
+    /// The base image (qcow2 or raw); never written.
+    public var image: DiskImage
+    public var memoryMiB: Int = 1024
+    public var vcpus: Int = 1
+    public var user: String = "virtlab"
+    /// The public key's text (one line).
+    public var sshKey: String?
+    /// user-data given by the user, used as it is instead of virtlab's.
+    public var userData: String?
+    /// A libvirt network; nil gives user-mode networking (no bridge needed, outbound only).
+    public var network: String?
+    public var accelerator: Accelerator
+    /// For images without a bootloader: the kernel, initrd and command line to boot them with.
+    public var kernel: String?
+    public var initrd: String?
+    public var kernelCommandLine: String?
+    /// Where the overlay and the seed go.
+    public var storageDirectory: String
+
+    public init(name: String, image: DiskImage, accelerator: Accelerator, storageDirectory: String) {
+        self.name = name
+        self.image = image
+        self.accelerator = accelerator
+        self.storageDirectory = storageDirectory
+    }
+}
+
+public struct Launched: Sendable, Equatable {
+    public let name: String
+    public let uuid: String
+    public let overlay: String
+    public let seed: String
+    public let accelerator: Accelerator
+}
+
+/// Makes and starts VMs from cloud images. Any failure removes what it made: overlay, seed and domain.
+public struct CloudLauncher {
+    public let connection: Connection
+    let tools = Tools()
+
+    public init(connection: Connection) { self.connection = connection }
+
+    /// Where overlays go by default: libvirt's image directory for the system daemon, the user's for a session.
+    public static func defaultStorageDirectory(uri: String) -> String {
+        uri.hasSuffix("/session") ? NSHomeDirectory() + "/.local/share/libvirt/images" : "/var/lib/libvirt/images"
+    }
+
+    public static let nameRule = "letters, digits, '.', '-' and '_' (up to 64)"
+
+    static func validate(name: String) throws {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: ".-_"))
+        guard !name.isEmpty, name.count <= 64, !name.hasPrefix("."), !name.hasPrefix("-"),
+              name.unicodeScalars.allSatisfy({ allowed.contains($0) && $0.isASCII }) else {
+            throw ProvisioningError("'\(name)' cannot be a VM name: use \(nameRule)")
+        }
+    }
+
+    public func launch(_ spec: LaunchSpec) throws -> Launched {
+        try Self.validate(name: spec.name)
+        if (try? connection.domain(named: spec.name)) != nil {
+            throw ProvisioningError("a VM named \(spec.name) already exists; pick another name")
+        }
+        guard spec.image.format == "qcow2" || spec.image.format == "raw" else {
+            throw ProvisioningError("\(spec.image.path) is \(spec.image.format == "iso" ? "an ISO" : "not a disk image"); "
+                + "a cloud image is a qcow2 or raw disk")
+        }
+        let overlay = "\(spec.storageDirectory)/\(spec.name).qcow2"
+        let seed = "\(spec.storageDirectory)/\(spec.name)-seed.iso"
+        for path in [overlay, seed] where FileManager.default.fileExists(atPath: path) {
+            throw ProvisioningError("\(path) already exists (left by an earlier VM?); remove it or pick another name")
+        }
+        let leftovers = Leftovers()
+        do {
+            try FileManager.default.createDirectory(atPath: spec.storageDirectory, withIntermediateDirectories: true)
+            // The overlay records the base's absolute path; QEMU only ever reads the base.
+            let base = URL(fileURLWithPath: spec.image.path).standardizedFileURL.path
+            leftovers.add(overlay)
+            try tools.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", spec.image.format, "-b", base, overlay],
+                          doing: "create the overlay \(overlay)")
+            let userData = spec.userData ?? CloudSeed.userData(hostname: spec.name, user: spec.user, sshKey: spec.sshKey)
+            leftovers.add(seed)
+            try CloudSeed(hostname: spec.name, userData: userData).write(to: seed, tools: tools)
+            let uuid = UUID().uuidString.lowercased()
+            let domain = try connection.define(xml: Self.domainXML(spec, uuid: uuid, overlay: overlay, seed: seed))
+            do {
+                try domain.start()
+            } catch {
+                _ = try? domain.undefine()
+                throw error
+            }
+            leftovers.keep()
+            return Launched(name: spec.name, uuid: uuid, overlay: overlay, seed: seed, accelerator: spec.accelerator)
+        } catch {
+            leftovers.removeAll()
+            if let error = error as? ProvisioningError { throw error }
+            if let error = error as? LibvirtError, error.message.contains("No space left") {
+                throw ProvisioningError("not enough space in \(spec.storageDirectory) for \(spec.name): "
+                    + "\(error.message); nothing was left behind")
+            }
+            throw error
+        }
+    }
+
+    /// Virtio disk and NIC, the seed as a read-only CD-ROM, a serial console to watch, and the guest agent channel.
+    static func domainXML(_ spec: LaunchSpec, uuid: String, overlay: String, seed: String) -> String {
+        let x = escapeXML
+        var os = "<type arch='x86_64' machine='pc'>hvm</type>"
+        if let kernel = spec.kernel {
+            os += "<kernel>\(x(kernel))</kernel>"
+            if let initrd = spec.initrd { os += "<initrd>\(x(initrd))</initrd>" }
+            os += "<cmdline>\(x(spec.kernelCommandLine ?? "root=/dev/vda console=ttyS0"))</cmdline>"
+        } else {
+            os += "<boot dev='hd'/>"
+        }
+        let nic = spec.network.map { "<interface type='network'><source network='\(x($0))'/><model type='virtio'/></interface>" }
+            ?? "<interface type='user'><model type='virtio'/></interface>"
+        return """
+            <domain type='\(spec.accelerator.domainType)'>
+              <name>\(x(spec.name))</name>
+              <uuid>\(uuid)</uuid>
+              <memory unit='MiB'>\(spec.memoryMiB)</memory>
+              <vcpu>\(spec.vcpus)</vcpu>
+              <os>\(os)</os>
+              <features><acpi/></features>
+              \(spec.accelerator == .kvm ? "<cpu mode='host-passthrough'/>" : "")
+              <devices>
+                <disk type='file' device='disk'>
+                  <driver name='qemu' type='qcow2'/>
+                  <source file='\(x(overlay))'/>
+                  <target dev='vda' bus='virtio'/>
+                </disk>
+                <disk type='file' device='cdrom'>
+                  <driver name='qemu' type='raw'/>
+                  <source file='\(x(seed))'/>
+                  <target dev='hdc' bus='ide'/>
+                  <readonly/>
+                </disk>
+                \(nic)
+                <serial type='pty'><target port='0'/></serial>
+                <console type='pty'><target type='serial' port='0'/></console>
+                <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
+                <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>
+              </devices>
+            </domain>
+            """
+    }
+}
+
+func escapeXML(_ text: String) -> String {
+    text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "'", with: "&apos;")
+        .replacingOccurrences(of: "\"", with: "&quot;")
+}

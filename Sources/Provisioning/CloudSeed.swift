@@ -1,0 +1,52 @@
+import Foundation
+
+/// A cloud-init NoCloud seed: `meta-data` (instance id, host name) and `user-data`, packed as an ISO labelled
+/// `cidata` with cloud-localds.
+public struct CloudSeed: Sendable, Equatable {
+    public var instanceID: String
+    public var hostname: String
+    public var userData: String
+
+    public init(instanceID: String = "iid-\(UUID().uuidString.lowercased())", hostname: String, userData: String) {
+        self.instanceID = instanceID
+        self.hostname = hostname
+        self.userData = userData
+    }
+
+    public var metaData: String {
+        "instance-id: \(Self.quoted(instanceID))\nlocal-hostname: \(Self.quoted(hostname))\n"
+    }
+
+    /// The default user-data: a sudo user with the SSH key, the host name, and the guest agent started (images
+    /// that have it get it running; no package is installed, so it works offline).
+    public static func userData(hostname: String, user: String, sshKey: String?) -> String {
+        var lines = ["#cloud-config", "hostname: \(quoted(hostname))", "users:", "  - name: \(quoted(user))",
+                     "    groups: [sudo]", "    shell: /bin/bash", "    sudo: \"ALL=(ALL) NOPASSWD:ALL\""]
+        if let sshKey { lines += ["    ssh_authorized_keys:", "      - \(quoted(sshKey))"] }
+        lines += ["runcmd:", "  - [sh, -c, \"systemctl enable --now qemu-guest-agent || true\"]"]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A YAML scalar that stays one string whatever it contains (JSON strings are YAML).
+    static func quoted(_ text: String) -> String {
+        String(decoding: (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8), as: UTF8.self)
+    }
+
+    /// Writes the seed ISO at `path` (replacing nothing: the caller picks a fresh path).
+    func write(to path: String, tools: Tools) throws {
+        let scratch = NSTemporaryDirectory() + "virtlab-seed-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        try userData.write(toFile: scratch + "/user-data", atomically: true, encoding: .utf8)
+        try metaData.write(toFile: scratch + "/meta-data", atomically: true, encoding: .utf8)
+        try tools.run(["cloud-localds", path, scratch + "/user-data", scratch + "/meta-data"],
+                      doing: "make the cloud-init seed")
+    }
+
+    /// Reads a file back out of a seed ISO (for checks and for clones), or nil.
+    public static func read(_ file: String, fromISO iso: String) -> String? {
+        guard let result = Tools().runner.run(["isoinfo", "-i", iso, "-R", "-x", "/\(file)"]), result.status == 0
+        else { return nil }
+        return result.stdout
+    }
+}

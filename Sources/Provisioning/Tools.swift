@@ -1,0 +1,63 @@
+import Foundation
+import HostDoctor
+
+/// Why making or cloning a VM failed, in one line naming the thing and what to do.
+public struct ProvisioningError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The helper programs provisioning uses, found at run time: a missing one is named with its Debian package.
+struct Tools: Sendable {
+    let runner = SystemCommandRunner()
+
+    static let packages = ["qemu-img": "qemu-utils", "cloud-localds": "cloud-image-utils",
+                           "virt-sysprep": "guestfs-tools", "isoinfo": "genisoimage"]
+
+    static func isInstalled(_ program: String) -> Bool { SystemCommandRunner.find(program) != nil }
+
+    /// Runs `argv`; a missing program or a non-zero exit becomes a ProvisioningError saying what failed.
+    @discardableResult
+    func run(_ argv: [String], doing what: String, environment: [String: String] = [:]) throws -> String {
+        guard let result = runner.run(argv, environment: environment) else {
+            let package = Self.packages[argv[0]].map { " (apt install \($0))" } ?? ""
+            throw ProvisioningError("cannot \(what): \(argv[0]) is not installed\(package)")
+        }
+        guard result.status == 0 else {
+            let detail = (result.stderr.isEmpty ? result.stdout : result.stderr)
+                .split(whereSeparator: \.isNewline).suffix(2).joined(separator: " ")
+            throw ProvisioningError("cannot \(what): \(argv[0]) failed (exit \(result.status)): \(detail)")
+        }
+        return result.stdout
+    }
+}
+
+/// Which accelerator a new VM uses.
+public enum Accelerator: String, Sendable, CaseIterable {
+    case kvm, tcg
+
+    /// KVM where the CPU shows its virtualization extensions and /dev/kvm is usable, else TCG (emulation: slower,
+    /// but it works everywhere, including inside other VMs and containers that hide the extensions).
+    public static func best(files: HostFiles = HostFiles()) -> Accelerator {
+        let cpuinfo = (try? files.read("/proc/cpuinfo").get()) ?? ""
+        let hasExtensions = !CPUVirtualization(cpuinfo: cpuinfo).extensions.isEmpty
+        return hasExtensions && KVMDevice.probe(files: files).usable ? .kvm : .tcg
+    }
+
+    /// libvirt's domain type for it.
+    var domainType: String { self == .kvm ? "kvm" : "qemu" }
+}
+
+/// Files made so far by a create or clone; on failure they are removed, so nothing half-made is left behind.
+final class Leftovers {
+    private var paths: [String] = []
+
+    func add(_ path: String) { paths.append(path) }
+
+    func removeAll() {
+        for path in paths.reversed() { try? FileManager.default.removeItem(atPath: path) }
+        paths.removeAll()
+    }
+
+    func keep() { paths.removeAll() }
+}

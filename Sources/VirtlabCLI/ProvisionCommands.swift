@@ -1,0 +1,131 @@
+import ArgumentParser
+import Foundation
+import ImageKit
+import Provisioning
+import VirtKit
+
+/// `virtlab vm create NAME --from-image IMAGE`: a VM from a cloud image, configured by cloud-init.
+struct CreateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create", abstract: "Create and start a VM from a cloud image (qcow2 or raw) with cloud-init.",
+        discussion: """
+            The VM boots a copy-on-write overlay of the image (the image itself is never written) with a NoCloud \
+            seed: a fresh instance-id, NAME as host name, --user with --ssh-key and sudo, and the guest agent \
+            started. --user-data FILE replaces virtlab's user-data. Needs qemu-img (qemu-utils) and cloud-localds \
+            (cloud-image-utils). --accel auto uses KVM where the CPU shows vmx/svm and /dev/kvm works, else TCG.
+            """)
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var library: ImageCommand.LibraryOptions
+    @Argument(help: "The new VM's name (also its host name).") var name: String
+    @Option(name: .customLong("from-image"), help: "An image in the images directory, or a path.") var image: String
+    @Option(help: "Memory in MiB.") var memory = 1024
+    @Option(help: "Virtual CPUs.") var vcpus = 1
+    @Option(help: "The user cloud-init creates.") var user = "virtlab"
+    @Option(name: .customLong("ssh-key"), help: "A public key file for that user (e.g. ~/.ssh/id_ed25519.pub).")
+    var sshKey: String?
+    @Option(name: .customLong("user-data"), help: "Your own cloud-init user-data file.") var userData: String?
+    @Option(help: "A libvirt network (default: user-mode networking, no bridge needed).") var network: String?
+    @Option(help: "kvm, tcg or auto.") var accel = "auto"
+    @Option(help: "Boot this kernel (for images without a bootloader).") var kernel: String?
+    @Option(help: "With --kernel: its initrd.") var initrd: String?
+    @Option(help: "With --kernel: its command line.") var cmdline: String?
+    @Option(name: .customLong("storage-dir"), help: "Where the overlay and seed go (default: libvirt's images directory).")
+    var storageDirectory: String?
+
+    func validate() throws {
+        guard accel == "auto" || Accelerator(rawValue: accel) != nil else {
+            throw ValidationError("--accel must be kvm, tcg or auto (got \(accel))")
+        }
+        guard (128...1_048_576).contains(memory) else { throw ValidationError("--memory is in MiB: 128 to 1048576") }
+        guard (1...256).contains(vcpus) else { throw ValidationError("--vcpus must be 1 to 256") }
+    }
+
+    func run() throws {
+        let (conn, _) = try connection.open()
+        let base: DiskImage
+        do { base = try library.library.find(image) } catch let failure as ImageLibrary.Failure {
+            throw UserFacingError(failure.description)
+        }
+        var spec = LaunchSpec(name: name, image: base, accelerator: Accelerator(rawValue: accel) ?? .best(),
+                              storageDirectory: storageDirectory ?? CloudLauncher.defaultStorageDirectory(uri: conn.uri))
+        spec.memoryMiB = memory
+        spec.vcpus = vcpus
+        spec.user = user
+        spec.network = network
+        spec.kernel = kernel
+        spec.initrd = initrd
+        spec.kernelCommandLine = cmdline
+        if let sshKey { spec.sshKey = try Self.publicKey(sshKey) }
+        if let userData {
+            guard let text = try? String(contentsOfFile: userData, encoding: .utf8) else {
+                throw UserFacingError("cannot read the user-data file \(userData)")
+            }
+            guard text.hasPrefix("#cloud-config") || text.hasPrefix("#!") || text.hasPrefix("Content-Type") else {
+                throw UserFacingError("\(userData) is not cloud-init user-data: it must start with #cloud-config "
+                    + "(or #! for a script)")
+            }
+            spec.userData = text
+        }
+        let launched: Launched
+        do { launched = try CloudLauncher(connection: conn).launch(spec) } catch let error as ProvisioningError {
+            throw UserFacingError(error.description)
+        }
+        print("""
+            created and started \(launched.name) (\(launched.accelerator == .kvm ? "KVM" : "TCG emulation"))
+              disk:  \(launched.overlay) (overlay on \(base.path))
+              seed:  \(launched.seed)
+              watch: select it in the dashboard and press c for its serial console
+            """)
+    }
+
+    /// The key file's one line, checked to be an OpenSSH public key (not a private key by mistake).
+    static func publicKey(_ path: String) throws -> String {
+        guard let text = try? String(contentsOfFile: (path as NSString).expandingTildeInPath, encoding: .utf8) else {
+            throw UserFacingError("cannot read the SSH key file \(path)")
+        }
+        let line = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let types = ["ssh-ed25519", "ssh-rsa", "ecdsa-sha2-", "sk-ssh-ed25519", "sk-ecdsa-sha2-"]
+        guard !line.contains("\n"), types.contains(where: { line.hasPrefix($0) }) else {
+            throw UserFacingError("\(path) is not an SSH public key (expected one line like 'ssh-ed25519 AAAA… "
+                + "comment'; pass the .pub file, never the private key)")
+        }
+        return line
+    }
+}
+
+/// `virtlab vm clone SRC NEW [--sanitize]`.
+struct CloneCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clone", abstract: "Clone a shut-off VM: new UUID, new MACs, disks of its own.",
+        discussion: """
+            --sanitize also resets the clone's identity inside its disk before it first boots, with virt-sysprep \
+            (guestfs-tools): machine-id emptied, SSH host keys removed, cloud-init state cleared, DHCP leases, \
+            logs and shell history removed; a cloud-init seed gets a new instance-id and the new name as host name.
+            """)
+
+    @OptionGroup var connection: ConnectionOptions
+    @Argument(help: "The VM to clone (shut off).") var source: String
+    @Argument(help: "The clone's name.") var name: String
+    @Flag(help: "Give the clone an identity of its own (machine-id, SSH host keys, cloud-init instance).")
+    var sanitize = false
+    @Option(name: .customLong("storage-dir"), help: "Where the clone's disks go (default: libvirt's images directory).")
+    var storageDirectory: String?
+
+    func run() throws {
+        let (conn, _) = try connection.open()
+        let cloned: Cloned
+        do {
+            cloned = try Cloner(connection: conn).clone(
+                source, as: name, sanitize: sanitize,
+                storageDirectory: storageDirectory ?? CloudLauncher.defaultStorageDirectory(uri: conn.uri))
+        } catch let error as ProvisioningError {
+            throw UserFacingError(error.description)
+        }
+        print("cloned \(source) as \(cloned.name) (UUID \(cloned.uuid), new MACs)")
+        for disk in cloned.disks { print("  disk: \(disk)") }
+        if let seed = cloned.seed { print("  seed: \(seed)") }
+        for line in cloned.sanitized { print("  sanitized: \(line)") }
+        print("start it with: virtlab vm start \(cloned.name)")
+    }
+}
