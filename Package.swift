@@ -60,6 +60,7 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["VirtKit", "HostDoctor", "ContainerKit"], path: "Tests/TestSupport"),
         .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning", "ImageKit", "VirtKit", "TestSupport"]),
+        .testTarget(name: "ImageKitTests", dependencies: ["ImageKit", "TestSupport"]),
         .testTarget(name: "ContainerKitTests", dependencies: ["ContainerKit", "TestSupport"]),
         .testTarget(name: "VirtKitTests", dependencies: ["VirtKit", "TestSupport"]),
         .testTarget(name: "HostDoctorTests", dependencies: ["HostDoctor"]),
@@ -68,7 +69,7 @@ let package = Package(
         .testTarget(name: "LabKitTests", dependencies: ["LabKit", "ImageKit", "TestSupport"]),
         .testTarget(name: "TermUITests", dependencies: ["TermUI"]),
         .testTarget(name: "HumanizeTests", dependencies: ["Humanize"]),
-        .testTarget(name: "VirtlabCLITests", dependencies: ["VirtlabCLI", "TestSupport"]),
+        .testTarget(name: "VirtlabCLITests", dependencies: ["VirtlabCLI", "ContainerKit", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -84,7 +84,7 @@ public struct CloudLauncher {
             leftovers.add(overlay)
             try tools.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", spec.image.format, "-b", base, overlay],
                           doing: "create the overlay \(overlay)")
-            let userData = spec.userData ?? CloudSeed.userData(hostname: spec.name, user: spec.user, sshKey: spec.sshKey)
+            let userData = spec.userData ?? CloudSeed.userData(user: spec.user, sshKey: spec.sshKey)
             leftovers.add(seed)
             try CloudSeed(hostname: spec.name, userData: userData).write(to: seed, tools: tools)
             let uuid = UUID().uuidString.lowercased()

@@ -17,10 +17,11 @@ public struct CloudSeed: Sendable, Equatable {
         "instance-id: \(Self.quoted(instanceID))\nlocal-hostname: \(Self.quoted(hostname))\n"
     }
 
-    /// The default user-data: a sudo user with the SSH key, the host name, and the guest agent started (images
-    /// that have it get it running; no package is installed, so it works offline).
-    public static func userData(hostname: String, user: String, sshKey: String?) -> String {
-        var lines = ["#cloud-config", "hostname: \(quoted(hostname))", "users:", "  - name: \(quoted(user))",
+    /// The default user-data: a sudo user with the SSH key, and the guest agent started (images that have it get
+    /// it running; no package is installed, so it works offline). The host name comes from meta-data's
+    /// local-hostname, so a clone's new seed renames it without touching this.
+    public static func userData(user: String, sshKey: String?) -> String {
+        var lines = ["#cloud-config", "users:", "  - name: \(quoted(user))",
                      "    groups: [sudo]", "    shell: /bin/bash", "    sudo: \"ALL=(ALL) NOPASSWD:ALL\""]
         if let sshKey { lines += ["    ssh_authorized_keys:", "      - \(quoted(sshKey))"] }
         lines += ["runcmd:", "  - [sh, -c, \"systemctl enable --now qemu-guest-agent || true\"]"]

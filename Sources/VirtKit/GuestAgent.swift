@@ -25,12 +25,13 @@ extension Domain {
         (try? agentCommand(#"{"execute":"guest-ping"}"#, timeoutSeconds: timeoutSeconds)) != nil
     }
 
-    /// Runs `argv` inside the guest (no shell: the program and its arguments as given) and waits for it.
-    public func guestExec(_ argv: [String], timeoutSeconds: Double = 60) throws -> GuestExecResult {
+    /// Runs `argv` inside the guest (no shell: the program and its arguments as given) and waits for it;
+    /// `input` becomes its standard input.
+    public func guestExec(_ argv: [String], input: Data? = nil, timeoutSeconds: Double = 60) throws -> GuestExecResult {
         guard let program = argv.first else { throw agentFailure("no command given") }
-        let request: [String: Any] = ["execute": "guest-exec", "arguments": [
-            "path": program, "arg": Array(argv.dropFirst()), "capture-output": true,
-        ]]
+        var arguments: [String: Any] = ["path": program, "arg": Array(argv.dropFirst()), "capture-output": true]
+        if let input { arguments["input-data"] = input.base64EncodedString() }
+        let request: [String: Any] = ["execute": "guest-exec", "arguments": arguments]
         let started = try agentJSON(request)
         guard let pid = started["pid"] as? Int else { throw agentFailure("guest-exec returned no pid") }
         let deadline = Date().addingTimeInterval(timeoutSeconds)

@@ -12,6 +12,7 @@ public enum QEMUTestGuest {
 
     public struct Unavailable: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     /// Connects to the real daemon, or fails the test with what to do: these tests never skip quietly.
