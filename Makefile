@@ -3,14 +3,14 @@ SWIFT ?= swift
 BIN := .build/debug/virtlab
 ARGS ?=
 
-.PHONY: run test build deps deps-test services test-guest test-image bench clean
+.PHONY: run test build deps deps-test services test-guest test-image cloud-image bench clean
 
 ## Build and start virtlab on the default connection (qemu:///system if it answers, else the demo hypervisor).
 run: build
 	@$(BIN) $(ARGS)
 
-## Install everything, start libvirtd, build the test guest, and run the whole suite.
-test: deps-test services test-guest test-image
+## Install everything, start libvirtd and Podman, build the test guests and images, and run the whole suite.
+test: deps-test services test-guest test-image cloud-image
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
 
@@ -25,6 +25,9 @@ deps-test:
 
 services:
 	@.ci/start-services
+
+cloud-image:
+	@.ci/build-cloud-image
 
 test-image:
 	@.ci/build-test-image

@@ -7,7 +7,7 @@ public struct Binding: Sendable {
         case nextPane, previousPane, showPane(Pane)
         case up, down, pageUp, pageDown, top, bottom
         case filter, sortNext, sortReverse, cpuMode, faster, slower, refresh, help, theme, quit
-        case start, shutdown, reboot, forceOff, pauseOrResume, snapshot, revert, delete, console, xml, logs
+        case start, shutdown, reboot, forceOff, pauseOrResume, snapshot, revert, delete, console, xml, logs, clone
     }
 
     /// Which panes a key works in.
@@ -98,6 +98,8 @@ public enum Keymap {
               footer: nil, mutates: true, scope: .machinesAndContainers),
         .init(keys: [.character("c")], command: .console, summary: "a VM's serial console, a shell in a container (Ctrl-] leaves)",
               footer: "console", mutates: true, scope: .machinesAndContainers),
+        .init(keys: [.character("C")], command: .clone, summary: "clone a shut-off VM (Tab: new identity)", footer: nil,
+              mutates: true, scope: .machines),
         .init(keys: [.character("x")], command: .xml, summary: "domain XML", footer: nil, mutates: false, scope: .machines),
         .init(keys: [.character("l")], command: .logs, summary: "a container's logs", footer: "logs", mutates: false,
               scope: .containers),

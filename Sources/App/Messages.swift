@@ -30,6 +30,7 @@ public enum MachineAction: Sendable, Equatable {
     case createSnapshot(String)
     case revertSnapshot(String)
     case delete(removeStorage: Bool)
+    case clone(as: String, sanitize: Bool)
 
     /// Words for status lines and dialogs: "force off", "revert to snapshot 'clean'".
     public var verb: String {
@@ -43,6 +44,7 @@ public enum MachineAction: Sendable, Equatable {
         case .createSnapshot(let name): "snapshot as '\(name)'"
         case .revertSnapshot(let name): "revert to snapshot '\(name)'"
         case .delete(let storage): storage ? "delete (with its storage)" : "delete"
+        case .clone(let newName, let sanitize): "clone as '\(newName)'\(sanitize ? " (sanitized)" : "")"
         }
     }
 

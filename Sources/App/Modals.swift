@@ -8,16 +8,20 @@ func drawModal(_ buffer: inout Buffer, _ modal: Modal, _ state: AppState, theme:
         lines += ["", "y  yes        n  no"]
         dialog(&buffer, title: "Confirm", lines: lines, theme: theme, glyphs: glyphs)
     case .confirmDelete(_, let name, let typed, let removeStorage):
-        let area = dialog(&buffer, title: "Delete \(name)", lines: [
+        prompt(&buffer, title: "Delete \(name)", lines: [
             "This removes the VM's definition and its snapshots.",
             "\(removeStorage ? "[x]" : "[ ]") also delete its disks in storage pools (Tab)",
-            "Type its name to confirm:", "",
-        ], theme: theme, glyphs: glyphs)
-        input(&buffer, typed, x: area.x + 1, y: area.maxY - 1, width: area.width - 2, theme: theme)
+            "Type its name to confirm:",
+        ], typed: typed, theme: theme, glyphs: glyphs)
     case .snapshotName(_, let name, let typed):
-        let area = dialog(&buffer, title: "Snapshot \(name)", lines: ["Name for the new snapshot:", ""],
-                          theme: theme, glyphs: glyphs)
-        input(&buffer, typed, x: area.x + 1, y: area.maxY - 1, width: area.width - 2, theme: theme)
+        prompt(&buffer, title: "Snapshot \(name)", lines: ["Name for the new snapshot:"], typed: typed, theme: theme,
+               glyphs: glyphs)
+    case .cloneName(_, let name, let typed, let sanitize):
+        prompt(&buffer, title: "Clone \(name)", lines: [
+            "New UUID, new MACs, disks of its own.",
+            "\(sanitize ? "[x]" : "[ ]") new identity: machine-id, SSH host keys, cloud-init (Tab)",
+            "Name of the clone:",
+        ], typed: typed, theme: theme, glyphs: glyphs)
     case .snapshotPicker(_, let name, let snapshots, let selected):
         let height = min(snapshots.count, max(1, buffer.size.height - 8))
         let area = dialog(&buffer, title: "Revert \(name) to", lines: Array(repeating: "", count: height),
@@ -76,6 +80,13 @@ private func framed(_ buffer: inout Buffer, _ rect: Rect, title: String, theme: 
     buffer.restyle(rect) { _ in theme[.modalBorder] }
     buffer.fill(inner, style: theme[.modal])
     return inner
+}
+
+/// A dialog whose last line is a text field holding `typed`.
+private func prompt(_ buffer: inout Buffer, title: String, lines: [String], typed: String, theme: Theme,
+                    glyphs: Glyphs) {
+    let area = dialog(&buffer, title: title, lines: lines + [""], theme: theme, glyphs: glyphs)
+    input(&buffer, typed, x: area.x + 1, y: area.maxY - 1, width: area.width - 2, theme: theme)
 }
 
 private func input(_ buffer: inout Buffer, _ text: String, x: Int, y: Int, width: Int, theme: Theme) {

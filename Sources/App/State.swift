@@ -58,6 +58,8 @@ public enum Modal: Sendable, Equatable {
     /// Delete asks the user to type the machine's name.
     case confirmDelete(MachineKey, name: String, typed: String, removeStorage: Bool)
     case snapshotName(MachineKey, name: String, typed: String)
+    /// Clone a shut-off VM: the new name is typed; Tab toggles resetting its identity.
+    case cloneName(MachineKey, name: String, typed: String, sanitize: Bool)
     case snapshotPicker(MachineKey, name: String, snapshots: [String], selected: Int)
     case text(title: String, lines: [String], offset: Int)
     case help(offset: Int)

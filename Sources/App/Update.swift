@@ -207,7 +207,8 @@ private func run(_ state: inout AppState, _ command: Binding.Command) -> [Effect
     case .quit:
         state.quitRequested = true
         return [.quit]
-    case .start, .shutdown, .reboot, .forceOff, .pauseOrResume, .snapshot, .revert, .delete, .console, .xml, .logs:
+    case .start, .shutdown, .reboot, .forceOff, .pauseOrResume, .snapshot, .revert, .delete, .console, .xml, .logs,
+         .clone:
         return state.focus == .containers ? containerCommand(&state, command) : machineCommand(&state, command)
     }
 }
@@ -244,6 +245,12 @@ private func machineCommand(_ state: inout AppState, _ command: Binding.Command)
         guard machine.state.isActive else { return refuse(&state, "\(name) is \(machine.state.label): start it first") }
         return [.openConsole(name: name)]
     case .xml: return [.fetchXML(name: name)]
+    case .clone:
+        guard machine.state == .shutOff else {
+            return refuse(&state, "\(name) is \(machine.state.label): shut it down before cloning it")
+        }
+        state.modal = .cloneName(key, name: name, typed: "\(name)-clone", sanitize: true)
+        return []
     default: return []
     }
 }
@@ -392,6 +399,26 @@ private func handleModalKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         default: break
         }
         state.modal = .snapshotName(machineKey, name: name, typed: typed)
+    case .cloneName(let machineKey, let name, var typed, var sanitize):
+        switch key {
+        case .escape:
+            state.modal = nil
+            return []
+        case .enter:
+            let newName = typed.trimmingCharacters(in: .whitespaces)
+            guard !newName.isEmpty, newName != name else {
+                setStatus(&state, "the clone needs a name of its own", .warning)
+                return []
+            }
+            state.modal = nil
+            setStatus(&state, "cloning \(name) as \(newName)\(sanitize ? " and resetting its identity" : "")…", .info)
+            return [.perform(.clone(as: newName, sanitize: sanitize), machineKey, name: name)]
+        case .tab: sanitize.toggle()
+        case .backspace: if !typed.isEmpty { typed.removeLast() }
+        case .character(let c) where typed.count < 64: typed.append(c)
+        default: break
+        }
+        state.modal = .cloneName(machineKey, name: name, typed: typed, sanitize: sanitize)
     case .snapshotPicker(let machineKey, let name, let snapshots, var selected):
         switch key {
         case .escape, .character("q"):

@@ -385,6 +385,7 @@ private func drawFooter(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState,
         case .confirm: [("y", "yes"), ("n/Esc", "no")]
         case .confirmDelete: [("Enter", "delete"), ("Tab", "storage too?"), ("Esc", "cancel")]
         case .snapshotName: [("Enter", "take snapshot"), ("Esc", "cancel")]
+        case .cloneName: [("Enter", "clone"), ("Tab", "new identity?"), ("Esc", "cancel")]
         case .snapshotPicker: [("↑↓", "choose"), ("Enter", "revert"), ("Esc", "cancel")]
         case .text, .help: [("↑↓ PgUp PgDn", "scroll"), ("q/Esc", "close")]
         }

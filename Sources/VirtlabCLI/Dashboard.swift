@@ -4,6 +4,7 @@ import Dispatch
 import Foundation
 import ImageKit
 import Inventory
+import Provisioning
 import Synchronization
 import TermCurses
 import TermUI
@@ -197,6 +198,13 @@ final class DashboardRuntime: @unchecked Sendable {
         case .resume: try domain.resume()
         case .createSnapshot(let snapshot): try domain.createSnapshot(name: snapshot)
         case .revertSnapshot(let snapshot): try domain.revert(toSnapshot: snapshot)
+        case .clone(let newName, let sanitize):
+            let cloned = try Cloner(connection: requireConnection()).clone(
+                name, as: newName, sanitize: sanitize,
+                storageDirectory: CloudLauncher.defaultStorageDirectory(uri: state.uri))
+            inventory?.invalidateImages()
+            post(.actionFinished("cloned \(name) as \(cloned.name)\(sanitize ? " with a new identity" : "")"))
+            return
         case .delete(let removeStorage):
             let result = try domain.undefine(removeStorage: removeStorage)
             if !result.keptOutsidePools.isEmpty {

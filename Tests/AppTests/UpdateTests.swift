@@ -228,4 +228,21 @@ import VirtKit
         #expect(state.modal == nil && state.status?.text.contains("read-only") == true)
         #expect(press(&state, .character("l")) == [.fetchLogs(name: "api")])
     }
+
+    @Test func cloneAsksForANameOffersANewIdentityAndOnlyClonesShutOffVMs() {
+        var state = DashboardFixture.state()
+        _ = press(&state, .end)  // web1: running
+        #expect(press(&state, .character("C")) == [])
+        #expect(state.status?.text.contains("shut it down before cloning") == true)
+        _ = press(&state, .home)  // build: shut off
+        #expect(press(&state, .character("C")) == [])
+        guard case .cloneName(_, "build", "build-clone", true) = state.modal else {
+            Issue.record("expected the clone dialog, got \(String(describing: state.modal))")
+            return
+        }
+        _ = press(&state, .backspace, .backspace, .backspace, .backspace, .backspace, .character("2"), .tab)
+        #expect(press(&state, .enter) == [.perform(.clone(as: "build-2", sanitize: false),
+                                                   DashboardFixture.key(DashboardFixture.build), name: "build")])
+        #expect(state.modal == nil)
+    }
 }
