@@ -8,11 +8,12 @@ public struct Binding: Sendable {
         case up, down, pageUp, pageDown, top, bottom
         case filter, sortNext, sortReverse, cpuMode, faster, slower, refresh, help, theme, quit
         case start, shutdown, reboot, forceOff, pauseOrResume, snapshot, revert, delete, console, xml, logs, clone
+        case launch
     }
 
     /// Which panes a key works in.
     public enum Scope: Sendable, Equatable {
-        case anywhere, machines, containers, machinesAndContainers
+        case anywhere, machines, containers, machinesAndContainers, images
 
         public func includes(_ pane: Pane) -> Bool {
             switch self {
@@ -20,6 +21,7 @@ public struct Binding: Sendable {
             case .machines: pane == .machines
             case .containers: pane == .containers
             case .machinesAndContainers: pane == .machines || pane == .containers
+            case .images: pane == .images
             }
         }
 
@@ -30,6 +32,7 @@ public struct Binding: Sendable {
             case .machines: "works on virtual machines: press 1"
             case .containers: "works on containers: press 2"
             case .machinesAndContainers: "works on virtual machines and containers: press 1 or 2"
+            case .images: "works on disk images: press 3"
             }
         }
     }
@@ -100,6 +103,8 @@ public enum Keymap {
               footer: "console", mutates: true, scope: .machinesAndContainers),
         .init(keys: [.character("C")], command: .clone, summary: "clone a shut-off VM (Tab: new identity)", footer: nil,
               mutates: true, scope: .machines),
+        .init(keys: [.character("L")], command: .launch, summary: "launch a VM from the disk image (cloud-init)",
+              footer: "launch", mutates: true, scope: .images),
         .init(keys: [.character("x")], command: .xml, summary: "domain XML", footer: nil, mutates: false, scope: .machines),
         .init(keys: [.character("l")], command: .logs, summary: "a container's logs", footer: "logs", mutates: false,
               scope: .containers),

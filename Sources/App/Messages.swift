@@ -114,6 +114,8 @@ public enum Effect: Sendable, Equatable {
     case fetchLogs(name: String)
     /// A shell inside a running container, the UI stepping aside as for the console.
     case openShell(name: String)
+    /// Create and start a VM from a cloud image with cloud-init.
+    case launch(imagePath: String, name: String, memoryMiB: Int, sshKeyPath: String?)
     case fetchDetails(MachineKey)
     case fetchXML(name: String)
     case listSnapshots(MachineKey, name: String)

@@ -16,6 +16,20 @@ func drawModal(_ buffer: inout Buffer, _ modal: Modal, _ state: AppState, theme:
     case .snapshotName(_, let name, let typed):
         prompt(&buffer, title: "Snapshot \(name)", lines: ["Name for the new snapshot:"], typed: typed, theme: theme,
                glyphs: glyphs)
+    case .launch(let form):
+        let area = dialog(&buffer, title: "Launch a VM from \(form.imageName)", lines: [
+            "An overlay on the image (never written), cloud-init with your key.",
+            "Name         ", "Memory (MiB) ", "SSH key file ", "",
+            "Tab/↑↓ field   Enter create and start   Esc cancel",
+        ], minWidth: 60, theme: theme, glyphs: glyphs)
+        for field in LaunchForm.Field.allCases {
+            let x = area.x + 15
+            let text = form[field] + (form.field == field ? "_" : "")
+            let style = theme[form.field == field ? .input : .modal]
+            buffer.fill(Rect(x: x, y: area.y + 1 + field.rawValue, width: area.maxX - x - 1, height: 1), style: style)
+            buffer.write(String(text.suffix(max(0, area.maxX - x - 2))), x: x, y: area.y + 1 + field.rawValue,
+                         style: style, maxX: area.maxX - 1)
+        }
     case .cloneName(_, let name, let typed, let sanitize):
         prompt(&buffer, title: "Clone \(name)", lines: [
             "New UUID, new MACs, disks of its own.",

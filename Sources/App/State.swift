@@ -58,6 +58,8 @@ public enum Modal: Sendable, Equatable {
     /// Delete asks the user to type the machine's name.
     case confirmDelete(MachineKey, name: String, typed: String, removeStorage: Bool)
     case snapshotName(MachineKey, name: String, typed: String)
+    /// Launch a VM from the selected disk image: a small form.
+    case launch(LaunchForm)
     /// Clone a shut-off VM: the new name is typed; Tab toggles resetting its identity.
     case cloneName(MachineKey, name: String, typed: String, sanitize: Bool)
     case snapshotPicker(MachineKey, name: String, snapshots: [String], selected: Int)
@@ -70,6 +72,36 @@ public enum EngineStatus: Sendable, Equatable {
     case connected
     /// No engine: the text says why and what to do.
     case unavailable(String)
+}
+
+/// The launch wizard's fields, as typed.
+public struct LaunchForm: Sendable, Equatable {
+    public enum Field: Int, CaseIterable, Sendable { case name, memory, sshKey }
+
+    public var imagePath: String
+    public var imageName: String
+    public var name: String
+    public var memory = "1024"
+    public var sshKey: String
+    public var field: Field = .name
+
+    public init(imagePath: String, imageName: String, name: String, sshKey: String) {
+        self.imagePath = imagePath
+        self.imageName = imageName
+        self.name = name
+        self.sshKey = sshKey
+    }
+
+    subscript(field: Field) -> String {
+        get { field == .name ? name : field == .memory ? memory : sshKey }
+        set {
+            switch field {
+            case .name: name = newValue
+            case .memory: memory = newValue
+            case .sshKey: sshKey = newValue
+            }
+        }
+    }
 }
 
 public struct AppState: Sendable {
@@ -89,6 +121,8 @@ public struct AppState: Sendable {
     public var engineSnapshot: EngineSnapshot?
     public var containerRates: [MachineKey: MachineRates] = [:]
     public var selectedContainer: MachineKey?
+    /// The user's public key file, offered by the launch wizard (found at start-up).
+    public var defaultSSHKey: String = ""
 
     public var focus: Pane = .machines
     public var selectedMachine: MachineKey?

@@ -207,6 +207,15 @@ private func run(_ state: inout AppState, _ command: Binding.Command) -> [Effect
     case .quit:
         state.quitRequested = true
         return [.quit]
+    case .launch:
+        guard let index = state.selectedImageIndex, case .disk(let image) = state.visibleImages[index],
+              image.format == "qcow2" || image.format == "raw" else {
+            return refuse(&state, "select a qcow2 or raw disk image (a cloud image) to launch a VM from it")
+        }
+        let stem = image.name.split(separator: ".").first.map(String.init) ?? "vm"
+        state.modal = .launch(LaunchForm(imagePath: image.path, imageName: image.name, name: "\(stem)-vm",
+                                         sshKey: state.defaultSSHKey))
+        return []
     case .start, .shutdown, .reboot, .forceOff, .pauseOrResume, .snapshot, .revert, .delete, .console, .xml, .logs,
          .clone:
         return state.focus == .containers ? containerCommand(&state, command) : machineCommand(&state, command)
@@ -399,6 +408,28 @@ private func handleModalKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         default: break
         }
         state.modal = .snapshotName(machineKey, name: name, typed: typed)
+    case .launch(var form):
+        switch key {
+        case .escape:
+            state.modal = nil
+            return []
+        case .tab, .down: form.field = LaunchForm.Field(rawValue: (form.field.rawValue + 1) % 3)!
+        case .backTab, .up: form.field = LaunchForm.Field(rawValue: (form.field.rawValue + 2) % 3)!
+        case .backspace: if !form[form.field].isEmpty { form[form.field].removeLast() }
+        case .character(let c) where form[form.field].count < 256: form[form.field].append(c)
+        case .enter:
+            let name = form.name.trimmingCharacters(in: .whitespaces)
+            guard !name.isEmpty else { return refuse(&state, "the VM needs a name") }
+            guard let memory = Int(form.memory), (128...1_048_576).contains(memory) else {
+                return refuse(&state, "memory is in MiB, 128 or more")
+            }
+            let key = form.sshKey.trimmingCharacters(in: .whitespaces)
+            state.modal = nil
+            setStatus(&state, "creating \(name) from \(form.imageName)…", .info)
+            return [.launch(imagePath: form.imagePath, name: name, memoryMiB: memory, sshKeyPath: key.isEmpty ? nil : key)]
+        default: break
+        }
+        state.modal = .launch(form)
     case .cloneName(let machineKey, let name, var typed, var sanitize):
         switch key {
         case .escape:

@@ -147,6 +147,9 @@ final class DashboardRuntime: @unchecked Sendable {
         case .openShell(let name): openShell(name)
         case .performOnContainer(let action, let key, let name): perform(action, key, name)
         case .fetchLogs(let name): fetchLogs(name)
+        case .launch(let imagePath, let name, let memoryMiB, let sshKeyPath):
+            let uri = state.uri
+            onWorker { try self.launch(imagePath, name, memoryMiB, sshKeyPath, uri: uri) }
         case .perform(let action, let key, let name): onWorker { try self.perform(action, key, name) }
         case .fetchDetails(let key):
             // Details are a nicety: a VM that vanished meanwhile simply shows none.
@@ -215,6 +218,22 @@ final class DashboardRuntime: @unchecked Sendable {
         }
         log.write("\(action.verb) \(name): done")
         post(.actionFinished("\(action.verb) \(name): done"))
+    }
+
+    /// The launch wizard's work, the same as `virtlab vm create` with its defaults.
+    private func launch(_ imagePath: String, _ name: String, _ memoryMiB: Int, _ sshKeyPath: String?, uri: String)
+        throws
+    {
+        guard let image = DiskImage.inspect(path: imagePath) else { throw UserFacingError("cannot read \(imagePath)") }
+        var spec = LaunchSpec(name: name, image: image, accelerator: .best(),
+                              storageDirectory: CloudLauncher.defaultStorageDirectory(uri: uri))
+        spec.memoryMiB = memoryMiB
+        if let sshKeyPath { spec.sshKey = try CreateCommand.publicKey(sshKeyPath) }
+        let launched = try CloudLauncher(connection: requireConnection()).launch(spec)
+        inventory?.invalidateImages()
+        log.write("launched \(name) from \(imagePath)")
+        post(.actionFinished("created and started \(launched.name) (\(launched.accelerator == .kvm ? "KVM" : "TCG")); "
+                             + "press 1 to see it, c for its console"))
     }
 
     // MARK: - Refresh and connection

@@ -33,6 +33,8 @@ struct UICommand: ParsableCommand {
         let (initialTheme, themeError) = catalog.initial(flag: theme, colors: terminal.colorCount)
         var state = AppState(uri: choice.uri, isDemo: choice.isDemo, readOnly: connection.readOnly,
                              refreshInterval: delay, themeName: initialTheme.name)
+        state.defaultSSHKey = ["id_ed25519.pub", "id_ecdsa.pub", "id_rsa.pub"]
+            .map { NSHomeDirectory() + "/.ssh/" + $0 }.first { FileManager.default.fileExists(atPath: $0) } ?? ""
         _ = update(&state, .tick(now: DashboardRuntime.monotonicNow()))  // messages expire relative to this clock
         if let themeError {
             log.write("theme refused: \(themeError)")

@@ -245,4 +245,28 @@ import VirtKit
                                                    DashboardFixture.key(DashboardFixture.build), name: "build")])
         #expect(state.modal == nil)
     }
+
+    @Test func theLaunchWizardFillsAFormAndAsksToCreateTheVM() {
+        var state = DashboardFixture.state()
+        state.defaultSSHKey = "/home/u/.ssh/id_ed25519.pub"
+        _ = press(&state, .character("3"))
+        #expect(press(&state, .character("L")) == [])
+        guard case .launch(let form) = state.modal else {
+            Issue.record("expected the launch form, got \(String(describing: state.modal))")
+            return
+        }
+        #expect(form.name == "debian-12-vm" && form.memory == "1024" && form.sshKey == "/home/u/.ssh/id_ed25519.pub")
+        _ = press(&state, .tab, .backspace, .backspace, .backspace, .backspace, .character("x"))
+        #expect(press(&state, .enter) == [])
+        #expect(state.status?.text == "memory is in MiB, 128 or more")
+        _ = press(&state, .backspace, .character("5"), .character("1"), .character("2"))
+        #expect(press(&state, .enter) == [.launch(imagePath: "/var/lib/libvirt/images/debian-12.qcow2",
+                                                  name: "debian-12-vm", memoryMiB: 512,
+                                                  sshKeyPath: "/home/u/.ssh/id_ed25519.pub")])
+        #expect(state.modal == nil)
+        // Only disk images can be launched, and only from the Images pane.
+        _ = press(&state, .character("1"))
+        #expect(press(&state, .character("L")) == [])
+        #expect(state.status?.text.contains("press 3") == true)
+    }
 }
