@@ -32,6 +32,8 @@ final class DashboardRuntime: @unchecked Sendable {
     private let engineInventory = Mutex<EngineInventory?>(nil)
     private let engineInterval = Mutex<Double>(2)
     private let library: ImageLibrary
+    /// The connection's URI, fixed for the run: the worker reads this, never `state`, which the main loop owns.
+    private let uri: String
     private let waker = Waker()
     private let log: FileLog
 
@@ -51,6 +53,7 @@ final class DashboardRuntime: @unchecked Sendable {
     init(state: AppState, theme: Theme, themes: ThemeCatalog, glyphs: Glyphs, terminal: CursesTerminal, log: FileLog,
          library: ImageLibrary) {
         self.state = state
+        self.uri = state.uri
         self.library = library
         self.theme = theme
         self.themes = themes
@@ -148,8 +151,7 @@ final class DashboardRuntime: @unchecked Sendable {
         case .performOnContainer(let action, let key, let name): perform(action, key, name)
         case .fetchLogs(let name): fetchLogs(name)
         case .launch(let imagePath, let name, let memoryMiB, let sshKeyPath):
-            let uri = state.uri
-            onWorker { try self.launch(imagePath, name, memoryMiB, sshKeyPath, uri: uri) }
+            onWorker { try self.launch(imagePath, name, memoryMiB, sshKeyPath) }
         case .perform(let action, let key, let name): onWorker { try self.perform(action, key, name) }
         case .fetchDetails(let key):
             // Details are a nicety: a VM that vanished meanwhile simply shows none.
@@ -181,7 +183,7 @@ final class DashboardRuntime: @unchecked Sendable {
     }
 
     private func requireConnection() throws -> Connection {
-        guard let connection else { throw UserFacingError("not connected to \(state.uri)") }
+        guard let connection else { throw UserFacingError("not connected to \(uri)") }
         return connection
     }
 
@@ -190,7 +192,7 @@ final class DashboardRuntime: @unchecked Sendable {
         do {
             domain = try requireConnection().domain(uuid: key.uuid)
         } catch let error as LibvirtError where error.kind == .noSuchDomain {
-            throw UserFacingError("\(name) no longer exists on \(state.uri)")
+            throw UserFacingError("\(name) no longer exists on \(uri)")
         }
         switch action {
         case .start: try domain.start()
@@ -202,9 +204,10 @@ final class DashboardRuntime: @unchecked Sendable {
         case .createSnapshot(let snapshot): try domain.createSnapshot(name: snapshot)
         case .revertSnapshot(let snapshot): try domain.revert(toSnapshot: snapshot)
         case .clone(let newName, let sanitize):
-            let cloned = try Cloner(connection: requireConnection()).clone(
+            let connection = try requireConnection()
+            let cloned = try Cloner(connection: connection).clone(
                 name, as: newName, sanitize: sanitize,
-                storageDirectory: CloudLauncher.defaultStorageDirectory(uri: state.uri))
+                storageDirectory: CloudLauncher.defaultStorageDirectory(uri: connection.uri))
             inventory?.invalidateImages()
             post(.actionFinished("cloned \(name) as \(cloned.name)\(sanitize ? " with a new identity" : "")"))
             return
@@ -221,9 +224,7 @@ final class DashboardRuntime: @unchecked Sendable {
     }
 
     /// The launch wizard's work, the same as `virtlab vm create` with its defaults.
-    private func launch(_ imagePath: String, _ name: String, _ memoryMiB: Int, _ sshKeyPath: String?, uri: String)
-        throws
-    {
+    private func launch(_ imagePath: String, _ name: String, _ memoryMiB: Int, _ sshKeyPath: String?) throws {
         guard let image = DiskImage.inspect(path: imagePath) else { throw UserFacingError("cannot read \(imagePath)") }
         var spec = LaunchSpec(name: name, image: image, accelerator: .best(),
                               storageDirectory: CloudLauncher.defaultStorageDirectory(uri: uri))
@@ -265,7 +266,7 @@ final class DashboardRuntime: @unchecked Sendable {
     }
 
     private func connect() {
-        let uri = state.uri, readOnly = state.readOnly
+        let readOnly = state.readOnly
         worker.async { [self] in
             eventTask?.cancel()
             connection = nil
