@@ -92,9 +92,12 @@ extension AppState {
         return observedStart[machine.key].map { now - $0 }
     }
 
-    /// CPU use in the chosen mode.
-    public func cpuPercent(of key: MachineKey) -> Double? {
-        guard let rate = rates[key] else { return nil }
+    /// A machine's CPU use in the chosen mode.
+    public func cpuPercent(of key: MachineKey) -> Double? { cpuPercent(rates[key]) }
+
+    /// CPU use in the chosen mode, for a machine's or a container's rates.
+    public func cpuPercent(_ rate: MachineRates?) -> Double? {
+        guard let rate else { return nil }
         return cpuMode == .oneCore ? rate.cpuPercentOfOneCore : rate.cpuPercentOfHost
     }
 }

@@ -147,7 +147,7 @@ private func drawMachines(_ buffer: inout Buffer, _ rect: Rect, _ state: AppStat
         let machine = machines[index]
         let rate = state.rates[machine.key]
         let active = machine.state.isActive
-        let rateText = { (value: Double?) in active ? value.map { Units.compact($0) } ?? "-" : "" }
+        let rateText = { (value: Double?) in rateCell(value, active: active) }
         let memory = active ? "\(Units.compact(Double(machine.memoryKiB) * 1024))/\(Units.compact(Double(machine.maxMemoryKiB) * 1024))"
             : Units.compact(Double(machine.maxMemoryKiB) * 1024)
         return [
@@ -199,8 +199,8 @@ private func drawContainers(_ buffer: inout Buffer, _ rect: Rect, _ state: AppSt
         let container = containers[index]
         let rate = state.containerRates[container.key]
         let active = container.state.isRunning
-        let rateText = { (value: Double?) in active ? value.map { Units.compact($0) } ?? "-" : "" }
-        let cpu = rate.map { state.cpuMode == .oneCore ? $0.cpuPercentOfOneCore : $0.cpuPercentOfHost }
+        let rateText = { (value: Double?) in rateCell(value, active: active) }
+        let cpu = state.cpuPercent(rate)
         return [
             .init(container.name, text), .init(container.state.rawValue, theme[containerStateRole(container.state)]),
             .init(container.summary.image, theme[.dim]),
@@ -210,6 +210,11 @@ private func drawContainers(_ buffer: inout Buffer, _ rect: Rect, _ state: AppSt
             .init(rateText(rate?.diskReadPerSecond), text), .init(rateText(rate?.diskWritePerSecond), text),
         ]
     }.draw(into: &buffer, rect: inner, theme: theme)
+}
+
+/// A per-second figure in a table: blank when the machine or container is not running, "-" before a rate exists.
+private func rateCell(_ value: Double?, active: Bool) -> String {
+    active ? value.map { Units.compact($0) } ?? "-" : ""
 }
 
 /// Splits a message into lines of at most `width` cells at spaces.

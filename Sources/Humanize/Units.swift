@@ -26,6 +26,11 @@ public enum Units {
     }
 
     /// An uptime-style duration: "45s", "12m", "3h05m", "2d04h".
+    /// How long ago `date` was, as `docker ps` says it: "3m ago" (never negative on a skewed clock).
+    public static func ago(_ date: Date, now: Date = Date()) -> String {
+        duration(seconds: max(0, now.timeIntervalSince(date))) + " ago"
+    }
+
     /// A moment as `2023-11-14 22:13 UTC`: the same on every machine, so screens stay comparable.
     public static func timestamp(_ date: Date) -> String {
         let formatter = DateFormatter()

@@ -10,14 +10,6 @@ public struct DiskImage: Sendable, Equatable {
     public let sizeOnDisk: UInt64
     public let backingFile: String?
 
-    public init(path: String, format: String, virtualSize: UInt64, sizeOnDisk: UInt64, backingFile: String?) {
-        self.path = path
-        self.format = format
-        self.virtualSize = virtualSize
-        self.sizeOnDisk = sizeOnDisk
-        self.backingFile = backingFile
-    }
-
     /// nil when the file does not exist or cannot be read.
     public static func inspect(path: String) -> DiskImage? {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }

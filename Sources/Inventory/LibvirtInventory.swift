@@ -28,7 +28,7 @@ public final class LibvirtInventory: @unchecked Sendable {
         let host = try connection.host()
         let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
         if cachedImages == nil || now - cachedImages!.at >= Self.imageRefreshSeconds {
-            cachedImages = (now, images(), host.hostname)
+            cachedImages = (now, Self.diskImages(connection: connection, library: library), host.hostname)
         }
         let machines = stats.map { stat in
             MachineSample(key: MachineKey(connection: connection.uri, uuid: stat.uuid), name: stat.name,
@@ -48,15 +48,15 @@ public final class LibvirtInventory: @unchecked Sendable {
             machines: machines, images: cachedImages?.images ?? [])
     }
 
-    private func images() -> [ImageSample] {
-        let own = (library?.images() ?? []).map { image in
-            ImageSample(pool: Self.libraryLabel, name: (image.path as NSString).lastPathComponent, path: image.path,
-                        format: image.format, capacityBytes: image.virtualSize, allocationBytes: image.sizeOnDisk,
-                        backingStore: image.backingFile)
-        }
-        // A pool that cannot be read must not hide the machines: images are best effort.
+    /// Disk images: virtlab's directory first, then every pool's volumes. Best effort: a pool that cannot be read
+    /// is left out rather than hiding everything else. The dashboard and `virtlab image ls` both list this way.
+    public static func diskImages(connection: Connection?, library: ImageLibrary?) -> [ImageSample] {
+        let own = (library?.images() ?? []).map { ImageSample($0, source: libraryLabel) }
+        guard let connection else { return own }
+        // A URI without a host (`qemu:///system`) names this machine, whose files we can read.
+        let isLocal = connection.uri.contains(":///")
         let pools = (try? connection.storagePools()) ?? []
-        return own + pools.flatMap { pool in
+        return own + pools.filter(\.active).flatMap { pool in
             ((try? connection.volumes(inPool: pool.name)) ?? []).map { volume in
                 // On this host the header says what the file is; libvirt's word serves for remote files.
                 let header = isLocal ? DiskImage.inspect(path: volume.path) : nil
@@ -70,9 +70,6 @@ public final class LibvirtInventory: @unchecked Sendable {
 
     /// The pool column's word for virtlab's own images directory.
     public static let libraryLabel = "images dir"
-
-    /// A URI without a host (`qemu:///system`) names this machine, whose files we can read.
-    private var isLocal: Bool { connection.uri.contains(":///") }
 
     /// For a local QEMU domain: when its QEMU process started (libvirt keeps its pid in a file), so uptime is
     /// real even for machines started before virtlab.

@@ -1,4 +1,5 @@
 import Foundation
+import ImageKit
 import VirtKit
 
 /// A machine's identity across hosts: the connection it lives on and its UUID (names repeat across hosts).
@@ -70,6 +71,15 @@ public struct ImageSample: Sendable, Equatable {
         self.capacityBytes = capacityBytes
         self.allocationBytes = allocationBytes
         self.backingStore = backingStore
+    }
+}
+
+extension ImageSample {
+    /// A file read by its header; `source` takes the pool's place (virtlab's directory, or "file").
+    public init(_ image: DiskImage, source: String) {
+        self.init(pool: source, name: (image.path as NSString).lastPathComponent, path: image.path,
+                  format: image.format, capacityBytes: image.virtualSize, allocationBytes: image.sizeOnDisk,
+                  backingStore: image.backingFile)
     }
 }
 

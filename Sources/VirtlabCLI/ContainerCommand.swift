@@ -176,7 +176,7 @@ struct ContainerRow: Encodable {
         var table = TextTable(headers: ["NAME", "STATE", "IMAGE", "PORTS", "CREATED", "ID"])
         for row in rows.sorted(by: { $0.name < $1.name }) {
             table.add([row.name, row.state, row.image, row.ports.isEmpty ? "-" : row.ports.joined(separator: ", "),
-                       Units.duration(seconds: max(0, Date().timeIntervalSince(row.created))) + " ago", row.id])
+                       Units.ago(row.created), row.id])
         }
         return table.render()
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Humanize
 import ImageKit
+import Inventory
 import VirtKit
 
 /// `virtlab image ...`: disk images in virtlab's images directory and in libvirt's storage pools.
@@ -31,14 +32,17 @@ struct ImageCommand: ParsableCommand {
         let sizeOnDisk: UInt64
         let backingChain: [String]
 
-        init(_ image: DiskImage, source: String) {
-            name = (image.path as NSString).lastPathComponent
-            self.source = source
+        init(_ image: ImageSample) {
+            name = image.name
+            source = image.pool == LibvirtInventory.libraryLabel || image.pool == "file" ? image.pool
+                : "pool \(image.pool)"
             path = image.path
-            format = image.format
-            virtualSize = image.virtualSize
-            sizeOnDisk = image.sizeOnDisk
-            backingChain = DiskImage.chain(path: image.path).dropFirst().map(\.path)
+            format = image.format ?? "unknown"
+            virtualSize = image.capacityBytes
+            sizeOnDisk = image.allocationBytes
+            // The whole chain where the files are readable here; else the one backing file libvirt names.
+            let chain = DiskImage.chain(path: image.path).dropFirst().map(\.path)
+            backingChain = chain.isEmpty ? image.backingStore.map { [$0] } ?? [] : chain
         }
     }
 
@@ -64,7 +68,8 @@ struct ImageCommand: ParsableCommand {
 
         func run() throws {
             let found = try library.library.find(image)
-            let row = Row(found, source: found.path.hasPrefix(library.library.directory + "/") ? "images dir" : "file")
+            let inLibrary = found.path.hasPrefix(library.library.directory + "/")
+            let row = Row(ImageSample(found, source: inLibrary ? LibvirtInventory.libraryLabel : "file"))
             if json { return try Output.json(row) }
             print("""
                 Name:         \(row.name)
@@ -99,22 +104,11 @@ struct ImageCommand: ParsableCommand {
     /// Images from the directory, then from every pool the connection shows (pools are best effort: an
     /// unreachable libvirt leaves a note, not an error).
     static func rows(_ library: ImageLibrary, _ connection: ConnectionOptions) throws -> [Row] {
-        var rows = library.images().map { Row($0, source: "images dir") }
-        do {
-            let conn = try connection.open().0
-            for pool in try conn.storagePools() where pool.active {
-                for volume in (try? conn.volumes(inPool: pool.name)) ?? [] {
-                    // The header says what the file is; libvirt's own guess is kept for files we cannot read.
-                    let image = DiskImage.inspect(path: volume.path) ?? DiskImage(
-                        path: volume.path, format: volume.format ?? "unknown", virtualSize: volume.capacityBytes,
-                        sizeOnDisk: volume.allocationBytes, backingFile: volume.backingStore)
-                    rows.append(Row(image, source: "pool \(pool.name)"))
-                }
-            }
-        } catch {
+        var conn: Connection?
+        do { conn = try connection.open().0 } catch {
             Output.note("storage pools not listed: \(UserMessage.line(for: error))")
         }
-        return rows
+        return LibvirtInventory.diskImages(connection: conn, library: library).map(Row.init)
     }
 
     static func table(_ rows: [Row], directory: String) -> String {

@@ -103,7 +103,7 @@ struct ListCommand: ParsableCommand {
             var table = TextTable(headers: ["REPOSITORY:TAG", "SIZE", "CREATED", "ID"])
             for image in imageRows {
                 table.add([image.tags.first ?? "<none>", Units.bytes(Double(image.sizeBytes)),
-                           Units.duration(seconds: max(0, Date().timeIntervalSince(image.created))) + " ago", image.id])
+                           Units.ago(image.created), image.id])
             }
             print(table.render())
         }
