@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "Inventory", dependencies: ["VirtKit", "ContainerKit", "ImageKit"]),
         // Lab files: the format, its schema, the loader with file:line:column diagnostics.
         .target(name: "LabKit", dependencies: [
-            "Yams", "VirtKit", "HostDoctor", "ImageKit", .product(name: "Crypto", package: "swift-crypto"),
+            "Yams", "VirtKit", "HostDoctor", "ImageKit", "ContainerKit", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Disk images identified by their headers (qcow2, ISO, raw): format, sizes, backing file.
         .target(name: "ImageKit"),

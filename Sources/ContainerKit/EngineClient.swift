@@ -123,13 +123,27 @@ public struct EngineClient: Sendable {
     {
         let id = try await createExec(container, argv, terminal: false)
         var frames = OutputFrames(limit: limit)
-        try await stream(.POST, "/exec/\(id)/start", json: ["Detach": false, "Tty": false], timeout: timeout) {
-            frames.append($0)
+        do {
+            try await stream(.POST, "/exec/\(id)/start", json: ["Detach": false, "Tty": false], timeout: timeout) {
+                frames.append($0)
+            }
+        } catch let error as EngineError where error.kind == .timedOut {
+            await killExec(id)
+            throw EngineError(.timedOut, "'\(argv.first ?? "")' in container \(container) outlived its time and was killed")
         }
         frames.finish()
         let exitCode = try await execExitCode(id)
         return ExecResult(exitCode: exitCode, stdout: String(decoding: frames.stdout, as: UTF8.self),
                           stderr: String(decoding: frames.stderr, as: UTF8.self), truncated: frames.truncated)
+    }
+
+    /// The API cannot stop an exec; the engine is local (a Unix socket), so the process it reports is
+    /// signalled directly.
+    private func killExec(_ execID: String) async {
+        struct Inspect: Decodable { let Pid: Int32?; let Running: Bool? }
+        guard let inspect = try? await decode(Inspect.self, .GET, "/exec/\(escaped(execID))/json"),
+              inspect.Running == true, let pid = inspect.Pid, pid > 1 else { return }
+        kill(pid, SIGKILL)
     }
 
     /// Makes an exec instance (not started); `terminal` asks for a pseudo-terminal with stdin attached.
@@ -217,18 +231,36 @@ public struct EngineClient: Sendable {
         }
     }
 
-    /// One request whose body is handed over chunk by chunk as it arrives.
+    /// One request whose body is handed over chunk by chunk as it arrives, all of it within `timeout`
+    /// (the client's own deadline covers only the response head; an exec's body can last for ever).
     private func stream(_ method: HTTPMethod, _ path: String, query: [String: String] = [:],
                         json: (any Encodable)? = nil, timeout: TimeAmount,
                         _ receive: (Data) -> Void) async throws {
         try await perform(path) {
-            let response = try await http.execute(
-                try request(method, path, query: query, json: json, versioned: true), timeout: timeout)
-            guard response.status.code < 300 else {
-                try check(response.status, try await response.body.collect(upTo: 1 << 20), path: path)
-                return
+            let request = try request(method, path, query: query, json: json, versioned: true)
+            let (chunks, sink) = AsyncThrowingStream<Data, any Error>.makeStream()
+            let reader = Task {
+                do {
+                    let response = try await http.execute(request, timeout: timeout)
+                    if response.status.code >= 300 {
+                        try check(response.status, try await response.body.collect(upTo: 1 << 20), path: path)
+                    }
+                    for try await chunk in response.body { sink.yield(Data(buffer: chunk)) }
+                    sink.finish()
+                } catch {
+                    sink.finish(throwing: error)
+                }
             }
-            for try await chunk in response.body { receive(Data(buffer: chunk)) }
+            let watchdog = Task {
+                try await Task.sleep(nanoseconds: UInt64(max(timeout.nanoseconds, 0)))
+                sink.finish(throwing: HTTPClientError.deadlineExceeded)
+                reader.cancel()
+            }
+            defer {
+                watchdog.cancel()
+                reader.cancel()
+            }
+            for try await chunk in chunks { receive(chunk) }
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import ContainerKit
 import Crypto
 import HostDoctor
 import ImageKit
@@ -8,31 +9,36 @@ import VirtKit
 import FoundationXML
 #endif
 
-/// What grading needs around the checks: the student's parameters, a libvirt connection when a check asks,
-/// and the values `capture` checks saved for `compare`.
+/// What grading needs around the checks: the student's parameters, libvirt connections when a check asks,
+/// the user SSH logs in as when a guest's agent does not answer, and the values `capture` checks saved.
 public final class GradingContext: Sendable {
     public let parameters: Parameters
     public let libvirtURI: String
+    public let sshUser: String
     let captures = Mutex<[String: String]>([:])
-    private let connection = Mutex<Connection?>(nil)
+    /// Read-only for facts; read-write only where the guest agent is asked (libvirt refuses it read-only).
+    private let connections = Mutex<[Bool: Connection]>([:])
 
-    public init(parameters: Parameters, libvirtURI: String) {
+    public init(parameters: Parameters, libvirtURI: String,
+                sshUser: String = ProcessInfo.processInfo.environment["VIRTLAB_SSH_USER"]
+                    ?? ProcessInfo.processInfo.environment["USER"] ?? "root") {
         self.parameters = parameters
         self.libvirtURI = libvirtURI
+        self.sshUser = sshUser
     }
 
-    func libvirt() throws -> Connection {
-        try connection.withLock { existing in
-            if let existing { return existing }
-            let opened = try Connection(uri: libvirtURI, readOnly: true)
-            existing = opened
+    func libvirt(writable: Bool = false) throws -> Connection {
+        try connections.withLock { open in
+            if let existing = open[writable] { return existing }
+            let opened = try Connection(uri: libvirtURI, readOnly: !writable)
+            open[writable] = opened
             return opened
         }
     }
 }
 
 /// The result of one attempt at one check.
-struct Verdict {
+struct Verdict: Error {
     var passed: Bool
     var expected: String?
     var got: String?
@@ -53,33 +59,51 @@ struct Evaluator {
     let context: GradingContext
 
     func evaluate(_ check: Check, timeout: Double) -> Verdict {
-        guard check.target == .host || ["domain", "network", "pool", "compare"].contains(check.primitive) else {
-            return .failure("target \(check.target) is not supported yet: this version runs checks on the host only")
-        }
         let fields = check.fields.mapValues(context.parameters.expand)
+        let target = context.parameters.expand(check.target)
         switch check.primitive {
-        case "command": return command(fields, timeout)
-        case "file": return file(fields)
-        case "cpu_flags": return cpuFlags(fields)
+        case "command": return command(fields, target, timeout)
+        case "file": return file(fields, target, timeout)
+        case "cpu_flags": return cpuFlags(fields, target, timeout)
         case "kvm": return kvm(fields)
-        case "virt_detect": return virtDetect(fields)
-        case "capture": return capture(fields, timeout)
+        case "virt_detect": return virtDetect(fields, target, timeout)
+        case "capture": return capture(fields, target, timeout)
         case "compare": return compare(fields)
-        case "jsonpath": return jsonPath(fields, timeout)
-        case "xpath": return xPath(fields, timeout)
+        case "jsonpath": return jsonPath(fields, target, timeout)
+        case "xpath": return xPath(fields, target, timeout)
         case "domain": return domain(fields)
         case "network", "pool": return libvirtObject(check.primitive, fields)
         case "image": return image(fields)
-        case "cloud_init": return cloudInit(fields, timeout)
-        case "container": return .failure("no container engine support yet: container checks cannot run")
+        case "cloud_init": return cloudInit(fields, target, timeout)
+        case "container": return container(fields)
         default: return .failure("unknown primitive '\(check.primitive)'")
         }
     }
 
     // MARK: Processes
 
-    private func run(_ spec: CommandSpec, _ timeout: Double) -> (ProcessOutcome, String) {
-        (HostProcess.run(spec, timeout: timeout), HostProcess.describe(spec))
+    /// Runs a command in the target; a target that cannot run anything becomes the verdict.
+    private func run(_ spec: CommandSpec, _ target: Target, _ timeout: Double) -> Result<(ProcessOutcome, String), Verdict> {
+        let described = (target == .host ? "" : "[\(target)] ") + HostProcess.describe(spec)
+        switch TargetShell(context: context).run(spec, on: target, timeout: timeout) {
+        case .success(let outcome):
+            guard !outcome.timedOut else {
+                return .failure(Verdict(passed: false, command: described, output: trimmed(outcome),
+                                        error: "timed out after \(Int(timeout)) s and was killed"))
+            }
+            return .success((outcome, described))
+        case .failure(let unavailable):
+            return .failure(Verdict(passed: false, command: described, error: unavailable.message))
+        }
+    }
+
+    /// Runs a command in the target and judges its output; a command that could not run is the verdict.
+    private func judge(_ spec: CommandSpec, _ target: Target, _ timeout: Double,
+                       _ judgement: (ProcessOutcome, String) -> Verdict) -> Verdict {
+        switch run(spec, target, timeout) {
+        case .success(let (outcome, described)): judgement(outcome, described)
+        case .failure(let verdict): verdict
+        }
     }
 
     private func trimmed(_ outcome: ProcessOutcome) -> String {
@@ -89,56 +113,52 @@ struct Evaluator {
         return outcome.truncated ? shown + " [output capped at \(HostProcess.outputCap / 1024) KiB]" : shown
     }
 
-    private func command(_ fields: [String: FieldValue], _ timeout: Double) -> Verdict {
+    private func command(_ fields: [String: FieldValue], _ target: Target, _ timeout: Double) -> Verdict {
         guard case .command(let spec)? = fields["run"] else { return .failure("no command") }
-        let (outcome, described) = run(spec, timeout)
-        var verdict = Verdict(passed: true, command: described, output: trimmed(outcome))
-        if outcome.timedOut {
-            verdict.passed = false
-            verdict.error = "timed out after \(Int(timeout)) s and was killed"
+        return judge(spec, target, timeout) { outcome, described in
+            var verdict = Verdict(passed: true, command: described, output: trimmed(outcome))
+            var expected: [String] = [], got: [String] = []
+            let wantedStatus = fields["exit_status"].flatMap { if case .int(let n) = $0 { n } else { nil } } ?? 0
+            expected.append("exit status \(wantedStatus)")
+            got.append("exit status \(outcome.status)")
+            verdict.passed = Int(outcome.status) == wantedStatus
+            for stream in ["stdout", "stderr"] {
+                guard case .matcher(let matcher)? = fields[stream] else { continue }
+                expected.append("\(stream) \(matcher.summary)")
+                let text = stream == "stdout" ? outcome.stdout : outcome.stderr
+                if !matcher.matches(text) {
+                    verdict.passed = false
+                    got.append("\(stream) did not match")
+                }
+            }
+            verdict.expected = expected.joined(separator: ", ")
+            verdict.got = got.joined(separator: ", ")
             return verdict
         }
-        var expected: [String] = [], got: [String] = []
-        let wantedStatus = fields["exit_status"].flatMap { if case .int(let n) = $0 { n } else { nil } } ?? 0
-        expected.append("exit status \(wantedStatus)")
-        got.append("exit status \(outcome.status)")
-        verdict.passed = Int(outcome.status) == wantedStatus
-        for stream in ["stdout", "stderr"] {
-            guard case .matcher(let matcher)? = fields[stream] else { continue }
-            expected.append("\(stream) \(matcher.summary)")
-            let text = stream == "stdout" ? outcome.stdout : outcome.stderr
-            if !matcher.matches(text) {
-                verdict.passed = false
-                got.append("\(stream) did not match")
-            }
-        }
-        verdict.expected = expected.joined(separator: ", ")
-        verdict.got = got.joined(separator: ", ")
-        return verdict
     }
 
-    private func capture(_ fields: [String: FieldValue], _ timeout: Double) -> Verdict {
+    private func capture(_ fields: [String: FieldValue], _ target: Target, _ timeout: Double) -> Verdict {
         guard case .command(let spec)? = fields["run"], case .string(let name)? = fields["as"] else {
             return .failure("capture needs run and as")
         }
-        let (outcome, described) = run(spec, timeout)
-        guard !outcome.timedOut else { return Verdict(passed: false, command: described, error: "timed out") }
-        var value = outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        if case .string(let pattern)? = fields["regex"] {
-            guard let regex = try? NSRegularExpression(pattern: pattern, options: [.anchorsMatchLines]),
-                  let match = regex.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)),
-                  match.numberOfRanges > 1, let range = Range(match.range(at: 1), in: value) else {
-                return Verdict(passed: false, expected: "output matching /\(pattern)/", got: value.isEmpty ? "nothing" : value,
-                               command: described, output: trimmed(outcome))
+        return judge(spec, target, timeout) { outcome, described in
+            var value = outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            if case .string(let pattern)? = fields["regex"] {
+                guard let regex = try? NSRegularExpression(pattern: pattern, options: [.anchorsMatchLines]),
+                      let match = regex.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)),
+                      match.numberOfRanges > 1, let range = Range(match.range(at: 1), in: value) else {
+                    return Verdict(passed: false, expected: "output matching /\(pattern)/", got: value.isEmpty ? "nothing" : value,
+                                   command: described, output: trimmed(outcome))
+                }
+                value = String(value[range])
             }
-            value = String(value[range])
+            guard outcome.status == 0, !value.isEmpty else {
+                return Verdict(passed: false, expected: "a value", got: "exit status \(outcome.status), "
+                               + (value.isEmpty ? "no output" : value), command: described, output: trimmed(outcome))
+            }
+            context.captures.withLock { $0[name] = value }
+            return Verdict(passed: true, expected: nil, got: "\(name) = \(value)", command: described)
         }
-        guard outcome.status == 0, !value.isEmpty else {
-            return Verdict(passed: false, expected: "a value", got: "exit status \(outcome.status), "
-                           + (value.isEmpty ? "no output" : value), command: described, output: trimmed(outcome))
-        }
-        context.captures.withLock { $0[name] = value }
-        return Verdict(passed: true, expected: nil, got: "\(name) = \(value)", command: described)
     }
 
     private func compare(_ fields: [String: FieldValue]) -> Verdict {
@@ -154,48 +174,77 @@ struct Evaluator {
 
     // MARK: Files and host facts
 
-    private func file(_ fields: [String: FieldValue]) -> Verdict {
-        guard case .string(let path)? = fields["path"] else { return .failure("no path") }
-        var attributes: [FileAttributeKey: Any] = [:]
-        let exists = FileManager.default.fileExists(atPath: path)
-        if exists { attributes = (try? FileManager.default.attributesOfItem(atPath: path)) ?? [:] }
-        let wantExists = fields["exists"].flatMap { if case .bool(let b) = $0 { b } else { nil } } ?? true
-        guard exists == wantExists else {
-            return .judged(false, expected: "\(path) \(wantExists ? "exists" : "is absent")",
-                           got: exists ? "it exists" : "no such file")
+    /// What the file primitive judges, read on the host directly or in a target with stat and cat.
+    private struct FileFacts {
+        var size = 0, mode = -1
+        var owner = "?"
+        var contents = Data()
+    }
+
+    private func fileFacts(_ path: String, _ target: Target, _ timeout: Double, contents: Bool)
+        -> Result<FileFacts?, Verdict>
+    {
+        guard target != .host else {
+            guard FileManager.default.fileExists(atPath: path) else { return .success(nil) }
+            let attributes = (try? FileManager.default.attributesOfItem(atPath: path)) ?? [:]
+            return .success(FileFacts(size: (attributes[.size] as? NSNumber)?.intValue ?? 0,
+                                      mode: (attributes[.posixPermissions] as? NSNumber)?.intValue ?? -1,
+                                      owner: attributes[.ownerAccountName] as? String ?? "?",
+                                      contents: contents ? FileManager.default.contents(atPath: path) ?? Data() : Data()))
         }
-        guard exists else { return .judged(true, expected: "\(path) is absent", got: "absent") }
+        return run(.argv(["stat", "-L", "-c", "%s %a %U", "--", path]), target, timeout).flatMap { outcome, _ in
+            guard outcome.status == 0 else { return .success(nil) }
+            let words = outcome.stdout.split(whereSeparator: \.isWhitespace).map(String.init)
+            let facts = FileFacts(size: Int(words.first ?? "") ?? 0, mode: Int(words.dropFirst().first ?? "", radix: 8) ?? -1,
+                                  owner: words.dropFirst(2).first ?? "?")
+            guard contents else { return .success(facts) }
+            return run(.argv(["cat", "--", path]), target, timeout).map { read, _ in
+                var withContents = facts
+                withContents.contents = Data(read.stdout.utf8)
+                return withContents
+            }
+        }
+    }
+
+    private func file(_ fields: [String: FieldValue], _ target: Target, _ timeout: Double) -> Verdict {
+        guard case .string(let path)? = fields["path"] else { return .failure("no path") }
+        let found: FileFacts?
+        switch fileFacts(path, target, timeout, contents: fields["contents"] != nil || fields["sha256"] != nil) {
+        case .success(let facts): found = facts
+        case .failure(let verdict): return verdict
+        }
+        let wantExists = fields["exists"].flatMap { if case .bool(let b) = $0 { b } else { nil } } ?? true
+        guard (found != nil) == wantExists else {
+            return .judged(false, expected: "\(path) \(wantExists ? "exists" : "is absent")",
+                           got: found != nil ? "it exists" : "no such file")
+        }
+        guard let facts = found else { return .judged(true, expected: "\(path) is absent", got: "absent") }
         var expected: [String] = [], got: [String] = []
         var passed = true
-        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
         if case .bool(let wantEmpty)? = fields["empty"] {
             expected.append(wantEmpty ? "empty" : "not empty")
-            got.append("\(size) bytes")
-            passed = passed && ((size == 0) == wantEmpty)
+            got.append("\(facts.size) bytes")
+            passed = passed && ((facts.size == 0) == wantEmpty)
         }
         if case .string(let mode)? = fields["mode"] {
-            let actual = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? -1
             expected.append("mode \(mode)")
-            got.append("mode 0" + String(actual, radix: 8))
-            passed = passed && Int(mode, radix: 8) == actual
+            got.append("mode 0" + String(facts.mode, radix: 8))
+            passed = passed && Int(mode, radix: 8) == facts.mode
         }
         if case .string(let owner)? = fields["owner"] {
-            let actual = attributes[.ownerAccountName] as? String ?? "?"
             expected.append("owner \(owner)")
-            got.append("owner \(actual)")
-            passed = passed && actual == owner
+            got.append("owner \(facts.owner)")
+            passed = passed && facts.owner == owner
         }
-        let needsContents = fields["contents"] != nil || fields["sha256"] != nil
-        let data = needsContents ? (FileManager.default.contents(atPath: path) ?? Data()) : Data()
         if case .matcher(let matcher)? = fields["contents"] {
-            let text = String(decoding: data.prefix(HostProcess.outputCap), as: UTF8.self)
+            let text = String(decoding: facts.contents.prefix(HostProcess.outputCap), as: UTF8.self)
             expected.append("contents \(matcher.summary)")
             let matched = matcher.matches(text)
             got.append(matched ? "contents match" : "contents: " + String(text.prefix(200)))
             passed = passed && matched
         }
         if case .string(let digest)? = fields["sha256"] {
-            let actual = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            let actual = SHA256.hash(data: facts.contents).map { String(format: "%02x", $0) }.joined()
             expected.append("sha256 \(digest)")
             got.append("sha256 \(actual)")
             passed = passed && actual == digest.lowercased()
@@ -204,9 +253,22 @@ struct Evaluator {
                        got: got.isEmpty ? "it exists" : got.joined(separator: ", "))
     }
 
-    private func cpuFlags(_ fields: [String: FieldValue]) -> Verdict {
-        guard case .success(let cpuinfo) = HostFiles().read("/proc/cpuinfo") else {
-            return .failure("/proc/cpuinfo is not readable")
+    /// /proc/cpuinfo of the target: the host's, or a guest's (whose CPU model libvirt chose).
+    private func cpuinfo(_ target: Target, _ timeout: Double) -> Result<String, Verdict> {
+        guard target != .host else {
+            guard case .success(let text) = HostFiles().read("/proc/cpuinfo") else {
+                return .failure(.failure("/proc/cpuinfo is not readable"))
+            }
+            return .success(text)
+        }
+        return run(.argv(["cat", "/proc/cpuinfo"]), target, timeout).map(\.0.stdout)
+    }
+
+    private func cpuFlags(_ fields: [String: FieldValue], _ target: Target, _ timeout: Double) -> Verdict {
+        let cpuinfo: String
+        switch self.cpuinfo(target, timeout) {
+        case .success(let text): cpuinfo = text
+        case .failure(let verdict): return verdict
         }
         let flags = CPUVirtualization.flags(cpuinfo: cpuinfo)
         var passed = true
@@ -244,8 +306,17 @@ struct Evaluator {
                        got: device.usable ? "/dev/kvm usable" : device.problem ?? "unusable")
     }
 
-    private func virtDetect(_ fields: [String: FieldValue]) -> Verdict {
+    /// On the host, HostDoctor's own detection (it explains its clues); in a guest or container, what
+    /// systemd-detect-virt says there.
+    private func virtDetect(_ fields: [String: FieldValue], _ target: Target, _ timeout: Double) -> Verdict {
         guard case .matcher(let matcher)? = fields["is"] else { return .failure("no condition") }
+        guard target == .host else {
+            return judge(.argv(["systemd-detect-virt"]), target, timeout) { outcome, described in
+                let found = outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+                return Verdict(passed: matcher.matches(found), expected: "runs on \(matcher.summary)",
+                               got: found.isEmpty ? "no answer" : found, command: described, output: trimmed(outcome))
+            }
+        }
         let cpu = (try? HostFiles().read("/proc/cpuinfo").get()).map(CPUVirtualization.init(cpuinfo:))
             ?? CPUVirtualization(cpuinfo: "")
         let found = VirtualizationDetection.detect(cpu: cpu)
@@ -255,23 +326,24 @@ struct Evaluator {
 
     // MARK: Structured output
 
-    private func jsonPath(_ fields: [String: FieldValue], _ timeout: Double) -> Verdict {
+    private func jsonPath(_ fields: [String: FieldValue], _ target: Target, _ timeout: Double) -> Verdict {
         guard case .command(let spec)? = fields["run"], case .string(let path)? = fields["path"],
               case .matcher(let matcher)? = fields["value"] else { return .failure("jsonpath needs run, path, value") }
-        let (outcome, described) = run(spec, timeout)
-        guard let json = try? JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8), options: [.fragmentsAllowed]) else {
-            return Verdict(passed: false, expected: "JSON output", got: "not JSON", command: described,
-                           output: trimmed(outcome))
+        return judge(spec, target, timeout) { outcome, described in
+            guard let json = try? JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8), options: [.fragmentsAllowed]) else {
+                return Verdict(passed: false, expected: "JSON output", got: "not JSON", command: described,
+                               output: trimmed(outcome))
+            }
+            guard let value = JSONPath.value(at: path, in: json) else {
+                return Verdict(passed: false, expected: "\(path) \(matcher.summary)", got: "\(path) not found",
+                               command: described, output: trimmed(outcome))
+            }
+            return Verdict(passed: matcher.matches(value), expected: "\(path) \(matcher.summary)", got: "\(path) = \(value)",
+                           command: described)
         }
-        guard let value = JSONPath.value(at: path, in: json) else {
-            return Verdict(passed: false, expected: "\(path) \(matcher.summary)", got: "\(path) not found",
-                           command: described, output: trimmed(outcome))
-        }
-        return Verdict(passed: matcher.matches(value), expected: "\(path) \(matcher.summary)", got: "\(path) = \(value)",
-                       command: described)
     }
 
-    private func xPath(_ fields: [String: FieldValue], _ timeout: Double) -> Verdict {
+    private func xPath(_ fields: [String: FieldValue], _ target: Target, _ timeout: Double) -> Verdict {
         guard case .string(let path)? = fields["path"], case .matcher(let matcher)? = fields["value"] else {
             return .failure("xpath needs path and value")
         }
@@ -282,9 +354,10 @@ struct Evaluator {
             }
             source = "domain \(name)"
         } else if case .command(let spec)? = fields["run"] {
-            let (outcome, described) = run(spec, timeout)
-            xml = outcome.stdout
-            source = described
+            switch run(spec, target, timeout) {
+            case .success(let (outcome, described)): (xml, source) = (outcome.stdout, described)
+            case .failure(let verdict): return verdict
+            }
         }
         guard let document = try? XMLDocument(xmlString: xml, options: []),
               let nodes = try? document.nodes(forXPath: path) else {
@@ -386,18 +459,49 @@ struct Evaluator {
                        got: got.isEmpty ? "\(image.format) image" : got.joined(separator: ", "))
     }
 
-    private func cloudInit(_ fields: [String: FieldValue], _ timeout: Double) -> Verdict {
-        guard case .matcher(let matcher)? = fields["status"] else { return .failure("no status") }
-        let (outcome, described) = run(.argv(["cloud-init", "status", "--format", "json"]), timeout)
-        guard outcome.status != 127 else { return Verdict(passed: false, command: described, error: "cloud-init is not installed here") }
-        // Judged on the JSON status field: cloud-init's exit status also reflects recoverable errors.
-        guard let json = try? JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)),
-              let status = JSONPath.value(at: "$.status", in: json) else {
-            return Verdict(passed: false, expected: "status \(matcher.summary)", got: "no JSON status", command: described,
-                           output: trimmed(outcome))
+    private func container(_ fields: [String: FieldValue]) -> Verdict {
+        guard case .string(let name)? = fields["name"] else { return .failure("no container name") }
+        let listed = blockingAsync { () async -> Result<[ContainerSummary], EngineError> in
+            do { return .success(try await EngineClient.connect().0.containers(includeStopped: true)) }
+            catch let error as EngineError { return .failure(error) }
+            catch { return .failure(EngineError(.failed, "\(error)")) }
         }
-        return Verdict(passed: matcher.matches(status), expected: "status \(matcher.summary)", got: "status \(status)",
-                       command: described)
+        let containers: [ContainerSummary]
+        switch listed {
+        case .success(let found): containers = found
+        case .failure(let error): return .failure("no container engine: \(error.message)")
+        }
+        let wantExists = fields["exists"].flatMap { if case .bool(let b) = $0 { b } else { nil } } ?? true
+        guard let found = containers.first(where: { $0.name == name }) else {
+            return .judged(!wantExists, expected: "container \(name) \(wantExists ? "exists" : "is absent")",
+                           got: "no container \(name)")
+        }
+        guard wantExists else { return .judged(false, expected: "container \(name) is absent", got: "it exists") }
+        let facts = ["state": found.state.rawValue, "image": found.image]
+        var passed = true, expected: [String] = [], got: [String] = []
+        for key in ["state", "image"] {
+            guard case .matcher(let matcher)? = fields[key], let actual = facts[key] else { continue }
+            expected.append("\(key) \(matcher.summary)")
+            got.append("\(key) \(actual)")
+            passed = passed && matcher.matches(actual)
+        }
+        return .judged(passed, expected: expected.isEmpty ? "container \(name) exists" : expected.joined(separator: ", "),
+                       got: got.isEmpty ? "it exists (\(found.state.rawValue))" : got.joined(separator: ", "))
+    }
+
+    private func cloudInit(_ fields: [String: FieldValue], _ target: Target, _ timeout: Double) -> Verdict {
+        guard case .matcher(let matcher)? = fields["status"] else { return .failure("no status") }
+        return judge(.argv(["cloud-init", "status", "--format", "json"]), target, timeout) { outcome, described in
+            guard outcome.status != 127 else { return Verdict(passed: false, command: described, error: "cloud-init is not installed here") }
+            // Judged on the JSON status field: cloud-init's exit status also reflects recoverable errors.
+            guard let json = try? JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)),
+                  let status = JSONPath.value(at: "$.status", in: json) else {
+                return Verdict(passed: false, expected: "status \(matcher.summary)", got: "no JSON status", command: described,
+                               output: trimmed(outcome))
+            }
+            return Verdict(passed: matcher.matches(status), expected: "status \(matcher.summary)", got: "status \(status)",
+                           command: described)
+        }
     }
 }
 

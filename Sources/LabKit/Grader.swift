@@ -101,21 +101,40 @@ public struct Grader: Sendable {
 
     /// Runs every step's cleanup, last step first, to undo what the lab made. Failures are reported, not fatal:
     /// a cleanup removing what is already gone is normal.
-    public func cleanUp(timeout: Double = 120) -> [(step: String, outcome: ProcessOutcome)] {
-        lab.steps.reversed().compactMap { step in
-            step.cleanup.map { (step.id, HostProcess.run(context.parameters.expand($0), timeout: timeout)) }
-        }
+    public func cleanUp(timeout: Double = 300) -> [(step: String, outcome: ProcessOutcome)] {
+        lab.steps.reversed().compactMap { step in step.cleanup.map { (step.id, perform($0, timeout)) } }
+    }
+
+    /// Runs the setup of the given steps (all when nil), in order; stops at the first failure.
+    public func setUp(steps selected: Set<String>? = nil, timeout: Double = 600) -> [(step: String, outcome: ProcessOutcome)] {
+        performInOrder(\.setup, selected, timeout)
     }
 
     /// Runs the reference solution of the given steps (all when nil), in order; stops at the first failure.
-    public func solve(steps selected: Set<String>? = nil, timeout: Double = 600) -> [(step: String, outcome: ProcessOutcome)] {
+    public func solve(steps selected: Set<String>? = nil, timeout: Double = 900) -> [(step: String, outcome: ProcessOutcome)] {
+        performInOrder(\.solve, selected, timeout)
+    }
+
+    private func performInOrder(_ action: KeyPath<Step, StepAction?>, _ selected: Set<String>?,
+                                _ timeout: Double) -> [(step: String, outcome: ProcessOutcome)] {
         var done: [(String, ProcessOutcome)] = []
         for step in lab.steps where selected?.contains(step.id) ?? true {
-            guard let solve = step.solve else { continue }
-            let outcome = HostProcess.run(context.parameters.expand(solve), timeout: timeout)
+            guard let command = step[keyPath: action] else { continue }
+            let outcome = perform(command, timeout)
             done.append((step.id, outcome))
             if outcome.status != 0 || outcome.timedOut { break }
         }
         return done
+    }
+
+    /// A step's command in its target; a target that cannot run it reads as a failed command saying why.
+    private func perform(_ action: StepAction, _ timeout: Double) -> ProcessOutcome {
+        let shell = TargetShell(context: context)
+        switch shell.run(context.parameters.expand(action.command), on: context.parameters.expand(action.target),
+                         timeout: timeout) {
+        case .success(let outcome): return outcome
+        case .failure(let unavailable):
+            return ProcessOutcome(status: -1, stdout: "", stderr: unavailable.message, timedOut: false, truncated: false)
+        }
     }
 }

@@ -31,15 +31,19 @@ public struct LabCatalog {
     /// Every command a lab would run, as a reviewer reads them.
     public static func commands(of lab: Lab) -> [String] {
         let parameters = Parameters(lab: lab, student: "STUDENT")
+        func place(_ target: Target) -> String { target == .host ? "" : "[\(parameters.expand(target))] " }
         var lines: [String] = []
         for step in lab.steps {
             for (label, spec) in [("setup", step.setup), ("solve", step.solve), ("cleanup", step.cleanup)] {
-                if let spec { lines.append("\(step.id) \(label): " + HostProcess.describe(parameters.expand(spec))) }
+                if let spec {
+                    lines.append("\(step.id) \(label): \(place(spec.target))" + HostProcess.describe(parameters.expand(spec.command)))
+                }
             }
             for check in step.checks {
                 for value in check.fields.values {
                     if case .command(let spec) = value {
-                        lines.append("\(step.id)/\(check.id): " + HostProcess.describe(parameters.expand(spec)))
+                        lines.append("\(step.id)/\(check.id): \(place(check.target))"
+                                     + HostProcess.describe(parameters.expand(spec)))
                     }
                 }
             }

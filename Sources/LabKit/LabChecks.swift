@@ -11,7 +11,7 @@ struct LabChecks {
         var checkIDs: [String: String] = [:]  // check id -> step id
         var checkNodes: [String: Node] = [:]
         var capturesMade = Set<String>()
-        let known = Set(lab.parameters.keys).union(["student"])
+        let known = Set(lab.parameters.keys).union(Parameters.builtIn)
 
         for (stepIndex, step) in lab.steps.enumerated() {
             let stepNode = stepNodes.indices.contains(stepIndex) ? stepNodes[stepIndex] : root

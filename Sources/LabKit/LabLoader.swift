@@ -85,8 +85,8 @@ final class Reader {
         let checks = list(fields["checks"], what: "checks").compactMap(check)
         return Step(id: string(fields["id"], "id") ?? "", title: string(fields["title"], "title") ?? "",
                     instructions: string(fields["instructions"], "instructions") ?? "",
-                    hints: strings(fields["hints"], "hints"), setup: fields["setup"].flatMap(command),
-                    cleanup: fields["cleanup"].flatMap(command), solve: fields["solve"].flatMap(command),
+                    hints: strings(fields["hints"], "hints"), setup: fields["setup"].flatMap(action),
+                    cleanup: fields["cleanup"].flatMap(action), solve: fields["solve"].flatMap(action),
                     checks: checks)
     }
 
@@ -112,8 +112,13 @@ final class Reader {
             report(found[1].key, "a check has exactly one primitive; this one has \(found.map(\.name).joined(separator: " and "))")
         }
         let values = primitiveFields(primitive.name, primitive.value)
+        let target = target(fields["target"])
+        if target != .host && !Schema.targetable.contains(primitive.name) {
+            report(fields["target"], "'\(primitive.name)' looks from the host (libvirt, the engine or its files) and takes "
+                   + "no target; targets apply to " + Schema.targetable.sorted().joined(separator: ", "))
+        }
         return Check(id: string(fields["id"], "id") ?? "", title: string(fields["title"], "title") ?? "",
-                     points: int(fields["points"], "points") ?? 1, target: target(fields["target"]),
+                     points: int(fields["points"], "points") ?? 1, target: target,
                      needs: strings(fields["needs"], "needs"),
                      timeout: duration(fields["timeout"]) ?? 30, retries: int(fields["retries"], "retries") ?? 0,
                      retryDelay: duration(fields["retry_delay"]) ?? 2, failure: string(fields["failure"], "failure"),
@@ -187,6 +192,7 @@ final class Reader {
         case .duration: return duration(node).map(FieldValue.seconds)
         case .matcher: return matcher(node, key).map(FieldValue.matcher)
         case .command: return command(node).map(FieldValue.command)
+        case .action: return nil  // steps read actions themselves
         case .mapping, .list: return wrong(node, key, type)  // read by their own readers, never as a value
         }
     }
@@ -258,7 +264,7 @@ final class Reader {
         return Double(text).flatMap { $0 >= 0 ? $0 : nil }
     }
 
-    func command(_ node: Node) -> CommandSpec? {
+    func command(_ node: Node, at position: Node? = nil) -> CommandSpec? {
         if let items = node.sequence {
             let argv = strings(node, "command")
             guard !argv.isEmpty, argv.count == items.count else {
@@ -272,9 +278,18 @@ final class Reader {
             if key == "shell" { return string(value, "shell").map(CommandSpec.shell) }
             return command(value)
         }
-        report(node, "a command is a list of arguments, e.g. [virsh, domstate, web1], or {shell: \"...\"}; "
+        report(position ?? node, "a command is a list of arguments, e.g. [virsh, domstate, web1], or {shell: \"...\"}; "
                + "names are never pasted into a shell line for you")
         return nil
+    }
+
+    /// A command, or a command mapping with `target:` beside argv or shell.
+    func action(_ node: Node) -> StepAction? {
+        guard let pairs = node.mapping, let targetPair = pairs.first(where: { $0.key.string == "target" }) else {
+            return command(node).map { StepAction(command: $0, target: .host) }
+        }
+        let rest = Node(pairs.filter { $0.key.string != "target" }, node.tag, node.mapping?.style ?? .block)
+        return command(rest, at: node).map { StepAction(command: $0, target: target(targetPair.value)) }
     }
 
     func matcher(_ node: Node, _ key: String) -> Matcher? {

@@ -20,9 +20,9 @@ public struct Step: Sendable, Equatable {
     public let title: String
     public let instructions: String
     public let hints: [String]
-    public let setup: CommandSpec?
-    public let cleanup: CommandSpec?
-    public let solve: CommandSpec?
+    public let setup: StepAction?
+    public let cleanup: StepAction?
+    public let solve: StepAction?
     public let checks: [Check]
 }
 
@@ -54,6 +54,12 @@ public enum Target: Sendable, Equatable, CustomStringConvertible {
         case .container(let name): "container:\(name)"
         }
     }
+}
+
+/// A step's setup, solve or cleanup: a command and where it runs (the host unless the lab says).
+public struct StepAction: Sendable, Equatable {
+    public let command: CommandSpec
+    public let target: Target
 }
 
 /// A command: an argument list (never pasted into a shell), or an explicit shell line.

@@ -3,19 +3,36 @@ import Foundation
 
 /// Per-student values: a lab's parameter templates with `{student}` and `{hash}` (six hex digits derived
 /// from the lab and the student, so each student gets their own names), then `{{name}}` in text and checks.
+/// Built in: `{{student}}`, and `{{cloud_image}}` (see `CloudImage`).
 public struct Parameters: Sendable, Equatable {
     public let values: [String: String]
+    static let builtIn: Set<String> = ["student", "cloud_image"]
 
-    public init(lab: Lab, student: String) {
+    public init(lab: Lab, student: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
         let safe = Self.sanitize(student)
         let digest = SHA256.hash(data: Data("\(lab.id)/\(safe)".utf8))
         let hash = digest.prefix(3).map { String(format: "%02x", $0) }.joined()
-        var values = ["student": safe]
+        var values = ["student": safe, "cloud_image": CloudImage.path(environment) ?? ""]
         for (name, template) in lab.parameters {
-            values[name] = template.replacingOccurrences(of: "{student}", with: safe)
-                .replacingOccurrences(of: "{hash}", with: hash)
+            values[name] = Self.environmentValues(in: template, environment)
+                .replacingOccurrences(of: "{student}", with: safe).replacingOccurrences(of: "{hash}", with: hash)
         }
         self.values = values
+    }
+
+    /// `{env:NAME}` and `{env:NAME:-default}`: a classroom sets values (an image path, a container image)
+    /// without editing the lab.
+    static func environmentValues(in template: String, _ environment: [String: String]) -> String {
+        var result = "", rest = Substring(template)
+        while let open = rest.range(of: "{env:"), let close = rest[open.upperBound...].firstIndex(of: "}") {
+            result += rest[..<open.lowerBound]
+            let inside = rest[open.upperBound..<close]
+            let (name, fallback) = inside.range(of: ":-").map { (inside[..<$0.lowerBound], inside[$0.upperBound...]) }
+                ?? (inside, "")
+            result += environment[String(name)].flatMap { $0.isEmpty ? nil : $0 } ?? String(fallback)
+            rest = rest[rest.index(after: close)...]
+        }
+        return result + rest
     }
 
     /// Student names end up in paths and VM names: keep letters, digits, '-' and '_'.
@@ -28,6 +45,14 @@ public struct Parameters: Sendable, Equatable {
         var result = text
         for (name, value) in values { result = result.replacingOccurrences(of: "{{\(name)}}", with: value) }
         return result
+    }
+
+    public func expand(_ target: Target) -> Target {
+        switch target {
+        case .host: .host
+        case .vm(let name): .vm(expand(name))
+        case .container(let name): .container(expand(name))
+        }
     }
 
     public func expand(_ command: CommandSpec) -> CommandSpec {

@@ -9,6 +9,8 @@ public enum Schema {
         case matcher
         /// argv (a list) or shell (a string), as used by `command` and `capture`.
         case command
+        /// A command with an optional `target:` (host, vm:NAME, container:NAME), for setup, solve and cleanup.
+        case action
         /// A nested mapping or list with rules of its own (parameters, steps, checks).
         case mapping, list
 
@@ -21,6 +23,7 @@ public enum Schema {
             case .duration: "a duration such as 30s, 2m or 500ms"
             case .matcher: "a matcher (a string, or a mapping such as {contains: ...})"
             case .command: "a command (a list of arguments, or {shell: ...})"
+            case .action: "a command, or {argv: [...]} / {shell: ...} with target: vm:NAME or container:NAME"
             case .mapping: "a mapping"
             case .list: "a list"
             }
@@ -53,9 +56,9 @@ public enum Schema {
         "title": Field(.string, required: true, "one line"),
         "instructions": Field(.string, required: true, "what to do (a small markdown subset)"),
         "hints": Field(.stringList, "revealed one at a time"),
-        "setup": Field(.command, "run before the step starts"),
-        "cleanup": Field(.command, "run when the lab is reset"),
-        "solve": Field(.command, "the reference solution, run by tests and teachers"),
+        "setup": Field(.action, "run when the lab is started (`virtlab lab start`, or opening it in the app)"),
+        "cleanup": Field(.action, "run when the lab is reset"),
+        "solve": Field(.action, "the reference solution, run by tests and teachers"),
         "checks": Field(.list, required: true, "what is graded"),
     ]
 
@@ -63,7 +66,7 @@ public enum Schema {
         "id": Field(.string, required: true, "unique within the lab"),
         "title": Field(.string, required: true, "what is being checked, in the student's words"),
         "points": Field(.int, "weight in the grade (default 1)"),
-        "target": Field(.string, "where it runs: host (default), vm:NAME, container:NAME"),
+        "target": Field(.string, "where it runs: host (default), vm:NAME, container:NAME (see Targets)"),
         "needs": Field(.stringList, "checks that must pass first; otherwise this one is skipped"),
         "timeout": Field(.duration, "killed and reported as an error after this (default 30s)"),
         "retries": Field(.int, "extra attempts before failing (default 0)"),
@@ -162,6 +165,11 @@ public enum Schema {
             "value": Field(.matcher, required: true, "what the value must match"),
         ],
     ]
+
+    /// Primitives that look at a system from inside and so may run in a guest or container; the others ask
+    /// libvirt, the engine or the host's own files.
+    public static let targetable: Set<String> = ["command", "file", "cpu_flags", "virt_detect", "capture", "jsonpath",
+                                                 "xpath", "cloud_init"]
 
     static let matcherKeys: Set<String> = ["equals", "contains", "regex", "not", "eq", "ne", "gt", "ge", "lt", "le"]
     static let commandKeys: Set<String> = ["argv", "shell"]

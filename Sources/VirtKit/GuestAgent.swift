@@ -11,6 +11,17 @@ public struct GuestExecResult: Sendable, Equatable {
     public let truncated: Bool
 }
 
+/// A command run through the guest agent outlived its time and was killed.
+public struct GuestExecTimeout: Error, Sendable, CustomStringConvertible {
+    public let domain: String
+    public let program: String
+    public let seconds: Double
+
+    public var description: String {
+        "'\(program)' in '\(domain)' did not finish within \(Int(seconds)) s and was killed"
+    }
+}
+
 /// The QEMU guest agent, through libvirt's agent command API (libvirt-qemu): the guest needs
 /// qemu-guest-agent running and a virtio channel named org.qemu.guest_agent.0.
 extension Domain {
@@ -49,7 +60,9 @@ extension Domain {
                                            || status["err-truncated"] as? Bool == true)
             }
             guard Date() < deadline else {
-                throw agentFailure("'\(program)' did not finish within \(Int(timeoutSeconds)) s")
+                // The agent has no kill command: a second guest-exec ends what the first started.
+                _ = try? agentJSON(["execute": "guest-exec", "arguments": ["path": "kill", "arg": ["-KILL", "\(pid)"]]])
+                throw GuestExecTimeout(domain: name, program: program, seconds: timeoutSeconds)
             }
             usleep(100_000)
         }

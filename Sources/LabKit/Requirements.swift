@@ -1,0 +1,50 @@
+import ContainerKit
+import Foundation
+import ImageKit
+import VirtKit
+
+/// Whether this machine offers what a lab declares it needs; each unmet requirement says what to do.
+public enum Requirements {
+    public static func unmet(_ lab: Lab, libvirtURI: String,
+                             environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+        lab.requirements.compactMap { problem($0, libvirtURI, environment) }
+    }
+
+    static func problem(_ requirement: Requirement, _ uri: String, _ environment: [String: String]) -> String? {
+        switch requirement {
+        case .libvirt:
+            return (try? Connection(uri: uri, readOnly: true)) == nil
+                ? "libvirt: cannot connect to \(uri); start libvirtd (virtlab doctor says more)" : nil
+        case .libvirtQEMU, .guestAgent:
+            guard uri.hasPrefix("qemu") else {
+                return "\(requirement.rawValue): the lab needs QEMU guests, but the connection is \(uri); use --uri qemu:///system"
+            }
+            let writable = requirement == .guestAgent
+            return (try? Connection(uri: uri, readOnly: !writable)) == nil
+                ? "\(requirement.rawValue): cannot connect to \(uri)\(writable ? " read-write" : ""); start libvirtd "
+                  + "and run as a user allowed to manage VMs" : nil
+        case .containerEngine:
+            let answer = blockingAsync { () async -> String? in
+                do { _ = try await EngineClient.connect(environment: environment); return nil }
+                catch { return "container-engine: \(error)" }
+            }
+            return answer
+        case .cloudImage:
+            return CloudImage.path(environment) == nil
+                ? "cloud-image: no cloud image; import one with 'virtlab image import FILE.qcow2' or set VIRTLAB_CLOUD_IMAGE"
+                : nil
+        case .root:
+            return geteuid() == 0 ? nil : "root: the lab changes system files; run it as root (sudo)"
+        }
+    }
+}
+
+/// The cloud image labs boot, as `{{cloud_image}}`: VIRTLAB_CLOUD_IMAGE, else the image library's first
+/// qcow2 that stands alone (an overlay is somebody's VM disk, not a base).
+public enum CloudImage {
+    public static func path(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let chosen = environment["VIRTLAB_CLOUD_IMAGE"], !chosen.isEmpty { return chosen }
+        return ImageLibrary(directory: ImageLibrary.defaultDirectory(environment: environment)).images()
+            .first { $0.format == "qcow2" && $0.backingFile == nil }?.path
+    }
+}

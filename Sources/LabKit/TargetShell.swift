@@ -1,0 +1,108 @@
+import ContainerKit
+import Foundation
+import NIOCore
+import VirtKit
+
+/// A target could not run the command at all (no such VM, no agent and no address, no engine): the check is
+/// an error, not a failure.
+public struct TargetUnavailable: Error, Sendable, Equatable {
+    public let message: String
+}
+
+/// Runs a command where a check or a step says: this host, inside a guest (its QEMU guest agent, else SSH
+/// to its address), or inside a container (the engine's exec API). Commands travel as argument lists.
+struct TargetShell {
+    let context: GradingContext
+
+    func run(_ command: CommandSpec, on target: Target, timeout: Double) -> Result<ProcessOutcome, TargetUnavailable> {
+        let argv: [String] = switch command {
+        case .argv(let words): words
+        case .shell(let line): ["/bin/sh", "-c", line]
+        }
+        switch target {
+        case .host: return .success(HostProcess.run(command, timeout: timeout))
+        case .vm(let name): return inGuest(name, argv, timeout)
+        case .container(let name): return inContainer(name, argv, timeout)
+        }
+    }
+
+    private func inGuest(_ name: String, _ argv: [String], _ timeout: Double) -> Result<ProcessOutcome, TargetUnavailable> {
+        let domain: Domain
+        do {
+            domain = try context.libvirt(writable: true).domain(named: name)
+        } catch {
+            return .failure(TargetUnavailable(message: "no VM '\(name)' on \(context.libvirtURI): create it first"))
+        }
+        guard (try? domain.info().state.isActive) == true else {
+            return .failure(TargetUnavailable(message: "VM '\(name)' is not running: start it first"))
+        }
+        if domain.agentResponds() {
+            do {
+                let result = try domain.guestExec(argv, timeoutSeconds: timeout)
+                return .success(ProcessOutcome(status: result.exitCode, stdout: result.stdout, stderr: result.stderr,
+                                               timedOut: false, truncated: result.truncated))
+            } catch is GuestExecTimeout {
+                return .success(ProcessOutcome(status: -1, stdout: "", stderr: "", timedOut: true, truncated: false))
+            } catch {
+                return .failure(TargetUnavailable(message: "\(error)"))
+            }
+        }
+        let addresses = domain.interfaceAddresses().values.flatMap { $0 }.map { String($0.prefix { $0 != "/" }) }
+        guard let address = addresses.first(where: { !$0.contains(":") }) ?? addresses.first else {
+            return .failure(TargetUnavailable(message: "the guest agent of '\(name)' does not answer and libvirt knows no "
+                + "address for it: start qemu-guest-agent in the guest, or give it a network with DHCP"))
+        }
+        return .success(HostProcess.run(.argv(Self.ssh(user: context.sshUser, address: address, argv)), timeout: timeout))
+    }
+
+    /// ssh joins its arguments into one line for the remote shell: each word goes single-quoted.
+    static func ssh(user: String, address: String, _ argv: [String]) -> [String] {
+        let quoted = argv.map { "'" + $0.replacingOccurrences(of: "'", with: #"'\''"#) + "'" }
+        return ["ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "StrictHostKeyChecking=accept-new",
+                "-l", user, address, "--"] + quoted
+    }
+
+    private func inContainer(_ name: String, _ argv: [String], _ timeout: Double)
+        -> Result<ProcessOutcome, TargetUnavailable>
+    {
+        let answer = blockingAsync { () async -> Result<ProcessOutcome, TargetUnavailable> in
+            do {
+                let (client, _) = try await EngineClient.connect()
+                let result = try await client.exec(name, argv, timeout: .seconds(Int64(timeout.rounded(.up))),
+                                                   limit: HostProcess.outputCap)
+                return .success(ProcessOutcome(status: result.exitCode, stdout: result.stdout, stderr: result.stderr,
+                                               timedOut: false, truncated: result.truncated))
+            } catch let error as EngineError where error.kind == .timedOut {
+                return .success(ProcessOutcome(status: -1, stdout: "", stderr: error.message, timedOut: true, truncated: false))
+            } catch let error as EngineError where error.kind == .notFound {
+                return .failure(TargetUnavailable(message: "no container '\(name)': create it first"))
+            } catch {
+                // Engines word "not running" differently (Docker 409, Podman 500): ask for the state instead.
+                let state = try? await EngineClient.connect().0.containers(includeStopped: true)
+                    .first { $0.name == name }?.state
+                if let state, !state.isRunning {
+                    return .failure(TargetUnavailable(message: "container '\(name)' is \(state.rawValue), not running: "
+                                                      + "start it first"))
+                }
+                return .failure(TargetUnavailable(message: "\(error)"))
+            }
+        }
+        return answer
+    }
+}
+
+/// Checks run on threads of their own; the engine client is async. This waits for one async call.
+func blockingAsync<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
+    let box = ResultBox<T>()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        box.value = await work()
+        done.signal()
+    }
+    done.wait()
+    return box.value!
+}
+
+private final class ResultBox<T>: @unchecked Sendable {
+    var value: T?
+}
