@@ -57,6 +57,16 @@ public struct EngineClient: Sendable {
         try await decode([ContainerSummary].self, .GET, "/containers/json", query: ["all": includeStopped ? "1" : "0"])
     }
 
+    /// How a container was made to run: with a terminal and open stdin (an interactive shell) or not.
+    public func interactivity(_ container: String) async throws -> (tty: Bool, openStdin: Bool) {
+        struct Inspect: Decodable {
+            struct Config: Decodable { let Tty: Bool?; let OpenStdin: Bool? }
+            let Config: Config?
+        }
+        let config = try await decode(Inspect.self, .GET, "/containers/\(escaped(container))/json").Config
+        return (config?.Tty ?? false, config?.OpenStdin ?? false)
+    }
+
     public func stats(_ container: String) async throws -> ContainerStats {
         try await decode(ContainerStats.self, .GET, "/containers/\(escaped(container))/stats",
                          query: ["stream": "false", "one-shot": "true"])

@@ -46,6 +46,8 @@ struct Verdict: Error {
     var output: String?
     /// Set when the check could not be judged at all (a timeout, a missing tool): reported as an error.
     var error: String?
+    /// No retry can change it (the target does not exist).
+    var final = false
 
     static func judged(_ passed: Bool, expected: String?, got: String?) -> Verdict {
         Verdict(passed: passed, expected: expected, got: got)
@@ -93,7 +95,8 @@ struct Evaluator {
             }
             return .success((outcome, described))
         case .failure(let unavailable):
-            return .failure(Verdict(passed: false, command: described, error: unavailable.message))
+            return .failure(Verdict(passed: false, command: described, error: unavailable.message,
+                                    final: unavailable.missing))
         }
     }
 
@@ -461,18 +464,27 @@ struct Evaluator {
 
     private func container(_ fields: [String: FieldValue]) -> Verdict {
         guard case .string(let name)? = fields["name"] else { return .failure("no container name") }
-        let listed = blockingAsync { () async -> Result<[ContainerSummary], EngineError> in
-            do { return .success(try await EngineClient.connect().0.containers(includeStopped: true)) }
-            catch let error as EngineError { return .failure(error) }
-            catch { return .failure(EngineError(.failed, "\(error)")) }
+        let asked = blockingAsync { () async -> Result<(ContainerSummary, interactive: Bool)?, EngineError> in
+            do {
+                let client = try await EngineClient.connect().0
+                guard let found = try await client.containers(includeStopped: true).first(where: { $0.name == name }) else {
+                    return .success(nil)
+                }
+                let terminal = try await client.interactivity(found.id)
+                return .success((found, terminal.tty && terminal.openStdin))
+            } catch let error as EngineError {
+                return .failure(error)
+            } catch {
+                return .failure(EngineError(.failed, "\(error)"))
+            }
         }
-        let containers: [ContainerSummary]
-        switch listed {
-        case .success(let found): containers = found
+        let container: (summary: ContainerSummary, interactive: Bool)?
+        switch asked {
+        case .success(let found): container = found
         case .failure(let error): return .failure("no container engine: \(error.message)")
         }
         let wantExists = fields["exists"].flatMap { if case .bool(let b) = $0 { b } else { nil } } ?? true
-        guard let found = containers.first(where: { $0.name == name }) else {
+        guard let (found, interactive) = container else {
             return .judged(!wantExists, expected: "container \(name) \(wantExists ? "exists" : "is absent")",
                            got: "no container \(name)")
         }
@@ -484,6 +496,11 @@ struct Evaluator {
             expected.append("\(key) \(matcher.summary)")
             got.append("\(key) \(actual)")
             passed = passed && matcher.matches(actual)
+        }
+        if case .bool(let want)? = fields["interactive"] {
+            expected.append(want ? "interactive (terminal, open stdin)" : "not interactive")
+            got.append(interactive ? "interactive" : "no terminal")
+            passed = passed && interactive == want
         }
         return .judged(passed, expected: expected.isEmpty ? "container \(name) exists" : expected.joined(separator: ", "),
                        got: got.isEmpty ? "it exists (\(found.state.rawValue))" : got.joined(separator: ", "))

@@ -83,7 +83,7 @@ public struct Grader: Sendable {
                 let evaluator = Evaluator(context: context)
                 Thread.detachNewThread { continuation.resume(returning: evaluator.evaluate(check, timeout: check.timeout)) }
             }
-        } while !verdict.passed && attempts <= check.retries
+        } while !verdict.passed && !verdict.final && attempts <= check.retries
         return result(step, check, verdict.passed ? .pass : verdict.error != nil ? .error : .fail, verdict, attempts)
     }
 

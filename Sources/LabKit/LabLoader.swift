@@ -304,7 +304,9 @@ final class Reader {
             switch name {
             case "equals", "contains", "regex":
                 guard let text = string(value, name) else { continue }
-                if name == "regex", (try? NSRegularExpression(pattern: text)) == nil {
+                // Parameters are filled in before matching; judge the pattern around them.
+                let pattern = text.replacingOccurrences(of: #"\{\{[^}]*\}\}"#, with: "x", options: .regularExpression)
+                if name == "regex", (try? NSRegularExpression(pattern: pattern)) == nil {
                     report(value, "'\(text)' is not a valid regular expression")
                     continue
                 }

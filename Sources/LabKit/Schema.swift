@@ -132,6 +132,7 @@ public enum Schema {
             "exists": Field(.bool, "exists (or not)"),
             "state": Field(.matcher, "running, exited, paused, ..."),
             "image": Field(.matcher, "its image, repository:tag"),
+            "interactive": Field(.bool, "made with a terminal and open stdin (run -it), as an OS container's shell is"),
         ],
         "image": [
             "path": Field(.string, required: true, "the disk image file"),

@@ -7,6 +7,8 @@ import VirtKit
 /// an error, not a failure.
 public struct TargetUnavailable: Error, Sendable, Equatable {
     public let message: String
+    /// The target does not exist: retrying cannot help (a VM still booting, by contrast, is worth a retry).
+    public var missing = false
 }
 
 /// Runs a command where a check or a step says: this host, inside a guest (its QEMU guest agent, else SSH
@@ -31,7 +33,8 @@ struct TargetShell {
         do {
             domain = try context.libvirt(writable: true).domain(named: name)
         } catch {
-            return .failure(TargetUnavailable(message: "no VM '\(name)' on \(context.libvirtURI): create it first"))
+            return .failure(TargetUnavailable(message: "no VM '\(name)' on \(context.libvirtURI): create it first",
+                                              missing: true))
         }
         guard (try? domain.info().state.isActive) == true else {
             return .failure(TargetUnavailable(message: "VM '\(name)' is not running: start it first"))
@@ -75,7 +78,7 @@ struct TargetShell {
             } catch let error as EngineError where error.kind == .timedOut {
                 return .success(ProcessOutcome(status: -1, stdout: "", stderr: error.message, timedOut: true, truncated: false))
             } catch let error as EngineError where error.kind == .notFound {
-                return .failure(TargetUnavailable(message: "no container '\(name)': create it first"))
+                return .failure(TargetUnavailable(message: "no container '\(name)': create it first", missing: true))
             } catch {
                 // Engines word "not running" differently (Docker 409, Podman 500): ask for the state instead.
                 let state = try? await EngineClient.connect().0.containers(includeStopped: true)

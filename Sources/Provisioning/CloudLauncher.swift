@@ -62,7 +62,11 @@ public struct CloudLauncher {
         }
     }
 
-    public func launch(_ spec: LaunchSpec) throws -> Launched {
+    public func launch(_ requested: LaunchSpec) throws -> Launched {
+        var spec = requested
+        if spec.kernel == nil, let kit = BootKit(beside: spec.image.path) {
+            (spec.kernel, spec.initrd, spec.kernelCommandLine) = (kit.kernel, kit.initrd, kit.commandLine)
+        }
         try Self.validate(name: spec.name)
         if (try? connection.domain(named: spec.name)) != nil {
             throw ProvisioningError("a VM named \(spec.name) already exists; pick another name")
@@ -157,4 +161,21 @@ func escapeXML(_ text: String) -> String {
     text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
         .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "'", with: "&apos;")
         .replacingOccurrences(of: "\"", with: "&quot;")
+}
+
+/// An image without a boot loader (built with debootstrap, or a cloud image whose kernel is published
+/// separately) boots from a kernel kept beside it: `IMAGE.boot/vmlinuz`, `initrd.img` and `cmdline`.
+public struct BootKit: Sendable, Equatable {
+    public let kernel: String
+    public let initrd: String?
+    public let commandLine: String
+
+    public init?(beside image: String) {
+        let directory = image + ".boot"
+        guard FileManager.default.fileExists(atPath: directory + "/vmlinuz") else { return nil }
+        kernel = directory + "/vmlinuz"
+        initrd = FileManager.default.fileExists(atPath: directory + "/initrd.img") ? directory + "/initrd.img" : nil
+        commandLine = (try? String(contentsOfFile: directory + "/cmdline", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "root=/dev/vda console=ttyS0"
+    }
 }
