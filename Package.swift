@@ -46,7 +46,7 @@ let package = Package(
         // Pure Swift terminal UI: cells, buffers, styles, themes, keys, widgets. Imports no C.
         .target(name: "TermUI"),
         // The dashboard as state, messages, update and view: pure, testable as text. Never touches C.
-        .target(name: "App", dependencies: ["Inventory", "TermUI", "Humanize", "VirtKit", "ContainerKit"]),
+        .target(name: "App", dependencies: ["Inventory", "TermUI", "Humanize", "VirtKit", "ContainerKit", "LabKit"]),
         // The ncurses backend: draws a Buffer, reads keys, handles resize and signals.
         .target(name: "TermCurses", dependencies: ["CNcurses", "CShims", "TermUI"]),
         // The command line: parsing, output formatting, error reporting.
@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "VirtKitTests", dependencies: ["VirtKit", "TestSupport"]),
         .testTarget(name: "HostDoctorTests", dependencies: ["HostDoctor"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "ContainerKit", "TestSupport"]),
-        .testTarget(name: "AppTests", dependencies: ["App", "ContainerKit", "TestSupport"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "ContainerKit", "LabKit", "TestSupport"]),
         .testTarget(name: "LabKitTests", dependencies: ["LabKit", "ImageKit", "TestSupport"]),
         .testTarget(name: "TermUITests", dependencies: ["TermUI"]),
         .testTarget(name: "HumanizeTests", dependencies: ["Humanize"]),

@@ -9,11 +9,12 @@ public struct Binding: Sendable {
         case filter, sortNext, sortReverse, cpuMode, faster, slower, refresh, help, theme, quit
         case start, shutdown, reboot, forceOff, pauseOrResume, snapshot, revert, delete, console, xml, logs, clone
         case launch
+        case openLab, checkStep, nextHint, evidence, nextStep, previousStep, gradeLab
     }
 
     /// Which panes a key works in.
     public enum Scope: Sendable, Equatable {
-        case anywhere, machines, containers, machinesAndContainers, images
+        case anywhere, machines, containers, machinesAndContainers, images, labs
 
         public func includes(_ pane: Pane) -> Bool {
             switch self {
@@ -22,6 +23,7 @@ public struct Binding: Sendable {
             case .containers: pane == .containers
             case .machinesAndContainers: pane == .machines || pane == .containers
             case .images: pane == .images
+            case .labs: pane == .labs
             }
         }
 
@@ -33,6 +35,7 @@ public struct Binding: Sendable {
             case .containers: "works on containers: press 2"
             case .machinesAndContainers: "works on virtual machines and containers: press 1 or 2"
             case .images: "works on disk images: press 3"
+            case .labs: "works in labs: press 4"
             }
         }
     }
@@ -65,6 +68,7 @@ public enum Keymap {
         .init(keys: [.character("2")], command: .showPane(.containers), summary: "containers", footer: nil,
               mutates: false),
         .init(keys: [.character("3")], command: .showPane(.images), summary: "images", footer: nil, mutates: false),
+        .init(keys: [.character("4")], command: .showPane(.labs), summary: "labs", footer: nil, mutates: false),
         .init(keys: [.up, .character("k")], command: .up, summary: "move up", footer: nil, mutates: false),
         .init(keys: [.down, .character("j")], command: .down, summary: "move down", footer: nil, mutates: false),
         .init(keys: [.pageUp, .control("b")], command: .pageUp, summary: "page up", footer: nil, mutates: false),
@@ -108,18 +112,37 @@ public enum Keymap {
         .init(keys: [.character("x")], command: .xml, summary: "domain XML", footer: nil, mutates: false, scope: .machines),
         .init(keys: [.character("l")], command: .logs, summary: "a container's logs", footer: "logs", mutates: false,
               scope: .containers),
+        .init(keys: [.enter], command: .openLab, summary: "open the lab (Esc: back to the list)", footer: "open",
+              mutates: false, scope: .labs),
+        .init(keys: [.character("c")], command: .checkStep, summary: "check this step", footer: "check", mutates: false,
+              scope: .labs),
+        .init(keys: [.character("h")], command: .nextHint, summary: "show the next hint", footer: "hint", mutates: false,
+              scope: .labs),
+        .init(keys: [.character("e")], command: .evidence, summary: "show or hide the evidence of each check",
+              footer: "evidence", mutates: false, scope: .labs),
+        .init(keys: [.right, .character("]")], command: .nextStep, summary: "next step", footer: "step", mutates: false,
+              scope: .labs),
+        .init(keys: [.left, .character("[")], command: .previousStep, summary: "previous step", footer: nil,
+              mutates: false, scope: .labs),
+        .init(keys: [.character("a")], command: .gradeLab, summary: "grade the whole lab (every step)", footer: "grade",
+              mutates: false, scope: .labs),
         .init(keys: [.character("?"), .function(1)], command: .help, summary: "help: every key", footer: "help",
               mutates: false),
         .init(keys: [.character("q"), .control("c")], command: .quit, summary: "quit", footer: "quit", mutates: false),
     ]
 
-    static let lookup: [Key: Binding] = {
-        var map: [Key: Binding] = [:]
-        for binding in bindings { for key in binding.keys { map[key] = binding } }
+    static let lookup: [Key: [Binding]] = {
+        var map: [Key: [Binding]] = [:]
+        for binding in bindings { for key in binding.keys { map[key, default: []].append(binding) } }
         return map
     }()
 
-    public static func binding(for key: Key) -> Binding? { lookup[key] }
+    /// A key may mean one thing in a pane and another elsewhere (c: console, or check a lab step): the
+    /// binding for the pane in focus wins.
+    public static func binding(for key: Key, in pane: Pane) -> Binding? {
+        let candidates = lookup[key] ?? []
+        return candidates.first { $0.scope.includes(pane) } ?? candidates.first
+    }
 
     /// The bindings that apply in `state`: actions only on the panes they work in, nothing that changes
     /// anything on a read-only connection.

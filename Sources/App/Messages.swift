@@ -1,5 +1,6 @@
 import ContainerKit
 import Inventory
+import LabKit
 import TermUI
 import VirtKit
 
@@ -23,6 +24,12 @@ public enum Message: Sendable {
     case document(title: String, String)
     case themeChanged(name: String)
     case themeFailed(String)
+    case labsLoaded([Lab], progress: [String: LabReport], problems: [String])
+    /// A lab's requirements were looked at (and its setup run): what is missing, if anything.
+    case labStarted(id: String, unmet: [String])
+    /// A check ran; the report holds the saved results of every step checked so far.
+    case labChecked(LabReport, checkedStep: String?)
+    case labFailed(String)
 }
 
 public enum MachineAction: Sendable, Equatable {
@@ -121,5 +128,9 @@ public enum Effect: Sendable, Equatable {
     case listSnapshots(MachineKey, name: String)
     case openConsole(name: String)
     case cycleTheme
+    /// Check the lab's requirements and run its setup.
+    case startLab(id: String)
+    /// Grade one step, or the whole lab (nil), and save the progress.
+    case checkLab(id: String, step: String?)
     case quit
 }

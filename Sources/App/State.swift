@@ -1,16 +1,18 @@
 import Foundation
 import Inventory
+import LabKit
 import TermUI
 import VirtKit
 
 public enum Pane: Int, CaseIterable, Sendable {
-    case machines, containers, images
+    case machines, containers, images, labs
 
     public var title: String {
         switch self {
         case .machines: "Virtual machines"
         case .containers: "Containers"
         case .images: "Images"
+        case .labs: "Labs"
         }
     }
 }
@@ -124,6 +126,15 @@ public struct AppState: Sendable {
     /// The user's public key file, offered by the launch wizard (found at start-up).
     public var defaultSSHKey: String = ""
 
+    /// Lab files that load, the saved progress in each (by lab id), and the files that do not load.
+    public var labs: [Lab] = []
+    public var labProgress: [String: LabReport] = [:]
+    public var labProblems: [String] = []
+    public var selectedLab: String?
+    /// Whose parameters the labs show (VM names and paths derive from it).
+    public var student = "student"
+    public var openLab: OpenLab?
+
     public var focus: Pane = .machines
     public var selectedMachine: MachineKey?
     public var selectedImage: String?
@@ -149,5 +160,21 @@ public struct AppState: Sendable {
         self.readOnly = readOnly
         self.refreshInterval = min(max(refreshInterval, Self.refreshBounds.lowerBound), Self.refreshBounds.upperBound)
         self.themeName = themeName
+    }
+}
+
+/// The lab a student has open: which step, how many of its hints are shown, where the text is scrolled.
+public struct OpenLab: Sendable, Equatable {
+    public let id: String
+    public var step: Int
+    public var hintsShown: [String: Int] = [:]
+    public var scroll = 0
+    /// Expected/got, the command and its output under each check result.
+    public var evidence = false
+    public var checking = false
+
+    public init(id: String, step: Int) {
+        self.id = id
+        self.step = step
     }
 }

@@ -70,6 +70,8 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .themeFailed(let text):
         setStatus(&state, text, .error)
         return []
+    case .labsLoaded, .labStarted, .labChecked, .labFailed:
+        return absorbLab(&state, message)
     }
 }
 
@@ -143,13 +145,17 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     if state.modal != nil { return handleModalKey(&state, key) }
     if state.editingFilter { return handleFilterKey(&state, key) }
     if key == .escape {
+        if state.focus == .labs, state.openLab != nil {
+            state.openLab = nil
+            return []
+        }
         if !state.filter.isEmpty {
             state.filter = ""
             setStatus(&state, "filter cleared", .info)
         }
         return []
     }
-    guard let binding = Keymap.binding(for: key) else {
+    guard let binding = Keymap.binding(for: key, in: state.focus) else {
         setStatus(&state, "\(key.label): not a key here (press ? for every key)", .warning)
         return []
     }
@@ -216,6 +222,8 @@ private func run(_ state: inout AppState, _ command: Binding.Command) -> [Effect
         state.modal = .launch(LaunchForm(imagePath: image.path, imageName: image.name, name: "\(stem)-vm",
                                          sshKey: state.defaultSSHKey))
         return []
+    case .openLab, .checkStep, .nextHint, .evidence, .nextStep, .previousStep, .gradeLab:
+        return labCommand(&state, command)
     case .start, .shutdown, .reboot, .forceOff, .pauseOrResume, .snapshot, .revert, .delete, .console, .xml, .logs,
          .clone:
         return state.focus == .containers ? containerCommand(&state, command) : machineCommand(&state, command)
@@ -298,7 +306,7 @@ private func containerCommand(_ state: inout AppState, _ command: Binding.Comman
     }
 }
 
-private func refuse(_ state: inout AppState, _ text: String) -> [Effect] {
+func refuse(_ state: inout AppState, _ text: String) -> [Effect] {
     setStatus(&state, text, .warning)
     return []
 }
@@ -327,6 +335,9 @@ private func move(_ state: inout AppState, by delta: Int) -> [Effect] {
         guard !visible.isEmpty else { return [] }
         let index = min(max(0, (state.selectedContainerIndex(in: visible) ?? 0) + delta), visible.count - 1)
         state.selectedContainer = visible[index].key
+        return []
+    case .labs:
+        moveInLabs(&state, by: delta)
         return []
     }
 }

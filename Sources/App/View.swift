@@ -32,15 +32,22 @@ public func view(_ state: AppState, size: Size, theme: Theme, glyphs: Glyphs) ->
     // Filtering and sorting happen once per frame; every part below reads this list.
     let machines = state.focus == .machines ? state.visibleMachines : []
     let selected = state.selectedIndex(in: machines)
-    switch state.focus {
-    case .machines: drawMachines(&buffer, listArea, state, machines, selected, theme: theme, glyphs: glyphs)
-    case .containers:
+    if state.focus == .labs, let lab = state.openedLab, let open = state.openLab {
+        drawOpenLab(&buffer, body, state, lab, open, theme: theme, glyphs: glyphs)
+    }
+    switch state.openLab == nil ? state.focus : nil {
+    case nil: break
+    case .labs?: drawLabList(&buffer, listArea, state, theme: theme, glyphs: glyphs)
+    case .machines?: drawMachines(&buffer, listArea, state, machines, selected, theme: theme, glyphs: glyphs)
+    case .containers?:
         let containers = state.visibleContainers
         drawContainers(&buffer, listArea, state, containers, state.selectedContainerIndex(in: containers),
                        theme: theme, glyphs: glyphs)
-    case .images: drawImages(&buffer, listArea, state, theme: theme, glyphs: glyphs)
+    case .images?: drawImages(&buffer, listArea, state, theme: theme, glyphs: glyphs)
     }
-    drawDetail(&buffer, detailArea, state, selected.map { machines[$0] }, theme: theme, glyphs: glyphs)
+    if state.focus != .labs || state.openLab == nil {
+        drawDetail(&buffer, detailArea, state, selected.map { machines[$0] }, theme: theme, glyphs: glyphs)
+    }
     drawStatus(&buffer, statusRow, state, theme: theme)
     drawFooter(&buffer, footerRow, state, theme: theme)
     if let modal = state.modal { drawModal(&buffer, modal, state, theme: theme, glyphs: glyphs) }
@@ -100,6 +107,7 @@ private func drawTabs(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState, t
         case .machines: state.snapshot.map { " (\($0.machines.count))" } ?? ""
         case .containers: state.engineSnapshot.map { " (\($0.containers.count))" } ?? ""
         case .images: state.snapshot.map { " (\($0.images.count + (state.engineSnapshot?.images.count ?? 0)))" } ?? ""
+        case .labs: " (\(state.labs.count))"
         }
         let label = " \(pane.rawValue + 1) \(pane.title)\(count) "
         x = buffer.write(label, x: x, y: rect.y, style: theme[state.focus == pane ? .selected : .title], maxX: rect.maxX)
@@ -218,7 +226,7 @@ private func rateCell(_ value: Double?, active: Bool) -> String {
 }
 
 /// Splits a message into lines of at most `width` cells at spaces.
-private func wrap(_ text: String, width: Int) -> [String] {
+func wrap(_ text: String, width: Int) -> [String] {
     guard width > 0 else { return [] }
     var lines: [String] = []
     var line = ""
@@ -287,6 +295,7 @@ private func drawDetail(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState,
                      "Created  \(Units.timestamp(image.created))"]
         }
         buffer.textLines(lines.map { StyledLine($0, theme[.text]) }, in: inner.inset(left: 1))
+    case .labs: drawLabDetail(&buffer, rect, state, theme: theme, glyphs: glyphs)
     case .containers:
         guard let container = state.selectedContainerSample else {
             buffer.pane(rect, title: "Details", focused: false, theme: theme, glyphs: glyphs)

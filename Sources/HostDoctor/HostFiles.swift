@@ -49,3 +49,11 @@ public struct ReadFailure: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension HostFiles {
+    /// The running binary, wherever it was found: argv[0] is only "virtlab" when it ran from PATH, and the
+    /// labs and themes installed beside it are found from here.
+    public static var runningExecutable: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import HostDoctor
 
 /// Where labs are found: `labs/` beside the installed binary (or the checkout), the user's data dir
 /// (`$XDG_DATA_HOME/virtlab/labs`), and any extra paths given.
@@ -7,13 +8,8 @@ public struct LabCatalog {
     /// Directories given on the command line: their labs are shown before they first run.
     public let untrusted: Set<String>
 
-    /// The binary itself, wherever it was found: argv[0] is only "virtlab" when it ran from PATH.
-    public static var runningExecutable: String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    }
-
     public init(extra: [String] = [], environment: [String: String] = ProcessInfo.processInfo.environment,
-                executable: String = LabCatalog.runningExecutable) {
+                executable: String = HostFiles.runningExecutable) {
         var dirs = extra
         let data = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? "\(environment["HOME"] ?? NSHomeDirectory())/.local/share"

@@ -20,12 +20,24 @@ public struct CheckResult: Sendable, Equatable, Codable {
     /// The lab's message for a failure, or why it was skipped or could not run.
     public let message: String?
     public let attempts: Int
+
+    public init(step: String, check: String, title: String, status: Status, points: Int, expected: String?, got: String?,
+                command: String?, output: String?, message: String?, attempts: Int) {
+        (self.step, self.check, self.title, self.status, self.points) = (step, check, title, status, points)
+        (self.expected, self.got, self.command, self.output) = (expected, got, command, output)
+        (self.message, self.attempts) = (message, attempts)
+    }
 }
 
 public struct StepReport: Sendable, Codable {
     public let id: String
     public let title: String
     public let results: [CheckResult]
+
+    public init(id: String, title: String, results: [CheckResult]) {
+        (self.id, self.title, self.results) = (id, title, results)
+    }
+
     public var earned: Int { results.reduce(0) { $0 + $1.earned } }
     public var possible: Int { results.reduce(0) { $0 + $1.points } }
 }
@@ -36,6 +48,11 @@ public struct LabReport: Sendable, Codable {
     public let student: String
     public let date: Date
     public let steps: [StepReport]
+
+    public init(lab: String, title: String, student: String, date: Date, steps: [StepReport]) {
+        (self.lab, self.title, self.student, self.date, self.steps) = (lab, title, student, date, steps)
+    }
+
     public var earned: Int { steps.reduce(0) { $0 + $1.earned } }
     public var possible: Int { steps.reduce(0) { $0 + $1.possible } }
     public var percent: Double { possible == 0 ? 0 : Double(earned) / Double(possible) * 100 }

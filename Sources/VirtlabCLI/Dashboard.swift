@@ -4,6 +4,7 @@ import Dispatch
 import Foundation
 import ImageKit
 import Inventory
+import LabKit
 import Provisioning
 import Synchronization
 import TermCurses
@@ -75,6 +76,7 @@ final class DashboardRuntime: @unchecked Sendable {
         defer { terminal.shutdown() }
         connect()
         startEngine()
+        loadLabs()
         var dirty = true
         while running {
             if TerminalGuard.pendingSignal != 0 {
@@ -167,6 +169,54 @@ final class DashboardRuntime: @unchecked Sendable {
             onWorker {
                 let names = try self.requireConnection().domain(uuid: key.uuid).snapshots().map(\.name)
                 self.post(.snapshotsListed(key, name: name, names))
+            }
+        case .startLab(let id): startLab(id)
+        case .checkLab(let id, let step): checkLab(id, step)
+        }
+    }
+
+    // MARK: - Labs
+
+    private var student: String { ProcessInfo.processInfo.environment["USER"] ?? "student" }
+
+    /// Labs the usual places hold (no --labs paths here: the app runs trusted labs only), with progress.
+    private func loadLabs() {
+        state.student = student
+        let (labs, problems) = LabCatalog().load()
+        let store = ProgressStore()
+        let progress = Dictionary(labs.compactMap { lab in store.load(lab: lab.id, student: student).map { (lab.id, $0) } },
+                                  uniquingKeysWith: { a, _ in a })
+        _ = dispatch(.labsLoaded(labs, progress: progress, problems: problems.map(\.description)))
+    }
+
+    /// Grading runs for minutes at times (a guest booting): on a task of its own, never the libvirt worker.
+    private func startLab(_ id: String) {
+        guard let lab = state.labs.first(where: { $0.id == id }) else { return }
+        let (uri, student, fresh) = (uri, student, state.labProgress[id] == nil)
+        Task.detached { [self] in
+            let unmet = Requirements.unmet(lab, libvirtURI: uri)
+            // Setup runs once, when the lab is first opened (the saved progress says it was).
+            if unmet.isEmpty && fresh {
+                for (step, outcome) in Grader(lab: lab, student: student, libvirtURI: uri).setUp()
+                    where outcome.status != 0 || outcome.timedOut {
+                    post(.labFailed("setup of step \(step) failed: " + outcome.stderr.split(separator: "\n").prefix(1).joined()))
+                }
+            }
+            post(.labStarted(id: id, unmet: unmet))
+        }
+    }
+
+    private func checkLab(_ id: String, _ step: String?) {
+        guard let lab = state.labs.first(where: { $0.id == id }) else { return }
+        let (uri, student) = (uri, student)
+        Task.detached { [self] in
+            let report = await Grader(lab: lab, student: student, libvirtURI: uri).grade(steps: step.map { [$0] })
+            do {
+                let saved = try ProgressStore().save(report, order: lab.steps.map(\.id))
+                post(.labChecked(saved, checkedStep: step))
+            } catch {
+                post(.labChecked(report, checkedStep: step))
+                post(.labFailed("progress not saved: \((error as NSError).localizedDescription)"))
             }
         }
     }

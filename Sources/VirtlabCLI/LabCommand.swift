@@ -73,7 +73,7 @@ struct LabCommand: ParsableCommand {
             let steps = try selection.steps(of: lab, step)
             try selection.requirementsMet(lab)
             let report = runBlocking { await selection.grader(lab).grade(steps: steps) }
-            try ProgressStore().save(report)
+            try ProgressStore().save(report, order: lab.steps.map(\.id))
             print(ReportFormat.text.render(report))
             if !report.allPassed { throw ExitCode(1) }
         }
@@ -96,7 +96,7 @@ struct LabCommand: ParsableCommand {
                 Output.note("unmet requirement: \(problem)")
             }
             let report = runBlocking { await selection.grader(lab).grade() }
-            try ProgressStore().save(report)
+            try ProgressStore().save(report, order: lab.steps.map(\.id))
             let text = chosen.render(report)
             if let output {
                 do { try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {

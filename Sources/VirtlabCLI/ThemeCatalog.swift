@@ -1,4 +1,5 @@
 import Foundation
+import HostDoctor
 import TermUI
 
 /// Where themes come from, and which one to start with: `--theme`, then `VIRTLAB_THEME`, then `default`;
@@ -14,7 +15,7 @@ struct ThemeCatalog {
             ?? "\(environment["HOME"] ?? NSHomeDirectory())/.config"
         dirs.append("\(config)/virtlab/themes")
         // Installed (PREFIX/bin/virtlab -> PREFIX/share/virtlab/themes) or run from a checkout (.build/debug/virtlab).
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        var dir = URL(fileURLWithPath: HostFiles.runningExecutable).resolvingSymlinksInPath().deletingLastPathComponent()
         dirs.append(dir.deletingLastPathComponent().appendingPathComponent("share/virtlab/themes").path)
         for _ in 0..<4 {
             dir = dir.deletingLastPathComponent()

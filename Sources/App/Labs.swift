@@ -1,0 +1,93 @@
+import LabKit
+import TermUI
+
+extension AppState {
+    public var selectedLabIndex: Int? {
+        guard !labs.isEmpty else { return nil }
+        return labs.firstIndex { $0.id == selectedLab } ?? 0
+    }
+
+    var openedLab: Lab? { openLab.flatMap { open in labs.first { $0.id == open.id } } }
+}
+
+/// Lab keys: open a lab from the list; inside it, move between steps, reveal hints, check.
+func labCommand(_ state: inout AppState, _ command: Binding.Command) -> [Effect] {
+    guard let index = state.selectedLabIndex else {
+        return refuse(&state, state.labProblems.isEmpty ? "no labs found (lab files go in labs/ or ~/.local/share/virtlab/labs)"
+                      : "no lab loads: \(state.labProblems[0])")
+    }
+    guard let lab = state.openedLab, var open = state.openLab else {
+        guard command == .openLab || command == .gradeLab else { return refuse(&state, "open a lab first: Enter") }
+        let lab = state.labs[index]
+        let progress = state.labProgress[lab.id]
+        // Resume where the student stopped: the first step not yet passed.
+        let step = lab.steps.firstIndex { step in
+            !(progress?.steps.first { $0.id == step.id }?.results.allSatisfy { $0.status == .pass || $0.points == 0 } ?? false)
+        } ?? 0
+        state.openLab = OpenLab(id: lab.id, step: step)
+        return command == .gradeLab ? labCommand(&state, .gradeLab) : [.startLab(id: lab.id)]
+    }
+    let step = lab.steps[open.step]
+    switch command {
+    case .openLab: return []
+    case .nextStep, .previousStep:
+        open.step = min(max(0, open.step + (command == .nextStep ? 1 : -1)), lab.steps.count - 1)
+        open.scroll = 0
+    case .nextHint:
+        let shown = open.hintsShown[step.id] ?? 0
+        guard shown < step.hints.count else {
+            state.openLab = open
+            return refuse(&state, step.hints.isEmpty ? "this step has no hints" : "every hint is shown")
+        }
+        open.hintsShown[step.id] = shown + 1
+    case .evidence:
+        open.evidence.toggle()
+    case .checkStep, .gradeLab:
+        guard !open.checking else { return refuse(&state, "a check is already running") }
+        open.checking = true
+        state.openLab = open
+        setStatus(&state, command == .checkStep ? "checking \(step.title)…" : "grading \(lab.title)…", .info)
+        return [.checkLab(id: lab.id, step: command == .checkStep ? step.id : nil)]
+    default: break
+    }
+    state.openLab = open
+    return []
+}
+
+func moveInLabs(_ state: inout AppState, by delta: Int) {
+    if var open = state.openLab {
+        open.scroll = max(0, open.scroll + delta)
+        state.openLab = open
+    } else if let index = state.selectedLabIndex {
+        state.selectedLab = state.labs[min(max(0, index + delta), state.labs.count - 1)].id
+    }
+}
+
+func absorbLab(_ state: inout AppState, _ message: Message) -> [Effect] {
+    switch message {
+    case .labsLoaded(let labs, let progress, let problems):
+        state.labs = labs
+        state.labProgress = progress
+        state.labProblems = problems
+    case .labStarted(let id, let unmet):
+        if !unmet.isEmpty { setStatus(&state, "\(id) cannot run here: " + unmet.joined(separator: "; "), .error) }
+    case .labChecked(let report, let checkedStep):
+        state.labProgress[report.lab] = report
+        guard state.openLab?.id == report.lab else { break }
+        state.openLab?.checking = false
+        if let checkedStep, let step = report.steps.first(where: { $0.id == checkedStep }) {
+            let passed = step.results.allSatisfy { $0.status == .pass || $0.points == 0 }
+            setStatus(&state, "\(step.title): \(step.earned)/\(step.possible) points\(passed ? " — step done" : "")",
+                      passed ? .info : .warning)
+        } else {
+            state.modal = .text(title: "Grade: \(report.title)",
+                                lines: ReportFormat.text.render(report).split(separator: "\n", omittingEmptySubsequences: false)
+                                    .map(String.init), offset: 0)
+        }
+    case .labFailed(let text):
+        state.openLab?.checking = false
+        setStatus(&state, text, .error)
+    default: break
+    }
+    return []
+}
