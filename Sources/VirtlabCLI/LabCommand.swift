@@ -8,7 +8,8 @@ import VirtKit
 struct LabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab", abstract: "Guided lab exercises: list, show, start, check, grade, solve, reset, validate.",
-        subcommands: [List.self, Show.self, Start.self, Check.self, Grade.self, Solve.self, Reset.self, Validate.self])
+        subcommands: [List.self, Show.self, Start.self, Check.self, Grade.self, Solve.self, Reset.self, Validate.self,
+                      SchemaCommand.self])
 
     /// Which lab, for whom, on which hypervisor.
     struct Selection: ParsableArguments {
@@ -241,5 +242,11 @@ struct LabCommand: ParsableCommand {
             }
             if failed > 0 { throw ExitCode(1) }
         }
+    }
+
+    struct SchemaCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "schema", abstract: "Print the lab format as a JSON Schema (the validator's own tables).")
+        func run() { print(Schema.jsonSchema()) }
     }
 }

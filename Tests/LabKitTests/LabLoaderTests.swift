@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import LabKit
 
 @Suite struct LabLoaderTests {
@@ -201,5 +202,35 @@ import Testing
             }
         }
         for requirement in Requirement.allCases { #expect(text.contains(requirement.rawValue)) }
+    }
+}
+
+/// docs/lab.schema.json is the loader's tables as a JSON Schema; regenerate with `virtlab lab schema`.
+@Suite struct LabJSONSchemaTests {
+    @Test func theCommittedSchemaIsTheLoadersOwn() throws {
+        let file = LabFormatDocumentTests.document.deletingLastPathComponent().appendingPathComponent("lab.schema.json")
+        let committed = try String(contentsOf: file, encoding: .utf8)
+        #expect(committed.trimmingCharacters(in: .whitespacesAndNewlines) == Schema.jsonSchema(),
+                "docs/lab.schema.json is stale: virtlab lab schema > docs/lab.schema.json")
+    }
+
+    @Test func everyShippedLabValidatesAgainstTheSchema() throws {
+        // python3-jsonschema is installed by make test; PyYAML reads the YAML.
+        let script = """
+            import json, sys, yaml, jsonschema
+            schema = json.load(open(sys.argv[1]))
+            for path in sys.argv[2:]:
+                jsonschema.validate(yaml.safe_load(open(path)), schema)
+            print("ok")
+            """
+        let labs = try FileManager.default.contentsOfDirectory(atPath: LabLoaderTests.labsDirectory)
+            .filter { $0.hasSuffix(".yaml") }.map { "\(LabLoaderTests.labsDirectory)/\($0)" }
+        let schema = LabFormatDocumentTests.document.deletingLastPathComponent().appendingPathComponent("lab.schema.json").path
+        let result = try Run.command(["/usr/bin/python3", "-c", script, schema] + labs)
+        #expect(result.status == 0 && result.stdout.contains("ok"), "\(result.stderr)")
+        // And the schema refuses what the loader refuses: an unknown key.
+        let bad = NSTemporaryDirectory() + "bad-\(UUID().uuidString.prefix(6)).yaml"
+        try "id: x\ntitle: X\ntittle: oops\nsteps: []\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        #expect(try Run.command(["/usr/bin/python3", "-c", script, schema, bad]).status != 0)
     }
 }
