@@ -464,7 +464,7 @@ struct Evaluator {
 
     private func container(_ fields: [String: FieldValue]) -> Verdict {
         guard case .string(let name)? = fields["name"] else { return .failure("no container name") }
-        let asked = blockingAsync { () async -> Result<(ContainerSummary, interactive: Bool)?, EngineError> in
+        let asked = runBlocking { () async -> Result<(ContainerSummary, interactive: Bool)?, EngineError> in
             do {
                 let client = try await EngineClient.connect().0
                 guard let found = try await client.containers(includeStopped: true).first(where: { $0.name == name }) else {

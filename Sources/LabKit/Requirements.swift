@@ -24,7 +24,7 @@ public enum Requirements {
                 ? "\(requirement.rawValue): cannot connect to \(uri)\(writable ? " read-write" : ""); start libvirtd "
                   + "and run as a user allowed to manage VMs" : nil
         case .containerEngine:
-            let answer = blockingAsync { () async -> String? in
+            let answer = runBlocking { () async -> String? in
                 do { _ = try await EngineClient.connect(environment: environment); return nil }
                 catch { return "container-engine: \(error)" }
             }

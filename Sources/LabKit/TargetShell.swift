@@ -68,7 +68,7 @@ struct TargetShell {
     private func inContainer(_ name: String, _ argv: [String], _ timeout: Double)
         -> Result<ProcessOutcome, TargetUnavailable>
     {
-        let answer = blockingAsync { () async -> Result<ProcessOutcome, TargetUnavailable> in
+        let answer = runBlocking { () async -> Result<ProcessOutcome, TargetUnavailable> in
             do {
                 let (client, _) = try await EngineClient.connect()
                 let result = try await client.exec(name, argv, timeout: .seconds(Int64(timeout.rounded(.up))),
@@ -92,20 +92,4 @@ struct TargetShell {
         }
         return answer
     }
-}
-
-/// Checks run on threads of their own; the engine client is async. This waits for one async call.
-func blockingAsync<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
-    let box = ResultBox<T>()
-    let done = DispatchSemaphore(value: 0)
-    Task {
-        box.value = await work()
-        done.signal()
-    }
-    done.wait()
-    return box.value!
-}
-
-private final class ResultBox<T>: @unchecked Sendable {
-    var value: T?
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ContainerKit
 import Foundation
 import Humanize
 import LabKit

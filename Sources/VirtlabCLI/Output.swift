@@ -13,19 +13,3 @@ enum Output {
 
     static func error(_ line: String) { FileHandle.standardError.write(Data("virtlab: \(line)\n".utf8)) }
 }
-
-/// Runs async work from a synchronous command and waits for it.
-func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
-    let box = ResultBox<T>()
-    let done = DispatchSemaphore(value: 0)
-    Task.detached {
-        box.value = await body()
-        done.signal()
-    }
-    done.wait()
-    return box.value!
-}
-
-private final class ResultBox<T>: @unchecked Sendable {
-    var value: T?
-}
