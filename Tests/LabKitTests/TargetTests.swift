@@ -12,7 +12,16 @@ import TestSupport
         let client = try await TestEngine.connect()
         let name = "vl-lab-\(UUID().uuidString.prefix(6).lowercased())"
         _ = try await TestEngine.runSleeper(client, name: name)
-        defer { Task { await TestEngine.cleanUp(name) } }
+        do {
+            try await gradeInside(client, name)
+        } catch {
+            await TestEngine.cleanUp(name)
+            throw error
+        }
+        await TestEngine.cleanUp(name)
+    }
+
+    private func gradeInside(_ client: EngineClient, _ name: String) async throws {
         _ = try await client.exec(name, ["sh", "-c", "echo 'hello lab' > /tmp/greeting && chmod 600 /tmp/greeting"])
 
         let results = try await grade(oneStep("""
