@@ -6,7 +6,7 @@ import TestSupport
 /// The labs that work inside guests, in the order a student takes them, on one real cloud VM (TCG):
 /// start-cloud-image boots it, show-uuid and guest-drivers look inside, clone-and-sanitize clones it and
 /// template generalizes the clone. Each earns nothing untouched and everything after its solution; the
-/// cleanups, last lab first, leave nothing (and no points) behind. About 8 minutes.
+/// cleanups, last lab first, leave nothing (and no points) behind. About 5 minutes.
 @Suite(.serialized) struct GuestLabsEndToEndTests {
     static let cloudImage = "/var/cache/virtlab/cloud-image/debian-cloud.qcow2"
     static let order = ["start-cloud-image", "show-uuid", "guest-drivers", "clone-and-sanitize", "template"]
