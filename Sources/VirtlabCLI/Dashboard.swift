@@ -73,7 +73,11 @@ final class DashboardRuntime: @unchecked Sendable {
     }
 
     func run() {
-        defer { terminal.shutdown() }
+        let restoreStandardError = log.captureStandardError()
+        defer {
+            terminal.shutdown()
+            restoreStandardError()
+        }
         connect()
         startEngine()
         loadLabs()

@@ -28,4 +28,18 @@ final class FileLog: @unchecked Sendable {
         defer { lock.unlock() }
         try? handle?.write(contentsOf: Data("\(stamp) \(line)\n".utf8))
     }
+
+    /// While the dashboard owns the terminal, whatever a library prints on standard error (libxml2's parse
+    /// errors, libvirt's defaults) goes to the log, not across the screen. Returns the way back.
+    func captureStandardError() -> () -> Void {
+        let saved = dup(STDERR_FILENO)
+        let target = open(path, O_WRONLY | O_APPEND)
+        guard saved >= 0, target >= 0 else { return {} }
+        dup2(target, STDERR_FILENO)
+        close(target)
+        return {
+            dup2(saved, STDERR_FILENO)
+            close(saved)
+        }
+    }
 }
