@@ -101,6 +101,10 @@ private func drawHeader(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState,
 }
 
 private func drawTabs(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState, theme: Theme) {
+    // The filter being typed must stay visible: it takes the right end, and the tabs give way.
+    let filter = state.editingFilter || !state.filter.isEmpty
+        ? " filter: \(state.filter)\(state.editingFilter ? "_" : "") " : ""
+    let filterX = max(rect.x, rect.maxX - DisplayWidth.of(filter))
     var x = rect.x + 1
     for pane in Pane.allCases {
         let count: String = switch pane {
@@ -110,13 +114,11 @@ private func drawTabs(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState, t
         case .labs: " (\(state.labs.count))"
         }
         let label = " \(pane.rawValue + 1) \(pane.title)\(count) "
-        x = buffer.write(label, x: x, y: rect.y, style: theme[state.focus == pane ? .selected : .title], maxX: rect.maxX)
+        x = buffer.write(label, x: x, y: rect.y, style: theme[state.focus == pane ? .selected : .title], maxX: filterX)
         x += 1
     }
-    if state.editingFilter || !state.filter.isEmpty {
-        let text = " filter: \(state.filter)\(state.editingFilter ? "_" : "") "
-        buffer.write(text, x: max(x, rect.maxX - DisplayWidth.of(text)), y: rect.y, style: theme[.filter],
-                     maxX: rect.maxX)
+    if !filter.isEmpty {
+        buffer.write(filter, x: filterX, y: rect.y, style: theme[.filter], maxX: rect.maxX)
     }
 }
 

@@ -32,10 +32,14 @@ public struct EngineClient: Sendable {
     public func checkedVersion() async throws -> EngineVersion {
         let body: ByteBuffer
         do {
-            body = try await send(.GET, "/version", versioned: false, timeout: .seconds(5))
+            body = try await send(.GET, "/version", versioned: false, timeout: .seconds(15))
         } catch let error as EngineError where error.kind == .notFound || error.kind == .failed {
             throw notAnEngine(error.message)
-        } catch let error as EngineError where error.kind == .noEngine || error.kind == .timedOut {
+        } catch let error as EngineError where error.kind == .timedOut {
+            // A busy engine is slow, not something else: say so rather than calling it a stranger.
+            throw EngineError(.timedOut, "the engine at \(endpoint.socketPath) accepted the connection but did not "
+                + "answer GET /version within 15 s; is it overloaded?")
+        } catch let error as EngineError where error.kind == .noEngine {
             // Something accepted the connection but did not speak HTTP sensibly: a socket, but not an engine's.
             guard EngineSocket.probe(path: endpoint.socketPath).accepts else { throw error }
             throw notAnEngine("it does not answer GET /version over HTTP")

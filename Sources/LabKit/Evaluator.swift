@@ -27,6 +27,23 @@ public final class GradingContext: Sendable {
         self.sshUser = sshUser
     }
 
+    private let engineClient = Mutex<EngineClient?>(nil)
+
+    /// One engine connection per grading (its version asked once), made when a check first needs it.
+    func engine() throws -> EngineClient {
+        try engineClient.withLock { cached in
+            if let cached { return cached }
+            let connected = runBlocking { () async -> Result<EngineClient, EngineError> in
+                do { return .success(try await EngineClient.connect().0) }
+                catch let error as EngineError { return .failure(error) }
+                catch { return .failure(EngineError(.failed, "\(error)")) }
+            }
+            let client = try connected.get()
+            cached = client
+            return client
+        }
+    }
+
     func libvirt(writable: Bool = false) throws -> Connection {
         try connections.withLock { open in
             if let existing = open[writable] { return existing }
@@ -464,9 +481,12 @@ struct Evaluator {
 
     private func container(_ fields: [String: FieldValue]) -> Verdict {
         guard case .string(let name)? = fields["name"] else { return .failure("no container name") }
+        let client: EngineClient
+        do { client = try context.engine() } catch {
+            return .failure("no container engine: \((error as? EngineError)?.message ?? "\(error)")")
+        }
         let asked = runBlocking { () async -> Result<(ContainerSummary, interactive: Bool)?, EngineError> in
             do {
-                let client = try await EngineClient.connect().0
                 guard let found = try await client.containers(includeStopped: true).first(where: { $0.name == name }) else {
                     return .success(nil)
                 }

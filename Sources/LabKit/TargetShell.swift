@@ -68,9 +68,12 @@ struct TargetShell {
     private func inContainer(_ name: String, _ argv: [String], _ timeout: Double)
         -> Result<ProcessOutcome, TargetUnavailable>
     {
+        let client: EngineClient
+        do { client = try context.engine() } catch {
+            return .failure(TargetUnavailable(message: "no container engine: \((error as? EngineError)?.message ?? "\(error)")"))
+        }
         let answer = runBlocking { () async -> Result<ProcessOutcome, TargetUnavailable> in
             do {
-                let (client, _) = try await EngineClient.connect()
                 let result = try await client.exec(name, argv, timeout: .seconds(Int64(timeout.rounded(.up))),
                                                    limit: HostProcess.outputCap)
                 return .success(ProcessOutcome(status: result.exitCode, stdout: result.stdout, stderr: result.stderr,
@@ -81,7 +84,7 @@ struct TargetShell {
                 return .failure(TargetUnavailable(message: "no container '\(name)': create it first", missing: true))
             } catch {
                 // Engines word "not running" differently (Docker 409, Podman 500): ask for the state instead.
-                let state = try? await EngineClient.connect().0.containers(includeStopped: true)
+                let state = try? await client.containers(includeStopped: true)
                     .first { $0.name == name }?.state
                 if let state, !state.isRunning {
                     return .failure(TargetUnavailable(message: "container '\(name)' is \(state.rawValue), not running: "
