@@ -22,7 +22,7 @@ func labCommand(_ state: inout AppState, _ command: Binding.Command) -> [Effect]
         let progress = state.labProgress[lab.id]
         // Resume where the student stopped: the first step not yet passed.
         let step = lab.steps.firstIndex { step in
-            !(progress?.steps.first { $0.id == step.id }?.results.allSatisfy { $0.status == .pass || $0.points == 0 } ?? false)
+            !(progress?.steps.first { $0.id == step.id }?.allPassed ?? false)
         } ?? 0
         state.openLab = OpenLab(id: lab.id, step: step)
         return command == .gradeLab ? labCommand(&state, .gradeLab) : [.startLab(id: lab.id)]
@@ -65,8 +65,9 @@ func moveInLabs(_ state: inout AppState, by delta: Int) {
 
 func absorbLab(_ state: inout AppState, _ message: Message) -> [Effect] {
     switch message {
-    case .labsLoaded(let labs, let progress, let problems):
+    case .labsLoaded(let labs, let parameters, let progress, let problems):
         state.labs = labs
+        state.labParameters = parameters
         state.labProgress = progress
         state.labProblems = problems
     case .labStarted(let id, let unmet):
@@ -76,13 +77,10 @@ func absorbLab(_ state: inout AppState, _ message: Message) -> [Effect] {
         guard state.openLab?.id == report.lab else { break }
         state.openLab?.checking = false
         if let checkedStep, let step = report.steps.first(where: { $0.id == checkedStep }) {
-            let passed = step.results.allSatisfy { $0.status == .pass || $0.points == 0 }
-            setStatus(&state, "\(step.title): \(step.earned)/\(step.possible) points\(passed ? " — step done" : "")",
-                      passed ? .info : .warning)
+            setStatus(&state, "\(step.title): \(step.earned)/\(step.possible) points\(step.allPassed ? " — step done" : "")",
+                      step.allPassed ? .info : .warning)
         } else {
-            state.modal = .text(title: "Grade: \(report.title)",
-                                lines: ReportFormat.text.render(report).split(separator: "\n", omittingEmptySubsequences: false)
-                                    .map(String.init), offset: 0)
+            return update(&state, .document(title: "Grade: \(report.title)", ReportFormat.text.render(report)))
         }
     case .labFailed(let text):
         state.openLab?.checking = false

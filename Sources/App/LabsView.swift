@@ -55,14 +55,14 @@ func drawOpenLab(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState, _ lab:
     let inner = buffer.pane(rect, title: "\(lab.title)\(total)", focused: true, theme: theme, glyphs: glyphs)
     let width = inner.width - 2
     let step = lab.steps[open.step]
-    let parameters = Parameters(lab: lab, student: state.student)
+    let parameters = state.labParameters[lab.id] ?? Parameters(values: [:])
     var lines: [StyledLine] = []
 
     // The steps, each with its state: done, tried, or not checked yet.
     var strip: [StyledLine.Span] = []
     for (index, each) in lab.steps.enumerated() {
         let results = report?.steps.first { $0.id == each.id }
-        let mark = results.map { $0.results.allSatisfy { $0.status == .pass || $0.points == 0 } ? "done" : "\($0.earned)/\($0.possible)" } ?? "-"
+        let mark = results.map { $0.allPassed ? "done" : "\($0.earned)/\($0.possible)" } ?? "-"
         strip.append(.init(" \(index + 1) \(each.id) [\(mark)] ", theme[index == open.step ? .selected : .dim]))
     }
     lines.append(StyledLine(strip))

@@ -24,7 +24,9 @@ public enum Message: Sendable {
     case document(title: String, String)
     case themeChanged(name: String)
     case themeFailed(String)
-    case labsLoaded([Lab], progress: [String: LabReport], problems: [String])
+    /// The labs found, each student's values for them (worked out by the runtime: they read the environment
+    /// and the image library), the saved progress, and the files that do not load.
+    case labsLoaded([Lab], parameters: [String: Parameters], progress: [String: LabReport], problems: [String])
     /// A lab's requirements were looked at (and its setup run): what is missing, if anything.
     case labStarted(id: String, unmet: [String])
     /// A check ran; the report holds the saved results of every step checked so far.

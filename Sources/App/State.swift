@@ -131,8 +131,8 @@ public struct AppState: Sendable {
     public var labProgress: [String: LabReport] = [:]
     public var labProblems: [String] = []
     public var selectedLab: String?
-    /// Whose parameters the labs show (VM names and paths derive from it).
-    public var student = "student"
+    /// The student's values in each lab (VM names and paths derive from the student's name).
+    public var labParameters: [String: Parameters] = [:]
     public var openLab: OpenLab?
 
     public var focus: Pane = .machines

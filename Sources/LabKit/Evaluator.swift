@@ -99,11 +99,15 @@ struct Evaluator {
         }
     }
 
+    private func flag(_ fields: [String: FieldValue], _ key: String) -> Bool? {
+        if case .bool(let value)? = fields[key] { value } else { nil }
+    }
+
     // MARK: Processes
 
     /// Runs a command in the target; a target that cannot run anything becomes the verdict.
     private func run(_ spec: CommandSpec, _ target: Target, _ timeout: Double) -> Result<(ProcessOutcome, String), Verdict> {
-        let described = (target == .host ? "" : "[\(target)] ") + HostProcess.describe(spec)
+        let described = HostProcess.describe(spec, on: target)
         switch TargetShell(context: context).run(spec, on: target, timeout: timeout) {
         case .success(let outcome):
             guard !outcome.timedOut else {
@@ -233,7 +237,7 @@ struct Evaluator {
         case .success(let facts): found = facts
         case .failure(let verdict): return verdict
         }
-        let wantExists = fields["exists"].flatMap { if case .bool(let b) = $0 { b } else { nil } } ?? true
+        let wantExists = flag(fields, "exists") ?? true
         guard (found != nil) == wantExists else {
             return .judged(false, expected: "\(path) \(wantExists ? "exists" : "is absent")",
                            got: found != nil ? "it exists" : "no such file")
@@ -395,7 +399,7 @@ struct Evaluator {
         guard case .string(let name)? = fields["name"] else { return .failure("no domain name") }
         let connection: Connection
         do { connection = try context.libvirt() } catch { return .failure("cannot connect to libvirt: \(error)") }
-        let wantExists = fields["exists"].flatMap { if case .bool(let b) = $0 { b } else { nil } } ?? true
+        let wantExists = flag(fields, "exists") ?? true
         guard let domain = try? connection.domain(named: name) else {
             return .judged(!wantExists, expected: "domain \(name) \(wantExists ? "exists" : "is absent")",
                            got: "no domain \(name) on \(connection.uri)")
@@ -449,7 +453,7 @@ struct Evaluator {
         } catch {
             return .failure("cannot ask libvirt: \(error)")
         }
-        let wantExists = fields["exists"].flatMap { if case .bool(let b) = $0 { b } else { nil } } ?? true
+        let wantExists = flag(fields, "exists") ?? true
         var passed = found.exists == wantExists
         var expected = ["\(kind) \(name) \(wantExists ? "exists" : "is absent")"]
         if case .bool(let active)? = fields["active"] {
@@ -462,7 +466,7 @@ struct Evaluator {
 
     private func image(_ fields: [String: FieldValue]) -> Verdict {
         guard case .string(let path)? = fields["path"] else { return .failure("no path") }
-        let wantExists = fields["exists"].flatMap { if case .bool(let b) = $0 { b } else { nil } } ?? true
+        let wantExists = flag(fields, "exists") ?? true
         guard let image = DiskImage.inspect(path: path) else {
             return .judged(!wantExists, expected: "\(path) \(wantExists ? "exists" : "is absent")", got: "no such file")
         }
@@ -503,7 +507,7 @@ struct Evaluator {
         case .success(let found): container = found
         case .failure(let error): return .failure("no container engine: \(error.message)")
         }
-        let wantExists = fields["exists"].flatMap { if case .bool(let b) = $0 { b } else { nil } } ?? true
+        let wantExists = flag(fields, "exists") ?? true
         guard let (found, interactive) = container else {
             return .judged(!wantExists, expected: "container \(name) \(wantExists ? "exists" : "is absent")",
                            got: "no container \(name)")

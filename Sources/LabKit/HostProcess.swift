@@ -15,10 +15,7 @@ public enum HostProcess {
     public static let outputCap = 64 * 1024
 
     public static func run(_ command: CommandSpec, timeout: Double) -> ProcessOutcome {
-        let argv: [String] = switch command {
-        case .argv(let words): words
-        case .shell(let line): ["/bin/sh", "-c", line]
-        }
+        let argv = command.words
         var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
         guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else {
             return ProcessOutcome(status: -1, stdout: "", stderr: "cannot create a pipe", timedOut: false, truncated: false)
@@ -87,6 +84,11 @@ public enum HostProcess {
         let exit: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return ProcessOutcome(status: exit, stdout: String(decoding: out, as: UTF8.self),
                               stderr: String(decoding: err, as: UTF8.self), timedOut: timedOut, truncated: truncated)
+    }
+
+    /// How a command reads in a report, with where it runs when that is not the host.
+    public static func describe(_ command: CommandSpec, on target: Target) -> String {
+        (target == .host ? "" : "[\(target)] ") + describe(command)
     }
 
     /// How a command reads in a report.

@@ -32,19 +32,20 @@ public struct LabCatalog {
     /// Every command a lab would run, as a reviewer reads them.
     public static func commands(of lab: Lab) -> [String] {
         let parameters = Parameters(lab: lab, student: "STUDENT")
-        func place(_ target: Target) -> String { target == .host ? "" : "[\(parameters.expand(target))] " }
+        func described(_ command: CommandSpec, on target: Target) -> String {
+            HostProcess.describe(parameters.expand(command), on: parameters.expand(target))
+        }
         var lines: [String] = []
         for step in lab.steps {
             for (label, spec) in [("setup", step.setup), ("solve", step.solve), ("cleanup", step.cleanup)] {
                 if let spec {
-                    lines.append("\(step.id) \(label): \(place(spec.target))" + HostProcess.describe(parameters.expand(spec.command)))
+                    lines.append("\(step.id) \(label): " + described(spec.command, on: spec.target))
                 }
             }
             for check in step.checks {
                 for value in check.fields.values {
                     if case .command(let spec) = value {
-                        lines.append("\(step.id)/\(check.id): \(place(check.target))"
-                                     + HostProcess.describe(parameters.expand(spec)))
+                        lines.append("\(step.id)/\(check.id): " + described(spec, on: check.target))
                     }
                 }
             }

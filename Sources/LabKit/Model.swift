@@ -66,6 +66,14 @@ public struct StepAction: Sendable, Equatable {
 public enum CommandSpec: Sendable, Equatable {
     case argv([String])
     case shell(String)
+
+    /// What is executed: the arguments as given, or `sh -c` with the line.
+    public var words: [String] {
+        switch self {
+        case .argv(let words): words
+        case .shell(let line): ["/bin/sh", "-c", line]
+        }
+    }
 }
 
 public indirect enum Matcher: Sendable, Equatable {

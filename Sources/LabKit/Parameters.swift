@@ -8,6 +8,9 @@ public struct Parameters: Sendable, Equatable {
     public let values: [String: String]
     static let builtIn: Set<String> = ["student", "cloud_image"]
 
+    /// Values already worked out (nothing is filled in from them but `{{name}}`).
+    public init(values: [String: String]) { self.values = values }
+
     public init(lab: Lab, student: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
         let safe = Self.sanitize(student)
         let digest = SHA256.hash(data: Data("\(lab.id)/\(safe)".utf8))

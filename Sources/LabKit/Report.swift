@@ -40,6 +40,8 @@ public struct StepReport: Sendable, Codable {
 
     public var earned: Int { results.reduce(0) { $0 + $1.earned } }
     public var possible: Int { results.reduce(0) { $0 + $1.points } }
+    /// Every check that carries points passed (0-point checks only gather facts).
+    public var allPassed: Bool { results.allSatisfy { $0.status == .pass || $0.points == 0 } }
 }
 
 public struct LabReport: Sendable, Codable {
@@ -56,5 +58,5 @@ public struct LabReport: Sendable, Codable {
     public var earned: Int { steps.reduce(0) { $0 + $1.earned } }
     public var possible: Int { steps.reduce(0) { $0 + $1.possible } }
     public var percent: Double { possible == 0 ? 0 : Double(earned) / Double(possible) * 100 }
-    public var allPassed: Bool { steps.allSatisfy { $0.results.allSatisfy { $0.status == .pass || $0.points == 0 } } }
+    public var allPassed: Bool { steps.allSatisfy(\.allPassed) }
 }

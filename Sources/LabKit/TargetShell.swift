@@ -17,10 +17,7 @@ struct TargetShell {
     let context: GradingContext
 
     func run(_ command: CommandSpec, on target: Target, timeout: Double) -> Result<ProcessOutcome, TargetUnavailable> {
-        let argv: [String] = switch command {
-        case .argv(let words): words
-        case .shell(let line): ["/bin/sh", "-c", line]
-        }
+        let argv = command.words
         switch target {
         case .host: return .success(HostProcess.run(command, timeout: timeout))
         case .vm(let name): return inGuest(name, argv, timeout)

@@ -185,12 +185,13 @@ final class DashboardRuntime: @unchecked Sendable {
 
     /// Labs the usual places hold (no --labs paths here: the app runs trusted labs only), with progress.
     private func loadLabs() {
-        state.student = student
         let (labs, problems) = LabCatalog().load()
         let store = ProgressStore()
         let progress = Dictionary(labs.compactMap { lab in store.load(lab: lab.id, student: student).map { (lab.id, $0) } },
                                   uniquingKeysWith: { a, _ in a })
-        _ = dispatch(.labsLoaded(labs, progress: progress, problems: problems.map(\.description)))
+        let parameters = Dictionary(labs.map { ($0.id, Parameters(lab: $0, student: student)) },
+                                    uniquingKeysWith: { a, _ in a })
+        _ = dispatch(.labsLoaded(labs, parameters: parameters, progress: progress, problems: problems.map(\.description)))
     }
 
     /// Grading runs for minutes at times (a guest booting): on a task of its own, never the libvirt worker.

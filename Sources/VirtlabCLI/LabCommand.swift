@@ -51,16 +51,21 @@ struct LabCommand: ParsableCommand {
             return [step]
         }
 
-        /// What the lab needs and this machine lacks, said before anything runs.
-        func requirementsMet(_ lab: Lab) throws {
-            let unmet = Requirements.unmet(lab, libvirtURI: ConnectionChoice.resolve(flag: uri).uri)
-            guard unmet.isEmpty else {
+        /// The lab, the steps `--step` names, and its grader on the connection (resolved once: without --uri
+        /// that asks a daemon). What the lab needs and this machine lacks is said before anything runs:
+        /// refused, or with `refuseUnmet: false` (a teacher collecting grades wants the report anyway) noted.
+        func prepare(step: String? = nil, refuseUnmet: Bool = true) throws
+            -> (lab: Lab, steps: Set<String>?, grader: Grader)
+        {
+            let lab = try lab()
+            let steps = try steps(of: lab, step)
+            let libvirtURI = ConnectionChoice.resolve(flag: uri).uri
+            let unmet = Requirements.unmet(lab, libvirtURI: libvirtURI)
+            if refuseUnmet && !unmet.isEmpty {
                 throw UserFacingError("lab '\(lab.id)' cannot run here: " + unmet.joined(separator: "; "))
             }
-        }
-
-        func grader(_ lab: Lab) -> Grader {
-            Grader(lab: lab, student: studentName, libvirtURI: ConnectionChoice.resolve(flag: uri).uri)
+            for problem in unmet { Output.note("unmet requirement: \(problem)") }
+            return (lab, steps, Grader(lab: lab, student: studentName, libvirtURI: libvirtURI))
         }
     }
 
@@ -71,10 +76,8 @@ struct LabCommand: ParsableCommand {
         @Option(help: "Only this step.") var step: String?
 
         func run() throws {
-            let lab = try selection.lab()
-            let steps = try selection.steps(of: lab, step)
-            try selection.requirementsMet(lab)
-            let report = runBlocking { await selection.grader(lab).grade(steps: steps) }
+            let (lab, steps, grader) = try selection.prepare(step: step)
+            let report = runBlocking { await grader.grade(steps: steps) }
             try ProgressStore().save(report, order: lab.steps.map(\.id))
             print(ReportFormat.text.render(report))
             if !report.allPassed { throw ExitCode(1) }
@@ -92,12 +95,8 @@ struct LabCommand: ParsableCommand {
                 throw UserFacingError("unknown format '\(format)' (use " + ReportFormat.allCases.map(\.rawValue)
                                       .joined(separator: ", ") + ")")
             }
-            let lab = try selection.lab()
-            // A teacher collecting grades wants the report even where something is missing: said, not refused.
-            for problem in Requirements.unmet(lab, libvirtURI: ConnectionChoice.resolve(flag: selection.uri).uri) {
-                Output.note("unmet requirement: \(problem)")
-            }
-            let report = runBlocking { await selection.grader(lab).grade() }
+            let (lab, _, grader) = try selection.prepare(refuseUnmet: false)
+            let report = runBlocking { await grader.grade() }
             try ProgressStore().save(report, order: lab.steps.map(\.id))
             let text = chosen.render(report)
             if let output {
@@ -117,10 +116,8 @@ struct LabCommand: ParsableCommand {
         @Option(help: "Only this step.") var step: String?
 
         func run() throws {
-            let lab = try selection.lab()
-            let steps = try selection.steps(of: lab, step)
-            try selection.requirementsMet(lab)
-            try report(selection.grader(lab).solve(steps: steps), done: "solved", failed: "solution")
+            let (_, steps, grader) = try selection.prepare(step: step)
+            try report(grader.solve(steps: steps), done: "solved", failed: "solution")
         }
     }
 
@@ -131,10 +128,8 @@ struct LabCommand: ParsableCommand {
         @Option(help: "Only this step.") var step: String?
 
         func run() throws {
-            let lab = try selection.lab()
-            let steps = try selection.steps(of: lab, step)
-            try selection.requirementsMet(lab)
-            try report(selection.grader(lab).setUp(steps: steps), done: "set up", failed: "setup")
+            let (lab, steps, grader) = try selection.prepare(step: step)
+            try report(grader.setUp(steps: steps), done: "set up", failed: "setup")
             print("\(lab.id) is ready: 'virtlab lab show \(lab.id)' for the steps, 'virtlab lab check \(lab.id)' to check")
         }
     }
@@ -158,7 +153,9 @@ struct LabCommand: ParsableCommand {
 
         func run() throws {
             let lab = try selection.lab()
-            for (stepID, outcome) in selection.grader(lab).cleanUp() where outcome.status != 0 || outcome.timedOut {
+            let grader = Grader(lab: lab, student: selection.studentName,
+                                libvirtURI: ConnectionChoice.resolve(flag: selection.uri).uri)
+            for (stepID, outcome) in grader.cleanUp() where outcome.status != 0 || outcome.timedOut {
                 Output.note("cleanup of step '\(stepID)' ended with status \(outcome.status)")
             }
             let removed = ProgressStore().reset(lab: lab.id, student: selection.studentName)

@@ -55,8 +55,8 @@ import TermUI
 
     func state() -> AppState {
         var state = DashboardFixture.state()
-        state.student = "ana"
-        _ = update(&state, .labsLoaded([Self.lab], progress: [:], problems: ["bad.yaml:3:1: unknown key 'tittle'"]))
+        _ = update(&state, .labsLoaded([Self.lab], parameters: ["demo": Parameters(lab: Self.lab, student: "ana", environment: [:])],
+                                       progress: [:], problems: ["bad.yaml:3:1: unknown key 'tittle'"]))
         _ = update(&state, .key(.character("4")))
         return state
     }
@@ -116,7 +116,7 @@ import TermUI
 
     @Test func theFilterBeingTypedStaysVisibleBesideFourTabs() {
         var state = DashboardFixture.state()
-        _ = update(&state, .labsLoaded([Self.lab], progress: [:], problems: []))
+        _ = update(&state, .labsLoaded([Self.lab], parameters: [:], progress: [:], problems: []))
         _ = update(&state, .key(.character("/")))
         for character in "gam" { _ = update(&state, .key(.character(character))) }
         let tabs = screen(state, 80, 24).text.split(separator: "\n")[1]
