@@ -69,7 +69,9 @@ let package = Package(
         .testTarget(name: "LabKitTests", dependencies: ["LabKit", "ImageKit", "TestSupport"]),
         .testTarget(name: "TermUITests", dependencies: ["TermUI"]),
         .testTarget(name: "HumanizeTests", dependencies: ["Humanize"]),
-        .testTarget(name: "VirtlabCLITests", dependencies: ["VirtlabCLI", "ContainerKit", "TestSupport"]),
+        .testTarget(name: "VirtlabCLITests", dependencies: [
+            "VirtlabCLI", "ContainerKit", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

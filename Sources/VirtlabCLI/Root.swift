@@ -11,10 +11,14 @@ public struct VirtlabCommand: ParsableCommand {
             Connection: --uri, else LIBVIRT_DEFAULT_URI, else qemu:///system if it answers, else libvirt's \
             built-in demo hypervisor (test:///default).
             """,
+        version: VirtlabCommand.version,
         subcommands: [UICommand.self, ListCommand.self, VMCommand.self, PoolCommand.self, NetworkCommand.self,
                       ContainerCommand.self, ImageCommand.self, DoctorCommand.self, ThemeCommand.self, LabCommand.self],
         defaultSubcommand: UICommand.self
     )
+
+    /// What `virtlab --version` prints.
+    public static let version = "0.10.0"
 
     public init() {}
 }
@@ -38,21 +42,38 @@ struct ConnectionOptions: ParsableArguments {
 /// The process entry point: runs a command and turns any failure into one line on stderr.
 public enum VirtlabMain {
     public static func main(_ arguments: [String]? = nil) -> Never {
-        let command: ParsableCommand
-        do {
-            command = try VirtlabCommand.parseAsRoot(arguments)
-        } catch {
-            VirtlabCommand.exit(withError: error)  // usage errors: ArgumentParser's message and exit code
+        let arguments = arguments ?? Array(CommandLine.arguments.dropFirst())
+        if let unknown = unknownCommand(in: arguments) {
+            let names = VirtlabCommand.configuration.subcommands.map { $0.configuration.commandName ?? "" } + ["help"]
+            Output.error("unknown command '\(unknown)'; the commands are: \(names.joined(separator: ", ")) "
+                         + "(see 'virtlab --help')")
+            Foundation.exit(ExitCode.validationFailure.rawValue)
         }
         do {
-            var runnable = command
-            try runnable.run()
+            var command = try VirtlabCommand.parseAsRoot(arguments)
+            try command.run()
             Foundation.exit(0)
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)
+        } catch where isArgumentParserError(error) {
+            // Help, --version and usage errors (a help request arrives as an error thrown by `run`).
+            VirtlabCommand.exit(withError: error)
         } catch {
             Output.error(UserMessage.line(for: error))
             Foundation.exit(1)
         }
+    }
+
+    /// The first word, when it is neither an option nor a command: without this it would reach the
+    /// default command (the dashboard) as a stray argument and the message would name the wrong thing.
+    static func unknownCommand(in arguments: [String]) -> String? {
+        guard let first = arguments.first, !first.hasPrefix("-") else { return nil }
+        let known = Set(VirtlabCommand.configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"])
+        return known.contains(first) ? nil : first
+    }
+
+    /// ArgumentParser's own errors (help requested, validation, clean exits) are its to print.
+    static func isArgumentParserError(_ error: Error) -> Bool {
+        error is ValidationError || error is CleanExit || String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
     }
 }

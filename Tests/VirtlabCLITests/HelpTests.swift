@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Testing
+import TestSupport
+@testable import VirtlabCLI
+
+/// The first things a new user types: help at every level, the version, a command that does not exist.
+@Suite struct HelpTests {
+    /// Every command path in the tree: ["vm"], ["vm", "create"], ["lab", "grade"], …
+    static let commandPaths: [[String]] = {
+        func walk(_ command: ParsableCommand.Type, _ path: [String]) -> [[String]] {
+            command.configuration.subcommands.flatMap { sub -> [[String]] in
+                let here = path + [sub.configuration.commandName ?? ""]
+                return [here] + walk(sub, here)
+            }
+        }
+        return walk(VirtlabCommand.self, [])
+    }()
+
+    @Test func theTreeIsWalked() {
+        #expect(Self.commandPaths.contains(["vm", "create"]))
+        #expect(Self.commandPaths.contains(["lab", "grade"]))
+        #expect(Self.commandPaths.count > 30)
+    }
+
+    @Test(arguments: [[]] + commandPaths)
+    func helpIsPrintedForEveryCommand(_ path: [String]) throws {
+        let result = try Run.virtlab(path + ["--help"])
+        #expect(result.status == 0, "virtlab \(path.joined(separator: " ")) --help exited \(result.status): \(result.stderr)")
+        #expect(result.stdout.contains("USAGE: virtlab"), "no usage in: \(result.stdout)")
+        #expect(!(result.stdout + result.stderr).contains("CommandError"))
+        #expect(result.stderr.isEmpty)
+    }
+
+    @Test(arguments: [["help"], ["help", "vm"], ["help", "lab", "grade"]])
+    func theHelpCommandPrintsHelp(_ words: [String]) throws {
+        let result = try Run.virtlab(words)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("USAGE: virtlab"))
+        #expect(result.stderr.isEmpty)
+    }
+
+    @Test func versionIsPrinted() throws {
+        let result = try Run.virtlab(["--version"])
+        #expect(result.status == 0)
+        #expect(result.stdout == VirtlabCommand.version + "\n")
+    }
+
+    @Test func anUnknownCommandIsNamedAndTheCommandsListed() throws {
+        let result = try Run.virtlab(["frobnicate"])
+        #expect(result.status == 64)
+        #expect(result.stdout.isEmpty)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(result.stderr.contains("unknown command 'frobnicate'"))
+        #expect(result.stderr.contains("vm, pool, net, ct, image"))
+    }
+
+    @Test func aMissingArgumentStillGetsArgumentParsersUsage() throws {
+        let result = try Run.virtlab(["vm", "start"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("Missing expected argument '<name>'"))
+    }
+}
