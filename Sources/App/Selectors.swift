@@ -5,19 +5,23 @@ import VirtKit
 
 /// Values derived from state (never stored, so they cannot go stale).
 extension AppState {
-    /// Machines that match the filter, in the chosen order (ties by name). Each machine's sort key is
-    /// computed once, so sorting a thousand machines does not look up a thousand rates ten times each.
-    public var visibleMachines: [MachineSample] {
+    /// Filters and sorts the machines (ties by name) into `visibleMachines`. Runs once per change of the
+    /// snapshot, the filter or the order, never per frame: each machine's sort key is computed once.
+    mutating func reindexMachines() {
         let all = snapshot?.machines ?? []
         let needle = filter.lowercased()
         let matching = needle.isEmpty ? all : all.filter { $0.name.lowercased().contains(needle) }
-        let keyed = matching.map { (machine: $0, key: sortKey($0)) }
         let descending = sortDescending
         let byName = sort == .name
-        return keyed.sorted { a, b in
-            if a.key.value != b.key.value { return descending ? b.key.value < a.key.value : a.key.value < b.key.value }
-            return byName && descending ? b.key.name < a.key.name : a.key.name < b.key.name
-        }.map(\.machine)
+        var order = Array(matching.indices)
+        let keys = matching.map(sortKey)
+        order.sort { a, b in
+            let (ka, kb) = (keys[a], keys[b])
+            if ka.value != kb.value { return descending ? kb.value < ka.value : ka.value < kb.value }
+            return byName && descending ? kb.name < ka.name : ka.name < kb.name
+        }
+        visibleMachines = order.map { matching[$0] }
+        machineOrder = MachineOrder(state: self)
     }
 
     private struct SortKey {
@@ -88,7 +92,7 @@ extension AppState {
     /// Seconds since the machine started: from the host where it can tell, else since virtlab saw it start.
     public func uptime(of machine: MachineSample) -> Double? {
         guard machine.state.isActive else { return nil }
-        if let started = machine.startedAt { return Date().timeIntervalSince(started) }
+        if let started = machine.startedAt { return max(0, now - started) }
         return observedStart[machine.key].map { now - $0 }
     }
 

@@ -118,6 +118,9 @@ public struct AppState: Sendable {
     /// When virtlab saw a machine start, for uptime where the host cannot tell.
     public var observedStart: [MachineKey: Double] = [:]
     public var details: [MachineKey: DomainDetails] = [:]
+    /// When each machine's details were last asked for (the clock of `now`).
+    var detailsFetchedAt: [MachineKey: Double] = [:]
+    public static let detailsLifetime = 10.0
 
     public var engine: EngineStatus = .connecting
     public var engineSnapshot: EngineSnapshot?
@@ -134,6 +137,13 @@ public struct AppState: Sendable {
     /// The student's values in each lab (VM names and paths derive from the student's name).
     public var labParameters: [String: Parameters] = [:]
     public var openLab: OpenLab?
+
+    /// The machines the list shows, filtered and sorted: kept by `update`, read by the view.
+    public internal(set) var visibleMachines: [MachineSample] = []
+    /// What `visibleMachines` was last sorted for; `update` re-sorts when it changes.
+    var machineOrder = MachineOrder()
+    /// Bumped whenever the machines change (a snapshot, an event).
+    var machinesGeneration = 0
 
     public var focus: Pane = .machines
     public var selectedMachine: MachineKey?
@@ -160,6 +170,23 @@ public struct AppState: Sendable {
         self.readOnly = readOnly
         self.refreshInterval = min(max(refreshInterval, Self.refreshBounds.lowerBound), Self.refreshBounds.upperBound)
         self.themeName = themeName
+    }
+}
+
+/// Everything the order of the machine list depends on.
+struct MachineOrder: Sendable, Equatable {
+    var generation = 0
+    var filter = ""
+    var sort = MachineSort.name
+    var descending = false
+
+    init() {}
+
+    init(state: AppState) {
+        generation = state.machinesGeneration
+        filter = state.filter
+        sort = state.sort
+        descending = state.sortDescending
     }
 }
 

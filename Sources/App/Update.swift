@@ -6,6 +6,12 @@ import VirtKit
 /// The whole behaviour of the dashboard: a message changes the state and may ask for effects.
 /// Pure: no I/O, so every key sequence is testable without a terminal or a hypervisor.
 public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
+    let effects = route(&state, message)
+    if MachineOrder(state: state) != state.machineOrder { state.reindexMachines() }
+    return effects
+}
+
+private func route(_ state: inout AppState, _ message: Message) -> [Effect] {
     switch message {
     case .key(let key):
         return handleKey(&state, key)
@@ -45,6 +51,7 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         return absorb(&state, event)
     case .details(let key, let details):
         state.details[key] = details
+        state.detailsFetchedAt[key] = state.now
         return []
     case .actionFinished(let text):
         setStatus(&state, text, .info)
@@ -81,27 +88,48 @@ func setStatus(_ state: inout AppState, _ text: String, _ level: StatusMessage.L
 }
 
 private func absorb(_ state: inout AppState, _ snapshot: InventorySnapshot) -> [Effect] {
+    let sameMachines = state.snapshot.map { sameKeys($0.machines, snapshot.machines) } ?? false
     if let previous = state.snapshot {
         state.rates = Rates.between(previous, snapshot)
         state.hostCPUPercent = Rates.hostCPUPercent(previous, snapshot) ?? state.hostCPUPercent
-        let wasActive = Set(previous.machines.filter { $0.state.isActive }.map(\.key))
-        for machine in snapshot.machines where machine.state.isActive && !wasActive.contains(machine.key) {
-            state.observedStart[machine.key] = state.observedStart[machine.key] ?? state.now
+        let activeBefore = sameMachines ? nil : Set(previous.machines.filter { $0.state.isActive }.map(\.key))
+        for (position, machine) in snapshot.machines.enumerated() where machine.state.isActive {
+            let wasActive = activeBefore?.contains(machine.key) ?? previous.machines[position].state.isActive
+            if !wasActive && state.observedStart[machine.key] == nil { state.observedStart[machine.key] = state.now }
         }
     }
-    let present = Set(snapshot.machines.map(\.key))
     for machine in snapshot.machines {
         guard let rate = state.rates[machine.key] else { continue }
-        let history = (state.cpuHistory[machine.key] ?? []) + [rate.cpuPercentOfOneCore]
-        state.cpuHistory[machine.key] = Array(history.suffix(AppState.historyLength))
+        state.cpuHistory[machine.key, default: []].append(rate.cpuPercentOfOneCore)
+        if let count = state.cpuHistory[machine.key]?.count, count > AppState.historyLength {
+            state.cpuHistory[machine.key]?.removeFirst(count - AppState.historyLength)
+        }
     }
     // Forget what belongs to machines that are gone, so memory does not grow with churn.
-    state.cpuHistory = state.cpuHistory.filter { present.contains($0.key) }
-    state.details = state.details.filter { present.contains($0.key) }
-    state.observedStart = state.observedStart.filter { present.contains($0.key) }
+    if !sameMachines {
+        let present = Set(snapshot.machines.map(\.key))
+        state.cpuHistory = state.cpuHistory.filter { present.contains($0.key) }
+        state.details = state.details.filter { present.contains($0.key) }
+        state.detailsFetchedAt = state.detailsFetchedAt.filter { present.contains($0.key) }
+        state.observedStart = state.observedStart.filter { present.contains($0.key) }
+    }
+    let previousState = state.selectedMachineSample.map { ($0.key, $0.state) }
     state.snapshot = snapshot
     state.connection = .connected
-    return fetchDetailsForSelection(state)
+    state.machinesGeneration += 1
+    state.reindexMachines()
+    // Details are an XML parse per fetch: fetched again when they are missing, the machine changed state, or
+    // they are older than `detailsLifetime` (addresses arrive while a guest boots).
+    guard let selected = state.selectedMachineSample else { return [] }
+    let fresh = state.detailsFetchedAt[selected.key].map { state.now - $0 < AppState.detailsLifetime } ?? false
+    let changed = previousState.map { $0.0 != selected.key || $0.1 != selected.state } ?? true
+    if state.details[selected.key] != nil && fresh && !changed { return [] }
+    return fetchDetailsForSelection(&state)
+}
+
+/// The same machines in the same order: the usual case from one refresh to the next.
+private func sameKeys(_ a: [MachineSample], _ b: [MachineSample]) -> Bool {
+    a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key }
 }
 
 /// A lifecycle event updates the machine's state at once, between refreshes, and asks for fresh numbers.
@@ -130,12 +158,14 @@ private func absorb(_ state: inout AppState, _ event: DomainEvent) -> [Effect] {
         state.snapshot = InventorySnapshot(connection: snapshot.connection, hypervisor: snapshot.hypervisor,
                                            time: snapshot.time, host: snapshot.host, machines: machines,
                                            images: snapshot.images)
+        state.machinesGeneration += 1
     }
     return [.refresh]
 }
 
-private func fetchDetailsForSelection(_ state: AppState) -> [Effect] {
+private func fetchDetailsForSelection(_ state: inout AppState) -> [Effect] {
     guard state.focus == .machines, let machine = state.selectedMachineSample else { return [] }
+    state.detailsFetchedAt[machine.key] = state.now
     return [.fetchDetails(machine.key)]
 }
 
@@ -313,7 +343,7 @@ func refuse(_ state: inout AppState, _ text: String) -> [Effect] {
 
 private func focus(_ state: inout AppState, _ pane: Pane) -> [Effect] {
     state.focus = pane
-    return fetchDetailsForSelection(state)
+    return fetchDetailsForSelection(&state)
 }
 
 private func move(_ state: inout AppState, by delta: Int) -> [Effect] {
@@ -323,7 +353,7 @@ private func move(_ state: inout AppState, by delta: Int) -> [Effect] {
         guard !visible.isEmpty else { return [] }
         let index = min(max(0, (state.selectedIndex(in: visible) ?? 0) + delta), visible.count - 1)
         state.selectedMachine = visible[index].key
-        return fetchDetailsForSelection(state)
+        return fetchDetailsForSelection(&state)
     case .images:
         let visible = state.visibleImages
         guard !visible.isEmpty else { return [] }
@@ -359,7 +389,7 @@ private func handleFilterKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     default:
         break
     }
-    return fetchDetailsForSelection(state)
+    return fetchDetailsForSelection(&state)
 }
 
 private func handleModalKey(_ state: inout AppState, _ key: Key) -> [Effect] {

@@ -37,7 +37,7 @@ public final class LibvirtInventory: @unchecked Sendable {
                           usableMemoryKiB: stat.balloonUsableKiB, cpuTimeNs: stat.cpuTimeNs,
                           diskReadBytes: stat.diskReadBytes, diskWriteBytes: stat.diskWriteBytes,
                           netRxBytes: stat.netRxBytes, netTxBytes: stat.netTxBytes,
-                          startedAt: stat.state.isActive ? processStart(ofDomain: stat.name) : nil)
+                          startedAt: stat.state.isActive ? processStart(ofDomain: stat.name).map { now - Date().timeIntervalSince($0) } : nil)
         }
         return InventorySnapshot(
             connection: connection.uri, hypervisor: hypervisor,

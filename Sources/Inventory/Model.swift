@@ -29,12 +29,13 @@ public struct MachineSample: Sendable, Equatable {
     public let diskWriteBytes: UInt64
     public let netRxBytes: UInt64
     public let netTxBytes: UInt64
-    /// When the hypervisor process started, where the host can tell (local QEMU).
-    public let startedAt: Date?
+    /// When the hypervisor process started, where the host can tell (local QEMU): seconds on the snapshot's
+    /// monotonic clock, so uptime needs no wall clock.
+    public let startedAt: Double?
 
     public init(key: MachineKey, name: String, state: DomainState, reason: Int32 = 0, vcpus: Int, memoryKiB: UInt64,
                 maxMemoryKiB: UInt64, usableMemoryKiB: UInt64? = nil, cpuTimeNs: UInt64, diskReadBytes: UInt64 = 0,
-                diskWriteBytes: UInt64 = 0, netRxBytes: UInt64 = 0, netTxBytes: UInt64 = 0, startedAt: Date? = nil) {
+                diskWriteBytes: UInt64 = 0, netRxBytes: UInt64 = 0, netTxBytes: UInt64 = 0, startedAt: Double? = nil) {
         self.key = key
         self.name = name
         self.state = state
@@ -164,11 +165,23 @@ public enum Rates {
     static func between<Sample: CounterSample>(_ old: [Sample], _ new: [Sample], elapsed: Double,
                                                cores: Int) -> [MachineKey: MachineRates] {
         guard elapsed > 0 else { return [:] }
-        let previous = Dictionary(old.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        // Hypervisors list machines in a stable order: match by position, and index by key only when it differs.
+        var previous: [MachineKey: Int]?
         let cores = Double(max(1, cores))
         var result: [MachineKey: MachineRates] = [:]
-        for sample in new {
-            guard let before = previous[sample.key], sample.isActive, before.isActive else { continue }
+        result.reserveCapacity(new.count)
+        for (position, sample) in new.enumerated() where sample.isActive {
+            let before: Sample
+            if position < old.count, old[position].key == sample.key {
+                before = old[position]
+            } else {
+                if previous == nil {
+                    previous = Dictionary(old.indices.map { (old[$0].key, $0) }, uniquingKeysWith: { a, _ in a })
+                }
+                guard let index = previous?[sample.key] else { continue }
+                before = old[index]
+            }
+            guard before.isActive else { continue }
             let perSecond = { (now: UInt64, then: UInt64) in now >= then ? Double(now - then) / elapsed : 0 }
             let cpu = perSecond(sample.cpuTimeNs, before.cpuTimeNs) / 1e9 * 100
             result[sample.key] = MachineRates(

@@ -153,6 +153,23 @@ import VirtKit
         #expect(state.status?.level == .error)
     }
 
+    /// Details cost an XML parse: a quiet refresh does not ask again; a change of state or their age does.
+    @Test func detailsAreFetchedAgainOnlyWhenTheyMayHaveChanged() throws {
+        var state = DashboardFixture.state()
+        let build = DashboardFixture.key(DashboardFixture.build)
+        #expect(state.selectedMachineSample?.key == build)  // the first row, by name
+        _ = update(&state, .details(build, try DomainDetails(
+            xml: "<domain type='kvm'><name>build</name><uuid>\(DashboardFixture.build)</uuid><os><type>hvm</type></os></domain>",
+            info: nil)))
+        #expect(update(&state, .snapshot(DashboardFixture.snapshot(at: 14, scale: 3))).isEmpty)
+        _ = update(&state, .tick(now: state.now + AppState.detailsLifetime + 1))
+        #expect(update(&state, .snapshot(DashboardFixture.snapshot(at: 16, scale: 4))) == [.fetchDetails(build)])
+        #expect(update(&state, .snapshot(DashboardFixture.snapshot(at: 18, scale: 5))).isEmpty)
+        _ = update(&state, .domainEvent(DomainEvent(domainName: "build", domainUUID: DashboardFixture.build,
+                                                    kind: .started, detail: 0)))
+        #expect(update(&state, .snapshot(DashboardFixture.snapshot(at: 20, scale: 6))) == [.fetchDetails(build)])
+    }
+
     @Test func unknownKeysSaySoAndMashingKeysNeverBreaksAnything() {
         var state = DashboardFixture.state()
         _ = press(&state, .character("Z"))

@@ -47,6 +47,17 @@ func snapshot(at time: Double, cpus: Int = 4, hostBusy: UInt64 = 0, hostIdle: UI
         #expect(Rates.between(new, new).isEmpty)  // no time passed
     }
 
+    /// Rates match machines by position when the order holds, and by key when a machine came or went.
+    @Test func ratesFollowTheMachineWhenTheOrderChanges() throws {
+        let old = snapshot(at: 0, [sample("a", cpu: 0), sample("b", cpu: 0), sample("c", cpu: 0)])
+        let new = snapshot(at: 1, [sample("c", cpu: 300_000_000), sample("new", cpu: 5), sample("a", cpu: 100_000_000)])
+        let rates = Rates.between(old, new)
+        #expect(rates[MachineKey(connection: "qemu:///system", uuid: "uuid-a")]?.cpuPercentOfOneCore == 10)
+        #expect(rates[MachineKey(connection: "qemu:///system", uuid: "uuid-c")]?.cpuPercentOfOneCore == 30)
+        #expect(rates[MachineKey(connection: "qemu:///system", uuid: "uuid-new")] == nil)
+        #expect(rates.count == 2)
+    }
+
     @Test func hostCPUFromNodeTimes() {
         let old = snapshot(at: 0, hostBusy: 100, hostIdle: 300, [])
         let new = snapshot(at: 1, hostBusy: 200, hostIdle: 600, [])
