@@ -3,7 +3,14 @@ SWIFT ?= swift
 BIN := .build/debug/virtlab
 ARGS ?=
 
-.PHONY: run test build deps deps-test services test-guest test-image cloud-image bench clean
+# The pure suites: no libvirtd, no Podman, no guests (the test driver and files only).
+UNIT_SUITES := UpdateTests|LabsPaneTests|ViewSnapshotTests|LabLoaderTests|LabFormatDocumentTests|LabJSONSchemaTests|\
+	OutputFramesTests|EngineModelTests|UnitsTests|DomainDetailsParsingTests|DomainStateTests|TestDriverTests|\
+	BufferTests|WidgetTests|GlyphTests|ThemeTests|RatesTests|LibvirtInventoryTests|ImageLibraryTests|\
+	CPUVirtualizationTests|DetectionTests|IdentityTests|HelpTests
+space := $() $()
+
+.PHONY: run test test-unit build deps deps-test services test-guest test-image cloud-image bench clean
 
 ## Build and start virtlab on the default connection (qemu:///system if it answers, else the demo hypervisor).
 run: build
@@ -13,6 +20,11 @@ run: build
 test: deps-test services test-guest test-image cloud-image
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
+
+## The pure suites only: no services are started (see README, "Tests").
+test-unit: deps-test
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --disable-xctest --filter '$(subst $(space),,$(UNIT_SUITES))'
 
 build: deps
 	$(SWIFT) build
