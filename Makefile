@@ -6,7 +6,7 @@ ARGS ?=
 # The pure suites: no libvirtd, no Podman, no guests (the test driver and files only).
 UNIT_SUITES := UpdateTests|LabsPaneTests|ViewSnapshotTests|LabLoaderTests|LabFormatDocumentTests|LabJSONSchemaTests|\
 	OutputFramesTests|EngineModelTests|UnitsTests|DomainDetailsParsingTests|DomainStateTests|TestDriverTests|\
-	BufferTests|WidgetTests|GlyphTests|ThemeTests|RatesTests|LibvirtInventoryTests|ImageLibraryTests|\
+	BufferTests|WidgetTests|GlyphTests|ThemeTests|RatesTests|LibvirtInventoryTests|ProviderMappingTests|ImageLibraryTests|\
 	CPUVirtualizationTests|DetectionTests|IdentityTests|HelpTests
 space := $() $()
 

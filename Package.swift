@@ -35,8 +35,10 @@ let package = Package(
         .target(name: "Provisioning", dependencies: ["VirtKit", "ImageKit", "HostDoctor"]),
         // Human-readable units and plain tables, shared by the CLI and the full-screen UI.
         .target(name: "Humanize"),
-        // One model over all providers: machines, images, host; rates from two snapshots.
-        .target(name: "Inventory", dependencies: ["VirtKit", "ContainerKit", "ImageKit"]),
+        // The domain layer: machines, containers, images, host, events, keyed by connection; rates. No C, no I/O.
+        .target(name: "Inventory"),
+        // libvirt and the container engine mapped into the Inventory's types.
+        .target(name: "Providers", dependencies: ["Inventory", "VirtKit", "ContainerKit", "ImageKit"]),
         // Lab files: the format, its schema, the loader with file:line:column diagnostics.
         .target(name: "LabKit", dependencies: [
             "Yams", "VirtKit", "HostDoctor", "ImageKit", "ContainerKit", .product(name: "Crypto", package: "swift-crypto"),
@@ -46,17 +48,17 @@ let package = Package(
         // Pure Swift terminal UI: cells, buffers, styles, themes, keys, widgets. Imports no C.
         .target(name: "TermUI"),
         // The dashboard as state, messages, update and view: pure, testable as text. Never touches C.
-        .target(name: "App", dependencies: ["Inventory", "TermUI", "Humanize", "VirtKit", "ContainerKit", "LabKit"]),
+        .target(name: "App", dependencies: ["Inventory", "TermUI", "Humanize", "LabKit"]),
         // The ncurses backend: draws a Buffer, reads keys, handles resize and signals.
         .target(name: "TermCurses", dependencies: ["CNcurses", "CShims", "TermUI"]),
         // The command line: parsing, output formatting, error reporting.
         .target(name: "VirtlabCLI", dependencies: [
-            "VirtKit", "HostDoctor", "Humanize", "App", "Inventory", "TermUI", "TermCurses", "LabKit", "ContainerKit", "ImageKit", "Provisioning",
+            "VirtKit", "HostDoctor", "Humanize", "App", "Inventory", "Providers", "TermUI", "TermCurses", "LabKit", "ContainerKit", "ImageKit", "Provisioning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "virtlab", dependencies: ["VirtlabCLI"]),
         // `make bench`: in-process CPU figures for stats collection and rendering (see BENCHMARKS.md).
-        .executableTarget(name: "virtlab-bench", dependencies: ["App", "Inventory", "TermUI", "VirtKit"]),
+        .executableTarget(name: "virtlab-bench", dependencies: ["App", "Inventory", "Providers", "TermUI", "VirtKit"]),
 
         .target(name: "TestSupport", dependencies: ["VirtKit", "HostDoctor", "ContainerKit"], path: "Tests/TestSupport"),
         .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning", "ImageKit", "VirtKit", "TestSupport"]),
@@ -64,8 +66,8 @@ let package = Package(
         .testTarget(name: "ContainerKitTests", dependencies: ["ContainerKit", "TestSupport"]),
         .testTarget(name: "VirtKitTests", dependencies: ["VirtKit", "TestSupport"]),
         .testTarget(name: "HostDoctorTests", dependencies: ["HostDoctor"]),
-        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "ContainerKit", "TestSupport"]),
-        .testTarget(name: "AppTests", dependencies: ["App", "ContainerKit", "LabKit", "TestSupport"]),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Providers", "ContainerKit", "VirtKit", "TestSupport"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "Inventory", "LabKit", "TestSupport"]),
         .testTarget(name: "LabKitTests", dependencies: ["LabKit", "ImageKit", "TestSupport"]),
         .testTarget(name: "TermUITests", dependencies: ["TermUI"]),
         .testTarget(name: "HumanizeTests", dependencies: ["Humanize"]),

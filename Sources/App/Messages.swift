@@ -1,8 +1,6 @@
-import ContainerKit
 import Inventory
 import LabKit
 import TermUI
-import VirtKit
 
 /// Something that happened: a key, a new inventory sample, an event, the result of an action.
 public enum Message: Sendable {
@@ -15,8 +13,8 @@ public enum Message: Sendable {
     case refreshFailed(String)
     case connectionLost(String, retryAt: Double)
     case reconnected
-    case domainEvent(DomainEvent)
-    case details(MachineKey, DomainDetails)
+    case machineEvent(MachineEvent)
+    case details(MachineKey, MachineDetails)
     case actionFinished(String)
     case actionFailed(String)
     case snapshotsListed(MachineKey, name: String, [String])

@@ -1,7 +1,5 @@
-import ContainerKit
 import Foundation
 import Inventory
-import VirtKit
 
 /// Values derived from state (never stored, so they cannot go stale).
 extension AppState {
@@ -109,7 +107,7 @@ extension AppState {
 /// One row of the Images pane: a disk image or a container image.
 public enum ImageRow: Sendable, Equatable {
     case disk(ImageSample)
-    case container(ContainerImage)
+    case container(ContainerImageSample)
 
     /// Unique within the pane: a disk image's path, a container image's id.
     public var id: String {

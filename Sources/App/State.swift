@@ -2,7 +2,6 @@ import Foundation
 import Inventory
 import LabKit
 import TermUI
-import VirtKit
 
 public enum Pane: Int, CaseIterable, Sendable {
     case machines, containers, images, labs
@@ -117,7 +116,7 @@ public struct AppState: Sendable {
     public var cpuHistory: [MachineKey: [Double]] = [:]
     /// When virtlab saw a machine start, for uptime where the host cannot tell.
     public var observedStart: [MachineKey: Double] = [:]
-    public var details: [MachineKey: DomainDetails] = [:]
+    public var details: [MachineKey: MachineDetails] = [:]
     /// When each machine's details were last asked for (the clock of `now`).
     var detailsFetchedAt: [MachineKey: Double] = [:]
     public static let detailsLifetime = 10.0

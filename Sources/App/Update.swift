@@ -1,7 +1,6 @@
 import Foundation
 import Inventory
 import TermUI
-import VirtKit
 
 /// The whole behaviour of the dashboard: a message changes the state and may ask for effects.
 /// Pure: no I/O, so every key sequence is testable without a terminal or a hypervisor.
@@ -47,7 +46,7 @@ private func route(_ state: inout AppState, _ message: Message) -> [Effect] {
             setStatus(&state, "\(wasLost ? "reconnected" : "connected") to \(state.uri)", .info)
         }
         return [.refresh]
-    case .domainEvent(let event):
+    case .machineEvent(let event):
         return absorb(&state, event)
     case .details(let key, let details):
         state.details[key] = details
@@ -133,28 +132,19 @@ private func sameKeys(_ a: [MachineSample], _ b: [MachineSample]) -> Bool {
 }
 
 /// A lifecycle event updates the machine's state at once, between refreshes, and asks for fresh numbers.
-private func absorb(_ state: inout AppState, _ event: DomainEvent) -> [Effect] {
-    let key = MachineKey(connection: state.uri, uuid: event.domainUUID)
-    let newState: DomainState? = switch event.kind {
-    case .started, .resumed: .running
-    case .suspended: .paused
-    case .stopped: .shutOff
-    case .shutdown: nil
-    case .crashed: .crashed
-    case .pmSuspended: .pmSuspended
-    case .defined, .undefined, .unknown: nil
-    }
-    if let newState, let snapshot = state.snapshot,
+private func absorb(_ state: inout AppState, _ event: MachineEvent) -> [Effect] {
+    let key = event.key
+    if let newState = event.impliedState, let snapshot = state.snapshot,
        let index = snapshot.machines.firstIndex(where: { $0.key == key }) {
         let old = snapshot.machines[index]
         var machines = snapshot.machines
-        machines[index] = MachineSample(key: old.key, name: old.name, state: newState, reason: 0, vcpus: old.vcpus,
+        machines[index] = MachineSample(key: old.key, name: old.name, state: newState, vcpus: old.vcpus,
                                         memoryKiB: old.memoryKiB, maxMemoryKiB: old.maxMemoryKiB,
                                         usableMemoryKiB: old.usableMemoryKiB, cpuTimeNs: old.cpuTimeNs,
                                         diskReadBytes: old.diskReadBytes, diskWriteBytes: old.diskWriteBytes,
                                         netRxBytes: old.netRxBytes, netTxBytes: old.netTxBytes,
                                         startedAt: newState.isActive ? old.startedAt : nil)
-        if event.kind == .started { state.observedStart[key] = state.now }
+        if event.change == .started { state.observedStart[key] = state.now }
         state.snapshot = InventorySnapshot(connection: snapshot.connection, hypervisor: snapshot.hypervisor,
                                            time: snapshot.time, host: snapshot.host, machines: machines,
                                            images: snapshot.images)

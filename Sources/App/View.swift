@@ -1,9 +1,7 @@
-import ContainerKit
 import Foundation
 import Humanize
 import Inventory
 import TermUI
-import VirtKit
 
 /// The smallest terminal the dashboard draws in; below it, a notice says so until the window grows.
 public let minimumSize = Size(width: 60, height: 15)
@@ -122,7 +120,7 @@ private func drawTabs(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState, t
     }
 }
 
-private func stateRole(_ state: DomainState) -> Role {
+private func stateRole(_ state: MachineState) -> Role {
     switch state {
     case .running, .blocked: .stateRunning
     case .paused, .pmSuspended, .shuttingDown: .statePaused
@@ -171,7 +169,7 @@ private func drawMachines(_ buffer: inout Buffer, _ rect: Rect, _ state: AppStat
     }.draw(into: &buffer, rect: inner, theme: theme)
 }
 
-private func containerStateRole(_ state: ContainerState) -> Role {
+private func containerStateRole(_ state: ContainerRunState) -> Role {
     switch state {
     case .running: .stateRunning
     case .paused, .restarting, .stopping, .removing: .statePaused
@@ -213,9 +211,9 @@ private func drawContainers(_ buffer: inout Buffer, _ rect: Rect, _ state: AppSt
         let cpu = state.cpuPercent(rate)
         return [
             .init(container.name, text), .init(container.state.rawValue, theme[containerStateRole(container.state)]),
-            .init(container.summary.image, theme[.dim]),
+            .init(container.image, theme[.dim]),
             .init(active ? cpu.map { Units.oneDecimal($0) } ?? "-" : "", text),
-            .init(active ? container.stats.map { Units.compact(Double($0.memoryBytes)) } ?? "-" : "", text),
+            .init(active ? container.usage.map { Units.compact(Double($0.memoryBytes)) } ?? "-" : "", text),
             .init(rateText(rate?.netRxPerSecond), text), .init(rateText(rate?.netTxPerSecond), text),
             .init(rateText(rate?.diskReadPerSecond), text), .init(rateText(rate?.diskWritePerSecond), text),
         ]
@@ -312,7 +310,7 @@ private func drawContainerDetail(_ buffer: inout Buffer, _ rect: Rect, _ contain
                                  _ state: AppState, theme: Theme, glyphs: Glyphs) {
     let area = rect.inset(left: 1)
     let label = theme[.dim], text = theme[.text]
-    let summary = container.summary
+    let summary = container
     var lines = [
         StyledLine([.init(summary.state.rawValue, theme[containerStateRole(summary.state)]),
                     .init("  \(summary.status)", label)]),
@@ -321,9 +319,9 @@ private func drawContainerDetail(_ buffer: inout Buffer, _ rect: Rect, _ contain
         StyledLine([.init("IMAGE ", label), .init(summary.image, text)]),
         StyledLine([.init("CMD   ", label), .init(summary.command, text)]),
         StyledLine([.init("PORTS ", label),
-                    .init(summary.ports.isEmpty ? "none" : summary.ports.map(\.label).joined(separator: ", "), text)]),
+                    .init(summary.ports.isEmpty ? "none" : summary.ports.joined(separator: ", "), text)]),
     ]
-    if let stats = container.stats {
+    if let stats = container.usage {
         let limit = stats.memoryLimitBytes > 0 ? " of \(Units.bytes(Double(stats.memoryLimitBytes)))" : ""
         lines.append(StyledLine([.init("MEM   ", label), .init("\(Units.bytes(Double(stats.memoryBytes)))\(limit)", text)]))
     }
@@ -341,7 +339,7 @@ private func drawMachineDetail(_ buffer: inout Buffer, _ rect: Rect, _ machine: 
         y += 1
     }
     let details = state.details[machine.key]
-    let reason = machine.state.reason(machine.reason)
+    let reason = machine.reason
     let uptime = state.uptime(of: machine).map { "  up \(Units.duration(seconds: $0))" } ?? ""
     line([.init(machine.state.label, theme[stateRole(machine.state)]), .init(reason == "unknown" ? "" : " (\(reason))", label),
           .init(uptime, text), .init("  vCPUs ", label), .init("\(machine.vcpus)", text),

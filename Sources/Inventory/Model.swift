@@ -1,6 +1,7 @@
 import Foundation
-import ImageKit
-import VirtKit
+
+// The domain layer: what the dashboard and the command line show, in words of their own. Providers (libvirt,
+// a container engine) map their data into these types; nothing here knows libvirt or the Docker API.
 
 /// A machine's identity across hosts: the connection it lives on and its UUID (names repeat across hosts).
 public struct MachineKey: Hashable, Sendable, Comparable {
@@ -13,12 +14,34 @@ public struct MachineKey: Hashable, Sendable, Comparable {
     public static func < (a: Self, b: Self) -> Bool { (a.connection, a.uuid) < (b.connection, b.uuid) }
 }
 
+/// A virtual machine's state, in the words virsh uses (so what a student reads matches `virsh domstate`).
+public enum MachineState: Int, Sendable, Equatable, CaseIterable, Codable {
+    case noState, running, blocked, paused, shuttingDown, shutOff, crashed, pmSuspended
+
+    public var label: String {
+        switch self {
+        case .noState: "no state"
+        case .running: "running"
+        case .blocked: "blocked"
+        case .paused: "paused"
+        case .shuttingDown: "in shutdown"
+        case .shutOff: "shut off"
+        case .crashed: "crashed"
+        case .pmSuspended: "pmsuspended"
+        }
+    }
+
+    /// Has a live hypervisor process: counts for start/stop decisions.
+    public var isActive: Bool { self != .shutOff && self != .noState && self != .crashed }
+}
+
 /// One machine at one moment: cumulative counters, from which rates are derived.
 public struct MachineSample: Sendable, Equatable {
     public let key: MachineKey
     public let name: String
-    public let state: DomainState
-    public let reason: Int32
+    public let state: MachineState
+    /// Why it is in that state, in words ("booted", "unpaused", "destroyed"), or "unknown".
+    public let reason: String
     public let vcpus: Int
     public let memoryKiB: UInt64
     public let maxMemoryKiB: UInt64
@@ -33,7 +56,7 @@ public struct MachineSample: Sendable, Equatable {
     /// monotonic clock, so uptime needs no wall clock.
     public let startedAt: Double?
 
-    public init(key: MachineKey, name: String, state: DomainState, reason: Int32 = 0, vcpus: Int, memoryKiB: UInt64,
+    public init(key: MachineKey, name: String, state: MachineState, reason: String = "unknown", vcpus: Int, memoryKiB: UInt64,
                 maxMemoryKiB: UInt64, usableMemoryKiB: UInt64? = nil, cpuTimeNs: UInt64, diskReadBytes: UInt64 = 0,
                 diskWriteBytes: UInt64 = 0, netRxBytes: UInt64 = 0, netTxBytes: UInt64 = 0, startedAt: Double? = nil) {
         self.key = key
@@ -75,12 +98,97 @@ public struct ImageSample: Sendable, Equatable {
     }
 }
 
-extension ImageSample {
-    /// A file read by its header; `source` takes the pool's place (virtlab's directory, or "file").
-    public init(_ image: DiskImage, source: String) {
-        self.init(pool: source, name: (image.path as NSString).lastPathComponent, path: image.path,
-                  format: image.format, capacityBytes: image.virtualSize, allocationBytes: image.sizeOnDisk,
-                  backingStore: image.backingFile)
+/// What a machine's definition says: its devices, for the detail pane.
+public struct MachineDetails: Sendable, Equatable {
+    /// How the hypervisor runs it: "kvm", "qemu" (TCG), "test", ...
+    public var hypervisorType: String
+    public var osType: String
+    public var disks: [Disk]
+    public var nics: [NIC]
+
+    public struct Disk: Sendable, Equatable {
+        /// Guest device name, e.g. "vda".
+        public var target: String
+        /// "disk", "cdrom" or "floppy".
+        public var device: String
+        public var format: String?
+        /// The image file or block device, nil for an empty drive.
+        public var source: String?
+        public init(target: String, device: String, format: String?, source: String?) {
+            self.target = target
+            self.device = device
+            self.format = format
+            self.source = source
+        }
+    }
+
+    public struct NIC: Sendable, Equatable {
+        public var mac: String
+        /// "network", "bridge", "user", "direct", ...
+        public var type: String
+        /// The network or bridge it attaches to, where it has one.
+        public var source: String?
+        public var addresses: [String]
+        public init(mac: String, type: String, source: String?, addresses: [String]) {
+            self.mac = mac
+            self.type = type
+            self.source = source
+            self.addresses = addresses
+        }
+    }
+
+    public init(hypervisorType: String, osType: String, disks: [Disk], nics: [NIC]) {
+        self.hypervisorType = hypervisorType
+        self.osType = osType
+        self.disks = disks
+        self.nics = nics
+    }
+}
+
+/// A lifecycle change a provider reports between refreshes.
+public struct MachineEvent: Sendable, Equatable {
+    public enum Change: Sendable, Equatable {
+        case defined, undefined, started, suspended, resumed, stopped, shutdown, pmSuspended, crashed, other
+    }
+
+    public let key: MachineKey
+    public let change: Change
+
+    public init(key: MachineKey, change: Change) {
+        self.key = key
+        self.change = change
+    }
+
+    /// The state the change implies, where it implies one (a shutdown request does not stop the machine yet).
+    public var impliedState: MachineState? {
+        switch change {
+        case .started, .resumed: .running
+        case .suspended: .paused
+        case .stopped: .shutOff
+        case .crashed: .crashed
+        case .pmSuspended: .pmSuspended
+        case .shutdown, .defined, .undefined, .other: nil
+        }
+    }
+}
+
+/// The hypervisor behind a connection, as the header names it.
+public struct HypervisorSample: Sendable, Equatable {
+    public let type: String
+    public let version: String
+    public init(type: String, version: String) {
+        self.type = type
+        self.version = version
+    }
+}
+
+/// The host's cumulative CPU time (any unit, the same in both), for its busy share between two snapshots.
+public struct HostCPUCounters: Sendable, Equatable {
+    public let busy: UInt64
+    public let total: UInt64
+    public init(busy: UInt64, total: UInt64) {
+        self.busy = busy
+        self.total = total
     }
 }
 
@@ -89,9 +197,9 @@ public struct HostSample: Sendable, Equatable {
     public let cpus: Int
     public let memoryKiB: UInt64
     public let availableMemoryKiB: UInt64
-    public let cpuTimes: HostCPUTimes?
+    public let cpuTimes: HostCPUCounters?
 
-    public init(hostname: String, cpus: Int, memoryKiB: UInt64, availableMemoryKiB: UInt64, cpuTimes: HostCPUTimes?) {
+    public init(hostname: String, cpus: Int, memoryKiB: UInt64, availableMemoryKiB: UInt64, cpuTimes: HostCPUCounters?) {
         self.hostname = hostname
         self.cpus = cpus
         self.memoryKiB = memoryKiB
@@ -103,14 +211,14 @@ public struct HostSample: Sendable, Equatable {
 /// Everything one refresh learned about one connection.
 public struct InventorySnapshot: Sendable, Equatable {
     public let connection: String
-    public let hypervisor: HypervisorInfo
+    public let hypervisor: HypervisorSample
     /// Seconds on a monotonic clock, for rates.
     public let time: Double
     public let host: HostSample
     public let machines: [MachineSample]
     public let images: [ImageSample]
 
-    public init(connection: String, hypervisor: HypervisorInfo, time: Double, host: HostSample,
+    public init(connection: String, hypervisor: HypervisorSample, time: Double, host: HostSample,
                 machines: [MachineSample], images: [ImageSample]) {
         self.connection = connection
         self.hypervisor = hypervisor

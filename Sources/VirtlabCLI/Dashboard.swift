@@ -4,6 +4,7 @@ import Dispatch
 import Foundation
 import ImageKit
 import Inventory
+import Providers
 import LabKit
 import Provisioning
 import Synchronization
@@ -30,7 +31,7 @@ final class DashboardRuntime: @unchecked Sendable {
     private let inbox = Mutex<[Inbound]>([])
     /// The container engine has its own task, so a slow engine never holds up libvirt, nor libvirt the engine.
     private var engineTask: Task<Void, Never>?
-    private let engineInventory = Mutex<EngineInventory?>(nil)
+    private let engineInventory = Mutex<EngineProvider?>(nil)
     private let engineInterval = Mutex<Double>(2)
     private let library: ImageLibrary
     /// The connection's URI, fixed for the run: the worker reads this, never `state`, which the main loop owns.
@@ -40,7 +41,7 @@ final class DashboardRuntime: @unchecked Sendable {
 
     // Owned by the worker queue.
     private var connection: Connection?
-    private var inventory: LibvirtInventory?
+    private var inventory: LibvirtProvider?
     private var eventTask: Task<Void, Never>?
     private var firstSnapshotPending = true
 
@@ -163,7 +164,7 @@ final class DashboardRuntime: @unchecked Sendable {
             // Details are a nicety: a VM that vanished meanwhile simply shows none.
             worker.async { [self] in
                 guard let details = try? connection?.domain(uuid: key.uuid).details() else { return }
-                post(.details(key, details))
+                post(.details(key, MachineDetails(details)))
             }
         case .fetchXML(let name):
             onWorker {
@@ -329,10 +330,10 @@ final class DashboardRuntime: @unchecked Sendable {
             do {
                 let conn = try Connection(uri: uri, readOnly: readOnly)
                 let events = try conn.lifecycleEvents()
-                inventory = try LibvirtInventory(connection: conn, library: library)
+                inventory = try LibvirtProvider(connection: conn, library: library)
                 connection = conn
                 eventTask = Task { [weak self] in
-                    for await event in events { self?.post(.domainEvent(event)) }
+                    for await event in events { self?.post(.machineEvent(MachineEvent(event, uri: conn.uri))) }
                 }
                 log.write("connected to \(uri)")
                 post(.reconnected)
@@ -367,7 +368,7 @@ final class DashboardRuntime: @unchecked Sendable {
             while !Task.isCancelled, let self {
                 do {
                     let (client, version) = try await EngineClient.connect()
-                    let inventory = EngineInventory(client: client, engine: version)
+                    let inventory = EngineProvider(client: client, engine: version)
                     engineInventory.withLock { $0 = inventory }
                     log.write("container engine: \(version.product) \(version.version) at \(client.endpoint.uri)")
                     backoff = 1
@@ -390,7 +391,7 @@ final class DashboardRuntime: @unchecked Sendable {
     }
 
     /// Runs `body` with the engine; a failure becomes one line in the status bar (and the log).
-    private func onEngine(_ what: String, _ body: @escaping @Sendable (EngineInventory) async throws -> Void) {
+    private func onEngine(_ what: String, _ body: @escaping @Sendable (EngineProvider) async throws -> Void) {
         Task.detached { [self] in
             guard let inventory = engineInventory.withLock({ $0 }) else {
                 return post(.actionFailed("\(what): no container engine"))

@@ -3,6 +3,7 @@ import Foundation
 import Humanize
 import ImageKit
 import Inventory
+import Providers
 import VirtKit
 
 /// `virtlab image ...`: disk images in virtlab's images directory and in libvirt's storage pools.
@@ -34,7 +35,7 @@ struct ImageCommand: ParsableCommand {
 
         init(_ image: ImageSample) {
             name = image.name
-            source = image.pool == LibvirtInventory.libraryLabel || image.pool == "file" ? image.pool
+            source = image.pool == LibvirtProvider.libraryLabel || image.pool == "file" ? image.pool
                 : "pool \(image.pool)"
             path = image.path
             format = image.format ?? "unknown"
@@ -69,7 +70,7 @@ struct ImageCommand: ParsableCommand {
         func run() throws {
             let found = try library.library.find(image)
             let inLibrary = found.path.hasPrefix(library.library.directory + "/")
-            let row = Row(ImageSample(found, source: inLibrary ? LibvirtInventory.libraryLabel : "file"))
+            let row = Row(ImageSample(found, source: inLibrary ? LibvirtProvider.libraryLabel : "file"))
             if json { return try Output.json(row) }
             print("""
                 Name:         \(row.name)
@@ -108,7 +109,7 @@ struct ImageCommand: ParsableCommand {
         do { conn = try connection.open().0 } catch {
             Output.note("storage pools not listed: \(UserMessage.line(for: error))")
         }
-        return LibvirtInventory.diskImages(connection: conn, library: library).map(Row.init)
+        return LibvirtProvider.diskImages(connection: conn, library: library).map(Row.init)
     }
 
     static func table(_ rows: [Row], directory: String) -> String {

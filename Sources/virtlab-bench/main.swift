@@ -1,6 +1,7 @@
 import App
 import Foundation
 import Inventory
+import Providers
 import TermUI
 import VirtKit
 
@@ -44,7 +45,7 @@ try xml.write(toFile: fixturePath, atomically: true, encoding: .utf8)
 let uri = "test://\(fixturePath)"
 
 let connection = try Connection(uri: uri)
-let inventory = try LibvirtInventory(connection: connection)
+let inventory = try LibvirtProvider(connection: connection)
 _ = try inventory.snapshot()  // warm up
 let stats = try measure(20) { _ = try inventory.snapshot() }
 

@@ -1,16 +1,14 @@
-import ContainerKit
 import Foundation
 import Inventory
 import Testing
 import TermUI
-import VirtKit
 @testable import App
 
 /// A deterministic dashboard: three VMs on a fake host, two samples apart so rates exist.
 enum DashboardFixture {
     static let uri = "qemu:///system"
 
-    static func machine(_ name: String, uuid: String, _ state: DomainState, cpu: UInt64, memoryMiB: UInt64,
+    static func machine(_ name: String, uuid: String, _ state: MachineState, cpu: UInt64, memoryMiB: UInt64,
                         disk: UInt64 = 0, net: UInt64 = 0) -> MachineSample {
         MachineSample(key: MachineKey(connection: uri, uuid: uuid), name: name, state: state, vcpus: 2,
                       memoryKiB: memoryMiB * 1024 / 2, maxMemoryKiB: memoryMiB * 1024, cpuTimeNs: cpu,
@@ -19,10 +17,10 @@ enum DashboardFixture {
 
     static func snapshot(at time: Double, scale: UInt64) -> InventorySnapshot {
         InventorySnapshot(
-            connection: uri, hypervisor: HypervisorInfo(type: "QEMU", version: "7.2.22", libvirtVersion: "9.0.0"),
+            connection: uri, hypervisor: HypervisorSample(type: "QEMU", version: "7.2.22"),
             time: time,
             host: HostSample(hostname: "labhost", cpus: 4, memoryKiB: 16 << 20, availableMemoryKiB: 12 << 20,
-                             cpuTimes: HostCPUTimes(kernel: 10 * scale, user: 30 * scale, idle: 160 * scale, iowait: 0)),
+                             cpuTimes: HostCPUCounters(busy: 40 * scale, total: 200 * scale)),
             machines: [
                 machine("web1", uuid: web1, .running, cpu: 2_000_000_000 * scale, memoryMiB: 1024,
                         disk: 1_048_576 * scale, net: 65_536 * scale),
@@ -54,20 +52,20 @@ enum DashboardFixture {
     /// Two containers (one running, one exited) and one image, sampled at `time` with counters times `scale`.
     static func engineSnapshot(at time: Double, scale: UInt64) -> EngineSnapshot {
         let created = Date(timeIntervalSince1970: 1_700_000_000)
-        let api = ContainerSummary(id: "aaaaaaaaaaaa0001", name: "api", image: "localhost/api:1", command: "serve",
-                                   created: created, state: .running, status: "Up 5 minutes",
-                                   ports: [PortMapping(ip: "0.0.0.0", privatePort: 80, publicPort: 8080, type: "tcp")])
-        let job = ContainerSummary(id: "bbbbbbbbbbbb0002", name: "job", image: "localhost/job:1", created: created,
-                                   state: .exited, status: "Exited (0) 1 hour ago")
-        let stats = ContainerStats(cpuTimeNs: 500_000_000 * scale, onlineCPUs: 4, memoryBytes: 64 << 20,
-                                   memoryLimitBytes: 1 << 30, netRxBytes: 4096 * scale, netTxBytes: 1024 * scale)
+        let stats = ContainerUsage(cpuTimeNs: 500_000_000 * scale, memoryBytes: 64 << 20, memoryLimitBytes: 1 << 30,
+                                   netRxBytes: 4096 * scale, netTxBytes: 1024 * scale)
+        let api = ContainerSample(key: MachineKey(connection: engineURI, uuid: "aaaaaaaaaaaa0001"), id: "aaaaaaaaaaaa0001",
+                                  name: "api", image: "localhost/api:1", command: "serve", created: created,
+                                  state: .running, status: "Up 5 minutes", ports: ["0.0.0.0:8080->80/tcp"],
+                                  usage: stats)
+        let job = ContainerSample(key: MachineKey(connection: engineURI, uuid: "bbbbbbbbbbbb0002"), id: "bbbbbbbbbbbb0002",
+                                  name: "job", image: "localhost/job:1", command: "", created: created, state: .exited,
+                                  status: "Exited (0) 1 hour ago", ports: [], usage: nil)
         return EngineSnapshot(
-            endpoint: engineURI, engine: EngineVersion(product: "Podman Engine", version: "4.3.1", apiVersion: "1.41"),
-            time: time,
-            containers: [ContainerSample(key: MachineKey(connection: engineURI, uuid: api.id), summary: api, stats: stats),
-                         ContainerSample(key: MachineKey(connection: engineURI, uuid: job.id), summary: job, stats: nil)],
-            images: [ContainerImage(id: "sha256:cccccccccccc0003", tags: ["localhost/api:1"], sizeBytes: 5 << 20,
-                                    created: created)])
+            endpoint: engineURI, engine: EngineSample(product: "Podman Engine", version: "4.3.1"), time: time,
+            containers: [api, job],
+            images: [ContainerImageSample(id: "sha256:cccccccccccc0003", tags: ["localhost/api:1"], sizeBytes: 5 << 20,
+                                          created: created)])
     }
 
     /// The fixture state plus two engine samples 2 s apart.
@@ -78,14 +76,11 @@ enum DashboardFixture {
         return state
     }
 
-    static func web1Details() throws -> DomainDetails {
-        try DomainDetails(xml: """
-            <domain type='kvm'><name>web1</name><uuid>11111111-1111-1111-1111-111111111111</uuid>
-            <memory>1048576</memory><vcpu>2</vcpu><os><type arch='x86_64'>hvm</type></os>
-            <devices><disk type='file' device='disk'><driver type='qcow2'/><source file='/var/lib/libvirt/images/web1.qcow2'/>
-            <target dev='vda' bus='virtio'/></disk><interface type='network'><mac address='52:54:00:00:00:01'/>
-            <source network='default'/></interface></devices></domain>
-            """, info: nil)
+    static func web1Details() -> MachineDetails {
+        MachineDetails(hypervisorType: "kvm", osType: "hvm",
+                       disks: [.init(target: "vda", device: "disk", format: "qcow2",
+                                     source: "/var/lib/libvirt/images/web1.qcow2")],
+                       nics: [.init(mac: "52:54:00:00:00:01", type: "network", source: "default", addresses: [])])
     }
 }
 

@@ -1,7 +1,6 @@
 import Inventory
 import Testing
 import TermUI
-import VirtKit
 @testable import App
 
 @Suite struct UpdateTests {
@@ -133,8 +132,8 @@ import VirtKit
 
     @Test func aLifecycleEventUpdatesTheStateAtOnce() {
         var state = DashboardFixture.state()
-        let event = DomainEvent(domainName: "build", domainUUID: DashboardFixture.build, kind: .started, detail: 0)
-        #expect(update(&state, .domainEvent(event)) == [.refresh])
+        let event = MachineEvent(key: DashboardFixture.key(DashboardFixture.build), change: .started)
+        #expect(update(&state, .machineEvent(event)) == [.refresh])
         #expect(state.snapshot?.machines.first { $0.name == "build" }?.state == .running)
         #expect(state.observedStart[DashboardFixture.key(DashboardFixture.build)] == state.now)
     }
@@ -154,19 +153,16 @@ import VirtKit
     }
 
     /// Details cost an XML parse: a quiet refresh does not ask again; a change of state or their age does.
-    @Test func detailsAreFetchedAgainOnlyWhenTheyMayHaveChanged() throws {
+    @Test func detailsAreFetchedAgainOnlyWhenTheyMayHaveChanged() {
         var state = DashboardFixture.state()
         let build = DashboardFixture.key(DashboardFixture.build)
         #expect(state.selectedMachineSample?.key == build)  // the first row, by name
-        _ = update(&state, .details(build, try DomainDetails(
-            xml: "<domain type='kvm'><name>build</name><uuid>\(DashboardFixture.build)</uuid><os><type>hvm</type></os></domain>",
-            info: nil)))
+        _ = update(&state, .details(build, MachineDetails(hypervisorType: "kvm", osType: "hvm", disks: [], nics: [])))
         #expect(update(&state, .snapshot(DashboardFixture.snapshot(at: 14, scale: 3))).isEmpty)
         _ = update(&state, .tick(now: state.now + AppState.detailsLifetime + 1))
         #expect(update(&state, .snapshot(DashboardFixture.snapshot(at: 16, scale: 4))) == [.fetchDetails(build)])
         #expect(update(&state, .snapshot(DashboardFixture.snapshot(at: 18, scale: 5))).isEmpty)
-        _ = update(&state, .domainEvent(DomainEvent(domainName: "build", domainUUID: DashboardFixture.build,
-                                                    kind: .started, detail: 0)))
+        _ = update(&state, .machineEvent(MachineEvent(key: build, change: .started)))
         #expect(update(&state, .snapshot(DashboardFixture.snapshot(at: 20, scale: 6))) == [.fetchDetails(build)])
     }
 

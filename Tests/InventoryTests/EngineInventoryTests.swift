@@ -1,6 +1,7 @@
 import ContainerKit
 import Foundation
 import Inventory
+import Providers
 import Testing
 import TestSupport
 
@@ -17,14 +18,14 @@ import TestSupport
         _ = try await client.create(ContainerSpec(name: idle, image: TestEngine.image, command: ["true"]))
 
         let (_, version) = try await EngineClient.connect(environment: TestEngine.environment)
-        let inventory = EngineInventory(client: client, engine: version)
+        let inventory = EngineProvider(client: client, engine: version)
         let first = try await inventory.snapshot()
         try await Task.sleep(nanoseconds: 1_000_000_000)
         let second = try await inventory.snapshot()
 
         let running = try #require(second.containers.first { $0.name == busy })
         let stopped = try #require(second.containers.first { $0.name == idle })
-        #expect(running.stats != nil && stopped.stats == nil)
+        #expect(running.usage != nil && stopped.usage == nil)
         #expect(running.key.connection == "unix://\(TestEngine.socketPath)")
         let rates = Rates.between(first, second, cores: 2)
         let cpu = try #require(rates[running.key]).cpuPercentOfOneCore

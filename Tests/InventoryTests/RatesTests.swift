@@ -2,8 +2,9 @@ import Testing
 import TestSupport
 import VirtKit
 @testable import Inventory
+import Providers
 
-func sample(_ name: String, state: DomainState = .running, cpu: UInt64, disk: UInt64 = 0, net: UInt64 = 0,
+func sample(_ name: String, state: MachineState = .running, cpu: UInt64, disk: UInt64 = 0, net: UInt64 = 0,
             connection: String = "qemu:///system") -> MachineSample {
     MachineSample(key: MachineKey(connection: connection, uuid: "uuid-\(name)"), name: name, state: state, vcpus: 2,
                   memoryKiB: 1024, maxMemoryKiB: 2048, cpuTimeNs: cpu, diskReadBytes: disk, diskWriteBytes: disk * 2,
@@ -13,10 +14,10 @@ func sample(_ name: String, state: DomainState = .running, cpu: UInt64, disk: UI
 func snapshot(at time: Double, cpus: Int = 4, hostBusy: UInt64 = 0, hostIdle: UInt64 = 0,
               _ machines: [MachineSample]) -> InventorySnapshot {
     InventorySnapshot(connection: "qemu:///system",
-                      hypervisor: HypervisorInfo(type: "QEMU", version: "7.2.22", libvirtVersion: "9.0.0"),
+                      hypervisor: HypervisorSample(type: "QEMU", version: "7.2.22"),
                       time: time,
                       host: HostSample(hostname: "lab", cpus: cpus, memoryKiB: 8 << 20, availableMemoryKiB: 4 << 20,
-                                       cpuTimes: HostCPUTimes(kernel: 0, user: hostBusy, idle: hostIdle, iowait: 0)),
+                                       cpuTimes: HostCPUCounters(busy: hostBusy, total: hostBusy + hostIdle)),
                       machines: machines, images: [])
 }
 
@@ -71,10 +72,10 @@ func snapshot(at time: Double, cpus: Int = 4, hostBusy: UInt64 = 0, hostIdle: UI
     }
 }
 
-@Suite struct LibvirtInventoryTests {
+@Suite struct LibvirtProviderTests {
     @Test func snapshotOfAFixtureHypervisor() throws {
         let fixture = try TestDriverFixture(vms: [.init(name: "one", memoryMiB: 256, vcpus: 2), .init(name: "two", running: false)])
-        let inventory = try LibvirtInventory(connection: try Connection(uri: fixture.uri))
+        let inventory = try LibvirtProvider(connection: try Connection(uri: fixture.uri))
         let snap = try inventory.snapshot()
         #expect(snap.connection == fixture.uri)
         #expect(Set(snap.machines.map(\.name)) == ["one", "two"])
@@ -84,3 +85,24 @@ func snapshot(at time: Double, cpus: Int = 4, hostBusy: UInt64 = 0, hostIdle: UI
         #expect(snap.host.cpus > 0)
     }
 }
+
+/// The provider's mapping keeps virsh's words: what the dashboard shows matches `virsh domstate`.
+@Suite struct ProviderMappingTests {
+    @Test func everyLibvirtStateKeepsItsWordsAndActivity() {
+        for state in DomainState.allCases {
+            #expect(MachineState(state).label == state.label)
+            #expect(MachineState(state).isActive == state.isActive)
+        }
+    }
+
+    @Test func lifecycleEventsImplyTheStateLibvirtWillReport() {
+        let event = { (kind: DomainEvent.Kind) in
+            MachineEvent(DomainEvent(domainName: "a", domainUUID: "u", kind: kind, detail: 0), uri: "qemu:///system")
+        }
+        #expect(event(.started).impliedState == .running && event(.resumed).impliedState == .running)
+        #expect(event(.suspended).impliedState == .paused && event(.stopped).impliedState == .shutOff)
+        #expect(event(.shutdown).impliedState == nil)  // a request: the guest has not stopped yet
+        #expect(event(.crashed).key == MachineKey(connection: "qemu:///system", uuid: "u"))
+    }
+}
+

@@ -1,12 +1,13 @@
 import Foundation
 import ImageKit
+import Inventory
 import VirtKit
 
-/// Collects inventory snapshots from one libvirt connection: one bulk stats call for all machines.
-/// Not thread-safe: one caller at a time (the dashboard's worker queue).
-public final class LibvirtInventory: @unchecked Sendable {
+/// Collects inventory snapshots from one libvirt connection (one bulk stats call for all machines) and maps
+/// libvirt's data into the Inventory's types. Not thread-safe: one caller at a time (the dashboard's worker).
+public final class LibvirtProvider: @unchecked Sendable {
     public let connection: Connection
-    private let hypervisor: HypervisorInfo
+    private let hypervisor: HypervisorSample
     private let bootTime: Date?
     private let library: ImageLibrary?
     /// Images change rarely and cost a read per volume and file: they are listed on a slower cycle.
@@ -15,7 +16,8 @@ public final class LibvirtInventory: @unchecked Sendable {
 
     public init(connection: Connection, library: ImageLibrary? = nil) throws {
         self.connection = connection
-        self.hypervisor = try connection.hypervisor()
+        let info = try connection.hypervisor()
+        self.hypervisor = HypervisorSample(type: info.type, version: info.version)
         self.bootTime = connection.uri.hasPrefix("qemu:///") ? Self.hostBootTime() : nil
         self.library = library
     }
@@ -32,7 +34,8 @@ public final class LibvirtInventory: @unchecked Sendable {
         }
         let machines = stats.map { stat in
             MachineSample(key: MachineKey(connection: connection.uri, uuid: stat.uuid), name: stat.name,
-                          state: stat.state, reason: stat.reason, vcpus: stat.vcpuCurrent ?? 0,
+                          state: MachineState(stat.state), reason: stat.state.reason(stat.reason),
+                          vcpus: stat.vcpuCurrent ?? 0,
                           memoryKiB: stat.balloonCurrentKiB ?? 0, maxMemoryKiB: stat.balloonMaximumKiB ?? 0,
                           usableMemoryKiB: stat.balloonUsableKiB, cpuTimeNs: stat.cpuTimeNs,
                           diskReadBytes: stat.diskReadBytes, diskWriteBytes: stat.diskWriteBytes,
@@ -44,7 +47,7 @@ public final class LibvirtInventory: @unchecked Sendable {
             time: now,
             host: HostSample(hostname: cachedImages?.hostname ?? host.hostname, cpus: host.cpus,
                              memoryKiB: host.memoryKiB, availableMemoryKiB: host.availableMemoryKiB,
-                             cpuTimes: connection.hostCPUTimes()),
+                             cpuTimes: connection.hostCPUTimes().map { HostCPUCounters(busy: $0.busy, total: $0.total) }),
             machines: machines, images: cachedImages?.images ?? [])
     }
 
@@ -89,5 +92,56 @@ public final class LibvirtInventory: @unchecked Sendable {
         guard let uptime = try? String(contentsOfFile: "/proc/uptime", encoding: .utf8),
               let seconds = Double(uptime.split(separator: " ").first ?? "") else { return nil }
         return Date().addingTimeInterval(-seconds)
+    }
+}
+
+extension ImageSample {
+    /// A file read by its header; `source` takes the pool's place (virtlab's directory, or "file").
+    public init(_ image: DiskImage, source: String) {
+        self.init(pool: source, name: (image.path as NSString).lastPathComponent, path: image.path,
+                  format: image.format, capacityBytes: image.virtualSize, allocationBytes: image.sizeOnDisk,
+                  backingStore: image.backingFile)
+    }
+}
+
+extension MachineState {
+    public init(_ state: DomainState) {
+        self = switch state {
+        case .noState: .noState
+        case .running: .running
+        case .blocked: .blocked
+        case .paused: .paused
+        case .shuttingDown: .shuttingDown
+        case .shutOff: .shutOff
+        case .crashed: .crashed
+        case .pmSuspended: .pmSuspended
+        }
+    }
+}
+
+extension MachineDetails {
+    public init(_ details: DomainDetails) {
+        self.init(hypervisorType: details.hypervisorType, osType: details.osType,
+                  disks: details.disks.map { Disk(target: $0.target, device: $0.device, format: $0.format, source: $0.source) },
+                  nics: details.nics.map { NIC(mac: $0.mac, type: $0.type, source: $0.source, addresses: $0.addresses) })
+    }
+}
+
+extension MachineEvent {
+    /// A libvirt lifecycle event on the connection `uri`.
+    public init(_ event: DomainEvent, uri: String) {
+        let change: Change = switch event.kind {
+        case .defined: .defined
+        case .undefined: .undefined
+        case .started: .started
+        case .suspended: .suspended
+        case .resumed: .resumed
+        case .stopped: .stopped
+        case .shutdown: .shutdown
+        case .pmSuspended: .pmSuspended
+        case .crashed: .crashed
+        case .unknown: .other
+        }
+        self.init(key: MachineKey(connection: uri, uuid: event.domainUUID), change: change)
     }
 }
