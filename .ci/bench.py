@@ -214,6 +214,12 @@ def main():
         "Notes: the test driver runs inside the virtlab process, so \"stats collection\" includes the driver's own",
         "work; against `qemu:///system` the same call is one RPC to libvirtd. Loading a 1,000-domain test fixture is",
         "libvirt's XML parsing (the virsh rows pay it too), so time-to-list is also measured on the real daemon.",
+        "",
+        "What the whole-process refresh pays above the floor, from a `perf` profile: the test driver reports only the",
+        "state in its bulk stats, so vCPUs, memory and CPU time come from one `virDomainGetInfo` per domain (1,000",
+        "calls, each a UUID lookup the driver formats with snprintf) - a cost QEMU's driver does not have; then the",
+        "rates and history of 1,000 machines, drawing, and ncurses. Before this measure existed the same loop cost",
+        "about 17.6 ms per refresh (filter and sort on every frame, details parsed on every refresh).",
     ]
     tmp = os.path.join(ROOT, "BENCHMARKS.md.tmp")
     with open(tmp, "w") as f:
