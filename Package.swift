@@ -32,7 +32,7 @@ let package = Package(
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ]),
         // Makes VMs from images: copy-on-write overlays, cloud-init seeds, clones with an identity of their own.
-        .target(name: "Provisioning", dependencies: ["VirtKit", "ImageKit", "HostDoctor"]),
+        .target(name: "Provisioning", dependencies: ["VirtKit", "ImageKit", "HostDoctor", "Inventory", "Providers"]),
         // Human-readable units and plain tables, shared by the CLI and the full-screen UI.
         .target(name: "Humanize"),
         // The domain layer: machines, containers, images, host, events, keyed by connection; rates. No C, no I/O.
@@ -41,7 +41,8 @@ let package = Package(
         .target(name: "Providers", dependencies: ["Inventory", "VirtKit", "ContainerKit", "ImageKit"]),
         // Lab files: the format, its schema, the loader with file:line:column diagnostics.
         .target(name: "LabKit", dependencies: [
-            "Yams", "VirtKit", "HostDoctor", "ImageKit", "ContainerKit", .product(name: "Crypto", package: "swift-crypto"),
+            "Yams", "VirtKit", "HostDoctor", "ImageKit", "ContainerKit", "Inventory", "Providers",
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Disk images identified by their headers (qcow2, ISO, raw): format, sizes, backing file.
         .target(name: "ImageKit"),

@@ -99,10 +99,7 @@ private func absorb(_ state: inout AppState, _ snapshot: InventorySnapshot) -> [
     }
     for machine in snapshot.machines {
         guard let rate = state.rates[machine.key] else { continue }
-        state.cpuHistory[machine.key, default: []].append(rate.cpuPercentOfOneCore)
-        if let count = state.cpuHistory[machine.key]?.count, count > AppState.historyLength {
-            state.cpuHistory[machine.key]?.removeFirst(count - AppState.historyLength)
-        }
+        state.cpuHistory[machine.key, default: []].append(rate.cpuPercentOfOneCore, keepingLast: AppState.historyLength)
     }
     // Forget what belongs to machines that are gone, so memory does not grow with churn.
     if !sameMachines {
@@ -112,7 +109,7 @@ private func absorb(_ state: inout AppState, _ snapshot: InventorySnapshot) -> [
         state.detailsFetchedAt = state.detailsFetchedAt.filter { present.contains($0.key) }
         state.observedStart = state.observedStart.filter { present.contains($0.key) }
     }
-    let previousState = state.selectedMachineSample.map { ($0.key, $0.state) }
+    let previousSelection = state.selectedMachineSample.map { (key: $0.key, state: $0.state) }
     state.snapshot = snapshot
     state.connection = .connected
     state.machinesGeneration += 1
@@ -121,9 +118,17 @@ private func absorb(_ state: inout AppState, _ snapshot: InventorySnapshot) -> [
     // they are older than `detailsLifetime` (addresses arrive while a guest boots).
     guard let selected = state.selectedMachineSample else { return [] }
     let fresh = state.detailsFetchedAt[selected.key].map { state.now - $0 < AppState.detailsLifetime } ?? false
-    let changed = previousState.map { $0.0 != selected.key || $0.1 != selected.state } ?? true
+    let changed = previousSelection.map { $0.key != selected.key || $0.state != selected.state } ?? true
     if state.details[selected.key] != nil && fresh && !changed { return [] }
     return fetchDetailsForSelection(&state)
+}
+
+extension Array {
+    /// Appends in place (one dictionary lookup when called through a subscript) and drops the oldest beyond `limit`.
+    mutating func append(_ element: Element, keepingLast limit: Int) {
+        append(element)
+        if count > limit { removeFirst(count - limit) }
+    }
 }
 
 /// The same machines in the same order: the usual case from one refresh to the next.

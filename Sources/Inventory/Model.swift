@@ -15,6 +15,7 @@ public struct MachineKey: Hashable, Sendable, Comparable {
 }
 
 /// A virtual machine's state, in the words virsh uses (so what a student reads matches `virsh domstate`).
+/// The one table of these words: the dashboard, the command line and the lab grader all show states through it.
 public enum MachineState: Int, Sendable, Equatable, CaseIterable, Codable {
     case noState, running, blocked, paused, shuttingDown, shutOff, crashed, pmSuspended
 

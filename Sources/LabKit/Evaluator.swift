@@ -3,6 +3,8 @@ import ContainerKit
 import Crypto
 import HostDoctor
 import ImageKit
+import Inventory
+import Providers
 import Synchronization
 import VirtKit
 #if canImport(FoundationXML)
@@ -407,7 +409,7 @@ struct Evaluator {
         guard wantExists else { return .judged(false, expected: "domain \(name) is absent", got: "it exists") }
         guard let details = try? domain.details() else { return .failure("cannot read domain \(name)") }
         var facts: [String: String] = [
-            "state": details.state?.label ?? "unknown", "uuid": details.uuid, "nic_count": "\(details.nics.count)",
+            "state": details.state.map { MachineState($0).label } ?? "unknown", "uuid": details.uuid, "nic_count": "\(details.nics.count)",
             "macs": details.nics.map(\.mac).joined(separator: ","), "memory_mib": "\(details.maxMemoryKiB / 1024)",
             "vcpus": "\(details.vcpus)", "disk_format": details.disks.first { $0.device == "disk" }?.format ?? "",
         ]

@@ -1,4 +1,6 @@
 import Foundation
+import Inventory
+import Providers
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
@@ -32,7 +34,7 @@ public struct Cloner {
         let source = try connection.domain(named: sourceName)
         let state = try source.info().state
         guard state == .shutOff else {
-            throw ProvisioningError("\(sourceName) is \(state.label): shut it down first ('virtlab vm shutdown "
+            throw ProvisioningError("\(sourceName) is \(MachineState(state).label): shut it down first ('virtlab vm shutdown "
                 + "\(sourceName)'), so its disks are consistent")
         }
         if (try? connection.domain(named: newName)) != nil {

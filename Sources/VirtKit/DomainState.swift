@@ -6,20 +6,6 @@ public enum DomainState: Int32, Sendable, Codable, CaseIterable {
 
     public init(libvirt value: Int32) { self = DomainState(rawValue: value) ?? .noState }
 
-    /// The words virsh uses, so what a student reads here matches `virsh domstate`.
-    public var label: String {
-        switch self {
-        case .noState: "no state"
-        case .running: "running"
-        case .blocked: "blocked"
-        case .paused: "paused"
-        case .shuttingDown: "in shutdown"
-        case .shutOff: "shut off"
-        case .crashed: "crashed"
-        case .pmSuspended: "pmsuspended"
-        }
-    }
-
     /// Running in the sense of "has a live QEMU process": counts for start/stop decisions.
     public var isActive: Bool { self != .shutOff && self != .noState && self != .crashed }
 

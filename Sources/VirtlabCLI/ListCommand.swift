@@ -3,6 +3,8 @@ import ContainerKit
 import Foundation
 import Humanize
 import ImageKit
+import Inventory
+import Providers
 import VirtKit
 
 /// `virtlab ls`: every machine on the connection, every container on the engine, and the images of both.
@@ -57,7 +59,7 @@ struct ListCommand: ParsableCommand {
         let hypervisor = try conn.hypervisor()
         let machines = try conn.domains().map { domain in
             let info = try domain.info()
-            return Machine(name: info.name, uuid: info.uuid, id: info.id, state: info.state.label, vcpus: info.vcpus,
+            return Machine(name: info.name, uuid: info.uuid, id: info.id, state: MachineState(info.state).label, vcpus: info.vcpus,
                            memoryKib: info.memoryKiB, maxMemoryKib: info.maxMemoryKiB, cpuTimeNs: info.cpuTimeNs)
         }.sorted { $0.name < $1.name }
         let engineResult: Result<([ContainerSummary], [ContainerImage]), Error> = Result {
@@ -86,7 +88,7 @@ struct ListCommand: ParsableCommand {
             var table = TextTable(headers: ["NAME", "STATE", "VCPUS", "MEMORY", "CPU TIME"])
             for machine in machines {
                 // A VM that is off has a size, not a usage, and no CPU time of its own to show.
-                let isOff = machine.state == DomainState.shutOff.label
+                let isOff = machine.state == MachineState.shutOff.label
                 let memory = isOff ? Units.kibibytes(machine.maxMemoryKib)
                     : "\(Units.kibibytes(machine.memoryKib)) / \(Units.kibibytes(machine.maxMemoryKib))"
                 table.add([machine.name, machine.state, "\(machine.vcpus)", memory,

@@ -44,8 +44,7 @@ public enum VirtlabMain {
     public static func main(_ arguments: [String]? = nil) -> Never {
         let arguments = arguments ?? Array(CommandLine.arguments.dropFirst())
         if let unknown = unknownCommand(in: arguments) {
-            let names = VirtlabCommand.configuration.subcommands.map { $0.configuration.commandName ?? "" } + ["help"]
-            Output.error("unknown command '\(unknown)'; the commands are: \(names.joined(separator: ", ")) "
+            Output.error("unknown command '\(unknown)'; the commands are: \(commandNames.joined(separator: ", ")) "
                          + "(see 'virtlab --help')")
             Foundation.exit(ExitCode.validationFailure.rawValue)
         }
@@ -64,12 +63,15 @@ public enum VirtlabMain {
         }
     }
 
+    /// The top-level commands, in the order the help lists them, and ArgumentParser's own `help`.
+    static let commandNames = VirtlabCommand.configuration.subcommands.compactMap { $0.configuration.commandName }
+        + ["help"]
+
     /// The first word, when it is neither an option nor a command: without this it would reach the
     /// default command (the dashboard) as a stray argument and the message would name the wrong thing.
     static func unknownCommand(in arguments: [String]) -> String? {
         guard let first = arguments.first, !first.hasPrefix("-") else { return nil }
-        let known = Set(VirtlabCommand.configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"])
-        return known.contains(first) ? nil : first
+        return commandNames.contains(first) ? nil : first
     }
 
     /// ArgumentParser's own errors (help requested, validation, clean exits) are its to print.

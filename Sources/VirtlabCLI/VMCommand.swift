@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Humanize
+import Inventory
+import Providers
 import VirtKit
 
 /// `virtlab vm ...`: look at and act on one virtual machine.
@@ -34,7 +36,7 @@ struct VMCommand: ParsableCommand {
                 "Name:        \(d.name)",
                 "UUID:        \(d.uuid)",
                 "Id:          \(d.id.map(String.init) ?? "-")",
-                "State:       \(d.state?.label ?? "unknown")\(d.stateReason.map { " (\($0))" } ?? "")",
+                "State:       \(d.state.map { MachineState($0).label } ?? "unknown")\(d.stateReason.map { " (\($0))" } ?? "")",
                 "Type:        \(d.osType)\(d.arch.map { " \($0)" } ?? ""), domain type \(d.hypervisorType)",
                 "vCPUs:       \(d.vcpus)",
                 "Memory:      \(Units.kibibytes(d.currentMemoryKiB)) of \(Units.kibibytes(d.maxMemoryKiB))",
@@ -67,7 +69,7 @@ struct VMCommand: ParsableCommand {
             let domain = try target.domain()
             let state = try domain.info().state
             guard allowed.contains(state) else {
-                throw UserFacingError("cannot \(action) '\(domain.name)': it is \(state.label) "
+                throw UserFacingError("cannot \(action) '\(domain.name)': it is \(MachineState(state).label) "
                                       + "(run 'virtlab vm info \(domain.name)' to see its state)")
             }
             try body(domain)

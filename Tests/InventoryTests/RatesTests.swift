@@ -88,11 +88,17 @@ func snapshot(at time: Double, cpus: Int = 4, hostBusy: UInt64 = 0, hostIdle: UI
 
 /// The provider's mapping keeps virsh's words: what the dashboard shows matches `virsh domstate`.
 @Suite struct ProviderMappingTests {
-    @Test func everyLibvirtStateKeepsItsWordsAndActivity() {
+    @Test func everyLibvirtStateMapsToItsNamesakeWithTheSameActivity() {
         for state in DomainState.allCases {
-            #expect(MachineState(state).label == state.label)
+            #expect("\(MachineState(state))" == "\(state)")
             #expect(MachineState(state).isActive == state.isActive)
         }
+    }
+
+    @Test func labelsMatchVirsh() {
+        #expect(MachineState.shutOff.label == "shut off")
+        #expect(MachineState.shuttingDown.label == "in shutdown")
+        #expect(MachineState.pmSuspended.label == "pmsuspended")
     }
 
     @Test func lifecycleEventsImplyTheStateLibvirtWillReport() {
