@@ -39,9 +39,11 @@ let package = Package(
         .target(name: "Inventory"),
         // libvirt and the container engine mapped into the Inventory's types.
         .target(name: "Providers", dependencies: ["Inventory", "VirtKit", "ContainerKit", "ImageKit"]),
-        // Lab files: the format, its schema, the loader with file:line:column diagnostics.
-        .target(name: "LabKit", dependencies: [
-            "Yams", "VirtKit", "HostDoctor", "ImageKit", "ContainerKit", "Inventory", "Providers",
+        // Lab files: the model, the schema, the loader with file:line:column diagnostics, JSON Schema, reports.
+        .target(name: "LabFormat", dependencies: ["Yams"]),
+        // Grading: the check primitives (one file each, one registry), targets, the grader, saved progress.
+        .target(name: "LabGrader", dependencies: [
+            "LabFormat", "VirtKit", "HostDoctor", "ImageKit", "ContainerKit", "Inventory", "Providers",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Disk images identified by their headers (qcow2, ISO, raw): format, sizes, backing file.
@@ -49,12 +51,12 @@ let package = Package(
         // Pure Swift terminal UI: cells, buffers, styles, themes, keys, widgets. Imports no C.
         .target(name: "TermUI"),
         // The dashboard as state, messages, update and view: pure, testable as text. Never touches C.
-        .target(name: "App", dependencies: ["Inventory", "TermUI", "Humanize", "LabKit"]),
+        .target(name: "App", dependencies: ["Inventory", "TermUI", "Humanize", "LabFormat"]),
         // The ncurses backend: draws a Buffer, reads keys, handles resize and signals.
         .target(name: "TermCurses", dependencies: ["CNcurses", "CShims", "TermUI"]),
         // The command line: parsing, output formatting, error reporting.
         .target(name: "VirtlabCLI", dependencies: [
-            "VirtKit", "HostDoctor", "Humanize", "App", "Inventory", "Providers", "TermUI", "TermCurses", "LabKit", "ContainerKit", "ImageKit", "Provisioning",
+            "VirtKit", "HostDoctor", "Humanize", "App", "Inventory", "Providers", "TermUI", "TermCurses", "LabFormat", "LabGrader", "ContainerKit", "ImageKit", "Provisioning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "virtlab", dependencies: ["VirtlabCLI"]),
@@ -68,8 +70,9 @@ let package = Package(
         .testTarget(name: "VirtKitTests", dependencies: ["VirtKit", "TestSupport"]),
         .testTarget(name: "HostDoctorTests", dependencies: ["HostDoctor"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Providers", "ContainerKit", "VirtKit", "TestSupport"]),
-        .testTarget(name: "AppTests", dependencies: ["App", "Inventory", "LabKit", "TestSupport"]),
-        .testTarget(name: "LabKitTests", dependencies: ["LabKit", "ImageKit", "TestSupport"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "Inventory", "LabFormat", "LabGrader", "TestSupport"]),
+        .testTarget(name: "LabFormatTests", dependencies: ["LabFormat", "LabGrader", "TestSupport"]),
+        .testTarget(name: "LabGraderTests", dependencies: ["LabGrader", "LabFormat", "ImageKit", "TestSupport"]),
         .testTarget(name: "TermUITests", dependencies: ["TermUI"]),
         .testTarget(name: "HumanizeTests", dependencies: ["Humanize"]),
         .testTarget(name: "VirtlabCLITests", dependencies: [

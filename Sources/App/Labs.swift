@@ -1,4 +1,4 @@
-import LabKit
+import LabFormat
 import TermUI
 
 extension AppState {

@@ -1,5 +1,5 @@
 import Foundation
-import LabKit
+import LabFormat
 import TermUI
 
 /// The list of labs, each with its saved progress.

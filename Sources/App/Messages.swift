@@ -1,5 +1,5 @@
 import Inventory
-import LabKit
+import LabFormat
 import TermUI
 
 /// Something that happened: a key, a new inventory sample, an event, the result of an action.

@@ -1,6 +1,6 @@
 import Foundation
 import Inventory
-import LabKit
+import LabFormat
 import TermUI
 
 public enum Pane: Int, CaseIterable, Sendable {

@@ -5,7 +5,8 @@ import Foundation
 import ImageKit
 import Inventory
 import Providers
-import LabKit
+import LabFormat
+import LabGrader
 import Provisioning
 import Synchronization
 import TermCurses

@@ -2,7 +2,8 @@ import ArgumentParser
 import ContainerKit
 import Foundation
 import Humanize
-import LabKit
+import LabFormat
+import LabGrader
 import VirtKit
 
 /// `virtlab lab ...`: find, read, validate, check, grade, solve and reset labs.
@@ -245,6 +246,11 @@ struct LabCommand: ParsableCommand {
     struct SchemaCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "schema", abstract: "Print the lab format as a JSON Schema (the validator's own tables).")
-        func run() { print(Schema.jsonSchema()) }
+        @Flag(help: "Print the check primitives' reference as markdown instead (docs/lab-format.md's section).")
+        var markdown = false
+
+        func run() {
+            print(markdown ? Schema.primitivesDocument(Primitives.catalog) : Schema.jsonSchema(primitives: Primitives.catalog))
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
-import LabKit
+import LabFormat
+import LabGrader
 import Testing
 import TermUI
 @testable import App

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 import TestSupport
-@testable import LabKit
+@testable import LabGrader
+import LabFormat
 
 /// The labs that work inside guests, in the order a student takes them, on one real cloud VM (TCG):
 /// start-cloud-image boots it, show-uuid and guest-drivers look inside, clone-and-sanitize clones it and
@@ -25,7 +26,7 @@ import TestSupport
 
         let student = "e2e\(UUID().uuidString.prefix(4).lowercased())"
         let graders = try Self.order.map { id in
-            let lab = try #require(LabLoader.load(file: "\(LabLoaderTests.labsDirectory)/\(id).yaml").lab)
+            let lab = try #require(LabLoader.load(file: "\(Repository.labs)/\(id).yaml").lab)
             #expect(Requirements.unmet(lab, libvirtURI: "qemu:///system").isEmpty)
             return Grader(lab: lab, student: student, libvirtURI: "qemu:///system")
         }

@@ -2,7 +2,8 @@ import ContainerKit
 import Foundation
 import Testing
 import TestSupport
-@testable import LabKit
+@testable import LabGrader
+@testable import LabFormat
 
 /// Checks that run somewhere else: in a real Podman container (the engine `make test` starts), in a VM
 /// that is not there, and the rules the validator keeps about targets. Guests with an agent are proven by

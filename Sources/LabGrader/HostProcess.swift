@@ -1,4 +1,5 @@
 import Foundation
+import LabFormat
 
 /// What running a command produced. Output is capped; `truncated` says when more was thrown away.
 public struct ProcessOutcome: Sendable, Equatable {

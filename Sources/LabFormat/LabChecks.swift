@@ -4,6 +4,7 @@ import Yams
 /// made before they are compared, parameters that exist.
 struct LabChecks {
     let reader: Reader
+    let primitives: PrimitiveCatalog
 
     func run(_ lab: Lab, root: Node) {
         let stepNodes = (root.mapping?["steps"]?.sequence).map(Array.init) ?? []
@@ -35,14 +36,13 @@ struct LabChecks {
                 checkIDs[check.id] = step.id
                 checkNodes[check.id] = node
                 parameters(in: check.title, known, node)
-                if check.primitive == "compare" {
-                    for side in ["left", "right"] {
-                        guard case .string(let name)? = check.fields[side], !capturesMade.contains(name) else { continue }
-                        reader.report(node, "capture '\(name)' is used before it is made (a 'capture' check with "
-                                      + "as: \(name) must come earlier)")
-                    }
+                let format = primitives[check.primitive]
+                for field in format?.uses ?? [] {
+                    guard case .string(let name)? = check.fields[field], !capturesMade.contains(name) else { continue }
+                    reader.report(node, "capture '\(name)' is used before it is made (a 'capture' check with "
+                                  + "as: \(name) must come earlier)")
                 }
-                if check.primitive == "capture", case .string(let name)? = check.fields["as"] {
+                if let field = format?.defines, case .string(let name)? = check.fields[field] {
                     capturesMade.insert(name)
                 }
             }

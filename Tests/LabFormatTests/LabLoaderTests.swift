@@ -1,12 +1,10 @@
 import Foundation
 import Testing
 import TestSupport
-@testable import LabKit
+@testable import LabFormat
+import LabGrader
 
 @Suite struct LabLoaderTests {
-    static let labsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("labs").path
-
     func diagnostics(_ yaml: String) -> [String] {
         LabLoader.parse(yaml, file: "lab.yaml").diagnostics.map(\.description)
     }
@@ -27,10 +25,10 @@ import TestSupport
         """
 
     @Test func everyShippedLabLoads() throws {
-        let files = try FileManager.default.contentsOfDirectory(atPath: Self.labsDirectory).filter { $0.hasSuffix(".yaml") }
+        let files = try FileManager.default.contentsOfDirectory(atPath: Repository.labs).filter { $0.hasSuffix(".yaml") }
         #expect(!files.isEmpty)
         for file in files {
-            let (lab, problems) = LabLoader.load(file: "\(Self.labsDirectory)/\(file)")
+            let (lab, problems) = LabLoader.load(file: "\(Repository.labs)/\(file)")
             #expect(problems.isEmpty, "\(file): \(problems.map(\.description))")
             #expect(lab?.id == String(file.dropLast(5)), "a lab's id is its file name")
         }
@@ -186,31 +184,40 @@ import TestSupport
 
 /// docs/lab-format.md must describe exactly what the loader accepts.
 @Suite struct LabFormatDocumentTests {
-    static let document = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("docs/lab-format.md")
+    static let document = Repository.document("lab-format.md")
 
-    @Test func everyKeyAndPrimitiveIsDocumented() throws {
-        let text = try String(contentsOf: Self.document, encoding: .utf8)
+    @Test func everyKeyIsDocumented() throws {
+        let text = try String(contentsOfFile: Self.document, encoding: .utf8)
         for (part, fields) in [("lab", Schema.lab), ("step", Schema.step), ("check", Schema.check)] {
             for key in fields.keys { #expect(text.contains("| `\(key)` |"), "\(part) key \(key) is not documented") }
         }
-        for (primitive, fields) in Schema.primitives {
-            let heading = try #require(text.range(of: "### `\(primitive)`"), "primitive \(primitive) is not documented")
-            let section = text[heading.upperBound...].prefix { $0 != "#" }
-            for key in fields.keys {
-                #expect(section.contains("| `\(key)` |"), "\(primitive).\(key) is not documented")
-            }
-        }
         for requirement in Requirement.allCases { #expect(text.contains(requirement.rawValue)) }
+    }
+
+    /// The primitives' section is generated from the registry; a new primitive shows up in the document or
+    /// this fails with the command that regenerates it.
+    @Test func thePrimitivesSectionIsTheRegistrysOwn() throws {
+        let text = try String(contentsOfFile: Self.document, encoding: .utf8)
+        let start = try #require(text.range(of: "## Primitives\n"))
+        let end = try #require(text.range(of: "\n## ", range: start.upperBound..<text.endIndex))
+        let generated = Schema.primitivesDocument(Primitives.catalog)
+        #expect(String(text[start.lowerBound..<end.lowerBound]).trimmingCharacters(in: .whitespacesAndNewlines)
+                == generated.trimmingCharacters(in: .whitespacesAndNewlines),
+                "docs/lab-format.md's Primitives section is stale: virtlab lab schema --markdown")
+        for format in Primitives.catalog.formats {
+            #expect(generated.contains("### `\(format.name)`"))
+            for key in format.fields.keys { #expect(generated.contains("| `\(key)` |"), "\(format.name).\(key)") }
+        }
     }
 }
 
 /// docs/lab.schema.json is the loader's tables as a JSON Schema; regenerate with `virtlab lab schema`.
 @Suite struct LabJSONSchemaTests {
+    static let schema = Repository.document("lab.schema.json")
+
     @Test func theCommittedSchemaIsTheLoadersOwn() throws {
-        let file = LabFormatDocumentTests.document.deletingLastPathComponent().appendingPathComponent("lab.schema.json")
-        let committed = try String(contentsOf: file, encoding: .utf8)
-        #expect(committed.trimmingCharacters(in: .whitespacesAndNewlines) == Schema.jsonSchema(),
+        let committed = try String(contentsOfFile: Self.schema, encoding: .utf8)
+        #expect(committed.trimmingCharacters(in: .whitespacesAndNewlines) == Schema.jsonSchema(primitives: Primitives.catalog),
                 "docs/lab.schema.json is stale: virtlab lab schema > docs/lab.schema.json")
     }
 
@@ -223,9 +230,9 @@ import TestSupport
                 jsonschema.validate(yaml.safe_load(open(path)), schema)
             print("ok")
             """
-        let labs = try FileManager.default.contentsOfDirectory(atPath: LabLoaderTests.labsDirectory)
-            .filter { $0.hasSuffix(".yaml") }.map { "\(LabLoaderTests.labsDirectory)/\($0)" }
-        let schema = LabFormatDocumentTests.document.deletingLastPathComponent().appendingPathComponent("lab.schema.json").path
+        let labs = try FileManager.default.contentsOfDirectory(atPath: Repository.labs)
+            .filter { $0.hasSuffix(".yaml") }.map { "\(Repository.labs)/\($0)" }
+        let schema = Self.schema
         let result = try Run.command(["/usr/bin/python3", "-c", script, schema] + labs)
         #expect(result.status == 0 && result.stdout.contains("ok"), "\(result.stderr)")
         // And the schema refuses what the loader refuses: an unknown key.

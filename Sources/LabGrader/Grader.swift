@@ -1,4 +1,5 @@
 import Foundation
+import LabFormat
 
 /// Runs a lab's checks: independent ones in parallel, each after the checks it needs (a check whose
 /// prerequisite did not pass is skipped, not failed), with retries, timeouts and capped output.

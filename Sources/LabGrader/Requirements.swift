@@ -1,5 +1,6 @@
 import ContainerKit
 import Foundation
+import LabFormat
 import ImageKit
 import VirtKit
 

@@ -5,7 +5,8 @@ import FoundationXML
 import ImageKit
 import Testing
 import TestSupport
-@testable import LabKit
+@testable import LabGrader
+import LabFormat
 
 /// Loads a lab from YAML text, failing the test on any diagnostic.
 func lab(_ yaml: String) throws -> Lab {
@@ -199,9 +200,9 @@ func grade(_ yaml: String, uri: String = "test:///default") async throws -> [Str
     /// Labs on the host, libvirt and the engine; the ones that need the cloud VM are proven in sequence by
     /// GuestLabsEndToEndTests.
     static var labFiles: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: LabLoaderTests.labsDirectory)) ?? [])
+        ((try? FileManager.default.contentsOfDirectory(atPath: Repository.labs)) ?? [])
             .filter { $0.hasSuffix(".yaml") }.sorted()
-            .filter { LabLoader.load(file: "\(LabLoaderTests.labsDirectory)/\($0)").lab?.requirements.contains(.cloudImage) == false }
+            .filter { LabLoader.load(file: "\(Repository.labs)/\($0)").lab?.requirements.contains(.cloudImage) == false }
     }
 
     init() {
@@ -212,7 +213,7 @@ func grade(_ yaml: String, uri: String = "test:///default") async throws -> [Str
 
     @Test(arguments: labFiles)
     func failsUntouchedAndPassesAfterItsSolution(file: String) async throws {
-        let lab = try #require(LabLoader.load(file: "\(LabLoaderTests.labsDirectory)/\(file)").lab)
+        let lab = try #require(LabLoader.load(file: "\(Repository.labs)/\(file)").lab)
         let grader = Grader(lab: lab, student: "ci-\(UUID().uuidString.prefix(6))", libvirtURI: "qemu:///system")
         defer { _ = grader.cleanUp() }
 
@@ -232,7 +233,7 @@ func grade(_ yaml: String, uri: String = "test:///default") async throws -> [Str
     }
 
     @Test func theFirstLabIsGradedOnTheFactsOfTheMachine() async throws {
-        let lab = try #require(LabLoader.load(file: LabLoaderTests.labsDirectory + "/check-extensions.yaml").lab)
+        let lab = try #require(LabLoader.load(file: Repository.labs + "/check-extensions.yaml").lab)
         let statuses = await Dictionary(Grader(lab: lab, student: "facts-\(UUID().uuidString.prefix(6))",
                                                libvirtURI: "test:///default").grade().steps.flatMap(\.results)
             .map { ($0.check, $0.status) }, uniquingKeysWith: { a, _ in a })
@@ -278,5 +279,28 @@ func grade(_ yaml: String, uri: String = "test:///default") async throws -> [Str
     @Test func studentNamesCannotEscapePaths() {
         #expect(Parameters.sanitize("../../etc/passwd") == "etcpasswd")
         #expect(Parameters.sanitize("") == "student" && Parameters.sanitize("Ann-Marie_2") == "Ann-Marie_2")
+    }
+}
+
+/// A primitive is one file in Sources/LabGrader/Primitives and one line in the registry: a file without its
+/// line would be a primitive no lab can use.
+@Suite struct PrimitiveRegistryTests {
+    @Test func everyPrimitiveFileIsRegisteredOnceUnderItsOwnName() throws {
+        let folder = Repository.root.appendingPathComponent("Sources/LabGrader/Primitives").path
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".swift") }
+        #expect(files.count == Primitives.all.count, "files: \(files.sorted())")
+        let names = Primitives.all.map { $0.format.name }
+        #expect(Set(names).count == names.count, "a name is registered twice: \(names)")
+        #expect(Primitives.catalog.names == names.sorted())
+    }
+
+    @Test func anUnregisteredPrimitiveIsRefusedByTheLoaderWithTheKnownOnes() {
+        let (lab, problems) = LabLoader.parse(oneStep("""
+                  - id: c
+                    title: C
+                    dns: {name: example}
+            """), file: "t.yaml")
+        #expect(lab == nil)
+        #expect(problems.contains { $0.message.hasPrefix("a check needs one primitive: capture, cloud_init, command") })
     }
 }

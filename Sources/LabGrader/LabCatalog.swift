@@ -1,4 +1,5 @@
 import Foundation
+import LabFormat
 import HostDoctor
 
 /// Where labs are found: `labs/` beside the installed binary (or the checkout), the user's data dir

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// Per-student values: a lab's parameter templates with `{student}` and `{hash}` (six hex digits derived
@@ -6,26 +5,14 @@ import Foundation
 /// Built in: `{{student}}`, and `{{cloud_image}}` (see `CloudImage`).
 public struct Parameters: Sendable, Equatable {
     public let values: [String: String]
-    static let builtIn: Set<String> = ["student", "cloud_image"]
+    public static let builtIn: Set<String> = ["student", "cloud_image"]
 
     /// Values already worked out (nothing is filled in from them but `{{name}}`).
     public init(values: [String: String]) { self.values = values }
 
-    public init(lab: Lab, student: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
-        let safe = Self.sanitize(student)
-        let digest = SHA256.hash(data: Data("\(lab.id)/\(safe)".utf8))
-        let hash = digest.prefix(3).map { String(format: "%02x", $0) }.joined()
-        var values = ["student": safe, "cloud_image": CloudImage.path(environment) ?? ""]
-        for (name, template) in lab.parameters {
-            values[name] = Self.environmentValues(in: template, environment)
-                .replacingOccurrences(of: "{student}", with: safe).replacingOccurrences(of: "{hash}", with: hash)
-        }
-        self.values = values
-    }
-
     /// `{env:NAME}` and `{env:NAME:-default}`: a classroom sets values (an image path, a container image)
     /// without editing the lab.
-    static func environmentValues(in template: String, _ environment: [String: String]) -> String {
+    public static func environmentValues(in template: String, _ environment: [String: String]) -> String {
         var result = "", rest = Substring(template)
         while let open = rest.range(of: "{env:"), let close = rest[open.upperBound...].firstIndex(of: "}") {
             result += rest[..<open.lowerBound]
@@ -39,7 +26,7 @@ public struct Parameters: Sendable, Equatable {
     }
 
     /// Student names end up in paths and VM names: keep letters, digits, '-' and '_'.
-    static func sanitize(_ name: String) -> String {
+    public static func sanitize(_ name: String) -> String {
         let kept = name.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
         return kept.isEmpty ? "student" : String(kept.prefix(32))
     }

@@ -4,17 +4,19 @@ import Yams
 /// Reads lab files. Every problem is reported, each at its own file:line:column; a lab comes back only
 /// when there are none.
 public enum LabLoader {
-    public static func load(file: String) -> (lab: Lab?, diagnostics: [LabDiagnostic]) {
+    public static func load(file: String, primitives: PrimitiveCatalog) -> (lab: Lab?, diagnostics: [LabDiagnostic]) {
         guard let data = FileManager.default.contents(atPath: file) else {
             return (nil, [LabDiagnostic(file: file, line: 1, column: 1, message: "cannot read the file")])
         }
         guard let text = String(data: data, encoding: .utf8) else {
             return (nil, [LabDiagnostic(file: file, line: 1, column: 1, message: "not UTF-8 text")])
         }
-        return parse(text, file: file)
+        return parse(text, file: file, primitives: primitives)
     }
 
-    public static func parse(_ text: String, file: String) -> (lab: Lab?, diagnostics: [LabDiagnostic]) {
+    public static func parse(_ text: String, file: String, primitives: PrimitiveCatalog)
+        -> (lab: Lab?, diagnostics: [LabDiagnostic])
+    {
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -26,9 +28,9 @@ public enum LabLoader {
         guard let root else {
             return (nil, [LabDiagnostic(file: file, line: 1, column: 1, message: "the file is empty")])
         }
-        let reader = Reader(file: file)
+        let reader = Reader(file: file, primitives: primitives)
         let lab = reader.lab(root)
-        if let lab { LabChecks(reader: reader).run(lab, root: root) }
+        if let lab { LabChecks(reader: reader, primitives: primitives).run(lab, root: root) }
         let diagnostics = reader.diagnostics.sorted()
         return (diagnostics.isEmpty ? lab : nil, diagnostics)
     }
@@ -46,12 +48,16 @@ public enum LabLoader {
     }
 }
 
-/// Walks the YAML tree against `Schema`, collecting diagnostics.
+/// Walks the YAML tree against `Schema` and the primitives, collecting diagnostics.
 final class Reader {
     let file: String
+    let primitives: PrimitiveCatalog
     private(set) var diagnostics: [LabDiagnostic] = []
 
-    init(file: String) { self.file = file }
+    init(file: String, primitives: PrimitiveCatalog) {
+        self.file = file
+        self.primitives = primitives
+    }
 
     func report(_ node: Node?, _ message: String) {
         let mark = node?.mark
@@ -100,12 +106,12 @@ final class Reader {
         var found: [(name: String, key: Node, value: Node)] = []
         for (key, value) in pairs {
             let name = key.string ?? ""
-            if Schema.primitives[name] != nil { found.append((name, key, value)) } else { own.append((key, value)) }
+            if primitives[name] != nil { found.append((name, key, value)) } else { own.append((key, value)) }
         }
         guard let fields = mapping(Node(own, .implicit, .block), Schema.check, what: "a check", at: node,
-                                   alsoAllowed: Array(Schema.primitives.keys)) else { return nil }
+                                   alsoAllowed: primitives.names) else { return nil }
         guard let primitive = found.first else {
-            report(node, "a check needs one primitive: " + Schema.primitives.keys.sorted().joined(separator: ", "))
+            report(node, "a check needs one primitive: " + primitives.names.joined(separator: ", "))
             return nil
         }
         if found.count > 1 {
@@ -113,9 +119,9 @@ final class Reader {
         }
         let values = primitiveFields(primitive.name, primitive.value)
         let target = target(fields["target"])
-        if target != .host && !Schema.targetable.contains(primitive.name) {
+        if target != .host && primitives[primitive.name]?.followsTarget != true {
             report(fields["target"], "'\(primitive.name)' looks from the host (libvirt, the engine or its files) and takes "
-                   + "no target; targets apply to " + Schema.targetable.sorted().joined(separator: ", "))
+                   + "no target; targets apply to " + primitives.targetable.joined(separator: ", "))
         }
         return Check(id: string(fields["id"], "id") ?? "", title: string(fields["title"], "title") ?? "",
                      points: int(fields["points"], "points") ?? 1, target: target,
@@ -126,22 +132,13 @@ final class Reader {
     }
 
     func primitiveFields(_ name: String, _ node: Node) -> [String: FieldValue] {
-        let schema = Schema.primitives[name] ?? [:]
-        guard let fields = mapping(node, schema, what: "'\(name)'") else { return [:] }
+        guard let format = primitives[name], let fields = mapping(node, format.fields, what: "'\(name)'") else { return [:] }
         var values: [String: FieldValue] = [:]
         for (key, value) in fields {
-            guard let field = schema[key], let typed = self.value(value, field.type, key) else { continue }
+            guard let field = format.fields[key], let typed = self.value(value, field.type, key) else { continue }
             values[key] = typed
         }
-        switch name {
-        case "cpu_flags" where values.isEmpty:
-            report(node, "'cpu_flags' needs any_of, all_of or none_of")
-        case "xpath" where (values["run"] == nil) == (values["domain"] == nil):
-            report(node, "'xpath' needs exactly one of run or domain")
-        case "kvm" where values.isEmpty, "virt_detect" where values.isEmpty:
-            report(node, "'\(name)' needs at least one condition")
-        default: break
-        }
+        if let problem = format.validate(values) { report(node, problem) }
         return values
     }
 

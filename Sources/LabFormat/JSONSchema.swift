@@ -3,7 +3,7 @@ import Foundation
 /// The lab format as a JSON Schema, drawn from the same tables the loader checks against: editors and CI
 /// can validate lab files with it, and it cannot drift from what virtlab accepts.
 extension Schema {
-    public static func jsonSchema() -> String {
+    public static func jsonSchema(primitives: PrimitiveCatalog) -> String {
         let matcher: [String: Any] = ["anyOf": [
             ["type": ["string", "number", "boolean"]],  // a YAML scalar: equals
             ["type": "object", "minProperties": 1, "additionalProperties": false,
@@ -24,8 +24,8 @@ extension Schema {
         ]]
         var checkProperties = properties(check)
         var oneOf: [[String: Any]] = []
-        for (name, fields) in primitives.sorted(by: { $0.key < $1.key }) {
-            checkProperties[name] = object(fields)
+        for name in primitives.names {
+            checkProperties[name] = object(primitives[name]?.fields ?? [:])
             oneOf.append(["required": [name]])
         }
         let root = object(lab, overrides: [

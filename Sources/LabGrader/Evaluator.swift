@@ -1,0 +1,141 @@
+import Foundation
+import ContainerKit
+import LabFormat
+import Synchronization
+import VirtKit
+
+/// What grading needs around the checks: the student's parameters, libvirt connections when a check asks,
+/// the user SSH logs in as when a guest's agent does not answer, and the values `capture` checks saved.
+public final class GradingContext: Sendable {
+    public let parameters: Parameters
+    public let libvirtURI: String
+    public let sshUser: String
+    let captures = Mutex<[String: String]>([:])
+    /// Read-only for facts; read-write only where the guest agent is asked (libvirt refuses it read-only).
+    private let connections = Mutex<[Bool: Connection]>([:])
+
+    public init(parameters: Parameters, libvirtURI: String,
+                sshUser: String = ProcessInfo.processInfo.environment["VIRTLAB_SSH_USER"]
+                    ?? ProcessInfo.processInfo.environment["USER"] ?? "root") {
+        self.parameters = parameters
+        self.libvirtURI = libvirtURI
+        self.sshUser = sshUser
+    }
+
+    private let engineClient = Mutex<EngineClient?>(nil)
+
+    /// One engine connection per grading (its version asked once), made when a check first needs it.
+    func engine() throws -> EngineClient {
+        try engineClient.withLock { cached in
+            if let cached { return cached }
+            let connected = runBlocking { () async -> Result<EngineClient, EngineError> in
+                do { return .success(try await EngineClient.connect().0) }
+                catch let error as EngineError { return .failure(error) }
+                catch { return .failure(EngineError(.failed, "\(error)")) }
+            }
+            let client = try connected.get()
+            cached = client
+            return client
+        }
+    }
+
+    func libvirt(writable: Bool = false) throws -> Connection {
+        try connections.withLock { open in
+            if let existing = open[writable] { return existing }
+            let opened = try Connection(uri: libvirtURI, readOnly: !writable)
+            open[writable] = opened
+            return opened
+        }
+    }
+}
+
+/// The result of one attempt at one check.
+struct Verdict: Error {
+    var passed: Bool
+    var expected: String?
+    var got: String?
+    var command: String?
+    var output: String?
+    /// Set when the check could not be judged at all (a timeout, a missing tool): reported as an error.
+    var error: String?
+    /// No retry can change it (the target does not exist).
+    var final = false
+
+    static func judged(_ passed: Bool, expected: String?, got: String?) -> Verdict {
+        Verdict(passed: passed, expected: expected, got: got)
+    }
+
+    static func failure(_ message: String) -> Verdict { Verdict(passed: false, error: message) }
+}
+
+/// Gives each check its primitive's meaning, and the primitives what they share: running a command in a
+/// target, judging its output, the grading's connections.
+struct Evaluator {
+    let context: GradingContext
+
+    func evaluate(_ check: Check, timeout: Double) -> Verdict {
+        guard let primitive = Primitives.byName[check.primitive] else {
+            return .failure("unknown primitive '\(check.primitive)'")
+        }
+        return primitive.evaluate(check.fields.mapValues(context.parameters.expand),
+                                  on: context.parameters.expand(check.target), timeout: timeout, with: self)
+    }
+
+    func flag(_ fields: [String: FieldValue], _ key: String) -> Bool? {
+        if case .bool(let value)? = fields[key] { value } else { nil }
+    }
+
+    // MARK: Processes
+
+    /// Runs a command in the target; a target that cannot run anything becomes the verdict.
+    func run(_ spec: CommandSpec, _ target: Target, _ timeout: Double) -> Result<(ProcessOutcome, String), Verdict> {
+        let described = HostProcess.describe(spec, on: target)
+        switch TargetShell(context: context).run(spec, on: target, timeout: timeout) {
+        case .success(let outcome):
+            guard !outcome.timedOut else {
+                return .failure(Verdict(passed: false, command: described, output: trimmed(outcome),
+                                        error: "timed out after \(Int(timeout)) s and was killed"))
+            }
+            return .success((outcome, described))
+        case .failure(let unavailable):
+            return .failure(Verdict(passed: false, command: described, error: unavailable.message,
+                                    final: unavailable.missing))
+        }
+    }
+
+    /// Runs a command in the target and judges its output; a command that could not run is the verdict.
+    func judge(_ spec: CommandSpec, _ target: Target, _ timeout: Double,
+                       _ judgement: (ProcessOutcome, String) -> Verdict) -> Verdict {
+        switch run(spec, target, timeout) {
+        case .success(let (outcome, described)): judgement(outcome, described)
+        case .failure(let verdict): verdict
+        }
+    }
+
+    func trimmed(_ outcome: ProcessOutcome) -> String {
+        let text = (outcome.stdout + (outcome.stderr.isEmpty ? "" : "\n[stderr] " + outcome.stderr))
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let shown = text.count > 2000 ? String(text.prefix(2000)) + "…" : text
+        return outcome.truncated ? shown + " [output capped at \(HostProcess.outputCap / 1024) KiB]" : shown
+    }
+
+    // MARK: libvirt objects
+
+    /// A network or a storage pool: whether it exists and whether it is active (`lookup` says, or nil when
+    /// there is none of that name).
+    func activeObject(_ kind: String, _ fields: [String: FieldValue],
+                      lookup: (Connection, String) throws -> Bool?) -> Verdict {
+        guard case .string(let name)? = fields["name"] else { return .failure("no name") }
+        let active: Bool?
+        do { active = try lookup(context.libvirt(), name) } catch { return .failure("cannot ask libvirt: \(error)") }
+        let wantExists = flag(fields, "exists") ?? true
+        var passed = (active != nil) == wantExists
+        var expected = ["\(kind) \(name) \(wantExists ? "exists" : "is absent")"]
+        if case .bool(let want)? = fields["active"] {
+            expected.append(want ? "active" : "inactive")
+            passed = passed && active == want
+        }
+        return .judged(passed, expected: expected.joined(separator: ", "),
+                       got: active.map { $0 ? "exists, active" : "exists, inactive" } ?? "absent")
+    }
+}
