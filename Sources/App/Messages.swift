@@ -32,6 +32,7 @@ public enum Message: Sendable {
     case labFailed(String)
 }
 
+/// A VM action as the dashboard asks for it: the table's verb (`MachineVerb`) with what it needs.
 public enum MachineAction: Sendable, Equatable {
     case start, shutdown, reboot, forceOff, pause, resume
     case createSnapshot(String)
@@ -39,58 +40,63 @@ public enum MachineAction: Sendable, Equatable {
     case delete(removeStorage: Bool)
     case clone(as: String, sanitize: Bool)
 
+    public var kind: MachineVerb {
+        switch self {
+        case .start: .start
+        case .shutdown: .shutdown
+        case .reboot: .reboot
+        case .forceOff: .forceOff
+        case .pause: .pause
+        case .resume: .resume
+        case .createSnapshot: .snapshot
+        case .revertSnapshot: .revert
+        case .delete: .delete
+        case .clone: .clone
+        }
+    }
+
     /// Words for status lines and dialogs: "force off", "revert to snapshot 'clean'".
     public var verb: String {
         switch self {
-        case .start: "start"
-        case .shutdown: "shut down"
-        case .reboot: "reboot"
-        case .forceOff: "force off"
-        case .pause: "pause"
-        case .resume: "resume"
         case .createSnapshot(let name): "snapshot as '\(name)'"
         case .revertSnapshot(let name): "revert to snapshot '\(name)'"
         case .delete(let storage): storage ? "delete (with its storage)" : "delete"
         case .clone(let newName, let sanitize): "clone as '\(newName)'\(sanitize ? " (sanitized)" : "")"
+        default: kind.rule.verb
         }
     }
 
-    /// Why a confirmation asks, for actions that lose work.
-    public var warning: String? {
+    /// The virsh (or virt-clone) command line that does the same to `name`.
+    public func equivalent(for name: String) -> String {
+        let line = kind.rule.equivalent(for: name)
         switch self {
-        case .shutdown: "The guest is asked to shut down; unsaved work inside it may be lost."
-        case .reboot: "The guest reboots; unsaved work inside it may be lost."
-        case .forceOff: "Like pulling the plug: the guest gets no chance to save anything."
-        case .revertSnapshot: "Everything since that snapshot is lost."
-        default: nil
+        case .createSnapshot(let snapshot), .revertSnapshot(let snapshot):
+            return line.replacingOccurrences(of: "SNAPSHOT", with: snapshot)
+        case .clone(let newName, _): return line.replacingOccurrences(of: "NEW", with: newName)
+        case .delete(true): return line + " --remove-all-storage"
+        default: return line
         }
     }
 }
 
+/// A container action as the dashboard asks for it: the table's verb (`ContainerVerb`).
 public enum ContainerAction: Sendable, Equatable {
     case start, stop, restart, pause, unpause
     /// Removing a running container stops it first.
     case remove
 
-    public var verb: String {
+    public var kind: ContainerVerb {
         switch self {
-        case .start: "start"
-        case .stop: "stop"
-        case .restart: "restart"
-        case .pause: "pause"
-        case .unpause: "unpause"
-        case .remove: "remove"
+        case .start: .start
+        case .stop: .stop
+        case .restart: .restart
+        case .pause: .pause
+        case .unpause: .unpause
+        case .remove: .remove
         }
     }
 
-    public var warning: String? {
-        switch self {
-        case .stop: "Its main process gets SIGTERM, then SIGKILL after 10 seconds."
-        case .restart: "Its processes are stopped and started again."
-        case .remove: "The container and every file changed inside it are deleted."
-        default: nil
-        }
-    }
+    public var verb: String { kind.rule.verb }
 }
 
 /// What a confirmation dialog is about to do.
@@ -105,10 +111,18 @@ public enum PendingAction: Sendable, Equatable {
         }
     }
 
+    /// Why the dialog asks: the action table's warning.
     public var warning: String? {
         switch self {
-        case .machine(let action): action.warning
-        case .container(let action): action.warning
+        case .machine(let action): action.kind.rule.warning
+        case .container(let action): action.kind.rule.warning
+        }
+    }
+
+    public func equivalent(for name: String) -> String {
+        switch self {
+        case .machine(let action): action.equivalent(for: name)
+        case .container(let action): action.kind.rule.equivalent(for: name)
         }
     }
 }

@@ -1,3 +1,4 @@
+import Inventory
 import TermUI
 
 func drawModal(_ buffer: inout Buffer, _ modal: Modal, _ state: AppState, theme: Theme, glyphs: Glyphs) {
@@ -5,11 +6,11 @@ func drawModal(_ buffer: inout Buffer, _ modal: Modal, _ state: AppState, theme:
     case .confirm(let action, _, let name):
         var lines = ["\(action.verb.prefix(1).uppercased() + action.verb.dropFirst()) \(name)?"]
         if let warning = action.warning { lines.append(warning) }
-        lines += ["", "y  yes        n  no"]
+        lines += ["Same as: " + action.equivalent(for: name), "", "y  yes        n  no"]
         dialog(&buffer, title: "Confirm", lines: lines, theme: theme, glyphs: glyphs)
     case .confirmDelete(_, let name, let typed, let removeStorage):
         prompt(&buffer, title: "Delete \(name)", lines: [
-            "This removes the VM's definition and its snapshots.",
+            MachineVerb.delete.rule.warning ?? "",
             "\(removeStorage ? "[x]" : "[ ]") also delete its disks in storage pools (Tab)",
             "Type its name to confirm:",
         ], typed: typed, theme: theme, glyphs: glyphs)

@@ -260,22 +260,17 @@ private func machineCommand(_ state: inout AppState, _ command: Binding.Command)
         setStatus(&state, "no virtual machine selected", .warning)
         return []
     }
-    let key = machine.key, name = machine.name
+    let key = machine.key, name = machine.name, current = machine.state
+    func request(_ action: MachineAction) -> [Effect] {
+        ask(&state, action.kind.rule, current, name, confirming: .machine(action), key,
+            then: .perform(action, key, name: name))
+    }
     switch command {
-    case .start:
-        guard !machine.state.isActive else { return refuse(&state, "\(name) is already \(machine.state.label)") }
-        return [.perform(.start, key, name: name)]
-    case .shutdown, .reboot, .forceOff:
-        guard machine.state.isActive else { return refuse(&state, "\(name) is \(machine.state.label)") }
-        let action: MachineAction = command == .shutdown ? .shutdown : command == .reboot ? .reboot : .forceOff
-        state.modal = .confirm(.machine(action), key, name: name)
-        return []
-    case .pauseOrResume:
-        switch machine.state {
-        case .paused: return [.perform(.resume, key, name: name)]
-        case .running, .blocked: return [.perform(.pause, key, name: name)]
-        default: return refuse(&state, "\(name) is \(machine.state.label): only a running VM can pause")
-        }
+    case .start: return request(.start)
+    case .shutdown: return request(.shutdown)
+    case .reboot: return request(.reboot)
+    case .forceOff: return request(.forceOff)
+    case .pauseOrResume: return request(current == .paused ? .resume : .pause)
     case .snapshot:
         state.modal = .snapshotName(key, name: name, typed: "")
         return []
@@ -284,13 +279,11 @@ private func machineCommand(_ state: inout AppState, _ command: Binding.Command)
         state.modal = .confirmDelete(key, name: name, typed: "", removeStorage: false)
         return []
     case .console:
-        guard machine.state.isActive else { return refuse(&state, "\(name) is \(machine.state.label): start it first") }
+        if let why = MachineVerb.console.rule.refusal(name, current) { return refuse(&state, why) }
         return [.openConsole(name: name)]
     case .xml: return [.fetchXML(name: name)]
     case .clone:
-        guard machine.state == .shutOff else {
-            return refuse(&state, "\(name) is \(machine.state.label): shut it down before cloning it")
-        }
+        if let why = MachineVerb.clone.rule.refusal(name, current) { return refuse(&state, why) }
         state.modal = .cloneName(key, name: name, typed: "\(name)-clone", sanitize: true)
         return []
     default: return []
@@ -303,32 +296,35 @@ private func containerCommand(_ state: inout AppState, _ command: Binding.Comman
         return refuse(&state, "no container selected")
     }
     let key = container.key, name = container.name, current = container.state
+    func request(_ action: ContainerAction) -> [Effect] {
+        ask(&state, action.kind.rule, current, name, confirming: .container(action), key,
+            then: .performOnContainer(action, key, name: name))
+    }
     switch command {
-    case .start:
-        if current == .paused { return [.performOnContainer(.unpause, key, name: name)] }
-        guard !current.isRunning else { return refuse(&state, "\(name) is already running") }
-        return [.performOnContainer(.start, key, name: name)]
-    case .shutdown, .reboot:
-        guard current.isRunning || current == .paused || command == .reboot else {
-            return refuse(&state, "\(name) is \(current.rawValue)")
-        }
-        state.modal = .confirm(.container(command == .shutdown ? .stop : .restart), key, name: name)
-        return []
-    case .pauseOrResume:
-        switch current {
-        case .paused: return [.performOnContainer(.unpause, key, name: name)]
-        case .running: return [.performOnContainer(.pause, key, name: name)]
-        default: return refuse(&state, "\(name) is \(current.rawValue): only a running container can pause")
-        }
-    case .delete:
-        state.modal = .confirm(.container(.remove), key, name: name)
-        return []
+    // `s` on a paused container thaws it, as `p` does: what a user pressing start wants.
+    case .start: return request(current == .paused ? .unpause : .start)
+    case .shutdown: return request(.stop)
+    case .reboot: return request(.restart)
+    case .pauseOrResume: return request(current == .paused ? .unpause : .pause)
+    case .delete: return request(.remove)
     case .console:
-        guard current.isRunning else { return refuse(&state, "\(name) is \(current.rawValue): start it first") }
+        if let why = ContainerVerb.shell.rule.refusal(name, current) { return refuse(&state, why) }
         return [.openShell(name: name)]
     case .logs: return [.fetchLogs(name: name)]
     default: return []
     }
+}
+
+/// An action the table allows from `current` goes ahead, after a confirmation when the table warns;
+/// otherwise the table's refusal is the status line.
+private func ask<S>(_ state: inout AppState, _ rule: ActionRule<S>, _ current: S, _ name: String,
+                    confirming pending: PendingAction, _ key: MachineKey, then effect: Effect) -> [Effect] {
+    if let why = rule.refusal(name, current) { return refuse(&state, why) }
+    guard rule.warning == nil else {
+        state.modal = .confirm(pending, key, name: name)
+        return []
+    }
+    return [effect]
 }
 
 func refuse(_ state: inout AppState, _ text: String) -> [Effect] {

@@ -34,12 +34,17 @@ public struct EngineProvider: Sendable {
     }
 }
 
+extension ContainerRunState {
+    /// The engine's word for the state (the Docker API's and Podman's are the same).
+    public init(_ state: ContainerState) { self = ContainerRunState(rawValue: state.rawValue) ?? .unknown }
+}
+
 extension ContainerSample {
     /// The engine's summary and stats, on the engine at `endpoint`.
     public init(_ summary: ContainerSummary, usage stats: ContainerStats?, endpoint: String) {
         self.init(key: MachineKey(connection: endpoint, uuid: summary.id), id: summary.id, name: summary.name,
                   image: summary.image, command: summary.command, created: summary.created,
-                  state: ContainerRunState(rawValue: summary.state.rawValue) ?? .unknown, status: summary.status,
+                  state: ContainerRunState(summary.state), status: summary.status,
                   ports: summary.ports.map(\.label),
                   usage: stats.map {
                       ContainerUsage(cpuTimeNs: $0.cpuTimeNs, memoryBytes: $0.memoryBytes,

@@ -2,6 +2,8 @@ import ArgumentParser
 import ContainerKit
 import Foundation
 import Humanize
+import Inventory
+import Providers
 import TermCurses
 
 /// `virtlab ct ...`: containers on the Docker-compatible engine (Docker or Podman's API service).
@@ -28,50 +30,49 @@ struct ContainerCommand: ParsableCommand {
         }
     }
 
-    /// One shape for the state changes: a verb, the engine call, and what to say when done.
     struct Start: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start a container.")
+        static let configuration = actionConfiguration("start", .start, "Start a container.")
         @Argument(help: "The container's name or id.") var name: String
-        func run() throws { try change(name, "start", "started") { try await $0.start($1) } }
+        func run() throws { try change(name, .start) { try await $0.start($1) } }
     }
 
     struct Stop: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Stop a container (its main process gets SIGTERM, then SIGKILL after --time seconds).")
+        static let configuration = actionConfiguration(
+            "stop", .stop, "Stop a container (its main process gets SIGTERM, then SIGKILL after --time seconds).")
         @Argument(help: "The container's name or id.") var name: String
         @Option(help: "Seconds to wait before killing.") var time = 10
         func run() throws {
             let grace = time
-            try change(name, "stop", "stopped") { try await $0.stop($1, graceSeconds: grace) }
+            try change(name, .stop) { try await $0.stop($1, graceSeconds: grace) }
         }
     }
 
     struct Restart: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Restart a container.")
+        static let configuration = actionConfiguration("restart", .restart, "Restart a container.")
         @Argument(help: "The container's name or id.") var name: String
         @Option(help: "Seconds to wait before killing.") var time = 10
         func run() throws {
             let grace = time
-            try change(name, "restart", "restarted") { try await $0.restart($1, graceSeconds: grace) }
+            try change(name, .restart) { try await $0.restart($1, graceSeconds: grace) }
         }
     }
 
     struct Pause: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Freeze every process of a container.")
+        static let configuration = actionConfiguration("pause", .pause, "Freeze every process of a container.")
         @Argument(help: "The container's name or id.") var name: String
-        func run() throws { try change(name, "pause", "paused") { try await $0.pause($1) } }
+        func run() throws { try change(name, .pause) { try await $0.pause($1) } }
     }
 
     struct Unpause: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Thaw a paused container.")
+        static let configuration = actionConfiguration("unpause", .unpause, "Thaw a paused container.")
         @Argument(help: "The container's name or id.") var name: String
-        func run() throws { try change(name, "unpause", "unpaused") { try await $0.unpause($1) } }
+        func run() throws { try change(name, .unpause) { try await $0.unpause($1) } }
     }
 
     struct Remove: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "rm", abstract: "Remove a container and its writable layer.",
-            discussion: "Destructive: pass --yes to confirm. Files changed inside the container are lost.")
+        static let configuration = actionConfiguration(
+            "rm", .remove, "Remove a container and its writable layer.",
+            "Destructive: pass --yes to confirm. Files changed inside the container are lost.")
         @Argument(help: "The container's name or id.") var name: String
         @Flag(name: .shortAndLong, help: "Stop it first if it is running.") var force = false
         @Flag(help: "Confirm: this cannot be undone.") var yes = false
@@ -82,7 +83,7 @@ struct ContainerCommand: ParsableCommand {
                     + "to confirm")
             }
             let force = force
-            try change(name, "remove", "removed") { try await $0.remove($1, force: force) }
+            try change(name, .remove) { try await $0.remove($1, force: force) }
         }
     }
 
@@ -202,8 +203,24 @@ func engine<T: Sendable>(_ attempt: String, _ body: @escaping @Sendable (EngineC
     }
 }
 
-private func change(_ name: String, _ verb: String, _ done: String,
+/// One shape for the state changes: the action table (`ContainerVerb`, which the dashboard reads too) says
+/// when each applies; the engine is asked only when it does.
+private func change(_ name: String, _ verb: ContainerVerb,
                     _ call: @escaping @Sendable (EngineClient, String) async throws -> Void) throws {
-    try engine("\(verb) \(name)") { try await call($0, name) }
-    print("\(name): \(done)")
+    let rule = verb.rule
+    try engine("\(rule.verb) \(name)") { client in
+        let found = try await client.containers(includeStopped: true).first { $0.name == name || $0.id.hasPrefix(name) }
+        if let found, let why = rule.refusal(name, ContainerRunState(found.state)) {
+            throw UserFacingError(why + " (run 'virtlab ct ls' to see the containers)")
+        }
+        try await call(client, name)
+    }
+    print("\(name): \(rule.done)")
+}
+
+/// A container subcommand's help, ending with the podman command that does the same.
+private func actionConfiguration(_ name: String, _ verb: ContainerVerb, _ abstract: String,
+                           _ discussion: String = "") -> CommandConfiguration {
+    CommandConfiguration(commandName: name, abstract: abstract,
+                         discussion: (discussion.isEmpty ? "" : discussion + " ") + "Same as: \(verb.rule.equivalent).")
 }

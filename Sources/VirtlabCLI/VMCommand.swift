@@ -58,65 +58,62 @@ struct VMCommand: ParsableCommand {
         }
     }
 
-    /// The state changes, one subcommand each, sharing one shape.
+    /// The state changes, one subcommand each, sharing one shape; when each applies comes from the action
+    /// table the dashboard reads too (`MachineVerb`).
     enum Lifecycle {
-        static let live: Set<DomainState> = [.running, .blocked, .paused, .shuttingDown, .pmSuspended]
-
-        /// Runs `action` after checking the VM is in a state it applies to, so "start a running VM" gets a
-        /// plain answer on every driver (libvirt's own wording differs between drivers).
-        static func perform(_ target: Target, _ action: String, done: String, allowedFrom allowed: Set<DomainState>,
-                            _ body: (Domain) throws -> Void) throws {
+        /// Runs `body` after checking the VM is in a state the action applies to, so "start a running VM" gets
+        /// a plain answer on every driver (libvirt's own wording differs between drivers).
+        static func perform(_ target: Target, _ verb: MachineVerb, _ body: (Domain) throws -> Void) throws {
             let domain = try target.domain()
-            let state = try domain.info().state
-            guard allowed.contains(state) else {
-                throw UserFacingError("cannot \(action) '\(domain.name)': it is \(MachineState(state).label) "
-                                      + "(run 'virtlab vm info \(domain.name)' to see its state)")
+            if let why = verb.rule.refusal(domain.name, MachineState(try domain.info().state)) {
+                throw UserFacingError(why + " (run 'virtlab vm info \(domain.name)' to see its state)")
             }
             try body(domain)
-            print("\(done) \(domain.name)")
+            print("\(verb.rule.done) \(domain.name)")
+        }
+
+        /// The subcommand's help, ending with the virsh command that does the same.
+        static func configuration(_ name: String, _ verb: MachineVerb, _ abstract: String) -> CommandConfiguration {
+            CommandConfiguration(commandName: name, abstract: abstract,
+                                 discussion: "Same as: \(verb.rule.equivalent). " + allowed(verb))
+        }
+
+        private static func allowed(_ verb: MachineVerb) -> String {
+            guard let states = verb.rule.allowedFrom else { return "" }
+            return "Applies to a VM that is " + MachineState.allCases.filter(states.contains).map(\.label)
+                .joined(separator: ", ") + "."
         }
 
         struct Start: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Start a VM.")
+            static let configuration = Lifecycle.configuration("start", .start, "Start a VM.")
             @OptionGroup var target: Target
-            func run() throws {
-                try perform(target, "start", done: "started", allowedFrom: [.shutOff, .crashed]) { try $0.start() }
-            }
+            func run() throws { try perform(target, .start) { try $0.start() } }
         }
         struct Shutdown: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Ask a VM's guest to shut down (ACPI).")
+            static let configuration = Lifecycle.configuration("shutdown", .shutdown, "Ask a VM's guest to shut down (ACPI).")
             @OptionGroup var target: Target
-            func run() throws {
-                try perform(target, "shut down", done: "asked to shut down:", allowedFrom: live) { try $0.shutdown() }
-            }
+            func run() throws { try perform(target, .shutdown) { try $0.shutdown() } }
         }
         struct Reboot: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Ask a VM's guest to reboot.")
+            static let configuration = Lifecycle.configuration("reboot", .reboot, "Ask a VM's guest to reboot.")
             @OptionGroup var target: Target
-            func run() throws {
-                try perform(target, "reboot", done: "asked to reboot:", allowedFrom: live) { try $0.reboot() }
-            }
+            func run() throws { try perform(target, .reboot) { try $0.reboot() } }
         }
         struct Destroy: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Force a VM off at once (like pulling the plug).")
+            static let configuration = Lifecycle.configuration("destroy", .forceOff,
+                                                               "Force a VM off at once (like pulling the plug).")
             @OptionGroup var target: Target
-            func run() throws {
-                try perform(target, "force off", done: "forced off", allowedFrom: live) { try $0.forceOff() }
-            }
+            func run() throws { try perform(target, .forceOff) { try $0.forceOff() } }
         }
         struct Suspend: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Pause a running VM.")
+            static let configuration = Lifecycle.configuration("suspend", .pause, "Pause a running VM.")
             @OptionGroup var target: Target
-            func run() throws {
-                try perform(target, "pause", done: "paused", allowedFrom: [.running, .blocked]) { try $0.suspend() }
-            }
+            func run() throws { try perform(target, .pause) { try $0.suspend() } }
         }
         struct Resume: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Resume a paused VM.")
+            static let configuration = Lifecycle.configuration("resume", .resume, "Resume a paused VM.")
             @OptionGroup var target: Target
-            func run() throws {
-                try perform(target, "resume", done: "resumed", allowedFrom: [.paused]) { try $0.resume() }
-            }
+            func run() throws { try perform(target, .resume) { try $0.resume() } }
         }
     }
 

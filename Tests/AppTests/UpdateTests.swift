@@ -88,7 +88,7 @@ import TermUI
         _ = press(&state, .down)  // db1, paused
         #expect(press(&state, .character("p")) == [.perform(.resume, DashboardFixture.key(DashboardFixture.db1), name: "db1")])
         #expect(press(&state, .character("u")).isEmpty)
-        #expect(state.status?.text == "db1 is already paused")
+        #expect(state.status?.text == "cannot start 'db1': it is paused")
     }
 
     @Test func snapshotTakesANameAndRevertAsksAfterPicking() {
@@ -224,7 +224,7 @@ import TermUI
 
         _ = press(&state, .down)
         #expect(press(&state, .character("c")) == [])
-        #expect(state.status?.text == "job is exited: start it first")
+        #expect(state.status?.text == "cannot open a shell in 'job': it is exited; start it first")
         #expect(press(&state, .character("u")) == [.performOnContainer(.start, job, name: "job")])
         _ = press(&state, .character("D"))
         #expect(press(&state, .character("n")) == [])
@@ -246,7 +246,7 @@ import TermUI
         var state = DashboardFixture.state()
         _ = press(&state, .end)  // web1: running
         #expect(press(&state, .character("C")) == [])
-        #expect(state.status?.text.contains("shut it down before cloning") == true)
+        #expect(state.status?.text == "cannot clone 'web1': it is running; shut it down first")
         _ = press(&state, .home)  // build: shut off
         #expect(press(&state, .character("C")) == [])
         guard case .cloneName(_, "build", "build-clone", true) = state.modal else {

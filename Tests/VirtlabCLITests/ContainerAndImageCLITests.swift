@@ -29,6 +29,9 @@ import TestSupport
                                    environment: engine)
         #expect(exec.status == 7 && exec.stdout == "hi\n" && exec.stderr == "oops\n")
 
+        // The action table refuses before the engine is asked, in the words the dashboard uses.
+        expectOneLineError(try Run.virtlab(["ct", "unpause", name], environment: engine),
+                           mentioning: ["cannot unpause '\(name)': it is running; only a paused container unpauses"])
         #expect(try Run.virtlab(["ct", "pause", name], environment: engine).stdout == "\(name): paused\n")
         #expect(try Run.virtlab(["ct", "unpause", name], environment: engine).stdout == "\(name): unpaused\n")
         #expect(try Run.virtlab(["ct", "stop", name, "--time", "1"], environment: engine).stdout == "\(name): stopped\n")

@@ -40,6 +40,18 @@ import TestSupport
         #expect(result.stderr.isEmpty)
     }
 
+    /// Each lifecycle subcommand's help names the virsh or podman command that does the same, from the action
+    /// table the dashboard reads.
+    @Test(arguments: [(["vm", "start"], "Same as: virsh start NAME. Applies to a VM that is shut off, crashed."),
+                      (["vm", "destroy"], "Same as: virsh destroy NAME."),
+                      (["vm", "suspend"], "Same as: virsh suspend NAME. Applies to a VM that is running, blocked."),
+                      (["ct", "rm"], "Same as: podman rm -f NAME.")])
+    func lifecycleHelpNamesTheEquivalentCommand(_ path: [String], _ line: String) throws {
+        let result = try Run.virtlab(path + ["--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.replacingOccurrences(of: "\n", with: " ").contains(line), "\(result.stdout)")
+    }
+
     @Test func versionIsPrinted() throws {
         let result = try Run.virtlab(["--version"])
         #expect(result.status == 0)

@@ -1,0 +1,71 @@
+import Inventory
+import Testing
+import TermUI
+@testable import App
+
+/// The dashboard's VM keys obey the action table the command line reads (`MachineVerb`): in every state,
+/// a key goes ahead (asking first exactly when the table warns) or is refused with the table's words.
+@Suite struct ActionTableTests {
+    static let keys: [(Character, MachineVerb)] = [("u", .start), ("d", .shutdown), ("r", .reboot), ("F", .forceOff),
+                                                    ("c", .console), ("C", .clone)]
+
+    /// The fixture with one VM, `vm1`, in `machineState`.
+    func state(_ machineState: MachineState) -> AppState {
+        var state = AppState(uri: DashboardFixture.uri, isDemo: false, readOnly: false)
+        _ = update(&state, .reconnected)
+        let fixture = DashboardFixture.snapshot(at: 10, scale: 1)
+        _ = update(&state, .snapshot(InventorySnapshot(
+            connection: fixture.connection, hypervisor: fixture.hypervisor, time: fixture.time, host: fixture.host,
+            machines: [DashboardFixture.machine("vm1", uuid: DashboardFixture.web1, machineState, cpu: 0, memoryMiB: 512)],
+            images: [])))
+        return state
+    }
+
+    @Test(arguments: MachineState.allCases) func everyVMKeyFollowsTheTable(_ machineState: MachineState) {
+        for (key, verb) in Self.keys {
+            var state = state(machineState)
+            let effects = update(&state, .key(.character(key)))
+            if let why = verb.rule.refusal("vm1", machineState) {
+                #expect(effects.isEmpty && state.modal == nil, "\(key) in \(machineState.label)")
+                #expect(state.status?.text == why)
+            } else if verb.rule.warning != nil {
+                guard case .confirm(let pending, _, "vm1")? = state.modal else {
+                    Issue.record("\(key) in \(machineState.label) should ask: \(String(describing: state.modal))")
+                    continue
+                }
+                #expect(pending.warning == verb.rule.warning)
+            } else {
+                #expect(!effects.isEmpty || state.modal != nil, "\(key) in \(machineState.label) did nothing")
+            }
+        }
+    }
+
+    @Test(arguments: MachineState.allCases) func pauseOrResumePicksByStateAndObeysTheTable(_ machineState: MachineState) {
+        var state = state(machineState)
+        let effects = update(&state, .key(.character("p")))
+        let verb: MachineVerb = machineState == .paused ? .resume : .pause
+        if let why = verb.rule.refusal("vm1", machineState) {
+            #expect(effects.isEmpty && state.status?.text == why)
+        } else {
+            #expect(effects == [.perform(verb == .pause ? .pause : .resume, DashboardFixture.key(DashboardFixture.web1),
+                                         name: "vm1")])
+        }
+    }
+
+    @Test func theConfirmationShowsTheEquivalentCommand() {
+        var state = state(.running)
+        _ = update(&state, .key(.character("F")))
+        let screen = view(state, size: Size(width: 100, height: 30), theme: .builtIn, glyphs: .unicode).text
+        #expect(screen.contains("Same as: virsh destroy vm1"), "\(screen)")
+        #expect(screen.contains("Like pulling the plug"))
+    }
+
+    @Test func theEquivalentsFillInWhatTheActionNeeds() {
+        #expect(MachineAction.revertSnapshot("clean").equivalent(for: "web1") == "virsh snapshot-revert web1 clean")
+        #expect(MachineAction.delete(removeStorage: true).equivalent(for: "web1")
+                == "virsh undefine web1 --snapshots-metadata --remove-all-storage")
+        #expect(MachineAction.clone(as: "web2", sanitize: true).equivalent(for: "web1")
+                == "virt-clone --original web1 --name web2 --auto-clone")
+        #expect(PendingAction.container(.remove).equivalent(for: "api") == "podman rm -f api")
+    }
+}
