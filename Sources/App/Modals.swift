@@ -58,23 +58,29 @@ func drawModal(_ buffer: inout Buffer, _ modal: Modal, _ state: AppState, theme:
     }
 }
 
-/// The help screen, built from the key map: every key, and a note when some are hidden.
+/// The help screen, built from the key map: the keys that work anywhere, then each pane's under its name
+/// and number, and a note on the keys a read-only connection hides.
 func helpLines(_ state: AppState, theme: Theme) -> [StyledLine] {
-    var lines: [StyledLine] = []
-    for binding in Keymap.bindings {
-        let keys = binding.keys.map(\.label).joined(separator: " ")
-        var summary = binding.summary
-        if binding.mutates && state.readOnly { summary += "  (not on a read-only connection)" }
-        lines.append(StyledLine([.init(DisplayWidth.fit(keys, to: 10) + " ", theme[.helpKey]),
-                                 .init(summary, theme[binding.mutates && state.readOnly ? .dim : .help])]))
+    func lines(_ bindings: [Binding]) -> [StyledLine] {
+        bindings.map { binding in
+            let keys = binding.keys.map(\.label).joined(separator: " ")
+            var summary = binding.summary
+            if binding.mutates && state.readOnly { summary += "  (not on a read-only connection)" }
+            return StyledLine([.init(DisplayWidth.fit(keys, to: 10) + " ", theme[.helpKey]),
+                               .init(summary, theme[binding.mutates && state.readOnly ? .dim : .help])])
+        }
     }
-    lines.append(StyledLine("", theme[.help]))
-    lines += ["In the filter (/): type to narrow by name, Enter keeps it, Esc clears it.",
-              "In dialogs: y/n to confirm, Esc cancels; delete asks you to type the VM's name.",
-              "Machine keys act on the selected virtual machine (pane 1) or container (pane 2).",
-              "Start with --theme NAME, --delay SECONDS, --read-only, --uri URI; NO_COLOR is honoured."]
+    var help = lines(Keymap.global + Keymap.last)
+    for (index, feature) in Panes.all.enumerated() where !feature.bindings.isEmpty {
+        help += [StyledLine("", theme[.help]), StyledLine("\(feature.title) (\(index + 1))", theme[.title])]
+        help += lines(feature.bindings)
+    }
+    help.append(StyledLine("", theme[.help]))
+    help += ["In the filter (/): type to narrow by name, Enter keeps it, Esc clears it.",
+             "In dialogs: y/n to confirm, Esc cancels; delete asks you to type the VM's name.",
+             "Start with --theme NAME, --delay SECONDS, --read-only, --uri URI; NO_COLOR is honoured."]
         .map { StyledLine($0, theme[.help]) }
-    return lines
+    return help
 }
 
 @discardableResult

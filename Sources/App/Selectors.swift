@@ -42,34 +42,6 @@ extension AppState {
         return SortKey(value: value, name: name)
     }
 
-    /// Disk images (virtlab's directory, then the pools), then container images, each matching the filter.
-    public var visibleImages: [ImageRow] {
-        let needle = filter.lowercased()
-        let disks = (snapshot?.images ?? []).sorted { ($0.pool, $0.name) < ($1.pool, $1.name) }.map(ImageRow.disk)
-        let containers = (engineSnapshot?.images ?? []).sorted { ($0.tags.first ?? "~") < ($1.tags.first ?? "~") }
-            .map(ImageRow.container)
-        let all = disks + containers
-        return needle.isEmpty ? all : all.filter { $0.name.lowercased().contains(needle) }
-    }
-
-    /// Containers that match the filter: running ones first, then by name.
-    public var visibleContainers: [ContainerSample] {
-        let needle = filter.lowercased()
-        let all = engineSnapshot?.containers ?? []
-        return (needle.isEmpty ? all : all.filter { $0.name.lowercased().contains(needle) })
-            .sorted { ($0.state.isRunning ? 0 : 1, $0.name) < ($1.state.isRunning ? 0 : 1, $1.name) }
-    }
-
-    public func selectedContainerIndex(in visible: [ContainerSample]) -> Int? {
-        guard !visible.isEmpty else { return nil }
-        return visible.firstIndex { $0.key == selectedContainer } ?? 0
-    }
-
-    public var selectedContainerSample: ContainerSample? {
-        let visible = visibleContainers
-        return selectedContainerIndex(in: visible).map { visible[$0] }
-    }
-
     public var selectedMachineSample: MachineSample? {
         let visible = visibleMachines
         return selectedIndex(in: visible).map { visible[$0] }
@@ -79,12 +51,6 @@ extension AppState {
     public func selectedIndex(in visible: [MachineSample]) -> Int? {
         guard !visible.isEmpty else { return nil }
         return visible.firstIndex { $0.key == selectedMachine } ?? 0
-    }
-
-    public var selectedImageIndex: Int? {
-        let visible = visibleImages
-        guard !visible.isEmpty else { return nil }
-        return visible.firstIndex { $0.id == selectedImage } ?? 0
     }
 
     /// Seconds since the machine started: from the host where it can tell, else since virtlab saw it start.
@@ -101,26 +67,5 @@ extension AppState {
     public func cpuPercent(_ rate: MachineRates?) -> Double? {
         guard let rate else { return nil }
         return cpuMode == .oneCore ? rate.cpuPercentOfOneCore : rate.cpuPercentOfHost
-    }
-}
-
-/// One row of the Images pane: a disk image or a container image.
-public enum ImageRow: Sendable, Equatable {
-    case disk(ImageSample)
-    case container(ContainerImageSample)
-
-    /// Unique within the pane: a disk image's path, a container image's id.
-    public var id: String {
-        switch self {
-        case .disk(let image): image.path
-        case .container(let image): image.id
-        }
-    }
-
-    public var name: String {
-        switch self {
-        case .disk(let image): image.name
-        case .container(let image): image.tags.first ?? "<none> \(image.shortID)"
-        }
     }
 }

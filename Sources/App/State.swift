@@ -3,17 +3,13 @@ import Inventory
 import LabFormat
 import TermUI
 
-public enum Pane: Int, CaseIterable, Sendable {
-    case machines, containers, images, labs
-
-    public var title: String {
-        switch self {
-        case .machines: "Virtual machines"
-        case .containers: "Containers"
-        case .images: "Images"
-        case .labs: "Labs"
-        }
-    }
+/// A pane of the dashboard, by name. Each is declared in its folder under Panes/ and listed once in
+/// `Panes.all`, whose order gives the tabs and the number keys.
+public struct Pane: Hashable, Sendable, CustomStringConvertible {
+    public let id: String
+    init(_ id: String) { self.id = id }
+    public var description: String { id }
+    public var title: String { Panes.feature(self).title }
 }
 
 public enum CPUMode: Sendable, Equatable {

@@ -158,7 +158,7 @@ private func absorb(_ state: inout AppState, _ event: MachineEvent) -> [Effect] 
     return [.refresh]
 }
 
-private func fetchDetailsForSelection(_ state: inout AppState) -> [Effect] {
+func fetchDetailsForSelection(_ state: inout AppState) -> [Effect] {
     guard state.focus == .machines, let machine = state.selectedMachineSample else { return [] }
     state.detailsFetchedAt[machine.key] = state.now
     return [.fetchDetails(machine.key)]
@@ -170,10 +170,7 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     if state.modal != nil { return handleModalKey(&state, key) }
     if state.editingFilter { return handleFilterKey(&state, key) }
     if key == .escape {
-        if state.focus == .labs, state.openLab != nil {
-            state.openLab = nil
-            return []
-        }
+        if Panes.feature(state.focus).escape(&state) { return [] }
         if !state.filter.isEmpty {
             state.filter = ""
             setStatus(&state, "filter cleared", .info)
@@ -188,137 +185,46 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         setStatus(&state, "read-only connection: \(binding.summary) is not available", .warning)
         return []
     }
-    if !binding.scope.includes(state.focus) {
-        setStatus(&state, "\(binding.summary) \(binding.scope.hint)", .warning)
+    if !binding.works(in: state.focus) {
+        setStatus(&state, "\(binding.summary) \(Keymap.hint(for: key))", .warning)
         return []
     }
-    return run(&state, binding.command)
+    return binding.perform(&state)
 }
 
-private func run(_ state: inout AppState, _ command: Binding.Command) -> [Effect] {
-    switch command {
-    case .nextPane: return focus(&state, Pane(rawValue: (state.focus.rawValue + 1) % Pane.allCases.count)!)
-    case .previousPane:
-        return focus(&state, Pane(rawValue: (state.focus.rawValue + Pane.allCases.count - 1) % Pane.allCases.count)!)
-    case .showPane(let pane): return focus(&state, pane)
-    case .up: return move(&state, by: -1)
-    case .down: return move(&state, by: 1)
-    case .pageUp: return move(&state, by: -10)
-    case .pageDown: return move(&state, by: 10)
-    case .top: return move(&state, by: -Int.max / 2)
-    case .bottom: return move(&state, by: Int.max / 2)
-    case .filter:
-        state.editingFilter = true
-        return []
-    case .sortNext:
-        state.sort = MachineSort(rawValue: (state.sort.rawValue + 1) % MachineSort.allCases.count)!
-        state.sortDescending = [.cpu, .memory, .disk, .network, .uptime].contains(state.sort)
-        setStatus(&state, "sorted by \(state.sort.label)\(state.sortDescending ? ", largest first" : "")", .info)
-        return []
-    case .sortReverse:
-        state.sortDescending.toggle()
-        setStatus(&state, "sorted by \(state.sort.label), \(state.sortDescending ? "descending" : "ascending")", .info)
-        return []
-    case .cpuMode:
-        state.cpuMode = state.cpuMode == .oneCore ? .host : .oneCore
-        setStatus(&state, state.cpuMode == .oneCore ? "CPU% of one core (100% = one core busy)"
-                  : "CPU% of the host (100% = all cores busy)", .info)
-        return []
-    case .faster, .slower:
-        let factor = command == .faster ? 0.5 : 2.0
-        state.refreshInterval = min(max(state.refreshInterval * factor, AppState.refreshBounds.lowerBound),
-                                    AppState.refreshBounds.upperBound)
-        setStatus(&state, "refresh every \(formatSeconds(state.refreshInterval))", .info)
-        return []
-    case .refresh: return [.refresh]
-    case .help:
-        state.modal = .help(offset: 0)
-        return []
-    case .theme: return [.cycleTheme]
-    case .quit:
-        state.quitRequested = true
-        return [.quit]
-    case .launch:
-        guard let index = state.selectedImageIndex, case .disk(let image) = state.visibleImages[index],
-              image.format == "qcow2" || image.format == "raw" else {
-            return refuse(&state, "select a qcow2 or raw disk image (a cloud image) to launch a VM from it")
-        }
-        let stem = image.name.split(separator: ".").first.map(String.init) ?? "vm"
-        state.modal = .launch(LaunchForm(imagePath: image.path, imageName: image.name, name: "\(stem)-vm",
-                                         sshKey: state.defaultSSHKey))
-        return []
-    case .openLab, .checkStep, .nextHint, .evidence, .nextStep, .previousStep, .gradeLab:
-        return labCommand(&state, command)
-    case .start, .shutdown, .reboot, .forceOff, .pauseOrResume, .snapshot, .revert, .delete, .console, .xml, .logs,
-         .clone:
-        return state.focus == .containers ? containerCommand(&state, command) : machineCommand(&state, command)
-    }
+// MARK: - Global commands (the key map binds them)
+
+func sortNext(_ state: inout AppState) -> [Effect] {
+    state.sort = MachineSort(rawValue: (state.sort.rawValue + 1) % MachineSort.allCases.count)!
+    state.sortDescending = [.cpu, .memory, .disk, .network, .uptime].contains(state.sort)
+    setStatus(&state, "sorted by \(state.sort.label)\(state.sortDescending ? ", largest first" : "")", .info)
+    return []
 }
 
-private func machineCommand(_ state: inout AppState, _ command: Binding.Command) -> [Effect] {
-    guard let machine = state.selectedMachineSample else {
-        setStatus(&state, "no virtual machine selected", .warning)
-        return []
-    }
-    let key = machine.key, name = machine.name, current = machine.state
-    func request(_ action: MachineAction) -> [Effect] {
-        ask(&state, action.kind.rule, current, name, confirming: .machine(action), key,
-            then: .perform(action, key, name: name))
-    }
-    switch command {
-    case .start: return request(.start)
-    case .shutdown: return request(.shutdown)
-    case .reboot: return request(.reboot)
-    case .forceOff: return request(.forceOff)
-    case .pauseOrResume: return request(current == .paused ? .resume : .pause)
-    case .snapshot:
-        state.modal = .snapshotName(key, name: name, typed: "")
-        return []
-    case .revert: return [.listSnapshots(key, name: name)]
-    case .delete:
-        state.modal = .confirmDelete(key, name: name, typed: "", removeStorage: false)
-        return []
-    case .console:
-        if let why = MachineVerb.console.rule.refusal(name, current) { return refuse(&state, why) }
-        return [.openConsole(name: name)]
-    case .xml: return [.fetchXML(name: name)]
-    case .clone:
-        if let why = MachineVerb.clone.rule.refusal(name, current) { return refuse(&state, why) }
-        state.modal = .cloneName(key, name: name, typed: "\(name)-clone", sanitize: true)
-        return []
-    default: return []
-    }
+func sortReverse(_ state: inout AppState) -> [Effect] {
+    state.sortDescending.toggle()
+    setStatus(&state, "sorted by \(state.sort.label), \(state.sortDescending ? "descending" : "ascending")", .info)
+    return []
 }
 
-private func containerCommand(_ state: inout AppState, _ command: Binding.Command) -> [Effect] {
-    guard let container = state.selectedContainerSample else {
-        if case .unavailable(let why) = state.engine { return refuse(&state, why) }
-        return refuse(&state, "no container selected")
-    }
-    let key = container.key, name = container.name, current = container.state
-    func request(_ action: ContainerAction) -> [Effect] {
-        ask(&state, action.kind.rule, current, name, confirming: .container(action), key,
-            then: .performOnContainer(action, key, name: name))
-    }
-    switch command {
-    // `s` on a paused container thaws it, as `p` does: what a user pressing start wants.
-    case .start: return request(current == .paused ? .unpause : .start)
-    case .shutdown: return request(.stop)
-    case .reboot: return request(.restart)
-    case .pauseOrResume: return request(current == .paused ? .unpause : .pause)
-    case .delete: return request(.remove)
-    case .console:
-        if let why = ContainerVerb.shell.rule.refusal(name, current) { return refuse(&state, why) }
-        return [.openShell(name: name)]
-    case .logs: return [.fetchLogs(name: name)]
-    default: return []
-    }
+func toggleCPUMode(_ state: inout AppState) -> [Effect] {
+    state.cpuMode = state.cpuMode == .oneCore ? .host : .oneCore
+    setStatus(&state, state.cpuMode == .oneCore ? "CPU% of one core (100% = one core busy)"
+              : "CPU% of the host (100% = all cores busy)", .info)
+    return []
+}
+
+func changeRefresh(_ state: inout AppState, by factor: Double) -> [Effect] {
+    state.refreshInterval = min(max(state.refreshInterval * factor, AppState.refreshBounds.lowerBound),
+                                AppState.refreshBounds.upperBound)
+    setStatus(&state, "refresh every \(formatSeconds(state.refreshInterval))", .info)
+    return []
 }
 
 /// An action the table allows from `current` goes ahead, after a confirmation when the table warns;
 /// otherwise the table's refusal is the status line.
-private func ask<S>(_ state: inout AppState, _ rule: ActionRule<S>, _ current: S, _ name: String,
-                    confirming pending: PendingAction, _ key: MachineKey, then effect: Effect) -> [Effect] {
+func ask<S>(_ state: inout AppState, _ rule: ActionRule<S>, _ current: S, _ name: String,
+            confirming pending: PendingAction, _ key: MachineKey, then effect: Effect) -> [Effect] {
     if let why = rule.refusal(name, current) { return refuse(&state, why) }
     guard rule.warning == nil else {
         state.modal = .confirm(pending, key, name: name)
@@ -332,35 +238,13 @@ func refuse(_ state: inout AppState, _ text: String) -> [Effect] {
     return []
 }
 
-private func focus(_ state: inout AppState, _ pane: Pane) -> [Effect] {
+func focus(_ state: inout AppState, _ pane: Pane) -> [Effect] {
     state.focus = pane
     return fetchDetailsForSelection(&state)
 }
 
-private func move(_ state: inout AppState, by delta: Int) -> [Effect] {
-    switch state.focus {
-    case .machines:
-        let visible = state.visibleMachines
-        guard !visible.isEmpty else { return [] }
-        let index = min(max(0, (state.selectedIndex(in: visible) ?? 0) + delta), visible.count - 1)
-        state.selectedMachine = visible[index].key
-        return fetchDetailsForSelection(&state)
-    case .images:
-        let visible = state.visibleImages
-        guard !visible.isEmpty else { return [] }
-        let index = min(max(0, (state.selectedImageIndex ?? 0) + delta), visible.count - 1)
-        state.selectedImage = visible[index].id
-        return []
-    case .containers:
-        let visible = state.visibleContainers
-        guard !visible.isEmpty else { return [] }
-        let index = min(max(0, (state.selectedContainerIndex(in: visible) ?? 0) + delta), visible.count - 1)
-        state.selectedContainer = visible[index].key
-        return []
-    case .labs:
-        moveInLabs(&state, by: delta)
-        return []
-    }
+func move(_ state: inout AppState, by delta: Int) -> [Effect] {
+    Panes.feature(state.focus).move(&state, by: delta)
 }
 
 private func handleFilterKey(_ state: inout AppState, _ key: Key) -> [Effect] {
@@ -502,7 +386,7 @@ private func handleModalKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         }
         state.modal = .text(title: title, lines: lines, offset: newOffset)
     case .help(let offset):
-        guard let newOffset = scroll(offset, key, count: Keymap.bindings.count + 8) else {
+        guard let newOffset = scroll(offset, key, count: helpLines(state, theme: .builtIn).count) else {
             state.modal = nil
             return []
         }

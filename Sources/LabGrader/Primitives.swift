@@ -3,7 +3,7 @@ import LabFormat
 /// One check primitive: what a lab file may say about it and what it means. A new primitive is one file in
 /// Primitives/ conforming to this, and one line in `Primitives.all`; the loader, `virtlab lab schema` and
 /// the format document pick it up from there.
-protocol CheckPrimitive {
+protocol CheckPrimitive: Sendable {
     static var format: PrimitiveFormat { get }
     /// Judges one attempt. The fields and target come with the student's parameters filled in.
     static func evaluate(_ fields: [String: FieldValue], on target: Target, timeout: Double,

@@ -125,7 +125,7 @@ import TermUI
     }
 
     @Test func cMeansCheckInLabsAndConsoleElsewhere() {
-        #expect(Keymap.binding(for: .character("c"), in: .labs)?.command == .checkStep)
-        #expect(Keymap.binding(for: .character("c"), in: .machines)?.command == .console)
+        #expect(Keymap.binding(for: .character("c"), in: .labs)?.id == "labs.check")
+        #expect(Keymap.binding(for: .character("c"), in: .machines)?.id == "machines.console")
     }
 }

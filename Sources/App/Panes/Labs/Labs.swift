@@ -11,13 +11,13 @@ extension AppState {
 }
 
 /// Lab keys: open a lab from the list; inside it, move between steps, reveal hints, check.
-func labCommand(_ state: inout AppState, _ command: Binding.Command) -> [Effect] {
+func labCommand(_ state: inout AppState, _ command: LabCommand) -> [Effect] {
     guard let index = state.selectedLabIndex else {
         return refuse(&state, state.labProblems.isEmpty ? "no labs found (lab files go in labs/ or ~/.local/share/virtlab/labs)"
                       : "no lab loads: \(state.labProblems[0])")
     }
     guard let lab = state.openedLab, var open = state.openLab else {
-        guard command == .openLab || command == .gradeLab else { return refuse(&state, "open a lab first: Enter") }
+        guard command == .open || command == .grade else { return refuse(&state, "open a lab first: Enter") }
         let lab = state.labs[index]
         let progress = state.labProgress[lab.id]
         // Resume where the student stopped: the first step not yet passed.
@@ -25,15 +25,15 @@ func labCommand(_ state: inout AppState, _ command: Binding.Command) -> [Effect]
             !(progress?.steps.first { $0.id == step.id }?.allPassed ?? false)
         } ?? 0
         state.openLab = OpenLab(id: lab.id, step: step)
-        return command == .gradeLab ? labCommand(&state, .gradeLab) : [.startLab(id: lab.id)]
+        return command == .grade ? labCommand(&state, .grade) : [.startLab(id: lab.id)]
     }
     let step = lab.steps[open.step]
     switch command {
-    case .openLab: return []
+    case .open: return []
     case .nextStep, .previousStep:
         open.step = min(max(0, open.step + (command == .nextStep ? 1 : -1)), lab.steps.count - 1)
         open.scroll = 0
-    case .nextHint:
+    case .hint:
         let shown = open.hintsShown[step.id] ?? 0
         guard shown < step.hints.count else {
             state.openLab = open
@@ -42,13 +42,12 @@ func labCommand(_ state: inout AppState, _ command: Binding.Command) -> [Effect]
         open.hintsShown[step.id] = shown + 1
     case .evidence:
         open.evidence.toggle()
-    case .checkStep, .gradeLab:
+    case .check, .grade:
         guard !open.checking else { return refuse(&state, "a check is already running") }
         open.checking = true
         state.openLab = open
-        setStatus(&state, command == .checkStep ? "checking \(step.title)…" : "grading \(lab.title)…", .info)
-        return [.checkLab(id: lab.id, step: command == .checkStep ? step.id : nil)]
-    default: break
+        setStatus(&state, command == .check ? "checking \(step.title)…" : "grading \(lab.title)…", .info)
+        return [.checkLab(id: lab.id, step: command == .check ? step.id : nil)]
     }
     state.openLab = open
     return []

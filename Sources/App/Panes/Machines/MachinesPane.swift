@@ -1,0 +1,188 @@
+import Humanize
+import Inventory
+import TermUI
+
+extension Pane {
+    public static let machines = Pane("machines")
+}
+
+/// Pane 1: the connection's virtual machines, live, with the selected one's details.
+enum MachinesPane: PaneFeature {
+    static let pane = Pane.machines
+    static let title = "Virtual machines"
+    static let subject = "virtual machines"
+
+    static func count(in state: AppState) -> Int? { state.snapshot?.machines.count }
+
+    static let bindings: [Binding] = [
+        key("start", [.character("u")], "start (up)", footer: "start", mutates: true) { request(&$0, .start) },
+        key("shutdown", [.character("d")], "shut down (asks)", footer: "stop", mutates: true) { request(&$0, .shutdown) },
+        key("reboot", [.character("r")], "reboot (asks)", mutates: true) { request(&$0, .reboot) },
+        key("forceOff", [.character("F")], "force off (asks)", mutates: true) { request(&$0, .forceOff) },
+        key("pause", [.character("p")], "pause / resume", footer: "pause", mutates: true) { state in
+            request(&state, state.selectedMachineSample?.state == .paused ? .resume : .pause)
+        },
+        key("snapshot", [.character("n")], "new snapshot", mutates: true) { state in
+            withSelected(&state) { state, machine in
+                state.modal = .snapshotName(machine.key, name: machine.name, typed: "")
+                return []
+            }
+        },
+        key("revert", [.character("R")], "revert to a snapshot (asks)", mutates: true) { state in
+            withSelected(&state) { _, machine in [.listSnapshots(machine.key, name: machine.name)] }
+        },
+        key("delete", [.character("D"), .delete], "delete (type its name)", mutates: true) { state in
+            withSelected(&state) { state, machine in
+                state.modal = .confirmDelete(machine.key, name: machine.name, typed: "", removeStorage: false)
+                return []
+            }
+        },
+        key("console", [.character("c")], "serial console (Ctrl-] leaves)", footer: "console", mutates: true) { state in
+            withSelected(&state) { state, machine in
+                if let why = MachineVerb.console.rule.refusal(machine.name, machine.state) { return refuse(&state, why) }
+                return [.openConsole(name: machine.name)]
+            }
+        },
+        key("clone", [.character("C")], "clone a shut-off VM (Tab: new identity)", mutates: true) { state in
+            withSelected(&state) { state, machine in
+                if let why = MachineVerb.clone.rule.refusal(machine.name, machine.state) { return refuse(&state, why) }
+                state.modal = .cloneName(machine.key, name: machine.name, typed: "\(machine.name)-clone", sanitize: true)
+                return []
+            }
+        },
+        key("xml", [.character("x")], "domain XML") { state in
+            withSelected(&state) { _, machine in [.fetchXML(name: machine.name)] }
+        },
+    ]
+
+    /// Acts on the selected VM, or says there is none.
+    private static func withSelected(_ state: inout AppState,
+                                     _ body: (inout AppState, MachineSample) -> [Effect]) -> [Effect] {
+        guard let machine = state.selectedMachineSample else { return refuse(&state, "no virtual machine selected") }
+        return body(&state, machine)
+    }
+
+    /// An action the table allows goes ahead, after a confirmation when the table warns.
+    private static func request(_ state: inout AppState, _ action: MachineAction) -> [Effect] {
+        withSelected(&state) { state, machine in
+            ask(&state, action.kind.rule, machine.state, machine.name, confirming: .machine(action), machine.key,
+                then: .perform(action, machine.key, name: machine.name))
+        }
+    }
+
+    static func move(_ state: inout AppState, by delta: Int) -> [Effect] {
+        let visible = state.visibleMachines
+        guard let next = row(visible, from: state.selectedIndex(in: visible), by: delta) else { return [] }
+        state.selectedMachine = next.key
+        return fetchDetailsForSelection(&state)
+    }
+
+    static func draw(_ buffer: inout Buffer, _ body: Rect, _ state: AppState, theme: Theme, glyphs: Glyphs) {
+        let (list, detail) = listAndDetail(body)
+        let machines = state.visibleMachines
+        let selected = state.selectedIndex(in: machines)
+        drawMachines(&buffer, list, state, machines, selected, theme: theme, glyphs: glyphs)
+        drawDetailBox(&buffer, detail, selected.map { machines[$0] }, title: \.name, theme: theme, glyphs: glyphs) {
+            drawMachineDetail(&$0, $1, $2, state, theme: theme, glyphs: glyphs)
+        }
+    }
+}
+
+private func stateRole(_ state: MachineState) -> Role {
+    switch state {
+    case .running, .blocked: .stateRunning
+    case .paused, .pmSuspended, .shuttingDown: .statePaused
+    case .shutOff: .stateOff
+    case .crashed: .stateCrashed
+    case .noState: .stateOther
+    }
+}
+
+private func drawMachines(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState, _ machines: [MachineSample],
+                          _ selected: Int?, theme: Theme, glyphs: Glyphs) {
+    let title = "Virtual machines · sorted by \(state.sort.label) "
+        + (state.sortDescending ? glyphs.descending : glyphs.ascending)
+    let inner = buffer.pane(rect, title: title, focused: true, theme: theme, glyphs: glyphs)
+    if state.snapshot == nil {
+        buffer.write("Connecting to \(state.uri)…", x: inner.x + 1, y: inner.y + 1, style: theme[.dim], maxX: inner.maxX)
+        return
+    }
+    if machines.isEmpty {
+        let text = state.filter.isEmpty ? "No virtual machines on \(state.uri)." : "No machine matches '\(state.filter)' (Esc clears)."
+        buffer.write(text, x: inner.x + 1, y: inner.y + 1, style: theme[.dim], maxX: inner.maxX)
+        return
+    }
+    let columns: [TableView.Column] = [
+        .init("NAME", width: 0), .init("STATE", width: 9), .init("CPU%", width: 6, rightAligned: true),
+        .init("MEMORY", width: 11, rightAligned: true), .init("DISK R", width: 6, rightAligned: true),
+        .init("DISK W", width: 6, rightAligned: true), .init("NET RX", width: 6, rightAligned: true),
+        .init("NET TX", width: 6, rightAligned: true), .init("UP", width: 6, rightAligned: true),
+    ]
+    let text = theme[.text]
+    TableView(columns: columns, rowCount: machines.count, selected: selected, focused: state.modal == nil) { index in
+        let machine = machines[index]
+        let rate = state.rates[machine.key]
+        let active = machine.state.isActive
+        let rateText = { (value: Double?) in rateCell(value, active: active) }
+        let memory = active ? "\(Units.compact(Double(machine.memoryKiB) * 1024))/\(Units.compact(Double(machine.maxMemoryKiB) * 1024))"
+            : Units.compact(Double(machine.maxMemoryKiB) * 1024)
+        return [
+            .init(machine.name, text), .init(machine.state.label, theme[stateRole(machine.state)]),
+            .init(active ? state.cpuPercent(of: machine.key).map { Units.oneDecimal($0) } ?? "-" : "", text),
+            .init(memory, text),
+            .init(rateText(rate?.diskReadPerSecond), text), .init(rateText(rate?.diskWritePerSecond), text),
+            .init(rateText(rate?.netRxPerSecond), text), .init(rateText(rate?.netTxPerSecond), text),
+            .init(state.uptime(of: machine).map { Units.duration(seconds: $0) } ?? (active ? "-" : ""), text),
+        ]
+    }.draw(into: &buffer, rect: inner, theme: theme)
+}
+
+private func drawMachineDetail(_ buffer: inout Buffer, _ rect: Rect, _ machine: MachineSample, _ state: AppState,
+                               theme: Theme, glyphs: Glyphs) {
+    let area = rect.inset(left: 1)
+    let label = theme[.dim], text = theme[.text]
+    var y = area.y
+    func line(_ spans: [StyledLine.Span]) {
+        guard y < area.maxY else { return }
+        buffer.textLines([StyledLine(spans)], in: Rect(x: area.x, y: y, width: area.width, height: 1))
+        y += 1
+    }
+    let details = state.details[machine.key]
+    let reason = machine.reason
+    let uptime = state.uptime(of: machine).map { "  up \(Units.duration(seconds: $0))" } ?? ""
+    line([.init(machine.state.label, theme[stateRole(machine.state)]), .init(reason == "unknown" ? "" : " (\(reason))", label),
+          .init(uptime, text), .init("  vCPUs ", label), .init("\(machine.vcpus)", text),
+          .init(details.map { "  \($0.hypervisorType)/\($0.osType)" } ?? "", label)])
+    line([.init("UUID ", label), .init(machine.key.uuid, text)])
+    let gaugeWidth = max(4, min(30, area.width - 30))
+    if y < area.maxY {
+        buffer.write("CPU  ", x: area.x, y: y, style: label)
+        buffer.sparkline(state.cpuHistory[machine.key] ?? [], x: area.x + 5, y: y, width: gaugeWidth,
+                         ceiling: max(100, (state.cpuHistory[machine.key] ?? []).max() ?? 100), theme: theme, glyphs: glyphs)
+        let cpu = state.cpuPercent(of: machine.key).map { Units.percent($0) } ?? "-"
+        buffer.write(" \(cpu)", x: area.x + 5 + gaugeWidth, y: y, style: text, maxX: area.maxX)
+        y += 1
+    }
+    if y < area.maxY {
+        buffer.write("MEM  ", x: area.x, y: y, style: label)
+        let used = machine.state.isActive ? machine.memoryKiB : 0
+        buffer.gauge(x: area.x + 5, y: y, width: gaugeWidth,
+                     fraction: machine.maxMemoryKiB > 0 ? Double(used) / Double(machine.maxMemoryKiB) : 0,
+                     theme: theme, glyphs: glyphs)
+        buffer.write(" \(Units.kibibytes(used)) / \(Units.kibibytes(machine.maxMemoryKiB))", x: area.x + 5 + gaugeWidth,
+                     y: y, style: text, maxX: area.maxX)
+        y += 1
+    }
+    guard let details else {
+        line([.init("reading details…", label)])
+        return
+    }
+    for disk in details.disks {
+        line([.init("DISK ", label), .init("\(disk.target) \(disk.device) \(disk.format ?? "-") ", text),
+              .init(disk.source ?? "(empty)", label)])
+    }
+    for nic in details.nics {
+        line([.init("NIC  ", label), .init("\(nic.mac) \(nic.type)\(nic.source.map { ":\($0)" } ?? "") ", text),
+              .init(nic.addresses.joined(separator: " "), label)])
+    }
+}
