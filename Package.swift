@@ -52,11 +52,14 @@ let package = Package(
         .target(name: "TermUI"),
         // The dashboard as state, messages, update and view: pure, testable as text. Never touches C.
         .target(name: "App", dependencies: ["Inventory", "TermUI", "Humanize", "LabFormat"]),
+        // The dashboard's effect runner: App's loop behind ports (machines, containers, labs, terminal), lanes
+        // of their own for blocking calls, reconnect with back-off. No libvirt, engine, grader or ncurses.
+        .target(name: "Runtime", dependencies: ["App", "Inventory", "LabFormat", "TermUI"]),
         // The ncurses backend: draws a Buffer, reads keys, handles resize and signals.
         .target(name: "TermCurses", dependencies: ["CNcurses", "CShims", "TermUI"]),
         // The command line: parsing, output formatting, error reporting.
         .target(name: "VirtlabCLI", dependencies: [
-            "VirtKit", "HostDoctor", "Humanize", "App", "Inventory", "Providers", "TermUI", "TermCurses", "LabFormat", "LabGrader", "ContainerKit", "ImageKit", "Provisioning",
+            "VirtKit", "HostDoctor", "Humanize", "App", "Runtime", "Inventory", "Providers", "TermUI", "TermCurses", "LabFormat", "LabGrader", "ContainerKit", "ImageKit", "Provisioning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "virtlab", dependencies: ["VirtlabCLI"]),
@@ -74,6 +77,7 @@ let package = Package(
         .testTarget(name: "LabFormatTests", dependencies: ["LabFormat", "LabGrader", "TestSupport"]),
         .testTarget(name: "LabGraderTests", dependencies: ["LabGrader", "LabFormat", "ImageKit", "TestSupport"]),
         .testTarget(name: "TermUITests", dependencies: ["TermUI"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "App", "Inventory", "LabFormat", "TermUI"]),
         .testTarget(name: "HumanizeTests", dependencies: ["Humanize"]),
         .testTarget(name: "VirtlabCLITests", dependencies: [
             "VirtlabCLI", "ContainerKit", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -4,12 +4,6 @@ import Foundation
 import Synchronization
 import TermUI
 
-/// What the terminal reported.
-public enum TerminalInput: Sendable, Equatable {
-    case key(Key)
-    case resize(Size)
-}
-
 /// The ncurses backend: owns the terminal while the app runs, draws only the cells that changed since the
 /// last frame, turns ncurses key codes into `Key`s, and always gives the terminal back as it found it.
 public final class CursesTerminal {

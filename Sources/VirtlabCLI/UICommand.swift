@@ -1,4 +1,5 @@
 import App
+import Runtime
 import ArgumentParser
 import Foundation
 import TermCurses
@@ -40,10 +41,16 @@ struct UICommand: ParsableCommand {
             log.write("theme refused: \(themeError)")
             _ = update(&state, .themeFailed("theme refused, using default: \(themeError)"))
         }
-        let runtime = DashboardRuntime(state: state, theme: initialTheme, themes: catalog,
-                                       glyphs: Glyphs.detect(environment: ProcessInfo.processInfo.environment),
-                                       terminal: terminal, log: log, library: library.library)
+        let runtime = DashboardRuntime(
+            state: state, theme: initialTheme, glyphs: Glyphs.detect(environment: ProcessInfo.processInfo.environment),
+            terminal: CursesTerminalPort(terminal: terminal, themes: catalog),
+            machines: LibvirtMachines(uri: choice.uri, readOnly: connection.readOnly, library: library.library),
+            containers: EngineContainers(),
+            labs: GraderLabs(uri: choice.uri, student: ProcessInfo.processInfo.environment["USER"] ?? "student"),
+            log: { log.write($0) })
+        let restoreStandardError = log.captureStandardError()
         runtime.run()
+        restoreStandardError()
         log.write("quit")
     }
 }

@@ -1,0 +1,89 @@
+import App
+import Inventory
+import LabFormat
+import TermUI
+
+/// The hypervisor as the dashboard needs it. Its calls block (libvirt's C API): the runtime makes them on a
+/// lane of their own, one at a time, never on the loop and never on Swift's cooperative pool.
+public protocol MachinePort: AnyObject, Sendable {
+    /// Opens (or reopens) the connection; lifecycle events go to `events` until the next connect or close.
+    func connect(events: @escaping @Sendable (MachineEvent) -> Void) throws
+    func snapshot() throws -> InventorySnapshot
+    /// After a failed call: false when the connection itself is gone, so the runtime reconnects.
+    var isAlive: Bool { get }
+    func details(_ key: MachineKey) throws -> MachineDetails
+    func xml(_ name: String) throws -> String
+    func snapshots(_ key: MachineKey) throws -> [String]
+    /// Does it; returns the line for the status bar ("cloned web1 as web2").
+    func perform(_ action: MachineAction, _ key: MachineKey, name: String) throws -> String
+    /// Creates and starts a VM from a cloud image; returns the line for the status bar.
+    func launch(imagePath: String, name: String, memoryMiB: Int, sshKeyPath: String?) throws -> String
+    /// Attaches the terminal to the VM's serial console until the user leaves; returns the outcome.
+    func console(_ name: String) -> String
+    func close()
+}
+
+/// The container engine (Docker or Podman's API service). Its calls are async (NIO underneath).
+public protocol ContainerPort: Sendable {
+    /// Connects; returns what to log ("Podman Engine 4.3.1 at unix:///run/podman/podman.sock").
+    func connect() async throws -> String
+    func snapshot() async throws -> EngineSnapshot
+    func perform(_ action: ContainerAction, _ key: MachineKey) async throws
+    func logs(_ name: String) async throws -> String
+    /// Creates a shell in the container; the session is attached to the terminal by the loop.
+    func shell(_ name: String) async throws -> any ShellSession
+}
+
+/// An interactive shell ready to attach.
+public protocol ShellSession: Sendable {
+    /// Relays the terminal to the shell until it ends or the user leaves; returns the outcome.
+    func attach() -> String
+}
+
+/// What the labs found: for `Message.labsLoaded`.
+public struct LabShelf: Sendable {
+    public let labs: [Lab]
+    public let parameters: [String: Parameters]
+    public let progress: [String: LabReport]
+    public let problems: [String]
+
+    public init(labs: [Lab], parameters: [String: Parameters], progress: [String: LabReport], problems: [String]) {
+        self.labs = labs
+        self.parameters = parameters
+        self.progress = progress
+        self.problems = problems
+    }
+}
+
+/// Labs: finding them, starting one (its requirements and setup), grading it.
+public protocol LabPort: Sendable {
+    func load() -> LabShelf
+    /// What the lab needs and this host lacks, and the setups that failed. Blocks for as long as setup takes
+    /// (minutes, for a guest to boot): the runtime calls it on the lab lane.
+    func start(_ lab: Lab, fresh: Bool) -> (unmet: [String], failures: [String])
+    /// Grades the step (or the whole lab) and saves the progress; the error when saving failed.
+    func check(_ lab: Lab, step: String?) async -> (report: LabReport, saveError: String?)
+}
+
+/// The screen and the keyboard.
+public protocol TerminalPort: AnyObject {
+    var size: Size { get }
+    func draw(_ buffer: Buffer)
+    /// The next key or resize, or nil after `timeoutMilliseconds` or a `wake`.
+    func read(timeoutMilliseconds: Int32) -> TerminalInput?
+    /// Ends a `read` early; called from any thread.
+    func wake()
+    /// Hands the real terminal to `body` (a console, a shell), then takes it back and redraws.
+    func suspended<T>(_ body: () -> T) -> T
+    /// A signal asked the app to quit.
+    var interrupted: Bool { get }
+    /// The theme after `current` in the catalog, loaded for this terminal.
+    func nextTheme(after current: Theme) throws -> Theme
+    func shutdown()
+}
+
+/// A port's failure, already in the words the status bar shows.
+public struct PortError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

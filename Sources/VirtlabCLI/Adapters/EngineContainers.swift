@@ -1,0 +1,95 @@
+import App
+import ContainerKit
+import Foundation
+import Inventory
+import Providers
+import Runtime
+import Synchronization
+import TermCurses
+
+/// The container port on the Docker Engine API (Docker, or Podman's service).
+final class EngineContainers: ContainerPort {
+    private let provider = Mutex<EngineProvider?>(nil)
+
+    func connect() async throws -> String {
+        provider.withLock { $0 = nil }
+        let (client, version) = try await translated { try await EngineClient.connect() }
+        provider.withLock { $0 = EngineProvider(client: client, engine: version) }
+        return "\(version.product) \(version.version) at \(client.endpoint.uri)"
+    }
+
+    func snapshot() async throws -> EngineSnapshot {
+        let current = try engine()
+        do {
+            return try await current.snapshot()
+        } catch {
+            provider.withLock { $0 = nil }
+            throw PortError(UserMessage.line(for: error))
+        }
+    }
+
+    func perform(_ action: ContainerAction, _ key: MachineKey) async throws {
+        let client = try engine().client, id = key.uuid
+        try await translated {
+            switch action {
+            case .start: try await client.start(id)
+            case .stop: try await client.stop(id)
+            case .restart: try await client.restart(id)
+            case .pause: try await client.pause(id)
+            case .unpause: try await client.unpause(id)
+            case .remove: try await client.remove(id, force: true)
+            }
+        }
+    }
+
+    func logs(_ name: String) async throws -> String {
+        let client = try engine().client
+        let frames = try await translated { try await client.logs(name, tail: 1000) }
+        var text = String(decoding: frames.stdout, as: UTF8.self)
+        if !frames.stderr.isEmpty { text += "\n── stderr ──\n" + String(decoding: frames.stderr, as: UTF8.self) }
+        return text.isEmpty ? "(no output yet)" : text
+    }
+
+    func shell(_ name: String) async throws -> any ShellSession {
+        let client = try engine().client
+        // bash where the image has it, else the POSIX shell every image with a shell has.
+        let argv = ["/bin/sh", "-c", "if command -v bash >/dev/null; then exec bash; else exec sh; fi"]
+        let execID = try await translated { try await client.createExec(name, argv, terminal: true) }
+        return ContainerShell(client: client, execID: execID, name: name)
+    }
+
+    private func engine() throws -> EngineProvider {
+        guard let current = provider.withLock({ $0 }) else { throw PortError("no container engine") }
+        return current
+    }
+
+    private func translated<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch { throw PortError(UserMessage.line(for: error)) }
+    }
+}
+
+/// A shell created in a container, attached to the terminal when the loop hands it over.
+private struct ContainerShell: ShellSession {
+    let client: EngineClient
+    let execID: String
+    let name: String
+
+    func attach() -> String {
+        let banner = "\r\nvirtlab: shell in container \(name). Type exit or press Ctrl-] to return to virtlab.\r\n\r\n"
+        FileHandle.standardOutput.write(Data(banner.utf8))
+        do {
+            let session = try ExecTerminal.attach(endpoint: client.endpoint, execID: execID)
+            if let size = terminalSize(of: STDOUT_FILENO) {
+                let (client, execID) = (client, execID)
+                Task { try? await client.resizeExec(execID, rows: size.rows, columns: size.columns) }
+            }
+            switch RawMode.run({ session.relay(input: STDIN_FILENO, output: STDOUT_FILENO) }) {
+            case .userLeft: return "left the shell in \(name) (it goes on running)"
+            case .ended: return "the shell in \(name) ended"
+            case .inputClosed: return "terminal input closed"
+            }
+        } catch {
+            return "shell in \(name): " + UserMessage.line(for: error)
+        }
+    }
+}

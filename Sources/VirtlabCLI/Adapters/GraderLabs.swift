@@ -1,0 +1,40 @@
+import Foundation
+import LabFormat
+import LabGrader
+import Runtime
+
+/// The lab port on the grader: the labs the usual places hold (the app runs trusted labs only, no --labs
+/// paths), each student's values and saved progress.
+struct GraderLabs: LabPort {
+    let uri: String
+    let student: String
+
+    func load() -> LabShelf {
+        let (labs, problems) = LabCatalog().load()
+        let store = ProgressStore()
+        return LabShelf(
+            labs: labs,
+            parameters: Dictionary(labs.map { ($0.id, Parameters(lab: $0, student: student)) }, uniquingKeysWith: { a, _ in a }),
+            progress: Dictionary(labs.compactMap { lab in store.load(lab: lab.id, student: student).map { (lab.id, $0) } },
+                                 uniquingKeysWith: { a, _ in a }),
+            problems: problems.map(\.description))
+    }
+
+    func start(_ lab: Lab, fresh: Bool) -> (unmet: [String], failures: [String]) {
+        let unmet = Requirements.unmet(lab, libvirtURI: uri)
+        guard unmet.isEmpty && fresh else { return (unmet, []) }
+        let failures = Grader(lab: lab, student: student, libvirtURI: uri).setUp()
+            .filter { $0.outcome.status != 0 || $0.outcome.timedOut }
+            .map { "setup of step \($0.step) failed: " + $0.outcome.stderr.split(separator: "\n").prefix(1).joined() }
+        return (unmet, failures)
+    }
+
+    func check(_ lab: Lab, step: String?) async -> (report: LabReport, saveError: String?) {
+        let report = await Grader(lab: lab, student: student, libvirtURI: uri).grade(steps: step.map { [$0] })
+        do {
+            return (try ProgressStore().save(report, order: lab.steps.map(\.id)), nil)
+        } catch {
+            return (report, (error as NSError).localizedDescription)
+        }
+    }
+}

@@ -1,0 +1,157 @@
+import App
+import Foundation
+import ImageKit
+import Inventory
+import Providers
+import Provisioning
+import Runtime
+import Synchronization
+import TermCurses
+import VirtKit
+
+/// The machine port on libvirt: one connection at a time, its lifecycle events, and the actions. The
+/// runtime calls it on its machine lane, except `console`, which the loop calls with the terminal handed over.
+final class LibvirtMachines: MachinePort {
+    private struct Link: @unchecked Sendable {
+        let connection: Connection
+        let inventory: LibvirtProvider
+        let events: Task<Void, Never>
+    }
+
+    private let uri: String
+    private let readOnly: Bool
+    private let library: ImageLibrary
+    private let link = Mutex<Link?>(nil)
+
+    init(uri: String, readOnly: Bool, library: ImageLibrary) {
+        self.uri = uri
+        self.readOnly = readOnly
+        self.library = library
+    }
+
+    func connect(events: @escaping @Sendable (MachineEvent) -> Void) throws {
+        close()
+        do {
+            let connection = try Connection(uri: uri, readOnly: readOnly)
+            let stream = try connection.lifecycleEvents()
+            let inventory = try LibvirtProvider(connection: connection, library: library)
+            let uri = connection.uri
+            let task = Task { for await event in stream { events(MachineEvent(event, uri: uri)) } }
+            link.withLock { $0 = Link(connection: connection, inventory: inventory, events: task) }
+        } catch {
+            throw PortError(Self.shortReason(error))
+        }
+    }
+
+    func snapshot() throws -> InventorySnapshot {
+        guard let current = link.withLock({ $0 }) else { throw PortError("not connected to \(uri)") }
+        do {
+            return try current.inventory.snapshot()
+        } catch {
+            guard current.connection.isAlive else {
+                close()
+                throw PortError(Self.shortReason(error))
+            }
+            throw PortError(UserMessage.line(for: error))
+        }
+    }
+
+    var isAlive: Bool { link.withLock { $0?.connection.isAlive ?? false } }
+
+    func details(_ key: MachineKey) throws -> MachineDetails {
+        try translated { MachineDetails(try connection().domain(uuid: key.uuid).details()) }
+    }
+
+    func xml(_ name: String) throws -> String { try translated { try connection().domain(named: name).xml() } }
+
+    func snapshots(_ key: MachineKey) throws -> [String] {
+        try translated { try connection().domain(uuid: key.uuid).snapshots().map(\.name) }
+    }
+
+    func perform(_ action: MachineAction, _ key: MachineKey, name: String) throws -> String {
+        try translated {
+            let connection = try connection()
+            let domain: Domain
+            do {
+                domain = try connection.domain(uuid: key.uuid)
+            } catch let error as LibvirtError where error.kind == .noSuchDomain {
+                throw UserFacingError("\(name) no longer exists on \(uri)")
+            }
+            switch action {
+            case .start: try domain.start()
+            case .shutdown: try domain.shutdown()
+            case .reboot: try domain.reboot()
+            case .forceOff: try domain.forceOff()
+            case .pause: try domain.suspend()
+            case .resume: try domain.resume()
+            case .createSnapshot(let snapshot): try domain.createSnapshot(name: snapshot)
+            case .revertSnapshot(let snapshot): try domain.revert(toSnapshot: snapshot)
+            case .clone(let newName, let sanitize):
+                let cloned = try Cloner(connection: connection).clone(
+                    name, as: newName, sanitize: sanitize,
+                    storageDirectory: CloudLauncher.defaultStorageDirectory(uri: connection.uri))
+                link.withLock { $0?.inventory.invalidateImages() }
+                return "cloned \(name) as \(cloned.name)\(sanitize ? " with a new identity" : "")"
+            case .delete(let removeStorage):
+                let result = try domain.undefine(removeStorage: removeStorage)
+                if !result.keptOutsidePools.isEmpty {
+                    return "deleted \(name); kept \(result.keptOutsidePools.joined(separator: ", ")) (not in a storage pool)"
+                }
+            }
+            return "\(action.verb) \(name): done"
+        }
+    }
+
+    /// The launch wizard's work, the same as `virtlab vm create` with its defaults.
+    func launch(imagePath: String, name: String, memoryMiB: Int, sshKeyPath: String?) throws -> String {
+        try translated {
+            guard let image = DiskImage.inspect(path: imagePath) else { throw UserFacingError("cannot read \(imagePath)") }
+            var spec = LaunchSpec(name: name, image: image, accelerator: .best(),
+                                  storageDirectory: CloudLauncher.defaultStorageDirectory(uri: uri))
+            spec.memoryMiB = memoryMiB
+            if let sshKeyPath { spec.sshKey = try CreateCommand.publicKey(sshKeyPath) }
+            let launched = try CloudLauncher(connection: connection()).launch(spec)
+            link.withLock { $0?.inventory.invalidateImages() }
+            return "created and started \(launched.name) (\(launched.accelerator == .kvm ? "KVM" : "TCG")); "
+                + "press 1 to see it, c for its console"
+        }
+    }
+
+    func console(_ name: String) -> String {
+        let banner = "\r\nvirtlab: console of \(name). Press Ctrl-] to return to virtlab.\r\n\r\n"
+        FileHandle.standardOutput.write(Data(banner.utf8))
+        do {
+            let domain = try connection().domain(named: name)
+            switch try RawMode.run({ try domain.attachConsole(input: STDIN_FILENO, output: STDOUT_FILENO) }) {
+            case .userLeft: return "left the console of \(name)"
+            case .consoleClosed: return "the console of \(name) closed"
+            case .inputClosed: return "terminal input closed"
+            }
+        } catch {
+            return "console: " + UserMessage.line(for: error)
+        }
+    }
+
+    func close() {
+        link.withLock { current in
+            current?.events.cancel()
+            current = nil
+        }
+    }
+
+    private func connection() throws -> Connection {
+        guard let connection = link.withLock({ $0?.connection }) else { throw UserFacingError("not connected to \(uri)") }
+        return connection
+    }
+
+    /// Any error, in the status bar's words.
+    private func translated<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch { throw PortError(UserMessage.line(for: error)) }
+    }
+
+    /// The header's "CONNECTION LOST: …" reason: libvirt's own message, on one line.
+    static func shortReason(_ error: Error) -> String {
+        if let error = error as? LibvirtError { return UserMessage.oneLine(error.message) }
+        return UserMessage.line(for: error)
+    }
+}

@@ -1,0 +1,267 @@
+import App
+import Dispatch
+import Foundation
+import Inventory
+import LabFormat
+import Runtime
+import Synchronization
+import TermUI
+
+/// A gate a fake waits at until the test opens it: a slow libvirtd, a lab setup that takes minutes.
+final class Gate: Sendable {
+    private let opened = Mutex(false)
+    private let waiting = Atomic<Bool>(false)
+    private let semaphore = DispatchSemaphore(value: 0)
+
+    /// Blocks the caller (a lane's thread) until `open`; bounded, so a broken test cannot hang the suite.
+    func pass() {
+        if opened.withLock({ $0 }) { return }
+        waiting.store(true, ordering: .sequentiallyConsistent)
+        _ = semaphore.wait(timeout: .now() + 60)
+        waiting.store(false, ordering: .sequentiallyConsistent)
+    }
+
+    var isHolding: Bool { waiting.load(ordering: .sequentiallyConsistent) }
+
+    func open() {
+        opened.withLock { $0 = true }
+        semaphore.signal()
+    }
+}
+
+/// Waits, bounded, for a condition on state the runtime changes from its own threads. It sleeps as a task
+/// (never blocking a thread of the cooperative pool, which the runtime's own tasks need).
+func eventually(_ what: String, within seconds: Double = 30, _ condition: () -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return condition()
+}
+
+/// The terminal: keys the test presses, frames the runtime draws (as text).
+final class FakeTerminal: TerminalPort, @unchecked Sendable {
+    private let lock = NSLock()
+    private var keys: [Key] = []
+    private var frames: [String] = []
+    private let woken = DispatchSemaphore(value: 0)
+    let size = Size(width: 120, height: 30)
+    let interrupted = false
+
+    func press(_ pressed: Key...) {
+        lock.withLock { keys += pressed }
+        woken.signal()
+    }
+
+    func type(_ text: String) { for character in text { press(.character(character)) } }
+
+    func draw(_ buffer: Buffer) { lock.withLock { frames.append(buffer.text) } }
+
+    var screen: String { lock.withLock { frames.last ?? "" } }
+    var everShown: [String] { lock.withLock { frames } }
+
+    func read(timeoutMilliseconds: Int32) -> TerminalInput? {
+        if let key = lock.withLock({ keys.isEmpty ? nil : keys.removeFirst() }) { return .key(key) }
+        _ = woken.wait(timeout: .now() + .milliseconds(Int(min(timeoutMilliseconds, 100))))
+        return lock.withLock { keys.isEmpty ? nil : .key(keys.removeFirst()) }
+    }
+
+    func wake() { woken.signal() }
+    func suspended<T>(_ body: () -> T) -> T { body() }
+    func nextTheme(after current: Theme) throws -> Theme { throw PortError("no theme files found") }
+    func shutdown() {}
+
+    /// Waits until the screen shows `text`.
+    func shows(_ text: String, within seconds: Double = 30) async -> Bool {
+        await eventually("screen shows \(text)", within: seconds) { screen.contains(text) }
+    }
+}
+
+/// A hypervisor: a fixed set of machines, failures on request, every call's thread recorded.
+final class FakeMachines: MachinePort, @unchecked Sendable {
+    struct Calls {
+        var connects: [Double] = []
+        var connected = false
+        var snapshots = 0
+        var performed: [MachineAction] = []
+        var threads: Set<String> = []
+    }
+
+    private let state = Mutex(Calls())
+    private let failConnects: Int
+    /// The second and later snapshots wait here.
+    let slowSnapshot: Gate?
+    let failPerform: String?
+    static let uri = "test:///fake"
+
+    init(failConnects: Int = 0, slowSnapshot: Gate? = nil, failPerform: String? = nil) {
+        self.failConnects = failConnects
+        self.slowSnapshot = slowSnapshot
+        self.failPerform = failPerform
+    }
+
+    var calls: Calls { state.withLock { $0 } }
+
+    private func record(_ change: (inout Calls) -> Void = { _ in }) {
+        let thread = Thread.current.name ?? "unnamed"
+        state.withLock {
+            $0.threads.insert(thread)
+            change(&$0)
+        }
+    }
+
+    func connect(events: @escaping @Sendable (MachineEvent) -> Void) throws {
+        var attempt = 0
+        record {
+            $0.connects.append(DashboardRuntime.monotonicNow())
+            attempt = $0.connects.count
+        }
+        if attempt <= failConnects { throw PortError("Failed to connect socket: Connection refused") }
+        state.withLock { $0.connected = true }
+    }
+
+    func snapshot() throws -> InventorySnapshot {
+        var count = 0, connected = false
+        record {
+            $0.snapshots += 1
+            count = $0.snapshots
+            connected = $0.connected
+        }
+        guard connected else { throw PortError("not connected to \(Self.uri)") }
+        if count > 1 { slowSnapshot?.pass() }
+        return Self.snapshot(at: DashboardRuntime.monotonicNow(), scale: UInt64(count))
+    }
+
+    static func snapshot(at time: Double, scale: UInt64) -> InventorySnapshot {
+        func machine(_ name: String, _ uuid: String, _ state: MachineState) -> MachineSample {
+            MachineSample(key: MachineKey(connection: uri, uuid: uuid), name: name, state: state, vcpus: 1,
+                          memoryKiB: 524_288, maxMemoryKiB: 524_288, cpuTimeNs: state == .running ? scale * 1_000_000_000 : 0,
+                          diskReadBytes: 0, diskWriteBytes: 0, netRxBytes: 0, netTxBytes: 0)
+        }
+        return InventorySnapshot(
+            connection: uri, hypervisor: HypervisorSample(type: "Test", version: "1"), time: time,
+            host: HostSample(hostname: "fakehost", cpus: 2, memoryKiB: 8 << 20, availableMemoryKiB: 4 << 20,
+                             cpuTimes: HostCPUCounters(busy: 10 * scale, total: 100 * scale)),
+            machines: [machine("build", "33333333-3333-3333-3333-333333333333", .shutOff),
+                       machine("web1", "11111111-1111-1111-1111-111111111111", .running)],
+            images: [])
+    }
+
+    var isAlive: Bool { true }
+
+    func details(_ key: MachineKey) throws -> MachineDetails {
+        record()
+        return MachineDetails(hypervisorType: "test", osType: "hvm", disks: [], nics: [])
+    }
+
+    func xml(_ name: String) throws -> String {
+        record()
+        return "<domain><name>\(name)</name></domain>"
+    }
+
+    func snapshots(_ key: MachineKey) throws -> [String] { [] }
+
+    func perform(_ action: MachineAction, _ key: MachineKey, name: String) throws -> String {
+        record { $0.performed.append(action) }
+        if let failPerform { throw PortError(failPerform) }
+        return "\(action.verb) \(name): done"
+    }
+
+    func launch(imagePath: String, name: String, memoryMiB: Int, sshKeyPath: String?) throws -> String { "" }
+    func console(_ name: String) -> String { "left the console of \(name)" }
+    func close() {}
+}
+
+/// No container engine answers.
+struct AbsentEngine: ContainerPort {
+    func connect() async throws -> String { throw PortError("no container engine: nothing listens on the fake socket") }
+    func snapshot() async throws -> EngineSnapshot { throw PortError("no engine") }
+    func perform(_ action: ContainerAction, _ key: MachineKey) async throws {}
+    func logs(_ name: String) async throws -> String { "" }
+    func shell(_ name: String) async throws -> any ShellSession { throw PortError("no engine") }
+}
+
+/// One lab with one step; its setup waits at a gate and records the thread it ran on.
+final class FakeLabs: LabPort, @unchecked Sendable {
+    let setup: Gate
+    private let startThread = Mutex<String?>(nil)
+    private let checks = Atomic<Int>(0)
+
+    init(setup: Gate) { self.setup = setup }
+
+    var setupThread: String? { startThread.withLock { $0 } }
+    var checked: Int { checks.load(ordering: .relaxed) }
+
+    static let lab: Lab = {
+        let yaml = """
+            id: fake
+            title: A fake lab
+            steps:
+              - id: one
+                title: Step one
+                instructions: Do the thing.
+                hints: [look closer]
+                checks:
+                  - id: c
+                    title: the thing is done
+                    command: {run: [true]}
+            """
+        let catalog = PrimitiveCatalog([PrimitiveFormat("command", summary: "", followsTarget: true,
+                                                        fields: ["run": Schema.Field(.command, required: true, "")])])
+        return LabLoader.parse(yaml, file: "fake.yaml", primitives: catalog).lab!
+    }()
+
+    func load() -> LabShelf {
+        LabShelf(labs: [Self.lab], parameters: [:], progress: [:], problems: [])
+    }
+
+    func start(_ lab: Lab, fresh: Bool) -> (unmet: [String], failures: [String]) {
+        startThread.withLock { $0 = Thread.current.name ?? "unnamed" }
+        setup.pass()
+        return ([], [])
+    }
+
+    func check(_ lab: Lab, step: String?) async -> (report: LabReport, saveError: String?) {
+        checks.add(1, ordering: .relaxed)
+        let result = CheckResult(step: "one", check: "c", title: "the thing is done", status: .pass, points: 1,
+                                 expected: nil, got: nil, command: nil, output: nil, message: nil, attempts: 1)
+        return (LabReport(lab: lab.id, title: lab.title, student: "tester", date: Date(),
+                          steps: [StepReport(id: "one", title: "Step one", results: [result])]), nil)
+    }
+}
+
+final class Flag: Sendable {
+    private let value = Mutex(false)
+    func raise() { value.withLock { $0 = true } }
+    var isRaised: Bool { value.withLock { $0 } }
+}
+
+/// A runtime on the fakes, run on a thread of its own as the real one runs on the main thread.
+final class RunningDashboard: @unchecked Sendable {
+    let terminal = FakeTerminal()
+    let machines: FakeMachines
+    let labs: FakeLabs
+    private let finished = Flag()
+
+    init(machines: FakeMachines = FakeMachines(), labs: FakeLabs = FakeLabs(setup: Gate()),
+         backoff: DashboardRuntime.Backoff = .init(), delay: Double = 0.5) {
+        self.machines = machines
+        self.labs = labs
+        var state = AppState(uri: FakeMachines.uri, isDemo: false, readOnly: false, refreshInterval: delay)
+        _ = update(&state, .tick(now: DashboardRuntime.monotonicNow()))
+        let runtime = DashboardRuntime(state: state, theme: .builtIn, glyphs: .unicode, terminal: terminal,
+                                       machines: machines, containers: AbsentEngine(), labs: labs, backoff: backoff)
+        let thread = Thread { [finished] in
+            runtime.run()
+            finished.raise()
+        }
+        thread.start()
+    }
+
+    /// Quits with `q` and waits (bounded) for the loop to end.
+    func quit() async -> Bool {
+        terminal.press(.character("q"))
+        return await eventually("the loop ended") { finished.isRaised }
+    }
+}

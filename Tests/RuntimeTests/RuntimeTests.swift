@@ -1,0 +1,99 @@
+import App
+import Foundation
+import Inventory
+import Runtime
+import Testing
+import TermUI
+
+/// The runtime on fake ports: refresh scheduling, reconnect with back-off, effects becoming messages, and
+/// that neither a slow hypervisor nor a lab's setup ever stalls the keys. Every wait is on a state, bounded.
+@Suite struct RuntimeTests {
+    @Test func refreshesRepeatOnTheMachineLaneAndTheScreenShowsTheMachines() async {
+        let app = RunningDashboard(delay: 0.5)
+        #expect(await app.terminal.shows("web1"))
+        #expect(await app.terminal.shows("build"))
+        #expect(await eventually("three refreshes") { app.machines.calls.snapshots >= 3 })
+        #expect(await app.quit())
+        // Every hypervisor call ran on the machine lane's thread: none on the loop, none on the pool.
+        #expect(app.machines.calls.threads == ["virtlab.libvirt"])
+    }
+
+    @Test func aRefusedConnectionIsRetriedWithGrowingBackoffAndSaidInTheHeader() async {
+        let first = 0.2
+        let app = RunningDashboard(machines: FakeMachines(failConnects: 3), backoff: .init(first: first, limit: 5))
+        #expect(await app.terminal.shows("web1"), "connected in the end")
+        #expect(app.terminal.everShown.contains { $0.contains("CONNECTION LOST: Failed to connect socket: Connection refused") })
+        let connects = app.machines.calls.connects
+        #expect(connects.count == 4)
+        // The n-th retry waits at least first * 2^n: the loop never tries before the back-off ends.
+        for (index, (earlier, later)) in zip(connects, connects.dropFirst()).enumerated() {
+            #expect(later - earlier >= first * pow(2, Double(index)) * 0.99, "retry \(index + 1) came too soon")
+        }
+        #expect(await app.quit())
+    }
+
+    @Test func aSlowHypervisorNeverStallsTheKeys() async {
+        let slow = Gate()
+        let app = RunningDashboard(machines: FakeMachines(slowSnapshot: slow), delay: 0.5)
+        #expect(await app.terminal.shows("web1"))
+        #expect(await eventually("the second refresh is stuck in libvirt") { slow.isHolding })
+        // While libvirt does not answer, the keys still work: help opens and closes, the filter takes text.
+        app.terminal.press(.character("?"))
+        #expect(await app.terminal.shows("next pane"))
+        app.terminal.press(.escape, .character("/"))
+        app.terminal.type("we")
+        #expect(await app.terminal.shows("filter: we_"))
+        #expect(slow.isHolding, "the refresh was still stuck while the keys were answered")
+        app.terminal.press(.enter)
+        slow.open()
+        #expect(await eventually("refreshes resume") { app.machines.calls.snapshots >= 3 })
+        #expect(await app.quit())
+    }
+
+    @Test func effectsBecomeMessages() async {
+        let app = RunningDashboard()
+        #expect(await app.terminal.shows("build"))
+        app.terminal.press(.character("g"), .character("u"))  // build, shut off: start needs no confirmation
+        #expect(await app.terminal.shows("start build: done"))
+        #expect(app.machines.calls.performed == [.start])
+        app.terminal.press(.character("x"))
+        #expect(await app.terminal.shows("XML of build"))
+        #expect(await app.terminal.shows("<domain><name>build</name></domain>"))
+        app.terminal.press(.escape)
+        #expect(await app.quit())
+    }
+
+    @Test func aFailedActionIsOneLineInTheStatusBar() async {
+        let app = RunningDashboard(machines: FakeMachines(failPerform: "cannot start 'build': no disk"))
+        #expect(await app.terminal.shows("build"))
+        app.terminal.press(.character("g"), .character("u"))
+        #expect(await app.terminal.shows("cannot start 'build': no disk"))
+        #expect(await app.quit())
+    }
+
+    @Test func aLabsSetupRunsOnTheLabLaneAndTheKeysGoOnMeanwhile() async {
+        let setup = Gate()
+        let app = RunningDashboard(labs: FakeLabs(setup: setup))
+        #expect(await app.terminal.shows("web1"))
+        app.terminal.press(.character("4"), .enter)
+        #expect(await eventually("setup started") { setup.isHolding })
+        #expect(app.labs.setupThread == "virtlab.labs")
+        // Setup blocks its lane for as long as it takes; the loop, libvirt and grading carry on.
+        let refreshes = app.machines.calls.snapshots
+        app.terminal.press(.character("h"))
+        #expect(await app.terminal.shows("look closer"))
+        #expect(await eventually("libvirt is still refreshed") { app.machines.calls.snapshots > refreshes })
+        app.terminal.press(.character("c"))
+        #expect(await app.terminal.shows("Step one: 1/1 points"))
+        #expect(setup.isHolding && app.labs.checked == 1)
+        setup.open()
+        #expect(await app.quit())
+    }
+
+    @Test func anAbsentEngineIsSaidInTheContainersPane() async {
+        let app = RunningDashboard()
+        app.terminal.press(.character("2"))
+        #expect(await app.terminal.shows("nothing listens on the fake socket"))
+        #expect(await app.quit())
+    }
+}
