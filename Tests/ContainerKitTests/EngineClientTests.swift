@@ -14,54 +14,55 @@ import TestSupport
     @Test func containerLifecycleStatsExecLogsAndRemoval() async throws {
         let client = try await TestEngine.connect()
         let name = "vltest-ct-\(UUID().uuidString.prefix(8).lowercased())"
-        defer { Task { await TestEngine.cleanUp(name) } }
+        try await TestEngine.removing(name) {
 
-        let id = try await client.create(ContainerSpec(
-            name: name, image: TestEngine.image,
-            command: ["sh", "-c", "echo started; echo oops >&2; exec sleep 3600"]))
-        var listed = try await client.containers().first { $0.name == name }
-        #expect(listed?.state == .created)
-        #expect(listed?.image.contains("virtlab-busybox") == true)
-        #expect(listed?.id == id)
+            let id = try await client.create(ContainerSpec(
+                name: name, image: TestEngine.image,
+                command: ["sh", "-c", "echo started; echo oops >&2; exec sleep 3600"]))
+            var listed = try await client.containers().first { $0.name == name }
+            #expect(listed?.state == .created)
+            #expect(listed?.image.contains("virtlab-busybox") == true)
+            #expect(listed?.id == id)
 
-        try await client.start(name)
-        listed = try await client.containers().first { $0.name == name }
-        #expect(listed?.state == .running)
-        // Running-only listing includes it; a created-only container would not be there.
-        #expect(try await client.containers(includeStopped: false).contains { $0.name == name })
+            try await client.start(name)
+            listed = try await client.containers().first { $0.name == name }
+            #expect(listed?.state == .running)
+            // Running-only listing includes it; a created-only container would not be there.
+            #expect(try await client.containers(includeStopped: false).contains { $0.name == name })
 
-        let stats = try await client.stats(name)
-        #expect(stats.memoryBytes > 0, "a running container uses memory")
-        #expect(stats.cpuTimeNs > 0, "a started shell has used some CPU")
+            let stats = try await client.stats(name)
+            #expect(stats.memoryBytes > 0, "a running container uses memory")
+            #expect(stats.cpuTimeNs > 0, "a started shell has used some CPU")
 
-        let result = try await client.exec(name, ["sh", "-c", "echo out; echo err >&2; exit 3"])
-        #expect(result.exitCode == 3)
-        #expect(result.stdout == "out\n")
-        #expect(result.stderr == "err\n")
-        #expect(!result.truncated)
-        // An argument with shell metacharacters arrives as one word: nothing goes through a shell.
-        let literal = try await client.exec(name, ["echo", "a; rm -rf / $(x)"])
-        #expect(literal.stdout == "a; rm -rf / $(x)\n")
+            let result = try await client.exec(name, ["sh", "-c", "echo out; echo err >&2; exit 3"])
+            #expect(result.exitCode == 3)
+            #expect(result.stdout == "out\n")
+            #expect(result.stderr == "err\n")
+            #expect(!result.truncated)
+            // An argument with shell metacharacters arrives as one word: nothing goes through a shell.
+            let literal = try await client.exec(name, ["echo", "a; rm -rf / $(x)"])
+            #expect(literal.stdout == "a; rm -rf / $(x)\n")
 
-        let big = try await client.exec(name, ["sh", "-c", "yes 0123456789 | head -c 300000"], limit: 1000)
-        #expect(big.truncated && big.stdout.utf8.count == 1000 && big.exitCode == 0)
+            let big = try await client.exec(name, ["sh", "-c", "yes 0123456789 | head -c 300000"], limit: 1000)
+            #expect(big.truncated && big.stdout.utf8.count == 1000 && big.exitCode == 0)
 
-        let logs = try await client.logs(name)
-        #expect(String(decoding: logs.stdout, as: UTF8.self) == "started\n")
-        #expect(String(decoding: logs.stderr, as: UTF8.self) == "oops\n")
+            let logs = try await client.logs(name)
+            #expect(String(decoding: logs.stdout, as: UTF8.self) == "started\n")
+            #expect(String(decoding: logs.stderr, as: UTF8.self) == "oops\n")
 
-        try await client.pause(name)
-        #expect(try await client.containers().first { $0.name == name }?.state == .paused)
-        try await client.unpause(name)
-        #expect(try await client.containers().first { $0.name == name }?.state == .running)
+            try await client.pause(name)
+            #expect(try await client.containers().first { $0.name == name }?.state == .paused)
+            try await client.unpause(name)
+            #expect(try await client.containers().first { $0.name == name }?.state == .running)
 
-        try await client.stop(name, graceSeconds: 1)
-        #expect(try await client.containers().first { $0.name == name }?.state == .exited)
-        try await client.restart(name, graceSeconds: 1)
-        #expect(try await client.containers().first { $0.name == name }?.state == .running)
+            try await client.stop(name, graceSeconds: 1)
+            #expect(try await client.containers().first { $0.name == name }?.state == .exited)
+            try await client.restart(name, graceSeconds: 1)
+            #expect(try await client.containers().first { $0.name == name }?.state == .running)
 
-        try await client.remove(name, force: true)
-        #expect(try await client.containers().contains { $0.name == name } == false)
+            try await client.remove(name, force: true)
+            #expect(try await client.containers().contains { $0.name == name } == false)
+        }
     }
 
     @Test func listsImagesWithTagsSizesAndDates() async throws {
@@ -75,22 +76,23 @@ import TestSupport
     @Test func clashingNamesMissingImagesAndMissingContainersAreClearErrors() async throws {
         let client = try await TestEngine.connect()
         let name = "vltest-clash-\(UUID().uuidString.prefix(8).lowercased())"
-        defer { Task { await TestEngine.cleanUp(name) } }
-        _ = try await client.create(ContainerSpec(name: name, image: TestEngine.image, command: ["true"]))
-        let clash = await #expect(throws: EngineError.self) {
-            try await client.create(ContainerSpec(name: name, image: TestEngine.image))
-        }
-        #expect(clash?.kind == .conflict)
-        #expect(clash?.message.contains(name) == true)
+        try await TestEngine.removing(name) {
+            _ = try await client.create(ContainerSpec(name: name, image: TestEngine.image, command: ["true"]))
+            let clash = await #expect(throws: EngineError.self) {
+                try await client.create(ContainerSpec(name: name, image: TestEngine.image))
+            }
+            #expect(clash?.kind == .conflict)
+            #expect(clash?.message.contains(name) == true)
 
-        let missingImage = await #expect(throws: EngineError.self) {
-            try await client.create(ContainerSpec(name: name + "-x", image: "localhost/no-such-image:1"))
-        }
-        #expect(missingImage?.message.contains("no-such-image") == true)
+            let missingImage = await #expect(throws: EngineError.self) {
+                try await client.create(ContainerSpec(name: name + "-x", image: "localhost/no-such-image:1"))
+            }
+            #expect(missingImage?.message.contains("no-such-image") == true)
 
-        let missing = await #expect(throws: EngineError.self) { try await client.start("vltest-never-made") }
-        #expect(missing?.kind == .notFound)
-        #expect(missing?.message.contains("vltest-never-made") == true)
+            let missing = await #expect(throws: EngineError.self) { try await client.start("vltest-never-made") }
+            #expect(missing?.kind == .notFound)
+            #expect(missing?.message.contains("vltest-never-made") == true)
+        }
     }
 }
 

@@ -29,6 +29,19 @@ public enum TestEngine {
         guard let client = try? await connect() else { return }
         try? await client.remove(name, force: true)
     }
+
+    /// Runs `body`, then removes the named containers whether it passed, failed or threw: awaited, so none
+    /// outlives the test process (a busy one left running would skew every later measurement).
+    public static func removing<T>(_ names: String..., after body: () async throws -> T) async throws -> T {
+        do {
+            let result = try await body()
+            for name in names { await cleanUp(name) }
+            return result
+        } catch {
+            for name in names { await cleanUp(name) }
+            throw error
+        }
+    }
 }
 
 /// A Unix socket served by socat that answers every request with `response` (raw bytes, HTTP or not): a

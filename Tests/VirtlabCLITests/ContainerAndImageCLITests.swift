@@ -17,35 +17,36 @@ import TestSupport
     @Test func containerCommandsFromListToRemoval() async throws {
         let client = try await TestEngine.connect()
         let name = "vltest-cli-\(UUID().uuidString.prefix(8).lowercased())"
-        defer { Task { await TestEngine.cleanUp(name) } }
-        _ = try await TestEngine.runSleeper(client, name: name)
+        try await TestEngine.removing(name) {
+            _ = try await TestEngine.runSleeper(client, name: name)
 
-        let list = try Run.virtlab(["ct", "ls"], environment: engine)
-        #expect(list.status == 0)
-        #expect(list.stdout.split(separator: "\n").contains { $0.hasPrefix(name) && $0.contains("running")
-            && $0.contains("virtlab-busybox") })
+            let list = try Run.virtlab(["ct", "ls"], environment: engine)
+            #expect(list.status == 0)
+            #expect(list.stdout.split(separator: "\n").contains { $0.hasPrefix(name) && $0.contains("running")
+                && $0.contains("virtlab-busybox") })
 
-        let exec = try Run.virtlab(["ct", "exec", name, "--", "sh", "-c", "echo hi; echo oops >&2; exit 7"],
-                                   environment: engine)
-        #expect(exec.status == 7 && exec.stdout == "hi\n" && exec.stderr == "oops\n")
+            let exec = try Run.virtlab(["ct", "exec", name, "--", "sh", "-c", "echo hi; echo oops >&2; exit 7"],
+                                       environment: engine)
+            #expect(exec.status == 7 && exec.stdout == "hi\n" && exec.stderr == "oops\n")
 
-        // The action table refuses before the engine is asked, in the words the dashboard uses.
-        expectOneLineError(try Run.virtlab(["ct", "unpause", name], environment: engine),
-                           mentioning: ["cannot unpause '\(name)': it is running; only a paused container unpauses"])
-        #expect(try Run.virtlab(["ct", "pause", name], environment: engine).stdout == "\(name): paused\n")
-        #expect(try Run.virtlab(["ct", "unpause", name], environment: engine).stdout == "\(name): unpaused\n")
-        #expect(try Run.virtlab(["ct", "stop", name, "--time", "1"], environment: engine).stdout == "\(name): stopped\n")
-        let json = try Run.virtlab(["ls", "--json", "--uri", "test:///default"], environment: engine)
-        let listing = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
-        let containers = try #require(listing?["containers"] as? [[String: Any]])
-        #expect(containers.contains { $0["name"] as? String == name && $0["state"] as? String == "exited" })
-        #expect((listing?["container_images"] as? [[String: Any]])?.isEmpty == false)
+            // The action table refuses before the engine is asked, in the words the dashboard uses.
+            expectOneLineError(try Run.virtlab(["ct", "unpause", name], environment: engine),
+                               mentioning: ["cannot unpause '\(name)': it is running; only a paused container unpauses"])
+            #expect(try Run.virtlab(["ct", "pause", name], environment: engine).stdout == "\(name): paused\n")
+            #expect(try Run.virtlab(["ct", "unpause", name], environment: engine).stdout == "\(name): unpaused\n")
+            #expect(try Run.virtlab(["ct", "stop", name, "--time", "1"], environment: engine).stdout == "\(name): stopped\n")
+            let json = try Run.virtlab(["ls", "--json", "--uri", "test:///default"], environment: engine)
+            let listing = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+            let containers = try #require(listing?["containers"] as? [[String: Any]])
+            #expect(containers.contains { $0["name"] as? String == name && $0["state"] as? String == "exited" })
+            #expect((listing?["container_images"] as? [[String: Any]])?.isEmpty == false)
 
-        expectOneLineError(try Run.virtlab(["ct", "rm", name], environment: engine), mentioning: ["--yes"])
-        #expect(try await client.containers().contains { $0.name == name }, "refused removal removes nothing")
-        #expect(try Run.virtlab(["ct", "rm", name, "--yes"], environment: engine).stdout == "\(name): removed\n")
-        expectOneLineError(try Run.virtlab(["ct", "start", name], environment: engine),
-                           mentioning: [name, "virtlab ct ls"])
+            expectOneLineError(try Run.virtlab(["ct", "rm", name], environment: engine), mentioning: ["--yes"])
+            #expect(try await client.containers().contains { $0.name == name }, "refused removal removes nothing")
+            #expect(try Run.virtlab(["ct", "rm", name, "--yes"], environment: engine).stdout == "\(name): removed\n")
+            expectOneLineError(try Run.virtlab(["ct", "start", name], environment: engine),
+                               mentioning: [name, "virtlab ct ls"])
+        }
     }
 
     @Test func withoutAnEngineContainerCommandsSaySoAndListStillWorks() throws {
