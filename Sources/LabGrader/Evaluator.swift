@@ -22,21 +22,17 @@ public final class GradingContext: Sendable {
         self.sshUser = sshUser
     }
 
-    private let engineClient = Mutex<EngineClient?>(nil)
+    private let engineClient = Mutex<Task<EngineClient, Error>?>(nil)
 
     /// One engine connection per grading (its version asked once), made when a check first needs it.
-    func engine() throws -> EngineClient {
-        try engineClient.withLock { cached in
+    func engine() async throws -> EngineClient {
+        let connecting = engineClient.withLock { cached in
             if let cached { return cached }
-            let connected = runBlocking { () async -> Result<EngineClient, EngineError> in
-                do { return .success(try await EngineClient.connect().0) }
-                catch let error as EngineError { return .failure(error) }
-                catch { return .failure(EngineError(.failed, "\(error)")) }
-            }
-            let client = try connected.get()
-            cached = client
-            return client
+            let connecting = Task { try await EngineClient.connect().0 }
+            cached = connecting
+            return connecting
         }
+        return try await connecting.value
     }
 
     func libvirt(writable: Bool = false) throws -> Connection {
@@ -73,11 +69,11 @@ struct Verdict: Error {
 struct Evaluator {
     let context: GradingContext
 
-    func evaluate(_ check: Check, timeout: Double) -> Verdict {
+    func evaluate(_ check: Check, timeout: Double) async -> Verdict {
         guard let primitive = Primitives.byName[check.primitive] else {
             return .failure("unknown primitive '\(check.primitive)'")
         }
-        return primitive.evaluate(check.fields.mapValues(context.parameters.expand),
+        return await primitive.evaluate(check.fields.mapValues(context.parameters.expand),
                                   on: context.parameters.expand(check.target), timeout: timeout, with: self)
     }
 
@@ -88,9 +84,9 @@ struct Evaluator {
     // MARK: Processes
 
     /// Runs a command in the target; a target that cannot run anything becomes the verdict.
-    func run(_ spec: CommandSpec, _ target: Target, _ timeout: Double) -> Result<(ProcessOutcome, String), Verdict> {
+    func run(_ spec: CommandSpec, _ target: Target, _ timeout: Double) async -> Result<(ProcessOutcome, String), Verdict> {
         let described = HostProcess.describe(spec, on: target)
-        switch TargetShell(context: context).run(spec, on: target, timeout: timeout) {
+        switch await TargetShell(context: context).run(spec, on: target, timeout: timeout) {
         case .success(let outcome):
             guard !outcome.timedOut else {
                 return .failure(Verdict(passed: false, command: described, output: trimmed(outcome),
@@ -105,8 +101,8 @@ struct Evaluator {
 
     /// Runs a command in the target and judges its output; a command that could not run is the verdict.
     func judge(_ spec: CommandSpec, _ target: Target, _ timeout: Double,
-                       _ judgement: (ProcessOutcome, String) -> Verdict) -> Verdict {
-        switch run(spec, target, timeout) {
+               _ judgement: (ProcessOutcome, String) -> Verdict) async -> Verdict {
+        switch await run(spec, target, timeout) {
         case .success(let (outcome, described)): judgement(outcome, described)
         case .failure(let verdict): verdict
         }
@@ -124,10 +120,12 @@ struct Evaluator {
     /// A network or a storage pool: whether it exists and whether it is active (`lookup` says, or nil when
     /// there is none of that name).
     func activeObject(_ kind: String, _ fields: [String: FieldValue],
-                      lookup: (Connection, String) throws -> Bool?) -> Verdict {
+                      lookup: @escaping @Sendable (Connection, String) throws -> Bool?) async -> Verdict {
         guard case .string(let name)? = fields["name"] else { return .failure("no name") }
+        let context = context
+        let asked = await OwnThread.run { Result { try lookup(context.libvirt(), name) } }
         let active: Bool?
-        do { active = try lookup(context.libvirt(), name) } catch { return .failure("cannot ask libvirt: \(error)") }
+        do { active = try asked.get() } catch { return .failure("cannot ask libvirt: \(error)") }
         let wantExists = flag(fields, "exists") ?? true
         var passed = (active != nil) == wantExists
         var expected = ["\(kind) \(name) \(wantExists ? "exists" : "is absent")"]

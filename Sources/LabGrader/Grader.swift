@@ -72,18 +72,15 @@ public struct Grader: Sendable {
         return LabReport(lab: lab.id, title: lab.title, student: student, date: Date(), steps: steps)
     }
 
-    /// Runs one check, retrying as the lab allows. Each attempt runs on a thread of its own: checks block
-    /// on processes and must not hold up the others.
+    /// Runs one check, retrying as the lab allows. Checks run side by side; what blocks in them (a process,
+    /// a libvirt call) runs on a thread of its own, so none holds up the others or the pool.
     private func attempt(_ step: Step, _ check: Check) async -> CheckResult {
         var verdict = Verdict.failure("not run")
         var attempts = 0
         repeat {
             if attempts > 0 { try? await Task.sleep(for: .seconds(check.retryDelay)) }
             attempts += 1
-            verdict = await withCheckedContinuation { continuation in
-                let evaluator = Evaluator(context: context)
-                Thread.detachNewThread { continuation.resume(returning: evaluator.evaluate(check, timeout: check.timeout)) }
-            }
+            verdict = await Evaluator(context: context).evaluate(check, timeout: check.timeout)
         } while !verdict.passed && !verdict.final && attempts <= check.retries
         return result(step, check, verdict.passed ? .pass : verdict.error != nil ? .error : .fail, verdict, attempts)
     }
@@ -102,26 +99,34 @@ public struct Grader: Sendable {
 
     /// Runs every step's cleanup, last step first, to undo what the lab made. Failures are reported, not fatal:
     /// a cleanup removing what is already gone is normal.
-    public func cleanUp(timeout: Double = 300) -> [(step: String, outcome: ProcessOutcome)] {
-        lab.steps.reversed().compactMap { step in step.cleanup.map { (step.id, perform($0, timeout)) } }
+    public func cleanUp(timeout: Double = 300) async -> [(step: String, outcome: ProcessOutcome)] {
+        var done: [(String, ProcessOutcome)] = []
+        for step in lab.steps.reversed() {
+            if let cleanup = step.cleanup { done.append((step.id, await perform(cleanup, timeout))) }
+        }
+        return done
     }
 
     /// Runs the setup of the given steps (all when nil), in order; stops at the first failure.
-    public func setUp(steps selected: Set<String>? = nil, timeout: Double = 600) -> [(step: String, outcome: ProcessOutcome)] {
-        performInOrder(\.setup, selected, timeout)
+    public func setUp(steps selected: Set<String>? = nil, timeout: Double = 600) async
+        -> [(step: String, outcome: ProcessOutcome)]
+    {
+        await performInOrder(\.setup, selected, timeout)
     }
 
     /// Runs the reference solution of the given steps (all when nil), in order; stops at the first failure.
-    public func solve(steps selected: Set<String>? = nil, timeout: Double = 900) -> [(step: String, outcome: ProcessOutcome)] {
-        performInOrder(\.solve, selected, timeout)
+    public func solve(steps selected: Set<String>? = nil, timeout: Double = 900) async
+        -> [(step: String, outcome: ProcessOutcome)]
+    {
+        await performInOrder(\.solve, selected, timeout)
     }
 
     private func performInOrder(_ action: KeyPath<Step, StepAction?>, _ selected: Set<String>?,
-                                _ timeout: Double) -> [(step: String, outcome: ProcessOutcome)] {
+                                _ timeout: Double) async -> [(step: String, outcome: ProcessOutcome)] {
         var done: [(String, ProcessOutcome)] = []
         for step in lab.steps where selected?.contains(step.id) ?? true {
             guard let command = step[keyPath: action] else { continue }
-            let outcome = perform(command, timeout)
+            let outcome = await perform(command, timeout)
             done.append((step.id, outcome))
             if outcome.status != 0 || outcome.timedOut { break }
         }
@@ -129,9 +134,9 @@ public struct Grader: Sendable {
     }
 
     /// A step's command in its target; a target that cannot run it reads as a failed command saying why.
-    private func perform(_ action: StepAction, _ timeout: Double) -> ProcessOutcome {
+    private func perform(_ action: StepAction, _ timeout: Double) async -> ProcessOutcome {
         let shell = TargetShell(context: context)
-        switch shell.run(context.parameters.expand(action.command), on: context.parameters.expand(action.target),
+        switch await shell.run(context.parameters.expand(action.command), on: context.parameters.expand(action.target),
                          timeout: timeout) {
         case .success(let outcome): return outcome
         case .failure(let unavailable):

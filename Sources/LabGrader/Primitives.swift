@@ -5,9 +5,10 @@ import LabFormat
 /// the format document pick it up from there.
 protocol CheckPrimitive: Sendable {
     static var format: PrimitiveFormat { get }
-    /// Judges one attempt. The fields and target come with the student's parameters filled in.
+    /// Judges one attempt. The fields and target come with the student's parameters filled in. Blocking work
+    /// (a process, a libvirt call) goes through `evaluator.run` or `OwnThread.run`, never on the pool.
     static func evaluate(_ fields: [String: FieldValue], on target: Target, timeout: Double,
-                         with evaluator: Evaluator) -> Verdict
+                         with evaluator: Evaluator) async -> Verdict
 }
 
 /// The registry of check primitives, in the order the format document lists them.

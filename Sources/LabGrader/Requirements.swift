@@ -7,11 +7,26 @@ import VirtKit
 /// Whether this machine offers what a lab declares it needs; each unmet requirement says what to do.
 public enum Requirements {
     public static func unmet(_ lab: Lab, libvirtURI: String,
-                             environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
-        lab.requirements.compactMap { problem($0, libvirtURI, environment) }
+                             environment: [String: String] = ProcessInfo.processInfo.environment) async -> [String] {
+        var unmet: [String] = []
+        for requirement in lab.requirements {
+            if let problem = await problem(requirement, libvirtURI, environment) { unmet.append(problem) }
+        }
+        return unmet
     }
 
-    static func problem(_ requirement: Requirement, _ uri: String, _ environment: [String: String]) -> String? {
+    static func problem(_ requirement: Requirement, _ uri: String, _ environment: [String: String]) async -> String? {
+        switch requirement {
+        case .containerEngine:
+            do { _ = try await EngineClient.connect(environment: environment) } catch { return "container-engine: \(error)" }
+            return nil
+        default:
+            return await OwnThread.run { hostProblem(requirement, uri, environment) }
+        }
+    }
+
+    /// The requirements this host answers itself (libvirt's connect blocks: it runs on a thread of its own).
+    private static func hostProblem(_ requirement: Requirement, _ uri: String, _ environment: [String: String]) -> String? {
         switch requirement {
         case .libvirt:
             return (try? Connection(uri: uri, readOnly: true)) == nil
@@ -25,11 +40,7 @@ public enum Requirements {
                 ? "\(requirement.rawValue): cannot connect to \(uri)\(writable ? " read-write" : ""); start libvirtd "
                   + "and run as a user allowed to manage VMs" : nil
         case .containerEngine:
-            let answer = runBlocking { () async -> String? in
-                do { _ = try await EngineClient.connect(environment: environment); return nil }
-                catch { return "container-engine: \(error)" }
-            }
-            return answer
+            return nil
         case .cloudImage:
             return CloudImage.path(environment) == nil
                 ? "cloud-image: no cloud image; import one with 'virtlab image import FILE.qcow2' or set VIRTLAB_CLOUD_IMAGE"

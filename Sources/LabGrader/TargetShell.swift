@@ -17,12 +17,12 @@ public struct TargetUnavailable: Error, Sendable, Equatable {
 struct TargetShell {
     let context: GradingContext
 
-    func run(_ command: CommandSpec, on target: Target, timeout: Double) -> Result<ProcessOutcome, TargetUnavailable> {
+    func run(_ command: CommandSpec, on target: Target, timeout: Double) async -> Result<ProcessOutcome, TargetUnavailable> {
         let argv = command.words
         switch target {
-        case .host: return .success(HostProcess.run(command, timeout: timeout))
-        case .vm(let name): return inGuest(name, argv, timeout)
-        case .container(let name): return inContainer(name, argv, timeout)
+        case .host: return .success(await OwnThread.run { HostProcess.run(command, timeout: timeout) })
+        case .vm(let name): return await OwnThread.run { inGuest(name, argv, timeout) }
+        case .container(let name): return await inContainer(name, argv, timeout)
         }
     }
 
@@ -63,34 +63,31 @@ struct TargetShell {
                 "-l", user, address, "--"] + quoted
     }
 
-    private func inContainer(_ name: String, _ argv: [String], _ timeout: Double)
+    private func inContainer(_ name: String, _ argv: [String], _ timeout: Double) async
         -> Result<ProcessOutcome, TargetUnavailable>
     {
         let client: EngineClient
-        do { client = try context.engine() } catch {
+        do { client = try await context.engine() } catch {
             return .failure(TargetUnavailable(message: "no container engine: \((error as? EngineError)?.message ?? "\(error)")"))
         }
-        let answer = runBlocking { () async -> Result<ProcessOutcome, TargetUnavailable> in
-            do {
-                let result = try await client.exec(name, argv, timeout: .seconds(Int64(timeout.rounded(.up))),
-                                                   limit: HostProcess.outputCap)
-                return .success(ProcessOutcome(status: result.exitCode, stdout: result.stdout, stderr: result.stderr,
-                                               timedOut: false, truncated: result.truncated))
-            } catch let error as EngineError where error.kind == .timedOut {
-                return .success(ProcessOutcome(status: -1, stdout: "", stderr: error.message, timedOut: true, truncated: false))
-            } catch let error as EngineError where error.kind == .notFound {
-                return .failure(TargetUnavailable(message: "no container '\(name)': create it first", missing: true))
-            } catch {
-                // Engines word "not running" differently (Docker 409, Podman 500): ask for the state instead.
-                let state = try? await client.containers(includeStopped: true)
-                    .first { $0.name == name }?.state
-                if let state, !state.isRunning {
-                    return .failure(TargetUnavailable(message: "container '\(name)' is \(state.rawValue), not running: "
-                                                      + "start it first"))
-                }
-                return .failure(TargetUnavailable(message: "\(error)"))
+        do {
+            let result = try await client.exec(name, argv, timeout: .seconds(Int64(timeout.rounded(.up))),
+                                               limit: HostProcess.outputCap)
+            return .success(ProcessOutcome(status: result.exitCode, stdout: result.stdout, stderr: result.stderr,
+                                           timedOut: false, truncated: result.truncated))
+        } catch let error as EngineError where error.kind == .timedOut {
+            return .success(ProcessOutcome(status: -1, stdout: "", stderr: error.message, timedOut: true, truncated: false))
+        } catch let error as EngineError where error.kind == .notFound {
+            return .failure(TargetUnavailable(message: "no container '\(name)': create it first", missing: true))
+        } catch {
+            // Engines word "not running" differently (Docker 409, Podman 500): ask for the state instead.
+            let state = try? await client.containers(includeStopped: true)
+                .first { $0.name == name }?.state
+            if let state, !state.isRunning {
+                return .failure(TargetUnavailable(message: "container '\(name)' is \(state.rawValue), not running: "
+                                                  + "start it first"))
             }
+            return .failure(TargetUnavailable(message: "\(error)"))
         }
-        return answer
     }
 }

@@ -7,7 +7,7 @@ import TermUI
 
 /// Runs the full-screen dashboard: App's loop (update, view) with its effects done through the ports.
 /// The loop owns the state and the terminal and never blocks on a port: hypervisor calls go to the machine
-/// lane, lab setup to the lab lane, the engine and grading to tasks, and each answer comes back as a message.
+/// lane (a thread of their own), the engine and the labs to tasks, and each answer comes back as a message.
 public final class DashboardRuntime: @unchecked Sendable {
     /// How often to retry a lost connection: doubling from `first` up to `limit` seconds.
     public struct Backoff: Sendable {
@@ -44,8 +44,7 @@ public final class DashboardRuntime: @unchecked Sendable {
     private let labs: LabPort
     private let policy: Backoff
     private let log: @Sendable (String) -> Void
-    public let machineLane = Lane(name: "virtlab.libvirt")
-    public let labLane = Lane(name: "virtlab.labs")
+    private let machineLane = Lane(name: "virtlab.libvirt")
     private let inbox = Mutex<[Inbound]>([])
     private let engineInterval: Mutex<Double>
     private var engineTask: Task<Void, Never>?
@@ -81,7 +80,6 @@ public final class DashboardRuntime: @unchecked Sendable {
         defer {
             engineTask?.cancel()
             machineLane.stop()
-            labLane.stop()
             terminal.shutdown()
         }
         connect()
@@ -238,14 +236,14 @@ public final class DashboardRuntime: @unchecked Sendable {
 
     // MARK: - Labs
 
-    /// Setup runs processes for minutes at times (a guest booting): on the lab lane, never the pool.
+    /// Setup runs for minutes at times (a guest booting): a task the loop never waits for.
     private func startLab(_ id: String) {
         guard let lab = state.labs.first(where: { $0.id == id }) else { return }
         // Setup runs once, when the lab is first opened (the saved progress says it was).
         let fresh = state.labProgress[id] == nil
         let labs = labs
         Task {
-            let (unmet, failures) = await labLane.run { labs.start(lab, fresh: fresh) }
+            let (unmet, failures) = await labs.start(lab, fresh: fresh)
             for failure in failures { post(.labFailed(failure)) }
             post(.labStarted(id: id, unmet: unmet))
         }

@@ -58,10 +58,12 @@ public struct LabShelf: Sendable {
 /// Labs: finding them, starting one (its requirements and setup), grading it.
 public protocol LabPort: Sendable {
     func load() -> LabShelf
-    /// What the lab needs and this host lacks, and the setups that failed. Blocks for as long as setup takes
-    /// (minutes, for a guest to boot): the runtime calls it on the lab lane.
-    func start(_ lab: Lab, fresh: Bool) -> (unmet: [String], failures: [String])
-    /// Grades the step (or the whole lab) and saves the progress; the error when saving failed.
+    /// What the lab needs and this host lacks, and the setups that failed. Takes as long as setup takes
+    /// (minutes, for a guest to boot), so it must keep its blocking work off the pool (the grader runs each
+    /// process and libvirt call on a thread of its own).
+    func start(_ lab: Lab, fresh: Bool) async -> (unmet: [String], failures: [String])
+    /// Grades the step (or the whole lab) and saves the progress; the error when saving failed. Off the pool
+    /// as `start` is.
     func check(_ lab: Lab, step: String?) async -> (report: LabReport, saveError: String?)
 }
 

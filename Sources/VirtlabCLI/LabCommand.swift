@@ -61,7 +61,7 @@ struct LabCommand: ParsableCommand {
             let lab = try lab()
             let steps = try steps(of: lab, step)
             let libvirtURI = ConnectionChoice.resolve(flag: uri).uri
-            let unmet = Requirements.unmet(lab, libvirtURI: libvirtURI)
+            let unmet = runBlocking { await Requirements.unmet(lab, libvirtURI: libvirtURI) }
             if refuseUnmet && !unmet.isEmpty {
                 throw UserFacingError("lab '\(lab.id)' cannot run here: " + unmet.joined(separator: "; "))
             }
@@ -118,7 +118,7 @@ struct LabCommand: ParsableCommand {
 
         func run() throws {
             let (_, steps, grader) = try selection.prepare(step: step)
-            try report(grader.solve(steps: steps), done: "solved", failed: "solution")
+            try report(runBlocking { await grader.solve(steps: steps) }, done: "solved", failed: "solution")
         }
     }
 
@@ -130,7 +130,7 @@ struct LabCommand: ParsableCommand {
 
         func run() throws {
             let (lab, steps, grader) = try selection.prepare(step: step)
-            try report(grader.setUp(steps: steps), done: "set up", failed: "setup")
+            try report(runBlocking { await grader.setUp(steps: steps) }, done: "set up", failed: "setup")
             print("\(lab.id) is ready: 'virtlab lab show \(lab.id)' for the steps, 'virtlab lab check \(lab.id)' to check")
         }
     }
@@ -156,7 +156,7 @@ struct LabCommand: ParsableCommand {
             let lab = try selection.lab()
             let grader = Grader(lab: lab, student: selection.studentName,
                                 libvirtURI: ConnectionChoice.resolve(flag: selection.uri).uri)
-            for (stepID, outcome) in grader.cleanUp() where outcome.status != 0 || outcome.timedOut {
+            for (stepID, outcome) in runBlocking({ await grader.cleanUp() }) where outcome.status != 0 || outcome.timedOut {
                 Output.note("cleanup of step '\(stepID)' ended with status \(outcome.status)")
             }
             let removed = ProgressStore().reset(lab: lab.id, student: selection.studentName)

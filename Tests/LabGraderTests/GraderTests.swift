@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import ImageKit
+import Synchronization
 import Testing
 import TestSupport
 @testable import LabGrader
@@ -215,19 +216,17 @@ func grade(_ yaml: String, uri: String = "test:///default") async throws -> [Str
     func failsUntouchedAndPassesAfterItsSolution(file: String) async throws {
         let lab = try #require(LabLoader.load(file: "\(Repository.labs)/\(file)").lab)
         let grader = Grader(lab: lab, student: "ci-\(UUID().uuidString.prefix(6))", libvirtURI: "qemu:///system")
-        defer { _ = grader.cleanUp() }
-
         let before = await grader.grade()
         #expect(before.earned == 0, "untouched, \(lab.id) must earn nothing:\n\(ReportFormat.text.render(before))")
         #expect(before.possible == lab.points)
 
-        let solved = grader.solve()
+        let solved = await grader.solve()
         #expect(solved.count == lab.steps.filter { $0.solve != nil }.count)
         for (step, outcome) in solved { #expect(outcome.status == 0, "solve of \(step): \(outcome.stderr)") }
         let after = await grader.grade()
         #expect(after.allPassed && after.earned == lab.points, "\(ReportFormat.text.render(after))")
 
-        _ = grader.cleanUp()
+        _ = await grader.cleanUp()
         let reset = await grader.grade()
         #expect(reset.earned == 0, "cleanup must undo the solution:\n\(ReportFormat.text.render(reset))")
     }
@@ -303,4 +302,45 @@ func grade(_ yaml: String, uri: String = "test:///default") async throws -> [Str
         #expect(lab == nil)
         #expect(problems.contains { $0.message.hasPrefix("a check needs one primitive: capture, cloud_init, command") })
     }
+}
+
+/// Checks block on processes; the grader runs each on a thread of its own, so a lab of slow checks never
+/// holds the cooperative pool (two threads on 2 cores) that the dashboard and the engine client need.
+@Suite struct GradingConcurrencyTests {
+    @Test func slowChecksRunSideBySideAndThePoolStaysFree() async throws {
+        let marks = NSTemporaryDirectory() + "vl-pool-\(UUID().uuidString.prefix(6))"
+        try FileManager.default.createDirectory(atPath: marks, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: marks) }
+        let checks = (1...4).map { index in
+            """
+                  - id: slow\(index)
+                    title: slow \(index)
+                    command: {run: {shell: "touch \(marks)/\(index); sleep 5"}}
+            """
+        }.joined(separator: "\n")
+        let grader = Grader(lab: try lab(oneStep(checks)), student: "pool", libvirtURI: "test:///default")
+        let finished = Flag()
+        let grading = Task {
+            let report = await grader.grade()
+            finished.raise()
+            return report
+        }
+        // All four are running at once: more than the pool has threads.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while (try FileManager.default.contentsOfDirectory(atPath: marks)).count < 4 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: marks).count == 4)
+        // And the pool still runs other work while they sleep.
+        #expect(await Task.detached { true }.value)
+        #expect(!finished.isRaised, "the checks were still running")
+        let report = await grading.value
+        #expect(report.allPassed && report.earned == 4)
+    }
+}
+
+final class Flag: Sendable {
+    private let value = Mutex(false)
+    func raise() { value.withLock { $0 = true } }
+    var isRaised: Bool { value.withLock { $0 } }
 }

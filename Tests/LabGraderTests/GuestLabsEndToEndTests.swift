@@ -25,18 +25,18 @@ import LabFormat
         setenv("LIBGUESTFS_BACKEND_SETTINGS", "force_tcg", 1)
 
         let student = "e2e\(UUID().uuidString.prefix(4).lowercased())"
-        let graders = try Self.order.map { id in
+        var graders: [Grader] = []
+        for id in Self.order {
             let lab = try #require(LabLoader.load(file: "\(Repository.labs)/\(id).yaml").lab)
-            #expect(Requirements.unmet(lab, libvirtURI: "qemu:///system").isEmpty)
-            return Grader(lab: lab, student: student, libvirtURI: "qemu:///system")
+            #expect(await Requirements.unmet(lab, libvirtURI: "qemu:///system").isEmpty)
+            graders.append(Grader(lab: lab, student: student, libvirtURI: "qemu:///system"))
         }
-        defer { for grader in graders.reversed() { _ = grader.cleanUp() } }
 
         for grader in graders {
             let lab = grader.lab
             let before = await grader.grade()
             #expect(before.earned == 0, "untouched, \(lab.id) must earn nothing:\n\(ReportFormat.text.render(before))")
-            for (step, outcome) in grader.solve() {
+            for (step, outcome) in await grader.solve() {
                 #expect(outcome.status == 0 && !outcome.timedOut, "solve of \(lab.id)/\(step): \(outcome.stderr)")
             }
             let after = await grader.grade()
@@ -44,7 +44,7 @@ import LabFormat
         }
 
         for grader in graders.reversed() {
-            for (step, outcome) in grader.cleanUp() {
+            for (step, outcome) in await grader.cleanUp() {
                 #expect(outcome.status == 0, "cleanup of \(grader.lab.id)/\(step): \(outcome.stderr)")
             }
         }

@@ -23,6 +23,14 @@ final class Gate: Sendable {
 
     var isHolding: Bool { waiting.load(ordering: .sequentiallyConsistent) }
 
+    /// Waits as a task until `open` (bounded): a port's long async work that holds no thread.
+    func passWithoutBlocking() async {
+        waiting.store(true, ordering: .sequentiallyConsistent)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !opened.withLock({ $0 }) && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
+        waiting.store(false, ordering: .sequentiallyConsistent)
+    }
+
     func open() {
         opened.withLock { $0 = true }
         semaphore.signal()
@@ -182,15 +190,13 @@ struct AbsentEngine: ContainerPort {
     func shell(_ name: String) async throws -> any ShellSession { throw PortError("no engine") }
 }
 
-/// One lab with one step; its setup waits at a gate and records the thread it ran on.
+/// One lab with one step; its setup waits at a gate for as long as the test wants.
 final class FakeLabs: LabPort, @unchecked Sendable {
     let setup: Gate
-    private let startThread = Mutex<String?>(nil)
     private let checks = Atomic<Int>(0)
 
     init(setup: Gate) { self.setup = setup }
 
-    var setupThread: String? { startThread.withLock { $0 } }
     var checked: Int { checks.load(ordering: .relaxed) }
 
     static let lab: Lab = {
@@ -216,9 +222,8 @@ final class FakeLabs: LabPort, @unchecked Sendable {
         LabShelf(labs: [Self.lab], parameters: [:], progress: [:], problems: [])
     }
 
-    func start(_ lab: Lab, fresh: Bool) -> (unmet: [String], failures: [String]) {
-        startThread.withLock { $0 = Thread.current.name ?? "unnamed" }
-        setup.pass()
+    func start(_ lab: Lab, fresh: Bool) async -> (unmet: [String], failures: [String]) {
+        await setup.passWithoutBlocking()
         return ([], [])
     }
 

@@ -15,9 +15,9 @@ struct CPUFlagsPrimitive: CheckPrimitive {
         validate: { $0.isEmpty ? "'cpu_flags' needs any_of, all_of or none_of" : nil })
 
     static func evaluate(_ fields: [String: FieldValue], on target: Target, timeout: Double,
-                         with evaluator: Evaluator) -> Verdict {
+                         with evaluator: Evaluator) async -> Verdict {
         let cpuinfo: String
-        switch Self.cpuinfo(target, timeout, evaluator) {
+        switch await Self.cpuinfo(target, timeout, evaluator) {
         case .success(let text): cpuinfo = text
         case .failure(let verdict): return verdict
         }
@@ -42,13 +42,13 @@ struct CPUFlagsPrimitive: CheckPrimitive {
     }
 
     /// /proc/cpuinfo of the target: the host's, or a guest's (whose CPU model libvirt chose).
-    private static func cpuinfo(_ target: Target, _ timeout: Double, _ evaluator: Evaluator) -> Result<String, Verdict> {
+    private static func cpuinfo(_ target: Target, _ timeout: Double, _ evaluator: Evaluator) async -> Result<String, Verdict> {
         guard target != .host else {
             guard case .success(let text) = HostFiles().read("/proc/cpuinfo") else {
                 return .failure(.failure("/proc/cpuinfo is not readable"))
             }
             return .success(text)
         }
-        return evaluator.run(.argv(["cat", "/proc/cpuinfo"]), target, timeout).map(\.0.stdout)
+        return await evaluator.run(.argv(["cat", "/proc/cpuinfo"]), target, timeout).map(\.0.stdout)
     }
 }

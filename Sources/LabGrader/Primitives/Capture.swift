@@ -13,11 +13,11 @@ struct CapturePrimitive: CheckPrimitive {
         ])
 
     static func evaluate(_ fields: [String: FieldValue], on target: Target, timeout: Double,
-                         with evaluator: Evaluator) -> Verdict {
+                         with evaluator: Evaluator) async -> Verdict {
         guard case .command(let spec)? = fields["run"], case .string(let name)? = fields["as"] else {
             return .failure("capture needs run and as")
         }
-        return evaluator.judge(spec, target, timeout) { outcome, described in
+        return await evaluator.judge(spec, target, timeout) { outcome, described in
             var value = outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             if case .string(let pattern)? = fields["regex"] {
                 guard let regex = try? NSRegularExpression(pattern: pattern, options: [.anchorsMatchLines]),

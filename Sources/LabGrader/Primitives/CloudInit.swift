@@ -11,9 +11,9 @@ struct CloudInitPrimitive: CheckPrimitive {
         ])
 
     static func evaluate(_ fields: [String: FieldValue], on target: Target, timeout: Double,
-                         with evaluator: Evaluator) -> Verdict {
+                         with evaluator: Evaluator) async -> Verdict {
         guard case .matcher(let matcher)? = fields["status"] else { return .failure("no status") }
-        return evaluator.judge(.argv(["cloud-init", "status", "--format", "json"]), target, timeout) { outcome, described in
+        return await evaluator.judge(.argv(["cloud-init", "status", "--format", "json"]), target, timeout) { outcome, described in
             guard outcome.status != 127 else { return Verdict(passed: false, command: described, error: "cloud-init is not installed here") }
             // Judged on the JSON status field: cloud-init's exit status also reflects recoverable errors.
             guard let json = try? JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)),

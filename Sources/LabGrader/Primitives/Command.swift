@@ -14,9 +14,9 @@ struct CommandPrimitive: CheckPrimitive {
         ])
 
     static func evaluate(_ fields: [String: FieldValue], on target: Target, timeout: Double,
-                         with evaluator: Evaluator) -> Verdict {
+                         with evaluator: Evaluator) async -> Verdict {
         guard case .command(let spec)? = fields["run"] else { return .failure("no command") }
-        return evaluator.judge(spec, target, timeout) { outcome, described in
+        return await evaluator.judge(spec, target, timeout) { outcome, described in
             var verdict = Verdict(passed: true, command: described, output: evaluator.trimmed(outcome))
             var expected: [String] = [], got: [String] = []
             let wantedStatus = fields["exit_status"].flatMap { if case .int(let n) = $0 { n } else { nil } } ?? 0

@@ -12,7 +12,7 @@ struct ComparePrimitive: CheckPrimitive {
         ])
 
     static func evaluate(_ fields: [String: FieldValue], on target: Target, timeout: Double,
-                         with evaluator: Evaluator) -> Verdict {
+                         with evaluator: Evaluator) async -> Verdict {
         guard case .string(let left)? = fields["left"], case .string(let right)? = fields["right"],
               case .bool(let equal)? = fields["equal"] else { return .failure("compare needs left, right and equal") }
         let (a, b) = evaluator.context.captures.withLock { ($0[left], $0[right]) }

@@ -16,29 +16,22 @@ struct ContainerPrimitive: CheckPrimitive {
         ])
 
     static func evaluate(_ fields: [String: FieldValue], on target: Target, timeout: Double,
-                         with evaluator: Evaluator) -> Verdict {
+                         with evaluator: Evaluator) async -> Verdict {
         guard case .string(let name)? = fields["name"] else { return .failure("no container name") }
         let client: EngineClient
-        do { client = try evaluator.context.engine() } catch {
+        do { client = try await evaluator.context.engine() } catch {
             return .failure("no container engine: \((error as? EngineError)?.message ?? "\(error)")")
         }
-        let asked = runBlocking { () async -> Result<(ContainerSummary, interactive: Bool)?, EngineError> in
-            do {
-                guard let found = try await client.containers(includeStopped: true).first(where: { $0.name == name }) else {
-                    return .success(nil)
-                }
-                let terminal = try await client.interactivity(found.id)
-                return .success((found, terminal.tty && terminal.openStdin))
-            } catch let error as EngineError {
-                return .failure(error)
-            } catch {
-                return .failure(EngineError(.failed, "\(error)"))
-            }
-        }
         let container: (summary: ContainerSummary, interactive: Bool)?
-        switch asked {
-        case .success(let found): container = found
-        case .failure(let error): return .failure("no container engine: \(error.message)")
+        do {
+            if let found = try await client.containers(includeStopped: true).first(where: { $0.name == name }) {
+                let terminal = try await client.interactivity(found.id)
+                container = (found, terminal.tty && terminal.openStdin)
+            } else {
+                container = nil
+            }
+        } catch {
+            return .failure("no container engine: \((error as? EngineError)?.message ?? "\(error)")")
         }
         let wantExists = evaluator.flag(fields, "exists") ?? true
         guard let (found, interactive) = container else {

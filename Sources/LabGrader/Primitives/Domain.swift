@@ -24,8 +24,13 @@ struct DomainPrimitive: CheckPrimitive {
             "vcpus": Schema.Field(.matcher, "virtual CPUs"),
         ])
 
+    /// It asks libvirt or reads a disk image (both block): on a thread of its own.
     static func evaluate(_ fields: [String: FieldValue], on target: Target, timeout: Double,
-                         with evaluator: Evaluator) -> Verdict {
+                         with evaluator: Evaluator) async -> Verdict {
+        await OwnThread.run { judgeDomain(fields, evaluator) }
+    }
+
+    private static func judgeDomain(_ fields: [String: FieldValue], _ evaluator: Evaluator) -> Verdict {
         guard case .string(let name)? = fields["name"] else { return .failure("no domain name") }
         let connection: Connection
         do { connection = try evaluator.context.libvirt() } catch { return .failure("cannot connect to libvirt: \(error)") }

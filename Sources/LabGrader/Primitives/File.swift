@@ -18,10 +18,10 @@ struct FilePrimitive: CheckPrimitive {
         ])
 
     static func evaluate(_ fields: [String: FieldValue], on target: Target, timeout: Double,
-                         with evaluator: Evaluator) -> Verdict {
+                         with evaluator: Evaluator) async -> Verdict {
         guard case .string(let path)? = fields["path"] else { return .failure("no path") }
         let found: FileFacts?
-        switch facts(path, target, timeout, contents: fields["contents"] != nil || fields["sha256"] != nil, evaluator) {
+        switch await facts(path, target, timeout, contents: fields["contents"] != nil || fields["sha256"] != nil, evaluator) {
         case .success(let facts): found = facts
         case .failure(let verdict): return verdict
         }
@@ -74,27 +74,33 @@ struct FilePrimitive: CheckPrimitive {
 
     private static func facts(_ path: String, _ target: Target, _ timeout: Double, contents: Bool,
                               _ evaluator: Evaluator)
-        -> Result<FileFacts?, Verdict>
+        async -> Result<FileFacts?, Verdict>
     {
-        guard target != .host else {
-            guard FileManager.default.fileExists(atPath: path) else { return .success(nil) }
-            let attributes = (try? FileManager.default.attributesOfItem(atPath: path)) ?? [:]
-            return .success(FileFacts(size: (attributes[.size] as? NSNumber)?.intValue ?? 0,
-                                      mode: (attributes[.posixPermissions] as? NSNumber)?.intValue ?? -1,
-                                      owner: attributes[.ownerAccountName] as? String ?? "?",
-                                      contents: contents ? FileManager.default.contents(atPath: path) ?? Data() : Data()))
+        guard target != .host else { return .success(await OwnThread.run { hostFacts(path, contents: contents) }) }
+        let stat: ProcessOutcome
+        switch await evaluator.run(.argv(["stat", "-L", "-c", "%s %a %U", "--", path]), target, timeout) {
+        case .success(let (outcome, _)): stat = outcome
+        case .failure(let verdict): return .failure(verdict)
         }
-        return evaluator.run(.argv(["stat", "-L", "-c", "%s %a %U", "--", path]), target, timeout).flatMap { outcome, _ in
-            guard outcome.status == 0 else { return .success(nil) }
-            let words = outcome.stdout.split(whereSeparator: \.isWhitespace).map(String.init)
-            let facts = FileFacts(size: Int(words.first ?? "") ?? 0, mode: Int(words.dropFirst().first ?? "", radix: 8) ?? -1,
-                                  owner: words.dropFirst(2).first ?? "?")
-            guard contents else { return .success(facts) }
-            return evaluator.run(.argv(["cat", "--", path]), target, timeout).map { read, _ in
-                var withContents = facts
-                withContents.contents = Data(read.stdout.utf8)
-                return withContents
-            }
+        guard stat.status == 0 else { return .success(nil) }
+        let words = stat.stdout.split(whereSeparator: \.isWhitespace).map(String.init)
+        var facts = FileFacts(size: Int(words.first ?? "") ?? 0, mode: Int(words.dropFirst().first ?? "", radix: 8) ?? -1,
+                              owner: words.dropFirst(2).first ?? "?")
+        guard contents else { return .success(facts) }
+        switch await evaluator.run(.argv(["cat", "--", path]), target, timeout) {
+        case .success(let (read, _)): facts.contents = Data(read.stdout.utf8)
+        case .failure(let verdict): return .failure(verdict)
         }
+        return .success(facts)
+    }
+
+    /// A file on this host, read directly (a slow disk blocks: on a thread of its own).
+    private static func hostFacts(_ path: String, contents: Bool) -> FileFacts? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let attributes = (try? FileManager.default.attributesOfItem(atPath: path)) ?? [:]
+        return FileFacts(size: (attributes[.size] as? NSNumber)?.intValue ?? 0,
+                         mode: (attributes[.posixPermissions] as? NSNumber)?.intValue ?? -1,
+                         owner: attributes[.ownerAccountName] as? String ?? "?",
+                         contents: contents ? FileManager.default.contents(atPath: path) ?? Data() : Data())
     }
 }

@@ -14,8 +14,13 @@ struct ImagePrimitive: CheckPrimitive {
             "backing_file": Schema.Field(.matcher, "its backing file"),
         ])
 
+    /// It asks libvirt or reads a disk image (both block): on a thread of its own.
     static func evaluate(_ fields: [String: FieldValue], on target: Target, timeout: Double,
-                         with evaluator: Evaluator) -> Verdict {
+                         with evaluator: Evaluator) async -> Verdict {
+        await OwnThread.run { judgeImage(fields, evaluator) }
+    }
+
+    private static func judgeImage(_ fields: [String: FieldValue], _ evaluator: Evaluator) -> Verdict {
         guard case .string(let path)? = fields["path"] else { return .failure("no path") }
         let wantExists = evaluator.flag(fields, "exists") ?? true
         guard let image = DiskImage.inspect(path: path) else {

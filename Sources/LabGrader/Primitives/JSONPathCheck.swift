@@ -13,10 +13,10 @@ struct JSONPathPrimitive: CheckPrimitive {
         ])
 
     static func evaluate(_ fields: [String: FieldValue], on target: Target, timeout: Double,
-                         with evaluator: Evaluator) -> Verdict {
+                         with evaluator: Evaluator) async -> Verdict {
         guard case .command(let spec)? = fields["run"], case .string(let path)? = fields["path"],
               case .matcher(let matcher)? = fields["value"] else { return .failure("jsonpath needs run, path, value") }
-        return evaluator.judge(spec, target, timeout) { outcome, described in
+        return await evaluator.judge(spec, target, timeout) { outcome, described in
             guard let json = try? JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8), options: [.fragmentsAllowed]) else {
                 return Verdict(passed: false, expected: "JSON output", got: "not JSON", command: described,
                                output: evaluator.trimmed(outcome))

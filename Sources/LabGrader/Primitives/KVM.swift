@@ -13,7 +13,7 @@ struct KVMPrimitive: CheckPrimitive {
         validate: PrimitiveFormat.needsOneCondition("kvm"))
 
     static func evaluate(_ fields: [String: FieldValue], on target: Target, timeout: Double,
-                         with evaluator: Evaluator) -> Verdict {
+                         with evaluator: Evaluator) async -> Verdict {
         let device = KVMDevice.probe()
         var passed = true
         var expected: [String] = []

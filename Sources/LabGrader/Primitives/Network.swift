@@ -13,8 +13,8 @@ struct NetworkPrimitive: CheckPrimitive {
         ])
 
     static func evaluate(_ fields: [String: FieldValue], on target: Target, timeout: Double,
-                         with evaluator: Evaluator) -> Verdict {
-        evaluator.activeObject("network", fields) { connection, name in
+                         with evaluator: Evaluator) async -> Verdict {
+        await evaluator.activeObject("network", fields) { connection, name in
             try connection.networks().first { $0.name == name }.map(\.active)
         }
     }

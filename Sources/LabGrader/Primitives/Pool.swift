@@ -13,8 +13,8 @@ struct PoolPrimitive: CheckPrimitive {
         ])
 
     static func evaluate(_ fields: [String: FieldValue], on target: Target, timeout: Double,
-                         with evaluator: Evaluator) -> Verdict {
-        evaluator.activeObject("pool", fields) { connection, name in
+                         with evaluator: Evaluator) async -> Verdict {
+        await evaluator.activeObject("pool", fields) { connection, name in
             try connection.storagePools().first { $0.name == name }.map(\.active)
         }
     }

@@ -15,10 +15,10 @@ struct VirtDetectPrimitive: CheckPrimitive {
     /// On the host, HostDoctor's own detection (it explains its clues); in a guest or container, what
     /// systemd-detect-virt says there.
     static func evaluate(_ fields: [String: FieldValue], on target: Target, timeout: Double,
-                         with evaluator: Evaluator) -> Verdict {
+                         with evaluator: Evaluator) async -> Verdict {
         guard case .matcher(let matcher)? = fields["is"] else { return .failure("no condition") }
         guard target == .host else {
-            return evaluator.judge(.argv(["systemd-detect-virt"]), target, timeout) { outcome, described in
+            return await evaluator.judge(.argv(["systemd-detect-virt"]), target, timeout) { outcome, described in
                 let found = outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
                 return Verdict(passed: matcher.matches(found), expected: "runs on \(matcher.summary)",
                                got: found.isEmpty ? "no answer" : found, command: described, output: evaluator.trimmed(outcome))

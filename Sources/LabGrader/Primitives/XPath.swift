@@ -18,18 +18,21 @@ struct XPathPrimitive: CheckPrimitive {
         validate: { ($0["run"] == nil) == ($0["domain"] == nil) ? "'xpath' needs exactly one of run or domain" : nil })
 
     static func evaluate(_ fields: [String: FieldValue], on target: Target, timeout: Double,
-                         with evaluator: Evaluator) -> Verdict {
+                         with evaluator: Evaluator) async -> Verdict {
         guard case .string(let path)? = fields["path"], case .matcher(let matcher)? = fields["value"] else {
             return .failure("xpath needs path and value")
         }
         var xml = "", source = ""
         if case .string(let name)? = fields["domain"] {
-            do { xml = try evaluator.context.libvirt().domain(named: name).xml() } catch {
+            let context = evaluator.context
+            // libvirt blocks: on a thread of its own.
+            let read = await OwnThread.run { Result { try context.libvirt().domain(named: name).xml() } }
+            do { xml = try read.get() } catch {
                 return .failure("cannot read the XML of domain '\(name)': \(error)")
             }
             source = "domain \(name)"
         } else if case .command(let spec)? = fields["run"] {
-            switch evaluator.run(spec, target, timeout) {
+            switch await evaluator.run(spec, target, timeout) {
             case .success(let (outcome, described)): (xml, source) = (outcome.stdout, described)
             case .failure(let verdict): return verdict
             }

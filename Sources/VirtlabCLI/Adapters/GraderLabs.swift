@@ -20,10 +20,10 @@ struct GraderLabs: LabPort {
             problems: problems.map(\.description))
     }
 
-    func start(_ lab: Lab, fresh: Bool) -> (unmet: [String], failures: [String]) {
-        let unmet = Requirements.unmet(lab, libvirtURI: uri)
+    func start(_ lab: Lab, fresh: Bool) async -> (unmet: [String], failures: [String]) {
+        let unmet = await Requirements.unmet(lab, libvirtURI: uri)
         guard unmet.isEmpty && fresh else { return (unmet, []) }
-        let failures = Grader(lab: lab, student: student, libvirtURI: uri).setUp()
+        let failures = await Grader(lab: lab, student: student, libvirtURI: uri).setUp()
             .filter { $0.outcome.status != 0 || $0.outcome.timedOut }
             .map { "setup of step \($0.step) failed: " + $0.outcome.stderr.split(separator: "\n").prefix(1).joined() }
         return (unmet, failures)

@@ -1,0 +1,11 @@
+import Foundation
+
+/// Blocking work of the grader (a process, a libvirt call, a file read) runs on a thread of its own and is
+/// awaited: a check waiting for `sleep 30` in a guest holds no thread of Swift's cooperative pool.
+enum OwnThread {
+    static func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: body()) }
+        }
+    }
+}
