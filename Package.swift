@@ -23,8 +23,10 @@ let package = Package(
 
         // libvirt in Swift: connections, domains, stats, events, storage, networks. No UI, no printing.
         .target(name: "VirtKit", dependencies: ["CLibvirt", "CLibvirtQEMU"]),
+        // The one way a program is run on this host: posix_spawn, argv only, timeout, output cap.
+        .target(name: "ProcessRunner"),
         // Facts about the host: CPU extensions, /dev/kvm, what we run on, identities. No libvirt.
-        .target(name: "HostDoctor", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "HostDoctor", dependencies: ["ProcessRunner", .product(name: "Crypto", package: "swift-crypto")]),
         // The Docker Engine API (Docker or Podman) over a Unix socket: containers, stats, exec, logs, images.
         .target(name: "ContainerKit", dependencies: [
             "HostDoctor", .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -32,7 +34,7 @@ let package = Package(
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ]),
         // Makes VMs from images: copy-on-write overlays, cloud-init seeds, clones with an identity of their own.
-        .target(name: "Provisioning", dependencies: ["VirtKit", "ImageKit", "HostDoctor", "Inventory", "Providers"]),
+        .target(name: "Provisioning", dependencies: ["VirtKit", "ImageKit", "HostDoctor", "ProcessRunner", "Inventory", "Providers"]),
         // Human-readable units and plain tables, shared by the CLI and the full-screen UI.
         .target(name: "Humanize"),
         // The domain layer: machines, containers, images, host, events, keyed by connection; rates. No C, no I/O.
@@ -43,7 +45,7 @@ let package = Package(
         .target(name: "LabFormat", dependencies: ["Yams"]),
         // Grading: the check primitives (one file each, one registry), targets, the grader, saved progress.
         .target(name: "LabGrader", dependencies: [
-            "LabFormat", "VirtKit", "HostDoctor", "ImageKit", "ContainerKit", "Inventory", "Providers",
+            "LabFormat", "ProcessRunner", "VirtKit", "HostDoctor", "ImageKit", "ContainerKit", "Inventory", "Providers",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Disk images identified by their headers (qcow2, ISO, raw): format, sizes, backing file.
@@ -59,14 +61,15 @@ let package = Package(
         .target(name: "TermCurses", dependencies: ["CNcurses", "CShims", "TermUI"]),
         // The command line: parsing, output formatting, error reporting.
         .target(name: "VirtlabCLI", dependencies: [
-            "VirtKit", "HostDoctor", "Humanize", "App", "Runtime", "Inventory", "Providers", "TermUI", "TermCurses", "LabFormat", "LabGrader", "ContainerKit", "ImageKit", "Provisioning",
+            "VirtKit", "HostDoctor", "Humanize", "App", "Runtime", "Inventory", "Providers", "TermUI", "TermCurses", "LabFormat", "LabGrader", "ProcessRunner", "ContainerKit", "ImageKit", "Provisioning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "virtlab", dependencies: ["VirtlabCLI"]),
         // `make bench`: in-process CPU figures for stats collection and rendering (see BENCHMARKS.md).
         .executableTarget(name: "virtlab-bench", dependencies: ["App", "Inventory", "Providers", "TermUI", "VirtKit"]),
 
-        .target(name: "TestSupport", dependencies: ["VirtKit", "HostDoctor", "ContainerKit"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["VirtKit", "HostDoctor", "ContainerKit", "ProcessRunner"],
+                path: "Tests/TestSupport"),
         .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning", "ImageKit", "VirtKit", "TestSupport"]),
         .testTarget(name: "ImageKitTests", dependencies: ["ImageKit", "TestSupport"]),
         .testTarget(name: "ContainerKitTests", dependencies: ["ContainerKit", "TestSupport"]),
@@ -77,6 +80,7 @@ let package = Package(
         .testTarget(name: "LabFormatTests", dependencies: ["LabFormat", "LabGrader", "TestSupport"]),
         .testTarget(name: "LabGraderTests", dependencies: ["LabGrader", "LabFormat", "ImageKit", "TestSupport"]),
         .testTarget(name: "TermUITests", dependencies: ["TermUI"]),
+        .testTarget(name: "ProcessRunnerTests", dependencies: ["ProcessRunner"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "App", "Inventory", "LabFormat", "TermUI"]),
         .testTarget(name: "HumanizeTests", dependencies: ["Humanize"]),
         .testTarget(name: "VirtlabCLITests", dependencies: [

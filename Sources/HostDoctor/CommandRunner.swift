@@ -1,4 +1,5 @@
 import Foundation
+import ProcessRunner
 
 /// Runs a helper program (argv, never a shell string) and captures its output.
 public struct CommandResult: Sendable, Equatable {
@@ -12,6 +13,7 @@ public protocol CommandRunning: Sendable {
     func run(_ argv: [String]) -> CommandResult?
 }
 
+/// The host's programs, through virtlab's one process runner.
 public struct SystemCommandRunner: CommandRunning {
     public init() {}
 
@@ -19,31 +21,9 @@ public struct SystemCommandRunner: CommandRunning {
 
     /// Runs `argv` with `environment` added to virtlab's own.
     public func run(_ argv: [String], environment: [String: String]) -> CommandResult? {
-        guard let program = argv.first, let executable = Self.find(program) else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = Array(argv.dropFirst())
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        // Read both pipes before waiting, so a chatty helper cannot block on a full pipe.
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CommandResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                             stderr: String(decoding: errData, as: UTF8.self))
-    }
-
-    /// The program's path on PATH (plus the sbin directories, where admin tools live), or nil.
-    public static func find(_ program: String) -> String? {
-        if program.contains("/") { return FileManager.default.isExecutableFile(atPath: program) ? program : nil }
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        let dirs = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin", "/usr/local/sbin"]
-        return dirs.lazy.map { "\($0)/\(program)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let program = argv.first, ProcessRunner.find(program) != nil else { return nil }
+        let outcome = ProcessRunner.run(argv, environment: environment.isEmpty ? nil
+                                            : ProcessInfo.processInfo.environment.merging(environment) { $1 })
+        return CommandResult(status: outcome.status, stdout: outcome.stdout, stderr: outcome.stderr)
     }
 }

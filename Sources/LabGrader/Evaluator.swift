@@ -1,4 +1,5 @@
 import Foundation
+import ProcessRunner
 import ContainerKit
 import LabFormat
 import Synchronization

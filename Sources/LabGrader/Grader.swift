@@ -1,4 +1,5 @@
 import Foundation
+import ProcessRunner
 import LabFormat
 
 /// Runs a lab's checks: independent ones in parallel, each after the checks it needs (a check whose

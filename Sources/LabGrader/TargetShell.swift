@@ -1,5 +1,6 @@
 import ContainerKit
 import Foundation
+import ProcessRunner
 import LabFormat
 import NIOCore
 import VirtKit

@@ -1,5 +1,6 @@
 import Foundation
 import HostDoctor
+import ProcessRunner
 
 /// Why making or cloning a VM failed, in one line naming the thing and what to do.
 public struct ProvisioningError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -14,7 +15,7 @@ struct Tools: Sendable {
     static let packages = ["qemu-img": "qemu-utils", "cloud-localds": "cloud-image-utils",
                            "virt-sysprep": "guestfs-tools", "isoinfo": "genisoimage"]
 
-    static func isInstalled(_ program: String) -> Bool { SystemCommandRunner.find(program) != nil }
+    static func isInstalled(_ program: String) -> Bool { ProcessRunner.find(program) != nil }
 
     /// Runs `argv`; a missing program or a non-zero exit becomes a ProvisioningError saying what failed.
     @discardableResult

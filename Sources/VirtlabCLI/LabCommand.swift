@@ -1,6 +1,7 @@
 import ArgumentParser
 import ContainerKit
 import Foundation
+import ProcessRunner
 import Humanize
 import LabFormat
 import LabGrader

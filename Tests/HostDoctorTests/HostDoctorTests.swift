@@ -117,7 +117,7 @@ let intelCPUInfo = """
         if let systemd = report.detection.systemdDetectVirt {
             #expect(report.detection.summary == systemd)
         } else {
-            #expect(SystemCommandRunner.find("systemd-detect-virt") == nil)
+            #expect(SystemCommandRunner().run(["systemd-detect-virt"]) == nil)
         }
     }
 }

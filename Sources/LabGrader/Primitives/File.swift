@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ProcessRunner
 import LabFormat
 
 struct FilePrimitive: CheckPrimitive {

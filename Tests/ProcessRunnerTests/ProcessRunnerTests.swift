@@ -1,0 +1,43 @@
+import Foundation
+import ProcessRunner
+import Testing
+
+/// The one process runner the doctor, the grader and the tests share.
+@Suite struct ProcessRunnerTests {
+    @Test func statusAndBothStreamsComeBack() {
+        let outcome = ProcessRunner.run(["sh", "-c", "echo out; echo err >&2; exit 3"])
+        #expect(outcome == ProcessOutcome(status: 3, stdout: "out\n", stderr: "err\n"))
+    }
+
+    @Test func aTimeoutKillsTheWholeGroup() throws {
+        let marker = NSTemporaryDirectory() + "vl-runner-\(UUID().uuidString.prefix(6))"
+        // The shell's child would write the marker after 3 s; killing only the shell would leave it running.
+        let outcome = ProcessRunner.run(["sh", "-c", "(sleep 3; touch \(marker)) & sleep 30"], timeout: 0.5)
+        #expect(outcome.timedOut && outcome.status == 128 + SIGKILL)
+        let child = ProcessRunner.run(["sh", "-c", "sleep 4; test -e \(marker)"])
+        #expect(child.status != 0, "the background child survived the timeout")
+    }
+
+    @Test func outputBeyondTheCapIsDrainedAndSaidSo() {
+        let outcome = ProcessRunner.run(["sh", "-c", "head -c 200000 /dev/zero | tr '\\\\0' x"], outputCap: 1000)
+        #expect(outcome.status == 0 && outcome.stdout.count == 1000 && outcome.truncated)
+    }
+
+    @Test func aMissingProgramIs127WithItsName() {
+        let outcome = ProcessRunner.run(["vl-no-such-program"])
+        #expect(outcome.status == 127 && outcome.stderr.contains("vl-no-such-program"))
+        #expect(ProcessRunner.find("vl-no-such-program") == nil && ProcessRunner.find("sh") != nil)
+    }
+
+    @Test func theEnvironmentIsTheOneGiven() {
+        let outcome = ProcessRunner.run(["sh", "-c", "echo \"$VL_ONLY-${HOME:-none}\""], environment: ["VL_ONLY": "yes",
+                                                                                                      "PATH": "/usr/bin:/bin"])
+        #expect(outcome.stdout == "yes-none\n")
+    }
+
+    @Test func childrenDoNotInheritBlockedSignals() {
+        // The test runner's threads block signals; a child that inherited that would ignore SIGTERM.
+        let outcome = ProcessRunner.run(["sh", "-c", "grep SigBlk /proc/self/status"])
+        #expect(outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("0000000000000000"))
+    }
+}
