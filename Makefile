@@ -7,7 +7,7 @@ ARGS ?=
 UNIT_SUITES := UpdateTests|ProcessRunnerTests|ActionTableTests|PaneRegistryTests|RuntimeTests|GradingConcurrencyTests|LabsPaneTests|PrimitiveRegistryTests|ViewSnapshotTests|LabLoaderTests|LabFormatDocumentTests|LabJSONSchemaTests|\
 	OutputFramesTests|EngineModelTests|UnitsTests|DomainDetailsParsingTests|DomainStateTests|TestDriverTests|\
 	BufferTests|WidgetTests|GlyphTests|ThemeTests|RatesTests|LibvirtInventoryTests|ProviderMappingTests|ImageLibraryTests|\
-	CPUVirtualizationTests|DetectionTests|IdentityTests|HelpTests
+	CPUVirtualizationTests|DetectionTests|IdentityTests|HelpTests|LogFileTests
 space := $() $()
 
 .PHONY: run test test-unit build deps deps-test services test-guest test-image cloud-image bench clean

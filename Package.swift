@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C libraries, seen by Swift only through these modules.
@@ -56,13 +57,16 @@ let package = Package(
         .target(name: "App", dependencies: ["Inventory", "TermUI", "Humanize", "LabFormat"]),
         // The dashboard's effect runner: App's loop behind ports (machines, containers, labs, terminal), lanes
         // of their own for blocking calls, reconnect with back-off. No libvirt, engine, grader or ncurses.
-        .target(name: "Runtime", dependencies: ["App", "Inventory", "LabFormat", "TermUI"]),
+        .target(name: "Runtime", dependencies: [
+            "App", "Inventory", "LabFormat", "TermUI", .product(name: "Logging", package: "swift-log"),
+        ]),
         // The ncurses backend: draws a Buffer, reads keys, handles resize and signals.
         .target(name: "TermCurses", dependencies: ["CNcurses", "CShims", "TermUI"]),
         // The command line: parsing, output formatting, error reporting.
         .target(name: "VirtlabCLI", dependencies: [
             "VirtKit", "HostDoctor", "Humanize", "App", "Runtime", "Inventory", "Providers", "TermUI", "TermCurses", "LabFormat", "LabGrader", "ProcessRunner", "ContainerKit", "ImageKit", "Provisioning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "virtlab", dependencies: ["VirtlabCLI"]),
         // `make bench`: in-process CPU figures for stats collection and rendering (see BENCHMARKS.md).
@@ -85,6 +89,7 @@ let package = Package(
         .testTarget(name: "HumanizeTests", dependencies: ["Humanize"]),
         .testTarget(name: "VirtlabCLITests", dependencies: [
             "VirtlabCLI", "ContainerKit", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
     ],
     swiftLanguageModes: [.v6]

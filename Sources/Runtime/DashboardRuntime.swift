@@ -2,6 +2,7 @@ import App
 import Dispatch
 import Inventory
 import LabFormat
+import Logging
 import Synchronization
 import TermUI
 
@@ -43,7 +44,7 @@ public final class DashboardRuntime: @unchecked Sendable {
     private let containers: ContainerPort
     private let labs: LabPort
     private let policy: Backoff
-    private let log: @Sendable (String) -> Void
+    private let logger: Logger
     private let machineLane = Lane(name: "virtlab.libvirt")
     private let inbox = Mutex<[Inbound]>([])
     private let engineInterval: Mutex<Double>
@@ -52,7 +53,7 @@ public final class DashboardRuntime: @unchecked Sendable {
 
     public init(state: AppState, theme: Theme, glyphs: Glyphs, terminal: TerminalPort, machines: MachinePort,
                 containers: ContainerPort, labs: LabPort, backoff: Backoff = Backoff(),
-                log: @escaping @Sendable (String) -> Void = { _ in }) {
+                logger: Logger = Logger(label: "virtlab.dashboard") { _ in SwiftLogNoOpLogHandler() }) {
         self.state = state
         self.theme = theme
         self.glyphs = glyphs
@@ -62,7 +63,7 @@ public final class DashboardRuntime: @unchecked Sendable {
         self.labs = labs
         self.policy = backoff
         self.backoff = backoff.first
-        self.log = log
+        self.logger = logger
         engineInterval = Mutex(state.refreshInterval)
     }
 
@@ -90,7 +91,7 @@ public final class DashboardRuntime: @unchecked Sendable {
         var dirty = true
         while running {
             if terminal.interrupted {
-                log("signal: quitting")
+                logger.info("signal: quitting")
                 break
             }
             let now = Self.monotonicNow()
@@ -107,7 +108,7 @@ public final class DashboardRuntime: @unchecked Sendable {
                     refreshInFlight = false
                 case .attachShell(let session, let name):
                     let outcome = terminal.suspended { session.attach() }
-                    log("shell in \(name): \(outcome)")
+                    logger.info("shell in \(name): \(outcome)")
                     dirty = dispatch(.actionFinished(outcome)) || dirty
                 }
             }
@@ -164,7 +165,7 @@ public final class DashboardRuntime: @unchecked Sendable {
         case .cycleTheme: cycleTheme()
         case .openConsole(let name):
             let outcome = terminal.suspended { machines.console(name) }
-            log(outcome)
+            logger.info("\(outcome)")
             post(.actionFinished(outcome))
         case .openShell(let name):
             onEngine("shell in \(name)") { containers in
@@ -173,7 +174,7 @@ public final class DashboardRuntime: @unchecked Sendable {
         case .performOnContainer(let action, let key, let name):
             onEngine("\(action.verb) \(name)") { containers in
                 try await containers.perform(action, key)
-                self.log("\(action.verb) container \(name): done")
+                self.logger.info("\(action.verb) container \(name): done")
                 self.post(.actionFinished("\(action.verb) \(name): done"))
                 self.post(.engineSnapshot(try await containers.snapshot()))
             }
@@ -210,11 +211,11 @@ public final class DashboardRuntime: @unchecked Sendable {
         Task {
             do {
                 let message = try await machineLane.run(body)
-                if case .actionFinished(let line) = message { log(line) }
+                if case .actionFinished(let line) = message { logger.info("\(line)") }
                 post(message)
             } catch {
                 let line = userLine(error)
-                log("error: \(line)")
+                logger.error("\(line)")
                 post(.actionFailed(line))
             }
         }
@@ -228,7 +229,7 @@ public final class DashboardRuntime: @unchecked Sendable {
                 try await body(containers)
             } catch {
                 let line = "\(what): \(userLine(error))"
-                log("error: \(line)")
+                logger.error("\(line)")
                 post(.actionFailed(line))
             }
         }
@@ -271,7 +272,7 @@ public final class DashboardRuntime: @unchecked Sendable {
             do {
                 let snapshot = try await machineLane.run { try machines.snapshot() }
                 if !firstSnapshotLogged.exchange(true, ordering: .relaxed) {
-                    log("first snapshot: \(snapshot.machines.count) machines")
+                    logger.info("first snapshot: \(snapshot.machines.count) machines")
                 }
                 post(.snapshot(snapshot))
             } catch {
@@ -291,7 +292,7 @@ public final class DashboardRuntime: @unchecked Sendable {
                 try await machineLane.run {
                     try machines.connect { [weak self] event in self?.post(.machineEvent(event)) }
                 }
-                log("connected to \(uri)")
+                logger.info("connected to \(uri)")
                 post(.reconnected)
             } catch {
                 post(Inbound.connectionFailed(userLine(error)))
@@ -305,7 +306,7 @@ public final class DashboardRuntime: @unchecked Sendable {
         backoff = min(backoff * 2, policy.limit)
         let at = Self.monotonicNow() + retryIn
         reconnectAt = at
-        log("connection lost: \(reason); retry in \(retryIn) s")
+        logger.warning("connection lost: \(reason); retry in \(retryIn) s")
         _ = update(&state, .connectionLost(reason, retryAt: at))
     }
 
@@ -319,7 +320,8 @@ public final class DashboardRuntime: @unchecked Sendable {
             var backoff = policy.first
             while !Task.isCancelled, let self {
                 do {
-                    log("container engine: " + (try await containers.connect()))
+                    let engine = try await containers.connect()
+                    logger.info("container engine: \(engine)")
                     backoff = policy.first
                     while !Task.isCancelled {
                         post(.engineSnapshot(try await containers.snapshot()))
@@ -329,7 +331,7 @@ public final class DashboardRuntime: @unchecked Sendable {
                     return
                 } catch {
                     let line = userLine(error)
-                    log("container engine: \(line); retry in \(backoff) s")
+                    logger.warning("container engine: \(line); retry in \(backoff) s")
                     post(.engineUnavailable(line))
                     try? await Task.sleep(for: .seconds(backoff))
                     backoff = min(backoff * 2, policy.limit)

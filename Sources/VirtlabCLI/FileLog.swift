@@ -1,32 +1,21 @@
 import Foundation
+import Logging
+import Synchronization
 
-/// The app's log: a file under `$XDG_STATE_HOME/virtlab/`, never the terminal (the TUI owns it).
-final class FileLog: @unchecked Sendable {
+/// The dashboard's log file, `$XDG_STATE_HOME/virtlab/virtlab.log`: never the terminal (the TUI owns it).
+struct LogFile: Sendable {
     let path: String
-    private let handle: FileHandle?
-    private let lock = NSLock()
-    private let formatter: ISO8601DateFormatter = {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter
-    }()
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? "\(environment["HOME"] ?? NSHomeDirectory())/.local/state"
-        let dir = "\(state)/virtlab"
-        path = "\(dir)/virtlab.log"
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-        handle = FileHandle(forWritingAtPath: path)
-        _ = try? handle?.seekToEnd()
+        path = "\(state)/virtlab/virtlab.log"
     }
 
-    func write(_ line: String) {
-        lock.lock()
-        let stamp = formatter.string(from: Date())
-        defer { lock.unlock() }
-        try? handle?.write(contentsOf: Data("\(stamp) \(line)\n".utf8))
+    /// A swift-log logger that appends to the file.
+    func logger(label: String) -> Logger {
+        let file = FileLogHandler.SharedFile(path: path)
+        return Logger(label: label) { label in FileLogHandler(label: label, file: file) }
     }
 
     /// While the dashboard owns the terminal, whatever a library prints on standard error (libxml2's parse
@@ -40,6 +29,45 @@ final class FileLog: @unchecked Sendable {
         return {
             dup2(saved, STDERR_FILENO)
             close(saved)
+        }
+    }
+}
+
+/// swift-log's handler for a file: one line per message, `TIME LEVEL label: message key=value`.
+struct FileLogHandler: LogHandler {
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+    let label: String
+    let file: SharedFile
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let all = metadata.merging(event.metadata ?? [:]) { $1 }
+        let pairs = all.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
+        file.append("\(event.level) \(label): \(event.message)\(pairs)")
+    }
+
+    /// The open file, shared by every copy of the handler (swift-log copies handlers with their logger).
+    final class SharedFile: Sendable {
+        private let handle: Mutex<FileHandle?>
+        private let stamp = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+        init(path: String) {
+            try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                     withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+            let handle = FileHandle(forWritingAtPath: path)
+            _ = try? handle?.seekToEnd()
+            self.handle = Mutex(handle)
+        }
+
+        func append(_ line: String) {
+            let text = "\(Date().formatted(stamp)) \(line)\n"
+            handle.withLock { try? $0?.write(contentsOf: Data(text.utf8)) }
         }
     }
 }

@@ -1,6 +1,7 @@
 import App
 import Runtime
 import ArgumentParser
+import Logging
 import Foundation
 import TermCurses
 import TermUI
@@ -28,8 +29,9 @@ struct UICommand: ParsableCommand {
         }
         let choice = ConnectionChoice.resolve(flag: connection.uri)
         let catalog = ThemeCatalog()
-        let log = FileLog()
-        log.write("starting on \(choice.uri) (\(choice.source.rawValue))")
+        let logFile = LogFile()
+        let log = logFile.logger(label: "virtlab.dashboard")
+        log.info("starting on \(choice.uri) (\(choice.source.rawValue))")
         let terminal = CursesTerminal(colors: !catalog.noColor)
         let (initialTheme, themeError) = catalog.initial(flag: theme, colors: terminal.colorCount)
         var state = AppState(uri: choice.uri, isDemo: choice.isDemo, readOnly: connection.readOnly,
@@ -38,7 +40,7 @@ struct UICommand: ParsableCommand {
             .map { NSHomeDirectory() + "/.ssh/" + $0 }.first { FileManager.default.fileExists(atPath: $0) } ?? ""
         _ = update(&state, .tick(now: DashboardRuntime.monotonicNow()))  // messages expire relative to this clock
         if let themeError {
-            log.write("theme refused: \(themeError)")
+            log.warning("theme refused: \(themeError)")
             _ = update(&state, .themeFailed("theme refused, using default: \(themeError)"))
         }
         let runtime = DashboardRuntime(
@@ -47,11 +49,11 @@ struct UICommand: ParsableCommand {
             machines: LibvirtMachines(uri: choice.uri, readOnly: connection.readOnly, library: library.library),
             containers: EngineContainers(),
             labs: GraderLabs(uri: choice.uri, student: ProcessInfo.processInfo.environment["USER"] ?? "student"),
-            log: { log.write($0) })
-        let restoreStandardError = log.captureStandardError()
+            logger: log)
+        let restoreStandardError = logFile.captureStandardError()
         runtime.run()
         restoreStandardError()
-        log.write("quit")
+        log.info("quit")
     }
 }
 
