@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "LabGraderTests", dependencies: ["LabGrader", "LabFormat", "ImageKit", "TestSupport"]),
         .testTarget(name: "TermUITests", dependencies: ["TermUI"]),
         .testTarget(name: "ProcessRunnerTests", dependencies: ["ProcessRunner"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "App", "Inventory", "LabFormat", "TermUI"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "App", "Inventory", "LabFormat", "TermUI", "TestSupport"]),
         .testTarget(name: "HumanizeTests", dependencies: ["Humanize"]),
         .testTarget(name: "VirtlabCLITests", dependencies: [
             "VirtlabCLI", "ContainerKit", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -3,7 +3,6 @@ import Foundation
 import FoundationXML
 #endif
 import ImageKit
-import Synchronization
 import Testing
 import TestSupport
 @testable import LabGrader
@@ -337,10 +336,4 @@ func grade(_ yaml: String, uri: String = "test:///default") async throws -> [Str
         let report = await grading.value
         #expect(report.allPassed && report.earned == 4)
     }
-}
-
-final class Flag: Sendable {
-    private let value = Mutex(false)
-    func raise() { value.withLock { $0 = true } }
-    var isRaised: Bool { value.withLock { $0 } }
 }

@@ -6,6 +6,7 @@ import LabFormat
 import Runtime
 import Synchronization
 import TermUI
+import TestSupport
 
 /// A gate a fake waits at until the test opens it: a slow libvirtd, a lab setup that takes minutes.
 final class Gate: Sendable {
@@ -234,12 +235,6 @@ final class FakeLabs: LabPort, @unchecked Sendable {
         return (LabReport(lab: lab.id, title: lab.title, student: "tester", date: Date(),
                           steps: [StepReport(id: "one", title: "Step one", results: [result])]), nil)
     }
-}
-
-final class Flag: Sendable {
-    private let value = Mutex(false)
-    func raise() { value.withLock { $0 = true } }
-    var isRaised: Bool { value.withLock { $0 } }
 }
 
 /// A runtime on the fakes, run on a thread of its own as the real one runs on the main thread.
