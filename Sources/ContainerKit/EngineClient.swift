@@ -30,6 +30,12 @@ public struct EngineClient: Sendable {
     }
 
     public func checkedVersion() async throws -> EngineVersion {
+        // A socket that is missing or refuses is said at once: the HTTP client would retry it until the deadline.
+        let socket = EngineSocket.probe(path: endpoint.socketPath)
+        guard socket.accepts else {
+            throw EngineError(.noEngine, "cannot reach the container engine at \(endpoint.socketPath): "
+                + "\(socket.problem ?? "it refuses connections"); is its service running?")
+        }
         let body: ByteBuffer
         do {
             body = try await send(.GET, "/version", versioned: false, timeout: .seconds(15))
@@ -279,6 +285,11 @@ public struct EngineClient: Sendable {
     }
 
     private func perform<T>(_ path: String, _ work: () async throws -> T) async throws -> T {
+        // The engine stopped and took its socket with it: fail now rather than retry until the deadline.
+        guard FileManager.default.fileExists(atPath: endpoint.socketPath) else {
+            throw EngineError(.noEngine, "cannot reach the container engine at \(endpoint.socketPath): "
+                + "\(endpoint.socketPath) does not exist; is its service running?")
+        }
         do {
             return try await work()
         } catch let error as EngineError {
