@@ -191,6 +191,19 @@ struct AbsentEngine: ContainerPort {
     func shell(_ name: String) async throws -> any ShellSession { throw PortError("no engine") }
 }
 
+/// An engine whose first answer takes as long as the test wants: a stuck Podman service.
+struct SlowEngine: ContainerPort {
+    let gate: Gate
+    func connect() async throws -> String {
+        await gate.passWithoutBlocking()
+        throw PortError("the engine gave up")
+    }
+    func snapshot() async throws -> EngineSnapshot { throw PortError("no engine") }
+    func perform(_ action: ContainerAction, _ key: MachineKey) async throws {}
+    func logs(_ name: String) async throws -> String { "" }
+    func shell(_ name: String) async throws -> any ShellSession { throw PortError("no engine") }
+}
+
 /// One lab with one step; its setup waits at a gate for as long as the test wants.
 final class FakeLabs: LabPort, @unchecked Sendable {
     let setup: Gate
@@ -244,14 +257,14 @@ final class RunningDashboard: @unchecked Sendable {
     let labs: FakeLabs
     private let finished = Flag()
 
-    init(machines: FakeMachines = FakeMachines(), labs: FakeLabs = FakeLabs(setup: Gate()),
-         backoff: DashboardRuntime.Backoff = .init(), delay: Double = 0.5) {
+    init(machines: FakeMachines = FakeMachines(), containers: ContainerPort = AbsentEngine(),
+         labs: FakeLabs = FakeLabs(setup: Gate()), backoff: DashboardRuntime.Backoff = .init(), delay: Double = 0.5) {
         self.machines = machines
         self.labs = labs
         var state = AppState(uri: FakeMachines.uri, isDemo: false, readOnly: false, refreshInterval: delay)
         _ = update(&state, .tick(now: DashboardRuntime.monotonicNow()))
         let runtime = DashboardRuntime(state: state, theme: .builtIn, glyphs: .unicode, terminal: terminal,
-                                       machines: machines, containers: AbsentEngine(), labs: labs, backoff: backoff)
+                                       machines: machines, containers: containers, labs: labs, backoff: backoff)
         let thread = Thread { [finished] in
             runtime.run()
             finished.raise()

@@ -89,6 +89,24 @@ import TermUI
         #expect(await app.quit())
     }
 
+    @Test func aStuckEngineNeverStallsTheKeysOrTheMachines() async {
+        let stuck = Gate()
+        let app = RunningDashboard(containers: SlowEngine(gate: stuck))
+        #expect(await app.terminal.shows("web1"))
+        #expect(await eventually("the engine is stuck connecting") { stuck.isHolding })
+        app.terminal.press(.character("2"))
+        #expect(await app.terminal.shows("Looking for a container engine"))
+        app.terminal.press(.character("1"), .character("?"))
+        #expect(await app.terminal.shows("next pane"))
+        let refreshes = app.machines.calls.snapshots
+        #expect(await eventually("libvirt is still refreshed") { app.machines.calls.snapshots > refreshes })
+        app.terminal.press(.escape)
+        stuck.open()
+        app.terminal.press(.character("2"))
+        #expect(await app.terminal.shows("the engine gave up"))
+        #expect(await app.quit())
+    }
+
     @Test func anAbsentEngineIsSaidInTheContainersPane() async {
         let app = RunningDashboard()
         app.terminal.press(.character("2"))
