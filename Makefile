@@ -5,9 +5,9 @@ ARGS ?=
 
 # The pure suites: no libvirtd, no Podman, no guests (the test driver and files only).
 UNIT_SUITES := UpdateTests|ProcessRunnerTests|ActionTableTests|PaneRegistryTests|RuntimeTests|GradingConcurrencyTests|LabsPaneTests|PrimitiveRegistryTests|ViewSnapshotTests|LabLoaderTests|LabFormatDocumentTests|LabJSONSchemaTests|\
-	OutputFramesTests|EngineModelTests|UnitsTests|DomainDetailsParsingTests|DomainStateTests|TestDriverTests|\
+	OutputFramesTests|EngineModelTests|UnitsTests|DomainDetailsParsingTests|DomainStateTests|TestDriverTests|NetworkSpecTests|NetworkTests|\
 	BufferTests|WidgetTests|GlyphTests|ThemeTests|RatesTests|LibvirtInventoryTests|ProviderMappingTests|ImageLibraryTests|\
-	CPUVirtualizationTests|DetectionTests|IdentityTests|HelpTests|LogFileTests
+	CPUVirtualizationTests|NetworkCLITests|DetectionTests|IdentityTests|HelpTests|LogFileTests
 space := $() $()
 
 .PHONY: run test test-unit build deps deps-test services test-guest test-image cloud-image bench clean

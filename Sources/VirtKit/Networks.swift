@@ -19,6 +19,27 @@ public struct VirtualNetwork: Sendable, Equatable, Codable {
         public let start: String
         public let end: String
     }
+
+    /// The subnet its address lies in, where it has one.
+    public var subnet: IPv4Subnet? {
+        guard let address else { return nil }
+        let parts = address.split(separator: "/")
+        return parts.count == 2 ? IPv4Subnet(address: String(parts[0]), netmaskOrPrefix: String(parts[1])) : nil
+    }
+}
+
+/// One DHCP lease a network's dnsmasq handed out.
+public struct NetworkLease: Sendable, Equatable, Codable {
+    public let mac: String
+    public let address: String
+    public let hostname: String?
+    /// Seconds since the epoch.
+    public let expires: Int64
+}
+
+/// A network operation refused before libvirt was asked: nothing was made or changed.
+public struct NetworkRefusal: Error, CustomStringConvertible, Equatable {
+    public let description: String
 }
 
 extension Connection {
@@ -46,6 +67,126 @@ extension Connection {
                     guard let start = range.attribute("start"), let end = range.attribute("end") else { return nil }
                     return VirtualNetwork.DHCPRange(start: start, end: end)
                 })
+        }
+    }
+
+    public func network(named name: String) throws -> VirtualNetwork {
+        guard let network = try networks().first(where: { $0.name == name }) else {
+            throw NetworkRefusal(description: "no network '\(name)' on \(uri) (run 'virtlab net ls' to see them)")
+        }
+        return network
+    }
+
+    /// Defines the network `spec` describes, after checking it against the networks there are (name, subnet,
+    /// bridge) and, on this host, its interfaces and routes. A refusal leaves nothing defined.
+    @discardableResult
+    public func defineNetwork(_ spec: NetworkSpec, hostInterfaces: Set<String>? = nil,
+                              hostRoutes: [IPv4Subnet]? = nil) throws -> VirtualNetwork {
+        if let problem = spec.problem() { throw NetworkRefusal(description: problem) }
+        let existing = try networks()
+        if existing.contains(where: { $0.name == spec.name }) {
+            throw NetworkRefusal(description: "a network named '\(spec.name)' already exists on \(uri)")
+        }
+        if let subnet = spec.subnet {
+            if let other = existing.first(where: { $0.subnet.map(subnet.overlaps) ?? false }) {
+                throw NetworkRefusal(description: "\(subnet) overlaps network '\(other.name)' (\(other.subnet!)); "
+                                     + "pick another subnet")
+            }
+            let local = uri.contains(":///")
+            if let route = (hostRoutes ?? (local ? Self.hostRoutes() : [])).first(where: subnet.overlaps) {
+                throw NetworkRefusal(description: "\(subnet) overlaps this host's route to \(route); pick another subnet")
+            }
+        }
+        if let bridge = spec.bridge {
+            if let other = existing.first(where: { $0.bridge == bridge }) {
+                throw NetworkRefusal(description: "bridge '\(bridge)' belongs to network '\(other.name)'")
+            }
+            let local = uri.contains(":///")
+            if (hostInterfaces ?? (local ? Self.hostInterfaces() : [])).contains(bridge) {
+                throw NetworkRefusal(description: "an interface named '\(bridge)' exists on this host; pick another bridge name")
+            }
+        }
+        let conn = try handle("define network '\(spec.name)'")
+        let net = try check("define network '\(spec.name)'", virNetworkDefineXML(conn, spec.xml))
+        virNetworkFree(net)
+        return try network(named: spec.name)
+    }
+
+    public func startNetwork(_ name: String) throws {
+        try withNetwork(name, "start network '\(name)'") { try check("start network '\(name)'", virNetworkCreate($0)) }
+    }
+
+    public func stopNetwork(_ name: String) throws {
+        try withNetwork(name, "stop network '\(name)'") { try check("stop network '\(name)'", virNetworkDestroy($0)) }
+    }
+
+    public func setNetworkAutostart(_ name: String, _ on: Bool) throws {
+        try withNetwork(name, "set autostart of network '\(name)'") {
+            try check("set autostart of network '\(name)'", virNetworkSetAutostart($0, on ? 1 : 0))
+        }
+    }
+
+    /// The VMs with a NIC on the network, by name.
+    public func networkUsers(_ name: String) throws -> [String] {
+        try domains().compactMap { domain in
+            let nics = (try? domain.details().nics) ?? []
+            return nics.contains { $0.type == "network" && $0.source == name } ? domain.name : nil
+        }.sorted()
+    }
+
+    /// Stops (if active) and undefines the network. One in use by VMs is refused unless `evenIfInUse`.
+    public func deleteNetwork(_ name: String, evenIfInUse: Bool = false) throws {
+        let network = try network(named: name)
+        let users = try networkUsers(name)
+        if !users.isEmpty && !evenIfInUse {
+            throw NetworkRefusal(description: "network '\(name)' is in use by \(users.joined(separator: ", ")); "
+                                 + "detach their NICs first, or confirm to delete it anyway")
+        }
+        try withNetwork(name, "delete network '\(name)'") { net in
+            if network.active { try check("stop network '\(name)'", virNetworkDestroy(net)) }
+            try check("delete network '\(name)'", virNetworkUndefine(net))
+        }
+    }
+
+    /// The DHCP leases dnsmasq handed out on the network.
+    public func leases(_ name: String) throws -> [NetworkLease] {
+        try withNetwork(name, "read the leases of network '\(name)'") { net in
+            var leases: UnsafeMutablePointer<UnsafeMutablePointer<virNetworkDHCPLease>?>?
+            let count = try check("read the leases of network '\(name)'", virNetworkGetDHCPLeases(net, nil, &leases, 0))
+            defer {
+                for index in 0..<Int(count) { virNetworkDHCPLeaseFree(leases?[index]) }
+                free(leases)
+            }
+            return (0..<Int(count)).compactMap { index in
+                guard let lease = leases?[index]?.pointee else { return nil }
+                return NetworkLease(mac: lease.mac.map { String(cString: $0) } ?? "",
+                                    address: lease.ipaddr.map { String(cString: $0) } ?? "",
+                                    hostname: lease.hostname.map { String(cString: $0) }, expires: lease.expirytime)
+            }
+        }
+    }
+
+    private func withNetwork<T>(_ name: String, _ operation: String, _ body: (OpaquePointer) throws -> T) throws -> T {
+        _ = try network(named: name)  // a missing network is said in virtlab's words, with what to run
+        let conn = try handle(operation)
+        let net = try check(operation, virNetworkLookupByName(conn, name))
+        defer { virNetworkFree(net) }
+        return try body(net)
+    }
+
+    /// This host's interface names (a new bridge must not take one).
+    static func hostInterfaces() -> Set<String> {
+        Set((try? FileManager.default.contentsOfDirectory(atPath: "/sys/class/net")) ?? [])
+    }
+
+    /// This host's IPv4 routes other than the default one, from /proc/net/route (little-endian hex).
+    static func hostRoutes() -> [IPv4Subnet] {
+        guard let text = try? String(contentsOfFile: "/proc/net/route", encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").dropFirst().compactMap { line in
+            let fields = line.split(whereSeparator: \.isWhitespace)
+            guard fields.count > 7, let destination = UInt32(fields[1], radix: 16), let mask = UInt32(fields[7], radix: 16),
+                  mask != 0 else { return nil }
+            return IPv4Subnet(network: destination.byteSwapped, prefix: mask.byteSwapped.nonzeroBitCount)
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Humanize
 import VirtKit
 
@@ -37,10 +38,18 @@ struct PoolCommand: ParsableCommand {
     }
 }
 
-/// `virtlab net ls`: virtual networks (IaaS network).
+/// `virtlab net …`: virtual networks (IaaS network): host-only, NAT, routed and open networks made from
+/// flags (no hand-written XML), started, stopped, deleted, and their DHCP leases.
 struct NetworkCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "net", abstract: "Virtual networks.",
-                                                    subcommands: [List.self])
+    static let configuration = CommandConfiguration(
+        commandName: "net", abstract: "Virtual networks: list, create, start, stop, delete, leases.",
+        subcommands: [List.self, Info.self, Create.self, Start.self, Stop.self, Autostart.self, Delete.self,
+                      Leases.self])
+
+    struct Target: ParsableArguments {
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "The network's name.") var name: String
+    }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "ls", abstract: "List virtual networks.")
@@ -57,6 +66,156 @@ struct NetworkCommand: ParsableCommand {
                 table.add([net.name, net.active ? "active" : "inactive", net.autostart ? "yes" : "no",
                            net.bridge ?? "-", net.forwardMode, net.address ?? "-",
                            net.dhcpRanges.map { "\($0.start)-\($0.end)" }.joined(separator: ", ")])
+            }
+            print(table.render())
+        }
+    }
+
+    struct Info: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a network's mode, bridge, subnet, DHCP range, autostart and the VMs on it.")
+        @OptionGroup var target: Target
+        @Flag(help: "Print JSON instead of text.") var json = false
+
+        struct Shown: Encodable {
+            let network: VirtualNetwork
+            let subnet: String?
+            let vms: [String]
+        }
+
+        func run() throws {
+            let conn = try target.connection.open().0
+            let net = try conn.network(named: target.name)
+            let vms = try conn.networkUsers(net.name)
+            if json { return try Output.json(Shown(network: net, subnet: net.subnet?.description, vms: vms)) }
+            print("""
+                Name:       \(net.name)
+                UUID:       \(net.uuid)
+                State:      \(net.active ? "active" : "inactive")
+                Autostart:  \(net.autostart ? "yes" : "no")
+                Mode:       \(net.forwardMode)
+                Bridge:     \(net.bridge ?? "-")
+                Subnet:     \(net.subnet?.description ?? "-")\(net.address.map { " (host \($0.split(separator: "/")[0]))" } ?? "")
+                DHCP:       \(net.dhcpRanges.isEmpty ? "none" : net.dhcpRanges.map { "\($0.start)-\($0.end)" }.joined(separator: ", "))
+                VMs:        \(vms.isEmpty ? "none" : vms.joined(separator: ", "))
+                """)
+        }
+    }
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Define a virtual network from flags (it is not started: 'virtlab net start NAME').",
+            discussion: """
+                Modes: isolated (host-only: guests and the host, no way out), nat (guests reach out through the \
+                host's address), route (guests routed, no address translation), open (libvirt adds no firewall \
+                rules). Example: virtlab net create lab --mode nat --subnet 192.168.150.0/24 \
+                --dhcp 192.168.150.10-192.168.150.99
+                """)
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "The new network's name.") var name: String
+        @Option(help: "isolated, nat, route or open.") var mode: String = "isolated"
+        @Option(help: "IPv4 subnet, e.g. 192.168.150.0/24; the host takes its first address.") var subnet: String?
+        @Option(help: "DHCP range START-END inside the subnet.") var dhcp: String?
+        @Option(help: "The bridge's name (default: libvirt picks virbrN).") var bridge: String?
+        @Option(name: .customLong("forward-dev"), help: "Forward through this host interface only (nat, route).")
+        var forwardDevice: String?
+
+        func spec() throws -> NetworkSpec {
+            guard let mode = NetworkSpec.Mode(rawValue: mode) else {
+                throw ValidationError("--mode \(mode): use isolated, nat, route or open")
+            }
+            var spec = NetworkSpec(name: name, mode: mode, bridge: bridge, forwardDevice: forwardDevice)
+            if let subnet {
+                guard let parsed = IPv4Subnet(subnet) else {
+                    throw ValidationError("--subnet \(subnet): expected an IPv4 subnet with a prefix of 8 to 30, "
+                                          + "e.g. 192.168.150.0/24")
+                }
+                spec.subnet = parsed
+            }
+            if let dhcp {
+                let ends = dhcp.split(separator: "-").map(String.init)
+                guard ends.count == 2 else {
+                    throw ValidationError("--dhcp \(dhcp): expected START-END, e.g. 192.168.150.10-192.168.150.99")
+                }
+                spec.dhcp = (ends[0], ends[1])
+            }
+            return spec
+        }
+
+        func validate() throws { _ = try spec() }
+
+        func run() throws {
+            let spec = try spec()
+            let conn = try connection.open().0
+            let net = try conn.defineNetwork(spec)
+            print("defined network \(net.name) (\(net.forwardMode)\(net.subnet.map { ", \($0)" } ?? "")); "
+                  + "start it with 'virtlab net start \(net.name)'")
+        }
+    }
+
+    struct Start: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start a network (its bridge and DHCP server).")
+        @OptionGroup var target: Target
+        func run() throws {
+            let conn = try target.connection.open().0
+            guard try !conn.network(named: target.name).active else {
+                throw UserFacingError("network '\(target.name)' is already active")
+            }
+            try conn.startNetwork(target.name)
+            print("started network \(target.name)")
+        }
+    }
+
+    struct Stop: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Stop a network; guests on it lose their link until it starts again.")
+        @OptionGroup var target: Target
+        func run() throws {
+            let conn = try target.connection.open().0
+            guard try conn.network(named: target.name).active else {
+                throw UserFacingError("network '\(target.name)' is not active")
+            }
+            try conn.stopNetwork(target.name)
+            print("stopped network \(target.name)")
+        }
+    }
+
+    struct Autostart: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start a network when libvirtd starts (or stop doing so).")
+        @OptionGroup var target: Target
+        @Flag(help: "Turn autostart off.") var disable = false
+        func run() throws {
+            try target.connection.open().0.setNetworkAutostart(target.name, !disable)
+            print("autostart \(disable ? "off" : "on") for network \(target.name)")
+        }
+    }
+
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Stop and remove a network.",
+            discussion: "Destructive: pass --yes to confirm. A network VMs use is refused unless --force.")
+        @OptionGroup var target: Target
+        @Flag(help: "Delete it even though VMs have NICs on it.") var force = false
+        @Flag(help: "Confirm: this cannot be undone.") var yes = false
+        func run() throws {
+            guard yes else { throw UserFacingError("deleting network '\(target.name)' cannot be undone: add --yes to confirm") }
+            try target.connection.open().0.deleteNetwork(target.name, evenIfInUse: force)
+            print("deleted network \(target.name)")
+        }
+    }
+
+    struct Leases: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The DHCP leases a network handed out.")
+        @OptionGroup var target: Target
+        @Flag(help: "Print JSON instead of a table.") var json = false
+        func run() throws {
+            let leases = try target.connection.open().0.leases(target.name)
+            if json { return try Output.json(leases) }
+            guard !leases.isEmpty else { return print("no leases on network \(target.name)") }
+            var table = TextTable(headers: ["MAC", "ADDRESS", "HOSTNAME", "EXPIRES"])
+            for lease in leases {
+                table.add([lease.mac, lease.address, lease.hostname ?? "-",
+                           Units.timestamp(Date(timeIntervalSince1970: TimeInterval(lease.expires)))])
             }
             print(table.render())
         }

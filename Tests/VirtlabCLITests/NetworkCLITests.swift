@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `virtlab net …` as a user types it, on a private test-driver hypervisor (its `labnet` network is NAT on
+/// 192.168.150.0/24, and the VM `web1` has a NIC on it). Each run reloads the fixture.
+@Suite struct NetworkCLITests {
+    let fixture: TestDriverFixture
+
+    init() throws { fixture = try TestDriverFixture(vms: [.init(name: "web1", running: true)]) }
+
+    func virtlab(_ args: String...) throws -> Run.Result { try Run.virtlab(args + ["--uri", fixture.uri]) }
+
+    func expectOneLineError(_ result: Run.Result, mentioning needles: [String]) {
+        #expect(result.status != 0 && result.stdout.isEmpty)
+        #expect(result.stderr.split(separator: "\n").count == 1, "stderr: \(result.stderr)")
+        for needle in needles { #expect(result.stderr.contains(needle), "missing \(needle) in \(result.stderr)") }
+    }
+
+    @Test func infoShowsTheNetworkAndWhoIsOnIt() throws {
+        let info = try virtlab("net", "info", "labnet")
+        #expect(info.status == 0)
+        for line in ["Mode:       nat", "Bridge:     virbr9", "Subnet:     192.168.150.0/24 (host 192.168.150.1)",
+                     "DHCP:       192.168.150.2-192.168.150.254", "VMs:        web1"] {
+            #expect(info.stdout.contains(line), "\(info.stdout)")
+        }
+        let json = try JSONSerialization.jsonObject(with: Data(try virtlab("net", "info", "labnet", "--json").stdout.utf8))
+            as? [String: Any]
+        #expect(json?["vms"] as? [String] == ["web1"] && json?["subnet"] as? String == "192.168.150.0/24")
+    }
+
+    @Test func createBuildsTheNetworkFromFlags() throws {
+        let made = try virtlab("net", "create", "inside", "--mode", "isolated", "--subnet", "10.77.0.0/24",
+                               "--dhcp", "10.77.0.10-10.77.0.20")
+        #expect(made.status == 0 && made.stdout == "defined network inside (isolated, 10.77.0.0/24); start it with "
+                + "'virtlab net start inside'\n", "\(made.stderr)")
+    }
+
+    @Test func badInputIsOneLineAndNamesTheThing() throws {
+        expectOneLineError(try virtlab("net", "create", "other", "--mode", "nat", "--subnet", "192.168.150.0/25"),
+                           mentioning: ["overlaps network 'labnet'"])
+        expectOneLineError(try virtlab("net", "create", "labnet", "--subnet", "10.78.0.0/24"),
+                           mentioning: ["a network named 'labnet' already exists"])
+        expectOneLineError(try virtlab("net", "create", "other", "--subnet", "10.78.0.0/24", "--dhcp", "10.79.0.2-10.79.0.9"),
+                           mentioning: ["is not inside 10.78.0.0/24"])
+        let badMode = try virtlab("net", "create", "other", "--mode", "bridged")
+        #expect(badMode.status == 64 && badMode.stderr.contains("--mode bridged: use isolated, nat, route or open"))
+        expectOneLineError(try virtlab("net", "delete", "labnet", "--yes"), mentioning: ["in use by web1"])
+        expectOneLineError(try virtlab("net", "delete", "labnet"), mentioning: ["--yes"])
+        expectOneLineError(try virtlab("net", "start", "labnet"), mentioning: ["already active"])
+        expectOneLineError(try virtlab("net", "info", "nope"), mentioning: ["no network 'nope'", "virtlab net ls"])
+        expectOneLineError(try virtlab("net", "leases", "labnet"), mentioning: ["does not support it"])
+    }
+
+    @Test func deleteWithForceRemovesANetworkInUse() throws {
+        #expect(try virtlab("net", "delete", "labnet", "--yes", "--force").stdout == "deleted network labnet\n")
+    }
+}
