@@ -99,8 +99,10 @@ public enum Keymap {
     /// press 1 or 2".
     static func hint(for key: Key) -> String {
         let panes = Panes.all.filter { feature in (lookup[key] ?? []).contains { $0.pane == feature.pane } }
-        let subjects = panes.map { $0.subject }, numbers = panes.map { "\(Panes.number($0.pane))" }
-        return "works on \(subjects.joined(separator: " and ")): press \(numbers.joined(separator: " or "))"
+        func list(_ words: [String], _ last: String) -> String {
+            words.count < 2 ? words.joined() : words.dropLast().joined(separator: ", ") + " \(last) " + words[words.count - 1]
+        }
+        return "works on \(list(panes.map { $0.subject }, "and")): press \(list(panes.map { "\(Panes.number($0.pane))" }, "or"))"
     }
 
     /// The bindings that apply in `state`: actions only on the panes they work in, nothing that changes

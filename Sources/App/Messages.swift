@@ -99,15 +99,37 @@ public enum ContainerAction: Sendable, Equatable {
     public var verb: String { kind.rule.verb }
 }
 
+/// A network action as the dashboard asks for it: the table's verb (`NetworkVerb`) with what it needs.
+public enum NetworkAction: Sendable, Equatable {
+    case start, stop, delete
+    case autostart(Bool)
+
+    public var kind: NetworkVerb {
+        switch self {
+        case .start: .start
+        case .stop: .stop
+        case .delete: .delete
+        case .autostart: .autostart
+        }
+    }
+
+    public var verb: String {
+        if case .autostart(let on) = self { return "turn autostart \(on ? "on" : "off") for" }
+        return kind.rule.verb
+    }
+}
+
 /// What a confirmation dialog is about to do.
 public enum PendingAction: Sendable, Equatable {
     case machine(MachineAction)
     case container(ContainerAction)
+    case network(NetworkAction)
 
     public var verb: String {
         switch self {
         case .machine(let action): action.verb
         case .container(let action): action.verb
+        case .network(let action): action.verb
         }
     }
 
@@ -116,6 +138,7 @@ public enum PendingAction: Sendable, Equatable {
         switch self {
         case .machine(let action): action.kind.rule.warning
         case .container(let action): action.kind.rule.warning
+        case .network(let action): action.kind.rule.warning
         }
     }
 
@@ -123,6 +146,7 @@ public enum PendingAction: Sendable, Equatable {
         switch self {
         case .machine(let action): action.equivalent(for: name)
         case .container(let action): action.kind.rule.equivalent(for: name)
+        case .network(let action): action.kind.rule.equivalent(for: name)
         }
     }
 }
@@ -132,6 +156,7 @@ public enum Effect: Sendable, Equatable {
     case refresh
     case perform(MachineAction, MachineKey, name: String)
     case performOnContainer(ContainerAction, MachineKey, name: String)
+    case performOnNetwork(NetworkAction, name: String)
     case fetchLogs(name: String)
     /// A shell inside a running container, the UI stepping aside as for the console.
     case openShell(name: String)

@@ -140,6 +140,8 @@ public struct AppState: Sendable {
     /// Bumped whenever the machines change (a snapshot, an event).
     var machinesGeneration = 0
 
+    /// The selected network, by name (names are unique per connection).
+    public var selectedNetwork: String?
     public var focus: Pane = .machines
     public var selectedMachine: MachineKey?
     public var selectedImage: String?

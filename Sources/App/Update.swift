@@ -152,7 +152,7 @@ private func absorb(_ state: inout AppState, _ event: MachineEvent) -> [Effect] 
         if event.change == .started { state.observedStart[key] = state.now }
         state.snapshot = InventorySnapshot(connection: snapshot.connection, hypervisor: snapshot.hypervisor,
                                            time: snapshot.time, host: snapshot.host, machines: machines,
-                                           images: snapshot.images)
+                                           images: snapshot.images, networks: snapshot.networks)
         state.machinesGeneration += 1
     }
     return [.refresh]
@@ -281,6 +281,7 @@ private func handleModalKey(_ state: inout AppState, _ key: Key) -> [Effect] {
             switch action {
             case .machine(let action): return [.perform(action, machineKey, name: name)]
             case .container(let action): return [.performOnContainer(action, machineKey, name: name)]
+            case .network(let action): return [.performOnNetwork(action, name: name)]
             }
         case .character("n"), .character("N"), .escape, .character("q"):
             state.modal = nil

@@ -78,12 +78,21 @@ private func drawTabs(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState, t
     let filter = state.editingFilter || !state.filter.isEmpty
         ? " filter: \(state.filter)\(state.editingFilter ? "_" : "") " : ""
     let filterX = max(rect.x, rect.maxX - DisplayWidth.of(filter))
+    // Every tab keeps its number and title: the counts go first when they do not all fit, and then only
+    // the tab in focus keeps its count.
+    let titled = Panes.all.enumerated().map { index, feature in
+        (feature, " \(index + 1) \(feature.title)", feature.count(in: state).map { " (\($0))" } ?? "")
+    }
+    let room = filterX - rect.x - 1
+    let width = { (withCounts: Bool) in
+        titled.reduce(0) { $0 + DisplayWidth.of($1.1 + ($1.0.pane == state.focus || withCounts ? $1.2 : "")) + 2 }
+    }
+    let allCounts = width(true) <= room
     var x = rect.x + 1
-    for (index, feature) in Panes.all.enumerated() {
-        let count = feature.count(in: state).map { " (\($0))" } ?? ""
-        let label = " \(index + 1) \(feature.title)\(count) "
-        x = buffer.write(label, x: x, y: rect.y, style: theme[state.focus == feature.pane ? .selected : .title],
-                         maxX: filterX)
+    for (feature, title, count) in titled {
+        let focused = state.focus == feature.pane
+        let label = title + (allCounts || focused ? count : "") + " "
+        x = buffer.write(label, x: x, y: rect.y, style: theme[focused ? .selected : .title], maxX: filterX)
         x += 1
     }
     if !filter.isEmpty {

@@ -50,6 +50,10 @@ extension ContainerRunState: ActionState {
     public var label: String { rawValue }
 }
 
+extension NetworkState: ActionState {
+    public var label: String { rawValue }
+}
+
 /// The VM actions. Each rule is one case below; a new action is one case and one rule.
 public enum MachineVerb: String, CaseIterable, Sendable {
     case start, shutdown, reboot, forceOff, pause, resume, console, snapshot, revert, clone, delete
@@ -119,6 +123,28 @@ public enum ContainerVerb: String, CaseIterable, Sendable {
             ActionRule("open a shell in", done: "left the shell in", from: [.running], hint: "start it first",
                        same: "podman exec -it NAME sh")
         case .logs: ActionRule("read the logs of", done: "read the logs of", same: "podman logs NAME")
+        }
+    }
+}
+
+/// The network actions, read by `virtlab net` and the Networks pane alike.
+public enum NetworkVerb: String, CaseIterable, Sendable {
+    case start, stop, autostart, delete
+
+    public var rule: ActionRule<NetworkState> {
+        switch self {
+        case .start:
+            ActionRule("start network", done: "started network", from: [.inactive], same: "virsh net-start NAME")
+        case .stop:
+            ActionRule("stop network", done: "stopped network", from: [.active],
+                       warning: "Guests on it lose their link (and their leases) until it starts again.",
+                       same: "virsh net-destroy NAME")
+        case .autostart:
+            ActionRule("toggle autostart of", done: "toggled autostart of", same: "virsh net-autostart NAME")
+        case .delete:
+            ActionRule("delete network", done: "deleted network",
+                       warning: "The network is stopped and its definition removed; VMs with a NIC on it are refused.",
+                       same: "virsh net-destroy NAME && virsh net-undefine NAME")
         }
     }
 }

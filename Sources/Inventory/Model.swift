@@ -99,6 +99,52 @@ public struct ImageSample: Sendable, Equatable {
     }
 }
 
+/// A virtual network: how guests on it reach (or do not reach) the host and the world.
+public struct NetworkSample: Sendable, Equatable {
+    public let name: String
+    public let uuid: String
+    public let state: NetworkState
+    public let autostart: Bool
+    /// isolated (host-only), nat, route, open, bridge, ...
+    public let mode: String
+    public let bridge: String?
+    /// "192.168.150.0/24", where it has an address.
+    public let subnet: String?
+    /// "192.168.150.10-192.168.150.99", where it hands out addresses.
+    public let dhcpRange: String?
+    /// The addresses it handed out; nil when the driver cannot say (libvirt's test driver).
+    public let leases: [Lease]?
+
+    public struct Lease: Sendable, Equatable {
+        public let mac: String
+        public let address: String
+        public let hostname: String?
+
+        public init(mac: String, address: String, hostname: String?) {
+            self.mac = mac
+            self.address = address
+            self.hostname = hostname
+        }
+    }
+
+    public init(name: String, uuid: String, state: NetworkState, autostart: Bool, mode: String, bridge: String?,
+                subnet: String?, dhcpRange: String?, leases: [Lease]? = nil) {
+        self.name = name
+        self.uuid = uuid
+        self.state = state
+        self.autostart = autostart
+        self.mode = mode
+        self.bridge = bridge
+        self.subnet = subnet
+        self.dhcpRange = dhcpRange
+        self.leases = leases
+    }
+}
+
+public enum NetworkState: String, Sendable, Equatable, CaseIterable {
+    case active, inactive
+}
+
 /// What a machine's definition says: its devices, for the detail pane.
 public struct MachineDetails: Sendable, Equatable {
     /// How the hypervisor runs it: "kvm", "qemu" (TCG), "test", ...
@@ -218,15 +264,17 @@ public struct InventorySnapshot: Sendable, Equatable {
     public let host: HostSample
     public let machines: [MachineSample]
     public let images: [ImageSample]
+    public let networks: [NetworkSample]
 
     public init(connection: String, hypervisor: HypervisorSample, time: Double, host: HostSample,
-                machines: [MachineSample], images: [ImageSample]) {
+                machines: [MachineSample], images: [ImageSample], networks: [NetworkSample] = []) {
         self.connection = connection
         self.hypervisor = hypervisor
         self.time = time
         self.host = host
         self.machines = machines
         self.images = images
+        self.networks = networks
     }
 }
 

@@ -10,8 +10,9 @@ public final class LibvirtProvider: @unchecked Sendable {
     private let hypervisor: HypervisorSample
     private let bootTime: Date?
     private let library: ImageLibrary?
-    /// Images change rarely and cost a read per volume and file: they are listed on a slower cycle.
-    private var cachedImages: (at: Double, images: [ImageSample], hostname: String)?
+    /// Images and networks change rarely and cost a read per volume, file and network: they are listed on a
+    /// slower cycle.
+    private var cachedImages: (at: Double, images: [ImageSample], networks: [NetworkSample], hostname: String)?
     public static let imageRefreshSeconds = 15.0
 
     public init(connection: Connection, library: ImageLibrary? = nil) throws {
@@ -22,7 +23,7 @@ public final class LibvirtProvider: @unchecked Sendable {
         self.library = library
     }
 
-    /// The next snapshot lists images afresh (after an import, a create or a delete).
+    /// The next snapshot lists images and networks afresh (after an import, a create, a delete, a network action).
     public func invalidateImages() { cachedImages = nil }
 
     public func snapshot() throws -> InventorySnapshot {
@@ -30,7 +31,8 @@ public final class LibvirtProvider: @unchecked Sendable {
         let host = try connection.host()
         let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
         if cachedImages == nil || now - cachedImages!.at >= Self.imageRefreshSeconds {
-            cachedImages = (now, Self.diskImages(connection: connection, library: library), host.hostname)
+            cachedImages = (now, Self.diskImages(connection: connection, library: library),
+                            Self.networks(connection), host.hostname)
         }
         let machines = stats.map { stat in
             MachineSample(key: MachineKey(connection: connection.uri, uuid: stat.uuid), name: stat.name,
@@ -48,7 +50,7 @@ public final class LibvirtProvider: @unchecked Sendable {
             host: HostSample(hostname: cachedImages?.hostname ?? host.hostname, cpus: host.cpus,
                              memoryKiB: host.memoryKiB, availableMemoryKiB: host.availableMemoryKiB,
                              cpuTimes: connection.hostCPUTimes().map { HostCPUCounters(busy: $0.busy, total: $0.total) }),
-            machines: machines, images: cachedImages?.images ?? [])
+            machines: machines, images: cachedImages?.images ?? [], networks: cachedImages?.networks ?? [])
     }
 
     /// Disk images: virtlab's directory first, then every pool's volumes. Best effort: a pool that cannot be read
@@ -143,5 +145,24 @@ extension MachineEvent {
         case .unknown: .other
         }
         self.init(key: MachineKey(connection: uri, uuid: event.domainUUID), change: change)
+    }
+}
+
+extension LibvirtProvider {
+    /// The networks with their leases (an active network's; nil where the driver cannot list them).
+    static func networks(_ connection: Connection) -> [NetworkSample] {
+        ((try? connection.networks()) ?? []).map { network in
+            NetworkSample(network, leases: network.active ? (try? connection.leases(network.name)) : [])
+        }
+    }
+}
+
+extension NetworkSample {
+    public init(_ network: VirtualNetwork, leases: [NetworkLease]?) {
+        self.init(name: network.name, uuid: network.uuid, state: network.active ? .active : .inactive,
+                  autostart: network.autostart, mode: network.forwardMode, bridge: network.bridge,
+                  subnet: network.subnet?.description,
+                  dhcpRange: network.dhcpRanges.first.map { "\($0.start)-\($0.end)" },
+                  leases: leases?.map { Lease(mac: $0.mac, address: $0.address, hostname: $0.hostname) })
     }
 }

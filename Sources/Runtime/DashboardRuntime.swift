@@ -189,6 +189,8 @@ public final class DashboardRuntime: @unchecked Sendable {
             }
         case .perform(let action, let key, let name):
             onMachines { .actionFinished(try machines.perform(action, key, name: name)) }
+        case .performOnNetwork(let action, let name):
+            onMachines { .actionFinished(try machines.perform(action, network: name)) }
         case .fetchDetails(let key):
             // Details are a nicety: a VM that vanished meanwhile simply shows none.
             Task {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Humanize
+import Inventory
 import VirtKit
 
 /// `virtlab pool ls`: storage pools and their volumes (IaaS storage).
@@ -153,35 +154,39 @@ struct NetworkCommand: ParsableCommand {
         }
     }
 
+    /// Checks the network's state against the action table (`NetworkVerb`, which the Networks pane reads
+    /// too), then acts.
+    static func perform(_ target: Target, _ verb: NetworkVerb, _ body: (Connection) throws -> Void) throws {
+        let conn = try target.connection.open().0
+        let state: NetworkState = try conn.network(named: target.name).active ? .active : .inactive
+        if let why = verb.rule.refusal(target.name, state) { throw UserFacingError(why) }
+        try body(conn)
+        print("\(verb.rule.done) \(target.name)")
+    }
+
+    static func networkConfiguration(_ name: String, _ verb: NetworkVerb, _ abstract: String,
+                              _ discussion: String = "") -> CommandConfiguration {
+        CommandConfiguration(commandName: name, abstract: abstract,
+                             discussion: (discussion.isEmpty ? "" : discussion + " ") + "Same as: \(verb.rule.equivalent).")
+    }
+
     struct Start: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start a network (its bridge and DHCP server).")
+        static let configuration = networkConfiguration("start", .start,
+                                                                "Start a network (its bridge and DHCP server).")
         @OptionGroup var target: Target
-        func run() throws {
-            let conn = try target.connection.open().0
-            guard try !conn.network(named: target.name).active else {
-                throw UserFacingError("network '\(target.name)' is already active")
-            }
-            try conn.startNetwork(target.name)
-            print("started network \(target.name)")
-        }
+        func run() throws { try perform(target, .start) { try $0.startNetwork(target.name) } }
     }
 
     struct Stop: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Stop a network; guests on it lose their link until it starts again.")
+        static let configuration = networkConfiguration(
+            "stop", .stop, "Stop a network; guests on it lose their link until it starts again.")
         @OptionGroup var target: Target
-        func run() throws {
-            let conn = try target.connection.open().0
-            guard try conn.network(named: target.name).active else {
-                throw UserFacingError("network '\(target.name)' is not active")
-            }
-            try conn.stopNetwork(target.name)
-            print("stopped network \(target.name)")
-        }
+        func run() throws { try perform(target, .stop) { try $0.stopNetwork(target.name) } }
     }
 
     struct Autostart: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start a network when libvirtd starts (or stop doing so).")
+        static let configuration = networkConfiguration(
+            "autostart", .autostart, "Start a network when libvirtd starts (or stop doing so).")
         @OptionGroup var target: Target
         @Flag(help: "Turn autostart off.") var disable = false
         func run() throws {
@@ -191,9 +196,9 @@ struct NetworkCommand: ParsableCommand {
     }
 
     struct Delete: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Stop and remove a network.",
-            discussion: "Destructive: pass --yes to confirm. A network VMs use is refused unless --force.")
+        static let configuration = networkConfiguration(
+            "delete", .delete, "Stop and remove a network.",
+            "Destructive: pass --yes to confirm. A network VMs use is refused unless --force.")
         @OptionGroup var target: Target
         @Flag(help: "Delete it even though VMs have NICs on it.") var force = false
         @Flag(help: "Confirm: this cannot be undone.") var yes = false

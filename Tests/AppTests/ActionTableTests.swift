@@ -69,3 +69,48 @@ import TermUI
         #expect(PendingAction.container(.remove).equivalent(for: "api") == "podman rm -f api")
     }
 }
+
+/// The Networks pane (5): its keys follow the network rules `virtlab net` reads.
+@Suite struct NetworksPaneTests {
+    func networks() -> AppState {
+        var state = DashboardFixture.state()
+        _ = update(&state, .key(.character("5")))
+        return state
+    }
+
+    @Test func theListShowsModeSubnetAndDHCP() {
+        let screen = view(networks(), size: Size(width: 100, height: 30), theme: .builtIn, glyphs: .unicode).text
+        #expect(screen.contains("5 Networks (2)"))
+        #expect(screen.split(separator: "\n").contains {
+            $0.contains("default") && $0.contains("active") && $0.contains("nat") && $0.contains("192.168.122.0/24")
+        })
+        #expect(screen.contains("guests reach out via the host; the LAN cannot reach them"))
+        #expect(screen.contains("Lease      192.168.122.17  52:54:00:00:00:01  web1"))
+    }
+
+    @Test func stopAsksStartIsRefusedWhenActiveAndDeleteAsks() {
+        var state = networks()  // default: active
+        #expect(update(&state, .key(.character("u"))).isEmpty)
+        #expect(state.status?.text == "cannot start network 'default': it is active")
+        _ = update(&state, .key(.character("d")))
+        guard case .confirm(.network(.stop), _, "default")? = state.modal else {
+            Issue.record("stop should ask: \(String(describing: state.modal))")
+            return
+        }
+        let dialog = view(state, size: Size(width: 100, height: 30), theme: .builtIn, glyphs: .unicode).text
+        #expect(dialog.contains("Same as: virsh net-destroy default"))
+        #expect(update(&state, .key(.character("y"))) == [.performOnNetwork(.stop, name: "default")])
+        _ = update(&state, .key(.down))  // hostonly: inactive
+        #expect(update(&state, .key(.character("u"))) == [.performOnNetwork(.start, name: "hostonly")])
+        #expect(update(&state, .key(.character("a"))) == [.performOnNetwork(.autostart(true), name: "hostonly")])
+        _ = update(&state, .key(.character("D")))
+        #expect(update(&state, .key(.character("y"))) == [.performOnNetwork(.delete, name: "hostonly")])
+    }
+
+    @Test func readOnlyRefusesNetworkChanges() {
+        var state = DashboardFixture.state(readOnly: true)
+        _ = update(&state, .key(.character("5")))
+        #expect(update(&state, .key(.character("d"))).isEmpty && state.modal == nil)
+        #expect(state.status?.text.hasPrefix("read-only connection") == true)
+    }
+}

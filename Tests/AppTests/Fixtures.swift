@@ -28,7 +28,15 @@ enum DashboardFixture {
                 machine("build", uuid: build, .shutOff, cpu: 0, memoryMiB: 4096),
             ],
             images: [ImageSample(pool: "default", name: "debian-12.qcow2", path: "/var/lib/libvirt/images/debian-12.qcow2",
-                                 format: "qcow2", capacityBytes: 2 << 30, allocationBytes: 300 << 20, backingStore: nil)])
+                                 format: "qcow2", capacityBytes: 2 << 30, allocationBytes: 300 << 20, backingStore: nil)],
+            networks: [
+                NetworkSample(name: "default", uuid: "dddddddd-0000-0000-0000-000000000001", state: .active, autostart: true,
+                              mode: "nat", bridge: "virbr0", subnet: "192.168.122.0/24",
+                              dhcpRange: "192.168.122.2-192.168.122.254",
+                              leases: [.init(mac: "52:54:00:00:00:01", address: "192.168.122.17", hostname: "web1")]),
+                NetworkSample(name: "hostonly", uuid: "dddddddd-0000-0000-0000-000000000002", state: .inactive,
+                              autostart: false, mode: "isolated", bridge: nil, subnet: "10.77.0.0/24", dhcpRange: nil),
+            ])
     }
 
     static let web1 = "11111111-1111-1111-1111-111111111111"

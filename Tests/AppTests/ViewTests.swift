@@ -58,6 +58,12 @@ import TermUI
         #expect(screen(state, 120, 40).text.contains("web1"))
     }
 
+    @Test func networksPaneAt80x24() throws {
+        var state = DashboardFixture.state()
+        _ = update(&state, .key(.character("5")))
+        try assertSnapshot(screen(state, 80, 24), named: "networks-80x24")
+    }
+
     @Test func containersPaneShowsLiveNumbersAndTheSelectedContainer() throws {
         var state = DashboardFixture.stateWithContainers()
         _ = update(&state, .key(.character("2")))

@@ -177,6 +177,7 @@ final class FakeMachines: MachinePort, @unchecked Sendable {
         return "\(action.verb) \(name): done"
     }
 
+    func perform(_ action: NetworkAction, network name: String) throws -> String { "\(action.verb) \(name): done" }
     func launch(imagePath: String, name: String, memoryMiB: Int, sshKeyPath: String?) throws -> String { "" }
     func console(_ name: String) -> String { "left the console of \(name)" }
     func close() {}

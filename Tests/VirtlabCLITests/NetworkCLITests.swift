@@ -47,7 +47,7 @@ import TestSupport
         #expect(badMode.status == 64 && badMode.stderr.contains("--mode bridged: use isolated, nat, route or open"))
         expectOneLineError(try virtlab("net", "delete", "labnet", "--yes"), mentioning: ["in use by web1"])
         expectOneLineError(try virtlab("net", "delete", "labnet"), mentioning: ["--yes"])
-        expectOneLineError(try virtlab("net", "start", "labnet"), mentioning: ["already active"])
+        expectOneLineError(try virtlab("net", "start", "labnet"), mentioning: ["cannot start network 'labnet': it is active"])
         expectOneLineError(try virtlab("net", "info", "nope"), mentioning: ["no network 'nope'", "virtlab net ls"])
         expectOneLineError(try virtlab("net", "leases", "labnet"), mentioning: ["does not support it"])
     }

@@ -32,6 +32,7 @@ enum Panes {
         ContainersPane.self,
         ImagesPane.self,
         LabsPane.self,
+        NetworksPane.self,
     ]
 
     static func feature(_ pane: Pane) -> any PaneFeature.Type { all.first { $0.pane == pane } ?? all[0] }

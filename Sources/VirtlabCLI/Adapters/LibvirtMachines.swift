@@ -102,6 +102,21 @@ final class LibvirtMachines: MachinePort {
         }
     }
 
+    func perform(_ action: NetworkAction, network name: String) throws -> String {
+        try translated {
+            let connection = try connection()
+            switch action {
+            case .start: try connection.startNetwork(name)
+            case .stop: try connection.stopNetwork(name)
+            case .delete: try connection.deleteNetwork(name)
+            case .autostart(let on): try connection.setNetworkAutostart(name, on)
+            }
+            link.withLock { $0?.inventory.invalidateImages() }
+            if case .autostart(let on) = action { return "autostart \(on ? "on" : "off") for network \(name)" }
+            return "\(action.kind.rule.done) \(name)"
+        }
+    }
+
     /// The launch wizard's work, the same as `virtlab vm create` with its defaults.
     func launch(imagePath: String, name: String, memoryMiB: Int, sshKeyPath: String?) throws -> String {
         try translated {
