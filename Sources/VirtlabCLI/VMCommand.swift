@@ -11,7 +11,8 @@ struct VMCommand: ParsableCommand {
         commandName: "vm", abstract: "Inspect and control one virtual machine.",
         subcommands: [Info.self, Lifecycle.Start.self, Lifecycle.Shutdown.self, Lifecycle.Reboot.self,
                       Lifecycle.Destroy.self, Lifecycle.Suspend.self, Lifecycle.Resume.self, Autostart.self,
-                      XML.self, Define.self, Undefine.self, SnapshotCommand.self, CreateCommand.self, CloneCommand.self])
+                      XML.self, Define.self, Undefine.self, SnapshotCommand.self, NIC.self, CreateCommand.self,
+                      CloneCommand.self])
 
     struct Target: ParsableArguments {
         @OptionGroup var connection: ConnectionOptions
@@ -114,6 +115,64 @@ struct VMCommand: ParsableCommand {
             static let configuration = Lifecycle.configuration("resume", .resume, "Resume a paused VM.")
             @OptionGroup var target: Target
             func run() throws { try perform(target, .resume) { try $0.resume() } }
+        }
+    }
+
+    /// `virtlab vm nic attach|detach`: a VM's NICs on libvirt networks.
+    struct NIC: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "nic", abstract: "Attach a NIC on a virtual network to a VM, or detach one.",
+            subcommands: [Attach.self, Detach.self])
+
+        struct Scope: ParsableArguments {
+            @Flag(help: "Change the running guest (hot-plug).") var live = false
+            @Flag(help: "Change the persistent definition (from the next boot on).") var config = false
+            /// Neither flag: libvirt's "current" (the running guest if it runs, else the definition).
+            var scope: DeviceScope { DeviceScope(live ? [.live] : []).union(config ? [.config] : []) }
+        }
+
+        struct Attach: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Add a NIC on a libvirt network.",
+                discussion: "Same as: virsh attach-interface NAME network NET --model virtio [--live] [--config].")
+            @OptionGroup var target: Target
+            @Option(help: "The libvirt network (see 'virtlab net ls').") var network: String
+            @Option(help: "The NIC model: \(Domain.nicModels.joined(separator: ", ")).") var model = "virtio"
+            @Option(help: "Its MAC address (default: a new one in 52:54:00:xx:xx:xx).") var mac: String?
+            @OptionGroup var scope: Scope
+
+            func validate() throws {
+                guard Domain.nicModels.contains(model) else {
+                    throw ValidationError("--model \(model): use \(Domain.nicModels.joined(separator: ", "))")
+                }
+                if let mac, !Domain.isValidMAC(mac) {
+                    throw ValidationError("--mac \(mac): expected six hex pairs with a unicast first octet, e.g. "
+                                          + "52:54:00:12:34:56")
+                }
+            }
+
+            func run() throws {
+                let conn = try target.connection.open().0
+                _ = try conn.network(named: network)  // a missing network is said before the VM is touched
+                let domain = try conn.domain(named: target.name)
+                let made = try domain.attachNIC(network: network, model: model, mac: mac, scope: scope.scope)
+                print("attached a \(model) NIC \(made) on network \(network) to \(domain.name)")
+            }
+        }
+
+        struct Detach: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Remove a VM's NIC, named by its MAC (see 'virtlab vm info NAME').",
+                discussion: "Same as: virsh detach-interface NAME network --mac MAC [--live] [--config].")
+            @OptionGroup var target: Target
+            @Option(help: "The NIC's MAC address.") var mac: String
+            @OptionGroup var scope: Scope
+
+            func run() throws {
+                let domain = try target.domain()
+                try domain.detachNIC(mac: mac, scope: scope.scope)
+                print("detached NIC \(mac) from \(domain.name)")
+            }
         }
     }
 

@@ -116,3 +116,30 @@ import TestSupport
         }
     }
 }
+
+/// NICs on the real daemon, on a shut-off guest's definition only: the network is defined but never started,
+/// so no bridge is made and no packet is sent (the networks issue's namespace is where guests get links).
+@Suite(.serialized) struct NICOnRealDaemonTests {
+    @Test func aNICIsAttachedToTheDefinitionAndDetachedByItsMAC() throws {
+        let connection = try QEMUTestGuest.connect()
+        let name = QEMUTestGuest.uniqueName("nic")
+        let network = "vltest-\(UUID().uuidString.prefix(6).lowercased())"
+        defer {
+            QEMUTestGuest.cleanUp(connection, name: name)
+            try? connection.deleteNetwork(network, evenIfInUse: true)
+        }
+        try connection.defineNetwork(NetworkSpec(name: network, mode: .isolated), hostInterfaces: [], hostRoutes: [])
+        let domain = try connection.define(xml: QEMUTestGuest.domainXML(name: name))
+        let before = try domain.details().nics.count
+        let mac = try domain.attachNIC(network: network, model: "e1000", scope: .config)
+        #expect(Domain.isValidMAC(mac) && mac.hasPrefix("52:54:00:"))
+        let nic = try #require(try domain.details().nics.first { $0.mac == mac })
+        #expect(nic.type == "network" && nic.source == network && nic.model == "e1000")
+        #expect(try connection.networkUsers(network) == [name])
+        try domain.detachNIC(mac: mac, scope: .config)
+        #expect(try domain.details().nics.count == before)
+        #expect(try connection.networkUsers(network).isEmpty)
+        let missing = #expect(throws: DeviceRefusal.self) { try domain.detachNIC(mac: mac, scope: .config) }
+        #expect(missing?.description.contains("has no NIC with MAC \(mac)") == true)
+    }
+}

@@ -52,6 +52,16 @@ import TestSupport
         expectOneLineError(try virtlab("net", "leases", "labnet"), mentioning: ["does not support it"])
     }
 
+    @Test func nicChangesRefuseBadInputBeforeTouchingTheVM() throws {
+        let badModel = try virtlab("vm", "nic", "attach", "web1", "--network", "labnet", "--model", "ne2k")
+        #expect(badModel.status == 64 && badModel.stderr.contains("--model ne2k: use virtio, e1000, e1000e, rtl8139"))
+        let badMAC = try virtlab("vm", "nic", "attach", "web1", "--network", "labnet", "--mac", "01:00:5e:00:00:01")
+        #expect(badMAC.status == 64 && badMAC.stderr.contains("unicast"))
+        expectOneLineError(try virtlab("vm", "nic", "attach", "web1", "--network", "nope"), mentioning: ["no network 'nope'"])
+        expectOneLineError(try virtlab("vm", "nic", "detach", "web1", "--mac", "52:54:00:00:00:99"),
+                           mentioning: ["'web1' has no NIC with MAC 52:54:00:00:00:99"])
+    }
+
     @Test func deleteWithForceRemovesANetworkInUse() throws {
         #expect(try virtlab("net", "delete", "labnet", "--yes", "--force").stdout == "deleted network labnet\n")
     }
