@@ -31,14 +31,15 @@ struct ContainerCommand: ParsableCommand {
     }
 
     struct Start: ParsableCommand {
-        static let configuration = actionConfiguration("start", .start, "Start a container.")
+        static let configuration = CommandConfiguration.action("start", ContainerVerb.start.rule, "Start a container.")
         @Argument(help: "The container's name or id.") var name: String
         func run() throws { try change(name, .start) { try await $0.start($1) } }
     }
 
     struct Stop: ParsableCommand {
-        static let configuration = actionConfiguration(
-            "stop", .stop, "Stop a container (its main process gets SIGTERM, then SIGKILL after --time seconds).")
+        static let configuration = CommandConfiguration.action(
+            "stop", ContainerVerb.stop.rule,
+            "Stop a container (its main process gets SIGTERM, then SIGKILL after --time seconds).")
         @Argument(help: "The container's name or id.") var name: String
         @Option(help: "Seconds to wait before killing.") var time = 10
         func run() throws {
@@ -48,7 +49,8 @@ struct ContainerCommand: ParsableCommand {
     }
 
     struct Restart: ParsableCommand {
-        static let configuration = actionConfiguration("restart", .restart, "Restart a container.")
+        static let configuration = CommandConfiguration.action(
+            "restart", ContainerVerb.restart.rule, "Restart a container.")
         @Argument(help: "The container's name or id.") var name: String
         @Option(help: "Seconds to wait before killing.") var time = 10
         func run() throws {
@@ -58,20 +60,22 @@ struct ContainerCommand: ParsableCommand {
     }
 
     struct Pause: ParsableCommand {
-        static let configuration = actionConfiguration("pause", .pause, "Freeze every process of a container.")
+        static let configuration = CommandConfiguration.action(
+            "pause", ContainerVerb.pause.rule, "Freeze every process of a container.")
         @Argument(help: "The container's name or id.") var name: String
         func run() throws { try change(name, .pause) { try await $0.pause($1) } }
     }
 
     struct Unpause: ParsableCommand {
-        static let configuration = actionConfiguration("unpause", .unpause, "Thaw a paused container.")
+        static let configuration = CommandConfiguration.action(
+            "unpause", ContainerVerb.unpause.rule, "Thaw a paused container.")
         @Argument(help: "The container's name or id.") var name: String
         func run() throws { try change(name, .unpause) { try await $0.unpause($1) } }
     }
 
     struct Remove: ParsableCommand {
-        static let configuration = actionConfiguration(
-            "rm", .remove, "Remove a container and its writable layer.",
+        static let configuration = CommandConfiguration.action(
+            "rm", ContainerVerb.remove.rule, "Remove a container and its writable layer.",
             "Destructive: pass --yes to confirm. Files changed inside the container are lost.")
         @Argument(help: "The container's name or id.") var name: String
         @Flag(name: .shortAndLong, help: "Stop it first if it is running.") var force = false
@@ -216,11 +220,4 @@ private func change(_ name: String, _ verb: ContainerVerb,
         try await call(client, name)
     }
     print("\(name): \(rule.done)")
-}
-
-/// A container subcommand's help, ending with the podman command that does the same.
-private func actionConfiguration(_ name: String, _ verb: ContainerVerb, _ abstract: String,
-                           _ discussion: String = "") -> CommandConfiguration {
-    CommandConfiguration(commandName: name, abstract: abstract,
-                         discussion: (discussion.isEmpty ? "" : discussion + " ") + "Same as: \(verb.rule.equivalent).")
 }

@@ -164,29 +164,23 @@ struct NetworkCommand: ParsableCommand {
         print("\(verb.rule.done) \(target.name)")
     }
 
-    static func networkConfiguration(_ name: String, _ verb: NetworkVerb, _ abstract: String,
-                              _ discussion: String = "") -> CommandConfiguration {
-        CommandConfiguration(commandName: name, abstract: abstract,
-                             discussion: (discussion.isEmpty ? "" : discussion + " ") + "Same as: \(verb.rule.equivalent).")
-    }
-
     struct Start: ParsableCommand {
-        static let configuration = networkConfiguration("start", .start,
+        static let configuration = CommandConfiguration.action("start", NetworkVerb.start.rule,
                                                                 "Start a network (its bridge and DHCP server).")
         @OptionGroup var target: Target
         func run() throws { try perform(target, .start) { try $0.startNetwork(target.name) } }
     }
 
     struct Stop: ParsableCommand {
-        static let configuration = networkConfiguration(
-            "stop", .stop, "Stop a network; guests on it lose their link until it starts again.")
+        static let configuration = CommandConfiguration.action(
+            "stop", NetworkVerb.stop.rule, "Stop a network; guests on it lose their link until it starts again.")
         @OptionGroup var target: Target
         func run() throws { try perform(target, .stop) { try $0.stopNetwork(target.name) } }
     }
 
     struct Autostart: ParsableCommand {
-        static let configuration = networkConfiguration(
-            "autostart", .autostart, "Start a network when libvirtd starts (or stop doing so).")
+        static let configuration = CommandConfiguration.action(
+            "autostart", NetworkVerb.autostart.rule, "Start a network when libvirtd starts (or stop doing so).")
         @OptionGroup var target: Target
         @Flag(help: "Turn autostart off.") var disable = false
         func run() throws {
@@ -196,8 +190,8 @@ struct NetworkCommand: ParsableCommand {
     }
 
     struct Delete: ParsableCommand {
-        static let configuration = networkConfiguration(
-            "delete", .delete, "Stop and remove a network.",
+        static let configuration = CommandConfiguration.action(
+            "delete", NetworkVerb.delete.rule, "Stop and remove a network.",
             "Destructive: pass --yes to confirm. A network VMs use is refused unless --force.")
         @OptionGroup var target: Target
         @Flag(help: "Delete it even though VMs have NICs on it.") var force = false

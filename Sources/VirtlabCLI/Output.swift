@@ -1,3 +1,5 @@
+import ArgumentParser
+import Inventory
 import Foundation
 
 enum Output {
@@ -12,4 +14,17 @@ enum Output {
     static func note(_ text: String) { FileHandle.standardError.write(Data("note: \(text)\n".utf8)) }
 
     static func error(_ line: String) { FileHandle.standardError.write(Data("virtlab: \(line)\n".utf8)) }
+}
+
+extension CommandConfiguration {
+    /// A subcommand for one entry of the action table: its help ends with the command that does the same
+    /// (`Same as: virsh start NAME.`), then the states it applies to where the table limits them.
+    static func action<State: CaseIterable>(_ name: String, _ rule: ActionRule<State>, _ abstract: String,
+                                            _ discussion: String = "", subject: String = "") -> CommandConfiguration {
+        let allowed = rule.allowedFrom.map { allowed in State.allCases.filter(allowed.contains).map(\.label) } ?? []
+        let parts = [discussion, "Same as: \(rule.equivalent).", subject.isEmpty || allowed.isEmpty ? ""
+                        : "Applies to \(subject) that is " + allowed.joined(separator: ", ") + "."]
+        return CommandConfiguration(commandName: name, abstract: abstract,
+                                    discussion: parts.filter { !$0.isEmpty }.joined(separator: " "))
+    }
 }

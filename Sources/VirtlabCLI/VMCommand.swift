@@ -73,46 +73,39 @@ struct VMCommand: ParsableCommand {
             print("\(verb.rule.done) \(domain.name)")
         }
 
-        /// The subcommand's help, ending with the virsh command that does the same.
-        static func configuration(_ name: String, _ verb: MachineVerb, _ abstract: String) -> CommandConfiguration {
-            CommandConfiguration(commandName: name, abstract: abstract,
-                                 discussion: "Same as: \(verb.rule.equivalent). " + allowed(verb))
-        }
-
-        private static func allowed(_ verb: MachineVerb) -> String {
-            guard let states = verb.rule.allowedFrom else { return "" }
-            return "Applies to a VM that is " + MachineState.allCases.filter(states.contains).map(\.label)
-                .joined(separator: ", ") + "."
-        }
-
         struct Start: ParsableCommand {
-            static let configuration = Lifecycle.configuration("start", .start, "Start a VM.")
+            static let configuration = CommandConfiguration.action(
+                "start", MachineVerb.start.rule, "Start a VM.", subject: "a VM")
             @OptionGroup var target: Target
             func run() throws { try perform(target, .start) { try $0.start() } }
         }
         struct Shutdown: ParsableCommand {
-            static let configuration = Lifecycle.configuration("shutdown", .shutdown, "Ask a VM's guest to shut down (ACPI).")
+            static let configuration = CommandConfiguration.action(
+                "shutdown", MachineVerb.shutdown.rule, "Ask a VM's guest to shut down (ACPI).", subject: "a VM")
             @OptionGroup var target: Target
             func run() throws { try perform(target, .shutdown) { try $0.shutdown() } }
         }
         struct Reboot: ParsableCommand {
-            static let configuration = Lifecycle.configuration("reboot", .reboot, "Ask a VM's guest to reboot.")
+            static let configuration = CommandConfiguration.action(
+                "reboot", MachineVerb.reboot.rule, "Ask a VM's guest to reboot.", subject: "a VM")
             @OptionGroup var target: Target
             func run() throws { try perform(target, .reboot) { try $0.reboot() } }
         }
         struct Destroy: ParsableCommand {
-            static let configuration = Lifecycle.configuration("destroy", .forceOff,
-                                                               "Force a VM off at once (like pulling the plug).")
+            static let configuration = CommandConfiguration.action(
+                "destroy", MachineVerb.forceOff.rule, "Force a VM off at once (like pulling the plug).", subject: "a VM")
             @OptionGroup var target: Target
             func run() throws { try perform(target, .forceOff) { try $0.forceOff() } }
         }
         struct Suspend: ParsableCommand {
-            static let configuration = Lifecycle.configuration("suspend", .pause, "Pause a running VM.")
+            static let configuration = CommandConfiguration.action(
+                "suspend", MachineVerb.pause.rule, "Pause a running VM.", subject: "a VM")
             @OptionGroup var target: Target
             func run() throws { try perform(target, .pause) { try $0.suspend() } }
         }
         struct Resume: ParsableCommand {
-            static let configuration = Lifecycle.configuration("resume", .resume, "Resume a paused VM.")
+            static let configuration = CommandConfiguration.action(
+                "resume", MachineVerb.resume.rule, "Resume a paused VM.", subject: "a VM")
             @OptionGroup var target: Target
             func run() throws { try perform(target, .resume) { try $0.resume() } }
         }
