@@ -71,6 +71,8 @@ public struct CloudLauncher {
         if (try? connection.domain(named: spec.name)) != nil {
             throw ProvisioningError("a VM named \(spec.name) already exists; pick another name")
         }
+        // A missing network is said before a disk is made (libvirt would only say so when the VM starts).
+        if let network = spec.network { _ = try connection.network(named: network) }
         guard spec.image.format == "qcow2" || spec.image.format == "raw" else {
             throw ProvisioningError("\(spec.image.path) is \(spec.image.format == "iso" ? "an ISO" : "not a disk image"); "
                 + "a cloud image is a qcow2 or raw disk")

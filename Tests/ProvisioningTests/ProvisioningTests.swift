@@ -77,12 +77,22 @@ import VirtKit
         let name = QEMUTestGuest.uniqueName("fail")
         defer { cleanUp(connection, [name]) }
         let image = try base(name)
+        // A network that is defined but not started: the VM defines fine and fails to start. (The network is
+        // never started, so no bridge is made.)
+        let inactive = "vltest-\(UUID().uuidString.prefix(6).lowercased())"
+        try connection.defineNetwork(NetworkSpec(name: inactive, mode: .isolated), hostInterfaces: [], hostRoutes: [])
+        defer { try? connection.deleteNetwork(inactive, evenIfInUse: true) }
         var broken = spec(name, image)
-        broken.network = "no-such-network-\(name)"  // defined fine, fails to start
+        broken.network = inactive
         #expect(throws: LibvirtError.self) { try CloudLauncher(connection: connection).launch(broken) }
         #expect((try? connection.domain(named: name)) == nil)
         #expect(!FileManager.default.fileExists(atPath: "\(storage)/\(name).qcow2"))
         #expect(!FileManager.default.fileExists(atPath: "\(storage)/\(name)-seed.iso"))
+        // A network that does not exist is said before any disk is made.
+        broken.network = "no-such-network-\(name)"
+        let missing = #expect(throws: NetworkRefusal.self) { try CloudLauncher(connection: connection).launch(broken) }
+        #expect(missing?.description.contains("no network 'no-such-network-") == true)
+        #expect(!FileManager.default.fileExists(atPath: "\(storage)/\(name).qcow2"))
 
         // A taken name is refused before anything is made, and the existing VM is untouched.
         _ = try CloudLauncher(connection: connection).launch(spec(name, image))
