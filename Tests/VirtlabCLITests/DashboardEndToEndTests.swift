@@ -75,6 +75,26 @@ func expectGone(_ session: TmuxSession, _ text: String, timeout: Duration = .sec
         #expect(!session.screen().contains("Virtual machines"))
     }
 
+    /// The Networks pane on the fixture's NAT network: stopped after a confirmation showing the virsh line,
+    /// started again; the row follows the network's real state.
+    @Test func networksPaneStopsAndStartsANetwork() async throws {
+        let fixture = try TestDriverFixture(vms: [.init(name: "solo")])
+        let session = try TmuxSession([Run.virtlabBinary, "--uri", fixture.uri, "--delay", "0.5"])
+        await expectScreen(session, contains: "Virtual machines (1)")
+        try session.send("5")
+        await expectRow(session, "labnet active") { $0.contains("labnet") && $0.contains("active") && $0.contains("nat") }
+        try session.send("d")
+        await expectScreen(session, contains: "Same as: virsh net-destroy labnet")
+        try session.send("y")
+        await expectRow(session, "labnet inactive") { $0.contains("labnet") && $0.contains("inactive") }
+        try session.send("u")
+        await expectRow(session, "labnet active again") {
+            $0.contains("labnet") && $0.contains("active") && !$0.contains("inactive")
+        }
+        try session.send("q")
+        await expectScreen(session, contains: "VIRTLAB_EXIT=0")
+    }
+
     @Test func sigtermRestoresTheTerminal() async throws {
         let fixture = try TestDriverFixture(vms: [.init(name: "solo")])
         let session = try TmuxSession([Run.virtlabBinary, "--uri", fixture.uri])
