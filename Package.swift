@@ -20,6 +20,8 @@ let package = Package(
         .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt", providers: [.apt(["libvirt-dev"])]),
         .systemLibrary(name: "CLibvirtQEMU", pkgConfig: "libvirt-qemu", providers: [.apt(["libvirt-dev"])]),
         .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        // libxml2's XPath engine, for XPath expressions (count(), boolean()) Foundation cannot evaluate.
+        .systemLibrary(name: "CLibxml2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "CShims", dependencies: ["CNcurses"]),
 
         // libvirt in Swift: connections, domains, stats, events, storage, networks. No UI, no printing.
@@ -46,7 +48,7 @@ let package = Package(
         .target(name: "LabFormat", dependencies: ["Yams"]),
         // Grading: the check primitives (one file each, one registry), targets, the grader, saved progress.
         .target(name: "LabGrader", dependencies: [
-            "LabFormat", "ProcessRunner", "VirtKit", "HostDoctor", "ImageKit", "ContainerKit", "Inventory", "Providers",
+            "LabFormat", "ProcessRunner", "CLibxml2", "VirtKit", "HostDoctor", "ImageKit", "ContainerKit", "Inventory", "Providers",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Disk images identified by their headers (qcow2, ISO, raw): format, sizes, backing file.

@@ -144,6 +144,28 @@ func grade(_ yaml: String, uri: String = "test:///default") async throws -> [Str
         #expect(results["notjson"]?.status == .fail && results["notjson"]?.got == "not JSON")
     }
 
+    /// XPath 1.0 expressions, not only node paths: "no forward element" is `count(/network/forward)` = 0.
+    @Test func xPathExpressionsCountTestAndRead() async throws {
+        let xml = "<network><name>lab</name><bridge name='virbr1'/><ip address='10.0.0.1'/><ip address='10.1.0.1'/></network>"
+        let results = try await grade(oneStep("""
+              - {id: count, title: C, xpath: {run: [echo, "\(xml)"], path: "count(/network/ip)", value: {eq: 2}}}
+              - {id: absent, title: A, xpath: {run: [echo, "\(xml)"], path: "count(/network/forward)", value: {eq: 0}}}
+              - {id: bool, title: B, xpath: {run: [echo, "\(xml)"], path: "boolean(/network/forward)", value: "false"}}
+              - {id: string, title: S, xpath: {run: [echo, "\(xml)"], path: "string(/network/bridge/@name)", value: virbr1}}
+              - {id: nodes, title: N, xpath: {run: [echo, "\(xml)"], path: "/network/ip/@address", value: "10.0.0.1,10.1.0.1"}}
+              - {id: nothing, title: E, xpath: {run: [echo, "\(xml)"], path: "/network/forward", value: {regex: "."}}}
+              - {id: broken, title: X, xpath: {run: [echo, "\(xml)"], path: "count(/network/", value: "1"}}
+              - {id: notxml, title: Y, xpath: {run: [echo, "not xml"], path: "/a", value: "1"}}
+        """))
+        for id in ["count", "absent", "bool", "string", "nodes"] {
+            #expect(results[id]?.status == .pass, "\(id): \(String(describing: results[id]))")
+        }
+        #expect(results["nothing"]?.status == .fail && results["nothing"]?.got == "/network/forward matched nothing")
+        #expect(results["broken"]?.status == .error
+                && results["broken"]?.message == "'count(/network/' is not an XPath 1.0 expression")
+        #expect(results["notxml"]?.status == .fail && results["notxml"]?.got == "not XML")
+    }
+
     @Test func hostFactsAgreeWithHostDoctor() async throws {
         let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
         let hasExtensions = cpuinfo.contains(" vmx") || cpuinfo.contains(" svm")

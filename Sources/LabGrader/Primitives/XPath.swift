@@ -1,8 +1,5 @@
 import Foundation
 import LabFormat
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
 struct XPathPrimitive: CheckPrimitive {
     static let format = PrimitiveFormat(
@@ -12,7 +9,8 @@ struct XPathPrimitive: CheckPrimitive {
         fields: [
             "run": Schema.Field(.command, "a command printing XML"),
             "domain": Schema.Field(.string, "or: the XML of this libvirt domain"),
-            "path": Schema.Field(.string, required: true, "e.g. /domain/devices/interface/model/@type"),
+            "path": Schema.Field(.string, required: true, "an XPath 1.0 expression: a path such as "
+                                 + "/domain/devices/interface/model/@type, or count(...), boolean(...), string(...)"),
             "value": Schema.Field(.matcher, required: true, "what the value must match"),
         ],
         validate: { ($0["run"] == nil) == ($0["domain"] == nil) ? "'xpath' needs exactly one of run or domain" : nil })
@@ -37,13 +35,19 @@ struct XPathPrimitive: CheckPrimitive {
             case .failure(let verdict): return verdict
             }
         }
-        guard let document = try? XMLDocument(xmlString: xml, options: []),
-              let nodes = try? document.nodes(forXPath: path) else {
-            return Verdict(passed: false, expected: "XML with \(path)", got: "not XML, or a bad XPath", command: source)
+        let value: XPathValue
+        switch XPathExpression.evaluate(path, in: xml) {
+        case .success(let result): value = result
+        case .failure(.notXML):
+            return Verdict(passed: false, expected: "XML with \(path)", got: "not XML", command: source)
+        case .failure(.badExpression):
+            return Verdict(passed: false, command: source, error: "'\(path)' is not an XPath 1.0 expression")
         }
-        let values = nodes.compactMap(\.stringValue)
-        let joined = values.joined(separator: ",")
-        return Verdict(passed: !values.isEmpty && matcher.matches(joined), expected: "\(path) \(matcher.summary)",
-                       got: values.isEmpty ? "\(path) matched nothing" : "\(path) = \(joined)", command: source)
+        if case .nodes(let values) = value, values.isEmpty {
+            return Verdict(passed: false, expected: "\(path) \(matcher.summary)", got: "\(path) matched nothing",
+                           command: source)
+        }
+        return Verdict(passed: matcher.matches(value.text), expected: "\(path) \(matcher.summary)",
+                       got: "\(path) = \(value.text)", command: source)
     }
 }
