@@ -157,6 +157,8 @@ public enum Effect: Sendable, Equatable {
     case perform(MachineAction, MachineKey, name: String)
     case performOnContainer(ContainerAction, MachineKey, name: String)
     case performOnNetwork(NetworkAction, name: String)
+    /// Define a network from the form's fields (the port checks them as `virtlab net create` does).
+    case createNetwork(name: String, mode: String, subnet: String?, dhcp: String?)
     case fetchLogs(name: String)
     /// A shell inside a running container, the UI stepping aside as for the console.
     case openShell(name: String)

@@ -17,20 +17,14 @@ func drawModal(_ buffer: inout Buffer, _ modal: Modal, _ state: AppState, theme:
     case .snapshotName(_, let name, let typed):
         prompt(&buffer, title: "Snapshot \(name)", lines: ["Name for the new snapshot:"], typed: typed, theme: theme,
                glyphs: glyphs)
-    case .launch(let form):
-        let area = dialog(&buffer, title: "Launch a VM from \(form.imageName)", lines: [
-            "An overlay on the image (never written), cloud-init with your key.",
-            "Name         ", "Memory (MiB) ", "SSH key file ", "",
-            "Tab/↑↓ field   Enter create and start   Esc cancel",
-        ], minWidth: 60, theme: theme, glyphs: glyphs)
-        for field in LaunchForm.Field.allCases {
-            let x = area.x + 15
-            let text = form[field] + (form.field == field ? "_" : "")
-            let style = theme[form.field == field ? .input : .modal]
-            buffer.fill(Rect(x: x, y: area.y + 1 + field.rawValue, width: area.maxX - x - 1, height: 1), style: style)
-            buffer.write(String(text.suffix(max(0, area.maxX - x - 2))), x: x, y: area.y + 1 + field.rawValue,
-                         style: style, maxX: area.maxX - 1)
-        }
+    case .launch(let launch):
+        drawForm(&buffer, title: "Launch a VM from \(launch.imageName)",
+                 intro: "An overlay on the image (never written), cloud-init with your key.", launch.form,
+                 hint: "Tab/↑↓ field   Enter create and start   Esc cancel", theme: theme, glyphs: glyphs)
+    case .createNetwork(let form):
+        drawForm(&buffer, title: "New virtual network",
+                 intro: "Mode: isolated (host-only), nat, route or open. Leave the subnet empty for none.", form,
+                 hint: "Tab/↑↓ field   Enter define   Esc cancel", theme: theme, glyphs: glyphs)
     case .cloneName(_, let name, let typed, let sanitize):
         prompt(&buffer, title: "Clone \(name)", lines: [
             "New UUID, new MACs, disks of its own.",
@@ -81,6 +75,22 @@ func helpLines(_ state: AppState, theme: Theme) -> [StyledLine] {
              "Start with --theme NAME, --delay SECONDS, --read-only, --uri URI; NO_COLOR is honoured."]
         .map { StyledLine($0, theme[.help]) }
     return help
+}
+
+/// A form: its intro line, one row per field (label, then the value, the one in focus marked), and a hint.
+private func drawForm(_ buffer: inout Buffer, title: String, intro: String, _ form: Form, hint: String, theme: Theme,
+                      glyphs: Glyphs) {
+    let labelWidth = (form.labels.map { DisplayWidth.of($0) }.max() ?? 0) + 2
+    let area = dialog(&buffer, title: title, lines: [intro] + form.labels + ["", hint], minWidth: 60, theme: theme,
+                      glyphs: glyphs)
+    for (row, value) in form.values.enumerated() {
+        let x = area.x + 1 + labelWidth, y = area.y + 1 + row
+        let focused = form.focus == row
+        let style = theme[focused ? .input : .modal]
+        buffer.fill(Rect(x: x, y: y, width: area.maxX - x - 1, height: 1), style: style)
+        let text = value + (focused ? "_" : "")
+        buffer.write(String(text.suffix(max(0, area.maxX - x - 2))), x: x, y: y, style: style, maxX: area.maxX - 1)
+    }
 }
 
 @discardableResult

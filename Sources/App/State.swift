@@ -57,6 +57,8 @@ public enum Modal: Sendable, Equatable {
     case snapshotName(MachineKey, name: String, typed: String)
     /// Launch a VM from the selected disk image: a small form.
     case launch(LaunchForm)
+    /// A new network: name, mode, subnet, DHCP range.
+    case createNetwork(Form)
     /// Clone a shut-off VM: the new name is typed; Tab toggles resetting its identity.
     case cloneName(MachineKey, name: String, typed: String, sanitize: Bool)
     case snapshotPicker(MachineKey, name: String, snapshots: [String], selected: Int)
@@ -72,33 +74,55 @@ public enum EngineStatus: Sendable, Equatable {
 }
 
 /// The launch wizard's fields, as typed.
-public struct LaunchForm: Sendable, Equatable {
-    public enum Field: Int, CaseIterable, Sendable { case name, memory, sshKey }
+/// A dialog of labelled text fields (the launch wizard, a new network): Tab or the arrows move between
+/// fields, typing edits the one in focus, Enter submits, Esc cancels.
+public struct Form: Sendable, Equatable {
+    public let labels: [String]
+    public var values: [String]
+    public var focus = 0
 
+    public init(_ fields: KeyValuePairs<String, String>) {
+        labels = fields.map(\.key)
+        values = fields.map(\.value)
+    }
+
+    public subscript(label: String) -> String {
+        get { labels.firstIndex(of: label).map { values[$0] } ?? "" }
+        set { if let index = labels.firstIndex(of: label) { values[index] = newValue } }
+    }
+
+    public enum Outcome: Sendable, Equatable { case edited, submit, cancel }
+
+    /// What `key` does to the form.
+    mutating func edit(_ key: Key) -> Outcome {
+        switch key {
+        case .escape: return .cancel
+        case .enter: return .submit
+        case .tab, .down: focus = (focus + 1) % labels.count
+        case .backTab, .up: focus = (focus + labels.count - 1) % labels.count
+        case .backspace: if !values[focus].isEmpty { values[focus].removeLast() }
+        case .character(let c) where values[focus].count < 256: values[focus].append(c)
+        default: break
+        }
+        return .edited
+    }
+}
+
+/// The launch wizard: a form for a VM made from a disk image.
+public struct LaunchForm: Sendable, Equatable {
     public var imagePath: String
     public var imageName: String
-    public var name: String
-    public var memory = "1024"
-    public var sshKey: String
-    public var field: Field = .name
+    public var form: Form
 
     public init(imagePath: String, imageName: String, name: String, sshKey: String) {
         self.imagePath = imagePath
         self.imageName = imageName
-        self.name = name
-        self.sshKey = sshKey
+        form = Form(["Name": name, "Memory (MiB)": "1024", "SSH key file": sshKey])
     }
 
-    subscript(field: Field) -> String {
-        get { field == .name ? name : field == .memory ? memory : sshKey }
-        set {
-            switch field {
-            case .name: name = newValue
-            case .memory: memory = newValue
-            case .sshKey: sshKey = newValue
-            }
-        }
-    }
+    public var name: String { form["Name"] }
+    public var memory: String { form["Memory (MiB)"] }
+    public var sshKey: String { form["SSH key file"] }
 }
 
 public struct AppState: Sendable {

@@ -325,28 +325,27 @@ private func handleModalKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         default: break
         }
         state.modal = .snapshotName(machineKey, name: name, typed: typed)
-    case .launch(var form):
-        switch key {
-        case .escape:
-            state.modal = nil
-            return []
-        case .tab, .down: form.field = LaunchForm.Field(rawValue: (form.field.rawValue + 1) % 3)!
-        case .backTab, .up: form.field = LaunchForm.Field(rawValue: (form.field.rawValue + 2) % 3)!
-        case .backspace: if !form[form.field].isEmpty { form[form.field].removeLast() }
-        case .character(let c) where form[form.field].count < 256: form[form.field].append(c)
-        case .enter:
-            let name = form.name.trimmingCharacters(in: .whitespaces)
+    case .launch(var launch):
+        switch launch.form.edit(key) {
+        case .cancel: state.modal = nil
+        case .edited: state.modal = .launch(launch)
+        case .submit:
+            let name = launch.name.trimmingCharacters(in: .whitespaces)
             guard !name.isEmpty else { return refuse(&state, "the VM needs a name") }
-            guard let memory = Int(form.memory), (128...1_048_576).contains(memory) else {
+            guard let memory = Int(launch.memory), (128...1_048_576).contains(memory) else {
                 return refuse(&state, "memory is in MiB, 128 or more")
             }
-            let key = form.sshKey.trimmingCharacters(in: .whitespaces)
+            let key = launch.sshKey.trimmingCharacters(in: .whitespaces)
             state.modal = nil
-            setStatus(&state, "creating \(name) from \(form.imageName)…", .info)
-            return [.launch(imagePath: form.imagePath, name: name, memoryMiB: memory, sshKeyPath: key.isEmpty ? nil : key)]
-        default: break
+            setStatus(&state, "creating \(name) from \(launch.imageName)…", .info)
+            return [.launch(imagePath: launch.imagePath, name: name, memoryMiB: memory, sshKeyPath: key.isEmpty ? nil : key)]
         }
-        state.modal = .launch(form)
+    case .createNetwork(var form):
+        switch form.edit(key) {
+        case .cancel: state.modal = nil
+        case .edited: state.modal = .createNetwork(form)
+        case .submit: return submitNetwork(&state, form)
+        }
     case .cloneName(let machineKey, let name, var typed, var sanitize):
         switch key {
         case .escape:

@@ -144,6 +144,7 @@ private func drawFooter(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState,
         case .snapshotName: [("Enter", "take snapshot"), ("Esc", "cancel")]
         case .cloneName: [("Enter", "clone"), ("Tab", "new identity?"), ("Esc", "cancel")]
         case .launch: [("Enter", "create and start"), ("Tab", "next field"), ("Esc", "cancel")]
+        case .createNetwork: [("Enter", "define"), ("Tab", "next field"), ("Esc", "cancel")]
         case .snapshotPicker: [("↑↓", "choose"), ("Enter", "revert"), ("Esc", "cancel")]
         case .text, .help: [("↑↓ PgUp PgDn", "scroll"), ("q/Esc", "close")]
         }

@@ -191,6 +191,8 @@ public final class DashboardRuntime: @unchecked Sendable {
             onMachines { .actionFinished(try machines.perform(action, key, name: name)) }
         case .performOnNetwork(let action, let name):
             onMachines { .actionFinished(try machines.perform(action, network: name)) }
+        case .createNetwork(let name, let mode, let subnet, let dhcp):
+            onMachines { .actionFinished(try machines.createNetwork(name: name, mode: mode, subnet: subnet, dhcp: dhcp)) }
         case .fetchDetails(let key):
             // Details are a nicety: a VM that vanished meanwhile simply shows none.
             Task {

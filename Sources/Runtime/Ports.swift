@@ -18,6 +18,9 @@ public protocol MachinePort: AnyObject, Sendable {
     func perform(_ action: MachineAction, _ key: MachineKey, name: String) throws -> String
     /// Starts, stops, deletes a network or changes its autostart; returns the line for the status bar.
     func perform(_ action: NetworkAction, network name: String) throws -> String
+    /// Defines a network from what the user typed, checked as `virtlab net create` checks it; returns the line for
+    /// the status bar.
+    func createNetwork(name: String, mode: String, subnet: String?, dhcp: String?) throws -> String
     /// Creates and starts a VM from a cloud image; returns the line for the status bar.
     func launch(imagePath: String, name: String, memoryMiB: Int, sshKeyPath: String?) throws -> String
     /// Attaches the terminal to the VM's serial console until the user leaves; returns the outcome.

@@ -74,6 +74,31 @@ public struct NetworkSpec: Sendable, Equatable {
         self.forwardDevice = forwardDevice
     }
 
+    /// A spec from what a user typed (the command line's flags, the dashboard's form); a field that does not
+    /// parse is refused in words naming it.
+    public static func parse(name: String, mode: String, subnet: String?, dhcp: String?, bridge: String? = nil,
+                             forwardDevice: String? = nil) throws -> NetworkSpec {
+        guard let parsedMode = Mode(rawValue: mode) else {
+            throw NetworkRefusal(description: "--mode \(mode): use isolated, nat, route or open")
+        }
+        var spec = NetworkSpec(name: name, mode: parsedMode, bridge: bridge, forwardDevice: forwardDevice)
+        if let subnet {
+            guard let parsed = IPv4Subnet(subnet) else {
+                throw NetworkRefusal(description: "--subnet \(subnet): expected an IPv4 subnet with a prefix of 8 to 30, "
+                                     + "e.g. 192.168.150.0/24")
+            }
+            spec.subnet = parsed
+        }
+        if let dhcp {
+            let ends = dhcp.split(separator: "-").map(String.init)
+            guard ends.count == 2 else {
+                throw NetworkRefusal(description: "--dhcp \(dhcp): expected START-END, e.g. 192.168.150.10-192.168.150.99")
+            }
+            spec.dhcp = (ends[0], ends[1])
+        }
+        return spec
+    }
+
     public static func == (a: NetworkSpec, b: NetworkSpec) -> Bool {
         a.name == b.name && a.mode == b.mode && a.subnet == b.subnet && a.dhcp?.start == b.dhcp?.start
             && a.dhcp?.end == b.dhcp?.end && a.bridge == b.bridge && a.forwardDevice == b.forwardDevice

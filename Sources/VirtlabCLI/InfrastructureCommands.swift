@@ -122,25 +122,12 @@ struct NetworkCommand: ParsableCommand {
         var forwardDevice: String?
 
         func spec() throws -> NetworkSpec {
-            guard let mode = NetworkSpec.Mode(rawValue: mode) else {
-                throw ValidationError("--mode \(mode): use isolated, nat, route or open")
+            do {
+                return try NetworkSpec.parse(name: name, mode: mode, subnet: subnet, dhcp: dhcp, bridge: bridge,
+                                             forwardDevice: forwardDevice)
+            } catch let refusal as NetworkRefusal {
+                throw ValidationError(refusal.description)
             }
-            var spec = NetworkSpec(name: name, mode: mode, bridge: bridge, forwardDevice: forwardDevice)
-            if let subnet {
-                guard let parsed = IPv4Subnet(subnet) else {
-                    throw ValidationError("--subnet \(subnet): expected an IPv4 subnet with a prefix of 8 to 30, "
-                                          + "e.g. 192.168.150.0/24")
-                }
-                spec.subnet = parsed
-            }
-            if let dhcp {
-                let ends = dhcp.split(separator: "-").map(String.init)
-                guard ends.count == 2 else {
-                    throw ValidationError("--dhcp \(dhcp): expected START-END, e.g. 192.168.150.10-192.168.150.99")
-                }
-                spec.dhcp = (ends[0], ends[1])
-            }
-            return spec
         }
 
         func validate() throws { _ = try spec() }

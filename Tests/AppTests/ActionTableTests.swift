@@ -107,6 +107,36 @@ import TermUI
         #expect(update(&state, .key(.character("y"))) == [.performOnNetwork(.delete, name: "hostonly")])
     }
 
+    @Test func aNewNetworkIsAFormAndItsFieldsGoToThePort() {
+        var state = networks()
+        _ = update(&state, .key(.character("n")))
+        guard case .createNetwork(let form)? = state.modal else {
+            Issue.record("n should open the form: \(String(describing: state.modal))")
+            return
+        }
+        #expect(form["Mode"] == "nat" && form.focus == 0)
+        let screen = view(state, size: Size(width: 100, height: 30), theme: .builtIn, glyphs: .unicode).text
+        #expect(screen.contains("New virtual network") && screen.contains("DHCP range"))
+        #expect(update(&state, .key(.enter)).isEmpty && state.status?.text == "the network needs a name")
+        for character in "lab2" { _ = update(&state, .key(.character(character))) }
+        _ = update(&state, .key(.tab))  // Mode
+        for _ in 0..<3 { _ = update(&state, .key(.backspace)) }
+        for character in "bridged" { _ = update(&state, .key(.character(character))) }
+        #expect(update(&state, .key(.enter)).isEmpty)
+        #expect(state.status?.text == "mode 'bridged': use isolated, nat, route or open")
+        for _ in 0..<7 { _ = update(&state, .key(.backspace)) }
+        for character in "isolated" { _ = update(&state, .key(.character(character))) }
+        _ = update(&state, .key(.tab))
+        _ = update(&state, .key(.tab))  // DHCP range: cleared, so the network hands out no addresses
+        for _ in 0..<40 { _ = update(&state, .key(.backspace)) }
+        #expect(update(&state, .key(.enter)) == [.createNetwork(name: "lab2", mode: "isolated", subnet: "192.168.150.0/24",
+                                                               dhcp: nil)])
+        #expect(state.modal == nil)
+        _ = update(&state, .key(.character("n")))
+        _ = update(&state, .key(.escape))
+        #expect(state.modal == nil)
+    }
+
     @Test func readOnlyRefusesNetworkChanges() {
         var state = DashboardFixture.state(readOnly: true)
         _ = update(&state, .key(.character("5")))

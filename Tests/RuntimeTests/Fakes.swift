@@ -178,6 +178,9 @@ final class FakeMachines: MachinePort, @unchecked Sendable {
     }
 
     func perform(_ action: NetworkAction, network name: String) throws -> String { "\(action.verb) \(name): done" }
+    func createNetwork(name: String, mode: String, subnet: String?, dhcp: String?) throws -> String {
+        "defined network \(name)"
+    }
     func launch(imagePath: String, name: String, memoryMiB: Int, sshKeyPath: String?) throws -> String { "" }
     func console(_ name: String) -> String { "left the console of \(name)" }
     func close() {}

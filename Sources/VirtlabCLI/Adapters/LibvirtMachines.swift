@@ -117,6 +117,16 @@ final class LibvirtMachines: MachinePort {
         }
     }
 
+    func createNetwork(name: String, mode: String, subnet: String?, dhcp: String?) throws -> String {
+        try translated {
+            let spec = try NetworkSpec.parse(name: name, mode: mode, subnet: subnet, dhcp: dhcp)
+            let network = try connection().defineNetwork(spec)
+            link.withLock { $0?.inventory.invalidateImages() }
+            return "defined network \(network.name) (\(network.forwardMode)\(network.subnet.map { ", \($0)" } ?? "")); "
+                + "press u to start it"
+        }
+    }
+
     /// The launch wizard's work, the same as `virtlab vm create` with its defaults.
     func launch(imagePath: String, name: String, memoryMiB: Int, sshKeyPath: String?) throws -> String {
         try translated {
