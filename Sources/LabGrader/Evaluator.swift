@@ -115,26 +115,4 @@ struct Evaluator {
         let shown = text.count > 2000 ? String(text.prefix(2000)) + "…" : text
         return outcome.truncated ? shown + " [output capped at \(HostProcess.outputCap / 1024) KiB]" : shown
     }
-
-    // MARK: libvirt objects
-
-    /// A network or a storage pool: whether it exists and whether it is active (`lookup` says, or nil when
-    /// there is none of that name).
-    func activeObject(_ kind: String, _ fields: [String: FieldValue],
-                      lookup: @escaping @Sendable (Connection, String) throws -> Bool?) async -> Verdict {
-        guard case .string(let name)? = fields["name"] else { return .failure("no name") }
-        let context = context
-        let asked = await OwnThread.run { Result { try lookup(context.libvirt(), name) } }
-        let active: Bool?
-        do { active = try asked.get() } catch { return .failure("cannot ask libvirt: \(error)") }
-        let wantExists = flag(fields, "exists") ?? true
-        var passed = (active != nil) == wantExists
-        var expected = ["\(kind) \(name) \(wantExists ? "exists" : "is absent")"]
-        if case .bool(let want)? = fields["active"] {
-            expected.append(want ? "active" : "inactive")
-            passed = passed && active == want
-        }
-        return .judged(passed, expected: expected.joined(separator: ", "),
-                       got: active.map { $0 ? "exists, active" : "exists, inactive" } ?? "absent")
-    }
 }

@@ -12,7 +12,7 @@ public final class LibvirtProvider: @unchecked Sendable {
     private let library: ImageLibrary?
     /// Images and networks change rarely and cost a read per volume, file and network: they are listed on a
     /// slower cycle.
-    private var cachedImages: (at: Double, images: [ImageSample], networks: [NetworkSample], hostname: String)?
+    private var slowLists: (at: Double, images: [ImageSample], networks: [NetworkSample], hostname: String)?
     public static let imageRefreshSeconds = 15.0
 
     public init(connection: Connection, library: ImageLibrary? = nil) throws {
@@ -24,14 +24,14 @@ public final class LibvirtProvider: @unchecked Sendable {
     }
 
     /// The next snapshot lists images and networks afresh (after an import, a create, a delete, a network action).
-    public func invalidateImages() { cachedImages = nil }
+    public func invalidateSlowLists() { slowLists = nil }
 
     public func snapshot() throws -> InventorySnapshot {
         let stats = try connection.allDomainStats()
         let host = try connection.host()
         let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
-        if cachedImages == nil || now - cachedImages!.at >= Self.imageRefreshSeconds {
-            cachedImages = (now, Self.diskImages(connection: connection, library: library),
+        if slowLists == nil || now - slowLists!.at >= Self.imageRefreshSeconds {
+            slowLists = (now, Self.diskImages(connection: connection, library: library),
                             Self.networks(connection), host.hostname)
         }
         let machines = stats.map { stat in
@@ -47,10 +47,10 @@ public final class LibvirtProvider: @unchecked Sendable {
         return InventorySnapshot(
             connection: connection.uri, hypervisor: hypervisor,
             time: now,
-            host: HostSample(hostname: cachedImages?.hostname ?? host.hostname, cpus: host.cpus,
+            host: HostSample(hostname: slowLists?.hostname ?? host.hostname, cpus: host.cpus,
                              memoryKiB: host.memoryKiB, availableMemoryKiB: host.availableMemoryKiB,
                              cpuTimes: connection.hostCPUTimes().map { HostCPUCounters(busy: $0.busy, total: $0.total) }),
-            machines: machines, images: cachedImages?.images ?? [], networks: cachedImages?.networks ?? [])
+            machines: machines, images: slowLists?.images ?? [], networks: slowLists?.networks ?? [])
     }
 
     /// Disk images: virtlab's directory first, then every pool's volumes. Best effort: a pool that cannot be read

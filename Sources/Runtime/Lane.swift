@@ -4,14 +4,10 @@ import Foundation
 /// at a time, in order, and the caller awaits the answer. So blocking work never holds a thread of Swift's
 /// cooperative pool (two threads on a 2-core host) nor the loop that reads the keys.
 public final class Lane: Sendable {
-    /// The thread's name, as `Thread.current.name` reads inside `run`.
-    public let name: String
     private let queue: WorkQueue
 
-    public init(name: String) {
-        self.name = name
-        queue = WorkQueue(name: name)
-    }
+    /// `name` names the thread, as `Thread.current.name` reads inside `run`.
+    public init(name: String) { queue = WorkQueue(name: name) }
 
     /// Runs `body` on the lane's thread and returns what it returns.
     public func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {

@@ -30,7 +30,7 @@ extension Domain {
     public func detachNIC(mac: String, scope: DeviceScope = []) throws {
         let nics = try details().nics
         guard let nic = nics.first(where: { $0.mac.lowercased() == mac.lowercased() }) else {
-            throw DeviceRefusal(description: "'\(name)' has no NIC with MAC \(mac) (it has: "
+            throw Refusal(description: "'\(name)' has no NIC with MAC \(mac) (it has: "
                                 + (nics.isEmpty ? "none" : nics.map(\.mac).joined(separator: ", ")) + ")")
         }
         let source = nic.source.map { nic.type == "bridge" ? "<source bridge='\(escapedAttribute($0))'/>"
@@ -52,11 +52,6 @@ extension Domain {
         guard parts.count == 6, parts.allSatisfy({ $0.count == 2 && UInt8($0, radix: 16) != nil }) else { return false }
         return UInt8(parts[0], radix: 16)! & 1 == 0
     }
-}
-
-/// A device change refused before libvirt was asked.
-public struct DeviceRefusal: Error, CustomStringConvertible, Equatable {
-    public let description: String
 }
 
 private func escapedAttribute(_ text: String) -> String {

@@ -50,7 +50,7 @@ public struct IPv4Subnet: Sendable, Equatable, CustomStringConvertible {
 
 /// What `virtlab net create` asks for; `xml` is the libvirt network it becomes. Checked before anything is
 /// defined, so a refused network leaves nothing behind.
-public struct NetworkSpec: Sendable, Equatable {
+public struct NetworkSpec: Sendable {
     /// libvirt's forward modes virtlab makes, and the host-only network (no forward element).
     public enum Mode: String, CaseIterable, Sendable {
         case isolated, nat, route, open
@@ -79,12 +79,12 @@ public struct NetworkSpec: Sendable, Equatable {
     public static func parse(name: String, mode: String, subnet: String?, dhcp: String?, bridge: String? = nil,
                              forwardDevice: String? = nil) throws -> NetworkSpec {
         guard let parsedMode = Mode(rawValue: mode) else {
-            throw NetworkRefusal(description: "--mode \(mode): use isolated, nat, route or open")
+            throw Refusal(description: "--mode \(mode): use isolated, nat, route or open")
         }
         var spec = NetworkSpec(name: name, mode: parsedMode, bridge: bridge, forwardDevice: forwardDevice)
         if let subnet {
             guard let parsed = IPv4Subnet(subnet) else {
-                throw NetworkRefusal(description: "--subnet \(subnet): expected an IPv4 subnet with a prefix of 8 to 30, "
+                throw Refusal(description: "--subnet \(subnet): expected an IPv4 subnet with a prefix of 8 to 30, "
                                      + "e.g. 192.168.150.0/24")
             }
             spec.subnet = parsed
@@ -92,16 +92,11 @@ public struct NetworkSpec: Sendable, Equatable {
         if let dhcp {
             let ends = dhcp.split(separator: "-").map(String.init)
             guard ends.count == 2 else {
-                throw NetworkRefusal(description: "--dhcp \(dhcp): expected START-END, e.g. 192.168.150.10-192.168.150.99")
+                throw Refusal(description: "--dhcp \(dhcp): expected START-END, e.g. 192.168.150.10-192.168.150.99")
             }
             spec.dhcp = (ends[0], ends[1])
         }
         return spec
-    }
-
-    public static func == (a: NetworkSpec, b: NetworkSpec) -> Bool {
-        a.name == b.name && a.mode == b.mode && a.subnet == b.subnet && a.dhcp?.start == b.dhcp?.start
-            && a.dhcp?.end == b.dhcp?.end && a.bridge == b.bridge && a.forwardDevice == b.forwardDevice
     }
 
     /// What is wrong with it on its own (the connection checks names, subnets and bridges in use), if anything.

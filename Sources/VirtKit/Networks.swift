@@ -37,8 +37,9 @@ public struct NetworkLease: Sendable, Equatable, Codable {
     public let expires: Int64
 }
 
-/// A network operation refused before libvirt was asked: nothing was made or changed.
-public struct NetworkRefusal: Error, CustomStringConvertible, Equatable {
+/// An operation refused before libvirt was asked (a network that clashes, a NIC that is not there):
+/// nothing was made or changed.
+public struct Refusal: Error, CustomStringConvertible, Equatable {
     public let description: String
 }
 
@@ -72,7 +73,7 @@ extension Connection {
 
     public func network(named name: String) throws -> VirtualNetwork {
         guard let network = try networks().first(where: { $0.name == name }) else {
-            throw NetworkRefusal(description: "no network '\(name)' on \(uri) (run 'virtlab net ls' to see them)")
+            throw Refusal(description: "no network '\(name)' on \(uri) (run 'virtlab net ls' to see them)")
         }
         return network
     }
@@ -82,28 +83,28 @@ extension Connection {
     @discardableResult
     public func defineNetwork(_ spec: NetworkSpec, hostInterfaces: Set<String>? = nil,
                               hostRoutes: [IPv4Subnet]? = nil) throws -> VirtualNetwork {
-        if let problem = spec.problem() { throw NetworkRefusal(description: problem) }
+        if let problem = spec.problem() { throw Refusal(description: problem) }
         let existing = try networks()
         if existing.contains(where: { $0.name == spec.name }) {
-            throw NetworkRefusal(description: "a network named '\(spec.name)' already exists on \(uri)")
+            throw Refusal(description: "a network named '\(spec.name)' already exists on \(uri)")
         }
         if let subnet = spec.subnet {
             if let other = existing.first(where: { $0.subnet.map(subnet.overlaps) ?? false }) {
-                throw NetworkRefusal(description: "\(subnet) overlaps network '\(other.name)' (\(other.subnet!)); "
+                throw Refusal(description: "\(subnet) overlaps network '\(other.name)' (\(other.subnet!)); "
                                      + "pick another subnet")
             }
             let local = uri.contains(":///")
             if let route = (hostRoutes ?? (local ? Self.hostRoutes() : [])).first(where: subnet.overlaps) {
-                throw NetworkRefusal(description: "\(subnet) overlaps this host's route to \(route); pick another subnet")
+                throw Refusal(description: "\(subnet) overlaps this host's route to \(route); pick another subnet")
             }
         }
         if let bridge = spec.bridge {
             if let other = existing.first(where: { $0.bridge == bridge }) {
-                throw NetworkRefusal(description: "bridge '\(bridge)' belongs to network '\(other.name)'")
+                throw Refusal(description: "bridge '\(bridge)' belongs to network '\(other.name)'")
             }
             let local = uri.contains(":///")
             if (hostInterfaces ?? (local ? Self.hostInterfaces() : [])).contains(bridge) {
-                throw NetworkRefusal(description: "an interface named '\(bridge)' exists on this host; pick another bridge name")
+                throw Refusal(description: "an interface named '\(bridge)' exists on this host; pick another bridge name")
             }
         }
         let conn = try handle("define network '\(spec.name)'")
@@ -139,7 +140,7 @@ extension Connection {
         let network = try network(named: name)
         let users = try networkUsers(name)
         if !users.isEmpty && !evenIfInUse {
-            throw NetworkRefusal(description: "network '\(name)' is in use by \(users.joined(separator: ", ")); "
+            throw Refusal(description: "network '\(name)' is in use by \(users.joined(separator: ", ")); "
                                  + "detach their NICs first, or confirm to delete it anyway")
         }
         try withNetwork(name, "delete network '\(name)'") { net in

@@ -125,7 +125,7 @@ struct NetworkCommand: ParsableCommand {
             do {
                 return try NetworkSpec.parse(name: name, mode: mode, subnet: subnet, dhcp: dhcp, bridge: bridge,
                                              forwardDevice: forwardDevice)
-            } catch let refusal as NetworkRefusal {
+            } catch let refusal as Refusal {
                 throw ValidationError(refusal.description)
             }
         }

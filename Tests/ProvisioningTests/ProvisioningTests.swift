@@ -90,7 +90,7 @@ import VirtKit
         #expect(!FileManager.default.fileExists(atPath: "\(storage)/\(name)-seed.iso"))
         // A network that does not exist is said before any disk is made.
         broken.network = "no-such-network-\(name)"
-        let missing = #expect(throws: NetworkRefusal.self) { try CloudLauncher(connection: connection).launch(broken) }
+        let missing = #expect(throws: Refusal.self) { try CloudLauncher(connection: connection).launch(broken) }
         #expect(missing?.description.contains("no network 'no-such-network-") == true)
         #expect(!FileManager.default.fileExists(atPath: "\(storage)/\(name).qcow2"))
 

@@ -86,7 +86,7 @@ import TestSupport
             (spec("other", "10.1.0.0/24"), [], [IPv4Subnet("10.0.0.0/8")!], "overlaps this host's route to 10.0.0.0/8"),
         ]
         for (spec, interfaces, routes, message) in refusals {
-            let refusal = #expect(throws: NetworkRefusal.self) {
+            let refusal = #expect(throws: Refusal.self) {
                 try connection.defineNetwork(spec, hostInterfaces: interfaces, hostRoutes: routes)
             }
             #expect(refusal?.description.contains(message) == true, "\(refusal?.description ?? "accepted")")
@@ -139,7 +139,7 @@ import TestSupport
         try domain.detachNIC(mac: mac, scope: .config)
         #expect(try domain.details().nics.count == before)
         #expect(try connection.networkUsers(network).isEmpty)
-        let missing = #expect(throws: DeviceRefusal.self) { try domain.detachNIC(mac: mac, scope: .config) }
+        let missing = #expect(throws: Refusal.self) { try domain.detachNIC(mac: mac, scope: .config) }
         #expect(missing?.description.contains("has no NIC with MAC \(mac)") == true)
     }
 }

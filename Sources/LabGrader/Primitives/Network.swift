@@ -64,8 +64,8 @@ struct NetworkPrimitive: CheckPrimitive {
                 expected.append("a lease for \(holder)")
                 got.append(lease.map { "\($0.address) leased to \($0.mac)" } ?? "no lease for \(holder)")
                 passed = passed && lease != nil
-            case .failure(let failure):
-                return .failure(failure.message)
+            case .failure(let verdict):
+                return verdict
             }
         }
         return .judged(passed, expected: expected.isEmpty ? "network \(name) exists" : expected.joined(separator: ", "),
@@ -74,25 +74,20 @@ struct NetworkPrimitive: CheckPrimitive {
 
     /// The lease a VM (any of its NICs' MACs) or a MAC holds on the network, if any.
     private static func leaseHeld(by holder: String, on network: String, _ connection: Connection)
-        -> Result<NetworkLease?, LeaseLookupFailure> {
+        -> Result<NetworkLease?, Verdict> {
         let macs: Set<String>
         if holder.contains(":") {
             macs = [holder.lowercased()]
         } else {
             guard let details = try? connection.domain(named: holder).details() else {
-                return .failure(LeaseLookupFailure("no VM '\(holder)' to look up a lease for"))
+                return .failure(.failure("no VM '\(holder)' to look up a lease for"))
             }
             macs = Set(details.nics.map { $0.mac.lowercased() })
         }
         do {
             return .success(try connection.leases(network).first { macs.contains($0.mac.lowercased()) })
         } catch {
-            return .failure(LeaseLookupFailure("cannot read the leases of network '\(network)': \(error)"))
+            return .failure(.failure("cannot read the leases of network '\(network)': \(error)"))
         }
-    }
-
-    private struct LeaseLookupFailure: Error {
-        let message: String
-        init(_ message: String) { self.message = message }
     }
 }

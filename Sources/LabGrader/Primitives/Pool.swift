@@ -12,10 +12,22 @@ struct PoolPrimitive: CheckPrimitive {
             "active": Schema.Field(.bool, "started (or not)"),
         ])
 
+    /// It asks libvirt (which blocks): on a thread of its own.
     static func evaluate(_ fields: [String: FieldValue], on target: Target, timeout: Double,
                          with evaluator: Evaluator) async -> Verdict {
-        await evaluator.activeObject("pool", fields) { connection, name in
-            try connection.storagePools().first { $0.name == name }.map(\.active)
+        guard case .string(let name)? = fields["name"] else { return .failure("no name") }
+        let context = evaluator.context
+        let asked = await OwnThread.run { Result { try context.libvirt().storagePools().first { $0.name == name } } }
+        let active: Bool?
+        do { active = try asked.get()?.active } catch { return .failure("cannot ask libvirt: \(error)") }
+        let wantExists = evaluator.flag(fields, "exists") ?? true
+        var passed = (active != nil) == wantExists
+        var expected = ["pool \(name) \(wantExists ? "exists" : "is absent")"]
+        if case .bool(let want)? = fields["active"] {
+            expected.append(want ? "active" : "inactive")
+            passed = passed && active == want
         }
+        return .judged(passed, expected: expected.joined(separator: ", "),
+                       got: active.map { $0 ? "exists, active" : "exists, inactive" } ?? "absent")
     }
 }

@@ -90,7 +90,7 @@ final class LibvirtMachines: MachinePort {
                 let cloned = try Cloner(connection: connection).clone(
                     name, as: newName, sanitize: sanitize,
                     storageDirectory: CloudLauncher.defaultStorageDirectory(uri: connection.uri))
-                link.withLock { $0?.inventory.invalidateImages() }
+                link.withLock { $0?.inventory.invalidateSlowLists() }
                 return "cloned \(name) as \(cloned.name)\(sanitize ? " with a new identity" : "")"
             case .delete(let removeStorage):
                 let result = try domain.undefine(removeStorage: removeStorage)
@@ -111,7 +111,7 @@ final class LibvirtMachines: MachinePort {
             case .delete: try connection.deleteNetwork(name)
             case .autostart(let on): try connection.setNetworkAutostart(name, on)
             }
-            link.withLock { $0?.inventory.invalidateImages() }
+            link.withLock { $0?.inventory.invalidateSlowLists() }
             if case .autostart(let on) = action { return "autostart \(on ? "on" : "off") for network \(name)" }
             return "\(action.kind.rule.done) \(name)"
         }
@@ -121,7 +121,7 @@ final class LibvirtMachines: MachinePort {
         try translated {
             let spec = try NetworkSpec.parse(name: name, mode: mode, subnet: subnet, dhcp: dhcp)
             let network = try connection().defineNetwork(spec)
-            link.withLock { $0?.inventory.invalidateImages() }
+            link.withLock { $0?.inventory.invalidateSlowLists() }
             return "defined network \(network.name) (\(network.forwardMode)\(network.subnet.map { ", \($0)" } ?? "")); "
                 + "press u to start it"
         }
@@ -136,7 +136,7 @@ final class LibvirtMachines: MachinePort {
             spec.memoryMiB = memoryMiB
             if let sshKeyPath { spec.sshKey = try CreateCommand.publicKey(sshKeyPath) }
             let launched = try CloudLauncher(connection: connection()).launch(spec)
-            link.withLock { $0?.inventory.invalidateImages() }
+            link.withLock { $0?.inventory.invalidateSlowLists() }
             return "created and started \(launched.name) (\(launched.accelerator == .kvm ? "KVM" : "TCG")); "
                 + "press 1 to see it, c for its console"
         }
