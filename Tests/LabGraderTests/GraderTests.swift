@@ -336,7 +336,7 @@ func grade(_ yaml: String, uri: String = "test:///default") async throws -> [Str
             """
                   - id: slow\(index)
                     title: slow \(index)
-                    command: {run: {shell: "touch \(marks)/\(index); sleep 5"}}
+                    command: {run: {shell: "touch \(marks)/\(index); until [ -e \(marks)/go ]; do sleep 0.05; done"}}
             """
         }.joined(separator: "\n")
         let grader = Grader(lab: try lab(oneStep(checks)), student: "pool", libvirtURI: "test:///default")
@@ -355,6 +355,8 @@ func grade(_ yaml: String, uri: String = "test:///default") async throws -> [Str
         // And the pool still runs other work while they sleep.
         #expect(await Task.detached { true }.value)
         #expect(!finished.isRaised, "the checks were still running")
+        // Only now may they end: each waits for this file, not for a time.
+        #expect(FileManager.default.createFile(atPath: "\(marks)/go", contents: nil))
         let report = await grading.value
         #expect(report.allPassed && report.earned == 4)
     }

@@ -10,12 +10,23 @@ import Testing
     }
 
     @Test func aTimeoutKillsTheWholeGroup() throws {
-        let marker = NSTemporaryDirectory() + "vl-runner-\(UUID().uuidString.prefix(6))"
-        // The shell's child would write the marker after 3 s; killing only the shell would leave it running.
-        let outcome = ProcessRunner.run(["sh", "-c", "(sleep 3; touch \(marker)) & sleep 30"], timeout: 0.5)
+        let pidFile = NSTemporaryDirectory() + "vl-runner-\(UUID().uuidString.prefix(6)).pid"
+        defer { try? FileManager.default.removeItem(atPath: pidFile) }
+        // The shell's child records its pid and sleeps on; killing only the shell would leave it running.
+        let outcome = ProcessRunner.run(["sh", "-c", "sh -c 'echo $$ > \(pidFile); exec sleep 60' & sleep 60"], timeout: 2)
         #expect(outcome.timedOut && outcome.status == 128 + SIGKILL)
-        let child = ProcessRunner.run(["sh", "-c", "sleep 4; test -e \(marker)"])
-        #expect(child.status != 0, "the background child survived the timeout")
+        let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        // Dead is gone, or a zombie until something reaps it; wait (bounded) for that state, not for a time.
+        func running() -> Bool {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let state = stat[stat.index(close, offsetBy: 2)]
+            return state != "Z" && state != "X"
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while running() && ContinuousClock.now < deadline { usleep(10_000) }
+        #expect(!running(), "the shell's child (pid \(pid)) survived the timeout")
     }
 
     @Test func outputBeyondTheCapIsDrainedAndSaidSo() {

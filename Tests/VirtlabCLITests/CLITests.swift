@@ -56,15 +56,6 @@ import TestSupport
 
     // MARK: - Bad input: one line on stderr, non-zero exit, nothing changed.
 
-    func expectOneLineError(_ result: Run.Result, mentioning needles: [String]) {
-        #expect(result.status != 0)
-        #expect(result.stdout.isEmpty)
-        let lines = result.stderr.split(separator: "\n").filter { !$0.hasPrefix("note:") }
-        #expect(lines.count == 1, "stderr: \(result.stderr)")
-        for needle in needles { #expect(lines.first?.contains(needle) == true, "missing \(needle) in \(result.stderr)") }
-        #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("Backtrace"))
-    }
-
     @Test func unknownDomain() throws {
         expectOneLineError(try virtlab("vm", "start", "ghost"), mentioning: ["virtlab:", "'ghost'", "virtlab ls"])
     }

@@ -7,13 +7,6 @@ import TestSupport
 @Suite(.serialized) struct ContainerAndImageCLITests {
     let engine = TestEngine.environment
 
-    func expectOneLineError(_ result: Run.Result, mentioning needles: [String]) {
-        #expect(result.status != 0)
-        let lines = result.stderr.split(separator: "\n").filter { !$0.hasPrefix("note:") }
-        #expect(lines.count == 1, "stderr: \(result.stderr)")
-        for needle in needles { #expect(lines.first?.contains(needle) == true, "missing \(needle) in \(result.stderr)") }
-    }
-
     @Test func containerCommandsFromListToRemoval() async throws {
         let client = try await TestEngine.connect()
         let name = "vltest-cli-\(UUID().uuidString.prefix(8).lowercased())"

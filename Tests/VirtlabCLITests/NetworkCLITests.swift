@@ -11,12 +11,6 @@ import TestSupport
 
     func virtlab(_ args: String...) throws -> Run.Result { try Run.virtlab(args + ["--uri", fixture.uri]) }
 
-    func expectOneLineError(_ result: Run.Result, mentioning needles: [String]) {
-        #expect(result.status != 0 && result.stdout.isEmpty)
-        #expect(result.stderr.split(separator: "\n").count == 1, "stderr: \(result.stderr)")
-        for needle in needles { #expect(result.stderr.contains(needle), "missing \(needle) in \(result.stderr)") }
-    }
-
     @Test func infoShowsTheNetworkAndWhoIsOnIt() throws {
         let info = try virtlab("net", "info", "labnet")
         #expect(info.status == 0)
@@ -38,18 +32,22 @@ import TestSupport
 
     @Test func badInputIsOneLineAndNamesTheThing() throws {
         expectOneLineError(try virtlab("net", "create", "other", "--mode", "nat", "--subnet", "192.168.150.0/25"),
-                           mentioning: ["overlaps network 'labnet'"])
+                           mentioning: ["overlaps network 'labnet'"], notesAllowed: false)
         expectOneLineError(try virtlab("net", "create", "labnet", "--subnet", "10.78.0.0/24"),
-                           mentioning: ["a network named 'labnet' already exists"])
+                           mentioning: ["a network named 'labnet' already exists"], notesAllowed: false)
         expectOneLineError(try virtlab("net", "create", "other", "--subnet", "10.78.0.0/24", "--dhcp", "10.79.0.2-10.79.0.9"),
-                           mentioning: ["is not inside 10.78.0.0/24"])
+                           mentioning: ["is not inside 10.78.0.0/24"], notesAllowed: false)
         let badMode = try virtlab("net", "create", "other", "--mode", "bridged")
         #expect(badMode.status == 64 && badMode.stderr.contains("--mode bridged: use isolated, nat, route or open"))
-        expectOneLineError(try virtlab("net", "delete", "labnet", "--yes"), mentioning: ["in use by web1"])
-        expectOneLineError(try virtlab("net", "delete", "labnet"), mentioning: ["--yes"])
-        expectOneLineError(try virtlab("net", "start", "labnet"), mentioning: ["cannot start network 'labnet': it is active"])
-        expectOneLineError(try virtlab("net", "info", "nope"), mentioning: ["no network 'nope'", "virtlab net ls"])
-        expectOneLineError(try virtlab("net", "leases", "labnet"), mentioning: ["does not support it"])
+        expectOneLineError(try virtlab("net", "delete", "labnet", "--yes"),
+                           mentioning: ["in use by web1"], notesAllowed: false)
+        expectOneLineError(try virtlab("net", "delete", "labnet"), mentioning: ["--yes"], notesAllowed: false)
+        expectOneLineError(try virtlab("net", "start", "labnet"),
+                           mentioning: ["cannot start network 'labnet': it is active"], notesAllowed: false)
+        expectOneLineError(try virtlab("net", "info", "nope"),
+                           mentioning: ["no network 'nope'", "virtlab net ls"], notesAllowed: false)
+        expectOneLineError(try virtlab("net", "leases", "labnet"),
+                           mentioning: ["does not support it"], notesAllowed: false)
     }
 
     @Test func nicChangesRefuseBadInputBeforeTouchingTheVM() throws {
@@ -57,9 +55,10 @@ import TestSupport
         #expect(badModel.status == 64 && badModel.stderr.contains("--model ne2k: use virtio, e1000, e1000e, rtl8139"))
         let badMAC = try virtlab("vm", "nic", "attach", "web1", "--network", "labnet", "--mac", "01:00:5e:00:00:01")
         #expect(badMAC.status == 64 && badMAC.stderr.contains("unicast"))
-        expectOneLineError(try virtlab("vm", "nic", "attach", "web1", "--network", "nope"), mentioning: ["no network 'nope'"])
+        expectOneLineError(try virtlab("vm", "nic", "attach", "web1", "--network", "nope"),
+                           mentioning: ["no network 'nope'"], notesAllowed: false)
         expectOneLineError(try virtlab("vm", "nic", "detach", "web1", "--mac", "52:54:00:00:00:99"),
-                           mentioning: ["'web1' has no NIC with MAC 52:54:00:00:00:99"])
+                           mentioning: ["'web1' has no NIC with MAC 52:54:00:00:00:99"], notesAllowed: false)
     }
 
     @Test func deleteWithForceRemovesANetworkInUse() throws {
