@@ -49,8 +49,7 @@ extension AppState {
 
     /// Where the selected machine is in `visible` (the first row when it is not there).
     public func selectedIndex(in visible: [MachineSample]) -> Int? {
-        guard !visible.isEmpty else { return nil }
-        return visible.firstIndex { $0.key == selectedMachine } ?? 0
+        selection(in: visible) { $0.key == selectedMachine }
     }
 
     /// Seconds since the machine started: from the host where it can tell, else since virtlab saw it start.

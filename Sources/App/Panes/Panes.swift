@@ -53,6 +53,11 @@ func listAndDetail(_ body: Rect) -> (list: Rect, detail: Rect) {
     return body.splitBottom(min(10, max(6, body.height * 2 / 5)))
 }
 
+/// Where the selected row is in `rows`: the one `isSelected` picks, else the first; nil for an empty list.
+func selection<Row>(in rows: [Row], isSelected: (Row) -> Bool) -> Int? {
+    rows.isEmpty ? nil : rows.firstIndex(where: isSelected) ?? 0
+}
+
 /// The row `delta` rows from `current` in `rows`, clamped to the list; nil for an empty list.
 func row<Row>(_ rows: [Row], from current: Int?, by delta: Int) -> Row? {
     guard !rows.isEmpty else { return nil }

@@ -16,8 +16,7 @@ extension AppState {
     }
 
     public func selectedContainerIndex(in visible: [ContainerSample]) -> Int? {
-        guard !visible.isEmpty else { return nil }
-        return visible.firstIndex { $0.key == selectedContainer } ?? 0
+        selection(in: visible) { $0.key == selectedContainer }
     }
 
     public var selectedContainerSample: ContainerSample? {

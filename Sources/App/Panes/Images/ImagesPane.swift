@@ -18,9 +18,7 @@ extension AppState {
     }
 
     public var selectedImageIndex: Int? {
-        let visible = visibleImages
-        guard !visible.isEmpty else { return nil }
-        return visible.firstIndex { $0.id == selectedImage } ?? 0
+        selection(in: visibleImages) { $0.id == selectedImage }
     }
 }
 

@@ -15,9 +15,7 @@ extension AppState {
     }
 
     public var selectedNetworkIndex: Int? {
-        let visible = visibleNetworks
-        guard !visible.isEmpty else { return nil }
-        return visible.firstIndex { $0.name == selectedNetwork } ?? 0
+        selection(in: visibleNetworks) { $0.name == selectedNetwork }
     }
 
     public var selectedNetworkSample: NetworkSample? { selectedNetworkIndex.map { visibleNetworks[$0] } }
