@@ -4,7 +4,7 @@ BIN := .build/debug/virtlab
 ARGS ?=
 
 # The pure suites: no libvirtd, no Podman, no guests (the test driver and files only).
-UNIT_SUITES := UpdateTests|NetworkPrimitiveTests|ProcessRunnerTests|ActionTableTests|NetworksPaneTests|PaneRegistryTests|RuntimeTests|GradingConcurrencyTests|LabsPaneTests|PrimitiveRegistryTests|ViewSnapshotTests|LabLoaderTests|LabFormatDocumentTests|LabJSONSchemaTests|\
+UNIT_SUITES := UpdateTests|ReachablePrimitiveTests|SecureShellTests|NetworkPrimitiveTests|ProcessRunnerTests|ActionTableTests|NetworksPaneTests|PaneRegistryTests|RuntimeTests|GradingConcurrencyTests|LabsPaneTests|PrimitiveRegistryTests|ViewSnapshotTests|LabLoaderTests|LabFormatDocumentTests|LabJSONSchemaTests|\
 	OutputFramesTests|EngineModelTests|UnitsTests|DomainDetailsParsingTests|DomainStateTests|TestDriverTests|NetworkSpecTests|NetworkTests|\
 	BufferTests|WidgetTests|GlyphTests|ThemeTests|RatesTests|LibvirtInventoryTests|ProviderMappingTests|ImageLibraryTests|\
 	CPUVirtualizationTests|NetworkCLITests|DetectionTests|IdentityTests|HelpTests|LogFileTests
@@ -19,7 +19,7 @@ run: build
 ## Install everything, start libvirtd and Podman, build the test guests and images, and run the whole suite.
 test: deps-test services test-guest test-image cloud-image
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --disable-xctest
+	.ci/in-test-netns $(SWIFT) test --skip-build --disable-xctest
 
 ## The pure suites only: no services are started (see README, "Tests").
 test-unit: deps-test

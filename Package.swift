@@ -48,9 +48,11 @@ let package = Package(
         .target(name: "LabFormat", dependencies: ["Yams"]),
         // Grading: the check primitives (one file each, one registry), targets, the grader, saved progress.
         .target(name: "LabGrader", dependencies: [
-            "LabFormat", "ProcessRunner", "CLibxml2", "VirtKit", "HostDoctor", "ImageKit", "ContainerKit", "Inventory", "Providers",
+            "LabFormat", "ProcessRunner", "SecureShell", "CLibxml2", "VirtKit", "HostDoctor", "ImageKit", "ContainerKit", "Inventory", "Providers",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Reaching guests and hosts with the system `ssh`: one argument list, virtlab's own known_hosts, diagnoses.
+        .target(name: "SecureShell", dependencies: ["ProcessRunner", "HostDoctor"]),
         // Disk images identified by their headers (qcow2, ISO, raw): format, sizes, backing file.
         .target(name: "ImageKit"),
         // Pure Swift terminal UI: cells, buffers, styles, themes, keys, widgets. Imports no C.
@@ -66,7 +68,7 @@ let package = Package(
         .target(name: "TermCurses", dependencies: ["CNcurses", "CShims", "TermUI"]),
         // The command line: parsing, output formatting, error reporting.
         .target(name: "VirtlabCLI", dependencies: [
-            "VirtKit", "HostDoctor", "Humanize", "App", "Runtime", "Inventory", "Providers", "TermUI", "TermCurses", "LabFormat", "LabGrader", "ProcessRunner", "ContainerKit", "ImageKit", "Provisioning",
+            "VirtKit", "HostDoctor", "Humanize", "App", "Runtime", "Inventory", "Providers", "TermUI", "TermCurses", "LabFormat", "LabGrader", "ProcessRunner", "SecureShell", "ContainerKit", "ImageKit", "Provisioning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -87,6 +89,7 @@ let package = Package(
         .testTarget(name: "LabGraderTests", dependencies: ["LabGrader", "LabFormat", "ImageKit", "TestSupport"]),
         .testTarget(name: "TermUITests", dependencies: ["TermUI"]),
         .testTarget(name: "ProcessRunnerTests", dependencies: ["ProcessRunner"]),
+        .testTarget(name: "SecureShellTests", dependencies: ["SecureShell"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "App", "Inventory", "LabFormat", "TermUI", "TestSupport"]),
         .testTarget(name: "HumanizeTests", dependencies: ["Humanize"]),
         .testTarget(name: "VirtlabCLITests", dependencies: [

@@ -57,3 +57,13 @@ extension HostFiles {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 }
+
+/// Where virtlab keeps what it learns on this host (logs, saved grades, guests' host keys):
+/// `$XDG_STATE_HOME/virtlab`, else `~/.local/state/virtlab`.
+public enum StateDirectory {
+    public static func path(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? "\(environment["HOME"] ?? NSHomeDirectory())/.local/state"
+        return state + "/virtlab"
+    }
+}

@@ -6,21 +6,25 @@ import Synchronization
 import VirtKit
 
 /// What grading needs around the checks: the student's parameters, libvirt connections when a check asks,
-/// the user SSH logs in as when a guest's agent does not answer, and the values `capture` checks saved.
+/// the user and key SSH logs in with when a guest's agent does not answer (virtlab's record of the VM's user first), and the values `capture` checks saved.
 public final class GradingContext: Sendable {
     public let parameters: Parameters
     public let libvirtURI: String
     public let sshUser: String
+    /// A private key the SSH fallback offers first (`VIRTLAB_SSH_IDENTITY`); ssh also tries the agent and ~/.ssh.
+    public let sshIdentity: String?
     let captures = Mutex<[String: String]>([:])
     /// Read-only for facts; read-write only where the guest agent is asked (libvirt refuses it read-only).
     private let connections = Mutex<[Bool: Connection]>([:])
 
     public init(parameters: Parameters, libvirtURI: String,
                 sshUser: String = ProcessInfo.processInfo.environment["VIRTLAB_SSH_USER"]
-                    ?? ProcessInfo.processInfo.environment["USER"] ?? "root") {
+                    ?? ProcessInfo.processInfo.environment["USER"] ?? "root",
+                sshIdentity: String? = ProcessInfo.processInfo.environment["VIRTLAB_SSH_IDENTITY"]) {
         self.parameters = parameters
         self.libvirtURI = libvirtURI
         self.sshUser = sshUser
+        self.sshIdentity = sshIdentity
     }
 
     private let engineClient = Mutex<Task<EngineClient, Error>?>(nil)

@@ -68,7 +68,7 @@ public struct Grader: Sendable {
         }
         let steps = lab.steps.compactMap { step -> StepReport? in
             let stepResults = step.checks.compactMap { results[$0.id] }
-            return stepResults.isEmpty ? nil : StepReport(id: step.id, title: step.title, results: stepResults)
+            return stepResults.isEmpty ? nil : StepReport(id: step.id, title: context.parameters.expand(step.title), results: stepResults)
         }
         return LabReport(lab: lab.id, title: lab.title, student: student, date: Date(), steps: steps)
     }

@@ -21,6 +21,7 @@ public enum Primitives {
         VirtDetectPrimitive.self,
         DomainPrimitive.self,
         NetworkPrimitive.self,
+        ReachablePrimitive.self,
         PoolPrimitive.self,
         ContainerPrimitive.self,
         ImagePrimitive.self,

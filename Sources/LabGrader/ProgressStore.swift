@@ -1,4 +1,5 @@
 import Foundation
+import HostDoctor
 import LabFormat
 
 /// Saved grades, so a dropped SSH session loses nothing: one JSON file per lab and student under
@@ -7,9 +8,7 @@ public struct ProgressStore: Sendable {
     public let directory: String
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? "\(environment["HOME"] ?? NSHomeDirectory())/.local/state"
-        directory = "\(state)/virtlab/progress"
+        directory = StateDirectory.path(environment) + "/progress"
     }
 
     public func path(lab: String, student: String) -> String { "\(directory)/\(lab)--\(Parameters.sanitize(student)).json" }

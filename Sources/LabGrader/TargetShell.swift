@@ -1,6 +1,7 @@
 import ContainerKit
 import Foundation
 import ProcessRunner
+import SecureShell
 import LabFormat
 import NIOCore
 import VirtKit
@@ -49,19 +50,16 @@ struct TargetShell {
                 return .failure(TargetUnavailable(message: "\(error)"))
             }
         }
-        let addresses = domain.interfaceAddresses().values.flatMap { $0 }.map { String($0.prefix { $0 != "/" }) }
-        guard let address = addresses.first(where: { !$0.contains(":") }) ?? addresses.first else {
+        let found: String?
+        do { found = try domain.guestAddress() } catch { return .failure(TargetUnavailable(message: "\(error)")) }
+        guard let address = found else {
             return .failure(TargetUnavailable(message: "the guest agent of '\(name)' does not answer and libvirt knows no "
                 + "address for it: start qemu-guest-agent in the guest, or give it a network with DHCP"))
         }
-        return .success(HostProcess.run(.argv(Self.ssh(user: context.sshUser, address: address, argv)), timeout: timeout))
-    }
-
-    /// ssh joins its arguments into one line for the remote shell: each word goes single-quoted.
-    static func ssh(user: String, address: String, _ argv: [String]) -> [String] {
-        let quoted = argv.map { "'" + $0.replacingOccurrences(of: "'", with: #"'\''"#) + "'" }
-        return ["ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "StrictHostKeyChecking=accept-new",
-                "-l", user, address, "--"] + quoted
+        let shell = SecureShell(user: domain.instanceMetadata()?.user ?? context.sshUser, address: address,
+                                hostKeyAlias: SecureShell.hostKeyAlias(vmUUID: domain.uuid), identity: context.sshIdentity,
+                                batch: true)
+        return .success(shell.run(.words(argv), timeout: timeout))
     }
 
     private func inContainer(_ name: String, _ argv: [String], _ timeout: Double) async

@@ -89,6 +89,19 @@ public enum ProcessRunner {
                          newGroup: false).get()
     }
 
+    /// Runs `argv` on virtlab's own terminal (stdin, stdout and stderr inherited) and returns its exit status:
+    /// for an interactive program such as `ssh`. Ctrl-C goes to the program alone while it runs.
+    public static func runAttached(_ argv: [String]) throws -> Int32 {
+        guard let program = argv.first, let executable = find(program) else {
+            throw SpawnError(description: "\(argv.first ?? "?"): not found on PATH")
+        }
+        let previous = signal(SIGINT, SIG_IGN)
+        defer { signal(SIGINT, previous) }
+        let pid = try spawn([executable] + argv.dropFirst(), environment: nil, stdout: nil, stderr: nil, closing: [],
+                            newGroup: false, attached: true).get()
+        return wait(for: pid)
+    }
+
     /// Waits for a spawned child; its exit status, or 128 + the signal that ended it.
     @discardableResult
     public static func wait(for pid: pid_t) -> Int32 {
@@ -110,16 +123,18 @@ public enum ProcessRunner {
     }
 
     private static func spawn(_ argv: [String], environment: [String: String]?, stdout: Int32?, stderr: Int32?,
-                              closing: [Int32], newGroup: Bool) -> Result<pid_t, SpawnError> {
+                              closing: [Int32], newGroup: Bool, attached: Bool = false) -> Result<pid_t, SpawnError> {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        if let stdout { posix_spawn_file_actions_adddup2(&actions, stdout, 1) } else {
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        }
-        if let stderr { posix_spawn_file_actions_adddup2(&actions, stderr, 2) } else {
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        if !attached {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            if let stdout { posix_spawn_file_actions_adddup2(&actions, stdout, 1) } else {
+                posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            }
+            if let stderr { posix_spawn_file_actions_adddup2(&actions, stderr, 2) } else {
+                posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            }
         }
         for fd in closing { posix_spawn_file_actions_addclose(&actions, fd) }
         var attributes = posix_spawnattr_t()

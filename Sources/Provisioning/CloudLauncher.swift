@@ -133,6 +133,7 @@ public struct CloudLauncher {
               <uuid>\(uuid)</uuid>
               <memory unit='MiB'>\(spec.memoryMiB)</memory>
               <vcpu>\(spec.vcpus)</vcpu>
+              \(InstanceMetadata(user: spec.user).xml)
               <os>\(os)</os>
               <features><acpi/></features>
               \(spec.accelerator == .kvm ? "<cpu mode='host-passthrough'/>" : "")

@@ -45,6 +45,9 @@ public struct DomainDetails: Sendable, Codable, Equatable {
         public var source: String?
         public var hostDevice: String?
         public var addresses: [String] = []
+
+        /// A user-mode NIC's address exists only inside QEMU; the others are on a network the host is on.
+        public var reachableFromHost: Bool { type != "user" }
     }
 
     /// Parses domain XML. `info` adds live values (state, current memory, cpu time) when given.

@@ -78,6 +78,13 @@ extension Connection {
         return network
     }
 
+    /// The network's libvirt XML (what `virsh net-dumpxml` prints).
+    public func networkXML(_ name: String) throws -> String {
+        try withNetwork(name, "read network '\(name)'") {
+            try check("read network '\(name)'", takeString(virNetworkGetXMLDesc($0, 0)))
+        }
+    }
+
     /// Defines the network `spec` describes, after checking it against the networks there are (name, subnet,
     /// bridge) and, on this host, its interfaces and routes. A refusal leaves nothing defined.
     @discardableResult
@@ -167,6 +174,7 @@ extension Connection {
         }
     }
 
+    @discardableResult
     private func withNetwork<T>(_ name: String, _ operation: String, _ body: (OpaquePointer) throws -> T) throws -> T {
         _ = try network(named: name)  // a missing network is said in virtlab's words, with what to run
         let conn = try handle(operation)

@@ -1,4 +1,5 @@
 import Foundation
+import HostDoctor
 import Logging
 import Synchronization
 
@@ -7,9 +8,7 @@ struct LogFile: Sendable {
     let path: String
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? "\(environment["HOME"] ?? NSHomeDirectory())/.local/state"
-        path = "\(state)/virtlab/virtlab.log"
+        path = StateDirectory.path(environment) + "/virtlab.log"
     }
 
     /// A swift-log logger that appends to the file.

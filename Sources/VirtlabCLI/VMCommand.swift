@@ -11,7 +11,7 @@ struct VMCommand: ParsableCommand {
         commandName: "vm", abstract: "Inspect and control one virtual machine.",
         subcommands: [Info.self, Lifecycle.Start.self, Lifecycle.Shutdown.self, Lifecycle.Reboot.self,
                       Lifecycle.Destroy.self, Lifecycle.Suspend.self, Lifecycle.Resume.self, Autostart.self,
-                      XML.self, Define.self, Undefine.self, SnapshotCommand.self, NIC.self, CreateCommand.self,
+                      XML.self, Define.self, Undefine.self, SnapshotCommand.self, NIC.self, SSHCommand.self, CreateCommand.self,
                       CloneCommand.self])
 
     struct Target: ParsableArguments {

@@ -70,12 +70,6 @@ import TestSupport
         }
     }
 
-    @Test func sshFallbackQuotesEveryWord() {
-        let argv = TargetShell.ssh(user: "ana", address: "192.0.2.7", ["cat", "/tmp/it's mine; rm -rf /"])
-        #expect(argv.suffix(2) == ["'cat'", #"'/tmp/it'\''s mine; rm -rf /'"#])
-        #expect(argv.contains("BatchMode=yes") && argv[argv.count - 5 ..< argv.count - 2] == ["ana", "192.0.2.7", "--"])
-    }
-
     @Test func stepActionsTakeATargetAndHostOnlyPrimitivesRefuseOne() {
         let (lab, _) = LabLoader.parse("""
             id: t

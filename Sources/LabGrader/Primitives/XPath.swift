@@ -4,16 +4,20 @@ import LabFormat
 struct XPathPrimitive: CheckPrimitive {
     static let format = PrimitiveFormat(
         "xpath",
-        summary: "A value in XML: a command's output, or a libvirt domain's definition.",
+        summary: "A value in XML: a command's output, or a libvirt domain's or network's definition.",
         followsTarget: true,
         fields: [
             "run": Schema.Field(.command, "a command printing XML"),
             "domain": Schema.Field(.string, "or: the XML of this libvirt domain"),
+            "network": Schema.Field(.string, "or: the XML of this libvirt network"),
             "path": Schema.Field(.string, required: true, "an XPath 1.0 expression: a path such as "
                                  + "/domain/devices/interface/model/@type, or count(...), boolean(...), string(...)"),
             "value": Schema.Field(.matcher, required: true, "what the value must match"),
         ],
-        validate: { ($0["run"] == nil) == ($0["domain"] == nil) ? "'xpath' needs exactly one of run or domain" : nil })
+        validate: { fields in
+            ["run", "domain", "network"].filter { fields[$0] != nil }.count == 1
+                ? nil : "'xpath' needs exactly one of run, domain or network"
+        })
 
     static func evaluate(_ fields: [String: FieldValue], on target: Target, timeout: Double,
                          with evaluator: Evaluator) async -> Verdict {
@@ -21,14 +25,18 @@ struct XPathPrimitive: CheckPrimitive {
             return .failure("xpath needs path and value")
         }
         var xml = "", source = ""
-        if case .string(let name)? = fields["domain"] {
+        if case .string(let name)? = fields["domain"] ?? fields["network"] {
             let context = evaluator.context
+            let kind = fields["domain"] != nil ? "domain" : "network"
             // libvirt blocks: on a thread of its own.
-            let read = await OwnThread.run { Result { try context.libvirt().domain(named: name).xml() } }
-            do { xml = try read.get() } catch {
-                return .failure("cannot read the XML of domain '\(name)': \(error)")
+            let read = await OwnThread.run {
+                Result { kind == "domain" ? try context.libvirt().domain(named: name).xml()
+                                          : try context.libvirt().networkXML(name) }
             }
-            source = "domain \(name)"
+            do { xml = try read.get() } catch {
+                return .failure("cannot read the XML of \(kind) '\(name)': \(error)")
+            }
+            source = "\(kind) \(name)"
         } else if case .command(let spec)? = fields["run"] {
             switch await evaluator.run(spec, target, timeout) {
             case .success(let (outcome, described)): (xml, source) = (outcome.stdout, described)

@@ -46,7 +46,8 @@ func labCommand(_ state: inout AppState, _ command: LabCommand) -> [Effect] {
         guard !open.checking else { return refuse(&state, "a check is already running") }
         open.checking = true
         state.openLab = open
-        setStatus(&state, command == .check ? "checking \(step.title)…" : "grading \(lab.title)…", .info)
+        let title = (state.labParameters[lab.id] ?? Parameters(values: [:])).expand(step.title)
+        setStatus(&state, command == .check ? "checking \(title)…" : "grading \(lab.title)…", .info)
         return [.checkLab(id: lab.id, step: command == .check ? step.id : nil)]
     }
     state.openLab = open

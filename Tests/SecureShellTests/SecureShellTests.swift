@@ -1,0 +1,48 @@
+import Foundation
+import ProcessRunner
+import Testing
+@testable import SecureShell
+
+@Suite struct SecureShellTests {
+    let shell = SecureShell(user: "ana", address: "192.0.2.7", hostKeyAlias: SecureShell.hostKeyAlias(vmUUID: "u-1"),
+                            identity: "/home/ana/key", knownHosts: "/tmp/kh", batch: true)
+
+    @Test func theRemoteShellGetsBackEveryWordAsItWasGiven() {
+        let words = ["printf", "%s|", "it's mine; rm -rf /", "$HOME", "`id`", "a b"]
+        let argv = shell.argv(.words(words))
+        let remoteLine = argv.drop { $0 != "--" }.dropFirst().joined(separator: " ")
+        // What sshd hands the login shell: the words joined by spaces, as one line.
+        let outcome = ProcessRunner.run(["sh", "-c", remoteLine])
+        #expect(outcome.stdout == "it's mine; rm -rf /|$HOME|`id`|a b|")
+        // A line typed for a person's login goes as typed: the remote shell runs the pipe.
+        #expect(Array(shell.argv(.line("ls /etc | wc -l")).suffix(2)) == ["--", "ls /etc | wc -l"])
+    }
+
+    @Test func hostKeysAreCheckedAgainstVirtlabsOwnFileAndScriptsNeverPrompt() {
+        let argv = shell.argv()
+        #expect(argv.contains("StrictHostKeyChecking=accept-new") && argv.contains("UserKnownHostsFile=/tmp/kh"))
+        #expect(argv.contains("BatchMode=yes") && argv.contains("HostKeyAlias=virtlab-vm-u-1"))
+        #expect(Array(argv.suffix(5)) == ["-i", "/home/ana/key", "-l", "ana", "192.0.2.7"])
+        let interactive = SecureShell(user: nil, address: "192.0.2.7", knownHosts: "/tmp/kh", batch: false).argv()
+        #expect(!interactive.contains("BatchMode=yes") && !interactive.contains("-l") && interactive.last == "192.0.2.7")
+    }
+
+    @Test func theKnownHostsFileLivesInVirtlabsStateDirectory() {
+        #expect(SecureShell.knownHostsFile(["XDG_STATE_HOME": "/s", "HOME": "/h"]) == "/s/virtlab/known_hosts")
+        #expect(SecureShell.knownHostsFile(["HOME": "/h"]) == "/h/.local/state/virtlab/known_hosts")
+    }
+
+    @Test func aChangedHostKeyIsRefusedWithTheCommandThatForgetsTheOldOne() {
+        let stderr = """
+            @@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@
+            @    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @
+            Host key verification failed.
+            """
+        let line = shell.diagnosis(stderr: stderr, machine: "web1")
+        #expect(line == "the host key of web1 (192.0.2.7) is not the one virtlab saw there before; refusing to "
+            + "connect. If its keys were made anew, forget the old one with 'ssh-keygen -R virtlab-vm-u-1 -f /tmp/kh'")
+        #expect(shell.diagnosis(stderr: "ana@192.0.2.7: Permission denied (publickey).", machine: "web1")?
+            .contains("pass the key cloud-init installed with -i KEY") == true)
+        #expect(shell.diagnosis(stderr: "some other failure", machine: "web1") == nil)
+    }
+}
