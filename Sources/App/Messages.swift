@@ -101,7 +101,9 @@ public enum ContainerAction: Sendable, Equatable {
 
 /// A network action as the dashboard asks for it: the table's verb (`NetworkVerb`) with what it needs.
 public enum NetworkAction: Sendable, Equatable {
-    case start, stop, delete
+    case start, stop
+    /// Carries the VMs the confirmation named: the network is deleted only if no others use it by then.
+    case delete(inUseBy: [String])
     case autostart(Bool)
 
     public var kind: NetworkVerb {
@@ -138,6 +140,9 @@ public enum PendingAction: Sendable, Equatable {
         switch self {
         case .machine(let action): action.kind.rule.warning
         case .container(let action): action.kind.rule.warning
+        case .network(.delete(let users)) where !users.isEmpty:
+            "In use by \(users.joined(separator: ", ")): their NICs stay, without a network until one of this name "
+                + "exists again."
         case .network(let action): action.kind.rule.warning
         }
     }

@@ -114,6 +114,8 @@ public struct NetworkSample: Sendable, Equatable {
     public let dhcpRange: String?
     /// The addresses it handed out; nil when the driver cannot say (libvirt's test driver).
     public let leases: [Lease]?
+    /// The VMs with a NIC on it, by name.
+    public let machines: [String]
 
     public struct Lease: Sendable, Equatable {
         public let mac: String
@@ -128,7 +130,7 @@ public struct NetworkSample: Sendable, Equatable {
     }
 
     public init(name: String, uuid: String, state: NetworkState, autostart: Bool, mode: String, bridge: String?,
-                subnet: String?, dhcpRange: String?, leases: [Lease]? = nil) {
+                subnet: String?, dhcpRange: String?, leases: [Lease]? = nil, machines: [String] = []) {
         self.name = name
         self.uuid = uuid
         self.state = state
@@ -138,6 +140,7 @@ public struct NetworkSample: Sendable, Equatable {
         self.subnet = subnet
         self.dhcpRange = dhcpRange
         self.leases = leases
+        self.machines = machines
     }
 }
 

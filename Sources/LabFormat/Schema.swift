@@ -85,4 +85,6 @@ public enum Schema {
 public enum Requirement: String, CaseIterable, Sendable {
     case libvirt, libvirtQEMU = "libvirt-qemu", containerEngine = "container-engine", guestAgent = "guest-agent"
     case cloudImage = "cloud-image", root
+    /// libvirt networks that hand out addresses and NAT: dnsmasq and iptables on the host.
+    case virtualNetworks = "virtual-networks"
 }

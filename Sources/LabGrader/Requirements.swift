@@ -1,6 +1,7 @@
 import ContainerKit
 import Foundation
 import LabFormat
+import ProcessRunner
 import ImageKit
 import VirtKit
 
@@ -47,6 +48,10 @@ public enum Requirements {
                 : nil
         case .root:
             return geteuid() == 0 ? nil : "root: the lab changes system files; run it as root (sudo)"
+        case .virtualNetworks:
+            let missing = [("dnsmasq", "dnsmasq-base"), ("iptables", "iptables")].filter { ProcessRunner.find($0.0) == nil }
+            return missing.isEmpty ? nil : "virtual-networks: libvirt needs \(missing.map(\.0).joined(separator: " and ")) "
+                + "to start networks with DHCP and NAT; install \(missing.map(\.1).joined(separator: " ")) (Debian's packages)"
         }
     }
 }

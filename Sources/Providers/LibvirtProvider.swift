@@ -149,20 +149,24 @@ extension MachineEvent {
 }
 
 extension LibvirtProvider {
-    /// The networks with their leases (an active network's; nil where the driver cannot list them).
+    /// The networks with their leases (an active network's; nil where the driver cannot list them) and VMs.
     static func networks(_ connection: Connection) -> [NetworkSample] {
-        ((try? connection.networks()) ?? []).map { network in
-            NetworkSample(network, leases: network.active ? (try? connection.leases(network.name)) : [])
+        let networks = (try? connection.networks()) ?? []
+        let users = networks.isEmpty ? [:] : (try? connection.networkUsers()) ?? [:]
+        return networks.map { network in
+            NetworkSample(network, leases: network.active ? (try? connection.leases(network.name)) : [],
+                          machines: users[network.name] ?? [])
         }
     }
 }
 
 extension NetworkSample {
-    public init(_ network: VirtualNetwork, leases: [NetworkLease]?) {
+    public init(_ network: VirtualNetwork, leases: [NetworkLease]?, machines: [String] = []) {
         self.init(name: network.name, uuid: network.uuid, state: network.active ? .active : .inactive,
                   autostart: network.autostart, mode: network.forwardMode, bridge: network.bridge,
                   subnet: network.subnet?.description,
                   dhcpRange: network.dhcpRanges.first.map { "\($0.start)-\($0.end)" },
-                  leases: leases?.map { Lease(mac: $0.mac, address: $0.address, hostname: $0.hostname) })
+                  leases: leases?.map { Lease(mac: $0.mac, address: $0.address, hostname: $0.hostname) },
+                  machines: machines)
     }
 }

@@ -50,6 +50,8 @@ public struct SecureShell: Sendable, Equatable {
     public func argv(_ remote: Remote = .login) -> [String] {
         var argv = ["ssh", "-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=\(knownHosts)",
                     "-o", "ConnectTimeout=\(connectTimeoutSeconds)"]
+        // Unhashed: the file names VMs by UUID, and a person reading it should see which.
+        argv += ["-o", "HashKnownHosts=no"]
         if let hostKeyAlias { argv += ["-o", "HostKeyAlias=\(hostKeyAlias)"] }
         if batch { argv += ["-o", "BatchMode=yes"] }
         if let identity { argv += ["-i", identity] }

@@ -41,6 +41,20 @@ public struct NetworkLease: Sendable, Equatable, Codable {
 /// nothing was made or changed.
 public struct Refusal: Error, CustomStringConvertible, Equatable {
     public let description: String
+
+    /// What to install when libvirt could not start a network for want of a helper: its own words name the
+    /// binary (dnsmasq) or the firewall command line it could not run (iptables).
+    static func missingHelper(network name: String, libvirtMessage message: String) -> Refusal? {
+        if message.contains("'dnsmasq'") {
+            return Refusal(description: "network '\(name)' hands out addresses with dnsmasq, which libvirtd cannot find: "
+                + "install it (Debian: apt install dnsmasq-base) and start the network again")
+        }
+        if message.contains("iptables") && message.contains("No such file") {
+            return Refusal(description: "network '\(name)' needs iptables for its NAT and filter rules, which libvirtd "
+                + "cannot find: install it (Debian: apt install iptables) and start the network again")
+        }
+        return nil
+    }
 }
 
 extension Connection {
@@ -120,8 +134,14 @@ extension Connection {
         return try network(named: spec.name)
     }
 
+    /// Starts it. A host without the helpers libvirt runs for a network gets a refusal saying what to install;
+    /// the network stays defined and stopped.
     public func startNetwork(_ name: String) throws {
-        try withNetwork(name, "start network '\(name)'") { try check("start network '\(name)'", virNetworkCreate($0)) }
+        do {
+            try withNetwork(name, "start network '\(name)'") { try check("start network '\(name)'", virNetworkCreate($0)) }
+        } catch let error as LibvirtError {
+            throw Refusal.missingHelper(network: name, libvirtMessage: error.message) ?? error
+        }
     }
 
     public func stopNetwork(_ name: String) throws {
@@ -135,18 +155,27 @@ extension Connection {
     }
 
     /// The VMs with a NIC on the network, by name.
-    public func networkUsers(_ name: String) throws -> [String] {
-        try domains().compactMap { domain in
-            let nics = (try? domain.details().nics) ?? []
-            return nics.contains { $0.type == "network" && $0.source == name } ? domain.name : nil
-        }.sorted()
+    public func networkUsers(_ name: String) throws -> [String] { try networkUsers()[name] ?? [] }
+
+    /// Every network's VMs (a NIC on it in their definition), by name, from one read of each VM's XML.
+    public func networkUsers() throws -> [String: [String]] {
+        var users: [String: [String]] = [:]
+        for domain in try domains() {
+            guard let xml = try? domain.xml(), let root = try? XMLDocument(xmlString: xml, options: []).rootElement()
+            else { continue }
+            let networks = Set(root.all("devices/interface").filter { $0.attribute("type") == "network" }
+                .compactMap { $0.first("source")?.attribute("network") })
+            for network in networks { users[network, default: []].append(domain.name) }
+        }
+        return users.mapValues { $0.sorted() }
     }
 
-    /// Stops (if active) and undefines the network. One in use by VMs is refused unless `evenIfInUse`.
-    public func deleteNetwork(_ name: String, evenIfInUse: Bool = false) throws {
+    /// Stops (if active) and undefines the network. One in use by VMs is refused unless `evenIfInUse`, or unless
+    /// every VM on it is among `confirmedUsers` (the ones the user was shown when they agreed).
+    public func deleteNetwork(_ name: String, evenIfInUse: Bool = false, confirmedUsers: [String] = []) throws {
         let network = try network(named: name)
         let users = try networkUsers(name)
-        if !users.isEmpty && !evenIfInUse {
+        if !users.allSatisfy(confirmedUsers.contains) && !evenIfInUse {
             throw Refusal(description: "network '\(name)' is in use by \(users.joined(separator: ", ")); "
                                  + "detach their NICs first, or confirm to delete it anyway")
         }

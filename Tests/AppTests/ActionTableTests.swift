@@ -104,7 +104,19 @@ import TermUI
         #expect(update(&state, .key(.character("u"))) == [.performOnNetwork(.start, name: "hostonly")])
         #expect(update(&state, .key(.character("a"))) == [.performOnNetwork(.autostart(true), name: "hostonly")])
         _ = update(&state, .key(.character("D")))
-        #expect(update(&state, .key(.character("y"))) == [.performOnNetwork(.delete, name: "hostonly")])
+        #expect(update(&state, .key(.character("y"))) == [.performOnNetwork(.delete(inUseBy: []), name: "hostonly")])
+    }
+
+    /// Deleting a network in use names its VMs and asks; yes deletes it, for those VMs only.
+    @Test func deletingANetworkInUseNamesItsVMs() {
+        var state = networks()  // default: web1 has a NIC on it
+        let list = view(state, size: Size(width: 100, height: 30), theme: .builtIn, glyphs: .unicode).text
+        #expect(list.split(separator: "\n").contains { $0.contains("default") && $0.contains("web1") })
+        #expect(list.contains("VMs        web1"))
+        _ = update(&state, .key(.character("D")))
+        let dialog = view(state, size: Size(width: 100, height: 30), theme: .builtIn, glyphs: .unicode).text
+        #expect(dialog.contains("In use by web1: their NICs stay"), "\(dialog)")
+        #expect(update(&state, .key(.character("y"))) == [.performOnNetwork(.delete(inUseBy: ["web1"]), name: "default")])
     }
 
     @Test func aNewNetworkIsAFormAndItsFieldsGoToThePort() {

@@ -33,7 +33,8 @@ enum DashboardFixture {
                 NetworkSample(name: "default", uuid: "dddddddd-0000-0000-0000-000000000001", state: .active, autostart: true,
                               mode: "nat", bridge: "virbr0", subnet: "192.168.122.0/24",
                               dhcpRange: "192.168.122.2-192.168.122.254",
-                              leases: [.init(mac: "52:54:00:00:00:01", address: "192.168.122.17", hostname: "web1")]),
+                              leases: [.init(mac: "52:54:00:00:00:01", address: "192.168.122.17", hostname: "web1")],
+                              machines: ["web1"]),
                 NetworkSample(name: "hostonly", uuid: "dddddddd-0000-0000-0000-000000000002", state: .inactive,
                               autostart: false, mode: "isolated", bridge: nil, subnet: "10.77.0.0/24", dhcpRange: nil),
             ])

@@ -5,24 +5,32 @@ import TestSupport
 import LabFormat
 
 /// The labs that work inside guests, in the order a student takes them, on one real cloud VM (TCG):
-/// start-cloud-image boots it, show-uuid and guest-drivers look inside, clone-and-sanitize clones it and
-/// template generalizes the clone. Each earns nothing untouched and everything after its solution; the
-/// cleanups, last lab first, leave nothing (and no points) behind. About 5 minutes.
+/// start-cloud-image boots it, show-uuid and guest-drivers look inside, virtual-networks puts it on a NAT and a
+/// host-only network and logs in over SSH, clone-and-sanitize clones it and template generalizes the clone. Each
+/// earns nothing untouched and everything after its solution; the cleanups, last lab first, leave nothing (and no
+/// points) behind. While the VM is on its networks, `virtlab vm ssh` and the SSH fallback of `vm:` targets are
+/// proven on it. About 7 minutes. Runs inside the test network namespace (guests' addresses are reached).
 @Suite(.serialized) struct GuestLabsEndToEndTests {
     static let cloudImage = "/var/cache/virtlab/cloud-image/debian-cloud.qcow2"
-    static let order = ["start-cloud-image", "show-uuid", "guest-drivers", "clone-and-sanitize", "template"]
+    static let order = ["start-cloud-image", "show-uuid", "guest-drivers", "virtual-networks", "clone-and-sanitize",
+                        "template"]
 
     @Test func everyGuestLabFailsUntouchedAndPassesAfterItsSolution() async throws {
         guard FileManager.default.fileExists(atPath: Self.cloudImage) else {
             throw QEMUTestGuest.Unavailable(description: "LOUD: no cloud image at \(Self.cloudImage): run 'make test' "
                                             + "(it runs .ci/build-cloud-image)")
         }
-        // The solutions call virtlab itself, and libguestfs must not try the broken nested KVM here.
+        try TestNetwork.requireInside()
+        // The solutions call virtlab itself, and libguestfs must not try the broken nested KVM here. Guests' host
+        // keys go to a known_hosts of this run's own (addresses repeat between runs; keys do not).
         let binDirectory = (Run.virtlabBinary as NSString).deletingLastPathComponent
         setenv("PATH", binDirectory + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"), 1)
         setenv("VIRTLAB_CLOUD_IMAGE", Self.cloudImage, 1)
         setenv("LIBGUESTFS_BACKEND", "direct", 1)
         setenv("LIBGUESTFS_BACKEND_SETTINGS", "force_tcg", 1)
+        let state = NSTemporaryDirectory() + "virtlab-e2e-state-\(UUID().uuidString.prefix(8))"
+        setenv("XDG_STATE_HOME", state, 1)
+        defer { try? FileManager.default.removeItem(atPath: state) }
 
         let student = "e2e\(UUID().uuidString.prefix(4).lowercased())"
         var graders: [Grader] = []
@@ -41,6 +49,10 @@ import LabFormat
             }
             let after = await grader.grade()
             #expect(after.allPassed && after.earned == lab.points, "\(ReportFormat.text.render(after))")
+            if lab.id == "virtual-networks" { 
+                try await proveSSH(vm: "cloud-\(student)", key: "/tmp/virtlab-cloud-\(student)/id_ed25519",
+                                   knownHosts: state + "/virtlab/known_hosts")
+            }
         }
 
         for grader in graders.reversed() {
@@ -51,5 +63,71 @@ import LabFormat
         let vmGone = await graders[0].grade()
         #expect(vmGone.earned == 0, "the cleanups must remove the VM:\n\(ReportFormat.text.render(vmGone))")
         #expect(!FileManager.default.fileExists(atPath: "/tmp/virtlab-cloud-\(student)"))
+    }
+
+    /// On the cloud VM with a NAT lease: `virtlab vm ssh` logs in with the key cloud-init installed; with the guest
+    /// agent stopped, a `vm:` check still runs (over SSH, as the VM's cloud-init user); a host key that changed is
+    /// refused with the command that forgets the old one.
+    private func proveSSH(vm: String, key: String, knownHosts: String) async throws {
+        let login = try Run.command([Run.virtlabBinary, "vm", "ssh", vm, "-i", key, "--", "hostname"])
+        #expect(login.status == 0 && login.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == vm,
+                "vm ssh: \(login.stderr)")
+
+        let domain = try QEMUTestGuest.connect().domain(named: vm)
+        // --no-block: the agent that runs the command is the one going away.
+        _ = try? domain.guestExec(["systemctl", "--no-block", "stop", "qemu-guest-agent"], timeoutSeconds: 30)
+        let agentGone = await eventually(timeout: .seconds(60), every: .seconds(1)) { !domain.agentResponds(timeoutSeconds: 2) }
+        try #require(agentGone, "the guest agent of \(vm) did not stop")
+        setenv("VIRTLAB_SSH_IDENTITY", key, 1)
+        defer { unsetenv("VIRTLAB_SSH_IDENTITY") }
+        let (probe, problems) = LabLoader.parse("""
+            id: ssh-fallback
+            title: SSH fallback
+            steps:
+              - id: s
+                title: S
+                instructions: Nothing to do.
+                checks:
+                  - {id: hostname, title: Host name, target: "vm:\(vm)", command: {run: [hostname], stdout: "\(vm)"}}
+                  - {id: user, title: Who runs it, target: "vm:\(vm)", command: {run: [id, -un], stdout: learner}}
+            """, file: "ssh-fallback.yaml")
+        try #require(problems.isEmpty, "\(problems)")
+        let overSSH = await Grader(lab: try #require(probe), student: "e2e", libvirtURI: "qemu:///system").grade()
+        #expect(overSSH.allPassed, "with its agent stopped, checks in \(vm) go over SSH:\n\(ReportFormat.text.render(overSSH))")
+        let restart = try Run.command([Run.virtlabBinary, "vm", "ssh", vm, "-i", key, "--",
+                                       "sudo", "systemctl", "start", "qemu-guest-agent"])
+        #expect(restart.status == 0, "\(restart.stderr)")
+        let agentBack = await eventually(timeout: .seconds(60), every: .seconds(1)) { domain.agentResponds(timeoutSeconds: 2) }
+        try #require(agentBack, "the guest agent of \(vm) did not come back")
+
+        // Another key filed for this VM, as if it were an impostor at its address.
+        let alias = "virtlab-vm-\(try domain.info().uuid)"
+        let saved = try String(contentsOfFile: knownHosts, encoding: .utf8)
+        #expect(saved.contains(alias), "the VM's key is filed under its UUID")
+        let impostor = NSTemporaryDirectory() + "impostor-\(UUID().uuidString.prefix(8))"
+        _ = try Run.command(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", impostor])
+        let impostorKey = try String(contentsOfFile: impostor + ".pub", encoding: .utf8).split(separator: " ").prefix(2)
+        try "\(alias) \(impostorKey.joined(separator: " "))\n".write(toFile: knownHosts, atomically: true, encoding: .utf8)
+        let address = try #require(try domain.guestAddress())
+        let refused = try Run.command([Run.virtlabBinary, "vm", "ssh", vm, "-i", key, "--", "true"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.split(whereSeparator: \.isNewline).last.map(String.init)
+                == "virtlab: the host key of \(vm) (\(address)) is not the one virtlab saw "
+                + "there before; refusing to connect. If its keys were made anew, forget the old one with "
+                + "'ssh-keygen -R \(alias) -f \(knownHosts)'", "\(refused.stderr)")
+        try saved.write(toFile: knownHosts, atomically: true, encoding: .utf8)
+        for file in [impostor, impostor + ".pub"] { try? FileManager.default.removeItem(atPath: file) }
+
+        // The dashboard at 80x24: the Networks pane, filtered to the NAT network, shows the VM and its lease.
+        let nat = "nat-" + vm.dropFirst("cloud-".count)
+        let session = try TmuxSession([Run.virtlabBinary, "--uri", "qemu:///system", "--delay", "0.5"])
+        #expect(await session.waitFor("Virtual machines ("), "\(session.screen())")
+        try session.send("5")
+        try session.send("/")
+        try session.send(nat, literal: true)
+        try session.send("Enter")
+        #expect(await session.waitFor("Lease      \(address)"), "the lease on \(nat):\n\(session.screen())")
+        #expect(session.screen().contains("VMs        \(vm)"), "\(session.screen())")
+        try session.send("q")
     }
 }

@@ -108,7 +108,7 @@ final class LibvirtMachines: MachinePort {
             switch action {
             case .start: try connection.startNetwork(name)
             case .stop: try connection.stopNetwork(name)
-            case .delete: try connection.deleteNetwork(name)
+            case .delete(let confirmed): try connection.deleteNetwork(name, confirmedUsers: confirmed)
             case .autostart(let on): try connection.setNetworkAutostart(name, on)
             }
             link.withLock { $0?.inventory.invalidateSlowLists() }

@@ -36,7 +36,9 @@ enum NetworksPane: PaneFeature {
         key("autostart", [.character("a")], "autostart on / off", footer: "autostart", mutates: true) { state in
             request(&state, .autostart(!(state.selectedNetworkSample?.autostart ?? false)))
         },
-        key("delete", [.character("D"), .delete], "delete the network (asks)", mutates: true) { request(&$0, .delete) },
+        key("delete", [.character("D"), .delete], "delete the network (asks, naming the VMs on it)", mutates: true) {
+            request(&$0, .delete(inUseBy: $0.selectedNetworkSample?.machines ?? []))
+        },
         key("create", [.character("n")], "new network: name, mode, subnet, DHCP range", footer: "new", mutates: true) {
             $0.modal = .createNetwork(Form(["Name": "", "Mode": "nat", "Subnet": "192.168.150.0/24",
                                             "DHCP range": "192.168.150.10-192.168.150.99"]))
@@ -74,7 +76,7 @@ enum NetworksPane: PaneFeature {
             let columns: [TableView.Column] = [
                 .init("NAME", width: 0), .init("STATE", width: 8), .init("AUTO", width: 4), .init("MODE", width: 8),
                 .init("BRIDGE", width: 9), .init("SUBNET", width: 18), .init("LEASES", width: 6, rightAligned: true),
-                .init("DHCP", width: 0),
+                .init("VMS", width: 0),
             ]
             let text = theme[.text]
             TableView(columns: columns, rowCount: networks.count, selected: selected, focused: state.modal == nil) { index in
@@ -84,7 +86,7 @@ enum NetworksPane: PaneFeature {
                         .init(network.autostart ? "yes" : "no", text), .init(network.mode, text),
                         .init(network.bridge ?? "-", text), .init(network.subnet ?? "-", text),
                         .init(network.leases.map { "\($0.count)" } ?? "-", text),
-                        .init(network.dhcpRange ?? "none", theme[.dim])]
+                        .init(network.machines.isEmpty ? "-" : network.machines.joined(separator: ","), text)]
             }.draw(into: &buffer, rect: inner, theme: theme)
         }
         drawDetailBox(&buffer, detail, selected.map { networks[$0] }, title: \.name, theme: theme, glyphs: glyphs) {
@@ -100,6 +102,7 @@ enum NetworksPane: PaneFeature {
                 "Mode       \(network.mode)  (\(explanation(network.mode)))",
                 "Subnet     \(network.subnet ?? "none")  bridge \(network.bridge ?? "-")",
                 "DHCP       \(network.dhcpRange ?? "none")",
+                "VMs        \(network.machines.isEmpty ? "none" : network.machines.joined(separator: ", "))",
             ] + leases
             buffer.textLines(lines.map { StyledLine($0, theme[.text]) }, in: area.inset(left: 1))
         }
