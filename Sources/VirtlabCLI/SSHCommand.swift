@@ -22,6 +22,7 @@ struct SSHCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Log in as this user (default: the user the VM was created with).")
     var user: String?
     @Option(name: [.customShort("i"), .long], help: "The private key to offer (ssh -i).") var identity: String?
+    @Option(help: "Log in at its address on this libvirt network (default: its first NIC's).") var network: String?
     @Option(help: "Seconds to wait for the VM's address.") var wait = 120
     @Argument(parsing: .postTerminator,
               help: "A command to run instead of a login shell (after --); like ssh, the words make one line for the remote shell.")
@@ -39,7 +40,11 @@ struct SSHCommand: ParsableCommand {
         guard try domain.info().state.isActive else {
             throw UserFacingError("VM '\(domain.name)' is not running: start it with 'virtlab vm start \(domain.name)'")
         }
-        guard try domain.details().nics.contains(where: \.reachableFromHost) else {
+        let nics = try domain.details().nics
+        if let network, !nics.contains(where: { $0.source == network }) {
+            throw UserFacingError("VM '\(domain.name)' has no NIC on network \(network) (see 'virtlab vm info \(domain.name)')")
+        }
+        guard nics.contains(where: \.reachableFromHost) else {
             throw UserFacingError("VM '\(domain.name)' has no NIC on a network the host reaches (user-mode networking "
                 + "lets nothing in): attach one with 'virtlab vm nic attach \(domain.name) --network NET --live'")
         }
@@ -63,11 +68,11 @@ struct SSHCommand: ParsableCommand {
         let deadline = Date().addingTimeInterval(Double(wait))
         var said = false
         while true {
-            if let address = try domain.guestAddress() { return address }
+            if let address = try domain.guestAddress(onNetwork: network) { return address }
             guard Date() < deadline else {
-                throw UserFacingError("no address for VM '\(domain.name)' after \(wait) s: none of its networks leased "
-                    + "it one and its guest agent does not answer; see 'virtlab net leases NET', or wait longer "
-                    + "with --wait")
+                throw UserFacingError("no address for VM '\(domain.name)'\(network.map { " on network \($0)" } ?? "") after "
+                    + "\(wait) s: no DHCP lease and no answer from its guest agent; see 'virtlab net leases NET', or "
+                    + "wait longer with --wait")
             }
             if !said {
                 let line = "waiting up to \(wait) s for \(domain.name)'s address (a DHCP lease or its guest agent)…\n"

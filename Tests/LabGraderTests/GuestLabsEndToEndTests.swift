@@ -42,6 +42,9 @@ import LabFormat
 
         for grader in graders {
             let lab = grader.lab
+            for (step, outcome) in await grader.setUp() {
+                #expect(outcome.status == 0 && !outcome.timedOut, "setup of \(lab.id)/\(step): \(outcome.stderr)")
+            }
             let before = await grader.grade()
             #expect(before.earned == 0, "untouched, \(lab.id) must earn nothing:\n\(ReportFormat.text.render(before))")
             for (step, outcome) in await grader.solve() {
@@ -120,13 +123,14 @@ import LabFormat
 
         // The dashboard at 80x24: the Networks pane, filtered to the NAT network, shows the VM and its lease.
         let nat = "nat-" + vm.dropFirst("cloud-".count)
+        let natAddress = try #require(try domain.guestAddress(onNetwork: nat))
         let session = try TmuxSession([Run.virtlabBinary, "--uri", "qemu:///system", "--delay", "0.5"])
         #expect(await session.waitFor("Virtual machines ("), "\(session.screen())")
         try session.send("5")
         try session.send("/")
         try session.send(nat, literal: true)
         try session.send("Enter")
-        #expect(await session.waitFor("Lease      \(address)"), "the lease on \(nat):\n\(session.screen())")
+        #expect(await session.waitFor("Lease      \(natAddress)"), "the lease on \(nat):\n\(session.screen())")
         #expect(session.screen().contains("VMs        \(vm)"), "\(session.screen())")
         try session.send("q")
     }

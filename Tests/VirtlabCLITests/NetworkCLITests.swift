@@ -30,6 +30,23 @@ import TestSupport
                 + "'virtlab net start inside'\n", "\(made.stderr)")
     }
 
+    /// What `vm ssh` refuses before any packet is sent (the test driver's addresses are made up: never tried).
+    @Test func vmSSHSaysWhyItCannotLogIn() throws {
+        let stopped = try TestDriverFixture(vms: [.init(name: "idle", running: false)])
+        defer { stopped.remove() }
+        expectOneLineError(try Run.virtlab(["vm", "ssh", "idle", "--uri", stopped.uri]),
+                           mentioning: ["VM 'idle' is not running", "virtlab vm start idle"], notesAllowed: false)
+        expectOneLineError(try virtlab("vm", "ssh", "web1"),
+                           mentioning: ["'web1' is a VM of libvirt's test driver: its addresses are made up"],
+                           notesAllowed: false)
+        expectOneLineError(try virtlab("vm", "ssh", "web1", "--network", "other"),
+                           mentioning: ["VM 'web1' has no NIC on network other"], notesAllowed: false)
+        let noKey = try virtlab("vm", "ssh", "web1", "-i", "/nonexistent/key")
+        #expect(noKey.status == 64 && noKey.stderr.contains("--identity /nonexistent/key: no such readable file"))
+        let help = try virtlab("vm", "ssh", "--help")
+        #expect(help.status == 0 && help.stdout.contains("Same as: ssh -l USER ADDRESS"))
+    }
+
     @Test func badInputIsOneLineAndNamesTheThing() throws {
         expectOneLineError(try virtlab("net", "create", "other", "--mode", "nat", "--subnet", "192.168.150.0/25"),
                            mentioning: ["overlaps network 'labnet'"], notesAllowed: false)
