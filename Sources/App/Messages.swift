@@ -141,8 +141,7 @@ public enum PendingAction: Sendable, Equatable {
         case .machine(let action): action.kind.rule.warning
         case .container(let action): action.kind.rule.warning
         case .network(.delete(let users)) where !users.isEmpty:
-            "In use by \(users.joined(separator: ", ")): their NICs stay, without a network until one of this name "
-                + "exists again."
+            "In use by \(users.joined(separator: ", ")): their NICs lose their network."
         case .network(let action): action.kind.rule.warning
         }
     }

@@ -50,8 +50,9 @@ public struct SecureShell: Sendable, Equatable {
     public func argv(_ remote: Remote = .login) -> [String] {
         var argv = ["ssh", "-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=\(knownHosts)",
                     "-o", "ConnectTimeout=\(connectTimeoutSeconds)"]
-        // Unhashed: the file names VMs by UUID, and a person reading it should see which.
-        argv += ["-o", "HashKnownHosts=no"]
+        // Unhashed: the file names VMs by UUID, and a person reading it should see which. LogLevel=ERROR drops
+        // "Permanently added …" on first contact; a changed key is still said in full.
+        argv += ["-o", "HashKnownHosts=no", "-o", "LogLevel=ERROR"]
         if let hostKeyAlias { argv += ["-o", "HostKeyAlias=\(hostKeyAlias)"] }
         if batch { argv += ["-o", "BatchMode=yes"] }
         if let identity { argv += ["-i", identity] }

@@ -57,6 +57,16 @@ public struct Refusal: Error, CustomStringConvertible, Equatable {
     }
 }
 
+/// A network VMs have NICs on was not deleted; the caller says how to delete it anyway.
+public struct NetworkInUse: Error, CustomStringConvertible, Equatable {
+    public let network: String
+    public let machines: [String]
+    public var description: String {
+        "network '\(network)' is in use by \(machines.joined(separator: ", ")); detach their NICs first "
+            + "(virtlab vm nic detach), or delete it anyway"
+    }
+}
+
 extension Connection {
     public func networks() throws -> [VirtualNetwork] {
         let conn = try handle("list networks")
@@ -176,8 +186,7 @@ extension Connection {
         let network = try network(named: name)
         let users = try networkUsers(name)
         if !users.allSatisfy(confirmedUsers.contains) && !evenIfInUse {
-            throw Refusal(description: "network '\(name)' is in use by \(users.joined(separator: ", ")); "
-                                 + "detach their NICs first, or confirm to delete it anyway")
+            throw NetworkInUse(network: name, machines: users)
         }
         try withNetwork(name, "delete network '\(name)'") { net in
             if network.active { try check("stop network '\(name)'", virNetworkDestroy(net)) }

@@ -62,11 +62,14 @@ struct NetworkCommand: ParsableCommand {
             let networks = try conn.networks()
             if json { return try Output.json(networks) }
             guard !networks.isEmpty else { return print("no virtual networks on \(conn.uri)") }
-            var table = TextTable(headers: ["NAME", "STATE", "AUTOSTART", "BRIDGE", "MODE", "ADDRESS", "DHCP"])
+            let users = try conn.networkUsers()
+            var table = TextTable(headers: ["NAME", "STATE", "AUTOSTART", "MODE", "BRIDGE", "SUBNET", "DHCP", "LEASES", "VMS"])
             for net in networks {
-                table.add([net.name, net.active ? "active" : "inactive", net.autostart ? "yes" : "no",
-                           net.bridge ?? "-", net.forwardMode, net.address ?? "-",
-                           net.dhcpRanges.map { "\($0.start)-\($0.end)" }.joined(separator: ", ")])
+                let leases = net.active ? (try? conn.leases(net.name)).map { "\($0.count)" } ?? "-" : "0"
+                table.add([net.name, net.active ? "active" : "inactive", net.autostart ? "yes" : "no", net.forwardMode,
+                           net.bridge ?? "-", net.subnet?.description ?? "-",
+                           net.dhcpRanges.map { "\($0.start)-\($0.end)" }.joined(separator: ", "), leases,
+                           (users[net.name] ?? []).joined(separator: ",")])
             }
             print(table.render())
         }
@@ -185,7 +188,11 @@ struct NetworkCommand: ParsableCommand {
         @Flag(help: "Confirm: this cannot be undone.") var yes = false
         func run() throws {
             guard yes else { throw UserFacingError("deleting network '\(target.name)' cannot be undone: add --yes to confirm") }
-            try target.connection.open().0.deleteNetwork(target.name, evenIfInUse: force)
+            do {
+                try target.connection.open().0.deleteNetwork(target.name, evenIfInUse: force)
+            } catch let inUse as NetworkInUse {
+                throw UserFacingError("\(inUse) with --force")
+            }
             print("deleted network \(target.name)")
         }
     }

@@ -10,7 +10,7 @@ struct SSHCommand: ParsableCommand {
         commandName: "ssh", abstract: "Log into a VM with ssh, or run one command there.",
         discussion: """
             The address comes from the DHCP leases of the VM's networks, else from its guest agent; virtlab waits \
-            for one up to --wait seconds while the guest boots. The user is the one 'virtlab vm create --user' \
+            up to --wait seconds, while the guest boots, for an address and then for sshd to answer on it. The user is the one 'virtlab vm create --user' \
             gave cloud-init (else --user, else ssh's default). Host keys are checked: the key a VM shows the \
             first time is kept, under the VM's UUID, in \(SecureShell.knownHostsFile()); a different key for \
             that VM later is refused.
@@ -48,7 +48,9 @@ struct SSHCommand: ParsableCommand {
             throw UserFacingError("VM '\(domain.name)' has no NIC on a network the host reaches (user-mode networking "
                 + "lets nothing in): attach one with 'virtlab vm nic attach \(domain.name) --network NET --live'")
         }
-        let address = try waitForAddress(domain)
+        let deadline = Date().addingTimeInterval(Double(wait))
+        let address = try waitForAddress(domain, until: deadline)
+        try waitForSSHD(domain, at: address, until: deadline)
         let shell = SecureShell(user: user ?? domain.instanceMetadata()?.user, address: address,
                                 hostKeyAlias: SecureShell.hostKeyAlias(vmUUID: domain.uuid), identity: identity,
                                 batch: false)
@@ -64,8 +66,7 @@ struct SSHCommand: ParsableCommand {
         if status != 0 { throw ExitCode(status) }
     }
 
-    private func waitForAddress(_ domain: Domain) throws -> String {
-        let deadline = Date().addingTimeInterval(Double(wait))
+    private func waitForAddress(_ domain: Domain, until deadline: Date) throws -> String {
         var said = false
         while true {
             if let address = try domain.guestAddress(onNetwork: network) { return address }
@@ -75,11 +76,32 @@ struct SSHCommand: ParsableCommand {
                     + "wait longer with --wait")
             }
             if !said {
-                let line = "waiting up to \(wait) s for \(domain.name)'s address (a DHCP lease or its guest agent)…\n"
-                FileHandle.standardError.write(Data(line.utf8))
+                note("waiting up to \(wait) s for \(domain.name)'s address (a DHCP lease or its guest agent)…")
                 said = true
             }
             Thread.sleep(forTimeInterval: 1)
         }
     }
+
+    /// A guest that just booted has an address before its sshd listens (cloud-init makes the host keys first).
+    private func waitForSSHD(_ domain: Domain, at address: String, until deadline: Date) throws {
+        var said = false
+        while true {
+            let remaining = deadline.timeIntervalSinceNow
+            switch TCPProbe.connect(address, port: 22, timeout: max(1, min(remaining, 5))) {
+            case .success: return
+            case .failure(let why) where remaining <= 0:
+                throw UserFacingError("sshd on \(domain.name) (\(address)) did not answer within \(wait) s: port 22 "
+                    + "\(why); watch it boot with 'virtlab console \(domain.name)', or wait longer with --wait")
+            case .failure:
+                if !said {
+                    note("waiting for sshd on \(domain.name) (\(address))…")
+                    said = true
+                }
+                Thread.sleep(forTimeInterval: 1)
+            }
+        }
+    }
+
+    private func note(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
 }

@@ -115,7 +115,7 @@ import TermUI
         #expect(list.contains("VMs        web1"))
         _ = update(&state, .key(.character("D")))
         let dialog = view(state, size: Size(width: 100, height: 30), theme: .builtIn, glyphs: .unicode).text
-        #expect(dialog.contains("In use by web1: their NICs stay"), "\(dialog)")
+        #expect(dialog.contains("In use by web1: their NICs lose their network."), "\(dialog)")
         #expect(update(&state, .key(.character("y"))) == [.performOnNetwork(.delete(inUseBy: ["web1"]), name: "default")])
     }
 

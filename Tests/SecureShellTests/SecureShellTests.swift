@@ -46,3 +46,52 @@ import Testing
         #expect(shell.diagnosis(stderr: "some other failure", machine: "web1") == nil)
     }
 }
+
+@Suite struct TCPProbeTests {
+    /// A listener on loopback that greets each connection the way sshd does, then hangs up.
+    final class Greeter: @unchecked Sendable {
+        let fd: Int32
+        let port: Int
+
+        init(greeting: String) throws {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            self.fd = fd
+            var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: 0,
+                                      sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, length) == 0 && listen(fd, 4) == 0 && getsockname(fd, $0, &length) == 0
+                }
+            }
+            try #require(bound, "cannot listen on 127.0.0.1")
+            port = Int(UInt16(bigEndian: address.sin_port))
+            Thread.detachNewThread {
+                while true {
+                    let client = accept(fd, nil, nil)
+                    if client < 0 { return }
+                    _ = greeting.withCString { write(client, $0, strlen($0)) }
+                    close(client)
+                }
+            }
+        }
+
+        deinit { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+    }
+
+    @Test func theProbeReadsTheServicesGreetingAndTellsARefusalApart() throws {
+        let sshd = try Greeter(greeting: "SSH-2.0-OpenSSH_9.2p1 Debian\r\n")
+        #expect(try TCPProbe.connect("127.0.0.1", port: sshd.port, timeout: 5).get() == "SSH-2.0-OpenSSH_9.2p1 Debian")
+        let closedPort = sshd.port == 65535 ? 65534 : sshd.port + 1
+        if case .failure(let why) = TCPProbe.connect("127.0.0.1", port: closedPort, timeout: 5) {
+            #expect(why.description == "refuses connections")
+        } else {
+            Issue.record("nothing listens on port \(closedPort), yet the probe connected")
+        }
+        if case .failure(let why) = TCPProbe.connect("not-an-address", port: 22, timeout: 1) {
+            #expect(why.description == "is not an address")
+        } else {
+            Issue.record("a host name must not be looked up")
+        }
+    }
+}

@@ -118,7 +118,7 @@ import TestSupport
         }
         #expect(try connection.networks().contains { $0.name == "labnet" })
         // The dashboard's confirmation named other VMs than use it now: still refused.
-        #expect(throws: Refusal.self) { try connection.deleteNetwork("labnet", confirmedUsers: ["db1"]) }
+        #expect(throws: NetworkInUse(network: "labnet", machines: ["web1"])) { try connection.deleteNetwork("labnet", confirmedUsers: ["db1"]) }
         try connection.deleteNetwork("labnet", confirmedUsers: ["web1"])
         #expect(try !connection.networks().contains { $0.name == "labnet" })
     }

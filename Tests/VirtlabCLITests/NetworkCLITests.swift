@@ -21,6 +21,11 @@ import TestSupport
         let json = try JSONSerialization.jsonObject(with: Data(try virtlab("net", "info", "labnet", "--json").stdout.utf8))
             as? [String: Any]
         #expect(json?["vms"] as? [String] == ["web1"] && json?["subnet"] as? String == "192.168.150.0/24")
+        // The list: subnet as a CIDR, and who is on each network (the test driver reports no leases: "-").
+        let row = try virtlab("net", "ls").stdout.split(separator: "\n").first { $0.hasPrefix("labnet") }
+        #expect(row?.split(separator: " ").map(String.init)
+                == ["labnet", "active", "no", "nat", "virbr9", "192.168.150.0/24", "192.168.150.2-192.168.150.254", "-",
+                    "web1"], "\(String(describing: row))")
     }
 
     @Test func createBuildsTheNetworkFromFlags() throws {

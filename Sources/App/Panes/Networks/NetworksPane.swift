@@ -111,7 +111,7 @@ enum NetworksPane: PaneFeature {
     /// What the mode means for a guest on it, in the course's words.
     static func explanation(_ mode: String) -> String {
         switch mode {
-        case "isolated": "host-only: guests see each other and the host, nothing else"
+        case "isolated": "host-only: guests reach each other and the host only"
         case "nat": "guests reach out via the host; the LAN cannot reach them"
         case "route": "guests are routed, not translated: reachable with a route"
         case "open": "routed, and libvirt adds no firewall rules"
