@@ -50,6 +50,11 @@ public struct DomainDetails: Sendable, Codable, Equatable {
         public var reachableFromHost: Bool { type != "user" }
     }
 
+    /// The NICs the host can reach the guest through, on `network` when one is named.
+    public func reachableNICs(onNetwork network: String? = nil) -> [NIC] {
+        nics.filter { $0.reachableFromHost && (network == nil || $0.source == network) }
+    }
+
     /// Parses domain XML. `info` adds live values (state, current memory, cpu time) when given.
     public init(xml: String, info: DomainInfo?) throws {
         let doc: XMLDocument

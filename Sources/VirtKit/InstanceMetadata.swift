@@ -44,8 +44,7 @@ extension Domain {
             throw Refusal(description: "'\(name)' is a VM of libvirt's test driver: its addresses are made up and "
                 + "nothing answers there")
         }
-        let addresses = try details().nics.filter { $0.reachableFromHost && (network == nil || $0.source == network) }
-            .flatMap(\.addresses)
+        let addresses = try details().reachableNICs(onNetwork: network).flatMap(\.addresses)
             .map { String($0.prefix { $0 != "/" }) }
         return addresses.first { !$0.contains(":") } ?? addresses.first
     }

@@ -33,7 +33,7 @@ struct ReachablePrimitive: CheckPrimitive {
         let domain: Domain, nics: [DomainDetails.NIC]
         do {
             domain = try evaluator.context.libvirt().domain(named: name)
-            nics = try domain.details().nics.filter { $0.reachableFromHost && (network == nil || $0.source == network) }
+            nics = try domain.details().reachableNICs(onNetwork: network)
         } catch {
             return Verdict(passed: false, error: "no VM '\(name)' on \(evaluator.context.libvirtURI): create it first",
                            final: true)
