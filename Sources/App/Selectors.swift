@@ -5,20 +5,29 @@ import Inventory
 extension AppState {
     /// Filters and sorts the machines (ties by name) into `visibleMachines`. Runs once per change of the
     /// snapshot, the filter or the order, never per frame: each machine's sort key is computed once.
-    mutating func reindexMachines() {
+    /// `sameMachines`: the snapshot lists the machines of the last one, in the same order, with the same names;
+    /// sorted by name under the same filter, the order then stands and only the samples are new.
+    mutating func reindexMachines(sameMachines: Bool = false) {
         let all = snapshot?.machines ?? []
+        if sameMachines, sort == .name, MachineOrder(state: self).sameOrder(as: machineOrder),
+           visiblePositions.allSatisfy({ $0 < all.count }) {
+            visibleMachines = visiblePositions.map { all[$0] }
+            machineOrder = MachineOrder(state: self)
+            return
+        }
         let needle = filter.lowercased()
-        let matching = needle.isEmpty ? all : all.filter { $0.name.lowercased().contains(needle) }
+        let positions = needle.isEmpty ? Array(all.indices) : all.indices.filter { all[$0].name.lowercased().contains(needle) }
         let descending = sortDescending
         let byName = sort == .name
-        var order = Array(matching.indices)
-        let keys = matching.map(sortKey)
+        let keys = positions.map { sortKey(all[$0]) }
+        var order = Array(keys.indices)
         order.sort { a, b in
             let (ka, kb) = (keys[a], keys[b])
             if ka.value != kb.value { return descending ? kb.value < ka.value : ka.value < kb.value }
             return byName && descending ? kb.name < ka.name : ka.name < kb.name
         }
-        visibleMachines = order.map { matching[$0] }
+        visiblePositions = order.map { positions[$0] }
+        visibleMachines = visiblePositions.map { all[$0] }
         machineOrder = MachineOrder(state: self)
     }
 
@@ -40,6 +49,17 @@ extension AppState {
         case .uptime: uptime(of: machine) ?? -1
         }
         return SortKey(value: value, name: name)
+    }
+
+    /// The machines whose vCPUs, memory and CPU time the next refresh must read, by UUID, on drivers where each
+    /// is a call of its own (libvirt's test driver): the rows a screen of `rows` lines can show around the
+    /// selection. Nil (all of them) before the first snapshot and when the list is sorted by CPU or memory.
+    public func machinesToMeasure(rows: Int) -> Set<String>? {
+        guard snapshot != nil, sort != .cpu, sort != .memory else { return nil }
+        let visible = visibleMachines
+        guard let selected = selectedIndex(in: visible) else { return [] }
+        let window = max(0, selected - rows)..<min(visible.count, selected + rows + 1)
+        return Set(visible[window].map(\.key.uuid))
     }
 
     public var selectedMachineSample: MachineSample? {

@@ -159,6 +159,8 @@ public struct AppState: Sendable {
 
     /// The machines the list shows, filtered and sorted: kept by `update`, read by the view.
     public internal(set) var visibleMachines: [MachineSample] = []
+    /// Where each of `visibleMachines` is in the snapshot's list (an unchanged list keeps its order by name).
+    var visiblePositions: [Int] = []
     /// What `visibleMachines` was last sorted for; `update` re-sorts when it changes.
     var machineOrder = MachineOrder()
     /// Bumped whenever the machines change (a snapshot, an event).
@@ -208,6 +210,11 @@ struct MachineOrder: Sendable, Equatable {
         filter = state.filter
         sort = state.sort
         descending = state.sortDescending
+    }
+
+    /// The same filter and order (the machines may have changed).
+    func sameOrder(as other: MachineOrder) -> Bool {
+        filter == other.filter && sort == other.sort && descending == other.descending
     }
 }
 

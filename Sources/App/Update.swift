@@ -88,6 +88,7 @@ func setStatus(_ state: inout AppState, _ text: String, _ level: StatusMessage.L
 
 private func absorb(_ state: inout AppState, _ snapshot: InventorySnapshot) -> [Effect] {
     let sameMachines = state.snapshot.map { sameKeys($0.machines, snapshot.machines) } ?? false
+    let sameNames = sameMachines && zip(state.snapshot?.machines ?? [], snapshot.machines).allSatisfy { $0.name == $1.name }
     if let previous = state.snapshot {
         state.rates = Rates.between(previous, snapshot)
         state.hostCPUPercent = Rates.hostCPUPercent(previous, snapshot) ?? state.hostCPUPercent
@@ -113,7 +114,7 @@ private func absorb(_ state: inout AppState, _ snapshot: InventorySnapshot) -> [
     state.snapshot = snapshot
     state.connection = .connected
     state.machinesGeneration += 1
-    state.reindexMachines()
+    state.reindexMachines(sameMachines: sameNames)
     // Details are an XML parse per fetch: fetched again when they are missing, the machine changed state, or
     // they are older than `detailsLifetime` (addresses arrive while a guest boots).
     guard let selected = state.selectedMachineSample else { return [] }

@@ -118,4 +118,5 @@ extension ContainerSample: CounterSample {
     public var diskWriteBytes: UInt64 { usage?.blockWriteBytes ?? 0 }
     public var netRxBytes: UInt64 { usage?.netRxBytes ?? 0 }
     public var netTxBytes: UInt64 { usage?.netTxBytes ?? 0 }
+    public var countersMeasured: Bool { true }
 }

@@ -56,10 +56,14 @@ public struct MachineSample: Sendable, Equatable {
     /// When the hypervisor process started, where the host can tell (local QEMU): seconds on the snapshot's
     /// monotonic clock, so uptime needs no wall clock.
     public let startedAt: Double?
+    /// False when this refresh did not read its vCPUs, memory and CPU time (a row off screen, on a driver that
+    /// makes those a call per machine): they are the last ones read, and no rate is computed from them.
+    public let countersMeasured: Bool
 
     public init(key: MachineKey, name: String, state: MachineState, reason: String = "unknown", vcpus: Int, memoryKiB: UInt64,
                 maxMemoryKiB: UInt64, usableMemoryKiB: UInt64? = nil, cpuTimeNs: UInt64, diskReadBytes: UInt64 = 0,
-                diskWriteBytes: UInt64 = 0, netRxBytes: UInt64 = 0, netTxBytes: UInt64 = 0, startedAt: Double? = nil) {
+                diskWriteBytes: UInt64 = 0, netRxBytes: UInt64 = 0, netTxBytes: UInt64 = 0, startedAt: Double? = nil,
+                countersMeasured: Bool = true) {
         self.key = key
         self.name = name
         self.state = state
@@ -74,6 +78,7 @@ public struct MachineSample: Sendable, Equatable {
         self.netRxBytes = netRxBytes
         self.netTxBytes = netTxBytes
         self.startedAt = startedAt
+        self.countersMeasured = countersMeasured
     }
 }
 
@@ -305,6 +310,8 @@ public protocol CounterSample {
     var diskWriteBytes: UInt64 { get }
     var netRxBytes: UInt64 { get }
     var netTxBytes: UInt64 { get }
+    /// Read this time (not carried over from an earlier refresh).
+    var countersMeasured: Bool { get }
 }
 
 extension MachineSample: CounterSample {
@@ -341,7 +348,7 @@ public enum Rates {
                 guard let index = previous?[sample.key] else { continue }
                 before = old[index]
             }
-            guard before.isActive else { continue }
+            guard before.isActive, before.countersMeasured, sample.countersMeasured else { continue }
             let perSecond = { (now: UInt64, then: UInt64) in now >= then ? Double(now - then) / elapsed : 0 }
             let cpu = perSecond(sample.cpuTimeNs, before.cpuTimeNs) / 1e9 * 100
             result[sample.key] = MachineRates(

@@ -14,6 +14,8 @@ public final class LibvirtProvider: @unchecked Sendable {
     /// slower cycle.
     private var slowLists: (at: Double, images: [ImageSample], networks: [NetworkSample], hostname: String)?
     public static let imageRefreshSeconds = 15.0
+    /// The last vCPUs, memory and CPU time read for machines a refresh may skip (see `snapshot(completing:)`).
+    private var lastCounters: [String: (vcpus: Int, memoryKiB: UInt64, maxMemoryKiB: UInt64, cpuTimeNs: UInt64)] = [:]
 
     public init(connection: Connection, library: ImageLibrary? = nil) throws {
         self.connection = connection
@@ -26,8 +28,10 @@ public final class LibvirtProvider: @unchecked Sendable {
     /// The next snapshot lists images and networks afresh (after an import, a create, a delete, a network action).
     public func invalidateSlowLists() { slowLists = nil }
 
-    public func snapshot() throws -> InventorySnapshot {
-        let stats = try connection.allDomainStats()
+    /// `completing`: the UUIDs whose vCPUs, memory and CPU time must be read this time on a driver that makes
+    /// them a call per machine (nil: all). The others carry their last values, marked as not measured.
+    public func snapshot(completing: Set<String>? = nil) throws -> InventorySnapshot {
+        let stats = try connection.allDomainStats(completing: completing)
         let host = try connection.host()
         let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
         if slowLists == nil || now - slowLists!.at >= Self.imageRefreshSeconds {
@@ -35,14 +39,19 @@ public final class LibvirtProvider: @unchecked Sendable {
                             Self.networks(connection), host.hostname)
         }
         let machines = stats.map { stat in
-            MachineSample(key: MachineKey(connection: connection.uri, uuid: stat.uuid), name: stat.name,
-                          state: MachineState(stat.state), reason: stat.state.reason(stat.reason),
-                          vcpus: stat.vcpuCurrent ?? 0,
-                          memoryKiB: stat.balloonCurrentKiB ?? 0, maxMemoryKiB: stat.balloonMaximumKiB ?? 0,
-                          usableMemoryKiB: stat.balloonUsableKiB, cpuTimeNs: stat.cpuTimeNs,
-                          diskReadBytes: stat.diskReadBytes, diskWriteBytes: stat.diskWriteBytes,
-                          netRxBytes: stat.netRxBytes, netTxBytes: stat.netTxBytes,
-                          startedAt: stat.state.isActive ? processStart(ofDomain: stat.name).map { now - Date().timeIntervalSince($0) } : nil)
+            var counters = lastCounters[stat.uuid] ?? (0, 0, 0, 0)
+            if stat.isComplete {
+                counters = (stat.vcpuCurrent ?? 0, stat.balloonCurrentKiB ?? 0, stat.balloonMaximumKiB ?? 0, stat.cpuTimeNs)
+                if stat.askedOneByOne { lastCounters[stat.uuid] = counters }
+            }
+            return MachineSample(
+                key: MachineKey(connection: connection.uri, uuid: stat.uuid), name: stat.name,
+                state: MachineState(stat.state), reason: stat.state.reason(stat.reason), vcpus: counters.vcpus,
+                memoryKiB: counters.memoryKiB, maxMemoryKiB: counters.maxMemoryKiB, usableMemoryKiB: stat.balloonUsableKiB,
+                cpuTimeNs: counters.cpuTimeNs, diskReadBytes: stat.diskReadBytes, diskWriteBytes: stat.diskWriteBytes,
+                netRxBytes: stat.netRxBytes, netTxBytes: stat.netTxBytes,
+                startedAt: stat.state.isActive ? processStart(ofDomain: stat.name).map { now - Date().timeIntervalSince($0) } : nil,
+                countersMeasured: stat.isComplete)
         }
         return InventorySnapshot(
             connection: connection.uri, hypervisor: hypervisor,

@@ -271,10 +271,11 @@ public final class DashboardRuntime: @unchecked Sendable {
         engineInterval.withLock { $0 = state.refreshInterval }
         nextRefreshAt = Self.monotonicNow() + state.refreshInterval
         let machines = machines
+        let wanted = state.machinesToMeasure(rows: terminal.size.height)
         Task {
             defer { post(Inbound.refreshDone) }
             do {
-                let snapshot = try await machineLane.run { try machines.snapshot() }
+                let snapshot = try await machineLane.run { try machines.snapshot(completing: wanted) }
                 if !firstSnapshotLogged.exchange(true, ordering: .relaxed) {
                     logger.info("first snapshot: \(snapshot.machines.count) machines")
                 }

@@ -8,7 +8,9 @@ import TermUI
 public protocol MachinePort: AnyObject, Sendable {
     /// Opens (or reopens) the connection; lifecycle events go to `events` until the next connect or close.
     func connect(events: @escaping @Sendable (MachineEvent) -> Void) throws
-    func snapshot() throws -> InventorySnapshot
+    /// `completing`: the machines (by UUID) whose counters must be read this time; nil: all. See
+    /// `AppState.machinesToMeasure`.
+    func snapshot(completing: Set<String>?) throws -> InventorySnapshot
     /// After a failed call: false when the connection itself is gone, so the runtime reconnects.
     var isAlive: Bool { get }
     func details(_ key: MachineKey) throws -> MachineDetails

@@ -105,6 +105,7 @@ public struct DomainStats: Sendable, Equatable, Codable {
             virResetLastError()
             return
         }
+        askedOneByOne = true
         if cpuTimeNs == 0 { cpuTimeNs = info.cpuTime }
         vcpuCurrent = vcpuCurrent ?? Int(info.nrVirtCpu)
         balloonCurrentKiB = balloonCurrentKiB ?? UInt64(info.memory)
@@ -122,6 +123,11 @@ public struct DomainStats: Sendable, Equatable, Codable {
         while items.count <= index { items.append(Item()) }
         set(&items[index], rest[rest.index(after: dot)...], param)
     }
+
+    /// Whether vCPUs, memory and CPU time are known (from the bulk call, or asked for one by one).
+    public var isComplete: Bool { vcpuCurrent != nil }
+    /// They came from a call of their own (the driver's bulk stats lack them).
+    public private(set) var askedOneByOne = false
 
     /// Totals across devices, for rates.
     public var diskReadBytes: UInt64 { disks.reduce(0) { $0 &+ $1.readBytes } }

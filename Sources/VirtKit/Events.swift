@@ -25,7 +25,11 @@ public struct DomainEvent: Sendable, Equatable {
 /// Carries events from libvirt's C callback into an AsyncStream. Retained by libvirt until it calls `free`.
 private final class LifecycleSink: @unchecked Sendable {
     let continuation: AsyncStream<DomainEvent>.Continuation
-    init(_ continuation: AsyncStream<DomainEvent>.Continuation) { self.continuation = continuation }
+    let uuids: UUIDCache
+    init(_ continuation: AsyncStream<DomainEvent>.Continuation, uuids: UUIDCache) {
+        self.continuation = continuation
+        self.uuids = uuids
+    }
 }
 
 private typealias LifecycleCallback = @convention(c) (
@@ -35,9 +39,11 @@ private typealias LifecycleCallback = @convention(c) (
 private let lifecycleCallback: LifecycleCallback = { _, domain, event, detail, opaque in
     guard let domain, let opaque else { return 0 }
     let sink = Unmanaged<LifecycleSink>.fromOpaque(opaque).takeUnretainedValue()
-    sink.continuation.yield(DomainEvent(domainName: String(cString: virDomainGetName(domain)),
-                                        domainUUID: uuidString(of: domain),
-                                        kind: DomainEvent.Kind(rawValue: event) ?? .unknown, detail: detail))
+    let name = String(cString: virDomainGetName(domain))
+    let kind = DomainEvent.Kind(rawValue: event) ?? .unknown
+    // A name defined anew may come back with another UUID.
+    if kind == .defined || kind == .undefined { sink.uuids.forget(name) }
+    sink.continuation.yield(DomainEvent(domainName: name, domainUUID: uuidString(of: domain), kind: kind, detail: detail))
     return 0
 }
 
@@ -52,7 +58,7 @@ extension Connection {
     public func lifecycleEvents() throws -> AsyncStream<DomainEvent> {
         let conn = try handle("subscribe to domain events")
         let (stream, continuation) = AsyncStream<DomainEvent>.makeStream(bufferingPolicy: .bufferingNewest(1024))
-        let opaque = Unmanaged.passRetained(LifecycleSink(continuation)).toOpaque()
+        let opaque = Unmanaged.passRetained(LifecycleSink(continuation, uuids: uuidCache)).toOpaque()
         // VIR_DOMAIN_EVENT_CALLBACK is a cast macro: the generic callback type stands for every event's own.
         let callback = unsafeBitCast(lifecycleCallback, to: virConnectDomainEventGenericCallback.self)
         let callbackID = virConnectDomainEventRegisterAny(

@@ -4,6 +4,37 @@ import TermUI
 @testable import App
 
 @Suite struct UpdateTests {
+    /// A refresh of the same machines keeps their order by name without sorting again, with the new numbers; a
+    /// new machine, a filter or another order sorts again.
+    @Test func anUnchangedListKeepsItsOrderWithTheNewSamples() {
+        var state = DashboardFixture.state()
+        #expect(state.visibleMachines.map(\.name) == ["build", "db1", "web1"])
+        let next = DashboardFixture.snapshot(at: 14, scale: 3)
+        _ = update(&state, .snapshot(next))
+        #expect(state.visibleMachines.map(\.name) == ["build", "db1", "web1"])
+        #expect(state.visibleMachines.map(\.cpuTimeNs) == ["build", "db1", "web1"].map { name in
+            next.machines.first { $0.name == name }!.cpuTimeNs
+        })
+        _ = update(&state, .key(.character("/")))
+        for character in "b1" { _ = update(&state, .key(.character(character))) }
+        #expect(state.visibleMachines.map(\.name) == ["db1", "web1"])
+        _ = update(&state, .snapshot(DashboardFixture.snapshot(at: 16, scale: 4)))
+        #expect(state.visibleMachines.map(\.name) == ["db1", "web1"], "the filter still holds")
+    }
+
+    /// Which machines the next refresh reads one by one (on drivers where that is a call each).
+    @Test func theRefreshMeasuresTheRowsAroundTheSelectionUnlessTheOrderNeedsAll() {
+        #expect(AppState(uri: DashboardFixture.uri, isDemo: false, readOnly: false).machinesToMeasure(rows: 24) == nil,
+                "before the first snapshot: all")
+        var state = DashboardFixture.state()  // build, db1, web1 by name; build selected
+        #expect(state.machinesToMeasure(rows: 1) == [DashboardFixture.build, DashboardFixture.db1])
+        #expect(state.machinesToMeasure(rows: 24) == [DashboardFixture.build, DashboardFixture.db1, DashboardFixture.web1])
+        _ = update(&state, .key(.character("s")))  // sort: state
+        #expect(state.machinesToMeasure(rows: 24) != nil)
+        _ = update(&state, .key(.character("s")))  // sort: CPU%
+        #expect(state.sort == .cpu && state.machinesToMeasure(rows: 1) == nil)
+    }
+
     func press(_ state: inout AppState, _ keys: Key...) -> [Effect] {
         keys.flatMap { update(&state, .key($0)) }
     }

@@ -84,6 +84,25 @@ func snapshot(at time: Double, cpus: Int = 4, hostBusy: UInt64 = 0, hostIdle: UI
         #expect(snap.images.map(\.name) == ["base.qcow2"] && snap.images.first?.pool == "labpool")
         #expect(snap.host.cpus > 0)
     }
+
+    /// The test driver's bulk stats lack vCPUs, memory and CPU time; a refresh asks only for the machines on
+    /// screen, and the others keep what was last read, marked unmeasured, so no rate is made from them.
+    @Test func onlyTheMachinesAskedForAreReadOneByOne() throws {
+        let fixture = try TestDriverFixture(vms: [.init(name: "one", memoryMiB: 256, vcpus: 2),
+                                                  .init(name: "two", memoryMiB: 512, vcpus: 4)])
+        let inventory = try LibvirtProvider(connection: try Connection(uri: fixture.uri))
+        let all = try inventory.snapshot()
+        let one = try #require(all.machines.first { $0.name == "one" }), two = try #require(all.machines.first { $0.name == "two" })
+        #expect(all.machines.allSatisfy { $0.countersMeasured })
+        let some = try inventory.snapshot(completing: [one.key.uuid])
+        let oneAgain = try #require(some.machines.first { $0.name == "one" })
+        let twoAgain = try #require(some.machines.first { $0.name == "two" })
+        #expect(oneAgain.countersMeasured && oneAgain.vcpus == 2 && oneAgain.cpuTimeNs >= one.cpuTimeNs)
+        #expect(!twoAgain.countersMeasured && twoAgain.vcpus == 4 && twoAgain.maxMemoryKiB == 512 * 1024
+                && twoAgain.cpuTimeNs == two.cpuTimeNs, "carried over from the last reading")
+        let rates = Rates.between(all, some)
+        #expect(rates[one.key] != nil && rates[two.key] == nil)
+    }
 }
 
 /// The provider's mapping keeps virsh's words: what the dashboard shows matches `virsh domstate`.

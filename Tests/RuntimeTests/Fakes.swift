@@ -130,7 +130,7 @@ final class FakeMachines: MachinePort, @unchecked Sendable {
         state.withLock { $0.connected = true }
     }
 
-    func snapshot() throws -> InventorySnapshot {
+    func snapshot(completing: Set<String>?) throws -> InventorySnapshot {
         var count = 0, connected = false
         record {
             $0.snapshots += 1

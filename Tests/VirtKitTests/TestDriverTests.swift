@@ -52,6 +52,20 @@ import TestSupport
         #expect(stats.first { $0.name == "db1" }?.state == .shutOff)
     }
 
+    /// The bulk refresh keeps each name's UUID (libvirt formats it on every per-domain call); a VM defined anew
+    /// under the same name gets its new UUID at the next refresh, through the lifecycle event.
+    @Test func aVMRedefinedUnderItsNameShowsItsNewUUID() async throws {
+        let events = try connection.lifecycleEvents()
+        let before = try #require(try connection.allDomainStats().first { $0.name == "db1" }?.uuid)
+        _ = try connection.domain(named: "db1").undefine()
+        let renewed = TestDriverFixture.VM(name: "db1", uuid: "99999999-8888-7777-6666-555555555555", running: false)
+        let xml = TestDriverFixture.domainXML(renewed).replacingOccurrences(of: "<test:runstate>5</test:runstate>", with: "")
+        try connection.define(xml: xml)
+        for await event in events where event.domainName == "db1" && event.kind == .defined { break }
+        let after = try connection.allDomainStats().first { $0.name == "db1" }?.uuid
+        #expect(before != after && after == "99999999-8888-7777-6666-555555555555")
+    }
+
     @Test func lifecycleChangesStateAndEmitsEvents() async throws {
         let events = try connection.lifecycleEvents()
         let domain = try connection.domain(named: "db1")

@@ -43,10 +43,10 @@ final class LibvirtMachines: MachinePort {
         }
     }
 
-    func snapshot() throws -> InventorySnapshot {
+    func snapshot(completing: Set<String>?) throws -> InventorySnapshot {
         guard let current = link.withLock({ $0 }) else { throw PortError("not connected to \(uri)") }
         do {
-            return try current.inventory.snapshot()
+            return try current.inventory.snapshot(completing: completing)
         } catch {
             guard current.connection.isAlive else {
                 close()
