@@ -51,6 +51,8 @@ let package = Package(
             "LabFormat", "ProcessRunner", "SecureShell", "CLibxml2", "VirtKit", "HostDoctor", "ImageKit", "ContainerKit", "Inventory", "Providers",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The teacher's side: a class directory (class.yaml, roster, secret), per-student parameters.
+        .target(name: "Classroom", dependencies: ["Yams", .product(name: "Crypto", package: "swift-crypto")]),
         // Reaching guests and hosts with the system `ssh`: one argument list, virtlab's own known_hosts, diagnoses.
         .target(name: "SecureShell", dependencies: ["ProcessRunner", "HostDoctor"]),
         // Disk images identified by their headers (qcow2, ISO, raw): format, sizes, backing file.
@@ -68,7 +70,7 @@ let package = Package(
         .target(name: "TermCurses", dependencies: ["CNcurses", "CShims", "TermUI"]),
         // The command line: parsing, output formatting, error reporting.
         .target(name: "VirtlabCLI", dependencies: [
-            "VirtKit", "HostDoctor", "Humanize", "App", "Runtime", "Inventory", "Providers", "TermUI", "TermCurses", "LabFormat", "LabGrader", "ProcessRunner", "SecureShell", "ContainerKit", "ImageKit", "Provisioning",
+            "VirtKit", "HostDoctor", "Humanize", "App", "Runtime", "Inventory", "Providers", "TermUI", "TermCurses", "LabFormat", "LabGrader", "ProcessRunner", "SecureShell", "Classroom", "ContainerKit", "ImageKit", "Provisioning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -90,6 +92,7 @@ let package = Package(
         .testTarget(name: "TermUITests", dependencies: ["TermUI"]),
         .testTarget(name: "ProcessRunnerTests", dependencies: ["ProcessRunner"]),
         .testTarget(name: "SecureShellTests", dependencies: ["SecureShell"]),
+        .testTarget(name: "ClassroomTests", dependencies: ["Classroom"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "App", "Inventory", "LabFormat", "TermUI", "TestSupport"]),
         .testTarget(name: "HumanizeTests", dependencies: ["Humanize"]),
         .testTarget(name: "VirtlabCLITests", dependencies: [

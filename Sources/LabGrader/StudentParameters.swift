@@ -3,11 +3,13 @@ import Foundation
 import LabFormat
 
 extension Parameters {
-    /// A student's values for a lab: `{hash}` is six hex digits of SHA-256 over the lab and the student.
-    public init(lab: Lab, student: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    /// A student's values for a lab: `{hash}` is six hex digits of SHA-256 over the lab and the student, or the
+    /// given `hash` (a class derives it from its secret: see `ClassSecret`).
+    public init(lab: Lab, student: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+                hash given: String? = nil) {
         let safe = Self.sanitize(student)
-        let digest = SHA256.hash(data: Data("\(lab.id)/\(safe)".utf8))
-        let hash = digest.prefix(3).map { String(format: "%02x", $0) }.joined()
+        let hash = given ?? SHA256.hash(data: Data("\(lab.id)/\(safe)".utf8)).prefix(3)
+            .map { String(format: "%02x", $0) }.joined()
         var values = ["student": safe, "cloud_image": CloudImage.path(environment) ?? ""]
         for (name, template) in lab.parameters {
             values[name] = Self.environmentValues(in: template, environment)

@@ -87,10 +87,14 @@ struct LabCommand: ParsableCommand {
     }
 
     struct Grade: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "grade", abstract: "Grade the whole lab.")
+        static let configuration = CommandConfiguration(
+            commandName: "grade", abstract: "Grade the whole lab.",
+            discussion: "Exits 0 at full marks and 1 otherwise (as goss does), so scripts and CI can act on a grade; "
+                + "--exit-zero exits 0 whenever the report was made.")
         @OptionGroup var selection: Selection
         @Option(help: "text, json, junit, tap or markdown.") var format: String = "text"
         @Option(help: "Write the report to this file (atomically) instead of standard output.") var output: String?
+        @Flag(help: "Exit 0 even when the grade is not full marks.") var exitZero = false
 
         func run() throws {
             guard let chosen = ReportFormat(rawValue: format) else {
@@ -108,6 +112,7 @@ struct LabCommand: ParsableCommand {
             } else {
                 print(text)
             }
+            if report.earned < report.possible && !exitZero { throw ExitCode(1) }
         }
     }
 

@@ -13,7 +13,8 @@ public struct VirtlabCommand: ParsableCommand {
             """,
         version: VirtlabCommand.version,
         subcommands: [UICommand.self, ListCommand.self, VMCommand.self, PoolCommand.self, NetworkCommand.self,
-                      ContainerCommand.self, ImageCommand.self, DoctorCommand.self, ThemeCommand.self, LabCommand.self],
+                      ContainerCommand.self, ImageCommand.self, DoctorCommand.self, ThemeCommand.self, LabCommand.self,
+                      ClassCommand.self],
         defaultSubcommand: UICommand.self
     )
 

@@ -194,6 +194,20 @@ import TestSupport
         #expect(FileManager.default.fileExists(atPath: "\(dir)/virtlab/progress/outside--\(ProcessInfo.processInfo.environment["USER"] ?? "student").json"))
     }
 
+    /// Like goss: a grade below full marks exits 1, so a script can act on it; --exit-zero opts out.
+    @Test func gradeExitsNonZeroBelowFullMarks() throws {
+        let dir = NSTemporaryDirectory() + "virtlab-grade-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let environment = ["XDG_STATE_HOME": dir]
+        let partial = try Run.virtlab(["lab", "grade", "check-extensions", "--student", "exit\(UUID().uuidString.prefix(4))",
+                                       "--uri", "test:///default", "--format", "json"], environment: environment)
+        let report = try JSONSerialization.jsonObject(with: Data(partial.stdout.utf8)) as? [String: Any]
+        #expect(partial.status == 1 && report?["lab"] as? String == "check-extensions", "\(partial.stderr)")
+        let optedOut = try Run.virtlab(["lab", "grade", "check-extensions", "--uri", "test:///default", "--exit-zero"],
+                                       environment: environment)
+        #expect(optedOut.status == 0 && optedOut.stdout.contains("Grade: "), "\(optedOut.stderr)")
+    }
+
     @Test func badNamesAndFormatsAreOneLineErrors() throws {
         for (args, needle) in [(["lab", "check", "nope"], "no lab 'nope'"),
                                (["lab", "grade", "check-extensions", "--format", "xml"], "unknown format 'xml'"),

@@ -1,0 +1,164 @@
+import Crypto
+import Foundation
+import Yams
+
+/// A problem with a class file, said as `FILE:LINE: message` (the line where known).
+public struct ClassFileError: Error, CustomStringConvertible, Equatable {
+    public let file: String
+    public let line: Int?
+    public let message: String
+
+    public init(_ file: String, line: Int? = nil, _ message: String) {
+        (self.file, self.line, self.message) = (file, line, message)
+    }
+
+    public var description: String { "\(file)\(line.map { ":\($0)" } ?? ""): \(message)" }
+}
+
+/// What `class.yaml` says about a class.
+public struct ClassConfig: Codable, Sendable, Equatable {
+    public var name: String
+    public var labs: [String]
+    /// The roster, relative to the class directory: a CSV file, or an Ansible inventory (.ini, .yaml, .yml).
+    public var roster: String = "roster.csv"
+    /// How many student hosts are reached at once.
+    public var parallelism: Int = 8
+    /// How long one host may take (connecting and grading) before its row says it timed out.
+    public var hostTimeoutSeconds: Int = 120
+
+    public init(name: String, labs: [String]) {
+        self.name = name
+        self.labs = labs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, labs, roster, parallelism
+        case hostTimeoutSeconds = "host_timeout_seconds"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self)
+        name = try values.decode(String.self, forKey: .name)
+        labs = try values.decodeIfPresent([String].self, forKey: .labs) ?? []
+        roster = try values.decodeIfPresent(String.self, forKey: .roster) ?? "roster.csv"
+        parallelism = try values.decodeIfPresent(Int.self, forKey: .parallelism) ?? 8
+        hostTimeoutSeconds = try values.decodeIfPresent(Int.self, forKey: .hostTimeoutSeconds) ?? 120
+    }
+}
+
+/// A teacher's class on disk: `class.yaml`, the roster, and `.secret` (mode 0600), the key per-student lab
+/// parameters are derived with. The secret stays on the teacher's side: students get their own values only.
+public struct ClassDirectory: Sendable {
+    public let path: String
+
+    public init(path: String) { self.path = (path as NSString).standardizingPath }
+
+    var configFile: String { path + "/class.yaml" }
+    var secretFile: String { path + "/.secret" }
+
+    /// Makes a new class: its directory, `class.yaml`, an empty roster (its header line), and a
+    /// fresh secret. An existing class is never overwritten; a failure leaves nothing behind.
+    @discardableResult
+    public static func create(at path: String, name: String, labs: [String]) throws -> ClassDirectory {
+        let directory = ClassDirectory(path: path)
+        let files = FileManager.default
+        if files.fileExists(atPath: directory.configFile) {
+            throw ClassFileError(directory.configFile, "a class already exists here; pick another directory")
+        }
+        let madeDirectory = !files.fileExists(atPath: directory.path)
+        do {
+            try files.createDirectory(atPath: directory.path, withIntermediateDirectories: true)
+            var config = ClassConfig(name: name, labs: labs)
+            config.roster = "roster.csv"
+            let yaml = try YAMLEncoder().encode(config)
+            try write("# virtlab class: see 'virtlab class --help'\n" + yaml, to: directory.configFile)
+            if !files.fileExists(atPath: directory.path + "/roster.csv") {
+                try write(Roster.csvHeader + "\n", to: directory.path + "/roster.csv")
+            }
+            let key = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+            try write(key.map { String(format: "%02x", $0) }.joined() + "\n", to: directory.secretFile, mode: 0o600)
+            return directory
+        } catch {
+            if madeDirectory { try? files.removeItem(atPath: directory.path) } else {
+                for file in [directory.configFile, directory.secretFile] { try? files.removeItem(atPath: file) }
+            }
+            if let error = error as? ClassFileError { throw error }
+            throw ClassFileError(directory.path, "cannot make the class: \(error.localizedDescription)")
+        }
+    }
+
+    public func config() throws -> ClassConfig {
+        guard let text = try? String(contentsOfFile: configFile, encoding: .utf8) else {
+            throw ClassFileError(configFile, "no class here; make one with 'virtlab class init \(path)'")
+        }
+        do {
+            return try YAMLDecoder().decode(ClassConfig.self, from: text)
+        } catch let error as YamlError {
+            throw ClassFileError(configFile, "not valid YAML: \(error)".split(separator: "\n").joined(separator: " "))
+        } catch let error as DecodingError {
+            throw ClassFileError(configFile, Self.describe(error))
+        }
+    }
+
+    public func roster() throws -> Roster {
+        let config = try config()
+        let file = config.roster.hasPrefix("/") ? config.roster : path + "/" + config.roster
+        return try Roster(file: file)
+    }
+
+    public func secret() throws -> ClassSecret {
+        guard let text = try? String(contentsOfFile: secretFile, encoding: .utf8),
+              let secret = ClassSecret(hex: text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw ClassFileError(secretFile, "missing or not 64 hex digits: the class secret cannot be read")
+        }
+        return secret
+    }
+
+    private static func write(_ text: String, to file: String, mode: Int = 0o644) throws {
+        let temporary = file + ".tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8),
+                                             attributes: [.posixPermissions: mode]) else {
+            throw ClassFileError(file, "cannot write it")
+        }
+        guard rename(temporary, file) == 0 else {
+            unlink(temporary)
+            throw ClassFileError(file, "cannot write it: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .keyNotFound(let key, _): "'\(key.stringValue)' is missing"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            "'\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)"
+        @unknown default: "\(error)"
+        }
+    }
+}
+
+/// The class's key. Per-student parameters come from HMAC-SHA256 of it over the lab and the student, so a
+/// student who knows the lab file and their neighbour's id still cannot compute the neighbour's values.
+public struct ClassSecret: Sendable {
+    let bytes: Data
+
+    public init?(hex: String) {
+        guard hex.count == 64, let bytes = Self.bytes(hex) else { return nil }
+        self.bytes = bytes
+    }
+
+    /// Six hex digits for the lab's `{hash}` parameters.
+    public func parameterHash(lab: String, student: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("\(lab)/\(student)".utf8), using: SymmetricKey(data: bytes))
+        return mac.prefix(3).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private static func bytes(_ hex: String) -> Data? {
+        var data = Data()
+        var iterator = hex.makeIterator()
+        while let high = iterator.next(), let low = iterator.next() {
+            guard let byte = UInt8(String([high, low]), radix: 16) else { return nil }
+            data.append(byte)
+        }
+        return data
+    }
+}
