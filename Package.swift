@@ -52,7 +52,9 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The teacher's side: a class directory (class.yaml, roster, secret), per-student parameters.
-        .target(name: "Classroom", dependencies: ["Yams", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Classroom", dependencies: [
+            "ProcessRunner", "SecureShell", "Yams", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // Reaching guests and hosts with the system `ssh`: one argument list, virtlab's own known_hosts, diagnoses.
         .target(name: "SecureShell", dependencies: ["ProcessRunner", "HostDoctor"]),
         // Disk images identified by their headers (qcow2, ISO, raw): format, sizes, backing file.
@@ -92,7 +94,7 @@ let package = Package(
         .testTarget(name: "TermUITests", dependencies: ["TermUI"]),
         .testTarget(name: "ProcessRunnerTests", dependencies: ["ProcessRunner"]),
         .testTarget(name: "SecureShellTests", dependencies: ["SecureShell"]),
-        .testTarget(name: "ClassroomTests", dependencies: ["Classroom"]),
+        .testTarget(name: "ClassroomTests", dependencies: ["Classroom", "ProcessRunner", "TestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "App", "Inventory", "LabFormat", "TermUI", "TestSupport"]),
         .testTarget(name: "HumanizeTests", dependencies: ["Humanize"]),
         .testTarget(name: "VirtlabCLITests", dependencies: [

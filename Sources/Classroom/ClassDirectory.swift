@@ -25,6 +25,8 @@ public struct ClassConfig: Codable, Sendable, Equatable {
     public var parallelism: Int = 8
     /// How long one host may take (connecting and grading) before its row says it timed out.
     public var hostTimeoutSeconds: Int = 120
+    /// An ssh config file for the class's hosts (`ssh -F`), relative to the class directory; default: yours.
+    public var sshConfig: String?
 
     public init(name: String, labs: [String]) {
         self.name = name
@@ -34,6 +36,7 @@ public struct ClassConfig: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case name, labs, roster, parallelism
         case hostTimeoutSeconds = "host_timeout_seconds"
+        case sshConfig = "ssh_config"
     }
 
     public init(from decoder: Decoder) throws {
@@ -43,6 +46,12 @@ public struct ClassConfig: Codable, Sendable, Equatable {
         roster = try values.decodeIfPresent(String.self, forKey: .roster) ?? "roster.csv"
         parallelism = try values.decodeIfPresent(Int.self, forKey: .parallelism) ?? 8
         hostTimeoutSeconds = try values.decodeIfPresent(Int.self, forKey: .hostTimeoutSeconds) ?? 120
+        sshConfig = try values.decodeIfPresent(String.self, forKey: .sshConfig)
+        guard parallelism >= 1, hostTimeoutSeconds >= 1 else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [parallelism >= 1 ? CodingKeys.hostTimeoutSeconds
+                                                                 : CodingKeys.parallelism],
+                                                    debugDescription: "must be 1 or more"))
+        }
     }
 }
 
@@ -104,6 +113,11 @@ public struct ClassDirectory: Sendable {
         let config = try config()
         let file = config.roster.hasPrefix("/") ? config.roster : path + "/" + config.roster
         return try Roster(file: file)
+    }
+
+    /// The ssh config file class.yaml names, as a path; nil: the user's own.
+    public func sshConfigFile() throws -> String? {
+        try config().sshConfig.map { $0.hasPrefix("/") ? $0 : path + "/" + $0 }
     }
 
     public func secret() throws -> ClassSecret {

@@ -1,3 +1,4 @@
+import ProcessRunner
 import LabFormat
 
 /// One check primitive: what a lab file may say about it and what it means. A new primitive is one file in

@@ -7,6 +7,8 @@ import ProcessRunner
 /// go, and their addresses are reused, so they stay out of `~/.ssh/known_hosts`); a changed key is refused.
 /// A guest's key is filed under the VM's UUID, not its address: a re-created VM that gets the same address
 /// from DHCP is a new machine, not an impostor, while a different key for the same VM is refused.
+/// A class's student hosts are the user's own machines: their keys stay in the user's known_hosts
+/// (`knownHosts` nil), and one connection per host is kept open for the commands that follow (`controlPath`).
 public struct SecureShell: Sendable, Equatable {
     public var user: String?
     public var address: String
@@ -14,18 +16,26 @@ public struct SecureShell: Sendable, Equatable {
     public var hostKeyAlias: String?
     /// A private key to offer first (`ssh -i`); ssh still tries the agent and the default keys.
     public var identity: String?
-    public var knownHosts: String
+    /// virtlab's own file for guests; nil: the user's (`~/.ssh/known_hosts`, or what their config says).
+    public var knownHosts: String?
+    /// An ssh config file to read instead of `~/.ssh/config` (`ssh -F`).
+    public var configFile: String?
+    /// Where the shared connection's socket lives (ControlMaster auto, kept 60 s after the last use).
+    public var controlPath: String?
     /// No prompts (passwords, passphrases): for graders and scripts, which must fail rather than wait.
     public var batch: Bool
     public var connectTimeoutSeconds: Int
 
     public init(user: String?, address: String, hostKeyAlias: String? = nil, identity: String? = nil,
-                knownHosts: String = SecureShell.knownHostsFile(), batch: Bool, connectTimeoutSeconds: Int = 10) {
+                knownHosts: String? = SecureShell.knownHostsFile(), configFile: String? = nil,
+                controlPath: String? = nil, batch: Bool, connectTimeoutSeconds: Int = 10) {
         self.user = user
         self.address = address
         self.hostKeyAlias = hostKeyAlias
         self.identity = identity
         self.knownHosts = knownHosts
+        self.configFile = configFile
+        self.controlPath = controlPath
         self.batch = batch
         self.connectTimeoutSeconds = connectTimeoutSeconds
     }
@@ -48,11 +58,16 @@ public struct SecureShell: Sendable, Equatable {
 
     /// The `ssh` argument list.
     public func argv(_ remote: Remote = .login) -> [String] {
-        var argv = ["ssh", "-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=\(knownHosts)",
-                    "-o", "ConnectTimeout=\(connectTimeoutSeconds)"]
-        // Unhashed: the file names VMs by UUID, and a person reading it should see which. LogLevel=ERROR drops
-        // "Permanently added …" on first contact; a changed key is still said in full.
-        argv += ["-o", "HashKnownHosts=no", "-o", "LogLevel=ERROR"]
+        var argv = ["ssh"]
+        if let configFile { argv += ["-F", configFile] }
+        argv += ["-o", "StrictHostKeyChecking=accept-new", "-o", "ConnectTimeout=\(connectTimeoutSeconds)",
+                 "-o", "LogLevel=ERROR"]
+        // LogLevel=ERROR drops "Permanently added …" on first contact; a changed key is still said in full.
+        // virtlab's own file stays unhashed: it names VMs by UUID, and a person reading it should see which.
+        if let knownHosts { argv += ["-o", "UserKnownHostsFile=\(knownHosts)", "-o", "HashKnownHosts=no"] }
+        if let controlPath {
+            argv += ["-o", "ControlMaster=auto", "-o", "ControlPath=\(controlPath)", "-o", "ControlPersist=60s"]
+        }
         if let hostKeyAlias { argv += ["-o", "HostKeyAlias=\(hostKeyAlias)"] }
         if batch { argv += ["-o", "BatchMode=yes"] }
         if let identity { argv += ["-i", identity] }
@@ -81,6 +96,7 @@ public struct SecureShell: Sendable, Equatable {
     }
 
     private func prepareKnownHosts() {
+        guard let knownHosts else { return }
         try? FileManager.default.createDirectory(atPath: (knownHosts as NSString).deletingLastPathComponent,
                                                  withIntermediateDirectories: true)
     }
@@ -90,7 +106,8 @@ public struct SecureShell: Sendable, Equatable {
     public func diagnosis(stderr: String, machine: String) -> String? {
         if stderr.contains("REMOTE HOST IDENTIFICATION HAS CHANGED") || stderr.contains("Host key verification failed") {
             return "the host key of \(machine) (\(address)) is not the one virtlab saw there before; refusing to connect. "
-                + "If its keys were made anew, forget the old one with 'ssh-keygen -R \(hostKeyAlias ?? address) -f \(knownHosts)'"
+                + "If its keys were made anew, forget the old one with 'ssh-keygen -R \(hostKeyAlias ?? address)"
+                + "\(knownHosts.map { " -f \($0)" } ?? "")'"
         }
         if stderr.contains("Permission denied") {
             return "\(machine) (\(address)) refused the login\(user.map { " as \($0)" } ?? ""): "

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Classroom
 import Foundation
+import Synchronization
 import Humanize
 import LabFormat
 import LabGrader
@@ -15,7 +16,7 @@ struct ClassCommand: ParsableCommand {
             .secret (mode 0600), the key each student's lab parameters are derived from. Keep .secret to \
             yourself: with it anyone can compute every student's values.
             """,
-        subcommands: [Init.self, RosterList.self, Params.self])
+        subcommands: [Init.self, RosterList.self, Params.self, Grade.self])
 
     struct Directory: ParsableArguments {
         @Argument(help: "The class directory.") var directory: String
@@ -89,6 +90,90 @@ struct ClassCommand: ParsableCommand {
             var table = TextTable(headers: ["STUDENT"] + names.map { $0.uppercased() })
             for (id, values) in rows { table.add([id] + values) }
             print(table.render())
+        }
+    }
+
+    struct Grade: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "grade", abstract: "Grade every student where they work: over ssh, on their host.",
+            discussion: """
+                Runs 'virtlab lab grade LAB --student ID --format json' on each host with the system ssh \
+                (your ~/.ssh/config, agent, ProxyJump and known_hosts apply, or class.yaml's ssh_config; \
+                BatchMode, one connection per host), at most 'parallelism' hosts at once, each within \
+                'host_timeout_seconds'. A host that cannot be reached, has no virtlab or times out is a row that \
+                says so. Each host is printed on standard error as it finishes, then the table on standard \
+                output. Exits 1 when anything is short of full marks, unless --exit-zero.
+                """)
+        @OptionGroup var target: Directory
+        @Argument(help: "Labs to grade (default: the class's labs).") var labs: [String] = []
+        @Option(name: .customLong("student"), help: "Only this student (repeatable).") var only: [String] = []
+        @Option(help: "text, json or csv.") var format = "text"
+        @Flag(help: "Exit 0 even when not everything is full marks.") var exitZero = false
+
+        func validate() throws {
+            guard ["text", "json", "csv"].contains(format) else { throw ValidationError("--format \(format): use text, json or csv") }
+        }
+
+        func run() throws {
+            let directory = target.classDirectory
+            let config = try directory.config()
+            let labs = self.labs.isEmpty ? config.labs : self.labs
+            guard !labs.isEmpty else {
+                throw UserFacingError("no labs to grade: name them, or list them under 'labs:' in \(directory.path)/class.yaml")
+            }
+            let roster = try directory.roster().students
+            if let unknown = only.first(where: { id in !roster.contains { $0.id == id } }) {
+                throw UserFacingError("no student '\(unknown)' in the roster (see 'virtlab class roster \(target.directory)')")
+            }
+            let students = only.isEmpty ? roster : roster.filter { only.contains($0.id) }
+            guard !students.isEmpty else { throw UserFacingError("the roster has no students yet") }
+            let grader = LiveGrader(config: config, sshConfigFile: try directory.sshConfigFile())
+            let total = students.count * labs.count
+            let done = Mutex(0)
+            let grades = runBlocking {
+                await grader.grade(labs: labs, students: students) { grade in
+                    let count = done.withLock { $0 += 1; return $0 }
+                    FileHandle.standardError.write(Data("[\(count)/\(total)] \(grade.student.id) \(grade.lab): \(grade.summary)\n".utf8))
+                }
+            }
+            print(Self.render(grades, format: format))
+            let short = grades.contains { grade in
+                if case .graded(let earned, let possible) = grade.outcome { return earned < possible }
+                return true
+            }
+            if short && !exitZero { throw ExitCode(1) }
+        }
+
+        static func render(_ grades: [HostGrade], format: String) -> String {
+            switch format {
+            case "json":
+                let rows = grades.map { grade -> [String: Any] in
+                    var row: [String: Any] = ["student": grade.student.id, "lab": grade.lab, "host": grade.student.ssh,
+                                              "status": grade.summary]
+                    if case .graded(let earned, let possible) = grade.outcome {
+                        row["earned"] = earned
+                        row["possible"] = possible
+                    }
+                    if let report = grade.report, let parsed = try? JSONSerialization.jsonObject(with: Data(report.utf8)) {
+                        row["report"] = parsed
+                    }
+                    return row
+                }
+                let data = (try? JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+                return String(decoding: data, as: UTF8.self)
+            case "csv":
+                let quote = { (field: String) in "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+                return (["student,lab,host,earned,possible,status"] + grades.map { grade in
+                    var earned = "", possible = ""
+                    if case .graded(let e, let p) = grade.outcome { (earned, possible) = ("\(e)", "\(p)") }
+                    return [grade.student.id, grade.lab, grade.student.ssh, earned, possible, grade.summary].map(quote)
+                        .joined(separator: ",")
+                }).joined(separator: "\n")
+            default:
+                var table = TextTable(headers: ["STUDENT", "HOST", "LAB", "RESULT"])
+                for grade in grades { table.add([grade.student.id, grade.student.ssh, grade.lab, grade.summary]) }
+                return table.render()
+            }
         }
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
+import ProcessRunner
 import Testing
+import TestSupport
 @testable import Classroom
 
 @Suite struct RosterTests {
@@ -117,5 +119,66 @@ import Testing
         #expect(one.parameterHash(lab: "virtual-networks", student: "ana") != one.parameterHash(lab: "virtual-networks", student: "bo"))
         #expect(one.parameterHash(lab: "l", student: "s").count == 6)
         #expect(ClassSecret(hex: "short") == nil && ClassSecret(hex: String(repeating: "zz", count: 32)) == nil)
+    }
+}
+
+/// `virtlab class grade` on a classroom of loopback hosts with their own sshd: two with virtlab, one without,
+/// one down, one whose key is not the one the teacher's known_hosts holds.
+@Suite struct ClassGradeTests {
+    @Test func everyHostIsARowAndNoneHoldsUpTheOthers() throws {
+        let room = try TestClassroom([.init("pc01"), .init("pc02"), .init("pc03", hasVirtlab: false),
+                                      .init("pc04", down: true), .init("pc05", keyMismatch: true)])
+        let classPath = room.directory + "/class"
+        try ClassDirectory.create(at: classPath, name: "test room", labs: ["check-extensions"])
+        try """
+            name: test room
+            labs: [check-extensions]
+            ssh_config: \(room.sshConfig)
+            parallelism: 3
+            host_timeout_seconds: 60
+
+            """.write(toFile: classPath + "/class.yaml", atomically: true, encoding: .utf8)
+        let suffix = UUID().uuidString.prefix(4).lowercased()
+        let ids = ["pc01", "pc02", "pc03", "pc04", "pc05"].map { "\($0)-\(suffix)" }
+        try (Roster.csvHeader + "\n" + zip(ids, ["pc01", "pc02", "pc03", "pc04", "pc05"]).map { "\($0),Student \($0),,\($1)" }
+            .joined(separator: "\n") + "\n").write(toFile: classPath + "/roster.csv", atomically: true, encoding: .utf8)
+        // The first student answered the lab's question (as its solution does); the second did nothing.
+        let answers = "/tmp/virtlab-lab-\(ids[0])"
+        defer { try? FileManager.default.removeItem(atPath: answers) }
+        try FileManager.default.createDirectory(atPath: answers, withIntermediateDirectories: true)
+        let flag = ProcessRunner.run(["sh", "-c", "grep -o -w -E 'vmx|svm' /proc/cpuinfo | sort -u | head -n1 | grep . || echo none"])
+        try flag.stdout.write(toFile: answers + "/extensions.txt", atomically: true, encoding: .utf8)
+
+        let result = try Run.virtlab(["class", "grade", classPath, "--format", "json"])
+        #expect(result.status == 1, "not everyone has full marks: \(result.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        let byStudent = Dictionary(uniqueKeysWithValues: rows.map { ($0["student"] as? String ?? "", $0) })
+        #expect(rows.map { $0["student"] as? String ?? "" } == ids, "in roster order")
+        let (first, second) = (byStudent[ids[0]], byStudent[ids[1]])
+        #expect((first?["earned"] as? Int ?? 0) > (second?["earned"] as? Int ?? 0), "\(rows)")
+        #expect((first?["report"] as? [String: Any])?["possible"] as? Int == first?["possible"] as? Int)
+        #expect(byStudent[ids[2]]?["status"] as? String == "no virtlab on the host (not on the PATH of ssh sessions)")
+        #expect((byStudent[ids[3]]?["status"] as? String ?? "").contains("Connection refused"), "\(rows)")
+        #expect((byStudent[ids[4]]?["status"] as? String ?? "") == "unreachable: Host key verification failed.",
+                "a changed host key is refused, never accepted: \(rows)")
+        let progress = result.stderr.split(whereSeparator: \.isNewline)
+        #expect(progress.count == 5 && progress.allSatisfy { $0.hasPrefix("[") }, "\(result.stderr)")
+        // The table a teacher reads, and the CSV an LMS-minded script takes.
+        let csv = try Run.virtlab(["class", "grade", classPath, "--student", ids[0], "--format", "csv", "--exit-zero"])
+        #expect(csv.status == 0 && csv.stdout.hasPrefix("student,lab,host,earned,possible,status\n\"\(ids[0])\","))
+    }
+
+    @Test func badInputIsOneLine() throws {
+        let path = NSTemporaryDirectory() + "virtlab-class-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try ClassDirectory.create(at: path, name: "empty", labs: [])
+        for (args, message) in [(["class", "grade", path], "no labs to grade"),
+                                (["class", "grade", path, "check-extensions"], "the roster has no students yet"),
+                                (["class", "grade", path, "check-extensions", "--student", "zed"], "no student 'zed' in the roster"),
+                                (["class", "roster", path + "/nope"], "no class here")] {
+            let result = try Run.virtlab(args)
+            #expect(result.status == 1 && result.stderr.split(separator: "\n").count == 1 && result.stderr.contains(message),
+                    "\(args): \(result.stderr)")
+        }
     }
 }

@@ -202,7 +202,8 @@ import TestSupport
         let partial = try Run.virtlab(["lab", "grade", "check-extensions", "--student", "exit\(UUID().uuidString.prefix(4))",
                                        "--uri", "test:///default", "--format", "json"], environment: environment)
         let report = try JSONSerialization.jsonObject(with: Data(partial.stdout.utf8)) as? [String: Any]
-        #expect(partial.status == 1 && report?["lab"] as? String == "check-extensions", "\(partial.stderr)")
+        #expect(partial.status == 1 && (report?["report"] as? [String: Any])?["lab"] as? String == "check-extensions",
+                "\(partial.stderr)")
         let optedOut = try Run.virtlab(["lab", "grade", "check-extensions", "--uri", "test:///default", "--exit-zero"],
                                        environment: environment)
         #expect(optedOut.status == 0 && optedOut.stdout.contains("Grade: "), "\(optedOut.stderr)")

@@ -1,3 +1,4 @@
+import ProcessRunner
 import ImageKit
 import Inventory
 import LabFormat

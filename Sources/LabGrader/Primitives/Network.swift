@@ -1,3 +1,4 @@
+import ProcessRunner
 import LabFormat
 import VirtKit
 

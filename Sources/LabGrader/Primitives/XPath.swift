@@ -1,3 +1,4 @@
+import ProcessRunner
 import Foundation
 import LabFormat
 
