@@ -82,7 +82,16 @@ import Testing
     @Test func theProbeReadsTheServicesGreetingAndTellsARefusalApart() throws {
         let sshd = try Greeter(greeting: "SSH-2.0-OpenSSH_9.2p1 Debian\r\n")
         #expect(try TCPProbe.connect("127.0.0.1", port: sshd.port, timeout: 5).get() == "SSH-2.0-OpenSSH_9.2p1 Debian")
-        let closedPort = sshd.port == 65535 ? 65534 : sshd.port + 1
+        // A port bound but not listening refuses for sure (a neighbour of the greeter's might be anyone's).
+        let bound = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(bound) }
+        var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: 0,
+                                  sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(bound, $0, length) == 0 && getsockname(bound, $0, &length) == 0 }
+        }
+        let closedPort = Int(UInt16(bigEndian: address.sin_port))
         if case .failure(let why) = TCPProbe.connect("127.0.0.1", port: closedPort, timeout: 5) {
             #expect(why.description == "refuses connections")
         } else {
