@@ -80,7 +80,7 @@ let package = Package(
         // `make bench`: in-process CPU figures for stats collection and rendering (see BENCHMARKS.md).
         .executableTarget(name: "virtlab-bench", dependencies: ["App", "Inventory", "Providers", "TermUI", "VirtKit"]),
 
-        .target(name: "TestSupport", dependencies: ["VirtKit", "HostDoctor", "ContainerKit", "ProcessRunner"],
+        .target(name: "TestSupport", dependencies: ["VirtKit", "HostDoctor", "ContainerKit", "ProcessRunner", "SecureShell"],
                 path: "Tests/TestSupport"),
         .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning", "ImageKit", "VirtKit", "TestSupport"]),
         .testTarget(name: "ImageKitTests", dependencies: ["ImageKit", "TestSupport"]),

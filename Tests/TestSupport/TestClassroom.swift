@@ -1,5 +1,6 @@
 import Foundation
 import ProcessRunner
+import SecureShell
 
 /// Student hosts for the classroom tests, on loopback: each its own `sshd` (own host key, own port, own PATH:
 /// with or without virtlab), reached through an ssh config of the test's own (the teacher's key, a known_hosts
@@ -75,7 +76,10 @@ public final class TestClassroom {
         try knownHosts.write(toFile: directory + "/known_hosts", atomically: true, encoding: .utf8)
         try config.write(toFile: sshConfig, atomically: true, encoding: .utf8)
         for host in hosts where !host.down {
-            let listening = waitUntil(timeout: 10) { Self.accepts(port: host.port) }
+            let listening = waitUntil(timeout: 10) {
+                if case .success = TCPProbe.connect("127.0.0.1", port: host.port, timeout: 1) { return true }
+                return false
+            }
             guard listening else { throw Run.Failure("sshd for \(host.alias) did not listen on 127.0.0.1:\(host.port)") }
         }
     }
@@ -98,15 +102,5 @@ public final class TestClassroom {
             usleep(50_000)
         }
         return condition()
-    }
-
-    private static func accepts(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: UInt16(port).bigEndian,
-                                  sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
     }
 }
