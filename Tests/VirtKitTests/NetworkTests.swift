@@ -136,6 +136,29 @@ import TestSupport
 /// NICs on the real daemon, on a shut-off guest's definition only: the network is defined but never started,
 /// so no bridge is made and no packet is sent (the networks issue's namespace is where guests get links).
 @Suite(.serialized) struct NICOnRealDaemonTests {
+    /// A running guest on a network that hands out no addresses: `virtlab vm ssh` waits as long as it was told,
+    /// says what for, and gives up in one line (no packet is sent: there is no address to send it to).
+    @Test func vmSSHWaitsForAnAddressAndSaysWhatItWaitedFor() async throws {
+        let connection = try QEMUTestGuest.connect()
+        let name = QEMUTestGuest.uniqueName("ssh")
+        let network = "vltest-\(UUID().uuidString.prefix(6).lowercased())"
+        defer {
+            QEMUTestGuest.cleanUp(connection, name: name)
+            try? connection.deleteNetwork(network, evenIfInUse: true)
+        }
+        try connection.defineNetwork(NetworkSpec(name: network, mode: .isolated), hostInterfaces: [], hostRoutes: [])
+        try connection.startNetwork(network)
+        let domain = try connection.define(xml: QEMUTestGuest.domainXML(name: name))
+        _ = try domain.attachNIC(network: network, model: "virtio", scope: .config)
+        try domain.start()
+        let result = try Run.virtlab(["vm", "ssh", name, "--wait", "2", "--", "true"])
+        let lines = result.stderr.split(whereSeparator: \.isNewline).map(String.init)
+        #expect(result.status == 1)
+        #expect(lines.first == "waiting up to 2 s for \(name)'s address (a DHCP lease or its guest agent)…", "\(lines)")
+        #expect(lines.last == "virtlab: no address for VM '\(name)' after 2 s: no DHCP lease and no answer from its "
+                + "guest agent; see 'virtlab net leases NET', or wait longer with --wait", "\(lines)")
+    }
+
     @Test func aNICIsAttachedToTheDefinitionAndDetachedByItsMAC() throws {
         let connection = try QEMUTestGuest.connect()
         let name = QEMUTestGuest.uniqueName("nic")
