@@ -57,8 +57,10 @@ struct ListCommand: ParsableCommand {
     func run() throws {
         let (conn, choice) = try connection.open()
         let hypervisor = try conn.hypervisor()
-        let machines = try conn.domains().map { domain in
-            let info = try domain.info()
+        // A VM undefined between the listing and its info is gone, not an error: the rest is still listed.
+        let machines = try conn.domains().compactMap { domain -> Machine? in
+            let info: DomainInfo
+            do { info = try domain.info() } catch let error as LibvirtError where error.kind == .noSuchDomain { return nil }
             return Machine(name: info.name, uuid: info.uuid, id: info.id, state: MachineState(info.state).label, vcpus: info.vcpus,
                            memoryKib: info.memoryKiB, maxMemoryKib: info.maxMemoryKiB, cpuTimeNs: info.cpuTimeNs)
         }.sorted { $0.name < $1.name }

@@ -141,7 +141,9 @@ import TestSupport
         #expect(try virtlab("vm", "start", name).stdout == "started \(name)\n")
         #expect(try virtlab("vm", "info", name).stdout.contains("State:       running (booted)"))
         #expect(try virtlab("vm", "suspend", name).stdout == "paused \(name)\n")
-        #expect(try virtlab("ls").stdout.split(separator: "\n").contains { $0.hasPrefix(name) && $0.contains("paused") })
+        let listed = try virtlab("ls")
+        #expect(listed.stdout.split(separator: "\n").contains { $0.hasPrefix(name) && $0.contains("paused") },
+                "status \(listed.status): \(listed.stdout)\n\(listed.stderr)")
         #expect(try virtlab("vm", "resume", name).stdout == "resumed \(name)\n")
         #expect(try virtlab("vm", "autostart", name).stdout == "autostart on for \(name)\n")
         #expect(try virtlab("vm", "info", name).stdout.contains("Autostart:   yes"))
