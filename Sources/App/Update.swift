@@ -87,8 +87,7 @@ func setStatus(_ state: inout AppState, _ text: String, _ level: StatusMessage.L
 }
 
 private func absorb(_ state: inout AppState, _ snapshot: InventorySnapshot) -> [Effect] {
-    let sameMachines = state.snapshot.map { sameKeys($0.machines, snapshot.machines) } ?? false
-    let sameNames = sameMachines && zip(state.snapshot?.machines ?? [], snapshot.machines).allSatisfy { $0.name == $1.name }
+    let sameMachines = state.snapshot.map { sameList($0.machines, snapshot.machines) } ?? false
     if let previous = state.snapshot {
         state.rates = Rates.between(previous, snapshot)
         state.hostCPUPercent = Rates.hostCPUPercent(previous, snapshot) ?? state.hostCPUPercent
@@ -114,7 +113,7 @@ private func absorb(_ state: inout AppState, _ snapshot: InventorySnapshot) -> [
     state.snapshot = snapshot
     state.connection = .connected
     state.machinesGeneration += 1
-    state.reindexMachines(sameMachines: sameNames)
+    state.reindexMachines(sameMachines: sameMachines)
     // Details are an XML parse per fetch: fetched again when they are missing, the machine changed state, or
     // they are older than `detailsLifetime` (addresses arrive while a guest boots).
     guard let selected = state.selectedMachineSample else { return [] }
@@ -132,9 +131,9 @@ extension Array {
     }
 }
 
-/// The same machines in the same order: the usual case from one refresh to the next.
-private func sameKeys(_ a: [MachineSample], _ b: [MachineSample]) -> Bool {
-    a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key }
+/// The same machines in the same order, under the same names: the usual case from one refresh to the next.
+private func sameList(_ a: [MachineSample], _ b: [MachineSample]) -> Bool {
+    a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.name == $1.name }
 }
 
 /// A lifecycle event updates the machine's state at once, between refreshes, and asks for fresh numbers.

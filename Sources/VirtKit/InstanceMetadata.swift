@@ -34,18 +34,27 @@ extension Domain {
         return user.isEmpty ? nil : InstanceMetadata(user: user)
     }
 
-    /// The address the host reaches the guest at: the first IPv4 address (else IPv6) of a NIC on a libvirt network
-    /// or bridge (on `network` if given), from the network's DHCP leases, else from the guest agent; nil while
-    /// neither knows one.
-    /// User-mode NICs are left out: their addresses exist only inside QEMU.
-    /// On libvirt's test driver the addresses are made up (192.168.122.x): refused, so nothing is sent to them.
+    /// The address the host reaches the guest at (see `DomainDetails.guestAddress`); nil while none is known.
     public func guestAddress(onNetwork network: String? = nil) throws -> String? {
+        try refuseMadeUpAddresses()
+        return try details().guestAddress(onNetwork: network)
+    }
+
+    /// On libvirt's test driver the addresses are made up (192.168.122.x): refused, so nothing is sent to them.
+    public func refuseMadeUpAddresses() throws {
         if let conn = virDomainGetConnect(pointer), virConnectGetType(conn).map({ String(cString: $0) }) == "TEST" {
             throw Refusal(description: "'\(name)' is a VM of libvirt's test driver: its addresses are made up and "
                 + "nothing answers there")
         }
-        let addresses = try details().reachableNICs(onNetwork: network).flatMap(\.addresses)
-            .map { String($0.prefix { $0 != "/" }) }
+    }
+}
+
+extension DomainDetails {
+    /// The first IPv4 address (else IPv6) of a NIC on a libvirt network or bridge (on `network` if given), from
+    /// the network's DHCP leases, else from the guest agent. User-mode NICs are left out: their addresses exist
+    /// only inside QEMU.
+    public func guestAddress(onNetwork network: String? = nil) -> String? {
+        let addresses = reachableNICs(onNetwork: network).flatMap(\.addresses).map { String($0.prefix { $0 != "/" }) }
         return addresses.first { !$0.contains(":") } ?? addresses.first
     }
 }

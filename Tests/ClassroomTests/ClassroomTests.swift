@@ -125,8 +125,8 @@ import TestSupport
 /// `virtlab class grade` on a classroom of loopback hosts with their own sshd: two with virtlab, one without,
 /// one down, one whose key is not the one the teacher's known_hosts holds.
 @Suite struct ClassGradeTests {
-    @Test func everyHostIsARowAndNoneHoldsUpTheOthers() throws {
-        let room = try TestClassroom([.init("pc01"), .init("pc02"), .init("pc03", hasVirtlab: false),
+    @Test func everyHostIsARowAndNoneHoldsUpTheOthers() async throws {
+        let room = try await TestClassroom([.init("pc01"), .init("pc02"), .init("pc03", hasVirtlab: false),
                                       .init("pc04", down: true), .init("pc05", keyMismatch: true)])
         let classPath = room.directory + "/class"
         try ClassDirectory.create(at: classPath, name: "test room", labs: ["check-extensions"])

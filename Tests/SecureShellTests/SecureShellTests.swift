@@ -48,24 +48,29 @@ import Testing
 }
 
 @Suite struct TCPProbeTests {
+    /// A TCP socket bound to a free port on 127.0.0.1, listening or not; nil when the port cannot be had.
+    static func loopbackSocket(listening: Bool) -> (fd: Int32, port: Int)? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: 0,
+                                  sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && (!listening || listen(fd, 4) == 0) && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard bound else { close(fd); return nil }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
+    }
+
     /// A listener on loopback that greets each connection the way sshd does, then hangs up.
     final class Greeter: @unchecked Sendable {
         let fd: Int32
         let port: Int
 
         init(greeting: String) throws {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            self.fd = fd
-            var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: 0,
-                                      sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(fd, $0, length) == 0 && listen(fd, 4) == 0 && getsockname(fd, $0, &length) == 0
-                }
-            }
-            try #require(bound, "cannot listen on 127.0.0.1")
-            port = Int(UInt16(bigEndian: address.sin_port))
+            let (fd, port) = try #require(TCPProbeTests.loopbackSocket(listening: true), "cannot listen on 127.0.0.1")
+            (self.fd, self.port) = (fd, port)
             Thread.detachNewThread {
                 while true {
                     let client = accept(fd, nil, nil)
@@ -83,15 +88,8 @@ import Testing
         let sshd = try Greeter(greeting: "SSH-2.0-OpenSSH_9.2p1 Debian\r\n")
         #expect(try TCPProbe.connect("127.0.0.1", port: sshd.port, timeout: 5).get() == "SSH-2.0-OpenSSH_9.2p1 Debian")
         // A port bound but not listening refuses for sure (a neighbour of the greeter's might be anyone's).
-        let bound = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (bound, closedPort) = try #require(Self.loopbackSocket(listening: false))
         defer { close(bound) }
-        var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: 0,
-                                  sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(bound, $0, length) == 0 && getsockname(bound, $0, &length) == 0 }
-        }
-        let closedPort = Int(UInt16(bigEndian: address.sin_port))
         if case .failure(let why) = TCPProbe.connect("127.0.0.1", port: closedPort, timeout: 5) {
             #expect(why.description == "refuses connections")
         } else {

@@ -26,7 +26,7 @@ public final class TestClassroom {
     public var sshConfig: String { directory + "/ssh_config" }
     private var daemons: [pid_t] = []
 
-    public init(_ hosts: [Host]) throws {
+    public init(_ hosts: [Host]) async throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd") else {
             throw QEMUTestGuest.Unavailable(description: "LOUD: no /usr/sbin/sshd: run 'make test' (it installs openssh-server)")
         }
@@ -76,7 +76,7 @@ public final class TestClassroom {
         try knownHosts.write(toFile: directory + "/known_hosts", atomically: true, encoding: .utf8)
         try config.write(toFile: sshConfig, atomically: true, encoding: .utf8)
         for host in hosts where !host.down {
-            let listening = waitUntil(timeout: 10) {
+            let listening = await eventually(timeout: .seconds(10), every: .milliseconds(50)) {
                 if case .success = TCPProbe.connect("127.0.0.1", port: host.port, timeout: 1) { return true }
                 return false
             }
@@ -92,15 +92,5 @@ public final class TestClassroom {
     private func keygen(_ path: String) throws {
         let made = ProcessRunner.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", path])
         guard made.status == 0 else { throw Run.Failure("ssh-keygen: \(made.stderr)") }
-    }
-
-    /// Polls (bounded) until `condition` holds; a blocking wait is fine here: this runs before the test's own work.
-    private func waitUntil(timeout seconds: Double, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(50_000)
-        }
-        return condition()
     }
 }

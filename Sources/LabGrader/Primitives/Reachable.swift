@@ -31,24 +31,22 @@ struct ReachablePrimitive: CheckPrimitive {
         let wantOpen = evaluator.flag(fields, "open") ?? true
         var network: String?
         if case .string(let wanted)? = fields["network"] { network = wanted }
-        let domain: Domain, nics: [DomainDetails.NIC]
+        let domain: Domain, details: DomainDetails
         do {
             domain = try evaluator.context.libvirt().domain(named: name)
-            nics = try domain.details().reachableNICs(onNetwork: network)
+            details = try domain.details()
         } catch {
             return Verdict(passed: false, error: "no VM '\(name)' on \(evaluator.context.libvirtURI): create it first",
                            final: true)
         }
         let onNetwork = network.map { " on network \($0)" } ?? ""
         let expected = "\(name)\(onNetwork) \(wantOpen ? "accepts" : "refuses") TCP connections on port \(port)"
-        guard !nics.isEmpty else {
+        guard !details.reachableNICs(onNetwork: network).isEmpty else {
             return .judged(false, expected: expected, got: "\(name) has no NIC\(onNetwork.isEmpty ? " the host can reach" : onNetwork)")
         }
-        let found: String?
-        do { found = try domain.guestAddress(onNetwork: network) } catch {
-            return Verdict(passed: false, error: "\(error)", final: true)
-        }
-        guard let address = found else {
+        do { try domain.refuseMadeUpAddresses() } catch { return Verdict(passed: false, error: "\(error)", final: true) }
+        // The details read above carry the addresses already (leases, else the agent): no second read.
+        guard let address = details.guestAddress(onNetwork: network) else {
             return .judged(false, expected: expected, got: "no address yet (no DHCP lease, no answer from its guest agent)")
         }
         switch TCPProbe.connect(address, port: port, timeout: timeout) {
