@@ -136,19 +136,25 @@ import TestSupport
 /// NICs on the real daemon, on a shut-off guest's definition only: the network is defined but never started,
 /// so no bridge is made and no packet is sent (the networks issue's namespace is where guests get links).
 @Suite(.serialized) struct NICOnRealDaemonTests {
-    /// A running guest on a network that hands out no addresses: `virtlab vm ssh` waits as long as it was told,
-    /// says what for, and gives up in one line (no packet is sent: there is no address to send it to).
-    @Test func vmSSHWaitsForAnAddressAndSaysWhatItWaitedFor() async throws {
+    /// A defined (not started) test guest and an isolated network of its own, both removed afterwards.
+    func withGuestAndNetwork(_ purpose: String, _ body: (Connection, Domain, String) async throws -> Void) async throws {
         let connection = try QEMUTestGuest.connect()
-        let name = QEMUTestGuest.uniqueName("ssh")
+        let name = QEMUTestGuest.uniqueName(purpose)
         let network = "vltest-\(UUID().uuidString.prefix(6).lowercased())"
         defer {
             QEMUTestGuest.cleanUp(connection, name: name)
             try? connection.deleteNetwork(network, evenIfInUse: true)
         }
         try connection.defineNetwork(NetworkSpec(name: network, mode: .isolated), hostInterfaces: [], hostRoutes: [])
+        try await body(connection, try connection.define(xml: QEMUTestGuest.domainXML(name: name)), network)
+    }
+
+    /// A running guest on a network that hands out no addresses: `virtlab vm ssh` waits as long as it was told,
+    /// says what for, and gives up in one line (no packet is sent: there is no address to send it to).
+    @Test func vmSSHWaitsForAnAddressAndSaysWhatItWaitedFor() async throws { try await withGuestAndNetwork("ssh") {
+        connection, domain, network in
+        let name = domain.name
         try connection.startNetwork(network)
-        let domain = try connection.define(xml: QEMUTestGuest.domainXML(name: name))
         _ = try domain.attachNIC(network: network, model: "virtio", scope: .config)
         try domain.start()
         let result = try Run.virtlab(["vm", "ssh", name, "--wait", "2", "--", "true"])
@@ -157,18 +163,11 @@ import TestSupport
         #expect(lines.first == "waiting up to 2 s for \(name)'s address (a DHCP lease or its guest agent)…", "\(lines)")
         #expect(lines.last == "virtlab: no address for VM '\(name)' after 2 s: no DHCP lease and no answer from its "
                 + "guest agent; see 'virtlab net leases NET', or wait longer with --wait", "\(lines)")
-    }
+    } }
 
-    @Test func aNICIsAttachedToTheDefinitionAndDetachedByItsMAC() throws {
-        let connection = try QEMUTestGuest.connect()
-        let name = QEMUTestGuest.uniqueName("nic")
-        let network = "vltest-\(UUID().uuidString.prefix(6).lowercased())"
-        defer {
-            QEMUTestGuest.cleanUp(connection, name: name)
-            try? connection.deleteNetwork(network, evenIfInUse: true)
-        }
-        try connection.defineNetwork(NetworkSpec(name: network, mode: .isolated), hostInterfaces: [], hostRoutes: [])
-        let domain = try connection.define(xml: QEMUTestGuest.domainXML(name: name))
+    @Test func aNICIsAttachedToTheDefinitionAndDetachedByItsMAC() async throws { try await withGuestAndNetwork("nic") {
+        connection, domain, network in
+        let name = domain.name
         let before = try domain.details().nics.count
         let mac = try domain.attachNIC(network: network, model: "e1000", scope: .config)
         #expect(Domain.isValidMAC(mac) && mac.hasPrefix("52:54:00:"))
@@ -180,5 +179,5 @@ import TestSupport
         #expect(try connection.networkUsers(network).isEmpty)
         let missing = #expect(throws: Refusal.self) { try domain.detachNIC(mac: mac, scope: .config) }
         #expect(missing?.description.contains("has no NIC with MAC \(mac)") == true)
-    }
+    } }
 }
