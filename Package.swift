@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // C libraries, seen by Swift only through these modules.
@@ -51,10 +52,13 @@ let package = Package(
             "LabFormat", "ProcessRunner", "SecureShell", "CLibxml2", "VirtKit", "HostDoctor", "ImageKit", "ContainerKit", "Inventory", "Providers",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // The teacher's side: a class directory (class.yaml, roster, secret), per-student parameters.
+        // The classroom: a class directory (class.yaml, roster, secret), releases, signed result bundles, live
+        // grading over ssh. Both sides: the student's host receives and submits, the teacher's collects.
         .target(name: "Classroom", dependencies: [
-            "ProcessRunner", "SecureShell", "Yams", .product(name: "Crypto", package: "swift-crypto"),
+            "ProcessRunner", "SecureShell", "LabFormat", "Yams", .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The teacher's gradebook in SQLite: students, releases, attempts, per-check results; exports for an LMS.
+        .target(name: "Gradebook", dependencies: ["Classroom", "LabFormat", "Humanize", .product(name: "GRDB", package: "GRDB.swift")]),
         // Reaching guests and hosts with the system `ssh`: one argument list, virtlab's own known_hosts, diagnoses.
         .target(name: "SecureShell", dependencies: ["ProcessRunner", "HostDoctor"]),
         // Disk images identified by their headers (qcow2, ISO, raw): format, sizes, backing file.
@@ -72,7 +76,7 @@ let package = Package(
         .target(name: "TermCurses", dependencies: ["CNcurses", "CShims", "TermUI"]),
         // The command line: parsing, output formatting, error reporting.
         .target(name: "VirtlabCLI", dependencies: [
-            "VirtKit", "HostDoctor", "Humanize", "App", "Runtime", "Inventory", "Providers", "TermUI", "TermCurses", "LabFormat", "LabGrader", "ProcessRunner", "SecureShell", "Classroom", "ContainerKit", "ImageKit", "Provisioning",
+            "VirtKit", "HostDoctor", "Humanize", "App", "Runtime", "Inventory", "Providers", "TermUI", "TermCurses", "LabFormat", "LabGrader", "ProcessRunner", "SecureShell", "Classroom", "Gradebook", "ContainerKit", "ImageKit", "Provisioning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -93,8 +97,10 @@ let package = Package(
         .testTarget(name: "LabGraderTests", dependencies: ["LabGrader", "LabFormat", "ImageKit", "TestSupport"]),
         .testTarget(name: "TermUITests", dependencies: ["TermUI"]),
         .testTarget(name: "ProcessRunnerTests", dependencies: ["ProcessRunner"]),
-        .testTarget(name: "SecureShellTests", dependencies: ["SecureShell"]),
-        .testTarget(name: "ClassroomTests", dependencies: ["Classroom", "ProcessRunner", "TestSupport"]),
+        .testTarget(name: "SecureShellTests", dependencies: ["SecureShell", "ProcessRunner"]),
+        .testTarget(name: "ClassroomTests", dependencies: [
+            "Classroom", "Gradebook", "LabFormat", "ProcessRunner", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "App", "Inventory", "LabFormat", "TermUI", "TestSupport"]),
         .testTarget(name: "HumanizeTests", dependencies: ["Humanize"]),
         .testTarget(name: "VirtlabCLITests", dependencies: [

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LabFormat
 import Yams
 
 /// A problem with a class file, said as `FILE:LINE: message` (the line where known).
@@ -64,6 +65,11 @@ public struct ClassDirectory: Sendable {
 
     var configFile: String { path + "/class.yaml" }
     var secretFile: String { path + "/.secret" }
+    /// The students' public keys, in ssh-keygen's allowed_signers form: "ID namespaces="virtlab-result" KEY".
+    public var allowedSignersFile: String { path + "/allowed_signers" }
+    /// The teacher's own key for this class, which signs live grades as they are stored.
+    public var teacherKeyFile: String { path + "/.teacher_key" }
+    public var gradebookFile: String { path + "/gradebook.sqlite" }
 
     /// Makes a new class: its directory, `class.yaml`, an empty roster (its header line), and a
     /// fresh secret. An existing class is never overwritten; a failure leaves nothing behind.
@@ -128,6 +134,36 @@ public struct ClassDirectory: Sendable {
         return secret
     }
 
+    /// The teacher's class key, made on first use (classes made before it existed get one then).
+    public func teacherKey() throws -> String {
+        if !FileManager.default.fileExists(atPath: teacherKeyFile) {
+            try SSHSignature.makeKey(at: teacherKeyFile, comment: "virtlab teacher key of \(path)")
+        }
+        return teacherKeyFile
+    }
+
+    /// Enrols (or re-enrols) a student's public key: their submissions are verified against it.
+    public func enrol(student: String, publicKeyLine: String) throws {
+        guard let key = SSHSignature.publicKey(publicKeyLine) else {
+            throw ClassFileError(allowedSignersFile, "not an SSH public key (expected a line like 'ssh-ed25519 AAAA… comment')")
+        }
+        let existing = (try? String(contentsOfFile: allowedSignersFile, encoding: .utf8)) ?? ""
+        let kept = existing.split(separator: "\n").filter { !$0.hasPrefix(student + " ") }.map(String.init)
+        let line = "\(student) namespaces=\"\(SSHSignature.resultNamespace),\(SSHSignature.gradeNamespace)\" \(key)"
+        try Self.write((kept + [line]).joined(separator: "\n") + "\n", to: allowedSignersFile)
+    }
+
+    /// The teacher's public key, enrolled under "teacher" so stored live grades verify like bundles do.
+    public func enrolTeacher() throws {
+        let key = try teacherKey()
+        let line = try String(contentsOfFile: key + ".pub", encoding: .utf8)
+        let existing = (try? String(contentsOfFile: allowedSignersFile, encoding: .utf8)) ?? ""
+        if !existing.contains(SSHSignature.publicKey(line) ?? "-") { try enrol(student: Self.teacherPrincipal, publicKeyLine: line) }
+    }
+
+    /// The principal the teacher's key is enrolled as; never a student id (ids are checked against it).
+    public static let teacherPrincipal = "teacher@virtlab"
+
     private static func write(_ text: String, to file: String, mode: Int = 0o644) throws {
         let temporary = file + ".tmp-\(getpid())"
         guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8),
@@ -160,10 +196,18 @@ public struct ClassSecret: Sendable {
         self.bytes = bytes
     }
 
-    /// Six hex digits for the lab's `{hash}` parameters.
+    /// Six hex digits for the lab's `{hash}` parameters (of the student's name as parameters see it).
     public func parameterHash(lab: String, student: String) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Data("\(lab)/\(student)".utf8), using: SymmetricKey(data: bytes))
-        return mac.prefix(3).map { String(format: "%02x", $0) }.joined()
+        mac("\(lab)/\(Parameters.sanitize(student))", bytes: 3)
+    }
+
+    /// The class's name in releases and bundles: two classes with one name are still told apart, and it says
+    /// nothing about the secret.
+    public var classID: String { mac("virtlab-class-id", bytes: 8) }
+
+    private func mac(_ text: String, bytes count: Int) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: SymmetricKey(data: bytes)).prefix(count)
+            .map { String(format: "%02x", $0) }.joined()
     }
 
     private static func bytes(_ hex: String) -> Data? {

@@ -20,8 +20,12 @@ public struct HostGrade: Sendable, Equatable {
     /// The host's JSON report, as it printed it (for `--format json`).
     public let report: String?
 
+    public var summary: String { outcome.summary }
+}
+
+extension HostGrade.Outcome {
     public var summary: String {
-        switch outcome {
+        switch self {
         case .graded(let earned, let possible): "\(earned)/\(possible)"
         case .unreachable(let why): "unreachable: \(why)"
         case .noVirtlab: "no virtlab on the host (not on the PATH of ssh sessions)"
@@ -29,16 +33,27 @@ public struct HostGrade: Sendable, Equatable {
         case .failed(let why): "failed: \(why)"
         }
     }
+
+    /// One word for the gradebook: `graded`, `unreachable`, `no-virtlab`, `timed-out`, `failed`.
+    public var status: String {
+        switch self {
+        case .graded: "graded"
+        case .unreachable: "unreachable"
+        case .noVirtlab: "no-virtlab"
+        case .timedOut: "timed-out"
+        case .failed: "failed"
+        }
+    }
 }
 
-/// Grades a class where the students work: over the system `ssh` to each host (the user's config, agent,
-/// ProxyJump and known_hosts apply; BatchMode, so nothing waits for a password), `virtlab lab grade` runs
-/// there and its JSON report comes back. At most `parallelism` hosts at once, each within the host timeout;
-/// a host that fails is a row that says why and never holds up the others.
-public struct LiveGrader: Sendable {
+/// The class's hosts over the system `ssh` (the user's config, agent, ProxyJump and known_hosts apply, or the
+/// class's ssh_config; BatchMode, so nothing waits for a password; one connection per host for everything sent
+/// to it): at most `parallelism` hosts at once, each command within the host timeout. A host that fails never
+/// holds up the others.
+public struct ClassHosts: Sendable {
     public let config: ClassConfig
     public let sshConfigFile: String?
-    /// One connection per host for all its labs (ssh's ControlMaster), sockets in a directory of the user's.
+    /// ssh's ControlMaster sockets, in a directory of the user's.
     let controlDirectory: String
 
     public init(config: ClassConfig, sshConfigFile: String? = nil) {
@@ -47,17 +62,26 @@ public struct LiveGrader: Sendable {
         controlDirectory = NSTemporaryDirectory() + "virtlab-ssh-\(getuid())"
     }
 
-    public func grade(labs: [String], students: [Student],
-                      progress: @escaping @Sendable (HostGrade) -> Void = { _ in }) async -> [HostGrade] {
+    /// `virtlab WORDS…` on the student's host (with their libvirt URI when the roster gives one).
+    public func virtlab(_ words: [String], on student: Student) async -> ProcessOutcome {
         try? FileManager.default.createDirectory(atPath: controlDirectory, withIntermediateDirectories: true,
                                                  attributes: [.posixPermissions: 0o700])
-        let work = students.enumerated().flatMap { index, student in labs.map { (index, student, $0) } }
-        var results: [(Int, HostGrade)] = []
-        await withTaskGroup(of: (Int, HostGrade).self) { group in
-            var next = work.makeIterator()
+        let shell = SecureShell(user: nil, address: student.ssh, knownHosts: nil, configFile: sshConfigFile,
+                                controlPath: controlDirectory + "/%C", batch: true)
+        let timeout = Double(config.hostTimeoutSeconds)
+        return await OwnThread.run { shell.run(.words(["virtlab"] + words), timeout: timeout) }
+    }
+
+    /// `body` for every item, at most `parallelism` at once; `progress` hears each result as it comes, and the
+    /// results return in the items' order.
+    public func each<Item: Sendable, Result: Sendable>(_ items: [Item], progress: @escaping @Sendable (Result) -> Void,
+                                                       _ body: @escaping @Sendable (Item) async -> Result) async -> [Result] {
+        var results: [(Int, Result)] = []
+        await withTaskGroup(of: (Int, Result).self) { group in
+            var next = items.enumerated().makeIterator()
             func startNext() -> Bool {
-                guard let (index, student, lab) = next.next() else { return false }
-                group.addTask { (index, await self.grade(lab, on: student)) }
+                guard let (index, item) = next.next() else { return false }
+                group.addTask { (index, await body(item)) }
                 return true
             }
             for _ in 0..<max(1, config.parallelism) where !startNext() { break }
@@ -67,31 +91,47 @@ public struct LiveGrader: Sendable {
                 _ = startNext()
             }
         }
-        return results.sorted { ($0.0, labs.firstIndex(of: $0.1.lab) ?? 0) < ($1.0, labs.firstIndex(of: $1.1.lab) ?? 0) }
-            .map(\.1)
+        return results.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+}
+
+/// Grades a class where the students work: `virtlab lab grade` runs on each host and its JSON report comes back.
+public struct LiveGrader: Sendable {
+    public let hosts: ClassHosts
+
+    public init(hosts: ClassHosts) { self.hosts = hosts }
+
+    public func grade(labs: [String], students: [Student],
+                      progress: @escaping @Sendable (HostGrade) -> Void = { _ in }) async -> [HostGrade] {
+        let work = students.flatMap { student in labs.map { (student, $0) } }
+        return await hosts.each(work, progress: progress) { student, lab in await self.grade(lab, on: student) }
     }
 
     func grade(_ lab: String, on student: Student) async -> HostGrade {
-        let shell = SecureShell(user: nil, address: student.ssh, knownHosts: nil, configFile: sshConfigFile,
-                                controlPath: controlDirectory + "/%C", batch: true)
-        let words = ["virtlab", "lab", "grade", lab, "--student", student.id, "--format", "json", "--exit-zero"]
+        let words = ["lab", "grade", lab, "--student", student.id, "--format", "json", "--exit-zero"]
             + (student.uri.map { ["--uri", $0] } ?? [])
-        let timeout = Double(config.hostTimeoutSeconds)
-        let outcome = await OwnThread.run { shell.run(.words(words), timeout: timeout) }
-        return HostGrade(student: student, lab: lab, outcome: Self.outcome(outcome, timeout: config.hostTimeoutSeconds),
+        let outcome = await hosts.virtlab(words, on: student)
+        return HostGrade(student: student, lab: lab, outcome: Self.outcome(outcome, timeout: hosts.config.hostTimeoutSeconds),
                          report: outcome.status == 0 ? outcome.stdout : nil)
     }
 
     static func outcome(_ run: ProcessOutcome, timeout: Int) -> HostGrade.Outcome {
+        if let failure = ClassHosts.failure(run, timeout: timeout) { return failure }
+        struct Document: Decodable { let earned: Int, possible: Int }
+        guard let document = try? JSONDecoder().decode(Document.self, from: Data(run.stdout.utf8)) else {
+            return .failed("the host's virtlab printed no report (is it older than this one?)")
+        }
+        return .graded(earned: document.earned, possible: document.possible)
+    }
+}
+
+extension ClassHosts {
+    /// What went wrong on the way to the host or on it, as a row says it; nil when the command succeeded.
+    public static func failure(_ run: ProcessOutcome, timeout: Int) -> HostGrade.Outcome? {
         let lastLine = run.stderr.split(whereSeparator: \.isNewline).last.map(String.init) ?? ""
         if run.timedOut { return .timedOut(seconds: timeout) }
         switch run.status {
-        case 0:
-            struct Document: Decodable { let earned: Int, possible: Int }
-            guard let document = try? JSONDecoder().decode(Document.self, from: Data(run.stdout.utf8)) else {
-                return .failed("the host's virtlab printed no report (is it older than this one?)")
-            }
-            return .graded(earned: document.earned, possible: document.possible)
+        case 0: return nil
         case 255: return .unreachable(lastLine.isEmpty ? "ssh failed" : lastLine)
         case 127: return .noVirtlab
         default: return .failed(lastLine.isEmpty ? "exit status \(run.status)" : lastLine)

@@ -63,6 +63,15 @@ public enum ReportFormat: String, CaseIterable, Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// A report as `json` wrote it, or nil.
+    public static func parseJSON(_ data: Data) -> LabReport? {
+        struct Document: Decodable { let report: LabReport }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.dateDecodingStrategy = .iso8601
+        return try? decoder.decode(Document.self, from: data).report
+    }
+
     static func xml(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")

@@ -9,10 +9,11 @@ public struct Grader: Sendable {
     public let context: GradingContext
     public let student: String
 
-    public init(lab: Lab, student: String, libvirtURI: String) {
+    /// - hash: the student's `{hash}` as their class released it (see `Parameters(lab:student:hash:)`).
+    public init(lab: Lab, student: String, hash: String? = nil, libvirtURI: String) {
         self.lab = lab
         self.student = Parameters.sanitize(student)
-        self.context = GradingContext(parameters: Parameters(lab: lab, student: student), libvirtURI: libvirtURI)
+        self.context = GradingContext(parameters: Parameters(lab: lab, student: student, hash: hash), libvirtURI: libvirtURI)
     }
 
     /// Grades the given steps (all when nil), plus whatever their checks need from other steps.

@@ -32,12 +32,8 @@ public struct ProgressStore: Sendable {
 
     /// The saved progress, if any (a file that does not read back is treated as none).
     public func load(lab: String, student: String) -> LabReport? {
-        struct Document: Decodable { let report: LabReport }
         guard let data = FileManager.default.contents(atPath: path(lab: lab, student: student)) else { return nil }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.dateDecodingStrategy = .iso8601
-        return try? decoder.decode(Document.self, from: data).report
+        return ReportFormat.parseJSON(data)
     }
 
     /// Forgets a student's progress in a lab; true when there was some.

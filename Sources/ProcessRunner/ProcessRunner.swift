@@ -18,15 +18,16 @@ public struct ProcessOutcome: Sendable, Equatable {
 }
 
 /// The one way virtlab runs a program on this host: an argument list (never a shell line unless the caller
-/// builds `sh -c` itself), posix_spawn with stdin from /dev/null and no blocked signals (the callers' threads
-/// may block some; a child must not inherit that), in a process group of its own so a timeout kills
+/// builds `sh -c` itself), posix_spawn with stdin from /dev/null (or a file given) and no blocked signals (the
+/// callers' threads may block some; a child must not inherit that), in a process group of its own so a timeout kills
 /// everything it started. Used by the host doctor, the lab grader and the tests.
 public enum ProcessRunner {
     /// Runs `argv` to the end (or the timeout) and returns its status and output.
     /// - environment: the child's whole environment; nil inherits virtlab's.
     /// - outputCap: bytes kept per stream; nil keeps everything.
+    /// - inputFile: a file the program reads as its standard input; nil: /dev/null.
     public static func run(_ argv: [String], timeout: Double? = nil, environment: [String: String]? = nil,
-                           outputCap: Int? = nil) -> ProcessOutcome {
+                           outputCap: Int? = nil, inputFile: String? = nil) -> ProcessOutcome {
         guard let program = argv.first, let executable = find(program) else {
             return ProcessOutcome(status: 127, stdout: "", stderr: "\(argv.first ?? "?"): not found")
         }
@@ -35,7 +36,7 @@ public enum ProcessRunner {
             return ProcessOutcome(status: -1, stdout: "", stderr: "cannot create a pipe")
         }
         let spawned = spawn([executable] + argv.dropFirst(), environment: environment, stdout: outPipe[1],
-                            stderr: errPipe[1], closing: outPipe + errPipe, newGroup: true)
+                            stderr: errPipe[1], closing: outPipe + errPipe, newGroup: true, stdin: inputFile)
         close(outPipe[1])
         close(errPipe[1])
         defer {
@@ -123,12 +124,13 @@ public enum ProcessRunner {
     }
 
     private static func spawn(_ argv: [String], environment: [String: String]?, stdout: Int32?, stderr: Int32?,
-                              closing: [Int32], newGroup: Bool, attached: Bool = false) -> Result<pid_t, SpawnError> {
+                              closing: [Int32], newGroup: Bool, attached: Bool = false,
+                              stdin: String? = nil) -> Result<pid_t, SpawnError> {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         if !attached {
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 0, stdin ?? "/dev/null", O_RDONLY, 0)
             if let stdout { posix_spawn_file_actions_adddup2(&actions, stdout, 1) } else {
                 posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
             }

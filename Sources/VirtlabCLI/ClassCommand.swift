@@ -1,6 +1,7 @@
 import ArgumentParser
 import Classroom
 import Foundation
+import Gradebook
 import Synchronization
 import Humanize
 import LabFormat
@@ -16,7 +17,8 @@ struct ClassCommand: ParsableCommand {
             .secret (mode 0600), the key each student's lab parameters are derived from. Keep .secret to \
             yourself: with it anyone can compute every student's values.
             """,
-        subcommands: [Init.self, RosterList.self, Params.self, Grade.self])
+        subcommands: [Init.self, RosterList.self, Enrol.self, Params.self, Release.self, Grade.self, Collect.self,
+                      Report.self, Export.self])
 
     struct Directory: ParsableArguments {
         @Argument(help: "The class directory.") var directory: String
@@ -81,7 +83,7 @@ struct ClassCommand: ParsableCommand {
             let names = lab.parameters.keys.sorted()
             let rows = students.map { student in
                 let values = Parameters(lab: lab, student: student.id, environment: [:],
-                                        hash: secret.parameterHash(lab: lab.id, student: Parameters.sanitize(student.id)))
+                                        hash: secret.parameterHash(lab: lab.id, student: student.id))
                 return (student.id, names.map { values.expand("{{\($0)}}") })
             }
             if json {
@@ -102,13 +104,16 @@ struct ClassCommand: ParsableCommand {
                 BatchMode, one connection per host), at most 'parallelism' hosts at once, each within \
                 'host_timeout_seconds'. A host that cannot be reached, has no virtlab or times out is a row that \
                 says so. Each host is printed on standard error as it finishes, then the table on standard \
-                output. Exits 1 when anything is short of full marks, unless --exit-zero.
+                output. Every row goes into the class's gradebook (gradebook.sqlite), the host's report signed \
+                with the class's teacher key (.teacher_key). Exits 1 when anything is short of full marks, \
+                unless --exit-zero.
                 """)
         @OptionGroup var target: Directory
         @Argument(help: "Labs to grade (default: the class's labs).") var labs: [String] = []
         @Option(name: .customLong("student"), help: "Only this student (repeatable).") var only: [String] = []
         @Option(help: "text, json or csv.") var format = "text"
         @Flag(help: "Exit 0 even when not everything is full marks.") var exitZero = false
+        @OptionGroup var locations: LabCommand.Locations
 
         func validate() throws {
             guard ["text", "json", "csv"].contains(format) else { throw ValidationError("--format \(format): use text, json or csv") }
@@ -117,31 +122,37 @@ struct ClassCommand: ParsableCommand {
         func run() throws {
             let directory = target.classDirectory
             let config = try directory.config()
-            let labs = self.labs.isEmpty ? config.labs : self.labs
-            guard !labs.isEmpty else {
-                throw UserFacingError("no labs to grade: name them, or list them under 'labs:' in \(directory.path)/class.yaml")
-            }
-            let roster = try directory.roster().students
-            if let unknown = only.first(where: { id in !roster.contains { $0.id == id } }) {
-                throw UserFacingError("no student '\(unknown)' in the roster (see 'virtlab class roster \(target.directory)')")
-            }
-            let students = only.isEmpty ? roster : roster.filter { only.contains($0.id) }
-            guard !students.isEmpty else { throw UserFacingError("the roster has no students yet") }
-            let grader = LiveGrader(config: config, sshConfigFile: try directory.sshConfigFile())
+            let labs = try ClassCommand.labs(self.labs, of: directory, catalog: locations.catalog)
+            let students = try ClassCommand.students(only, of: directory)
+            let gradebook = try Gradebook(path: directory.gradebookFile)
+            let teacherKey = try directory.teacherKey()
+            let grader = LiveGrader(hosts: ClassHosts(config: config, sshConfigFile: try directory.sshConfigFile()))
             let total = students.count * labs.count
             let done = Mutex(0)
             let grades = runBlocking {
                 await grader.grade(labs: labs, students: students) { grade in
                     let count = done.withLock { $0 += 1; return $0 }
-                    FileHandle.standardError.write(Data("[\(count)/\(total)] \(grade.student.id) \(grade.lab): \(grade.summary)\n".utf8))
+                    ClassCommand.progressLine(count, of: total, "\(grade.student.id) \(grade.lab): \(grade.summary)")
                 }
             }
+            try gradebook.record(roster: try directory.roster().students)
+            for grade in grades { try Self.store(grade, in: gradebook, teacherKey: teacherKey) }
             print(Self.render(grades, format: format))
             let short = grades.contains { grade in
                 if case .graded(let earned, let possible) = grade.outcome { return earned < possible }
                 return true
             }
             if short && !exitZero { throw ExitCode(1) }
+        }
+
+        /// A live grade into the gradebook, the host's report signed by the teacher's class key (so a row edited
+        /// in the database later no longer verifies).
+        static func store(_ grade: HostGrade, in gradebook: Gradebook, teacherKey: String) throws {
+            let bytes = grade.report.map { Data($0.utf8) }
+            let signature = try bytes.map { try SSHSignature.sign($0, key: teacherKey, namespace: SSHSignature.gradeNamespace) }
+            try gradebook.recordLive(student: grade.student.id, lab: grade.lab, status: grade.outcome.status,
+                                     detail: grade.summary, report: bytes.flatMap(ReportFormat.parseJSON),
+                                     reportBytes: bytes, host: grade.student.ssh, signature: signature, at: Date())
         }
 
         static func render(_ grades: [HostGrade], format: String) -> String {
@@ -162,13 +173,11 @@ struct ClassCommand: ParsableCommand {
                 let data = (try? JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])) ?? Data()
                 return String(decoding: data, as: UTF8.self)
             case "csv":
-                let quote = { (field: String) in "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-                return (["student,lab,host,earned,possible,status"] + grades.map { grade in
+                return CSV.render([["student", "lab", "host", "earned", "possible", "status"]] + grades.map { grade in
                     var earned = "", possible = ""
                     if case .graded(let e, let p) = grade.outcome { (earned, possible) = ("\(e)", "\(p)") }
-                    return [grade.student.id, grade.lab, grade.student.ssh, earned, possible, grade.summary].map(quote)
-                        .joined(separator: ",")
-                }).joined(separator: "\n")
+                    return [grade.student.id, grade.lab, grade.student.ssh, earned, possible, grade.summary]
+                })
             default:
                 var table = TextTable(headers: ["STUDENT", "HOST", "LAB", "RESULT"])
                 for grade in grades { table.add([grade.student.id, grade.student.ssh, grade.lab, grade.summary]) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Classroom
 import ContainerKit
 import Foundation
 import ProcessRunner
@@ -11,7 +12,7 @@ import VirtKit
 struct LabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab", abstract: "Guided lab exercises: list, show, start, check, grade, solve, reset, validate.",
-        subcommands: [List.self, Show.self, Start.self, Check.self, Grade.self, Solve.self, Reset.self, Validate.self,
+        subcommands: [List.self, Show.self, Start.self, Check.self, Grade.self, Solve.self, Reset.self, Submit.self, Receive.self, Validate.self,
                       SchemaCommand.self])
 
     /// Which lab, for whom, on which hypervisor.
@@ -24,7 +25,11 @@ struct LabCommand: ParsableCommand {
         var uri: String?
         @Flag(help: "Run a lab from a --labs directory after reviewing its commands.") var trust = false
 
-        var studentName: String { student ?? ProcessInfo.processInfo.environment["USER"] ?? "student" }
+        /// The named student, else the one the lab was released to on this host (with their class's hash).
+        var whose: (name: String, hash: String?) {
+            ReleaseStore().student(for: id, named: student, otherwise: ProcessInfo.processInfo.environment["USER"] ?? "student")
+        }
+        var studentName: String { whose.name }
 
         func lab() throws -> Lab {
             let catalog = locations.catalog
@@ -67,7 +72,7 @@ struct LabCommand: ParsableCommand {
                 throw UserFacingError("lab '\(lab.id)' cannot run here: " + unmet.joined(separator: "; "))
             }
             for problem in unmet { Output.note("unmet requirement: \(problem)") }
-            return (lab, steps, Grader(lab: lab, student: studentName, libvirtURI: libvirtURI))
+            return (lab, steps, Grader(lab: lab, student: whose.name, hash: whose.hash, libvirtURI: libvirtURI))
         }
     }
 
@@ -160,12 +165,13 @@ struct LabCommand: ParsableCommand {
 
         func run() throws {
             let lab = try selection.lab()
-            let grader = Grader(lab: lab, student: selection.studentName,
+            let whose = selection.whose
+            let grader = Grader(lab: lab, student: whose.name, hash: whose.hash,
                                 libvirtURI: ConnectionChoice.resolve(flag: selection.uri).uri)
             for (stepID, outcome) in runBlocking({ await grader.cleanUp() }) where outcome.status != 0 || outcome.timedOut {
                 Output.note("cleanup of step '\(stepID)' ended with status \(outcome.status)")
             }
-            let removed = ProgressStore().reset(lab: lab.id, student: selection.studentName)
+            let removed = ProgressStore().reset(lab: lab.id, student: whose.name)
             print(removed ? "progress in \(lab.id) cleared" : "no saved progress in \(lab.id)")
         }
     }

@@ -1,49 +1,81 @@
 import Foundation
 import ProcessRunner
 import SecureShell
+import Synchronization
 
-/// Student hosts for the classroom tests, on loopback: each its own `sshd` (own host key, own port, own PATH:
-/// with or without virtlab), reached through an ssh config of the test's own (the teacher's key, a known_hosts
-/// holding each host's key, as a teacher's would). Nothing outside loopback is contacted.
+/// Student hosts for the classroom tests. Each is a network namespace of its own with a veth to the test's
+/// (10.231.N.x/30), its own `sshd` (own host key, own PATH: with or without virtlab), its own identity (a
+/// mount namespace puts its own /etc/machine-id in place, a UTS namespace its own host name) and its own
+/// data: virtlab on it keeps releases and progress in the host's own directories, and signs with the
+/// student's own key. All hosts log in the same Unix account (making accounts on the test machine is avoided).
+/// The teacher reaches them through an ssh config of the test's own (the teacher's key, a known_hosts holding
+/// each host's key). Only the namespaces' own addresses are contacted: it runs inside the test namespace only.
 public final class TestClassroom {
     public struct Host {
         public let alias: String
-        public let port: Int
         public var hasVirtlab = true
         /// The teacher's known_hosts holds another key for it: an impostor, or a reinstalled host.
         public var keyMismatch = false
-        /// Nothing listens on its port.
+        /// Nothing listens on it.
         public var down = false
+        public let machineID = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
 
         public init(_ alias: String, hasVirtlab: Bool = true, keyMismatch: Bool = false, down: Bool = false) {
             self.alias = alias
-            self.port = Int.random(in: 20000...45000)
             (self.hasVirtlab, self.keyMismatch, self.down) = (hasVirtlab, keyMismatch, down)
         }
     }
 
     public let directory = NSTemporaryDirectory() + "virtlab-classroom-\(UUID().uuidString.prefix(8))"
     public var sshConfig: String { directory + "/ssh_config" }
+    public let hosts: [Host]
+    private let token = String(UUID().uuidString.prefix(4)).lowercased()
     private var daemons: [pid_t] = []
+    private var namespaces: [String] = []
+
+    /// Where a host keeps its own files: `data` and `state` (its XDG directories) and `id_ed25519`, the student's key.
+    public func home(_ alias: String) -> String { directory + "/" + alias }
+    public func namespace(_ alias: String) -> String { "vlc-\(token)-\(alias)" }
+
+    /// One /24 per classroom, one /30 per host in it.
+    private static let subnets = Mutex(Int(getpid()) % 200)
 
     public init(_ hosts: [Host]) async throws {
+        self.hosts = hosts
         guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd") else {
             throw QEMUTestGuest.Unavailable(description: "LOUD: no /usr/sbin/sshd: run 'make test' (it installs openssh-server)")
         }
+        try TestNetwork.requireInside()
+        let subnet = Self.subnets.withLock { $0 = ($0 + 1) % 250; return $0 }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try? FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
         try keygen(directory + "/teacher")
         try FileManager.default.copyItem(atPath: directory + "/teacher.pub", toPath: directory + "/authorized_keys")
         let virtlabDirectory = (Run.virtlabBinary as NSString).deletingLastPathComponent
         var config = "", knownHosts = ""
-        for host in hosts {
-            let home = directory + "/" + host.alias
-            try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        for (index, host) in hosts.enumerated() {
+            let home = home(host.alias), namespace = namespace(host.alias)
+            let (teacherSide, hostSide) = ("10.231.\(subnet).\(index * 4 + 1)", "10.231.\(subnet).\(index * 4 + 2)")
+            for sub in ["data", "state"] {
+                try FileManager.default.createDirectory(atPath: home + "/" + sub, withIntermediateDirectories: true)
+            }
             try keygen(home + "/host_key")
+            try keygen(home + "/id_ed25519")
+            try (host.machineID + "\n").write(toFile: home + "/machine-id", atomically: true, encoding: .utf8)
+            let link = "vc\(token)\(index)"
+            try ip(["netns", "add", namespace])
+            namespaces.append(namespace)
+            try ip(["link", "add", link, "type", "veth", "peer", "name", "eth0", "netns", namespace])
+            try ip(["addr", "add", teacherSide + "/30", "dev", link])
+            try ip(["link", "set", link, "up"])
+            for command in [["addr", "add", hostSide + "/30", "dev", "eth0"], ["link", "set", "eth0", "up"],
+                            ["link", "set", "lo", "up"]] {
+                try ip(["netns", "exec", namespace, "ip"] + command)
+            }
             let path = (host.hasVirtlab ? virtlabDirectory + ":" : "") + "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
             try """
-                Port \(host.port)
-                ListenAddress 127.0.0.1
+                Port 22
+                ListenAddress \(hostSide)
                 HostKey \(home)/host_key
                 PidFile \(home)/sshd.pid
                 AuthorizedKeysFile \(directory)/authorized_keys
@@ -52,18 +84,17 @@ public final class TestClassroom {
                 PasswordAuthentication no
                 KbdInteractiveAuthentication no
                 PermitRootLogin prohibit-password
-                SetEnv PATH=\(path)
+                SetEnv PATH=\(path) XDG_DATA_HOME=\(home)/data XDG_STATE_HOME=\(home)/state VIRTLAB_SSH_IDENTITY=\(home)/id_ed25519
                 LogLevel ERROR
 
                 """.write(toFile: home + "/sshd_config", atomically: true, encoding: .utf8)
             let shownKey = host.keyMismatch ? try { try keygen(home + "/other_key"); return home + "/other_key.pub" }()
                 : home + "/host_key.pub"
             let key = try String(contentsOfFile: shownKey, encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
-            knownHosts += "[127.0.0.1]:\(host.port) \(key)\n"
+            knownHosts += "\(hostSide) \(key)\n"
             config += """
                 Host \(host.alias)
-                    HostName 127.0.0.1
-                    Port \(host.port)
+                    HostName \(hostSide)
                     User \(NSUserName())
                     IdentityFile \(directory)/teacher
                     IdentitiesOnly yes
@@ -71,22 +102,40 @@ public final class TestClassroom {
 
                 """
             guard !host.down else { continue }
-            daemons.append(try ProcessRunner.spawn(["/usr/sbin/sshd", "-D", "-e", "-f", home + "/sshd_config"]))
+            // `ip netns exec` gives sshd a mount namespace of its own, where its machine-id goes; `unshare --uts`
+            // a host name of its own. Each execs the next, so the pid is sshd's.
+            daemons.append(try ProcessRunner.spawn([
+                "ip", "netns", "exec", namespace, "unshare", "--uts", "sh", "-c",
+                "hostname \(host.alias) && mount --bind \(home)/machine-id /etc/machine-id && exec /usr/sbin/sshd -D -e -f \(home)/sshd_config",
+            ]))
         }
         try knownHosts.write(toFile: directory + "/known_hosts", atomically: true, encoding: .utf8)
         try config.write(toFile: sshConfig, atomically: true, encoding: .utf8)
-        for host in hosts where !host.down {
+        for (index, host) in hosts.enumerated() where !host.down {
+            let address = "10.231.\(subnet).\(index * 4 + 2)"
             let listening = await eventually(timeout: .seconds(10), every: .milliseconds(50)) {
-                if case .success = TCPProbe.connect("127.0.0.1", port: host.port, timeout: 1) { return true }
+                if case .success = TCPProbe.connect(address, port: 22, timeout: 1) { return true }
                 return false
             }
-            guard listening else { throw Run.Failure("sshd for \(host.alias) did not listen on 127.0.0.1:\(host.port)") }
+            guard listening else { throw Run.Failure("sshd for \(host.alias) did not listen on \(address):22") }
         }
+    }
+
+    /// Runs a command on a host as the student would in their own shell there (through the test's ssh config).
+    public func onHost(_ alias: String, _ words: [String]) -> ProcessOutcome {
+        SecureShell(user: nil, address: alias, knownHosts: nil, configFile: sshConfig, batch: true)
+            .run(.words(words), timeout: 120)
     }
 
     deinit {
         for pid in daemons { kill(pid, SIGTERM); _ = ProcessRunner.wait(for: pid) }
+        for namespace in namespaces { _ = ProcessRunner.run(["ip", "netns", "del", namespace]) }
         try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    private func ip(_ arguments: [String]) throws {
+        let run = ProcessRunner.run(["ip"] + arguments, timeout: 20)
+        guard run.status == 0 else { throw Run.Failure("ip \(arguments.joined(separator: " ")): \(run.stderr)") }
     }
 
     private func keygen(_ path: String) throws {

@@ -1,3 +1,4 @@
+import Classroom
 import Foundation
 import LabFormat
 import LabGrader
@@ -7,15 +8,21 @@ import Runtime
 /// paths), each student's values and saved progress.
 struct GraderLabs: LabPort {
     let uri: String
+    /// The user's name: whose labs these are, unless a class released a lab to this host for one of its students.
     let student: String
+
+    private func grader(_ lab: Lab) -> Grader {
+        let whose = ReleaseStore().student(for: lab.id, named: nil, otherwise: student)
+        return Grader(lab: lab, student: whose.name, hash: whose.hash, libvirtURI: uri)
+    }
 
     func load() -> LabShelf {
         let (labs, problems) = LabCatalog().load()
         let store = ProgressStore()
         return LabShelf(
             labs: labs,
-            parameters: Dictionary(labs.map { ($0.id, Parameters(lab: $0, student: student)) }, uniquingKeysWith: { a, _ in a }),
-            progress: Dictionary(labs.compactMap { lab in store.load(lab: lab.id, student: student).map { (lab.id, $0) } },
+            parameters: Dictionary(labs.map { ($0.id, grader($0).context.parameters) }, uniquingKeysWith: { a, _ in a }),
+            progress: Dictionary(labs.compactMap { lab in store.load(lab: lab.id, student: grader(lab).student).map { (lab.id, $0) } },
                                  uniquingKeysWith: { a, _ in a }),
             problems: problems.map(\.description))
     }
@@ -23,14 +30,14 @@ struct GraderLabs: LabPort {
     func start(_ lab: Lab, fresh: Bool) async -> (unmet: [String], failures: [String]) {
         let unmet = await Requirements.unmet(lab, libvirtURI: uri)
         guard unmet.isEmpty && fresh else { return (unmet, []) }
-        let failures = await Grader(lab: lab, student: student, libvirtURI: uri).setUp()
+        let failures = await grader(lab).setUp()
             .filter { $0.outcome.status != 0 || $0.outcome.timedOut }
             .map { "setup of step \($0.step) failed: " + $0.outcome.stderr.split(separator: "\n").prefix(1).joined() }
         return (unmet, failures)
     }
 
     func check(_ lab: Lab, step: String?) async -> (report: LabReport, saveError: String?) {
-        let report = await Grader(lab: lab, student: student, libvirtURI: uri).grade(steps: step.map { [$0] })
+        let report = await grader(lab).grade(steps: step.map { [$0] })
         do {
             return (try ProgressStore().save(report, order: lab.steps.map(\.id)), nil)
         } catch {

@@ -1,0 +1,210 @@
+import Foundation
+import GRDB
+import LabFormat
+import ProcessRunner
+import Testing
+@testable import Classroom
+@testable import Gradebook
+
+/// A class of three enrolled students and one stranger, with real ssh-keygen keys and signatures: what a
+/// teacher's `class collect` makes of honest, edited, copied, replayed and unknown bundles, and the gradebook
+/// that keeps them. No hosts: the bundles are made here as `lab submit` makes them.
+final class SignedClass {
+    let path = NSTemporaryDirectory() + "virtlab-signed-\(UUID().uuidString.prefix(8))"
+    let directory: ClassDirectory
+    let secret: ClassSecret
+    let gradebook: Gradebook
+    var releases: [String: LabRelease] = [:]
+
+    init() throws {
+        directory = try ClassDirectory.create(at: path, name: "signed", labs: ["lab1"])
+        try """
+            \(Roster.csvHeader)
+            alice,Alice Liddell,alice@example.org,pc01
+            bob,Bob Builder,bob@example.org,pc02
+            carol,Carol Danvers,carol@example.org,pc03
+
+            """.write(toFile: path + "/roster.csv", atomically: true, encoding: .utf8)
+        let key = { [path] (name: String) in path + "/key-" + name }
+        for name in ["alice", "bob", "carol", "mallory"] {
+            let made = ProcessRunner.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key(name)])
+            guard made.status == 0 else { throw SSHSignature.Failure(description: made.stderr) }
+        }
+        for name in ["alice", "bob", "carol"] {
+            try directory.enrol(student: name, publicKeyLine: try String(contentsOfFile: key(name) + ".pub", encoding: .utf8))
+        }
+        secret = try directory.secret()
+        gradebook = try Gradebook(path: directory.gradebookFile)
+        try gradebook.record(roster: try directory.roster().students)
+        for name in ["alice", "bob", "carol"] { try release(to: name) }
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    func key(_ name: String) -> String { path + "/key-" + name }
+
+    @discardableResult
+    func release(to student: String) throws -> LabRelease {
+        let release = LabRelease(classID: secret.classID, className: "signed", lab: "lab1", student: student,
+                                 parameterHash: secret.parameterHash(lab: "lab1", student: student),
+                                 nonce: LabRelease.freshNonce(), releasedAt: Date())
+        try gradebook.record(release)
+        try gradebook.markDelivered(release)
+        releases[student] = release
+        return release
+    }
+
+    /// A result as `lab submit` makes it: `earned` of 3 checks passed, on the given host.
+    func bundle(for release: LabRelease, signedBy signer: String, machine: String, earned: Int = 3) throws -> ResultBundle {
+        let results = (0..<3).map { index in
+            CheckResult(step: "s1", check: "c\(index)", title: "check \(index)", status: index < earned ? .pass : .fail,
+                        points: 1, expected: "x", got: index < earned ? "x" : "y", command: nil, output: nil,
+                        message: nil, attempts: 1)
+        }
+        let report = LabReport(lab: "lab1", title: "Lab one", student: release.student, date: Date(),
+                               steps: [StepReport(id: "s1", title: "Step one", results: results)])
+        let payload = ResultPayload(release: release, labDigest: Data("lab file".utf8).sha256Hex,
+                                    host: HostIdentity(machineID: machine, systemUUID: nil, hostName: "pc"),
+                                    submittedAt: Date(), report: report)
+        return try ResultBundle(signing: payload, key: key(signer))
+    }
+
+    func inspect(_ bundle: ResultBundle, handedInAs path: String = "upload/result.virtlab-result") throws -> Verdict {
+        let inspector = try BundleInspector(directory: directory)
+        return try inspector.inspect(bundle, submittedBy: inspector.submitter(of: path), records: try gradebook.records())
+    }
+
+    /// Reads a bundle back from its file, as `class collect` does.
+    func reread(_ bundle: ResultBundle) throws -> ResultBundle { try ResultBundle(file: try bundle.fileData()) }
+}
+
+@Suite struct SignedResultsTests {
+    @Test func anHonestBundleIsVerifiedAndImportedOnce() throws {
+        let room = try SignedClass()
+        let bundle = try room.reread(try room.bundle(for: room.releases["alice"]!, signedBy: "alice", machine: "m-alice", earned: 2))
+        let verdict = try room.inspect(bundle)
+        #expect(verdict == Verdict(.verified, "signed by alice", signer: "alice"))
+        guard case .added(let id) = try room.gradebook.import(bundle, verdict: verdict, source: "a") else {
+            Issue.record("not added"); return
+        }
+        #expect(try room.gradebook.import(bundle, verdict: verdict, source: "again") == .alreadyThere(id),
+                "importing the same bundle again changes nothing")
+        #expect(try room.gradebook.attempts().count == 1)
+        let checks = try room.gradebook.checks(attempt: id)
+        #expect(checks.map(\.status) == [.pass, .pass, .fail] && checks.last?.got == "y", "per-check evidence is kept")
+        let table = try ClassTable(gradebook: room.gradebook, students: try room.directory.roster().students, labs: ["lab1"])
+        #expect(table.cell("alice", "lab1").earned == 2 && table.cell("alice", "lab1").from == .submitted)
+    }
+
+    @Test func aBundleChangedAfterSigningIsEdited() throws {
+        let room = try SignedClass()
+        let honest = try room.bundle(for: room.releases["carol"]!, signedBy: "carol", machine: "m-carol", earned: 1)
+        let text = String(decoding: try honest.fileData(), as: UTF8.self)
+            .replacingOccurrences(of: "\\\"fail\\\"", with: "\\\"pass\\\"")
+        #expect(text != String(decoding: try honest.fileData(), as: UTF8.self), "the edit happened")
+        let edited = try ResultBundle(file: Data(text.utf8))
+        #expect(edited.payload.report.earned == 3)
+        let verdict = try room.inspect(edited)
+        #expect(verdict.kind == .edited && verdict.signer == "carol", "\(verdict)")
+        _ = try room.gradebook.import(edited, verdict: verdict, source: "c")
+        let cell = try ClassTable(gradebook: room.gradebook, students: try room.directory.roster().students, labs: ["lab1"])
+            .cell("carol", "lab1")
+        #expect(cell.earned == nil && cell.flags.first?.hasPrefix("edited:") == true, "an edited result earns nothing")
+    }
+
+    @Test func everyWayOfCopyingANeighboursResultIsCaught() throws {
+        let room = try SignedClass()
+        let alices = try room.bundle(for: room.releases["alice"]!, signedBy: "alice", machine: "m-alice")
+        _ = try room.gradebook.import(alices, verdict: try room.inspect(alices), source: "a")
+        // Bob hands in Alice's file as it is, from his own LMS folder.
+        let handedIn = try room.inspect(alices, handedInAs: "Bob Builder_4242_assignsubmission_file_/lab1-alice.virtlab-result")
+        #expect(handedIn == Verdict(.copied, "handed in by bob but signed by alice", signer: "alice", student: "bob"))
+        // Bob signs Alice's result with his own key.
+        let resigned = try room.bundle(for: room.releases["alice"]!, signedBy: "bob", machine: "m-alice")
+        #expect(try room.inspect(resigned) == Verdict(.copied, "signed by bob but carries alice's results", signer: "bob", student: "bob"))
+        // Bob puts his name on Alice's release and signs it.
+        let alicesRelease = room.releases["alice"]!
+        let renamed = LabRelease(classID: alicesRelease.classID, className: "signed", lab: "lab1", student: "bob",
+                                 parameterHash: alicesRelease.parameterHash, nonce: alicesRelease.nonce,
+                                 releasedAt: alicesRelease.releasedAt)
+        let verdict = try room.inspect(try room.bundle(for: renamed, signedBy: "bob", machine: "m-bob"))
+        #expect(verdict == Verdict(.copied, "carries alice's parameters, not bob's", signer: "bob", student: "bob"))
+        // Bob grades on Alice's machine with his own release.
+        let sameHost = try room.inspect(try room.bundle(for: room.releases["bob"]!, signedBy: "bob", machine: "m-alice"))
+        #expect(sameHost.kind == .copied && sameHost.detail.hasPrefix("made on alice's host"), "\(sameHost)")
+        // His own work, on his own host, is his.
+        #expect(try room.inspect(try room.bundle(for: room.releases["bob"]!, signedBy: "bob", machine: "m-bob")).kind == .verified)
+    }
+
+    @Test func anEarlierReleaseIsReplayedAndAStrangersKeyIsUnknown() throws {
+        let room = try SignedClass()
+        let old = try room.bundle(for: room.releases["alice"]!, signedBy: "alice", machine: "m-alice")
+        try room.release(to: "alice")
+        #expect(try room.inspect(old).kind == .replayed)
+        let fresh = try room.bundle(for: room.releases["alice"]!, signedBy: "alice", machine: "m-alice")
+        #expect(try room.inspect(fresh).kind == .verified, "the new release's bundle is fine")
+        let stranger = try room.bundle(for: room.releases["carol"]!, signedBy: "mallory", machine: "m-carol")
+        #expect(try room.inspect(stranger) == Verdict(.unknownSigner, "no enrolled key made its signature", signer: nil))
+    }
+
+    @Test func whatIsNotABundleOfThisClassIsRefusedInOneLine() throws {
+        let room = try SignedClass()
+        let good = try room.bundle(for: room.releases["alice"]!, signedBy: "alice", machine: "m").fileData()
+        for (data, message) in [(Data(), "empty: not a virtlab result"),
+                                (good.prefix(good.count / 2), "not JSON (truncated, or not a virtlab result)"),
+                                (Data("{\"name\": \"x\"}".utf8), "not a virtlab result (no 'virtlab_result', 'payload' and 'signature')"),
+                                (Data("{\"virtlab_result\": 2, \"payload\": \"{}\", \"signature\": \"\"}".utf8),
+                                 "a virtlab result of version 2: this virtlab reads 1 (update it)")] {
+            #expect(throws: ResultBundle.Unreadable(description: message)) { try ResultBundle(file: data) }
+        }
+        let other = try SignedClass()
+        let foreign = try other.bundle(for: other.releases["alice"]!, signedBy: "alice", machine: "m")
+        let refusal = #expect(throws: BundleInspector.Refusal.self) { try room.inspect(foreign) }
+        #expect(refusal?.description == "made for another class named 'signed' (another class directory, another secret)")
+    }
+
+    @Test func aGradebookThatIsLockedNewerOrNotOneIsOneLineAndKeepsItsRows() throws {
+        let room = try SignedClass()
+        let bundle = try room.bundle(for: room.releases["alice"]!, signedBy: "alice", machine: "m")
+        _ = try room.gradebook.import(bundle, verdict: try room.inspect(bundle), source: "a")
+        // Another program holds the write lock: a clear line, nothing half-written.
+        let other = try DatabaseQueue(path: room.directory.gradebookFile)
+        let blocked = try other.writeWithoutTransaction { db -> String in
+            try db.execute(sql: "BEGIN EXCLUSIVE")
+            defer { try? db.execute(sql: "ROLLBACK") }
+            do { try room.release(to: "bob"); return "wrote" } catch { return "\(error)" }
+        }
+        #expect(blocked == "\(room.directory.gradebookFile) is locked by another program (another virtlab?): try again when it is done")
+        #expect(try room.gradebook.attempts().count == 1)
+        // A newer virtlab's migration.
+        try other.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')") }
+        #expect(throws: GradebookError(description: "\(room.directory.gradebookFile) was written by a newer virtlab: update virtlab to use it")) {
+            _ = try Gradebook(path: room.directory.gradebookFile)
+        }
+        let garbage = room.path + "/garbage.sqlite"
+        try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: garbage))
+        #expect(throws: GradebookError(description: "\(garbage) is not a gradebook (not an SQLite database, or damaged): move it away")) {
+            _ = try Gradebook(path: garbage)
+        }
+    }
+
+    @Test func exportsAreWhatAnLMSImports() throws {
+        let room = try SignedClass()
+        let alices = try room.bundle(for: room.releases["alice"]!, signedBy: "alice", machine: "m-a", earned: 3)
+        _ = try room.gradebook.import(alices, verdict: try room.inspect(alices), source: "a")
+        let copied = try room.bundle(for: room.releases["alice"]!, signedBy: "bob", machine: "m-a")
+        _ = try room.gradebook.import(copied, verdict: try room.inspect(copied), source: "b")
+        try room.gradebook.recordLive(student: "carol", lab: "lab1", status: "unreachable", detail: "unreachable: refused",
+                                      report: nil, reportBytes: nil, host: "pc03", signature: nil, at: Date())
+        let table = try ClassTable(gradebook: room.gradebook, students: try room.directory.roster().students, labs: ["lab1"])
+        let moodle = table.moodle().components(separatedBy: "\r\n")
+        #expect(moodle[0] == "\"Email address\",\"lab1\",\"lab1 feedback\"")
+        #expect(moodle[1] == "\"alice@example.org\",\"3\",\"3/3 (submitted)\"")
+        #expect(moodle[2].hasPrefix("\"bob@example.org\",\"\",\"no grade yet; copied: signed by bob"), "\(moodle[2])")
+        #expect(moodle[3] == "\"carol@example.org\",\"\",\"no grade yet\"" && moodle[4].isEmpty && moodle.count == 5)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(try table.json().utf8)) as? [[String: Any]])
+        #expect(((json[0]["labs"] as? [String: Any])?["lab1"] as? [String: Any])?["earned"] as? Int == 3)
+        let text = table.text(now: Date())
+        #expect(text.contains("live unreachable") && text.contains("copied: signed by bob"), "\(text)")
+    }
+}
