@@ -111,15 +111,18 @@ public final class Gradebook: Sendable {
         case alreadyThere(Int64)
     }
 
-    /// A submitted bundle with its verdict. Importing it again changes nothing.
+    /// A submitted bundle with its verdict, as the attempt of the student it is attributed to. Importing it again
+    /// changes nothing; the same bytes handed in by someone else are their attempt (a copy).
     public func `import`(_ bundle: ResultBundle, verdict: Verdict, source: String) throws -> Imported {
         try write { db in
-            if let id = try Int64.fetchOne(db, sql: "SELECT id FROM attempts WHERE digest = ?", arguments: [bundle.digest]) {
+            let payload = bundle.payload
+            let student = verdict.student ?? payload.student
+            if let id = try Int64.fetchOne(db, sql: "SELECT id FROM attempts WHERE digest = ? AND student = ?",
+                                           arguments: [bundle.digest, student]) {
                 return .alreadyThere(id)
             }
-            let payload = bundle.payload
             let counts = verdict.kind == .verified
-            let id = try Self.insertAttempt(db, student: verdict.student ?? payload.student, lab: payload.lab, kind: .submitted,
+            let id = try Self.insertAttempt(db, student: student, lab: payload.lab, kind: .submitted,
                                             status: verdict.kind.rawValue, detail: verdict.detail,
                                             earned: counts ? payload.report.earned : nil,
                                             possible: payload.report.possible, at: payload.submittedAt,
@@ -221,7 +224,7 @@ public final class Gradebook: Sendable {
                 table.column("earned", .integer)
                 table.column("possible", .integer)
                 table.column("at", .datetime).notNull()
-                table.column("digest", .text).notNull().unique()
+                table.column("digest", .text).notNull()
                 table.column("signer", .text)
                 table.column("machine_id", .text)
                 table.column("host_name", .text)
@@ -229,6 +232,7 @@ public final class Gradebook: Sendable {
                 table.column("source", .text).notNull()
                 table.column("signature", .text)
                 table.column("document", .blob)
+                table.uniqueKey(["digest", "student"])
             }
             try db.create(table: "checks") { table in
                 table.column("attempt", .integer).notNull().indexed().references("attempts", onDelete: .cascade)

@@ -208,27 +208,38 @@ struct LabCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a lab's steps and checks.")
+        static let configuration = CommandConfiguration(
+            commandName: "show", abstract: "Show a lab's steps and checks, with your values filled in.",
+            discussion: "Values such as VM names are the student's: --student, else the one the lab was released to "
+                + "on this host ('virtlab class release'), else $USER.")
         @OptionGroup var locations: Locations
         @Argument(help: "The lab's id.") var id: String
+        @Option(help: "Whose values to fill in (default: as 'lab grade' would).") var student: String?
 
         func run() throws {
             let (labs, _) = locations.catalog.load()
             guard let lab = labs.first(where: { $0.id == id }) else {
                 throw UserFacingError("no lab '\(id)' (run 'virtlab lab list' to see the ids)")
             }
+            let whose = ReleaseStore().student(for: lab.id, named: student,
+                                               otherwise: ProcessInfo.processInfo.environment["USER"] ?? "student")
+            let values = Parameters(lab: lab, student: whose.name, hash: whose.hash)
             print("\(lab.title)  [\(lab.id)]  \(lab.points) points")
             if !lab.objectives.isEmpty { print("Objectives: \(lab.objectives.joined(separator: ", "))") }
             if !lab.requirements.isEmpty { print("Needs: \(lab.requirements.map(\.rawValue).joined(separator: ", "))") }
-            if !lab.description.isEmpty { print("\n" + lab.description.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            if !lab.parameters.isEmpty {
+                print("Values for \(values.values["student"] ?? whose.name): "
+                      + lab.parameters.keys.sorted().map { "\($0) = \(values.values[$0] ?? "")" }.joined(separator: ", "))
+            }
+            if !lab.description.isEmpty { print("\n" + values.expand(lab.description.trimmingCharacters(in: .whitespacesAndNewlines))) }
             for (index, step) in lab.steps.enumerated() {
-                print("\n\(index + 1). \(step.title)")
-                for line in step.instructions.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n",
-                        omittingEmptySubsequences: false) {
+                print("\n\(index + 1). \(values.expand(step.title))")
+                for line in values.expand(step.instructions.trimmingCharacters(in: .whitespacesAndNewlines))
+                    .split(separator: "\n", omittingEmptySubsequences: false) {
                     print("   \(line)")
                 }
                 for check in step.checks where check.points > 0 {
-                    print("   [\(check.points) pt\(check.points == 1 ? "" : "s")] \(check.title)")
+                    print("   [\(check.points) pt\(check.points == 1 ? "" : "s")] \(values.expand(check.title))")
                 }
             }
         }

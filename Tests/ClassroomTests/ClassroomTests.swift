@@ -122,7 +122,7 @@ import TestSupport
     }
 }
 
-/// `virtlab class grade` on a classroom of loopback hosts with their own sshd: two with virtlab, one without,
+/// `virtlab class grade` on a classroom of namespaced hosts with their own sshd: two with virtlab, one without,
 /// one down, one whose key is not the one the teacher's known_hosts holds.
 @Suite struct ClassGradeTests {
     @Test func everyHostIsARowAndNoneHoldsUpTheOthers() async throws {
@@ -165,14 +165,15 @@ import TestSupport
         #expect(progress.count == 5 && progress.allSatisfy { $0.hasPrefix("[") }, "\(result.stderr)")
         // The table a teacher reads, and the CSV an LMS-minded script takes.
         let csv = try Run.virtlab(["class", "grade", classPath, "--student", ids[0], "--format", "csv", "--exit-zero"])
-        #expect(csv.status == 0 && csv.stdout.hasPrefix("student,lab,host,earned,possible,status\n\"\(ids[0])\","))
+        #expect(csv.status == 0 && csv.stdout.hasPrefix("\"student\",\"lab\",\"host\",\"earned\",\"possible\",\"status\"\r\n\"\(ids[0])\","),
+                "\(csv.stdout)")
     }
 
     @Test func badInputIsOneLine() throws {
         let path = NSTemporaryDirectory() + "virtlab-class-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: path) }
         try ClassDirectory.create(at: path, name: "empty", labs: [])
-        for (args, message) in [(["class", "grade", path], "no labs to grade"),
+        for (args, message) in [(["class", "grade", path], "no labs: name them"),
                                 (["class", "grade", path, "check-extensions"], "the roster has no students yet"),
                                 (["class", "grade", path, "check-extensions", "--student", "zed"], "no student 'zed' in the roster"),
                                 (["class", "roster", path + "/nope"], "no class here")] {

@@ -1,0 +1,144 @@
+import Foundation
+import ProcessRunner
+import Testing
+import TestSupport
+@testable import Classroom
+
+/// A room of four student hosts, each in a network namespace of its own with its own sshd, machine-id, host
+/// name and data: the teacher releases a lab, the students work and submit (one hands in a neighbour's
+/// bundle, one edits hers after signing, one host is down), the teacher collects, grades live, reports and
+/// exports for Moodle. Only the namespaces' own addresses are contacted.
+@Suite struct ClassroomEndToEndTests {
+    @Test func aTeacherReleasesCollectsGradesAndExportsARoom() async throws {
+        let room = try await TestClassroom([.init("pc01"), .init("pc02"), .init("pc03"), .init("pc04", down: true)])
+        let suffix = UUID().uuidString.prefix(4).lowercased()
+        let (alice, bob, carol, dave) = ("alice-\(suffix)", "bob-\(suffix)", "carol-\(suffix)", "dave-\(suffix)")
+        let classPath = room.directory + "/class"
+        #expect(try Run.virtlab(["class", "init", classPath, "--name", "room 101", "--lab", "check-extensions"]).status == 0)
+        try """
+            name: room 101
+            labs: [check-extensions]
+            ssh_config: \(room.sshConfig)
+            parallelism: 4
+            host_timeout_seconds: 90
+
+            """.write(toFile: classPath + "/class.yaml", atomically: true, encoding: .utf8)
+        try """
+            \(Roster.csvHeader)
+            \(alice),Alice Liddell,alice@example.org,pc01
+            \(bob),Bob Builder,bob@example.org,pc02
+            \(carol),Carol Danvers,carol@example.org,pc03
+            \(dave),Dave Lister,dave@example.org,pc04
+
+            """.write(toFile: classPath + "/roster.csv", atomically: true, encoding: .utf8)
+        for (student, host) in [(alice, "pc01"), (bob, "pc02"), (carol, "pc03")] {
+            let enrolled = try Run.virtlab(["class", "enrol", classPath, student, room.home(host) + "/id_ed25519.pub"])
+            #expect(enrolled.status == 0, "\(enrolled.stderr)")
+        }
+        defer { for student in [alice, bob, carol] { try? FileManager.default.removeItem(atPath: "/tmp/virtlab-lab-\(student)") } }
+
+        // Release: every reachable host gets its student's lab; the one that is down is a row saying so.
+        let released = try Run.virtlab(["class", "release", classPath])
+        #expect(released.status == 1, "one host is down: \(released.stdout) \(released.stderr)")
+        let rows = released.stdout.split(separator: "\n").map(String.init)
+        #expect(rows.filter { $0.hasSuffix(" released") }.count == 3, "\(released.stdout)")
+        #expect(rows.contains { $0.hasPrefix(dave) && $0.contains("unreachable") && $0.contains("Connection refused") },
+                "\(released.stdout)")
+        #expect(released.stderr.split(separator: "\n").filter { $0.hasPrefix("[") }.count == 4, "progress, host by host")
+        // The host grades with the class's parameters, which only the teacher's secret makes.
+        #expect(try Run.virtlab(["class", "release", classPath, "libvirt-basics", "--student", alice]).status == 0)
+        let params = try Run.virtlab(["class", "params", classPath, "libvirt-basics", "--json"])
+        let values = try #require(try JSONSerialization.jsonObject(with: Data(params.stdout.utf8)) as? [String: [String: String]])
+        let vm = try #require(values[alice]?["vm"])
+        let shown = room.onHost("pc01", ["virtlab", "lab", "show", "libvirt-basics"])
+        #expect(shown.stdout.contains("vm = \(vm)"), "the host sees the class's values: \(shown.stdout) \(shown.stderr)")
+        #expect(vm != "lab-\(alice)-" + Self.publicHash(lab: "libvirt-basics", student: alice), "not the public formula")
+
+        // The students work. Alice solves the lab and submits; Carol submits what she has.
+        let lms = room.directory + "/lms-download"
+        for (student, host, folder, solve) in [(alice, "pc01", "Alice Liddell_101_assignsubmission_file_", true),
+                                               (carol, "pc03", "Carol Danvers_103_assignsubmission_file_", false)] {
+            if solve { #expect(room.onHost(host, ["virtlab", "lab", "solve", "check-extensions"]).status == 0) }
+            let file = room.home(host) + "/result.virtlab-result"
+            let submitted = room.onHost(host, ["virtlab", "lab", "submit", "check-extensions", "--output", file])
+            #expect(submitted.status == 0 && submitted.stdout.contains("hand in \(file)"), "\(submitted.stdout) \(submitted.stderr)")
+            try FileManager.default.createDirectory(atPath: lms + "/" + folder, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: file, toPath: lms + "/" + folder + "/check-extensions-\(student).virtlab-result")
+        }
+        let alicesFile = lms + "/Alice Liddell_101_assignsubmission_file_/check-extensions-\(alice).virtlab-result"
+        let payload = try #require(try ResultBundle(file: try Data(contentsOf: URL(fileURLWithPath: alicesFile))).payload)
+        #expect(payload.host.machineID == room.hosts[0].machineID && payload.host.hostName == "pc01",
+                "the bundle carries the student host's own identity: \(payload.host)")
+        #expect(payload.student == alice && payload.report.earned == payload.report.possible)
+        // Bob hands in Alice's bundle; Carol raises her points in hers after signing; Dave uploads something else.
+        let bobsFolder = lms + "/Bob Builder_102_assignsubmission_file_"
+        try FileManager.default.createDirectory(atPath: bobsFolder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: alicesFile, toPath: bobsFolder + "/check-extensions-\(alice).virtlab-result")
+        let carolsFile = lms + "/Carol Danvers_103_assignsubmission_file_/check-extensions-\(carol).virtlab-result"
+        let carols = try String(contentsOfFile: carolsFile, encoding: .utf8)
+        try carols.replacingOccurrences(of: "\\\"fail\\\"", with: "\\\"pass\\\"")
+            .write(toFile: carolsFile, atomically: true, encoding: .utf8)
+        let davesFolder = lms + "/Dave Lister_104_assignsubmission_file_"
+        try FileManager.default.createDirectory(atPath: davesFolder, withIntermediateDirectories: true)
+        try "my homework".write(toFile: davesFolder + "/result.virtlab-result", atomically: true, encoding: .utf8)
+
+        // Collect: each fault is named.
+        let collected = try Run.virtlab(["class", "collect", classPath, lms])
+        #expect(collected.status == 1, "flagged and refused bundles: \(collected.stdout) \(collected.stderr)")
+        let lines = collected.stdout.split(separator: "\n").map(String.init)
+        func line(_ student: String, _ verdict: String) -> Bool { lines.contains { $0.contains(" \(student) ") && $0.contains(" \(verdict) ") } }
+        #expect(line(alice, "verified"), "\(collected.stdout)")
+        #expect(lines.contains { $0.contains(" copied ") && $0.contains("handed in by \(bob) but signed by \(alice)") }, "\(collected.stdout)")
+        #expect(line(carol, "edited"), "\(collected.stdout)")
+        #expect(lines.contains { $0.contains(" refused ") && $0.contains("not JSON") }, "\(collected.stdout)")
+        #expect(lines.last == "3 imported, 0 already there, 2 flagged, 1 refused (see 'virtlab class report \(classPath)')")
+        let again = try Run.virtlab(["class", "collect", classPath, lms])
+        #expect(again.stdout.split(separator: "\n").last.map(String.init) == "0 imported, 3 already there, 2 flagged, 1 refused "
+                + "(see 'virtlab class report \(classPath)')", "re-importing changes nothing: \(again.stdout)")
+
+        // Live grades: the authority, stored beside the submissions.
+        let graded = try Run.virtlab(["class", "grade", classPath, "--format", "json"])
+        #expect(graded.status == 1, "not everyone has full marks")
+        let report = try Run.virtlab(["class", "report", classPath])
+        let reportRows = report.stdout.split(separator: "\n").map(String.init)
+        let full = "\(payload.report.possible)/\(payload.report.possible)"
+        #expect(reportRows.contains { $0.hasPrefix(alice) && $0.contains(" \(full) ") && $0.contains("live") }, "\(report.stdout)")
+        #expect(reportRows.contains { $0.hasPrefix(bob) && $0.contains("copied") }, "\(report.stdout)")
+        #expect(reportRows.contains { $0.hasPrefix(carol) && $0.contains("edited") }, "\(report.stdout)")
+        #expect(reportRows.contains { $0.hasPrefix(dave) && $0.contains("live unreachable") }, "\(report.stdout)")
+
+        // Moodle's import: an email column, one column of points per lab, its feedback.
+        let export = room.directory + "/moodle.csv"
+        #expect(try Run.virtlab(["class", "export", classPath, "--format", "moodle", "--output", export]).status == 0)
+        let records = Self.parseCSV(try String(contentsOfFile: export, encoding: .utf8))
+        #expect(records.first == ["Email address", "check-extensions", "check-extensions feedback"])
+        let byEmail = Dictionary(uniqueKeysWithValues: records.dropFirst().map { ($0[0], $0) })
+        #expect(byEmail["alice@example.org"]?[1] == "\(payload.report.possible)", "\(records)")
+        #expect(byEmail["dave@example.org"]?[1] == "" && records.count == 5, "\(records)")
+    }
+
+    static func publicHash(lab: String, student: String) -> String {
+        let digest = ProcessRunner.run(["sh", "-c", "printf %s '\(lab)/\(student)' | sha256sum"]).stdout
+        return String(digest.prefix(6))
+    }
+
+    /// RFC 4180, as an LMS reads it: quoted fields, doubled quotes, CRLF records.
+    static func parseCSV(_ text: String) -> [[String]] {
+        var records: [[String]] = [], record: [String] = [], field = "", quoted = false
+        var characters = Array(text).makeIterator()
+        var pending: Character? = nil
+        while let character = pending ?? characters.next() {
+            pending = nil
+            if quoted {
+                if character == "\"" {
+                    let next = characters.next()
+                    if next == "\"" { field.append("\"") } else { quoted = false; pending = next }
+                } else { field.append(character) }
+            } else if character == "\"" { quoted = true
+            } else if character == "," { record.append(field); field = ""
+            } else if character == "\r\n" || character == "\n" { record.append(field); records.append(record); (record, field) = ([], "")
+            } else { field.append(character) }
+        }
+        return records
+    }
+}
