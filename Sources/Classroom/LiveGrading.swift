@@ -62,14 +62,14 @@ public struct ClassHosts: Sendable {
         controlDirectory = NSTemporaryDirectory() + "virtlab-ssh-\(getuid())"
     }
 
-    /// `virtlab WORDS…` on the student's host (with their libvirt URI when the roster gives one).
-    public func virtlab(_ words: [String], on student: Student) async -> ProcessOutcome {
+    /// `virtlab WORDS…` on the student's host, reading `inputFile` if one is given.
+    public func virtlab(_ words: [String], on student: Student, inputFile: String? = nil) async -> ProcessOutcome {
         try? FileManager.default.createDirectory(atPath: controlDirectory, withIntermediateDirectories: true,
                                                  attributes: [.posixPermissions: 0o700])
         let shell = SecureShell(user: nil, address: student.ssh, knownHosts: nil, configFile: sshConfigFile,
                                 controlPath: controlDirectory + "/%C", batch: true)
         let timeout = Double(config.hostTimeoutSeconds)
-        return await OwnThread.run { shell.run(.words(["virtlab"] + words), timeout: timeout) }
+        return await OwnThread.run { shell.run(.words(["virtlab"] + words), timeout: timeout, inputFile: inputFile) }
     }
 
     /// `body` for every item, at most `parallelism` at once; `progress` hears each result as it comes, and the

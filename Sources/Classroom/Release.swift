@@ -32,34 +32,45 @@ public struct LabRelease: Codable, Sendable, Equatable {
     }
 }
 
-/// The releases a student's host has received: `$XDG_DATA_HOME/virtlab/releases/LAB.json`, one per lab
-/// (the latest release replaces the one before), written atomically.
-public struct ReleaseStore: Sendable {
-    public let directory: String
+/// What a student's host has received from the teacher, under `$XDG_DATA_HOME/virtlab`: releases
+/// (`releases/LAB.json`, the latest replacing the one before) and feedback (`feedback/LAB.md`), written atomically.
+public struct StudentInbox: Sendable {
+    public let releaseDirectory: String
+    public let feedbackDirectory: String
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         let data = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? "\(environment["HOME"] ?? NSHomeDirectory())/.local/share"
-        directory = data + "/virtlab/releases"
+        releaseDirectory = data + "/virtlab/releases"
+        feedbackDirectory = data + "/virtlab/feedback"
     }
 
-    public func path(lab: String) -> String { "\(directory)/\(lab).json" }
+    public func feedbackPath(lab: String) -> String { "\(feedbackDirectory)/\(lab).md" }
 
-    public func save(_ release: LabRelease) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try JSONCoding.encoder.encode(release).write(to: URL(fileURLWithPath: path(lab: release.lab)), options: .atomic)
+    public func saveFeedback(_ text: String, lab: String) throws {
+        try FileManager.default.createDirectory(atPath: feedbackDirectory, withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: feedbackPath(lab: lab)), options: .atomic)
+    }
+
+    public func feedback(lab: String) -> String? { try? String(contentsOfFile: feedbackPath(lab: lab), encoding: .utf8) }
+
+    public func releasePath(lab: String) -> String { "\(releaseDirectory)/\(lab).json" }
+
+    public func keep(_ release: LabRelease) throws {
+        try FileManager.default.createDirectory(atPath: releaseDirectory, withIntermediateDirectories: true)
+        try JSONCoding.encoder.encode(release).write(to: URL(fileURLWithPath: releasePath(lab: release.lab)), options: .atomic)
     }
 
     /// Whose lab this host grades and with which `{hash}`: the release's student and hash when the lab was
     /// released here and no other student is named; else the named (or default) student and the public hash.
     public func student(for lab: String, named: String?, otherwise fallback: String) -> (name: String, hash: String?) {
-        guard let release = load(lab: lab), named == nil || named == release.student else { return (named ?? fallback, nil) }
+        guard let release = release(lab: lab), named == nil || named == release.student else { return (named ?? fallback, nil) }
         return (release.student, release.parameterHash)
     }
 
     /// The lab's release, if one was received (a file that does not read back counts as none).
-    public func load(lab: String) -> LabRelease? {
-        guard let data = FileManager.default.contents(atPath: path(lab: lab)) else { return nil }
+    public func release(lab: String) -> LabRelease? {
+        guard let data = FileManager.default.contents(atPath: releasePath(lab: lab)) else { return nil }
         return try? JSONCoding.decoder.decode(LabRelease.self, from: data)
     }
 }

@@ -94,13 +94,17 @@ public struct ResultBundle: Sendable {
             throw Unreadable(description: "a virtlab result of version \(envelope.virtlabResult): this virtlab reads 1 (update it)")
         }
         payloadBytes = Data(envelope.payload.utf8)
-        do { payload = try JSONCoding.decoder.decode(ResultPayload.self, from: payloadBytes) } catch {
+        do { payload = try Self.decodePayload(payloadBytes) } catch {
             throw Unreadable(description: "its payload is not a virtlab result: \(Self.describe(error))")
         }
         guard payload.format == ResultPayload.currentFormat else {
             throw Unreadable(description: "payload format '\(payload.format)': this virtlab reads \(ResultPayload.currentFormat)")
         }
         signature = envelope.signature
+    }
+
+    public static func decodePayload(_ bytes: Data) throws -> ResultPayload {
+        try JSONCoding.decoder.decode(ResultPayload.self, from: bytes)
     }
 
     public func fileData() throws -> Data {

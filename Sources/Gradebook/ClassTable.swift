@@ -11,6 +11,8 @@ public struct ClassTable: Sendable {
         public var possible: Int?
         /// Where the points come from.
         public var from: Gradebook.Kind?
+        /// The attempt the points come from.
+        public var counted: Gradebook.Attempt?
         public var last: Gradebook.Attempt?
         /// "copied: signed by bob but carries alice's results", one per flagged submission kind.
         public var flags: [String] = []
@@ -28,9 +30,9 @@ public struct ClassTable: Sendable {
             cell.last = attempt
             switch (attempt.kind, attempt.status) {
             case (.live, "graded"):
-                (cell.earned, cell.possible, cell.from) = (attempt.earned, attempt.possible, .live)
+                (cell.earned, cell.possible, cell.from, cell.counted) = (attempt.earned, attempt.possible, .live, attempt)
             case (.submitted, Verdict.Kind.verified.rawValue) where cell.from != .live:
-                (cell.earned, cell.possible, cell.from) = (attempt.earned, attempt.possible, .submitted)
+                (cell.earned, cell.possible, cell.from, cell.counted) = (attempt.earned, attempt.possible, .submitted, attempt)
             case (.submitted, let status) where status != Verdict.Kind.verified.rawValue:
                 let flag = "\(status): \(attempt.detail)"
                 if !cell.flags.contains(flag) { cell.flags.append(flag) }

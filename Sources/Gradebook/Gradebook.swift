@@ -176,6 +176,15 @@ public final class Gradebook: Sendable {
         }
     }
 
+    /// The whole report an attempt carried (steps, checks, evidence), as the host made it.
+    public func report(of attempt: Attempt) throws -> LabReport? {
+        guard let (document, _) = try signedDocument(attempt: attempt.id) else { return nil }
+        switch attempt.kind {
+        case .live: return ReportFormat.parseJSON(document)
+        case .submitted: return (try? ResultBundle.decodePayload(document))?.report
+        }
+    }
+
     public func checks(attempt: Int64) throws -> [CheckResult] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM checks WHERE attempt = ? ORDER BY position", arguments: [attempt]).map { row in

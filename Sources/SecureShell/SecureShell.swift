@@ -84,9 +84,10 @@ public struct SecureShell: Sendable, Equatable {
     static func quoted(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'" }
 
     /// Runs a command there and returns its outcome (ssh's own failures have status 255).
-    public func run(_ remote: Remote, timeout: Double) -> ProcessOutcome {
+    /// - inputFile: what the remote command reads on its standard input.
+    public func run(_ remote: Remote, timeout: Double, inputFile: String? = nil) -> ProcessOutcome {
         prepareKnownHosts()
-        return ProcessRunner.run(argv(remote), timeout: timeout)
+        return ProcessRunner.run(argv(remote), timeout: timeout, inputFile: inputFile)
     }
 
     /// Runs ssh on this terminal (a login shell, or the command with its output live); its exit status.

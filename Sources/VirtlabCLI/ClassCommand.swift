@@ -18,7 +18,7 @@ struct ClassCommand: ParsableCommand {
             yourself: with it anyone can compute every student's values.
             """,
         subcommands: [Init.self, RosterList.self, Enrol.self, Params.self, Release.self, Grade.self, Collect.self,
-                      Report.self, Export.self])
+                      Report.self, Export.self, FeedbackCommand.self])
 
     struct Directory: ParsableArguments {
         @Argument(help: "The class directory.") var directory: String

@@ -12,7 +12,8 @@ import VirtKit
 struct LabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab", abstract: "Guided lab exercises: list, show, start, check, grade, solve, reset, validate.",
-        subcommands: [List.self, Show.self, Start.self, Check.self, Grade.self, Solve.self, Reset.self, Submit.self, Receive.self, Validate.self,
+        subcommands: [List.self, Show.self, Start.self, Check.self, Grade.self, Solve.self, Reset.self, Submit.self, Receive.self,
+                      FeedbackCommand.self, Validate.self,
                       SchemaCommand.self])
 
     /// Which lab, for whom, on which hypervisor.
@@ -27,7 +28,7 @@ struct LabCommand: ParsableCommand {
 
         /// The named student, else the one the lab was released to on this host (with their class's hash).
         var whose: (name: String, hash: String?) {
-            ReleaseStore().student(for: id, named: student, otherwise: ProcessInfo.processInfo.environment["USER"] ?? "student")
+            StudentInbox().student(for: id, named: student, otherwise: ProcessInfo.processInfo.environment["USER"] ?? "student")
         }
         var studentName: String { whose.name }
 
@@ -221,7 +222,7 @@ struct LabCommand: ParsableCommand {
             guard let lab = labs.first(where: { $0.id == id }) else {
                 throw UserFacingError("no lab '\(id)' (run 'virtlab lab list' to see the ids)")
             }
-            let whose = ReleaseStore().student(for: lab.id, named: student,
+            let whose = StudentInbox().student(for: lab.id, named: student,
                                                otherwise: ProcessInfo.processInfo.environment["USER"] ?? "student")
             let values = Parameters(lab: lab, student: whose.name, hash: whose.hash)
             print("\(lab.title)  [\(lab.id)]  \(lab.points) points")

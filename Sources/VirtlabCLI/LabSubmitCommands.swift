@@ -38,8 +38,8 @@ extension LabCommand {
             }
             let release = LabRelease(classID: classId, className: className, lab: id, student: student,
                                      parameterHash: hash, nonce: nonce, releasedAt: Date())
-            do { try ReleaseStore().save(release) } catch {
-                throw UserFacingError("cannot keep the release in \(ReleaseStore().directory): \((error as NSError).localizedDescription)")
+            do { try StudentInbox().keep(release) } catch {
+                throw UserFacingError("cannot keep the release in \(StudentInbox().releaseDirectory): \((error as NSError).localizedDescription)")
             }
             print("received \(id) for \(student) from class \(className)")
         }
@@ -63,7 +63,7 @@ extension LabCommand {
 
         func run() throws {
             let lab = try selection.lab()
-            guard let release = ReleaseStore().load(lab: lab.id) else {
+            guard let release = StudentInbox().release(lab: lab.id) else {
                 throw UserFacingError("lab '\(lab.id)' was not released to this host: results are signed for a class "
                                       + "(your teacher runs 'virtlab class release'); to grade for yourself, run 'virtlab lab grade \(lab.id)'")
             }
@@ -103,6 +103,32 @@ extension LabCommand {
                                       + "the .pub, or name one with --key")
             }
             return found
+        }
+    }
+
+    struct FeedbackCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "feedback", abstract: "Show your teacher's feedback on a lab (sent with 'virtlab class feedback').")
+        @Argument(help: "The lab's id.") var id: String
+        @Flag(help: "Keep the feedback read from standard input (what 'virtlab class feedback' runs over ssh).")
+        var receive = false
+
+        func run() throws {
+            let inbox = StudentInbox()
+            guard receive else {
+                guard let text = inbox.feedback(lab: id) else {
+                    throw UserFacingError("no feedback on '\(id)' yet: your teacher sends it with 'virtlab class feedback'")
+                }
+                return print(text, terminator: "")
+            }
+            let data = FileHandle.standardInput.readData(ofLength: 4 << 20)
+            guard let text = String(data: data, encoding: .utf8), !text.isEmpty else {
+                throw UserFacingError("no feedback on standard input (expected markdown text)")
+            }
+            do { try inbox.saveFeedback(text, lab: id) } catch {
+                throw UserFacingError("cannot keep the feedback in \(inbox.feedbackDirectory): \((error as NSError).localizedDescription)")
+            }
+            print("feedback on \(id) received: 'virtlab lab feedback \(id)' shows it")
         }
     }
 }

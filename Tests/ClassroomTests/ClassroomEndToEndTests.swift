@@ -107,6 +107,21 @@ import TestSupport
         #expect(reportRows.contains { $0.hasPrefix(carol) && $0.contains("edited") }, "\(report.stdout)")
         #expect(reportRows.contains { $0.hasPrefix(dave) && $0.contains("live unreachable") }, "\(report.stdout)")
 
+        // Feedback goes back to each host; the student reads it there.
+        let feedback = try Run.virtlab(["class", "feedback", classPath, "check-extensions"])
+        #expect(feedback.status == 1 && feedback.stdout.contains("sent") && feedback.stdout.contains("unreachable"),
+                "the host that is down is a row: \(feedback.stdout) \(feedback.stderr)")
+        let read = room.onHost("pc03", ["virtlab", "lab", "feedback", "check-extensions"])
+        #expect(read.status == 0 && read.stdout.hasPrefix("# Feedback: "), "\(read.stdout) \(read.stderr)")
+        #expect(read.stdout.contains("from the live grade of your host") && read.stdout.contains("Flagged and not counted — edited"),
+                "\(read.stdout)")
+        #expect(read.stdout.contains("## Hints") && read.stdout.contains("mkdir -p /tmp/virtlab-lab-\(carol)"),
+                "hints for what is not passed, with her own values: \(read.stdout)")
+        let exchange = room.directory + "/exchange"
+        #expect(try Run.virtlab(["class", "feedback", classPath, "check-extensions", "--student", alice,
+                                 "--exchange", exchange]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: "\(exchange)/\(alice)/check-extensions-feedback.md"))
+
         // Moodle's import: an email column, one column of points per lab, its feedback.
         let export = room.directory + "/moodle.csv"
         #expect(try Run.virtlab(["class", "export", classPath, "--format", "moodle", "--output", export]).status == 0)

@@ -12,7 +12,7 @@ struct GraderLabs: LabPort {
     let student: String
 
     private func grader(_ lab: Lab) -> Grader {
-        let whose = ReleaseStore().student(for: lab.id, named: nil, otherwise: student)
+        let whose = StudentInbox().student(for: lab.id, named: nil, otherwise: student)
         return Grader(lab: lab, student: whose.name, hash: whose.hash, libvirtURI: uri)
     }
 
