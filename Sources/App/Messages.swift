@@ -11,8 +11,8 @@ public enum Message: Sendable {
     /// No container engine answers (or it stopped answering); the text says why and what to do.
     case engineUnavailable(String)
     case refreshFailed(String)
-    case connectionLost(String, retryAt: Double)
-    case reconnected
+    case connectionLost(String, connection: String, retryAt: Double)
+    case reconnected(connection: String)
     case machineEvent(MachineEvent)
     case details(MachineKey, MachineDetails)
     case actionFinished(String)
@@ -30,6 +30,11 @@ public enum Message: Sendable {
     /// A check ran; the report holds the saved results of every step checked so far.
     case labChecked(LabReport, checkedStep: String?)
     case labFailed(String)
+    /// The class's board as the gradebook has it now.
+    case classLoaded(ClassBoard)
+    /// The board after grading students live: they are no longer being graded.
+    case classGraded(ClassBoard, students: [String]?)
+    case classFailed(String)
 }
 
 /// A VM action as the dashboard asks for it: the table's verb (`MachineVerb`) with what it needs.
@@ -169,13 +174,17 @@ public enum Effect: Sendable, Equatable {
     /// Create and start a VM from a cloud image with cloud-init.
     case launch(imagePath: String, name: String, memoryMiB: Int, sshKeyPath: String?)
     case fetchDetails(MachineKey)
-    case fetchXML(name: String)
+    case fetchXML(MachineKey, name: String)
     case listSnapshots(MachineKey, name: String)
-    case openConsole(name: String)
+    case openConsole(MachineKey, name: String)
     case cycleTheme
     /// Check the lab's requirements and run its setup.
     case startLab(id: String)
     /// Grade one step, or the whole lab (nil), and save the progress.
     case checkLab(id: String, step: String?)
+    /// Grade these students' hosts live (all of the class: nil), then reload the board.
+    case regrade(students: [String]?)
+    /// A student's report on a lab, with its evidence, for a text dialog.
+    case fetchClassReport(student: String, lab: String)
     case quit
 }

@@ -8,7 +8,7 @@ extension AppState {
     /// `sameMachines`: the snapshot lists the machines of the last one, in the same order, with the same names;
     /// sorted by name under the same filter, the order then stands and only the samples are new.
     mutating func reindexMachines(sameMachines: Bool = false) {
-        let all = snapshot?.machines ?? []
+        let all = allMachines
         if sameMachines, sort == .name, MachineOrder(state: self).sameOrder(as: machineOrder),
            visiblePositions.allSatisfy({ $0 < all.count }) {
             visibleMachines = visiblePositions.map { all[$0] }
@@ -55,12 +55,21 @@ extension AppState {
     /// is a call of its own (libvirt's test driver): the rows a screen of `rows` lines can show around the
     /// selection. Nil (all of them) before the first snapshot and when the list is sorted by CPU or memory.
     public func machinesToMeasure(rows: Int) -> Set<String>? {
-        guard snapshot != nil, sort != .cpu, sort != .memory else { return nil }
+        guard !snapshots.isEmpty, sort != .cpu, sort != .memory else { return nil }
         let visible = visibleMachines
         guard let selected = selectedIndex(in: visible) else { return [] }
         let window = max(0, selected - rows)..<min(visible.count, selected + rows + 1)
         return Set(visible[window].map(\.key.uuid))
     }
+
+    /// Every connection's machines, in connection order (the first connection's own array when there is one).
+    public var allMachines: [MachineSample] {
+        guard watchesSeveralHosts else { return snapshot?.machines ?? [] }
+        return connections.flatMap { snapshots[$0]?.machines ?? [] }
+    }
+
+    /// The host a connection is, in a word for the HOST column: "pc01" for qemu+ssh://pc01/system.
+    public func hostLabel(_ connection: String) -> String { ConnectionLabel.host(of: connection) }
 
     public var selectedMachineSample: MachineSample? {
         let visible = visibleMachines

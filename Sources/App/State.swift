@@ -126,11 +126,34 @@ public struct LaunchForm: Sendable, Equatable {
 }
 
 public struct AppState: Sendable {
+    /// The first connection: the host whose networks and images the dashboard shows and where VMs are launched.
     public var uri: String
+    /// Every connection whose machines the list shows, in order (the first is `uri`): one, unless the
+    /// dashboard watches several hosts (`--uri` repeated, a class).
+    public internal(set) var connections: [String]
     public var isDemo: Bool
     public var readOnly: Bool
-    public var connection: ConnectionStatus = .connecting
-    public var snapshot: InventorySnapshot?
+    /// Each connection's state and latest inventory, by URI.
+    public var links: [String: ConnectionStatus] = [:]
+    public var snapshots: [String: InventorySnapshot] = [:]
+    /// The first connection's state.
+    public var connection: ConnectionStatus {
+        get { links[uri] ?? .connecting }
+        set { links[uri] = newValue }
+    }
+    /// The first connection's inventory (its host, networks and images).
+    public var snapshot: InventorySnapshot? {
+        get { snapshots[uri] }
+        set { snapshots[uri] = newValue }
+    }
+    public var watchesSeveralHosts: Bool { connections.count > 1 }
+    /// A class the teacher has open (`virtlab ui --class`): its board, and the students being graded now.
+    public var classBoard: ClassBoard?
+    public var classProblem: String?
+    public var grading: Set<String> = []
+    public var selectedStudent: String?
+    public var selectedLabColumn = 0
+    public var onlyNeedingHelp = false
     public var rates: [MachineKey: MachineRates] = [:]
     public var hostCPUPercent: Double?
     public var cpuHistory: [MachineKey: [Double]] = [:]
@@ -187,8 +210,10 @@ public struct AppState: Sendable {
     public static let historyLength = 120
     public static let refreshBounds = 0.5...60.0
 
-    public init(uri: String, isDemo: Bool, readOnly: Bool, refreshInterval: Double = 2, themeName: String = "default") {
+    public init(uri: String, isDemo: Bool, readOnly: Bool, refreshInterval: Double = 2, themeName: String = "default",
+                moreConnections: [String] = []) {
         self.uri = uri
+        connections = [uri] + moreConnections.filter { $0 != uri }
         self.isDemo = isDemo
         self.readOnly = readOnly
         self.refreshInterval = min(max(refreshInterval, Self.refreshBounds.lowerBound), Self.refreshBounds.upperBound)

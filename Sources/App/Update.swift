@@ -35,17 +35,33 @@ private func route(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .refreshFailed(let text):
         setStatus(&state, text, .error)
         return []
-    case .connectionLost(let text, let retryAt):
-        state.connection = .lost(message: text, retryAt: retryAt)
+    case .connectionLost(let text, let connection, let retryAt):
+        state.links[connection] = .lost(message: text, retryAt: retryAt)
         return []
-    case .reconnected:
-        let wasLost = state.connection != .connecting
-        state.connection = .connected
+    case .reconnected(let connection):
+        let wasLost = (state.links[connection] ?? .connecting) != .connecting
+        state.links[connection] = .connected
         // A routine notice must not hide an error the user has not had time to read (e.g. a refused theme).
         if state.status?.level != .error {
-            setStatus(&state, "\(wasLost ? "reconnected" : "connected") to \(state.uri)", .info)
+            setStatus(&state, "\(wasLost ? "reconnected" : "connected") to \(connection)", .info)
         }
         return [.refresh]
+    case .classGraded(let board, let students):
+        if let students { state.grading.subtract(students) } else { state.grading = [] }
+        return route(&state, .classLoaded(board))
+    case .classLoaded(let board):
+        state.classBoard = board
+        state.classProblem = nil
+        if state.selectedStudent == nil || !board.students.contains(where: { $0.id == state.selectedStudent }) {
+            state.selectedStudent = board.students.first?.id
+        }
+        state.selectedLabColumn = min(state.selectedLabColumn, max(0, board.labs.count - 1))
+        return []
+    case .classFailed(let text):
+        state.classProblem = text
+        state.grading = []
+        setStatus(&state, text, .error)
+        return []
     case .machineEvent(let event):
         return absorb(&state, event)
     case .details(let key, let details):
@@ -87,10 +103,16 @@ func setStatus(_ state: inout AppState, _ text: String, _ level: StatusMessage.L
 }
 
 private func absorb(_ state: inout AppState, _ snapshot: InventorySnapshot) -> [Effect] {
-    let sameMachines = state.snapshot.map { sameList($0.machines, snapshot.machines) } ?? false
-    if let previous = state.snapshot {
-        state.rates = Rates.between(previous, snapshot)
-        state.hostCPUPercent = Rates.hostCPUPercent(previous, snapshot) ?? state.hostCPUPercent
+    let connection = snapshot.connection
+    let previous = state.snapshots[connection]
+    let sameMachines = previous.map { sameList($0.machines, snapshot.machines) } ?? false
+    let several = state.watchesSeveralHosts
+    if let previous {
+        let rates = Rates.between(previous, snapshot)
+        state.rates = several ? state.rates.filter { $0.key.connection != connection }.merging(rates) { $1 } : rates
+        if connection == state.uri {
+            state.hostCPUPercent = Rates.hostCPUPercent(previous, snapshot) ?? state.hostCPUPercent
+        }
         let activeBefore = sameMachines ? nil : Set(previous.machines.filter { $0.state.isActive }.map(\.key))
         for (position, machine) in snapshot.machines.enumerated() where machine.state.isActive {
             let wasActive = activeBefore?.contains(machine.key) ?? previous.machines[position].state.isActive
@@ -101,19 +123,21 @@ private func absorb(_ state: inout AppState, _ snapshot: InventorySnapshot) -> [
         guard let rate = state.rates[machine.key] else { continue }
         state.cpuHistory[machine.key, default: []].append(rate.cpuPercentOfOneCore, keepingLast: AppState.historyLength)
     }
-    // Forget what belongs to machines that are gone, so memory does not grow with churn.
+    // Forget what belongs to this connection's machines that are gone, so memory does not grow with churn.
     if !sameMachines {
         let present = Set(snapshot.machines.map(\.key))
-        state.cpuHistory = state.cpuHistory.filter { present.contains($0.key) }
-        state.details = state.details.filter { present.contains($0.key) }
-        state.detailsFetchedAt = state.detailsFetchedAt.filter { present.contains($0.key) }
-        state.observedStart = state.observedStart.filter { present.contains($0.key) }
+        let kept = { (key: MachineKey) in key.connection != connection || present.contains(key) }
+        state.cpuHistory = state.cpuHistory.filter { kept($0.key) }
+        state.details = state.details.filter { kept($0.key) }
+        state.detailsFetchedAt = state.detailsFetchedAt.filter { kept($0.key) }
+        state.observedStart = state.observedStart.filter { kept($0.key) }
     }
     let previousSelection = state.selectedMachineSample.map { (key: $0.key, state: $0.state) }
-    state.snapshot = snapshot
-    state.connection = .connected
+    state.snapshots[connection] = snapshot
+    state.links[connection] = .connected
     state.machinesGeneration += 1
-    state.reindexMachines(sameMachines: sameMachines)
+    // With several hosts the list interleaves them: one host's list standing still is not the whole list's.
+    state.reindexMachines(sameMachines: sameMachines && !several)
     // Details are an XML parse per fetch: fetched again when they are missing, the machine changed state, or
     // they are older than `detailsLifetime` (addresses arrive while a guest boots).
     guard let selected = state.selectedMachineSample else { return [] }
@@ -139,7 +163,7 @@ private func sameList(_ a: [MachineSample], _ b: [MachineSample]) -> Bool {
 /// A lifecycle event updates the machine's state at once, between refreshes, and asks for fresh numbers.
 private func absorb(_ state: inout AppState, _ event: MachineEvent) -> [Effect] {
     let key = event.key
-    if let newState = event.impliedState, let snapshot = state.snapshot,
+    if let newState = event.impliedState, let snapshot = state.snapshots[key.connection],
        let index = snapshot.machines.firstIndex(where: { $0.key == key }) {
         let old = snapshot.machines[index]
         var machines = snapshot.machines
@@ -150,7 +174,7 @@ private func absorb(_ state: inout AppState, _ event: MachineEvent) -> [Effect] 
                                         netRxBytes: old.netRxBytes, netTxBytes: old.netTxBytes,
                                         startedAt: newState.isActive ? old.startedAt : nil)
         if event.change == .started { state.observedStart[key] = state.now }
-        state.snapshot = InventorySnapshot(connection: snapshot.connection, hypervisor: snapshot.hypervisor,
+        state.snapshots[key.connection] = InventorySnapshot(connection: snapshot.connection, hypervisor: snapshot.hypervisor,
                                            time: snapshot.time, host: snapshot.host, machines: machines,
                                            images: snapshot.images, networks: snapshot.networks)
         state.machinesGeneration += 1

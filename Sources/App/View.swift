@@ -53,7 +53,12 @@ private func drawHeader(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState,
     }
     right += "VM% of \(state.cpuMode == .oneCore ? "1 core" : "host") │ \(formatSeconds(state.refreshInterval)) "
     var notes: [String] = []
-    if case .lost(let message, let retryAt) = state.connection {
+    if state.watchesSeveralHosts {
+        let lost = state.connections.filter { if case .lost = state.links[$0] { true } else { false } }
+        let up = state.connections.filter { state.links[$0] == .connected }.count
+        notes.append("\(up)/\(state.connections.count) HOSTS UP"
+                     + (lost.isEmpty ? "" : ", LOST: " + lost.map(state.hostLabel).joined(separator: " ")))
+    } else if case .lost(let message, let retryAt) = state.connection {
         let seconds = max(0, Int((retryAt - state.now).rounded(.up)))
         notes.append("CONNECTION LOST: \(message); retry in \(seconds)s")
     }
@@ -78,16 +83,20 @@ private func drawTabs(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState, t
     let filter = state.editingFilter || !state.filter.isEmpty
         ? " filter: \(state.filter)\(state.editingFilter ? "_" : "") " : ""
     let filterX = max(rect.x, rect.maxX - DisplayWidth.of(filter))
-    // Every tab keeps its number and title: the counts go first when they do not all fit, and then only
-    // the tab in focus keeps its count.
-    let titled = Panes.all.enumerated().map { index, feature in
-        (feature, " \(index + 1) \(feature.title)", feature.count(in: state).map { " (\($0))" } ?? "")
-    }
+    // Every tab keeps its number and title: the counts go first when they do not all fit, then only the tab
+    // in focus keeps its count, then the long titles give way to short ones.
     let room = filterX - rect.x - 1
-    let width = { (withCounts: Bool) in
+    func titles(short: Bool) -> [(any PaneFeature.Type, String, String)] {
+        Panes.all.enumerated().map { index, feature in
+            (feature, " \(index + 1) \(short ? feature.shortTitle : feature.title)", feature.count(in: state).map { " (\($0))" } ?? "")
+        }
+    }
+    func width(_ titled: [(any PaneFeature.Type, String, String)], withCounts: Bool) -> Int {
         titled.reduce(0) { $0 + DisplayWidth.of($1.1 + ($1.0.pane == state.focus || withCounts ? $1.2 : "")) + 2 }
     }
-    let allCounts = width(true) <= room
+    let long = titles(short: false)
+    let titled = width(long, withCounts: false) <= room ? long : titles(short: true)
+    let allCounts = width(titled, withCounts: true) <= room
     var x = rect.x + 1
     for (feature, title, count) in titled {
         let focused = state.focus == feature.pane

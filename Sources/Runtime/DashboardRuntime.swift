@@ -24,9 +24,28 @@ public final class DashboardRuntime: @unchecked Sendable {
     private enum Inbound: Sendable {
         case message(Message)
         /// The connection is gone (or never came): the loop schedules a reconnect with back-off.
-        case connectionFailed(String)
-        case refreshDone
+        case connectionFailed(connection: String, String)
+        case refreshDone(connection: String)
         case attachShell(any ShellSession, name: String)
+        case classDone
+    }
+
+    /// One connection: its port, a lane of its own (a slow or lost host holds up only itself), and when it is
+    /// next refreshed or reconnected. The mutable parts are the loop's.
+    private final class Link {
+        let uri: String
+        let port: MachinePort
+        let lane: Lane
+        var refreshInFlight = false
+        var nextRefreshAt = 0.0
+        var reconnectAt: Double?
+        var backoff: Double
+
+        /// `index`: its place among the connections; thread names are cut at 15 characters on Linux.
+        init(uri: String, index: Int, port: MachinePort, backoff: Double) {
+            (self.uri, self.port, self.backoff) = (uri, port, backoff)
+            lane = Lane(name: index == 0 ? "virtlab.libvirt" : "virtlab.host\(index)")
+        }
     }
 
     // Owned by the loop.
@@ -34,38 +53,45 @@ public final class DashboardRuntime: @unchecked Sendable {
     private var theme: Theme
     private let glyphs: Glyphs
     private let terminal: TerminalPort
-    private var refreshInFlight = false
-    private var nextRefreshAt = 0.0
-    private var reconnectAt: Double?
-    private var backoff: Double
     private var running = true
+    private var classInFlight = false
+    private var nextClassReloadAt = 0.0
 
-    private let machines: MachinePort
+    private let links: [Link]
     private let containers: ContainerPort
     private let labs: LabPort
+    private let classroom: ClassPort?
     private let policy: Backoff
     private let logger: Logger
-    private let machineLane = Lane(name: "virtlab.libvirt")
     private let inbox = Mutex<[Inbound]>([])
     private let engineInterval: Mutex<Double>
     private var engineTask: Task<Void, Never>?
     private let firstSnapshotLogged = Atomic<Bool>(false)
+    /// How often the class board is read again from the gradebook (grades from other terminals show up).
+    static let classReloadSeconds = 10.0
 
+    /// - machines: the first connection's (`state.uri`); hosts: the others', by URI (`state.connections`).
     public init(state: AppState, theme: Theme, glyphs: Glyphs, terminal: TerminalPort, machines: MachinePort,
-                containers: ContainerPort, labs: LabPort, backoff: Backoff = Backoff(),
+                hosts: [String: MachinePort] = [:], containers: ContainerPort, labs: LabPort, classroom: ClassPort? = nil,
+                backoff: Backoff = Backoff(),
                 logger: Logger = Logger(label: "virtlab.dashboard") { _ in SwiftLogNoOpLogHandler() }) {
         self.state = state
         self.theme = theme
         self.glyphs = glyphs
         self.terminal = terminal
-        self.machines = machines
+        links = state.connections.enumerated().compactMap { index, uri in
+            (uri == state.uri ? machines : hosts[uri]).map { Link(uri: uri, index: index, port: $0, backoff: backoff.first) }
+        }
         self.containers = containers
         self.labs = labs
+        self.classroom = classroom
         self.policy = backoff
-        self.backoff = backoff.first
         self.logger = logger
         engineInterval = Mutex(state.refreshInterval)
     }
+
+    /// The link a machine lives on (the first connection's for anything else).
+    private func link(_ connection: String) -> Link { links.first { $0.uri == connection } ?? links[0] }
 
     public static func monotonicNow() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
@@ -80,10 +106,10 @@ public final class DashboardRuntime: @unchecked Sendable {
     public func run() {
         defer {
             engineTask?.cancel()
-            machineLane.stop()
+            for link in links { link.lane.stop() }
             terminal.shutdown()
         }
-        connect()
+        for link in links { connect(link) }
         startEngine()
         let shelf = labs.load()
         _ = dispatch(.labsLoaded(shelf.labs, parameters: shelf.parameters, progress: shelf.progress,
@@ -99,26 +125,32 @@ public final class DashboardRuntime: @unchecked Sendable {
             for inbound in inbox.withLock({ pending in defer { pending.removeAll() }; return pending }) {
                 switch inbound {
                 case .message(let message):
-                    if case .reconnected = message { backoff = policy.first }
+                    if case .reconnected(let connection) = message { link(connection).backoff = policy.first }
                     dirty = dispatch(message) || dirty
-                case .connectionFailed(let reason):
-                    lost(reason)
+                case .connectionFailed(let connection, let reason):
+                    lost(link(connection), reason)
                     dirty = true
-                case .refreshDone:
-                    refreshInFlight = false
+                case .refreshDone(let connection):
+                    link(connection).refreshInFlight = false
+                case .classDone:
+                    classInFlight = false
+                    nextClassReloadAt = Self.monotonicNow() + Self.classReloadSeconds
                 case .attachShell(let session, let name):
                     let outcome = terminal.suspended { session.attach() }
                     logger.info("shell in \(name): \(outcome)")
                     dirty = dispatch(.actionFinished(outcome)) || dirty
                 }
             }
-            if let at = reconnectAt, now >= at {
-                reconnectAt = nil
-                connect()
+            for link in links {
+                if let at = link.reconnectAt, now >= at {
+                    link.reconnectAt = nil
+                    connect(link)
+                }
+                if !link.refreshInFlight, now >= link.nextRefreshAt, state.links[link.uri] == .connected {
+                    refresh(link)
+                }
             }
-            if !refreshInFlight, now >= nextRefreshAt, state.connection == .connected {
-                refresh()
-            }
+            if classroom != nil, !classInFlight, now >= nextClassReloadAt { loadClass() }
             if dirty {
                 terminal.draw(view(state, size: terminal.size, theme: theme, glyphs: glyphs))
                 dirty = false
@@ -129,15 +161,17 @@ public final class DashboardRuntime: @unchecked Sendable {
             case nil: break
             }
         }
-        machines.close()
+        for link in links { link.port.close() }
     }
 
     /// How long the loop may sleep: until the next refresh or reconnect, capped so status messages and the
     /// reconnect countdown still tick about once a second.
     private func sleepMilliseconds(now: Double) -> Int32 {
         var next = now + 1
-        if !refreshInFlight && state.connection == .connected { next = min(next, nextRefreshAt) }
-        if let reconnectAt { next = min(next, reconnectAt) }
+        for link in links {
+            if !link.refreshInFlight && state.links[link.uri] == .connected { next = min(next, link.nextRefreshAt) }
+            if let reconnectAt = link.reconnectAt { next = min(next, reconnectAt) }
+        }
         return Int32(max(0, min(1000, (next - now) * 1000)).rounded(.up))
     }
 
@@ -158,13 +192,14 @@ public final class DashboardRuntime: @unchecked Sendable {
     // MARK: - Effects
 
     private func perform(_ effect: Effect) {
-        let machines = machines
+        let machines = links[0].port
         switch effect {
-        case .refresh: nextRefreshAt = 0
+        case .refresh: for link in links { link.nextRefreshAt = 0 }
         case .quit: running = false
         case .cycleTheme: cycleTheme()
-        case .openConsole(let name):
-            let outcome = terminal.suspended { machines.console(name) }
+        case .openConsole(let key, let name):
+            let port = link(key.connection).port
+            let outcome = terminal.suspended { port.console(name) }
             logger.info("\(outcome)")
             post(.actionFinished(outcome))
         case .openShell(let name):
@@ -183,38 +218,47 @@ public final class DashboardRuntime: @unchecked Sendable {
                 self.post(.document(title: "Logs of \(name) (last 1000 lines)", try await containers.logs(name)))
             }
         case .launch(let imagePath, let name, let memoryMiB, let sshKeyPath):
-            onMachines {
+            onMachines(links[0]) {
                 .actionFinished(try machines.launch(imagePath: imagePath, name: name, memoryMiB: memoryMiB,
                                                     sshKeyPath: sshKeyPath))
             }
         case .perform(let action, let key, let name):
-            onMachines { .actionFinished(try machines.perform(action, key, name: name)) }
+            let port = link(key.connection).port
+            onMachines(link(key.connection)) { .actionFinished(try port.perform(action, key, name: name)) }
         case .performOnNetwork(let action, let name):
-            onMachines { .actionFinished(try machines.perform(action, network: name)) }
+            onMachines(links[0]) { .actionFinished(try machines.perform(action, network: name)) }
         case .createNetwork(let name, let mode, let subnet, let dhcp):
-            onMachines { .actionFinished(try machines.createNetwork(name: name, mode: mode, subnet: subnet, dhcp: dhcp)) }
+            onMachines(links[0]) {
+                .actionFinished(try machines.createNetwork(name: name, mode: mode, subnet: subnet, dhcp: dhcp))
+            }
         case .fetchDetails(let key):
             // Details are a nicety: a VM that vanished meanwhile simply shows none.
+            let (port, lane) = (link(key.connection).port, link(key.connection).lane)
             Task {
-                if let details = try? await machineLane.run({ try machines.details(key) }) {
+                if let details = try? await lane.run({ try port.details(key) }) {
                     post(.details(key, details))
                 }
             }
-        case .fetchXML(let name):
-            onMachines { .document(title: "XML of \(name)", try machines.xml(name)) }
+        case .fetchXML(let key, let name):
+            let port = link(key.connection).port
+            onMachines(link(key.connection)) { .document(title: "XML of \(name)", try port.xml(name)) }
         case .listSnapshots(let key, let name):
-            onMachines { .snapshotsListed(key, name: name, try machines.snapshots(key)) }
+            let port = link(key.connection).port
+            onMachines(link(key.connection)) { .snapshotsListed(key, name: name, try port.snapshots(key)) }
         case .startLab(let id): startLab(id)
         case .checkLab(let id, let step): checkLab(id, step)
+        case .regrade(let students): regrade(students)
+        case .fetchClassReport(let student, let lab): fetchClassReport(student, lab)
         }
     }
 
-    /// Runs `body` on the machine lane and posts what it returns; a failure becomes one line in the status
+    /// Runs `body` on the link's lane and posts what it returns; a failure becomes one line in the status
     /// bar (and the log).
-    private func onMachines(_ body: @escaping @Sendable () throws -> Message) {
+    private func onMachines(_ link: Link, _ body: @escaping @Sendable () throws -> Message) {
+        let lane = link.lane
         Task {
             do {
-                let message = try await machineLane.run(body)
+                let message = try await lane.run(body)
                 if case .actionFinished(let line) = message { logger.info("\(line)") }
                 post(message)
             } catch {
@@ -264,55 +308,92 @@ public final class DashboardRuntime: @unchecked Sendable {
         }
     }
 
+    // MARK: - Class
+
+    private func loadClass() {
+        guard let classroom else { return }
+        classInFlight = true
+        Task {
+            defer { post(Inbound.classDone) }
+            do { post(.classLoaded(try await classroom.board())) } catch { post(.classFailed(userLine(error))) }
+        }
+    }
+
+    private func regrade(_ students: [String]?) {
+        guard let classroom else { return post(.classFailed("no class open: start with 'virtlab ui --class DIR'")) }
+        Task {
+            do {
+                let board = try await classroom.regrade(students: students)
+                let who = students.map { $0.joined(separator: ", ") } ?? "the class"
+                logger.info("graded \(who)")
+                post(.classGraded(board, students: students))
+                post(.actionFinished("graded \(who)"))
+            } catch {
+                post(.classFailed(userLine(error)))
+            }
+        }
+    }
+
+    private func fetchClassReport(_ student: String, _ lab: String) {
+        guard let classroom else { return }
+        Task {
+            do {
+                post(.document(title: "\(student) · \(lab)", try await classroom.report(student: student, lab: lab)))
+            } catch {
+                post(.actionFailed(userLine(error)))
+            }
+        }
+    }
+
     // MARK: - Refresh and connection
 
-    private func refresh() {
-        refreshInFlight = true
+    private func refresh(_ link: Link) {
+        link.refreshInFlight = true
         engineInterval.withLock { $0 = state.refreshInterval }
-        nextRefreshAt = Self.monotonicNow() + state.refreshInterval
-        let machines = machines
+        link.nextRefreshAt = Self.monotonicNow() + state.refreshInterval
+        let (port, lane, uri) = (link.port, link.lane, link.uri)
         let wanted = state.machinesToMeasure(rows: terminal.size.height)
         Task {
-            defer { post(Inbound.refreshDone) }
+            defer { post(Inbound.refreshDone(connection: uri)) }
             do {
-                let snapshot = try await machineLane.run { try machines.snapshot(completing: wanted) }
+                let snapshot = try await lane.run { try port.snapshot(completing: wanted) }
                 if !firstSnapshotLogged.exchange(true, ordering: .relaxed) {
                     logger.info("first snapshot: \(snapshot.machines.count) machines")
                 }
                 post(.snapshot(snapshot))
             } catch {
-                if await machineLane.run({ machines.isAlive }) {
+                if await lane.run({ port.isAlive }) {
                     post(.refreshFailed(userLine(error)))
                 } else {
-                    post(Inbound.connectionFailed(userLine(error)))
+                    post(Inbound.connectionFailed(connection: uri, userLine(error)))
                 }
             }
         }
     }
 
-    private func connect() {
-        let machines = machines, uri = state.uri
+    private func connect(_ link: Link) {
+        let (port, lane, uri) = (link.port, link.lane, link.uri)
         Task {
             do {
-                try await machineLane.run {
-                    try machines.connect { [weak self] event in self?.post(.machineEvent(event)) }
+                try await lane.run {
+                    try port.connect { [weak self] event in self?.post(.machineEvent(event)) }
                 }
                 logger.info("connected to \(uri)")
-                post(.reconnected)
+                post(.reconnected(connection: uri))
             } catch {
-                post(Inbound.connectionFailed(userLine(error)))
+                post(Inbound.connectionFailed(connection: uri, userLine(error)))
             }
         }
     }
 
     /// A lost or failed connection: say so, keep the last numbers on screen, and retry with back-off.
-    private func lost(_ reason: String) {
-        let retryIn = backoff
-        backoff = min(backoff * 2, policy.limit)
+    private func lost(_ link: Link, _ reason: String) {
+        let retryIn = link.backoff
+        link.backoff = min(link.backoff * 2, policy.limit)
         let at = Self.monotonicNow() + retryIn
-        reconnectAt = at
-        logger.warning("connection lost: \(reason); retry in \(retryIn) s")
-        _ = update(&state, .connectionLost(reason, retryAt: at))
+        link.reconnectAt = at
+        logger.warning("connection to \(link.uri) lost: \(reason); retry in \(retryIn) s")
+        _ = update(&state, .connectionLost(reason, connection: link.uri, retryAt: at))
     }
 
     // MARK: - Containers

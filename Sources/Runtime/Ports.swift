@@ -74,6 +74,17 @@ public protocol LabPort: Sendable {
     func check(_ lab: Lab, step: String?) async -> (report: LabReport, saveError: String?)
 }
 
+/// A class's gradebook and hosts, for the teacher's dashboard. Its work (SQLite reads, grading over ssh) runs
+/// off the cooperative pool, each blocking call on a thread of its own.
+public protocol ClassPort: Sendable {
+    /// The board as the gradebook has it now.
+    func board() async throws -> ClassBoard
+    /// Grades these students' hosts live (everyone: nil), stores the grades, and returns the new board.
+    func regrade(students: [String]?) async throws -> ClassBoard
+    /// The student's report on the lab from the attempt that counts (else the last), with its evidence.
+    func report(student: String, lab: String) async throws -> String
+}
+
 /// The screen and the keyboard.
 public protocol TerminalPort: AnyObject {
     var size: Size { get }

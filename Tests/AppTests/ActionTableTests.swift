@@ -12,7 +12,7 @@ import TermUI
     /// The fixture with one VM, `vm1`, in `machineState`.
     func state(_ machineState: MachineState) -> AppState {
         var state = AppState(uri: DashboardFixture.uri, isDemo: false, readOnly: false)
-        _ = update(&state, .reconnected)
+        _ = update(&state, .reconnected(connection: DashboardFixture.uri))
         let fixture = DashboardFixture.snapshot(at: 10, scale: 1)
         _ = update(&state, .snapshot(InventorySnapshot(
             connection: fixture.connection, hypervisor: fixture.hypervisor, time: fixture.time, host: fixture.host,

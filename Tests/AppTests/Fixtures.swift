@@ -49,7 +49,7 @@ enum DashboardFixture {
     static func state(readOnly: Bool = false, demo: Bool = false) -> AppState {
         var state = AppState(uri: uri, isDemo: demo, readOnly: readOnly)
         _ = update(&state, .tick(now: 100))
-        _ = update(&state, .reconnected)
+        _ = update(&state, .reconnected(connection: uri))
         _ = update(&state, .snapshot(snapshot(at: 10, scale: 1)))
         _ = update(&state, .snapshot(snapshot(at: 12, scale: 2)))
         _ = update(&state, .tick(now: 200))  // the "connected" status has expired

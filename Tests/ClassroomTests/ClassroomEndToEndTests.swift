@@ -132,6 +132,55 @@ import TestSupport
         #expect(byEmail["dave@example.org"]?[1] == "" && records.count == 5, "\(records)")
     }
 
+    /// `virtlab ui --class` in a terminal: the Class pane's grid, and every student host's VMs over qemu+ssh
+    /// (through the class's ssh config) in one list, the host that is down named and not holding up the others.
+    @Test func theTeachersDashboardWatchesTheRoom() async throws {
+        let room = try await TestClassroom([.init("pc01"), .init("pc02"), .init("pc03", down: true)])
+        let suffix = UUID().uuidString.prefix(4).lowercased()
+        let ids = ["pc01", "pc02", "pc03"].map { "\($0)-\(suffix)" }
+        let classPath = room.directory + "/class"
+        #expect(try Run.virtlab(["class", "init", classPath, "--name", "room 7", "--lab", "check-extensions"]).status == 0)
+        try "name: room 7\nlabs: [check-extensions]\nssh_config: \(room.sshConfig)\nhost_timeout_seconds: 60\n"
+            .write(toFile: classPath + "/class.yaml", atomically: true, encoding: .utf8)
+        try (Roster.csvHeader + "\n" + ids.map { "\($0),Student \($0.prefix(4)),\($0)@example.org,\($0.prefix(4))" }
+            .joined(separator: "\n") + "\n").write(toFile: classPath + "/roster.csv", atomically: true, encoding: .utf8)
+        defer { for id in ids { try? FileManager.default.removeItem(atPath: "/tmp/virtlab-lab-\(id)") } }
+        #expect(try Run.virtlab(["class", "grade", classPath, "--exit-zero"]).status == 0)
+        // A VM on the hosts' libvirtd (the namespaces share one), so each host's list has one.
+        let vm = "vlclass-\(suffix)"
+        let xml = room.directory + "/\(vm).xml"
+        try "<domain type='qemu'><name>\(vm)</name><memory unit='MiB'>64</memory><os><type>hvm</type></os></domain>"
+            .write(toFile: xml, atomically: true, encoding: .utf8)
+        let defined = ProcessRunner.run(["virsh", "-c", "qemu:///system", "define", xml])
+        #expect(defined.status == 0, "\(defined.stderr)")
+        defer { _ = ProcessRunner.run(["virsh", "-c", "qemu:///system", "undefine", vm]) }
+
+        let session = try TmuxSession([Run.virtlabBinary, "ui", "--uri", "test:///default", "--class", classPath,
+                                       "--delay", "1"])
+        #expect(await session.waitFor("Class room 7"), "\(session.screen())")
+        #expect(await session.waitFor("unreachable"), "the host that is down: \(session.screen())")
+        let grid = session.screen()
+        #expect(grid.contains("[0/9]") && grid.contains(ids[1]), "\(grid)")
+        try session.send("1")
+        #expect(await session.waitFor("LOST: pc03"), "\(session.screen())")
+        for host in ["pc01", "pc02"] {
+            let shown = await eventually(timeout: .seconds(30), every: .milliseconds(100)) {
+                session.screen().split(separator: "\n").contains { $0.contains("│\(host) ") && $0.contains(vm) }
+            }
+            #expect(shown, "\(host)'s VM: \(session.screen())")
+        }
+        // Re-grading one student from the grid, then reading the report with its evidence.
+        try session.send("6")
+        try session.send("r")
+        #expect(await session.waitFor("graded \(ids[0])"), "\(session.screen())")
+        try session.send("Enter")
+        #expect(await session.waitFor("Live grade of"), "\(session.screen())")
+        #expect(await session.waitFor("expected:"), "the evidence is in the report: \(session.screen())")
+        try session.send("Escape")
+        try session.send("q")
+        #expect(await session.waitFor("VIRTLAB_EXIT=0"), "\(session.screen())")
+    }
+
     static func publicHash(lab: String, student: String) -> String {
         let digest = ProcessRunner.run(["sh", "-c", "printf %s '\(lab)/\(student)' | sha256sum"]).stdout
         return String(digest.prefix(6))

@@ -103,8 +103,13 @@ final class FakeMachines: MachinePort, @unchecked Sendable {
     let slowSnapshot: Gate?
     let failPerform: String?
     static let uri = "test:///fake"
+    let uri: String
+    /// Put before its machines' names: two hosts' machines told apart.
+    let prefix: String
 
-    init(failConnects: Int = 0, slowSnapshot: Gate? = nil, failPerform: String? = nil) {
+    init(uri: String = FakeMachines.uri, prefix: String = "", failConnects: Int = 0, slowSnapshot: Gate? = nil,
+         failPerform: String? = nil) {
+        (self.uri, self.prefix) = (uri, prefix)
         self.failConnects = failConnects
         self.slowSnapshot = slowSnapshot
         self.failPerform = failPerform
@@ -137,12 +142,12 @@ final class FakeMachines: MachinePort, @unchecked Sendable {
             count = $0.snapshots
             connected = $0.connected
         }
-        guard connected else { throw PortError("not connected to \(Self.uri)") }
+        guard connected else { throw PortError("not connected to \(uri)") }
         if count > 1 { slowSnapshot?.pass() }
-        return Self.snapshot(at: DashboardRuntime.monotonicNow(), scale: UInt64(count))
+        return snapshot(at: DashboardRuntime.monotonicNow(), scale: UInt64(count))
     }
 
-    static func snapshot(at time: Double, scale: UInt64) -> InventorySnapshot {
+    func snapshot(at time: Double, scale: UInt64) -> InventorySnapshot {
         func machine(_ name: String, _ uuid: String, _ state: MachineState) -> MachineSample {
             MachineSample(key: MachineKey(connection: uri, uuid: uuid), name: name, state: state, vcpus: 1,
                           memoryKiB: 524_288, maxMemoryKiB: 524_288, cpuTimeNs: state == .running ? scale * 1_000_000_000 : 0,
@@ -152,8 +157,8 @@ final class FakeMachines: MachinePort, @unchecked Sendable {
             connection: uri, hypervisor: HypervisorSample(type: "Test", version: "1"), time: time,
             host: HostSample(hostname: "fakehost", cpus: 2, memoryKiB: 8 << 20, availableMemoryKiB: 4 << 20,
                              cpuTimes: HostCPUCounters(busy: 10 * scale, total: 100 * scale)),
-            machines: [machine("build", "33333333-3333-3333-3333-333333333333", .shutOff),
-                       machine("web1", "11111111-1111-1111-1111-111111111111", .running)],
+            machines: [machine(prefix + "build", "33333333-3333-3333-3333-333333333333", .shutOff),
+                       machine(prefix + "web1", "11111111-1111-1111-1111-111111111111", .running)],
             images: [])
     }
 
@@ -254,6 +259,35 @@ final class FakeLabs: LabPort, @unchecked Sendable {
     }
 }
 
+/// A class of two students; grading waits at a gate for as long as the test wants (hosts that take their time).
+final class FakeClass: ClassPort, @unchecked Sendable {
+    let grading: Gate
+    private let regrades = Mutex<[[String]?]>([])
+
+    init(grading: Gate) { self.grading = grading }
+
+    var regraded: [[String]?] { regrades.withLock { $0 } }
+
+    func board(points: Int) -> ClassBoard {
+        ClassBoard(name: "room 101", students: [.init(id: "alice", name: "Alice", host: "pc01"),
+                                                .init(id: "bob", name: "Bob", host: "pc02")],
+                   labs: ["lab1"],
+                   cells: ["alice": ["lab1": .init(earned: points, possible: 9, from: "live", lastStatus: "graded", lastAt: Date())],
+                           "bob": ["lab1": .init(lastStatus: "unreachable", lastAt: Date())]],
+                   readAt: Date())
+    }
+
+    func board() async throws -> ClassBoard { board(points: 3) }
+
+    func regrade(students: [String]?) async throws -> ClassBoard {
+        regrades.withLock { $0.append(students) }
+        await grading.passWithoutBlocking()
+        return board(points: 9)
+    }
+
+    func report(student: String, lab: String) async throws -> String { "Report of \(student) in \(lab)\nexpected: x" }
+}
+
 /// A runtime on the fakes, run on a thread of its own as the real one runs on the main thread.
 final class RunningDashboard: @unchecked Sendable {
     let terminal = FakeTerminal()
@@ -261,14 +295,19 @@ final class RunningDashboard: @unchecked Sendable {
     let labs: FakeLabs
     private let finished = Flag()
 
-    init(machines: FakeMachines = FakeMachines(), containers: ContainerPort = AbsentEngine(),
-         labs: FakeLabs = FakeLabs(setup: Gate()), backoff: DashboardRuntime.Backoff = .init(), delay: Double = 0.5) {
+    init(machines: FakeMachines = FakeMachines(), hosts: [FakeMachines] = [], containers: ContainerPort = AbsentEngine(),
+         labs: FakeLabs = FakeLabs(setup: Gate()), classroom: ClassPort? = nil, backoff: DashboardRuntime.Backoff = .init(),
+         delay: Double = 0.5) {
         self.machines = machines
         self.labs = labs
-        var state = AppState(uri: FakeMachines.uri, isDemo: false, readOnly: false, refreshInterval: delay)
+        var state = AppState(uri: machines.uri, isDemo: false, readOnly: false, refreshInterval: delay,
+                             moreConnections: hosts.map(\.uri))
+        if classroom != nil { state.focus = .classroom }
         _ = update(&state, .tick(now: DashboardRuntime.monotonicNow()))
         let runtime = DashboardRuntime(state: state, theme: .builtIn, glyphs: .unicode, terminal: terminal,
-                                       machines: machines, containers: containers, labs: labs, backoff: backoff)
+                                       machines: machines,
+                                       hosts: Dictionary(uniqueKeysWithValues: hosts.map { ($0.uri, $0 as MachinePort) }),
+                                       containers: containers, labs: labs, classroom: classroom, backoff: backoff)
         let thread = Thread { [finished] in
             runtime.run()
             finished.raise()

@@ -50,6 +50,50 @@ import TermUI
         #expect(await app.quit())
     }
 
+    @Test func aSlowOrLostHostNeverStallsTheOthersOrTheKeys() async {
+        let slow = Gate()
+        let stuck = FakeMachines(uri: "qemu+ssh://pc02/system", prefix: "pc02-", slowSnapshot: slow)
+        let gone = FakeMachines(uri: "qemu+ssh://pc03/system", prefix: "pc03-", failConnects: 1000)
+        let app = RunningDashboard(hosts: [stuck, gone], backoff: .init(first: 0.2, limit: 0.4), delay: 0.5)
+        #expect(await app.terminal.shows("pc02-web1"), "every host's machines are in the one list")
+        #expect(await app.terminal.shows("LOST: pc03"), "the lost host is named in the header")
+        #expect(await eventually("pc02's second refresh is stuck") { slow.isHolding })
+        let before = app.machines.calls.snapshots
+        #expect(await eventually("the first host keeps refreshing") { app.machines.calls.snapshots >= before + 3 })
+        #expect(await eventually("the lost host is retried") { gone.calls.connects.count >= 3 })
+        app.terminal.press(.character("/"))
+        app.terminal.type("pc02")
+        #expect(await app.terminal.shows("filter: pc02_"), "keys are answered while one host hangs")
+        #expect(slow.isHolding)
+        // Each host's calls run on its own lane: the stuck one holds up nobody else's.
+        #expect(app.machines.calls.threads == ["virtlab.libvirt"] && stuck.calls.threads == ["virtlab.host1"])
+        app.terminal.press(.enter)
+        slow.open()
+        #expect(await app.quit())
+    }
+
+    @Test func theClassGradesWithoutStallingTheKeys() async {
+        let grading = Gate()
+        let classroom = FakeClass(grading: grading)
+        let app = RunningDashboard(classroom: classroom)
+        #expect(await app.terminal.shows("Class room 101"))
+        #expect(await app.terminal.shows("3/9"))
+        app.terminal.press(.character("r"))
+        #expect(await eventually("alice is being graded") { classroom.regraded == [["alice"]] })
+        #expect(await app.terminal.shows("grading"))
+        app.terminal.press(.character("j"))
+        #expect(await app.terminal.shows("─ Bob · lab1"), "keys work while hosts are graded")
+        grading.open()
+        #expect(await app.terminal.shows("9/9"), "the new grade is on the board")
+        app.terminal.press(.character("f"))
+        #expect(await app.terminal.shows("showing students who need help"))
+        #expect(!app.terminal.screen.contains("alice"), "alice has full marks: only bob needs help")
+        app.terminal.press(.enter)
+        #expect(await app.terminal.shows("Report of bob in lab1"))
+        app.terminal.press(.escape)
+        #expect(await app.quit())
+    }
+
     @Test func effectsBecomeMessages() async {
         let app = RunningDashboard()
         #expect(await app.terminal.shows("build"))

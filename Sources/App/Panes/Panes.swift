@@ -7,6 +7,8 @@ protocol PaneFeature: Sendable {
     static var pane: Pane { get }
     /// Its tab's title.
     static var title: String { get }
+    /// The title when the tabs do not fit a narrow terminal.
+    static var shortTitle: String { get }
     /// What its keys work on, for "works on virtual machines: press 1".
     static var subject: String { get }
     /// The count in its tab, when it has one.
@@ -23,6 +25,7 @@ protocol PaneFeature: Sendable {
 
 extension PaneFeature {
     static func escape(_ state: inout AppState) -> Bool { false }
+    static var shortTitle: String { title }
 }
 
 /// The registry of panes, in tab order: pane N is number key N.
@@ -33,6 +36,7 @@ enum Panes {
         ImagesPane.self,
         LabsPane.self,
         NetworksPane.self,
+        ClassPane.self,
     ]
 
     static func feature(_ pane: Pane) -> any PaneFeature.Type { all.first { $0.pane == pane } ?? all[0] }

@@ -10,9 +10,13 @@ extension Pane {
 enum MachinesPane: PaneFeature {
     static let pane = Pane.machines
     static let title = "Virtual machines"
+    static let shortTitle = "VMs"
     static let subject = "virtual machines"
 
-    static func count(in state: AppState) -> Int? { state.snapshot?.machines.count }
+    static func count(in state: AppState) -> Int? {
+        guard state.watchesSeveralHosts else { return state.snapshot?.machines.count }
+        return state.connections.reduce(0) { $0 + (state.snapshots[$1]?.machines.count ?? 0) }
+    }
 
     static let bindings: [Binding] = [
         key("start", [.character("u")], "start (up)", footer: "start", mutates: true) { request(&$0, .start) },
@@ -40,7 +44,7 @@ enum MachinesPane: PaneFeature {
         key("console", [.character("c")], "serial console (Ctrl-] leaves)", footer: "console", mutates: true) { state in
             withSelected(&state) { state, machine in
                 if let why = MachineVerb.console.rule.refusal(machine.name, machine.state) { return refuse(&state, why) }
-                return [.openConsole(name: machine.name)]
+                return [.openConsole(machine.key, name: machine.name)]
             }
         },
         key("clone", [.character("C")], "clone a shut-off VM (Tab: new identity)", mutates: true) { state in
@@ -51,7 +55,7 @@ enum MachinesPane: PaneFeature {
             }
         },
         key("xml", [.character("x")], "domain XML") { state in
-            withSelected(&state) { _, machine in [.fetchXML(name: machine.name)] }
+            withSelected(&state) { _, machine in [.fetchXML(machine.key, name: machine.name)] }
         },
     ]
 
@@ -103,21 +107,27 @@ private func drawMachines(_ buffer: inout Buffer, _ rect: Rect, _ state: AppStat
     let title = "Virtual machines · sorted by \(state.sort.label) "
         + (state.sortDescending ? glyphs.descending : glyphs.ascending)
     let inner = buffer.pane(rect, title: title, focused: true, theme: theme, glyphs: glyphs)
-    if state.snapshot == nil {
-        buffer.write("Connecting to \(state.uri)…", x: inner.x + 1, y: inner.y + 1, style: theme[.dim], maxX: inner.maxX)
+    if state.snapshots.isEmpty {
+        let hosts = state.watchesSeveralHosts ? "\(state.connections.count) hosts" : state.uri
+        buffer.write("Connecting to \(hosts)…", x: inner.x + 1, y: inner.y + 1, style: theme[.dim], maxX: inner.maxX)
         return
     }
     if machines.isEmpty {
-        let text = state.filter.isEmpty ? "No virtual machines on \(state.uri)." : "No machine matches '\(state.filter)' (Esc clears)."
+        let place = state.watchesSeveralHosts ? "the \(state.snapshots.count) hosts connected" : state.uri
+        let text = state.filter.isEmpty ? "No virtual machines on \(place)." : "No machine matches '\(state.filter)' (Esc clears)."
         buffer.write(text, x: inner.x + 1, y: inner.y + 1, style: theme[.dim], maxX: inner.maxX)
         return
     }
-    let columns: [TableView.Column] = [
+    let several = state.watchesSeveralHosts
+    // The HOST column takes room a narrow terminal does not have: the four I/O columns give way to it.
+    let io = !several || inner.width >= 100
+    let columns: [TableView.Column] = (several ? [TableView.Column("HOST", width: 10)] : []) + [
         .init("NAME", width: 0), .init("STATE", width: 9), .init("CPU%", width: 6, rightAligned: true),
-        .init("MEMORY", width: 11, rightAligned: true), .init("DISK R", width: 6, rightAligned: true),
-        .init("DISK W", width: 6, rightAligned: true), .init("NET RX", width: 6, rightAligned: true),
-        .init("NET TX", width: 6, rightAligned: true), .init("UP", width: 6, rightAligned: true),
-    ]
+        .init("MEMORY", width: 11, rightAligned: true),
+    ] + (io ? [
+        .init("DISK R", width: 6, rightAligned: true), .init("DISK W", width: 6, rightAligned: true),
+        .init("NET RX", width: 6, rightAligned: true), .init("NET TX", width: 6, rightAligned: true),
+    ] : []) + [.init("UP", width: 6, rightAligned: true)]
     let text = theme[.text]
     TableView(columns: columns, rowCount: machines.count, selected: selected, focused: state.modal == nil) { index in
         let machine = machines[index]
@@ -126,14 +136,16 @@ private func drawMachines(_ buffer: inout Buffer, _ rect: Rect, _ state: AppStat
         let rateText = { (value: Double?) in rateCell(value, active: active) }
         let memory = active ? "\(Units.compact(Double(machine.memoryKiB) * 1024))/\(Units.compact(Double(machine.maxMemoryKiB) * 1024))"
             : Units.compact(Double(machine.maxMemoryKiB) * 1024)
-        return [
+        let host: [StyledLine.Span] = several ? [.init(state.hostLabel(machine.key.connection), theme[.dim])] : []
+        let rates: [StyledLine.Span] = io ? [
+            .init(rateText(rate?.diskReadPerSecond), text), .init(rateText(rate?.diskWritePerSecond), text),
+            .init(rateText(rate?.netRxPerSecond), text), .init(rateText(rate?.netTxPerSecond), text),
+        ] : []
+        return host + [
             .init(machine.name, text), .init(machine.state.label, theme[stateRole(machine.state)]),
             .init(active ? state.cpuPercent(of: machine.key).map { Units.oneDecimal($0) } ?? "-" : "", text),
             .init(memory, text),
-            .init(rateText(rate?.diskReadPerSecond), text), .init(rateText(rate?.diskWritePerSecond), text),
-            .init(rateText(rate?.netRxPerSecond), text), .init(rateText(rate?.netTxPerSecond), text),
-            .init(state.uptime(of: machine).map { Units.duration(seconds: $0) } ?? (active ? "-" : ""), text),
-        ]
+        ] + rates + [.init(state.uptime(of: machine).map { Units.duration(seconds: $0) } ?? (active ? "-" : ""), text)]
     }.draw(into: &buffer, rect: inner, theme: theme)
 }
 
