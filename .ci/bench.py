@@ -23,14 +23,15 @@ def in_process():
 class Dashboard:
     """The real dashboard in a 200x60 pseudo-terminal, its output drained as a terminal would."""
 
-    def __init__(self, uri, delay):
+    def __init__(self, uri, delay, more=()):
         fd, child_tty = os.openpty()
         fcntl.ioctl(child_tty, termios.TIOCSWINSZ, struct.pack("HHHH", 60, 200, 0, 0))
         env = dict(os.environ, TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8",
                    DOCKER_HOST="unix:///nonexistent/virtlab-bench.sock")  # the libvirt loop alone
         env.pop("LIBVIRT_DEFAULT_URI", None)
         self.start = time.monotonic()
-        self.child = subprocess.Popen([os.path.join(RELEASE, "virtlab"), "--uri", uri, "--delay", str(delay)],
+        extra = [word for other in more for word in ("--uri", other)]
+        self.child = subprocess.Popen([os.path.join(RELEASE, "virtlab"), "--uri", uri, *extra, "--delay", str(delay)],
                                       env=env, stdin=child_tty, stdout=child_tty, stderr=child_tty,
                                       start_new_session=True, preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))
         os.close(child_tty)
@@ -89,10 +90,10 @@ def terminal_figures(uri, list_marker, delay=1.0, settle=7.0, window=10.0):
             "bytes_per_quiet_refresh": counted / (window / delay), "peak_rss_mib": peak}
 
 
-def process_cpu(uri, list_marker, delay, window):
+def process_cpu(uri, list_marker, delay, window, more=()):
     """What the user pays: the running dashboard's whole-process CPU over `window` seconds of refreshes every
     `delay` seconds, per refresh and as a share of one core."""
-    dash = Dashboard(uri, delay)
+    dash = Dashboard(uri, delay, more)
     dash.read(60, until=list_marker.encode())
     dash.read(3)  # the first refreshes, rates and details settle
     cpu0, t0 = dash.cpu_seconds(), time.monotonic()
@@ -112,6 +113,119 @@ def c_floor(uri, rounds=50, interval_ms=0):
                    check=True)
     return json.loads(subprocess.run([probe, uri, str(rounds), str(interval_ms)], check=True, capture_output=True,
                                      text=True).stdout)
+
+
+def test_fixture(path, domains, prefix):
+    """A libvirt test-driver file of `domains` running domains."""
+    with open(path, "w") as f:
+        f.write("<node>\n")
+        for i in range(domains):
+            f.write(f"<domain type='test'><name>{prefix}{i:02d}</name><uuid>00000000-0000-4000-8000-{i:012d}</uuid>"
+                    f"<memory unit='MiB'>256</memory><vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os></domain>\n")
+        f.write("</node>\n")
+
+
+def several_hosts_figures(hosts=10, domains=20):
+    """The dashboard watching `hosts` connections of `domains` domains each (test-driver files, each its own
+    connection and lane), beside the floor: one bare bulk-stats call on each, at the same pace."""
+    uris = []
+    os.makedirs("/tmp/virtlab-bench-hosts", exist_ok=True)
+    for index in range(hosts):
+        path = f"/tmp/virtlab-bench-hosts/host{index}.xml"
+        test_fixture(path, domains, f"h{index}vm")
+        uris.append(f"test://{path}")
+    # The machine count grows as hosts connect, and a terminal is sent only the digits that change: the header's
+    # host count is the marker (the measure starts after a settling pause anyway).
+    loop = process_cpu(uris[0], "HOSTS UP", delay=0.5, window=30, more=uris[1:])
+    floor = sum(c_floor(uri, rounds=10, interval_ms=500)["cpu_ms_per_call"] for uri in uris)
+    return {"cpu_ms_per_refresh": loop["cpu_ms_per_refresh"], "floor_ms": floor, "hosts": hosts, "domains": domains}
+
+
+TEN_CHECK_LAB = """id: bench-ten
+title: Ten host checks (benchmark)
+steps:
+  - id: files
+    title: Ten facts about this host
+    instructions: Nothing to do.
+    checks:
+""" + "".join(f"""      - id: c{i}
+        title: check {i}
+        command:
+          run: [test, -e, /etc/hostname]
+""" for i in range(10))
+
+
+def class_grading_figures(hosts=30):
+    """`virtlab class grade` over `hosts` student hosts, each a loopback sshd of its own (own host key, own data
+    directory holding a 10-check host lab): the wall time a teacher waits, with the class's default parallelism."""
+    import shutil, socket, tempfile
+    root = tempfile.mkdtemp(prefix="virtlab-bench-class-")
+    daemons = []
+    try:
+        keygen = lambda path: subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", path], check=True)
+        keygen(f"{root}/teacher")
+        shutil.copy(f"{root}/teacher.pub", f"{root}/authorized_keys")
+        os.makedirs("/run/sshd", exist_ok=True)
+        teacher_data = f"{root}/teacher-data"
+        for data in [teacher_data] + [f"{root}/h{i}/data" for i in range(hosts)]:
+            os.makedirs(f"{data}/virtlab/labs")
+            with open(f"{data}/virtlab/labs/bench-ten.yaml", "w") as f:
+                f.write(TEN_CHECK_LAB)
+        config, known, roster = [], [], ["id,name,email,ssh,uri"]
+        ports = []
+        for i in range(hosts):
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                ports.append(probe.getsockname()[1])
+        for i, port in enumerate(ports):
+            home = f"{root}/h{i}"
+            keygen(f"{home}/host_key")
+            with open(f"{home}/sshd_config", "w") as f:
+                f.write(f"Port {port}\nListenAddress 127.0.0.1\nHostKey {home}/host_key\nPidFile {home}/sshd.pid\n"
+                        f"AuthorizedKeysFile {root}/authorized_keys\nStrictModes no\nUsePAM no\n"
+                        f"PasswordAuthentication no\nPermitRootLogin prohibit-password\nMaxStartups 100\n"
+                        f"SetEnv PATH={RELEASE}:/usr/bin:/bin:/usr/sbin:/sbin XDG_DATA_HOME={home}/data "
+                        f"XDG_STATE_HOME={home}/state\nLogLevel ERROR\n")
+            daemons.append(subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", f"{home}/sshd_config"],
+                                            stderr=subprocess.DEVNULL))
+            key = open(f"{home}/host_key.pub").read().split()[:2]
+            known.append(f"[127.0.0.1]:{port} {' '.join(key)}")
+            config.append(f"Host h{i}\n  HostName 127.0.0.1\n  Port {port}\n  User {os.environ.get('USER', 'root')}\n"
+                          f"  IdentityFile {root}/teacher\n  IdentitiesOnly yes\n  UserKnownHostsFile {root}/known_hosts\n")
+            roster.append(f"s{i:02d},Student {i},s{i}@example.org,h{i}")
+        for name, lines in [("known_hosts", known), ("ssh_config", config)]:
+            with open(f"{root}/{name}", "w") as f:
+                f.write("\n".join(lines) + "\n")
+        env = dict(os.environ, XDG_DATA_HOME=teacher_data, XDG_STATE_HOME=f"{root}/teacher-state")
+        virtlab = os.path.join(RELEASE, "virtlab")
+        subprocess.run([virtlab, "class", "init", f"{root}/class", "--lab", "bench-ten"], check=True, env=env,
+                       capture_output=True)
+        with open(f"{root}/class/class.yaml", "w") as f:
+            f.write(f"name: bench\nlabs: [bench-ten]\nssh_config: {root}/ssh_config\n")
+        with open(f"{root}/class/roster.csv", "w") as f:
+            f.write("\n".join(roster) + "\n")
+        deadline = time.monotonic() + 20
+        for port in ports:
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise SystemExit(f"sshd on port {port} did not listen")
+                    time.sleep(0.05)
+        t0 = time.monotonic()
+        run = subprocess.run([virtlab, "class", "grade", f"{root}/class", "--format", "json"], env=env,
+                             capture_output=True, text=True)
+        wall = time.monotonic() - t0
+        rows = json.loads(run.stdout) if run.stdout.strip().startswith("[") else []
+        graded = sum(1 for row in rows if row.get("earned") == 10)
+        return {"wall_s": wall, "hosts": hosts, "graded": graded, "parallelism": 8}
+    finally:
+        for daemon in daemons:
+            daemon.terminate()
+            daemon.wait()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def timed(argv, runs=5):
@@ -169,6 +283,8 @@ def main():
     idle = process_cpu(URI, f"({DOMAINS})", delay=2, window=30)
     term = terminal_figures(URI, f"({DOMAINS})")
     real = real_daemon_figures()
+    several = several_hosts_figures()
+    grading = class_grading_figures()
     virsh_stats = timed(["virsh", "-c", URI, "domstats"])
     virsh_list = timed(["virsh", "-c", URI, "list", "--all"])
     virtlab_ls = timed([os.path.join(RELEASE, "virtlab"), "ls", "--uri", URI])
@@ -188,6 +304,14 @@ def main():
          "50 calls in a row: caches stay warm, which a refresh every 0.5 s never sees"),
         ("Idle dashboard at `--delay 2` (CPU)", f"{idle['core_percent']:.2f} % of a core", "<= 0.3 %",
          "the same process measure, 1,000 domains, nothing pressed"),
+        (f"Dashboard refresh over {several['hosts']} connections x {several['domains']} domains (CPU)",
+         f"{several['cpu_ms_per_refresh']:.2f} ms ({several['cpu_ms_per_refresh'] / several['floor_ms']:.2f}x the floor)",
+         "", f"`--uri` given {several['hosts']} times (test-driver files), each connection on a lane of its own; floor: "
+         f"one bare bulk-stats call on each, 0.5 s apart, summed ({several['floor_ms']:.2f} ms)"),
+        (f"`class grade`: {grading['hosts']} student hosts, a 10-check host lab (wall)",
+         f"{grading['wall_s']:.1f} s ({grading['graded']}/{grading['hosts']} graded 10/10)", "<= 20 s",
+         f"each host a loopback sshd of its own; ssh + `virtlab lab grade` there, {grading['parallelism']} hosts at "
+         "once (the class's default parallelism)"),
         ("Stats collection per refresh (CPU)", f"{inproc['stats_cpu_ms_per_refresh']:.2f} ms", "< 5 ms",
          "one `virConnectGetAllDomainStats` + host info + pools, in-process test driver"),
         ("Render one frame at 200x60 (CPU)", f"{inproc['render_cpu_ms_200x60']:.2f} ms", "<= 1 ms",
