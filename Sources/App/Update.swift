@@ -43,7 +43,8 @@ private func route(_ state: inout AppState, _ message: Message) -> [Effect] {
         state.links[connection] = .connected
         // A routine notice must not hide an error the user has not had time to read (e.g. a refused theme).
         if state.status?.level != .error {
-            setStatus(&state, "\(wasLost ? "reconnected" : "connected") to \(connection)", .info)
+            let name = state.watchesSeveralHosts ? state.hostLabel(connection) : connection
+            setStatus(&state, "\(wasLost ? "reconnected" : "connected") to \(name)", .info)
         }
         return [.refresh]
     case .classGraded(let board, let students):

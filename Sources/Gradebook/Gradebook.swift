@@ -185,6 +185,47 @@ public final class Gradebook: Sendable {
         }
     }
 
+    /// An attempt whose stored row no longer matches what was signed: the signature fails, or the points kept
+    /// beside it are not the signed report's.
+    public struct Mismatch: Sendable, Equatable {
+        public let attempt: Attempt
+        public let problem: String
+    }
+
+    /// Checks every attempt whose signature held when it was stored (not those already found edited or of an
+    /// unknown signer): a live grade against the teacher's key, a submission against its signer's.
+    /// - allowedSigners: the class's file, with the teacher's key enrolled.
+    public func verifySignatures(allowedSigners: String) throws -> (checked: Int, mismatches: [Mismatch]) {
+        let rows = try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT id, signer, document, signature FROM attempts
+                WHERE signature IS NOT NULL AND status NOT IN ('edited', 'unknown-signer')
+                """)
+                .map { (id: $0["id"] as Int64, signer: $0["signer"] as String?, document: $0["document"] as Data?,
+                        signature: $0["signature"] as String) }
+        }
+        let attempts = Dictionary(uniqueKeysWithValues: try attempts().map { ($0.id, $0) })
+        var mismatches: [Mismatch] = []
+        for row in rows {
+            guard let attempt = attempts[row.id] else { continue }
+            let live = attempt.kind == .live
+            guard let document = row.document, let signer = row.signer,
+                  SSHSignature.verify(document, signature: row.signature, principal: signer,
+                                      namespace: live ? SSHSignature.gradeNamespace : SSHSignature.resultNamespace,
+                                      allowedSigners: allowedSigners) else {
+                mismatches.append(Mismatch(attempt: attempt, problem: "its signature does not match what is stored"))
+                continue
+            }
+            let signed = live ? ReportFormat.parseJSON(document) : (try? ResultBundle.decodePayload(document))?.report
+            let counts = live || attempt.status == Verdict.Kind.verified.rawValue
+            if let signed, counts && (attempt.earned != signed.earned || attempt.possible != signed.possible) {
+                mismatches.append(Mismatch(attempt: attempt, problem: "its points (\(attempt.earned.map(String.init) ?? "-")/"
+                    + "\(attempt.possible.map(String.init) ?? "-")) are not the signed report's (\(signed.earned)/\(signed.possible))"))
+            }
+        }
+        return (rows.count, mismatches)
+    }
+
     public func checks(attempt: Int64) throws -> [CheckResult] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM checks WHERE attempt = ? ORDER BY position", arguments: [attempt]).map { row in

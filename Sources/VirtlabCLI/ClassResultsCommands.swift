@@ -197,6 +197,9 @@ extension ClassCommand {
         @OptionGroup var target: Directory
         @Argument(help: "Labs (default: the class's labs).") var labs: [String] = []
         @Option(help: "text or json.") var format = "text"
+        @Flag(help: ArgumentHelp("Check every stored signature (live grades: the teacher's key; submissions: the "
+                                 + "student's) and that the points kept beside them are the signed ones; exits 1 on a mismatch."))
+        var verify = false
         @OptionGroup var locations: LabCommand.Locations
 
         func validate() throws {
@@ -205,10 +208,25 @@ extension ClassCommand {
 
         func run() throws {
             let directory = target.classDirectory
+            if verify { return try verifySignatures(directory) }
             let table = try ClassTable(gradebook: try Gradebook(path: directory.gradebookFile),
                                        students: try directory.roster().students,
                                        labs: try ClassCommand.labs(labs, of: directory, catalog: locations.catalog))
             print(format == "json" ? try table.json() : table.text())
+        }
+
+        func verifySignatures(_ directory: ClassDirectory) throws {
+            try directory.enrolTeacher()
+            let (checked, mismatches) = try Gradebook(path: directory.gradebookFile)
+                .verifySignatures(allowedSigners: directory.allowedSignersFile)
+            for mismatch in mismatches {
+                let attempt = mismatch.attempt
+                print("attempt \(attempt.id) (\(attempt.student), \(attempt.lab), \(attempt.kind.rawValue) "
+                      + "\(Units.timestamp(attempt.at))): \(mismatch.problem)")
+            }
+            print("\(checked) signed attempt\(checked == 1 ? "" : "s") checked: "
+                  + (mismatches.isEmpty ? "every one matches its signature" : "\(mismatches.count) do not"))
+            if !mismatches.isEmpty { throw ExitCode(1) }
         }
     }
 

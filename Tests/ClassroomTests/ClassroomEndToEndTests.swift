@@ -99,6 +99,9 @@ import TestSupport
         // Live grades: the authority, stored beside the submissions.
         let graded = try Run.virtlab(["class", "grade", classPath, "--format", "json"])
         #expect(graded.status == 1, "not everyone has full marks")
+        let verified = try Run.virtlab(["class", "report", classPath, "--verify"])
+        #expect(verified.status == 0 && verified.stdout.hasSuffix("signed attempts checked: every one matches its signature\n"),
+                "\(verified.stdout) \(verified.stderr)")
         let report = try Run.virtlab(["class", "report", classPath])
         let reportRows = report.stdout.split(separator: "\n").map(String.init)
         let full = "\(payload.report.possible)/\(payload.report.possible)"
@@ -125,7 +128,7 @@ import TestSupport
         // Moodle's import: an email column, one column of points per lab, its feedback.
         let export = room.directory + "/moodle.csv"
         #expect(try Run.virtlab(["class", "export", classPath, "--format", "moodle", "--output", export]).status == 0)
-        let records = Self.parseCSV(try String(contentsOfFile: export, encoding: .utf8))
+        let records = try Self.parseCSV(file: export)
         #expect(records.first == ["Email address", "check-extensions", "check-extensions feedback"])
         let byEmail = Dictionary(uniqueKeysWithValues: records.dropFirst().map { ($0[0], $0) })
         #expect(byEmail["alice@example.org"]?[1] == "\(payload.report.possible)", "\(records)")
@@ -186,23 +189,9 @@ import TestSupport
         return String(digest.prefix(6))
     }
 
-    /// RFC 4180, as an LMS reads it: quoted fields, doubled quotes, CRLF records.
-    static func parseCSV(_ text: String) -> [[String]] {
-        var records: [[String]] = [], record: [String] = [], field = "", quoted = false
-        var characters = Array(text).makeIterator()
-        var pending: Character? = nil
-        while let character = pending ?? characters.next() {
-            pending = nil
-            if quoted {
-                if character == "\"" {
-                    let next = characters.next()
-                    if next == "\"" { field.append("\"") } else { quoted = false; pending = next }
-                } else { field.append(character) }
-            } else if character == "\"" { quoted = true
-            } else if character == "," { record.append(field); field = ""
-            } else if character == "\r\n" || character == "\n" { record.append(field); records.append(record); (record, field) = ([], "")
-            } else { field.append(character) }
-        }
-        return records
+    /// The file as a CSV reader of its own reads it (Python's csv module, as spreadsheets and LMS importers do).
+    static func parseCSV(file: String) throws -> [[String]] {
+        let read = ProcessRunner.run(["python3", "-c", "import csv, json, sys; print(json.dumps(list(csv.reader(open(sys.argv[1], newline='')))))", file])
+        return try JSONDecoder().decode([[String]].self, from: Data(read.stdout.utf8))
     }
 }

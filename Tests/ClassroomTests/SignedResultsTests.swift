@@ -188,6 +188,27 @@ final class SignedClass {
         }
     }
 
+    @Test func aRowChangedInTheDatabaseNoLongerMatchesItsSignature() throws {
+        let room = try SignedClass()
+        let bundle = try room.bundle(for: room.releases["alice"]!, signedBy: "alice", machine: "m", earned: 1)
+        _ = try room.gradebook.import(bundle, verdict: try room.inspect(bundle), source: "a")
+        let report = bundle.payload.report
+        let bytes = Data(ReportFormat.json.render(report).utf8)
+        let signature = try SSHSignature.sign(bytes, key: try room.directory.teacherKey(), namespace: SSHSignature.gradeNamespace)
+        try room.gradebook.recordLive(student: "alice", lab: "lab1", status: "graded", detail: "1/3", report: report,
+                                      reportBytes: bytes, host: "pc01", signature: signature, at: Date())
+        try room.directory.enrolTeacher()
+        let clean = try room.gradebook.verifySignatures(allowedSigners: room.directory.allowedSignersFile)
+        #expect(clean.checked == 2 && clean.mismatches.isEmpty, "\(clean)")
+        // Someone raises the points with sqlite3.
+        try DatabaseQueue(path: room.directory.gradebookFile).write { db in
+            try db.execute(sql: "UPDATE attempts SET earned = 3")
+        }
+        let tampered = try room.gradebook.verifySignatures(allowedSigners: room.directory.allowedSignersFile)
+        #expect(tampered.mismatches.map(\.problem) == ["its points (3/3) are not the signed report's (1/3)",
+                                                       "its points (3/3) are not the signed report's (1/3)"])
+    }
+
     @Test func exportsAreWhatAnLMSImports() throws {
         let room = try SignedClass()
         let alices = try room.bundle(for: room.releases["alice"]!, signedBy: "alice", machine: "m-a", earned: 3)
