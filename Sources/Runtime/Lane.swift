@@ -6,7 +6,8 @@ import Foundation
 public final class Lane: Sendable {
     private let queue: WorkQueue
 
-    /// `name` names the thread, as `Thread.current.name` reads inside `run`.
+    /// `name` (at most 15 characters, the kernel's limit) names the thread where `top -H`, `perf` and
+    /// /proc/thread-self/comm show it.
     public init(name: String) { queue = WorkQueue(name: name) }
 
     /// Runs `body` on the lane's thread and returns what it returns.
@@ -33,9 +34,13 @@ private final class WorkQueue: @unchecked Sendable {
     private var stopping = false
 
     init(name: String) {
-        // Named from inside: on Linux a name given before start() does not reach the thread.
+        // Named from inside, through the kernel: on Linux, Foundation's `Thread.current.name` is at times not the
+        // running thread's own (a name set through it does not always reach the thread).
         Thread { [self] in
-            Thread.current.name = name
+            if let comm = FileHandle(forWritingAtPath: "/proc/thread-self/comm") {
+                comm.write(Data(name.utf8))
+                try? comm.close()
+            }
             loop()
         }.start()
     }

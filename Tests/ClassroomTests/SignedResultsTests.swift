@@ -3,6 +3,7 @@ import GRDB
 import LabFormat
 import ProcessRunner
 import Testing
+import TestSupport
 @testable import Classroom
 @testable import Gradebook
 
@@ -227,5 +228,40 @@ final class SignedClass {
         #expect(((json[0]["labs"] as? [String: Any])?["lab1"] as? [String: Any])?["earned"] as? Int == 3)
         let text = table.text(now: Date())
         #expect(text.contains("live unreachable") && text.contains("copied: signed by bob"), "\(text)")
+    }
+}
+
+/// The classroom commands' bad input, as a teacher or a student types it: one line each, nothing changed.
+@Suite struct ClassroomBadInputTests {
+    @Test func everyRefusalIsOneLine() throws {
+        let room = try SignedClass()
+        let home = room.path + "/student-data"
+        let student = ["XDG_DATA_HOME": home, "XDG_STATE_HOME": home]
+        try "not a key\n".write(toFile: room.path + "/bad.pub", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: room.path + "/empty", withIntermediateDirectories: true)
+        let cases: [([String], [String: String], String)] = [
+            (["class", "collect", room.path, room.path + "/nope"], [:], "\(room.path)/nope: no such file or directory"),
+            (["class", "collect", room.path, room.path + "/empty"], [:], "no bundles in \(room.path)/empty"),
+            (["class", "enrol", room.path, "alice", room.path + "/bad.pub"], [:],
+             "\(room.path)/allowed_signers: not an SSH public key (expected a line like 'ssh-ed25519 AAAA… comment')"),
+            (["class", "enrol", room.path, "zed", room.path + "/bad.pub"], [:], "no student 'zed' in the roster"),
+            (["lab", "submit", "check-extensions"], student, "lab 'check-extensions' was not released to this host"),
+            (["lab", "feedback", "check-extensions"], student, "no feedback on 'check-extensions' yet"),
+        ]
+        for (arguments, environment, message) in cases {
+            let result = try Run.virtlab(arguments, environment: environment)
+            #expect(result.status == 1 && result.stderr.split(separator: "\n").count == 1 && result.stderr.contains(message),
+                    "\(arguments): \(result.stderr)")
+        }
+        let badNonce = try Run.virtlab(["lab", "receive", "check-extensions", "--class", "x", "--class-id", "0123456789abcdef",
+                                        "--student", "alice", "--hash", "abcdef", "--nonce", "short"], environment: student)
+        #expect(badNonce.status == 64 && badNonce.stderr.contains("--nonce short: expected 32 hex digits"), "\(badNonce.stderr)")
+        // A gradebook that is not one: refused, and left as it was.
+        let garbage = Data(repeating: 0x41, count: 4096)
+        try garbage.write(to: URL(fileURLWithPath: room.directory.gradebookFile))
+        let report = try Run.virtlab(["class", "report", room.path, "check-extensions"])
+        #expect(report.status == 1 && report.stderr == "virtlab: \(room.directory.gradebookFile) is not a gradebook "
+                + "(not an SQLite database, or damaged): move it away\n", "\(report.stderr)")
+        #expect(FileManager.default.contents(atPath: room.directory.gradebookFile) == garbage)
     }
 }

@@ -125,7 +125,7 @@ import LabFormat
         let nat = "nat-" + vm.dropFirst("cloud-".count)
         let natAddress = try #require(try domain.guestAddress(onNetwork: nat))
         let session = try TmuxSession([Run.virtlabBinary, "--uri", "qemu:///system", "--delay", "0.5"])
-        #expect(await session.waitFor("Virtual machines ("), "\(session.screen())")
+        #expect(await session.waitFor("1 VMs ("), "the tab at 80 columns: \(session.screen())")
         try session.send("5")
         try session.send("/")
         try session.send(nat, literal: true)

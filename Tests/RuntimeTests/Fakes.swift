@@ -118,7 +118,8 @@ final class FakeMachines: MachinePort, @unchecked Sendable {
     var calls: Calls { state.withLock { $0 } }
 
     private func record(_ change: (inout Calls) -> Void = { _ in }) {
-        let thread = Thread.current.name ?? "unnamed"
+        let thread = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8))?
+            .trimmingCharacters(in: .newlines) ?? "unnamed"
         state.withLock {
             $0.threads.insert(thread)
             change(&$0)

@@ -33,7 +33,7 @@ func expectGone(_ session: TmuxSession, _ text: String, timeout: Duration = .sec
         let fixture = try TestDriverFixture(vms: [.init(name: "alpha", vcpus: 2), .init(name: "beta"),
                                                   .init(name: "gamma", running: false)])
         let session = try TmuxSession([Run.virtlabBinary, "--uri", fixture.uri, "--delay", "0.5"])
-        await expectScreen(session, contains: "Virtual machines (3)")
+        await expectScreen(session, contains: "1 VMs (3)")
         #expect(session.alternateScreen)
         await expectScreen(session, contains: "─ alpha ─")  // the detail pane follows the selection
 
@@ -65,7 +65,7 @@ func expectGone(_ session: TmuxSession, _ text: String, timeout: Duration = .sec
         await expectScreen(session, contains: "Virtual machines (3)")
         for _ in 0..<30 { try session.resize(width: Int.random(in: 20...150), height: Int.random(in: 5...50)) }
         try session.resize(width: 80, height: 24)
-        await expectScreen(session, contains: "Virtual machines (3)")
+        await expectScreen(session, contains: "1 VMs (3)")
 
         try session.send("?")
         await expectScreen(session, contains: "─ Keys ─")
@@ -80,7 +80,7 @@ func expectGone(_ session: TmuxSession, _ text: String, timeout: Duration = .sec
     @Test func networksPaneStopsAndStartsANetwork() async throws {
         let fixture = try TestDriverFixture(vms: [.init(name: "solo")])
         let session = try TmuxSession([Run.virtlabBinary, "--uri", fixture.uri, "--delay", "0.5"])
-        await expectScreen(session, contains: "Virtual machines (1)")
+        await expectScreen(session, contains: "1 VMs (1)")
         try session.send("5")
         await expectRow(session, "labnet active") { $0.contains("labnet") && $0.contains("active") && $0.contains("nat") }
         try session.send("d")
@@ -98,7 +98,7 @@ func expectGone(_ session: TmuxSession, _ text: String, timeout: Duration = .sec
     @Test func sigtermRestoresTheTerminal() async throws {
         let fixture = try TestDriverFixture(vms: [.init(name: "solo")])
         let session = try TmuxSession([Run.virtlabBinary, "--uri", fixture.uri])
-        await expectScreen(session, contains: "Virtual machines (1)")
+        await expectScreen(session, contains: "1 VMs (1)")
         let pid = try #require(session.programPID)
         #expect(kill(pid, SIGTERM) == 0)
         await expectScreen(session, contains: "VIRTLAB_EXIT=0")
