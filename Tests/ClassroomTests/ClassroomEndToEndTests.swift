@@ -15,7 +15,7 @@ import Gradebook
         let suffix = UUID().uuidString.prefix(4).lowercased()
         let (alice, bob, carol, dave) = ("alice-\(suffix)", "bob-\(suffix)", "carol-\(suffix)", "dave-\(suffix)")
         let classPath = room.directory + "/class"
-        #expect(try Run.virtlab(["class", "init", classPath, "--name", "room 101", "--lab", "check-extensions"]).status == 0)
+        await #expect(try Run.virtlab(["class", "init", classPath, "--name", "room 101", "--lab", "check-extensions"]).status == 0)
         try """
             name: room 101
             labs: [check-extensions]
@@ -33,13 +33,13 @@ import Gradebook
 
             """.write(toFile: classPath + "/roster.csv", atomically: true, encoding: .utf8)
         for (student, host) in [(alice, "pc01"), (bob, "pc02"), (carol, "pc03")] {
-            let enrolled = try Run.virtlab(["class", "enrol", classPath, student, room.home(host) + "/id_ed25519.pub"])
+            let enrolled = try await Run.virtlab(["class", "enrol", classPath, student, room.home(host) + "/id_ed25519.pub"])
             #expect(enrolled.status == 0, "\(enrolled.stderr)")
         }
         defer { for student in [alice, bob, carol] { try? FileManager.default.removeItem(atPath: "/tmp/virtlab-lab-\(student)") } }
 
         // Release: every reachable host gets its student's lab; the one that is down is a row saying so.
-        let released = try Run.virtlab(["class", "release", classPath])
+        let released = try await Run.virtlab(["class", "release", classPath])
         #expect(released.status == 1, "one host is down: \(released.stdout) \(released.stderr)")
         let rows = released.stdout.split(separator: "\n").map(String.init)
         #expect(rows.filter { $0.hasSuffix(" released") }.count == 3, "\(released.stdout)")
@@ -47,8 +47,8 @@ import Gradebook
                 "\(released.stdout)")
         #expect(released.stderr.split(separator: "\n").filter { $0.hasPrefix("[") }.count == 4, "progress, host by host")
         // The host grades with the class's parameters, which only the teacher's secret makes.
-        #expect(try Run.virtlab(["class", "release", classPath, "libvirt-basics", "--student", alice]).status == 0)
-        let params = try Run.virtlab(["class", "params", classPath, "libvirt-basics", "--json"])
+        await #expect(try Run.virtlab(["class", "release", classPath, "libvirt-basics", "--student", alice]).status == 0)
+        let params = try await Run.virtlab(["class", "params", classPath, "libvirt-basics", "--json"])
         let values = try #require(try JSONSerialization.jsonObject(with: Data(params.stdout.utf8)) as? [String: [String: String]])
         let vm = try #require(values[alice]?["vm"])
         let shown = room.onHost("pc01", ["virtlab", "lab", "show", "libvirt-basics"])
@@ -84,7 +84,7 @@ import Gradebook
         try "my homework".write(toFile: davesFolder + "/result.virtlab-result", atomically: true, encoding: .utf8)
 
         // Collect: each fault is named.
-        let collected = try Run.virtlab(["class", "collect", classPath, lms])
+        let collected = try await Run.virtlab(["class", "collect", classPath, lms])
         #expect(collected.status == 1, "flagged and refused bundles: \(collected.stdout) \(collected.stderr)")
         let lines = collected.stdout.split(separator: "\n").map(String.init)
         func line(_ student: String, _ verdict: String) -> Bool { lines.contains { $0.contains(" \(student) ") && $0.contains(" \(verdict) ") } }
@@ -93,17 +93,17 @@ import Gradebook
         #expect(line(carol, "edited"), "\(collected.stdout)")
         #expect(lines.contains { $0.contains(" refused ") && $0.contains("not JSON") }, "\(collected.stdout)")
         #expect(lines.last == "3 imported, 0 already there, 2 flagged, 1 refused (see 'virtlab class report \(classPath)')")
-        let again = try Run.virtlab(["class", "collect", classPath, lms])
+        let again = try await Run.virtlab(["class", "collect", classPath, lms])
         #expect(again.stdout.split(separator: "\n").last.map(String.init) == "0 imported, 3 already there, 2 flagged, 1 refused "
                 + "(see 'virtlab class report \(classPath)')", "re-importing changes nothing: \(again.stdout)")
 
         // Live grades: the authority, stored beside the submissions.
-        let graded = try Run.virtlab(["class", "grade", classPath, "--format", "json"])
+        let graded = try await Run.virtlab(["class", "grade", classPath, "--format", "json"])
         #expect(graded.status == 1, "not everyone has full marks")
-        let verified = try Run.virtlab(["class", "report", classPath, "--verify"])
+        let verified = try await Run.virtlab(["class", "report", classPath, "--verify"])
         #expect(verified.status == 0 && verified.stdout.hasSuffix("signed attempts checked: every one matches its signature\n"),
                 "\(verified.stdout) \(verified.stderr)")
-        let report = try Run.virtlab(["class", "report", classPath])
+        let report = try await Run.virtlab(["class", "report", classPath])
         let reportRows = report.stdout.split(separator: "\n").map(String.init)
         let full = "\(payload.report.possible)/\(payload.report.possible)"
         #expect(reportRows.contains { $0.hasPrefix(alice) && $0.contains(" \(full) ") && $0.contains("live") }, "\(report.stdout)")
@@ -112,7 +112,7 @@ import Gradebook
         #expect(reportRows.contains { $0.hasPrefix(dave) && $0.contains("live unreachable") }, "\(report.stdout)")
 
         // Feedback goes back to each host; the student reads it there.
-        let feedback = try Run.virtlab(["class", "feedback", classPath, "check-extensions"])
+        let feedback = try await Run.virtlab(["class", "feedback", classPath, "check-extensions"])
         #expect(feedback.status == 1 && feedback.stdout.contains("sent") && feedback.stdout.contains("unreachable"),
                 "the host that is down is a row: \(feedback.stdout) \(feedback.stderr)")
         let read = room.onHost("pc03", ["virtlab", "lab", "feedback", "check-extensions"])
@@ -122,13 +122,13 @@ import Gradebook
         #expect(read.stdout.contains("## Hints") && read.stdout.contains("mkdir -p /tmp/virtlab-lab-\(carol)"),
                 "hints for what is not passed, with her own values: \(read.stdout)")
         let exchange = room.directory + "/exchange"
-        #expect(try Run.virtlab(["class", "feedback", classPath, "check-extensions", "--student", alice,
+        await #expect(try Run.virtlab(["class", "feedback", classPath, "check-extensions", "--student", alice,
                                  "--exchange", exchange]).status == 0)
         #expect(FileManager.default.fileExists(atPath: "\(exchange)/\(alice)/check-extensions-feedback.md"))
 
         // Moodle's import: an email column, one column of points per lab, its feedback.
         let export = room.directory + "/moodle.csv"
-        #expect(try Run.virtlab(["class", "export", classPath, "--format", "moodle", "--output", export]).status == 0)
+        await #expect(try Run.virtlab(["class", "export", classPath, "--format", "moodle", "--output", export]).status == 0)
         let records = try Self.parseCSV(file: export)
         #expect(records.first == ["Email address", "check-extensions", "check-extensions feedback"])
         let byEmail = Dictionary(uniqueKeysWithValues: records.dropFirst().map { ($0[0], $0) })
@@ -143,13 +143,13 @@ import Gradebook
         let suffix = UUID().uuidString.prefix(4).lowercased()
         let ids = ["pc01", "pc02", "pc03"].map { "\($0)-\(suffix)" }
         let classPath = room.directory + "/class"
-        #expect(try Run.virtlab(["class", "init", classPath, "--name", "room 7", "--lab", "check-extensions"]).status == 0)
+        await #expect(try Run.virtlab(["class", "init", classPath, "--name", "room 7", "--lab", "check-extensions"]).status == 0)
         try "name: room 7\nlabs: [check-extensions]\nssh_config: \(room.sshConfig)\nhost_timeout_seconds: 60\n"
             .write(toFile: classPath + "/class.yaml", atomically: true, encoding: .utf8)
         try (Roster.csvHeader + "\n" + ids.map { "\($0),Student \($0.prefix(4)),\($0)@example.org,\($0.prefix(4))" }
             .joined(separator: "\n") + "\n").write(toFile: classPath + "/roster.csv", atomically: true, encoding: .utf8)
         defer { for id in ids { try? FileManager.default.removeItem(atPath: "/tmp/virtlab-lab-\(id)") } }
-        #expect(try Run.virtlab(["class", "grade", classPath, "--exit-zero"]).status == 0)
+        await #expect(try Run.virtlab(["class", "grade", classPath, "--exit-zero"]).status == 0)
         // A VM on the hosts' libvirtd (the namespaces share one), so each host's list has one.
         let vm = "vlclass-\(suffix)"
         let xml = room.directory + "/\(vm).xml"

@@ -149,7 +149,7 @@ import TestSupport
         let flag = ProcessRunner.run(["sh", "-c", "grep -o -w -E 'vmx|svm' /proc/cpuinfo | sort -u | head -n1 | grep . || echo none"])
         try flag.stdout.write(toFile: answers + "/extensions.txt", atomically: true, encoding: .utf8)
 
-        let result = try Run.virtlab(["class", "grade", classPath, "--format", "json"])
+        let result = try await Run.virtlab(["class", "grade", classPath, "--format", "json"])
         #expect(result.status == 1, "not everyone has full marks: \(result.stderr)")
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
         let byStudent = Dictionary(uniqueKeysWithValues: rows.map { ($0["student"] as? String ?? "", $0) })
@@ -164,12 +164,12 @@ import TestSupport
         let progress = result.stderr.split(whereSeparator: \.isNewline)
         #expect(progress.count == 5 && progress.allSatisfy { $0.hasPrefix("[") }, "\(result.stderr)")
         // The table a teacher reads, and the CSV an LMS-minded script takes.
-        let csv = try Run.virtlab(["class", "grade", classPath, "--student", ids[0], "--format", "csv", "--exit-zero"])
+        let csv = try await Run.virtlab(["class", "grade", classPath, "--student", ids[0], "--format", "csv", "--exit-zero"])
         #expect(csv.status == 0 && csv.stdout.hasPrefix("\"student\",\"lab\",\"host\",\"earned\",\"possible\",\"status\"\r\n\"\(ids[0])\","),
                 "\(csv.stdout)")
     }
 
-    @Test func badInputIsOneLine() throws {
+    @Test func badInputIsOneLine() async throws {
         let path = NSTemporaryDirectory() + "virtlab-class-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: path) }
         try ClassDirectory.create(at: path, name: "empty", labs: [])
@@ -177,7 +177,7 @@ import TestSupport
                                 (["class", "grade", path, "check-extensions"], "the roster has no students yet"),
                                 (["class", "grade", path, "check-extensions", "--student", "zed"], "no student 'zed' in the roster"),
                                 (["class", "roster", path + "/nope"], "no class here")] {
-            let result = try Run.virtlab(args)
+            let result = try await Run.virtlab(args)
             #expect(result.status == 1 && result.stderr.split(separator: "\n").count == 1 && result.stderr.contains(message),
                     "\(args): \(result.stderr)")
         }

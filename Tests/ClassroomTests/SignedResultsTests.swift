@@ -233,7 +233,7 @@ final class SignedClass {
 
 /// The classroom commands' bad input, as a teacher or a student types it: one line each, nothing changed.
 @Suite struct ClassroomBadInputTests {
-    @Test func everyRefusalIsOneLine() throws {
+    @Test func everyRefusalIsOneLine() async throws {
         let room = try SignedClass()
         let home = room.path + "/student-data"
         let student = ["XDG_DATA_HOME": home, "XDG_STATE_HOME": home]
@@ -249,17 +249,17 @@ final class SignedClass {
             (["lab", "feedback", "check-extensions"], student, "no feedback on 'check-extensions' yet"),
         ]
         for (arguments, environment, message) in cases {
-            let result = try Run.virtlab(arguments, environment: environment)
+            let result = try await Run.virtlab(arguments, environment: environment)
             #expect(result.status == 1 && result.stderr.split(separator: "\n").count == 1 && result.stderr.contains(message),
                     "\(arguments): \(result.stderr)")
         }
-        let badNonce = try Run.virtlab(["lab", "receive", "check-extensions", "--class", "x", "--class-id", "0123456789abcdef",
+        let badNonce = try await Run.virtlab(["lab", "receive", "check-extensions", "--class", "x", "--class-id", "0123456789abcdef",
                                         "--student", "alice", "--hash", "abcdef", "--nonce", "short"], environment: student)
         #expect(badNonce.status == 64 && badNonce.stderr.contains("--nonce short: expected 32 hex digits"), "\(badNonce.stderr)")
         // A gradebook that is not one: refused, and left as it was.
         let garbage = Data(repeating: 0x41, count: 4096)
         try garbage.write(to: URL(fileURLWithPath: room.directory.gradebookFile))
-        let report = try Run.virtlab(["class", "report", room.path, "check-extensions"])
+        let report = try await Run.virtlab(["class", "report", room.path, "check-extensions"])
         #expect(report.status == 1 && report.stderr == "virtlab: \(room.directory.gradebookFile) is not a gradebook "
                 + "(not an SQLite database, or damaged): move it away\n", "\(report.stderr)")
         #expect(FileManager.default.contents(atPath: room.directory.gradebookFile) == garbage)

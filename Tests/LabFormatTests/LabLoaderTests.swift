@@ -221,7 +221,7 @@ import LabGrader
                 "docs/lab.schema.json is stale: virtlab lab schema > docs/lab.schema.json")
     }
 
-    @Test func everyShippedLabValidatesAgainstTheSchema() throws {
+    @Test func everyShippedLabValidatesAgainstTheSchema() async throws {
         // python3-jsonschema is installed by make test; PyYAML reads the YAML.
         let script = """
             import json, sys, yaml, jsonschema
@@ -233,11 +233,11 @@ import LabGrader
         let labs = try FileManager.default.contentsOfDirectory(atPath: Repository.labs)
             .filter { $0.hasSuffix(".yaml") }.map { "\(Repository.labs)/\($0)" }
         let schema = Self.schema
-        let result = try Run.command(["/usr/bin/python3", "-c", script, schema] + labs)
+        let result = try await Run.command(["/usr/bin/python3", "-c", script, schema] + labs)
         #expect(result.status == 0 && result.stdout.contains("ok"), "\(result.stderr)")
         // And the schema refuses what the loader refuses: an unknown key.
         let bad = NSTemporaryDirectory() + "bad-\(UUID().uuidString.prefix(6)).yaml"
         try "id: x\ntitle: X\ntittle: oops\nsteps: []\n".write(toFile: bad, atomically: true, encoding: .utf8)
-        #expect(try Run.command(["/usr/bin/python3", "-c", script, schema, bad]).status != 0)
+        await #expect(try Run.command(["/usr/bin/python3", "-c", script, schema, bad]).status != 0)
     }
 }

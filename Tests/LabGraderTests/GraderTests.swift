@@ -116,7 +116,7 @@ func grade(_ yaml: String, uri: String = "test:///default") async throws -> [Str
         """))
         #expect(results["exists"]?.status == .pass, "\(String(describing: results["exists"]))")
         #expect(results["digest"]?.status == .fail)
-        let actual = try Run.command(["sha256sum", file]).stdout.split(separator: " ")[0]
+        let actual = try await Run.command(["sha256sum", file]).stdout.split(separator: " ")[0]
         #expect(results["digest"]?.got == "sha256 \(actual)")
         #expect(results["absent"]?.status == .pass && results["present"]?.status == .fail)
     }
@@ -196,8 +196,8 @@ func grade(_ yaml: String, uri: String = "test:///default") async throws -> [Str
 
     @Test func imagesByTheirHeaders() async throws {
         let qcow2 = "\(scratch)/disk.qcow2", raw = "\(scratch)/disk.img", iso = "\(scratch)/fake.qcow2"
-        #expect(try Run.command(["qemu-img", "create", "-q", "-f", "qcow2", qcow2, "64M"]).status == 0)
-        #expect(try Run.command(["qemu-img", "create", "-q", "-f", "raw", raw, "1M"]).status == 0)
+        await #expect(try Run.command(["qemu-img", "create", "-q", "-f", "qcow2", qcow2, "64M"]).status == 0)
+        await #expect(try Run.command(["qemu-img", "create", "-q", "-f", "raw", raw, "1M"]).status == 0)
         // An ISO named .qcow2: the header decides, not the name.
         var isoBytes = Data(count: 32769)
         isoBytes.append(Data("CD001".utf8))
@@ -207,7 +207,7 @@ func grade(_ yaml: String, uri: String = "test:///default") async throws -> [Str
         #expect(DiskImage.inspect(path: raw)?.format == "raw" && DiskImage.inspect(path: iso)?.format == "iso")
         #expect(DiskImage.inspect(path: "\(scratch)/none") == nil)
         let overlay = "\(scratch)/overlay.qcow2"
-        #expect(try Run.command(["qemu-img", "create", "-q", "-f", "qcow2", "-b", qcow2, "-F", "qcow2", overlay]).status == 0)
+        await #expect(try Run.command(["qemu-img", "create", "-q", "-f", "qcow2", "-b", qcow2, "-F", "qcow2", overlay]).status == 0)
         let results = try await grade(oneStep("""
               - {id: o, title: O, image: {path: \(overlay), format: qcow2, backing_file: \(qcow2), virtual_size: {eq: 67108864}}}
         """))

@@ -72,7 +72,7 @@ import LabFormat
     /// agent stopped, a `vm:` check still runs (over SSH, as the VM's cloud-init user); a host key that changed is
     /// refused with the command that forgets the old one.
     private func proveSSH(vm: String, key: String, knownHosts: String) async throws {
-        let login = try Run.command([Run.virtlabBinary, "vm", "ssh", vm, "-i", key, "--", "hostname"])
+        let login = try await Run.command([Run.virtlabBinary, "vm", "ssh", vm, "-i", key, "--", "hostname"])
         #expect(login.status == 0 && login.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == vm,
                 "vm ssh: \(login.stderr)")
 
@@ -97,7 +97,7 @@ import LabFormat
         try #require(problems.isEmpty, "\(problems)")
         let overSSH = await Grader(lab: try #require(probe), student: "e2e", libvirtURI: "qemu:///system").grade()
         #expect(overSSH.allPassed, "with its agent stopped, checks in \(vm) go over SSH:\n\(ReportFormat.text.render(overSSH))")
-        let restart = try Run.command([Run.virtlabBinary, "vm", "ssh", vm, "-i", key, "--",
+        let restart = try await Run.command([Run.virtlabBinary, "vm", "ssh", vm, "-i", key, "--",
                                        "sudo", "systemctl", "start", "qemu-guest-agent"])
         #expect(restart.status == 0, "\(restart.stderr)")
         let agentBack = await eventually(timeout: .seconds(60), every: .seconds(1)) { domain.agentResponds(timeoutSeconds: 2) }
@@ -108,11 +108,11 @@ import LabFormat
         let saved = try String(contentsOfFile: knownHosts, encoding: .utf8)
         #expect(saved.contains(alias), "the VM's key is filed under its UUID")
         let impostor = NSTemporaryDirectory() + "impostor-\(UUID().uuidString.prefix(8))"
-        _ = try Run.command(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", impostor])
+        _ = try await Run.command(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", impostor])
         let impostorKey = try String(contentsOfFile: impostor + ".pub", encoding: .utf8).split(separator: " ").prefix(2)
         try "\(alias) \(impostorKey.joined(separator: " "))\n".write(toFile: knownHosts, atomically: true, encoding: .utf8)
         let address = try #require(try domain.guestAddress())
-        let refused = try Run.command([Run.virtlabBinary, "vm", "ssh", vm, "-i", key, "--", "true"])
+        let refused = try await Run.command([Run.virtlabBinary, "vm", "ssh", vm, "-i", key, "--", "true"])
         #expect(refused.status == 1)
         #expect(refused.stderr.split(whereSeparator: \.isNewline).last.map(String.init)
                 == "virtlab: the host key of \(vm) (\(address)) is not the one virtlab saw "

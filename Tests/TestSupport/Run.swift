@@ -25,6 +25,17 @@ public enum Run {
         try command([virtlabBinary] + arguments, environment: environment)
     }
 
+    /// The same from an async test, waiting on a thread of its own: a test that held one of Swift's cooperative
+    /// threads (two on a 2-core host) while a process ran would starve the tasks of the tests beside it.
+    public static func virtlab(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+        try await command([virtlabBinary] + arguments, environment: environment)
+    }
+
+    /// `command`, waiting on a thread of its own (see the async `virtlab`).
+    public static func command(_ argv: [String], environment: [String: String] = [:]) async throws -> Result {
+        try await OwnThread.run { Swift.Result { try command(argv, environment: environment, detached: false) } }.get()
+    }
+
     /// Runs `argv` to completion through virtlab's process runner. With `detached`, output is not captured:
     /// for a command that leaves a daemon behind (tmux's server), which would otherwise hold the pipes open.
     public static func command(_ argv: [String], environment: [String: String] = [:], detached: Bool = false)

@@ -82,7 +82,7 @@ import TestSupport
         #expect(try domain.info().state == .shutOff)
     }
 
-    @Test func snapshotsOfAShutOffQcow2Guest() throws {
+    @Test func snapshotsOfAShutOffQcow2Guest() async throws {
         let connection = try QEMUTestGuest.connect()
         let name = QEMUTestGuest.uniqueName("snap")
         defer { QEMUTestGuest.cleanUp(connection, name: name) }
@@ -98,7 +98,7 @@ import TestSupport
         try domain.deleteSnapshot(named: "pristine")
         #expect(try domain.snapshots().isEmpty)
         // qemu-img agrees: the internal snapshots are gone from the qcow2 file itself.
-        let info = try Run.command(["qemu-img", "snapshot", "-l", "-U", disk])
+        let info = try await Run.command(["qemu-img", "snapshot", "-l", "-U", disk])
         #expect(!info.stdout.contains("pristine"))
     }
 

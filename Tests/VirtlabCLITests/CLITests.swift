@@ -70,13 +70,13 @@ import TestSupport
         #expect(try virtlab("vm", "info", "alpha").stdout.contains("running"))
     }
 
-    @Test func unknownURI() throws {
-        expectOneLineError(try Run.virtlab(["ls", "--uri", "bogus:///nowhere"]),
+    @Test func unknownURI() async throws {
+        await expectOneLineError(try Run.virtlab(["ls", "--uri", "bogus:///nowhere"]),
                            mentioning: ["bogus:///nowhere", "check the URI"])
     }
 
-    @Test func unreachableDaemon() throws {
-        expectOneLineError(try Run.virtlab(["ls", "--uri", "qemu:///system?socket=/nonexistent/libvirt.sock"]),
+    @Test func unreachableDaemon() async throws {
+        await expectOneLineError(try Run.virtlab(["ls", "--uri", "qemu:///system?socket=/nonexistent/libvirt.sock"]),
                            mentioning: ["cannot connect", "libvirtd"])
     }
 
@@ -92,8 +92,8 @@ import TestSupport
 
 /// `virtlab doctor` on this machine, against the facts as other tools see them.
 @Suite struct DoctorCLITests {
-    @Test func doctorTellsTheTruthAboutThisHost() throws {
-        let result = try Run.virtlab(["doctor", "--json", "--uri", "test:///default"])
+    @Test func doctorTellsTheTruthAboutThisHost() async throws {
+        let result = try await Run.virtlab(["doctor", "--json", "--uri", "test:///default"])
         #expect(result.status == 0)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
@@ -110,8 +110,8 @@ import TestSupport
         #expect((uuids.first?["value"] != nil) == dmi)
     }
 
-    @Test func textReportNamesWhereItLooked() throws {
-        let text = try Run.virtlab(["doctor", "--uri", "test:///default"]).stdout
+    @Test func textReportNamesWhereItLooked() async throws {
+        let text = try await Run.virtlab(["doctor", "--uri", "test:///default"]).stdout
         for needle in ["/proc/cpuinfo", "/dev/kvm", "/etc/machine-id", "/var/lib/dbus/machine-id",
                        "/sys/class/dmi/id/product_uuid", "dmidecode", "Hardware virtualization:"] {
             #expect(text.contains(needle), "doctor output lacks \(needle)")
@@ -163,16 +163,16 @@ import TestSupport
         return file
     }
 
-    @Test func validateReportsEveryProblemWithItsPositionAndFails() throws {
+    @Test func validateReportsEveryProblemWithItsPositionAndFails() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("labs-\(UUID())").path
         let file = try writeLab(dir, id: "bad", body: "id: bad\ntitle: Bad\nsteps:\n  - id: s\n    titel: S\n")
-        let result = try Run.virtlab(["lab", "validate", file])
+        let result = try await Run.virtlab(["lab", "validate", file])
         #expect(result.status == 1)
         #expect(result.stdout.contains("\(file):5:5: unknown key 'titel' in a step (did you mean 'title'?)"))
         #expect(result.stdout.contains("\(file):4:5: a step needs 'instructions'"))
     }
 
-    @Test func aLabFromAGivenDirectoryRunsOnlyWhenTrusted() throws {
+    @Test func aLabFromAGivenDirectoryRunsOnlyWhenTrusted() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("labs-\(UUID())").path
         let marker = "\(dir)/ran"
         _ = try writeLab(dir, id: "outside", body: """
@@ -186,37 +186,37 @@ import TestSupport
                   - {id: c, title: C, command: {run: [touch, \(marker)]}}
 
             """)
-        let refused = try Run.virtlab(["lab", "check", "outside", "--labs", dir])
+        let refused = try await Run.virtlab(["lab", "check", "outside", "--labs", dir])
         #expect(refused.status == 1 && refused.stdout.contains("touch \(marker)"))
         #expect(refused.stderr.contains("review them, then add --trust"))
         #expect(!FileManager.default.fileExists(atPath: marker))
-        let trusted = try Run.virtlab(["lab", "check", "outside", "--labs", dir, "--trust"],
+        let trusted = try await Run.virtlab(["lab", "check", "outside", "--labs", dir, "--trust"],
                                       environment: ["XDG_STATE_HOME": dir])
         #expect(trusted.status == 0 && trusted.stdout.contains("Grade: 1/1 points (100%)"))
         #expect(FileManager.default.fileExists(atPath: "\(dir)/virtlab/progress/outside--\(ProcessInfo.processInfo.environment["USER"] ?? "student").json"))
     }
 
     /// Like goss: a grade below full marks exits 1, so a script can act on it; --exit-zero opts out.
-    @Test func gradeExitsNonZeroBelowFullMarks() throws {
+    @Test func gradeExitsNonZeroBelowFullMarks() async throws {
         let dir = NSTemporaryDirectory() + "virtlab-grade-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let environment = ["XDG_STATE_HOME": dir]
-        let partial = try Run.virtlab(["lab", "grade", "check-extensions", "--student", "exit\(UUID().uuidString.prefix(4))",
+        let partial = try await Run.virtlab(["lab", "grade", "check-extensions", "--student", "exit\(UUID().uuidString.prefix(4))",
                                        "--uri", "test:///default", "--format", "json"], environment: environment)
         let report = try JSONSerialization.jsonObject(with: Data(partial.stdout.utf8)) as? [String: Any]
         #expect(partial.status == 1 && (report?["report"] as? [String: Any])?["lab"] as? String == "check-extensions",
                 "\(partial.stderr)")
-        let optedOut = try Run.virtlab(["lab", "grade", "check-extensions", "--uri", "test:///default", "--exit-zero"],
+        let optedOut = try await Run.virtlab(["lab", "grade", "check-extensions", "--uri", "test:///default", "--exit-zero"],
                                        environment: environment)
         #expect(optedOut.status == 0 && optedOut.stdout.contains("Grade: "), "\(optedOut.stderr)")
     }
 
-    @Test func badNamesAndFormatsAreOneLineErrors() throws {
+    @Test func badNamesAndFormatsAreOneLineErrors() async throws {
         for (args, needle) in [(["lab", "check", "nope"], "no lab 'nope'"),
                                (["lab", "grade", "check-extensions", "--format", "xml"], "unknown format 'xml'"),
                                (["lab", "check", "check-extensions", "--step", "zz"], "has no step 'zz'"),
                                (["lab", "solve", "check-extensions", "--step", "zz"], "has no step 'zz'")] {
-            let result = try Run.virtlab(args)
+            let result = try await Run.virtlab(args)
             #expect(result.status == 1)
             #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains(needle), "\(result.stderr)")
         }

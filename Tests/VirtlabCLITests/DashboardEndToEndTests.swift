@@ -116,8 +116,8 @@ func expectGone(_ session: TmuxSession, _ text: String, timeout: Duration = .sec
         await expectScreen(session, contains: "VIRTLAB_EXIT=0")
     }
 
-    @Test func noTerminalMeansAClearErrorNotAGarbledScreen() throws {
-        let result = try Run.virtlab(["ui", "--uri", "test:///default"])
+    @Test func noTerminalMeansAClearErrorNotAGarbledScreen() async throws {
+        let result = try await Run.virtlab(["ui", "--uri", "test:///default"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("the dashboard needs a terminal"))
     }

@@ -52,14 +52,14 @@ import TestSupport
         #expect(result.stdout.replacingOccurrences(of: "\n", with: " ").contains(line), "\(result.stdout)")
     }
 
-    @Test func versionIsPrinted() throws {
-        let result = try Run.virtlab(["--version"])
+    @Test func versionIsPrinted() async throws {
+        let result = try await Run.virtlab(["--version"])
         #expect(result.status == 0)
         #expect(result.stdout == VirtlabCommand.version + "\n")
     }
 
-    @Test func anUnknownCommandIsNamedAndTheCommandsListed() throws {
-        let result = try Run.virtlab(["frobnicate"])
+    @Test func anUnknownCommandIsNamedAndTheCommandsListed() async throws {
+        let result = try await Run.virtlab(["frobnicate"])
         #expect(result.status == 64)
         #expect(result.stdout.isEmpty)
         let lines = result.stderr.split(separator: "\n")
@@ -68,8 +68,8 @@ import TestSupport
         #expect(result.stderr.contains("vm, pool, net, ct, image"))
     }
 
-    @Test func aMissingArgumentStillGetsArgumentParsersUsage() throws {
-        let result = try Run.virtlab(["vm", "start"])
+    @Test func aMissingArgumentStillGetsArgumentParsersUsage() async throws {
+        let result = try await Run.virtlab(["vm", "start"])
         #expect(result.status == 64)
         #expect(result.stderr.contains("Missing expected argument '<name>'"))
     }

@@ -36,10 +36,10 @@ import TestSupport
     }
 
     /// What `vm ssh` refuses before any packet is sent (the test driver's addresses are made up: never tried).
-    @Test func vmSSHSaysWhyItCannotLogIn() throws {
+    @Test func vmSSHSaysWhyItCannotLogIn() async throws {
         let stopped = try TestDriverFixture(vms: [.init(name: "idle", running: false)])
         defer { stopped.remove() }
-        expectOneLineError(try Run.virtlab(["vm", "ssh", "idle", "--uri", stopped.uri]),
+        await expectOneLineError(try Run.virtlab(["vm", "ssh", "idle", "--uri", stopped.uri]),
                            mentioning: ["VM 'idle' is not running", "virtlab vm start idle"], notesAllowed: false)
         expectOneLineError(try virtlab("vm", "ssh", "web1"),
                            mentioning: ["'web1' is a VM of libvirt's test driver: its addresses are made up"],
