@@ -10,12 +10,18 @@ import LabGrader
 /// `virtlab class …`: the teacher's side — a class directory, its roster, each student's lab parameters.
 struct ClassCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "class", abstract: "For teachers: a class of student hosts (roster, per-student parameters).",
+        commandName: "class",
+        abstract: "For teachers: a class of student hosts — release, grade live, collect, gradebook, export, feedback.",
         discussion: """
-            A class is a directory: class.yaml (name, labs, roster file, parallelism, host timeout), the roster \
-            (roster.csv with the columns \(Roster.csvHeader), or an Ansible inventory in INI or YAML form), and \
-            .secret (mode 0600), the key each student's lab parameters are derived from. Keep .secret to \
-            yourself: with it anyone can compute every student's values.
+            A class is a directory: class.yaml (name, labs, roster file, parallelism, host timeout, ssh_config), \
+            the roster (roster.csv with the columns \(Roster.csvHeader), or an Ansible inventory in INI or YAML \
+            form), and .secret (mode 0600), the key each student's lab parameters are derived from. Keep .secret \
+            to yourself: with it anyone can compute every student's values. virtlab adds allowed_signers (the \
+            students' keys), .teacher_key, gradebook.sqlite and feedback/ as you go.
+
+            The workflow: init, fill in the roster, enrol each student's key, release the labs, then grade live \
+            and/or collect what students submit ('virtlab lab submit'), report, export for the LMS, send \
+            feedback. 'virtlab ui --class DIR' watches the room.
             """,
         subcommands: [Init.self, RosterList.self, Enrol.self, Params.self, Release.self, Grade.self, Collect.self,
                       Report.self, Export.self, FeedbackCommand.self])

@@ -52,6 +52,9 @@ import TermUI
         let header = screen(state).split(separator: "\n")[0]
         #expect(header.contains("1/2 HOSTS UP, LOST: pc02"), "\(header)")
         #expect(state.visibleMachines.count == 5, "the last numbers stay on screen")
+        let rows = screen(state).split(separator: "\n")
+        #expect(rows.filter { $0.contains("pc02 lost") }.count == 2 && rows.contains { $0.contains("local ") && $0.contains("web1") },
+                "the lost host's rows say so: \(rows.joined(separator: "\n"))")
         #expect(state.connection == .connected, "the first host is not affected")
     }
 

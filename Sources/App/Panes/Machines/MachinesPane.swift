@@ -136,7 +136,7 @@ private func drawMachines(_ buffer: inout Buffer, _ rect: Rect, _ state: AppStat
         let rateText = { (value: Double?) in rateCell(value, active: active) }
         let memory = active ? "\(Units.compact(Double(machine.memoryKiB) * 1024))/\(Units.compact(Double(machine.maxMemoryKiB) * 1024))"
             : Units.compact(Double(machine.maxMemoryKiB) * 1024)
-        let host: [StyledLine.Span] = several ? [.init(state.hostLabel(machine.key.connection), theme[.dim])] : []
+        let host: [StyledLine.Span] = several ? [hostCell(state, machine.key.connection, theme: theme)] : []
         let rates: [StyledLine.Span] = io ? [
             .init(rateText(rate?.diskReadPerSecond), text), .init(rateText(rate?.diskWritePerSecond), text),
             .init(rateText(rate?.netRxPerSecond), text), .init(rateText(rate?.netTxPerSecond), text),
@@ -147,6 +147,12 @@ private func drawMachines(_ buffer: inout Buffer, _ rect: Rect, _ state: AppStat
             .init(memory, text),
         ] + rates + [.init(state.uptime(of: machine).map { Units.duration(seconds: $0) } ?? (active ? "-" : ""), text)]
     }.draw(into: &buffer, rect: inner, theme: theme)
+}
+
+/// A machine's host in the HOST column: a lost host's rows keep their last numbers, and say so here.
+private func hostCell(_ state: AppState, _ connection: String, theme: Theme) -> StyledLine.Span {
+    if case .lost = state.links[connection] { return .init(state.hostLabel(connection) + " lost", theme[.stateCrashed]) }
+    return .init(state.hostLabel(connection), theme[.dim])
 }
 
 private func drawMachineDetail(_ buffer: inout Buffer, _ rect: Rect, _ machine: MachineSample, _ state: AppState,
