@@ -75,16 +75,16 @@ struct GradebookClass: ClassPort {
                           labs: config.labs, cells: cells, readAt: Date())
     }
 
-    /// The libvirt connections of the class's hosts for the dashboard: the roster's URI when it names a remote
-    /// host, else qemu+ssh to the student's ssh target. ssh runs in batch mode (a prompt would land on the
-    /// dashboard's screen), through the class's ssh config when it has one.
+    /// The libvirt connections of the class's hosts for the dashboard: qemu+ssh to each student's ssh target,
+    /// to the session daemon when the roster's URI (the host's own, as `lab grade --uri` takes it) names one,
+    /// else the system one. ssh runs in batch mode (a prompt would land on the dashboard's screen), through the
+    /// class's ssh config when it has one.
     static func connections(_ directory: ClassDirectory) throws -> [String] {
         let roster = try directory.roster().students
         let wrapper = try sshWrapper(configFile: try directory.sshConfigFile())
         return roster.map { student in
-            if let uri = student.uri, ConnectionLabel.host(of: uri) != "local", !uri.hasPrefix("test:") { return uri }
-            let system = student.uri?.hasSuffix("/session") == true ? "session" : "system"
-            return "qemu+ssh://\(student.ssh)/\(system)?command=\(wrapper)"
+            let daemon = student.uri?.hasSuffix("/session") == true ? "session" : "system"
+            return "qemu+ssh://\(student.ssh)/\(daemon)?command=\(wrapper)"
         }
     }
 
