@@ -11,7 +11,7 @@ import VirtKit
 /// `virtlab lab ...`: find, read, validate, check, grade, solve and reset labs.
 struct LabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lab", abstract: "Guided lab exercises: list, show, start, check, grade, solve, reset, validate.",
+        commandName: "lab", abstract: "Guided lab exercises: list, show, start, check, grade, solve, reset, validate; submit to a class.",
         subcommands: [List.self, Show.self, Start.self, Check.self, Grade.self, Solve.self, Reset.self, Submit.self, Receive.self,
                       FeedbackCommand.self, Validate.self,
                       SchemaCommand.self])
