@@ -90,8 +90,7 @@ public struct ClassDirectory: Sendable {
             if !files.fileExists(atPath: directory.path + "/roster.csv") {
                 try write(Roster.csvHeader + "\n", to: directory.path + "/roster.csv")
             }
-            let key = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
-            try write(key.map { String(format: "%02x", $0) }.joined() + "\n", to: directory.secretFile, mode: 0o600)
+            try write(randomHex(.bits256) + "\n", to: directory.secretFile, mode: 0o600)
             return directory
         } catch {
             if madeDirectory { try? files.removeItem(atPath: directory.path) } else {
@@ -111,7 +110,7 @@ public struct ClassDirectory: Sendable {
         } catch let error as YamlError {
             throw ClassFileError(configFile, "not valid YAML: \(error)".split(separator: "\n").joined(separator: " "))
         } catch let error as DecodingError {
-            throw ClassFileError(configFile, Self.describe(error))
+            throw ClassFileError(configFile, describe(error))
         }
     }
 
@@ -175,15 +174,6 @@ public struct ClassDirectory: Sendable {
             throw ClassFileError(file, "cannot write it: \(String(cString: strerror(errno)))")
         }
     }
-
-    private static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, _): "'\(key.stringValue)' is missing"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            "'\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)"
-        @unknown default: "\(error)"
-        }
-    }
 }
 
 /// The class's key. Per-student parameters come from HMAC-SHA256 of it over the lab and the student, so a
@@ -206,8 +196,7 @@ public struct ClassSecret: Sendable {
     public var classID: String { mac("virtlab-class-id", bytes: 8) }
 
     private func mac(_ text: String, bytes count: Int) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: SymmetricKey(data: bytes)).prefix(count)
-            .map { String(format: "%02x", $0) }.joined()
+        hex(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: SymmetricKey(data: bytes)).prefix(count))
     }
 
     private static func bytes(_ hex: String) -> Data? {

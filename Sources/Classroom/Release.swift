@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// What a teacher sends a student's host when a lab is released: whose lab it is, the student's parameter hash
@@ -22,9 +21,7 @@ public struct LabRelease: Codable, Sendable, Equatable {
     }
 
     /// 128 random bits in hex.
-    public static func freshNonce() -> String {
-        SymmetricKey(size: .bits128).withUnsafeBytes { Data($0) }.map { String(format: "%02x", $0) }.joined()
-    }
+    public static func freshNonce() -> String { randomHex(.bits128) }
 
     enum CodingKeys: String, CodingKey {
         case classID = "class_id", className = "class", lab, student

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import LabFormat
 
@@ -12,16 +11,6 @@ public struct HostIdentity: Codable, Sendable, Equatable {
 
     public init(machineID: String?, systemUUID: String?, hostName: String) {
         (self.machineID, self.systemUUID, self.hostName) = (machineID, systemUUID, hostName)
-    }
-
-    /// This machine: the files read as they are (a test host gets its own through a mount namespace).
-    public static func current() -> HostIdentity {
-        func read(_ path: String) -> String? {
-            (try? String(contentsOfFile: path, encoding: .utf8)).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-                .flatMap { $0.isEmpty ? nil : $0.lowercased() }
-        }
-        return HostIdentity(machineID: read("/etc/machine-id"), systemUUID: read("/sys/class/dmi/id/product_uuid"),
-                            hostName: ProcessInfo.processInfo.hostName)
     }
 
     enum CodingKeys: String, CodingKey { case machineID = "machine_id", systemUUID = "system_uuid", hostName = "host_name" }
@@ -95,7 +84,8 @@ public struct ResultBundle: Sendable {
         }
         payloadBytes = Data(envelope.payload.utf8)
         do { payload = try Self.decodePayload(payloadBytes) } catch {
-            throw Unreadable(description: "its payload is not a virtlab result: \(Self.describe(error))")
+            throw Unreadable(description: "its payload is not a virtlab result: "
+                + ((error as? DecodingError).map(describe) ?? "\(error)"))
         }
         guard payload.format == ResultPayload.currentFormat else {
             throw Unreadable(description: "payload format '\(payload.format)': this virtlab reads \(ResultPayload.currentFormat)")
@@ -116,18 +106,4 @@ public struct ResultBundle: Sendable {
     /// SHA-256 of what was signed and the signature: the same bundle imported twice is one attempt, while the
     /// same payload signed by someone else is another.
     public var digest: String { (payloadBytes + Data(signature.utf8)).sha256Hex }
-
-    private static func describe(_ error: Error) -> String {
-        switch error as? DecodingError {
-        case .keyNotFound(let key, _): "'\(key.stringValue)' is missing"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            "'\(context.codingPath.map(\.stringValue).joined(separator: "."))' is not right"
-        default: "\(error)"
-        }
-    }
-}
-
-extension Data {
-    /// Lowercase hex of SHA-256, as `sha256sum` prints it.
-    public var sha256Hex: String { SHA256.hash(data: self).map { String(format: "%02x", $0) }.joined() }
 }

@@ -16,6 +16,14 @@ public struct ClassTable: Sendable {
         public var last: Gradebook.Attempt?
         /// "copied: signed by bob but carries alice's results", one per flagged submission kind.
         public var flags: [String] = []
+        /// The points of the live grade before the last: with the last, whether the student is making progress.
+        var previousLive: Int?
+
+        /// The last two live grades are the same and short of full marks: no progress between two checks.
+        public var stuck: Bool {
+            guard from == .live, let earned, let possible, let previousLive else { return false }
+            return earned == previousLive && earned < possible
+        }
     }
 
     public let students: [Student]
@@ -30,6 +38,7 @@ public struct ClassTable: Sendable {
             cell.last = attempt
             switch (attempt.kind, attempt.status) {
             case (.live, "graded"):
+                cell.previousLive = cell.counted?.kind == .live ? cell.counted?.earned : nil
                 (cell.earned, cell.possible, cell.from, cell.counted) = (attempt.earned, attempt.possible, .live, attempt)
             case (.submitted, Verdict.Kind.verified.rawValue) where cell.from != .live:
                 (cell.earned, cell.possible, cell.from, cell.counted) = (attempt.earned, attempt.possible, .submitted, attempt)

@@ -156,14 +156,18 @@ public final class Gradebook: Sendable {
     public func attempts(student: String? = nil, lab: String? = nil) throws -> [Attempt] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT id, student, lab, kind, status, detail, earned, possible, at, source FROM attempts
+                SELECT \(Self.attemptColumns) FROM attempts
                 WHERE (?1 IS NULL OR student = ?1) AND (?2 IS NULL OR lab = ?2) ORDER BY at, id
-                """, arguments: [student, lab]).map { row in
-                Attempt(id: row["id"], student: row["student"], lab: row["lab"],
-                        kind: Kind(rawValue: row["kind"]) ?? .submitted, status: row["status"], detail: row["detail"],
-                        earned: row["earned"], possible: row["possible"], at: row["at"], source: row["source"])
-            }
+                """, arguments: [student, lab]).map(Self.attempt)
         }
+    }
+
+    private static let attemptColumns = "id, student, lab, kind, status, detail, earned, possible, at, source"
+
+    private static func attempt(_ row: Row) -> Attempt {
+        Attempt(id: row["id"], student: row["student"], lab: row["lab"], kind: Kind(rawValue: row["kind"]) ?? .submitted,
+                status: row["status"], detail: row["detail"], earned: row["earned"], possible: row["possible"],
+                at: row["at"], source: row["source"])
     }
 
     /// What was signed for an attempt (a live grade's report, a bundle's payload) and the signature over it.
@@ -178,10 +182,14 @@ public final class Gradebook: Sendable {
 
     /// The whole report an attempt carried (steps, checks, evidence), as the host made it.
     public func report(of attempt: Attempt) throws -> LabReport? {
-        guard let (document, _) = try signedDocument(attempt: attempt.id) else { return nil }
-        switch attempt.kind {
-        case .live: return ReportFormat.parseJSON(document)
-        case .submitted: return (try? ResultBundle.decodePayload(document))?.report
+        try signedDocument(attempt: attempt.id).flatMap { Self.report(in: $0.document, kind: attempt.kind) }
+    }
+
+    /// The report in what was signed: a live grade's JSON report, or a submitted bundle's payload.
+    private static func report(in document: Data, kind: Kind) -> LabReport? {
+        switch kind {
+        case .live: ReportFormat.parseJSON(document)
+        case .submitted: (try? ResultBundle.decodePayload(document))?.report
         }
     }
 
@@ -198,16 +206,15 @@ public final class Gradebook: Sendable {
     public func verifySignatures(allowedSigners: String) throws -> (checked: Int, mismatches: [Mismatch]) {
         let rows = try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT id, signer, document, signature FROM attempts
+                SELECT \(Self.attemptColumns), signer, document, signature FROM attempts
                 WHERE signature IS NOT NULL AND status NOT IN ('edited', 'unknown-signer')
                 """)
-                .map { (id: $0["id"] as Int64, signer: $0["signer"] as String?, document: $0["document"] as Data?,
+                .map { (attempt: Self.attempt($0), signer: $0["signer"] as String?, document: $0["document"] as Data?,
                         signature: $0["signature"] as String) }
         }
-        let attempts = Dictionary(uniqueKeysWithValues: try attempts().map { ($0.id, $0) })
         var mismatches: [Mismatch] = []
         for row in rows {
-            guard let attempt = attempts[row.id] else { continue }
+            let attempt = row.attempt
             let live = attempt.kind == .live
             guard let document = row.document, let signer = row.signer,
                   SSHSignature.verify(document, signature: row.signature, principal: signer,
@@ -216,7 +223,7 @@ public final class Gradebook: Sendable {
                 mismatches.append(Mismatch(attempt: attempt, problem: "its signature does not match what is stored"))
                 continue
             }
-            let signed = live ? ReportFormat.parseJSON(document) : (try? ResultBundle.decodePayload(document))?.report
+            let signed = Self.report(in: document, kind: attempt.kind)
             let counts = live || attempt.status == Verdict.Kind.verified.rawValue
             if let signed, counts && (attempt.earned != signed.earned || attempt.possible != signed.possible) {
                 mismatches.append(Mismatch(attempt: attempt, problem: "its points (\(attempt.earned.map(String.init) ?? "-")/"

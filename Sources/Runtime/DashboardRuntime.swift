@@ -192,14 +192,12 @@ public final class DashboardRuntime: @unchecked Sendable {
     // MARK: - Effects
 
     private func perform(_ effect: Effect) {
-        let machines = links[0].port
         switch effect {
         case .refresh: for link in links { link.nextRefreshAt = 0 }
         case .quit: running = false
         case .cycleTheme: cycleTheme()
         case .openConsole(let key, let name):
-            let port = link(key.connection).port
-            let outcome = terminal.suspended { port.console(name) }
+            let outcome = terminal.suspended { link(key.connection).port.console(name) }
             logger.info("\(outcome)")
             post(.actionFinished(outcome))
         case .openShell(let name):
@@ -218,19 +216,16 @@ public final class DashboardRuntime: @unchecked Sendable {
                 self.post(.document(title: "Logs of \(name) (last 1000 lines)", try await containers.logs(name)))
             }
         case .launch(let imagePath, let name, let memoryMiB, let sshKeyPath):
-            onMachines(links[0]) {
+            onMachines(links[0]) { machines in
                 .actionFinished(try machines.launch(imagePath: imagePath, name: name, memoryMiB: memoryMiB,
                                                     sshKeyPath: sshKeyPath))
             }
         case .perform(let action, let key, let name):
-            let port = link(key.connection).port
-            onMachines(link(key.connection)) { .actionFinished(try port.perform(action, key, name: name)) }
+            onMachines(link(key.connection)) { .actionFinished(try $0.perform(action, key, name: name)) }
         case .performOnNetwork(let action, let name):
-            onMachines(links[0]) { .actionFinished(try machines.perform(action, network: name)) }
+            onMachines(links[0]) { .actionFinished(try $0.perform(action, network: name)) }
         case .createNetwork(let name, let mode, let subnet, let dhcp):
-            onMachines(links[0]) {
-                .actionFinished(try machines.createNetwork(name: name, mode: mode, subnet: subnet, dhcp: dhcp))
-            }
+            onMachines(links[0]) { .actionFinished(try $0.createNetwork(name: name, mode: mode, subnet: subnet, dhcp: dhcp)) }
         case .fetchDetails(let key):
             // Details are a nicety: a VM that vanished meanwhile simply shows none.
             let (port, lane) = (link(key.connection).port, link(key.connection).lane)
@@ -240,11 +235,9 @@ public final class DashboardRuntime: @unchecked Sendable {
                 }
             }
         case .fetchXML(let key, let name):
-            let port = link(key.connection).port
-            onMachines(link(key.connection)) { .document(title: "XML of \(name)", try port.xml(name)) }
+            onMachines(link(key.connection)) { .document(title: "XML of \(name)", try $0.xml(name)) }
         case .listSnapshots(let key, let name):
-            let port = link(key.connection).port
-            onMachines(link(key.connection)) { .snapshotsListed(key, name: name, try port.snapshots(key)) }
+            onMachines(link(key.connection)) { .snapshotsListed(key, name: name, try $0.snapshots(key)) }
         case .startLab(let id): startLab(id)
         case .checkLab(let id, let step): checkLab(id, step)
         case .regrade(let students): regrade(students)
@@ -252,13 +245,13 @@ public final class DashboardRuntime: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` on the link's lane and posts what it returns; a failure becomes one line in the status
-    /// bar (and the log).
-    private func onMachines(_ link: Link, _ body: @escaping @Sendable () throws -> Message) {
-        let lane = link.lane
+    /// Runs `body` with the link's port on its lane and posts what it returns; a failure becomes one line in
+    /// the status bar (and the log).
+    private func onMachines(_ link: Link, _ body: @escaping @Sendable (MachinePort) throws -> Message) {
+        let (port, lane) = (link.port, link.lane)
         Task {
             do {
-                let message = try await lane.run(body)
+                let message = try await lane.run { try body(port) }
                 if case .actionFinished(let line) = message { logger.info("\(line)") }
                 post(message)
             } catch {

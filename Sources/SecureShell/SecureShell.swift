@@ -81,7 +81,8 @@ public struct SecureShell: Sendable, Equatable {
         return argv
     }
 
-    static func quoted(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'" }
+    /// A word as a POSIX shell reads it back unchanged: single-quoted.
+    public static func quoted(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'" }
 
     /// Runs a command there and returns its outcome (ssh's own failures have status 255).
     /// - inputFile: what the remote command reads on its standard input.

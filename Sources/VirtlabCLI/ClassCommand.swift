@@ -41,10 +41,7 @@ struct ClassCommand: ParsableCommand {
         @OptionGroup var locations: LabCommand.Locations
 
         func run() throws {
-            let known = Set(locations.catalog.load().labs.map(\.id))
-            if let unknown = labs.first(where: { !known.contains($0) }) {
-                throw UserFacingError("no lab '\(unknown)' (run 'virtlab lab list' to see the ids)")
-            }
+            _ = try ClassCommand.known(labs, in: locations.catalog)
             let made = try ClassDirectory.create(at: target.directory,
                                                  name: name ?? (target.directory as NSString).lastPathComponent,
                                                  labs: labs)
@@ -83,13 +80,10 @@ struct ClassCommand: ParsableCommand {
         func run() throws {
             let directory = target.classDirectory
             let (students, secret) = (try directory.roster().students, try directory.secret())
-            guard let lab = locations.catalog.load().labs.first(where: { $0.id == lab }) else {
-                throw UserFacingError("no lab '\(self.lab)' (run 'virtlab lab list' to see the ids)")
-            }
+            let lab = try ClassCommand.known([lab], in: locations.catalog)[0]
             let names = lab.parameters.keys.sorted()
             let rows = students.map { student in
-                let values = Parameters(lab: lab, student: student.id, environment: [:],
-                                        hash: secret.parameterHash(lab: lab.id, student: student.id))
+                let values = ClassCommand.values(of: lab, for: student.id, secret: secret)
                 return (student.id, names.map { values.expand("{{\($0)}}") })
             }
             if json {
@@ -129,7 +123,7 @@ struct ClassCommand: ParsableCommand {
             let directory = target.classDirectory
             let config = try directory.config()
             let labs = try ClassCommand.labs(self.labs, of: directory, catalog: locations.catalog)
-            let students = try ClassCommand.students(only, of: directory)
+            let (roster, students) = try ClassCommand.students(only, of: directory)
             let gradebook = try Gradebook(path: directory.gradebookFile)
             let teacherKey = try directory.teacherKey()
             let grader = LiveGrader(hosts: ClassHosts(config: config, sshConfigFile: try directory.sshConfigFile()))
@@ -141,7 +135,7 @@ struct ClassCommand: ParsableCommand {
                     ClassCommand.progressLine(count, of: total, "\(grade.student.id) \(grade.lab): \(grade.summary)")
                 }
             }
-            try gradebook.record(roster: try directory.roster().students)
+            try gradebook.record(roster: roster)
             for grade in grades { try Self.store(grade, in: gradebook, teacherKey: teacherKey) }
             print(Self.render(grades, format: format))
             let short = grades.contains { grade in

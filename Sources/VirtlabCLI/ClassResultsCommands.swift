@@ -15,22 +15,36 @@ extension ClassCommand {
         guard !labs.isEmpty else {
             throw UserFacingError("no labs: name them, or list them under 'labs:' in \(directory.path)/class.yaml")
         }
-        let known = Set(catalog.load().labs.map(\.id))
-        if let unknown = labs.first(where: { !known.contains($0) }) {
-            throw UserFacingError("no lab '\(unknown)' (run 'virtlab lab list' to see the ids)")
-        }
+        _ = try known(labs, in: catalog)
         return labs
     }
 
-    /// The roster, or the students `--student` names from it.
-    static func students(_ only: [String], of directory: ClassDirectory) throws -> [Student] {
+    /// The labs with these ids, as the catalog loads them; refused in one line when one is not there.
+    static func known(_ ids: [String], in catalog: LabCatalog) throws -> [Lab] {
+        let loaded = catalog.load().labs
+        return try ids.map { id in
+            guard let lab = loaded.first(where: { $0.id == id }) else {
+                throw UserFacingError("no lab '\(id)' (run 'virtlab lab list' to see the ids)")
+            }
+            return lab
+        }
+    }
+
+    /// A student's values in a lab as the teacher works them out: the class's hash, nothing from this host's
+    /// environment.
+    static func values(of lab: Lab, for student: String, secret: ClassSecret) -> Parameters {
+        Parameters(lab: lab, student: student, environment: [:], hash: secret.parameterHash(lab: lab.id, student: student))
+    }
+
+    /// The roster, and the students `--student` names from it (all of them when it names none).
+    static func students(_ only: [String], of directory: ClassDirectory) throws -> (roster: [Student], chosen: [Student]) {
         let roster = try directory.roster().students
         if let unknown = only.first(where: { id in !roster.contains { $0.id == id } }) {
             throw UserFacingError("no student '\(unknown)' in the roster (see 'virtlab class roster \(directory.path)')")
         }
         let students = only.isEmpty ? roster : roster.filter { only.contains($0.id) }
         guard !students.isEmpty else { throw UserFacingError("the roster has no students yet") }
-        return students
+        return (roster, students)
     }
 
     static func progressLine(_ count: Int, of total: Int, _ text: String) {
@@ -55,9 +69,9 @@ extension ClassCommand {
             let directory = target.classDirectory
             let (config, secret) = (try directory.config(), try directory.secret())
             let labs = try ClassCommand.labs(self.labs, of: directory, catalog: locations.catalog)
-            let students = try ClassCommand.students(only, of: directory)
+            let (roster, students) = try ClassCommand.students(only, of: directory)
             let gradebook = try Gradebook(path: directory.gradebookFile)
-            try gradebook.record(roster: try directory.roster().students)
+            try gradebook.record(roster: roster)
             let hosts = ClassHosts(config: config, sshConfigFile: try directory.sshConfigFile())
             let work = students.flatMap { student in labs.map { lab in
                 LabRelease(classID: secret.classID, className: config.name, lab: lab, student: student.id,
@@ -291,9 +305,8 @@ extension ClassCommand {
         func run() throws {
             let directory = target.classDirectory
             let (config, secret) = (try directory.config(), try directory.secret())
-            _ = try ClassCommand.labs([self.lab], of: directory, catalog: locations.catalog)
-            guard let lab = locations.catalog.load().labs.first(where: { $0.id == self.lab }) else { return }
-            let students = try ClassCommand.students(only, of: directory)
+            let lab = try ClassCommand.known([self.lab], in: locations.catalog)[0]
+            let students = try ClassCommand.students(only, of: directory).chosen
             let gradebook = try Gradebook(path: directory.gradebookFile)
             let table = try ClassTable(gradebook: gradebook, students: students, labs: [lab.id])
             var written: [(Student, String)] = []
@@ -302,8 +315,7 @@ extension ClassCommand {
                 let text = Feedback.markdown(
                     lab: lab, student: student, className: config.name, cell: cell,
                     report: try (cell.counted ?? cell.last).flatMap { try gradebook.report(of: $0) },
-                    parameters: Parameters(lab: lab, student: student.id, environment: [:],
-                                           hash: secret.parameterHash(lab: lab.id, student: student.id)))
+                    parameters: ClassCommand.values(of: lab, for: student.id, secret: secret))
                 let file = "\(directory.path)/feedback/\(lab.id)/\(student.id).md"
                 try Self.write(text, to: file)
                 if let exchange { try Self.write(text, to: "\(exchange)/\(student.id)/\(lab.id)-feedback.md") }

@@ -16,6 +16,12 @@ struct LabCommand: ParsableCommand {
                       FeedbackCommand.self, Validate.self,
                       SchemaCommand.self])
 
+    /// Whose lab it is: the named student, else the one the lab was released to on this host (with their
+    /// class's hash), else $USER.
+    static func whose(_ lab: String, named student: String?) -> (name: String, hash: String?) {
+        StudentInbox().student(for: lab, named: student, otherwise: ProcessInfo.processInfo.environment["USER"] ?? "student")
+    }
+
     /// Which lab, for whom, on which hypervisor.
     struct Selection: ParsableArguments {
         @OptionGroup var locations: Locations
@@ -26,11 +32,7 @@ struct LabCommand: ParsableCommand {
         var uri: String?
         @Flag(help: "Run a lab from a --labs directory after reviewing its commands.") var trust = false
 
-        /// The named student, else the one the lab was released to on this host (with their class's hash).
-        var whose: (name: String, hash: String?) {
-            StudentInbox().student(for: id, named: student, otherwise: ProcessInfo.processInfo.environment["USER"] ?? "student")
-        }
-        var studentName: String { whose.name }
+        var whose: (name: String, hash: String?) { LabCommand.whose(id, named: student) }
 
         func lab() throws -> Lab {
             let catalog = locations.catalog
@@ -73,6 +75,7 @@ struct LabCommand: ParsableCommand {
                 throw UserFacingError("lab '\(lab.id)' cannot run here: " + unmet.joined(separator: "; "))
             }
             for problem in unmet { Output.note("unmet requirement: \(problem)") }
+            let whose = self.whose
             return (lab, steps, Grader(lab: lab, student: whose.name, hash: whose.hash, libvirtURI: libvirtURI))
         }
     }
@@ -222,8 +225,7 @@ struct LabCommand: ParsableCommand {
             guard let lab = labs.first(where: { $0.id == id }) else {
                 throw UserFacingError("no lab '\(id)' (run 'virtlab lab list' to see the ids)")
             }
-            let whose = StudentInbox().student(for: lab.id, named: student,
-                                               otherwise: ProcessInfo.processInfo.environment["USER"] ?? "student")
+            let whose = LabCommand.whose(lab.id, named: student)
             let values = Parameters(lab: lab, student: whose.name, hash: whose.hash)
             print("\(lab.title)  [\(lab.id)]  \(lab.points) points")
             if !lab.objectives.isEmpty { print("Objectives: \(lab.objectives.joined(separator: ", "))") }

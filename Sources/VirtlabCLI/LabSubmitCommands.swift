@@ -1,6 +1,7 @@
 import ArgumentParser
 import Classroom
 import Foundation
+import HostDoctor
 import LabFormat
 import LabGrader
 
@@ -77,8 +78,12 @@ extension LabCommand {
             let (_, _, grader) = try selection.prepare(refuseUnmet: false)
             let report = runBlocking { await grader.grade() }
             try ProgressStore().save(report, order: lab.steps.map(\.id))
-            let payload = ResultPayload(release: release, labDigest: labFile.sha256Hex, host: .current(),
-                                        submittedAt: Date(), report: report)
+            let identity = SystemIdentity.probe()
+            let host = HostIdentity(machineID: identity.machineID.first?.value,
+                                    systemUUID: identity.systemUUID.lazy.compactMap(\.value).first,
+                                    hostName: ProcessInfo.processInfo.hostName)
+            let payload = ResultPayload(release: release, labDigest: labFile.sha256Hex, host: host, submittedAt: Date(),
+                                        report: report)
             let bundle: ResultBundle
             do { bundle = try ResultBundle(signing: payload, key: key) } catch let error as SSHSignature.Failure {
                 throw UserFacingError(error.description + " (a key with a passphrase needs ssh-agent)")

@@ -265,3 +265,32 @@ final class SignedClass {
         #expect(FileManager.default.contents(atPath: room.directory.gradebookFile) == garbage)
     }
 }
+
+/// What the teacher's Class pane marks as stuck: the last two live grades the same, and short of full marks.
+@Suite struct StuckStudentTests {
+    @Test func twoEqualLiveGradesShortOfFullMarksAreStuckAndProgressIsNot() throws {
+        let room = try SignedClass()
+        func live(_ earned: Int) throws {
+            let report = try room.bundle(for: room.releases["alice"]!, signedBy: "alice", machine: "m", earned: earned).payload.report
+            try room.gradebook.recordLive(student: "alice", lab: "lab1", status: "graded", detail: "\(earned)/3", report: report,
+                                          reportBytes: nil, host: "pc01", signature: nil, at: Date())
+        }
+        func stuck() throws -> Bool {
+            try ClassTable(gradebook: room.gradebook, students: try room.directory.roster().students, labs: ["lab1"])
+                .cell("alice", "lab1").stuck
+        }
+        try live(1)
+        #expect(try !stuck(), "one grade says nothing about progress")
+        try live(1)
+        #expect(try stuck())
+        // A verified submission in between does not count as a live grade.
+        let bundle = try room.bundle(for: room.releases["alice"]!, signedBy: "alice", machine: "m", earned: 2)
+        _ = try room.gradebook.import(bundle, verdict: try room.inspect(bundle), source: "a")
+        #expect(try stuck())
+        try live(2)
+        #expect(try !stuck(), "progress")
+        try live(3)
+        try live(3)
+        #expect(try !stuck(), "full marks twice is done, not stuck")
+    }
+}

@@ -5,6 +5,7 @@ import Inventory
 import LabFormat
 import ProcessRunner
 import Runtime
+import SecureShell
 
 /// The class port on a class directory: the board from its gradebook, live grading over ssh, reports.
 /// SQLite reads and writes and the ssh runs each happen on a thread of their own, never on the pool.
@@ -57,18 +58,13 @@ struct GradebookClass: ClassPort {
         let roster = try directory.roster().students
         let gradebook = try Gradebook(path: directory.gradebookFile)
         let table = try ClassTable(gradebook: gradebook, students: roster, labs: config.labs)
-        let attempts = try gradebook.attempts()
         var cells: [String: [String: ClassBoard.Cell]] = [:]
         for student in roster {
             for lab in config.labs {
                 let cell = table.cell(student.id, lab)
-                let live = attempts.filter { $0.student == student.id && $0.lab == lab && $0.kind == .live && $0.status == "graded" }
-                let lastTwo = live.suffix(2)
-                let stuck = lastTwo.count == 2 && Set(lastTwo.map(\.earned)).count == 1
-                    && (lastTwo.last?.earned ?? 0) < (lastTwo.last?.possible ?? 0)
                 cells[student.id, default: [:]][lab] = ClassBoard.Cell(
                     earned: cell.earned, possible: cell.possible, from: cell.from?.rawValue, lastStatus: cell.last?.status,
-                    lastAt: cell.last?.at, flags: cell.flags, stuck: stuck)
+                    lastAt: cell.last?.at, flags: cell.flags, stuck: cell.stuck)
             }
         }
         return ClassBoard(name: config.name, students: roster.map { .init(id: $0.id, name: $0.name, host: $0.ssh) },
@@ -94,7 +90,7 @@ struct GradebookClass: ClassPort {
         let directory = NSTemporaryDirectory() + "virtlab-\(getuid())"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        let config = configFile.map { " -F '" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" } ?? ""
+        let config = configFile.map { " -F " + SecureShell.quoted($0) } ?? ""
         let script = "#!/bin/sh\nexec ssh\(config) -o BatchMode=yes \"$@\"\n"
         let path = directory + "/ssh-" + Data(script.utf8).sha256Hex.prefix(12)
         if (try? String(contentsOfFile: path, encoding: .utf8)) != script {

@@ -19,11 +19,13 @@ struct GraderLabs: LabPort {
     func load() -> LabShelf {
         let (labs, problems) = LabCatalog().load()
         let store = ProgressStore()
+        let graders = labs.map(grader)
         return LabShelf(
             labs: labs,
-            parameters: Dictionary(labs.map { ($0.id, grader($0).context.parameters) }, uniquingKeysWith: { a, _ in a }),
-            progress: Dictionary(labs.compactMap { lab in store.load(lab: lab.id, student: grader(lab).student).map { (lab.id, $0) } },
-                                 uniquingKeysWith: { a, _ in a }),
+            parameters: Dictionary(graders.map { ($0.lab.id, $0.context.parameters) }, uniquingKeysWith: { a, _ in a }),
+            progress: Dictionary(graders.compactMap { grader in
+                store.load(lab: grader.lab.id, student: grader.student).map { (grader.lab.id, $0) }
+            }, uniquingKeysWith: { a, _ in a }),
             problems: problems.map(\.description))
     }
 

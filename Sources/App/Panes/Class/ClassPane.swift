@@ -20,6 +20,9 @@ extension AppState {
 
     public var selectedStudentIndex: Int? { selection(in: visibleStudents) { $0.id == selectedStudent } }
 
+    /// The student of the selected row.
+    public var selectedBoardStudent: ClassBoard.Student? { selectedStudentIndex.map { visibleStudents[$0] } }
+
     /// The lab of the selected column.
     public var selectedClassLab: String? {
         guard let labs = classBoard?.labs, !labs.isEmpty else { return nil }
@@ -40,14 +43,13 @@ enum ClassPane: PaneFeature {
 
     static let bindings: [Binding] = [
         key("report", [.enter], "the student's report on the lab, with evidence", footer: "report") { state in
-            guard let student = state.selectedStudentIndex.map({ state.visibleStudents[$0] }), let lab = state.selectedClassLab
-            else { return refuse(&state, noClass(state)) }
+            guard let student = state.selectedBoardStudent, let lab = state.selectedClassLab else {
+                return refuse(&state, noClass(state))
+            }
             return [.fetchClassReport(student: student.id, lab: lab)]
         },
         key("regrade", [.character("r")], "re-grade the student's host live", footer: "re-grade") { state in
-            guard let student = state.selectedStudentIndex.map({ state.visibleStudents[$0] }) else {
-                return refuse(&state, noClass(state))
-            }
+            guard let student = state.selectedBoardStudent else { return refuse(&state, noClass(state)) }
             state.grading.insert(student.id)
             setStatus(&state, "grading \(student.id) on \(student.host)…", .info)
             return [.regrade(students: [student.id])]
@@ -110,6 +112,7 @@ enum ClassPane: PaneFeature {
             return
         }
         let column = min(state.selectedLabColumn, max(0, board.labs.count - 1))
+        let lab = state.selectedClassLab ?? ""
         let columns: [TableView.Column] = [.init("STUDENT", width: 0), .init("HOST", width: 8)]
             + board.labs.map { .init(String($0.prefix(14)), width: min(max(11, $0.count), 14)) }
             + [.init("CHECKED", width: 8, rightAligned: true)]
@@ -128,14 +131,13 @@ enum ClassPane: PaneFeature {
             return [.init(student.id, theme[.text]), .init(student.host, theme[.dim])] + cells
                 + [.init(last.map { Units.duration(seconds: max(0, now.timeIntervalSince($0))) } ?? "never", theme[.dim])]
         }.draw(into: &buffer, rect: inner, theme: theme)
-        let chosen = selected.map { students[$0] }
-        drawDetailBox(&buffer, detail, chosen, title: { "\($0.name) · \(board.labs.isEmpty ? "" : board.labs[column])" },
-                      theme: theme, glyphs: glyphs) { buffer, area, student in
-            let cell = board.cell(student.id, board.labs.isEmpty ? "" : board.labs[column])
+        drawDetailBox(&buffer, detail, state.selectedBoardStudent, title: { "\($0.name) · \(lab)" }, theme: theme, glyphs: glyphs) {
+            buffer, area, student in
+            let cell = board.cell(student.id, lab)
             var lines = [
                 "Points     " + (cell.earned.map { "\($0)/\(cell.possible ?? 0), from the \(cell.from ?? "last") grade" } ?? "none counted yet"),
                 "Last       " + (cell.lastStatus.map { status in
-                    "\(status)" + (cell.lastAt.map { ", \(Units.duration(seconds: max(0, now.timeIntervalSince($0)))) ago" } ?? "")
+                    "\(status)" + (cell.lastAt.map { ", " + Units.ago($0, now: now) } ?? "")
                 } ?? "never checked"),
             ]
             if cell.stuck { lines.append("Stuck      the last two live grades are the same and short of full marks") }
