@@ -4,7 +4,7 @@ BIN := .build/debug/virtlab
 ARGS ?=
 
 # The pure suites: no libvirtd, no Podman, no guests (the test driver and files only).
-UNIT_SUITES := UpdateTests|SeveralHostsTests|ClassPaneTests|StuckStudentTests|ClassroomBadInputTests|RosterTests|ClassDirectoryTests|ClassSecretTests|SignedResultsTests|ReachablePrimitiveTests|SecureShellTests|TCPProbeTests|NetworkPrimitiveTests|ProcessRunnerTests|ActionTableTests|NetworksPaneTests|PaneRegistryTests|RuntimeTests|GradingConcurrencyTests|LabsPaneTests|PrimitiveRegistryTests|ViewSnapshotTests|LabLoaderTests|LabFormatDocumentTests|LabJSONSchemaTests|\
+UNIT_SUITES := UpdateTests|AdministrationTests|SeveralHostsTests|ClassPaneTests|StuckStudentTests|ClassroomBadInputTests|RosterTests|ClassDirectoryTests|ClassSecretTests|SignedResultsTests|ReachablePrimitiveTests|SecureShellTests|TCPProbeTests|NetworkPrimitiveTests|ProcessRunnerTests|ActionTableTests|NetworksPaneTests|PaneRegistryTests|RuntimeTests|GradingConcurrencyTests|LabsPaneTests|PrimitiveRegistryTests|ViewSnapshotTests|LabLoaderTests|LabFormatDocumentTests|LabJSONSchemaTests|\
 	OutputFramesTests|EngineModelTests|UnitsTests|DomainDetailsParsingTests|DomainStateTests|TestDriverTests|NetworkSpecTests|NetworkTests|\
 	BufferTests|WidgetTests|GlyphTests|ThemeTests|RatesTests|LibvirtInventoryTests|ProviderMappingTests|ImageLibraryTests|\
 	CPUVirtualizationTests|NetworkCLITests|DetectionTests|IdentityTests|HelpTests|LogFileTests

@@ -1,3 +1,4 @@
+import Foundation
 import Inventory
 import LabFormat
 import TermUI
@@ -15,9 +16,14 @@ public enum Message: Sendable {
     case reconnected(connection: String)
     case machineEvent(MachineEvent)
     case details(MachineKey, MachineDetails)
+    /// The selected VM's per-disk and per-NIC counters, read with the refresh.
+    case devices(MachineKey, DeviceCounters)
     case actionFinished(String)
     case actionFailed(String)
-    case snapshotsListed(MachineKey, name: String, [String])
+    /// The snapshots of the VMs the picker is for: one VM's tree, or the names every marked VM has.
+    case snapshotsListed([MachineRef], [SnapshotNode])
+    /// An action was done or failed: a row of the Log pane, with its command line.
+    case logged(ActionRecord)
     /// A text to read in a scrolling dialog: a domain's XML, a container's logs.
     case document(title: String, String)
     case themeChanged(name: String)
@@ -37,51 +43,20 @@ public enum Message: Sendable {
     case classFailed(String)
 }
 
-/// A VM action as the dashboard asks for it: the table's verb (`MachineVerb`) with what it needs.
-public enum MachineAction: Sendable, Equatable {
-    case start, shutdown, reboot, forceOff, pause, resume
-    case createSnapshot(String)
-    case revertSnapshot(String)
-    case delete(removeStorage: Bool)
-    case clone(as: String, sanitize: Bool)
-
-    public var kind: MachineVerb {
-        switch self {
-        case .start: .start
-        case .shutdown: .shutdown
-        case .reboot: .reboot
-        case .forceOff: .forceOff
-        case .pause: .pause
-        case .resume: .resume
-        case .createSnapshot: .snapshot
-        case .revertSnapshot: .revert
-        case .delete: .delete
-        case .clone: .clone
-        }
+/// A VM by its key, with the name the user saw when asking.
+public struct MachineRef: Sendable, Hashable {
+    public let key: MachineKey
+    public let name: String
+    public init(_ key: MachineKey, _ name: String) {
+        self.key = key
+        self.name = name
     }
+}
 
-    /// Words for status lines and dialogs: "force off", "revert to snapshot 'clean'".
-    public var verb: String {
-        switch self {
-        case .createSnapshot(let name): "snapshot as '\(name)'"
-        case .revertSnapshot(let name): "revert to snapshot '\(name)'"
-        case .delete(let storage): storage ? "delete (with its storage)" : "delete"
-        case .clone(let newName, let sanitize): "clone as '\(newName)'\(sanitize ? " (sanitized)" : "")"
-        default: kind.rule.verb
-        }
-    }
-
-    /// The virsh (or virt-clone) command line that does the same to `name`.
-    public func equivalent(for name: String) -> String {
-        let line = kind.rule.equivalent(for: name)
-        switch self {
-        case .createSnapshot(let snapshot), .revertSnapshot(let snapshot):
-            return line.replacingOccurrences(of: "SNAPSHOT", with: snapshot)
-        case .clone(let newName, _): return line.replacingOccurrences(of: "NEW", with: newName)
-        case .delete(true): return line + " --remove-all-storage"
-        default: return line
-        }
-    }
+/// A marked VM a bulk action leaves out, and why ("cannot start 'web1': it is running").
+public struct MachineRefusal: Sendable, Equatable {
+    public let machine: MachineRef
+    public let reason: String
 }
 
 /// A container action as the dashboard asks for it: the table's verb (`ContainerVerb`).
@@ -124,6 +99,10 @@ public enum NetworkAction: Sendable, Equatable {
         if case .autostart(let on) = self { return "turn autostart \(on ? "on" : "off") for" }
         return kind.rule.verb
     }
+
+    public func equivalent(for name: String) -> String {
+        kind.rule.equivalent(for: name, filling: ["[--disable]": self == .autostart(false) ? "--disable" : ""])
+    }
 }
 
 /// What a confirmation dialog is about to do.
@@ -155,7 +134,7 @@ public enum PendingAction: Sendable, Equatable {
         switch self {
         case .machine(let action): action.equivalent(for: name)
         case .container(let action): action.kind.rule.equivalent(for: name)
-        case .network(let action): action.kind.rule.equivalent(for: name)
+        case .network(let action): action.equivalent(for: name)
         }
     }
 }
@@ -164,6 +143,8 @@ public enum PendingAction: Sendable, Equatable {
 public enum Effect: Sendable, Equatable {
     case refresh
     case perform(MachineAction, MachineKey, name: String)
+    /// One action for each of several VMs, one after the other; the refused ones are only logged.
+    case performMany(MachineAction, [MachineRef], refused: [MachineRefusal])
     case performOnContainer(ContainerAction, MachineKey, name: String)
     case performOnNetwork(NetworkAction, name: String)
     /// Define a network from the form's fields (the port checks them as `virtlab net create` does).
@@ -175,7 +156,8 @@ public enum Effect: Sendable, Equatable {
     case launch(imagePath: String, name: String, memoryMiB: Int, sshKeyPath: String?)
     case fetchDetails(MachineKey)
     case fetchXML(MachineKey, name: String)
-    case listSnapshots(MachineKey, name: String)
+    /// One VM's snapshot tree, or the snapshot names all of several VMs have.
+    case listSnapshots([MachineRef])
     case openConsole(MachineKey, name: String)
     case cycleTheme
     /// Check the lab's requirements and run its setup.
@@ -187,4 +169,27 @@ public enum Effect: Sendable, Equatable {
     /// A student's report on a lab, with its evidence, for a text dialog.
     case fetchClassReport(student: String, lab: String)
     case quit
+}
+
+extension Effect {
+    /// What the effect does, for the Log pane and the log file: its words and the equivalent command line, on which
+    /// connection (the first one, `uri`, for networks and launches). Nil for effects that change nothing.
+    public func logged(uri: String) -> (connection: String, what: String, command: String)? {
+        switch self {
+        case .perform(let action, let key, let name):
+            return (key.connection, "\(action.verb) \(name)", EquivalentCommand.line(action.equivalent(for: name), uri: key.connection))
+        case .performOnContainer(let action, _, let name):
+            return ("container engine", "\(action.verb) \(name)", action.kind.rule.equivalent(for: name))
+        case .performOnNetwork(let action, let name):
+            return (uri, "\(action.verb) \(name)", EquivalentCommand.line(action.equivalent(for: name), uri: uri))
+        case .createNetwork(let name, _, _, _):
+            return (uri, "define network \(name)", EquivalentCommand.line("virsh net-define \(name).xml", uri: uri))
+        case .launch(let imagePath, let name, let memoryMiB, _):
+            return (uri, "create \(name) from \((imagePath as NSString).lastPathComponent)",
+                    "virt-install --connect \(uri) --name \(name) --memory \(memoryMiB) --import "
+                    + "--disk backing_store=\(imagePath),format=qcow2 --cloud-init --os-variant detect=on,require=off")
+        default:
+            return nil
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import Humanize
 import Inventory
 import TermUI
 
@@ -8,15 +9,33 @@ func drawModal(_ buffer: inout Buffer, _ modal: Modal, _ state: AppState, theme:
         if let warning = action.warning { lines.append(warning) }
         lines += ["Same as: " + action.equivalent(for: name), "", "y  yes        n  no"]
         dialog(&buffer, title: "Confirm", lines: lines, theme: theme, glyphs: glyphs)
-    case .confirmDelete(_, let name, let typed, let removeStorage):
-        prompt(&buffer, title: "Delete \(name)", lines: [
+    case .confirmMany(let action, let targets, let refused):
+        let names = targets.map(\.name)
+        var lines = ["\(action.verb.prefix(1).uppercased() + action.verb.dropFirst()) these \(targets.count) VMs?",
+                     "  " + listed(names, width: buffer.size.width - 12)]
+        if !refused.isEmpty { lines.append("Left out (\(refused.count)): " + listed(refused.map(\.machine.name), width: buffer.size.width - 30)) }
+        if let warning = action.kind.rule.warning { lines.append(warning) }
+        lines += ["Same as, for each: " + action.equivalent(for: "NAME"), "", "y  yes        n  no"]
+        dialog(&buffer, title: "Confirm", lines: lines, theme: theme, glyphs: glyphs)
+    case .confirmDelete(let targets, let typed, let removeStorage):
+        let one = targets.count == 1
+        prompt(&buffer, title: one ? "Delete \(targets[0].name)" : "Delete \(targets.count) VMs", lines: (one ? [] : [
+            "  " + listed(targets.map(\.name), width: buffer.size.width - 12),
+        ]) + [
             MachineVerb.delete.rule.warning ?? "",
-            "\(removeStorage ? "[x]" : "[ ]") also delete its disks in storage pools (Tab)",
-            "Type its name to confirm:",
+            "\(removeStorage ? "[x]" : "[ ]") also delete \(one ? "its" : "their") disks in storage pools (Tab)",
+            one ? "Type its name to confirm:" : "Type \(targets.count) (how many) to confirm:",
         ], typed: typed, theme: theme, glyphs: glyphs)
-    case .snapshotName(_, let name, let typed):
-        prompt(&buffer, title: "Snapshot \(name)", lines: ["Name for the new snapshot:"], typed: typed, theme: theme,
-               glyphs: glyphs)
+    case .snapshotName(let targets, let typed):
+        let title = targets.count == 1 ? "Snapshot \(targets[0].name)" : "Snapshot \(targets.count) VMs"
+        prompt(&buffer, title: title, lines: ["Name for the new snapshot\(targets.count == 1 ? "" : " (the same on each)"):"],
+               typed: typed, theme: theme, glyphs: glyphs)
+    case .hardware(let machine, let form):
+        drawForm(&buffer, title: "Hardware of \(machine.name)",
+                 intro: "Live where the hypervisor allows, else from the next boot (the Log says which).", form,
+                 hint: "Tab/↑↓ field   Enter apply   Esc cancel", theme: theme, glyphs: glyphs)
+    case .chart(let machine):
+        drawChart(&buffer, machine, state, theme: theme, glyphs: glyphs)
     case .launch(let launch):
         drawForm(&buffer, title: "Launch a VM from \(launch.imageName)",
                  intro: "An overlay on the image (never written), cloud-init with your key.", launch.form,
@@ -31,15 +50,24 @@ func drawModal(_ buffer: inout Buffer, _ modal: Modal, _ state: AppState, theme:
             "\(sanitize ? "[x]" : "[ ]") new identity: machine-id, SSH host keys, cloud-init (Tab)",
             "Name of the clone:",
         ], typed: typed, theme: theme, glyphs: glyphs)
-    case .snapshotPicker(_, let name, let snapshots, let selected):
-        let height = min(snapshots.count, max(1, buffer.size.height - 8))
-        let area = dialog(&buffer, title: "Revert \(name) to", lines: Array(repeating: "", count: height),
-                          minWidth: 40, theme: theme, glyphs: glyphs)
-        let offset = TableView.scrollOffset(selected: selected, count: snapshots.count, height: height)
-        for (row, snapshot) in snapshots.enumerated().dropFirst(offset).prefix(height) {
-            let y = area.y + row - offset
-            buffer.write(" \(snapshot)", x: area.x, y: y, style: theme[.modal], maxX: area.maxX)
-            if row == selected {
+    case .snapshotPicker(let targets, let snapshots, let selected):
+        let rows = SnapshotTree.rows(snapshots, ascii: glyphs == .ascii)
+        let height = min(rows.count, max(1, buffer.size.height - 10))
+        let one = targets.count == 1
+        let selectedNode = rows[min(selected, rows.count - 1)].node
+        let footer = one ? ["", "* current   Enter revert   D delete: " + selectedNode.deletionEffect(in: snapshots)]
+            : ["", "Snapshot names all \(targets.count) marked VMs have.   Enter revert each"]
+        let area = dialog(&buffer, title: one ? "Snapshots of \(targets[0].name)" : "Revert \(targets.count) VMs to",
+                          lines: Array(repeating: "", count: height) + footer, minWidth: 60, theme: theme, glyphs: glyphs)
+        let offset = TableView.scrollOffset(selected: selected, count: rows.count, height: height)
+        for (index, row) in rows.enumerated().dropFirst(offset).prefix(height) {
+            let y = area.y + index - offset
+            let node = row.node
+            let when = node.created.map { "  " + Units.timestamp($0) } ?? ""
+            let kind = one ? "  \(node.isExternal ? "external" : "internal"), \(node.state)\(when)" : ""
+            buffer.write(" \(row.prefix)\(node.name)\(node.isCurrent ? " *" : "")\(kind)", x: area.x, y: y,
+                         style: theme[.modal], maxX: area.maxX)
+            if index == selected {
                 buffer.restyle(Rect(x: area.x, y: y, width: area.width, height: 1)) { _ in theme[.selected] }
             }
         }
@@ -49,6 +77,51 @@ func drawModal(_ buffer: inout Buffer, _ modal: Modal, _ state: AppState, theme:
     case .help(let offset):
         scrollingText(&buffer, title: "Keys", lines: helpLines(state, theme: theme), offset: offset, theme: theme,
                       glyphs: glyphs)
+    }
+}
+
+/// Names in one line, cut with "and N more" where they do not fit.
+private func listed(_ names: [String], width: Int) -> String {
+    var shown: [String] = []
+    for (index, name) in names.enumerated() {
+        let rest = names.count - index - 1
+        let candidate = (shown + [name]).joined(separator: ", ") + (rest > 0 ? ", and \(rest) more" : "")
+        guard DisplayWidth.of(candidate) <= max(20, width) || shown.isEmpty else {
+            return shown.joined(separator: ", ") + ", and \(names.count - shown.count) more"
+        }
+        shown.append(name)
+    }
+    return shown.joined(separator: ", ")
+}
+
+/// The history chart (h): CPU, memory, disk and network of one VM over the session, one band each.
+private func drawChart(_ buffer: inout Buffer, _ machine: MachineRef, _ state: AppState, theme: Theme, glyphs: Glyphs) {
+    let rect = buffer.bounds.centered(width: buffer.size.width - 4, height: buffer.size.height - 4)
+    let inner = framed(&buffer, rect, title: "History of \(machine.name)", theme: theme, glyphs: glyphs)
+    guard let history = state.history[machine.key], history.cpu.count > 0 else {
+        buffer.write(" No samples yet: the history grows with each refresh while virtlab runs.", x: inner.x, y: inner.y,
+                     style: theme[.modal], maxX: inner.maxX)
+        return
+    }
+    let samples = history.cpu.count
+    let span = Units.duration(seconds: Double(samples) * state.refreshInterval)
+    buffer.write(" \(samples) samples, about \(span) at one per \(formatSeconds(state.refreshInterval)) "
+                 + "(kept for the session, the last \(AppState.historyLength))", x: inner.x, y: inner.y, style: theme[.dim],
+                 maxX: inner.maxX)
+    let band = max(2, (inner.height - 1) / MachineHistory.Series.allCases.count)
+    for (index, series) in MachineHistory.Series.allCases.enumerated() {
+        let top = inner.y + 1 + index * band
+        guard top + 1 < inner.maxY else { break }
+        let values = history[series].values()
+        let peak = values.max() ?? 0
+        let percent = series == .cpu || series == .memory
+        let ceiling = percent ? max(100, peak) : max(peak, 1)
+        let said = { (value: Double) in percent ? Units.percent(value) : Units.rate(value) }
+        buffer.write(" \(series.title): now \(said(values.last ?? 0)), peak \(said(peak)), scale \(said(ceiling))",
+                     x: inner.x, y: top, style: theme[.title], maxX: inner.maxX)
+        buffer.barChart(values, in: Rect(x: inner.x + 1, y: top + 1, width: inner.width - 2,
+                                         height: min(band - 1, inner.maxY - top - 1)),
+                        ceiling: ceiling, theme: theme, glyphs: glyphs)
     }
 }
 

@@ -10,6 +10,8 @@ public struct Pane: Hashable, Sendable, CustomStringConvertible {
     init(_ id: String) { self.id = id }
     public var description: String { id }
     public var title: String { Panes.feature(self).title }
+    /// Its number key.
+    public var number: Int { Panes.number(self) }
 }
 
 public enum CPUMode: Sendable, Equatable {
@@ -52,16 +54,23 @@ public struct StatusMessage: Sendable, Equatable {
 /// What a modal dialog is for. Only one is open at a time; it takes the keys while open.
 public enum Modal: Sendable, Equatable {
     case confirm(PendingAction, MachineKey, name: String)
-    /// Delete asks the user to type the machine's name.
-    case confirmDelete(MachineKey, name: String, typed: String, removeStorage: Bool)
-    case snapshotName(MachineKey, name: String, typed: String)
+    /// One action for every marked VM: the ones it applies to, and those it leaves out (and why).
+    case confirmMany(MachineAction, [MachineRef], refused: [MachineRefusal])
+    /// Delete asks the user to type the machine's name (the number of VMs, when several are marked).
+    case confirmDelete([MachineRef], typed: String, removeStorage: Bool)
+    case snapshotName([MachineRef], typed: String)
+    /// A VM's hardware: vCPUs, memory, autostart, a disk or NIC to add or remove.
+    case hardware(MachineRef, Form)
+    /// One VM's history of CPU, memory, disk and network, charted.
+    case chart(MachineRef)
     /// Launch a VM from the selected disk image: a small form.
     case launch(LaunchForm)
     /// A new network: name, mode, subnet, DHCP range.
     case createNetwork(Form)
     /// Clone a shut-off VM: the new name is typed; Tab toggles resetting its identity.
     case cloneName(MachineKey, name: String, typed: String, sanitize: Bool)
-    case snapshotPicker(MachineKey, name: String, snapshots: [String], selected: Int)
+    /// One VM's snapshots as a tree (revert or delete), or the names every marked VM has (revert).
+    case snapshotPicker([MachineRef], snapshots: [SnapshotNode], selected: Int)
     case text(title: String, lines: [String], offset: Int)
     case help(offset: Int)
 }
@@ -156,7 +165,17 @@ public struct AppState: Sendable {
     public var onlyNeedingHelp = false
     public var rates: [MachineKey: MachineRates] = [:]
     public var hostCPUPercent: Double?
-    public var cpuHistory: [MachineKey: [Double]] = [:]
+    /// Each machine's CPU, memory, disk and network over the session (bounded): the sparkline and the chart.
+    public var history: [MachineKey: MachineHistory] = [:]
+    /// Rows marked with Space (or `*`, all that the filter shows), with their names: the next action goes to all
+    /// of them (a marked VM that vanished meanwhile is reported by the name it had).
+    public var marked: [MachineKey: String] = [:]
+    /// What virtlab did this session, oldest first (bounded): the Log pane.
+    public var actionLog: [ActionRecord] = []
+    public static let actionLogLength = 1000
+    public var selectedLogRow: Int?
+    /// The selected VM's last two per-device readings, for per-disk and per-NIC rates.
+    public var deviceCounters: (key: MachineKey, previous: DeviceCounters?, latest: DeviceCounters)?
     /// When virtlab saw a machine start, for uptime where the host cannot tell.
     public var observedStart: [MachineKey: Double] = [:]
     public var details: [MachineKey: MachineDetails] = [:]
@@ -207,7 +226,8 @@ public struct AppState: Sendable {
     public var now: Double = 0
     public var quitRequested = false
 
-    public static let historyLength = 120
+    /// Samples kept per machine: 30 minutes at the default 2 s refresh (14 MB at 1,000 machines, at most).
+    public static let historyLength = 900
     public static let refreshBounds = 0.5...60.0
 
     public init(uri: String, isDemo: Bool, readOnly: Bool, refreshInterval: Double = 2, themeName: String = "default",

@@ -75,12 +75,24 @@ private func route(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .actionFailed(let text):
         setStatus(&state, text, .error)
         return [.refresh]
-    case .snapshotsListed(let key, let name, let snapshots):
+    case .snapshotsListed(let targets, let snapshots):
         if snapshots.isEmpty {
-            setStatus(&state, "\(name) has no snapshots: press n to take one", .warning)
+            let who = targets.count == 1 ? "\(targets[0].name) has no snapshots" : "the \(targets.count) marked VMs have no snapshot name in common"
+            setStatus(&state, "\(who): press n to take one", .warning)
         } else {
-            state.modal = .snapshotPicker(key, name: name, snapshots: snapshots, selected: snapshots.count - 1)
+            let current = SnapshotTree.rows(snapshots).firstIndex { $0.node.isCurrent } ?? snapshots.count - 1
+            state.modal = .snapshotPicker(targets, snapshots: snapshots, selected: current)
         }
+        return []
+    case .logged(let record):
+        state.actionLog.append(record)
+        if state.actionLog.count > AppState.actionLogLength {
+            state.actionLog.removeFirst(state.actionLog.count - AppState.actionLogLength)
+        }
+        return []
+    case .devices(let key, let counters):
+        let previous = state.deviceCounters.flatMap { $0.key == key ? $0.latest : nil }
+        state.deviceCounters = (key, previous, counters)
         return []
     case .document(let title, let text):
         state.modal = .text(title: title, lines: text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -122,13 +134,13 @@ private func absorb(_ state: inout AppState, _ snapshot: InventorySnapshot) -> [
     }
     for machine in snapshot.machines {
         guard let rate = state.rates[machine.key] else { continue }
-        state.cpuHistory[machine.key, default: []].append(rate.cpuPercentOfOneCore, keepingLast: AppState.historyLength)
+        state.history[machine.key, default: MachineHistory()].record(rate, machine)
     }
     // Forget what belongs to this connection's machines that are gone, so memory does not grow with churn.
     if !sameMachines {
         let present = Set(snapshot.machines.map(\.key))
         let kept = { (key: MachineKey) in key.connection != connection || present.contains(key) }
-        state.cpuHistory = state.cpuHistory.filter { kept($0.key) }
+        state.history = state.history.filter { kept($0.key) }
         state.details = state.details.filter { kept($0.key) }
         state.detailsFetchedAt = state.detailsFetchedAt.filter { kept($0.key) }
         state.observedStart = state.observedStart.filter { kept($0.key) }
@@ -146,14 +158,6 @@ private func absorb(_ state: inout AppState, _ snapshot: InventorySnapshot) -> [
     let changed = previousSelection.map { $0.key != selected.key || $0.state != selected.state } ?? true
     if state.details[selected.key] != nil && fresh && !changed { return [] }
     return fetchDetailsForSelection(&state)
-}
-
-extension Array {
-    /// Appends in place (one dictionary lookup when called through a subscript) and drops the oldest beyond `limit`.
-    mutating func append(_ element: Element, keepingLast limit: Int) {
-        append(element)
-        if count > limit { removeFirst(count - limit) }
-    }
 }
 
 /// The same machines in the same order, under the same names: the usual case from one refresh to the next.
@@ -313,26 +317,38 @@ private func handleModalKey(_ state: inout AppState, _ key: Key) -> [Effect] {
             setStatus(&state, "\(action.verb) \(name): cancelled", .info)
         default: break
         }
-    case .confirmDelete(let machineKey, let name, var typed, var removeStorage):
+    case .confirmMany(let action, let targets, let refused):
+        switch key {
+        case .character("y"), .character("Y"):
+            state.modal = nil
+            return [.performMany(action, targets, refused: refused)]
+        case .character("n"), .character("N"), .escape, .character("q"):
+            state.modal = nil
+            setStatus(&state, "\(action.verb) \(targets.count) VMs: cancelled", .info)
+        default: break
+        }
+    case .confirmDelete(let targets, var typed, var removeStorage):
+        let expected = deletionWord(targets)
         switch key {
         case .escape:
             state.modal = nil
-            setStatus(&state, "delete \(name): cancelled", .info)
+            setStatus(&state, "delete \(expected): cancelled", .info)
             return []
         case .enter:
-            guard typed == name else {
-                setStatus(&state, "type the name exactly (\(name)) to delete it", .warning)
+            guard typed == expected else {
+                let what = targets.count == 1 ? "the name exactly (\(expected))" : "the number of VMs (\(expected))"
+                setStatus(&state, "type \(what) to delete", .warning)
                 return []
             }
             state.modal = nil
-            return [.perform(.delete(removeStorage: removeStorage), machineKey, name: name)]
+            return [act(.delete(removeStorage: removeStorage), on: targets)]
         case .tab: removeStorage.toggle()
         case .backspace: if !typed.isEmpty { typed.removeLast() }
         case .character(let c) where typed.count < 256: typed.append(c)
         default: break
         }
-        state.modal = .confirmDelete(machineKey, name: name, typed: typed, removeStorage: removeStorage)
-    case .snapshotName(let machineKey, let name, var typed):
+        state.modal = .confirmDelete(targets, typed: typed, removeStorage: removeStorage)
+    case .snapshotName(let targets, var typed):
         switch key {
         case .escape:
             state.modal = nil
@@ -344,12 +360,21 @@ private func handleModalKey(_ state: inout AppState, _ key: Key) -> [Effect] {
                 return []
             }
             state.modal = nil
-            return [.perform(.createSnapshot(snapshotName), machineKey, name: name)]
+            return [act(.createSnapshot(snapshotName), on: targets)]
         case .backspace: if !typed.isEmpty { typed.removeLast() }
         case .character(let c) where typed.count < 128: typed.append(c)
         default: break
         }
-        state.modal = .snapshotName(machineKey, name: name, typed: typed)
+        state.modal = .snapshotName(targets, typed: typed)
+    case .hardware(let machine, var form):
+        switch form.edit(key) {
+        case .cancel: state.modal = nil
+        case .edited: state.modal = .hardware(machine, form)
+        case .submit: return HardwareDialog.submit(&state, machine, form)
+        }
+    case .chart(let machine):
+        if [.escape, .character("q"), .enter, .character("h")].contains(key) { state.modal = nil }
+        else { state.modal = .chart(machine) }
     case .launch(var launch):
         switch launch.form.edit(key) {
         case .cancel: state.modal = nil
@@ -391,19 +416,24 @@ private func handleModalKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         default: break
         }
         state.modal = .cloneName(machineKey, name: name, typed: typed, sanitize: sanitize)
-    case .snapshotPicker(let machineKey, let name, let snapshots, var selected):
+    case .snapshotPicker(let targets, let snapshots, var selected):
+        let rows = SnapshotTree.rows(snapshots)
         switch key {
         case .escape, .character("q"):
             state.modal = nil
             return []
         case .up, .character("k"): selected = max(0, selected - 1)
-        case .down, .character("j"): selected = min(snapshots.count - 1, selected + 1)
+        case .down, .character("j"): selected = min(rows.count - 1, selected + 1)
         case .enter:
-            state.modal = .confirm(.machine(.revertSnapshot(snapshots[selected])), machineKey, name: name)
+            state.modal = confirmation(&state, .revertSnapshot(rows[selected].node.name), targets)
+            return []
+        case .character("D"), .delete:
+            guard targets.count == 1 else { return refuse(&state, "delete snapshots one VM at a time") }
+            state.modal = .confirm(.machine(.deleteSnapshot(rows[selected].node.name)), targets[0].key, name: targets[0].name)
             return []
         default: break
         }
-        state.modal = .snapshotPicker(machineKey, name: name, snapshots: snapshots, selected: selected)
+        state.modal = .snapshotPicker(targets, snapshots: snapshots, selected: selected)
     case .text(let title, let lines, let offset):
         guard let newOffset = scroll(offset, key, count: lines.count) else {
             state.modal = nil
@@ -419,6 +449,20 @@ private func handleModalKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     }
     return []
 }
+
+/// The effect of one action on one VM, or on several marked ones.
+func act(_ action: MachineAction, on targets: [MachineRef]) -> Effect {
+    targets.count == 1 ? .perform(action, targets[0].key, name: targets[0].name) : .performMany(action, targets, refused: [])
+}
+
+/// The dialog that asks before `action` on `targets`.
+func confirmation(_ state: inout AppState, _ action: MachineAction, _ targets: [MachineRef]) -> Modal {
+    targets.count == 1 ? .confirm(.machine(action), targets[0].key, name: targets[0].name)
+        : .confirmMany(action, targets, refused: [])
+}
+
+/// What the user types to delete: the VM's name, or the number of marked VMs.
+func deletionWord(_ targets: [MachineRef]) -> String { targets.count == 1 ? targets[0].name : "\(targets.count)" }
 
 /// Scrolling in a text dialog; nil means the key closes it.
 private func scroll(_ offset: Int, _ key: Key, count: Int) -> Int? {

@@ -148,13 +148,15 @@ private func drawFooter(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState,
         hints = [("Enter", "keep filter"), ("Esc", "clear"), ("Bksp", "delete")]
     } else if let modal = state.modal {
         hints = switch modal {
-        case .confirm: [("y", "yes"), ("n/Esc", "no")]
+        case .confirm, .confirmMany: [("y", "yes"), ("n/Esc", "no")]
         case .confirmDelete: [("Enter", "delete"), ("Tab", "storage too?"), ("Esc", "cancel")]
         case .snapshotName: [("Enter", "take snapshot"), ("Esc", "cancel")]
         case .cloneName: [("Enter", "clone"), ("Tab", "new identity?"), ("Esc", "cancel")]
         case .launch: [("Enter", "create and start"), ("Tab", "next field"), ("Esc", "cancel")]
         case .createNetwork: [("Enter", "define"), ("Tab", "next field"), ("Esc", "cancel")]
-        case .snapshotPicker: [("↑↓", "choose"), ("Enter", "revert"), ("Esc", "cancel")]
+        case .snapshotPicker: [("↑↓", "choose"), ("Enter", "revert"), ("D", "delete"), ("Esc", "cancel")]
+        case .hardware: [("Enter", "apply"), ("Tab", "next field"), ("Esc", "cancel")]
+        case .chart: [("q/Esc", "close")]
         case .text, .help: [("↑↓ PgUp PgDn", "scroll"), ("q/Esc", "close")]
         }
     } else {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What may be done to a machine or a container, in one table that the command line (`virtlab vm start`)
 /// and the dashboard (`s`) both read: so the two agree on when an action applies, whether it asks first,
 /// and which virsh or podman command does the same thing (shown to learners beside the action).
@@ -33,7 +35,16 @@ public struct ActionRule<State: ActionState>: Sendable {
         return "cannot \(verb) '\(name)': it is \(state.label)" + (hint.map { "; \($0)" } ?? "")
     }
 
-    public func equivalent(for name: String) -> String { equivalent.replacingOccurrences(of: "NAME", with: name) }
+    public func equivalent(for name: String) -> String { equivalent(for: name, filling: [:]) }
+
+    /// The command for `name` with the action's own values in place of the table's placeholders (SNAPSHOT,
+    /// `[--flag]`); an optional part filled with "" leaves no gap.
+    public func equivalent(for name: String, filling values: [String: String]) -> String {
+        var line = equivalent.replacingOccurrences(of: "NAME", with: name)
+        for (placeholder, value) in values { line = line.replacingOccurrences(of: placeholder, with: value) }
+        while line.contains("  ") { line = line.replacingOccurrences(of: "  ", with: " ") }
+        return line.trimmingCharacters(in: .whitespaces)
+    }
 }
 
 /// A state that an action rule can name in a refusal.
@@ -56,7 +67,8 @@ extension NetworkState: ActionState {
 
 /// The VM actions. Each rule is one case below; a new action is one case and one rule.
 public enum MachineVerb: String, CaseIterable, Sendable {
-    case start, shutdown, reboot, forceOff, pause, resume, console, snapshot, revert, clone, delete
+    case start, shutdown, reboot, forceOff, pause, resume, console, snapshot, revert, deleteSnapshot, clone, delete
+    case autostart, setVCPUs, setMemory, attachDisk, detachDisk, attachNIC, detachNIC
 
     public var rule: ActionRule<MachineState> {
         switch self {
@@ -82,18 +94,148 @@ public enum MachineVerb: String, CaseIterable, Sendable {
             ActionRule("open the console of", done: "left the console of", from: MachineState.live,
                        hint: "start it first", same: "virsh console NAME")
         case .snapshot:
-            ActionRule("snapshot", done: "snapshot taken of", same: "virsh snapshot-create-as NAME SNAPSHOT")
+            ActionRule("snapshot", done: "snapshot taken of", same: "virsh snapshot-create-as NAME SNAPSHOT [--description]")
         case .revert:
             ActionRule("revert", done: "reverted", warning: "Everything since that snapshot is lost.",
                        same: "virsh snapshot-revert NAME SNAPSHOT")
+        case .deleteSnapshot:
+            ActionRule("delete a snapshot of", done: "deleted a snapshot of",
+                       warning: "The snapshot is gone for good; its children, if any, hang from its parent instead.",
+                       same: "virsh snapshot-delete NAME SNAPSHOT")
         case .clone:
             ActionRule("clone", done: "cloned", from: [.shutOff], hint: "shut it down first",
                        same: "virt-clone --original NAME --name NEW --auto-clone")
         case .delete:
             ActionRule("delete", done: "deleted", warning: "This removes the VM's definition and its snapshots.",
-                       same: "virsh undefine NAME --snapshots-metadata")
+                       same: "virsh undefine NAME --snapshots-metadata [--remove-all-storage]")
+        case .autostart:
+            ActionRule("change autostart of", done: "changed autostart of", same: "virsh autostart NAME [--disable]")
+        case .setVCPUs:
+            ActionRule("set the vCPUs of", done: "set the vCPUs of", same: "virsh setvcpus NAME COUNT --config [--live]")
+        case .setMemory:
+            ActionRule("set the memory of", done: "set the memory of", same: "virsh setmem NAME MIBM --config [--live]")
+        case .attachDisk:
+            ActionRule("attach a disk to", done: "attached a disk to",
+                       same: "CREATEvirsh attach-disk NAME FILE TARGET --subdriver qcow2 --persistent")
+        case .detachDisk:
+            ActionRule("detach a disk from", done: "detached a disk from",
+                       warning: "The guest loses the disk at once; what it had not written out is lost.",
+                       same: "virsh detach-disk NAME TARGET --persistent")
+        case .attachNIC:
+            ActionRule("attach a NIC to", done: "attached a NIC to",
+                       same: "virsh attach-interface NAME network NET --model virtio --persistent")
+        case .detachNIC:
+            ActionRule("detach a NIC from", done: "detached a NIC from",
+                       warning: "The guest loses that network link at once.",
+                       same: "virsh detach-interface NAME network --mac MAC --persistent")
         }
     }
+}
+
+/// A VM action as the dashboard and the command line ask for it: the table's verb (`MachineVerb`) with what it
+/// needs.
+public enum MachineAction: Sendable, Equatable {
+    case start, shutdown, reboot, forceOff, pause, resume
+    case createSnapshot(String, description: String? = nil)
+    case revertSnapshot(String)
+    case deleteSnapshot(String)
+    case delete(removeStorage: Bool)
+    case clone(as: String, sanitize: Bool)
+    case setAutostart(Bool)
+    /// `live`: the VM runs, so the running guest is changed too where the hypervisor allows.
+    case setVCPUs(Int, live: Bool)
+    case setMemory(mebibytes: Int, live: Bool)
+    /// A new qcow2 disk of this many GiB in the VM's storage directory, or an existing image file.
+    case attachDisk(DiskToAttach)
+    case detachDisk(target: String)
+    case attachNIC(network: String)
+    case detachNIC(mac: String)
+
+    public var kind: MachineVerb {
+        switch self {
+        case .start: .start
+        case .shutdown: .shutdown
+        case .reboot: .reboot
+        case .forceOff: .forceOff
+        case .pause: .pause
+        case .resume: .resume
+        case .createSnapshot: .snapshot
+        case .revertSnapshot: .revert
+        case .deleteSnapshot: .deleteSnapshot
+        case .delete: .delete
+        case .clone: .clone
+        case .setAutostart: .autostart
+        case .setVCPUs: .setVCPUs
+        case .setMemory: .setMemory
+        case .attachDisk: .attachDisk
+        case .detachDisk: .detachDisk
+        case .attachNIC: .attachNIC
+        case .detachNIC: .detachNIC
+        }
+    }
+
+    /// Words for status lines and dialogs: "force off", "revert to snapshot 'clean'".
+    public var verb: String {
+        switch self {
+        case .createSnapshot(let name, _): "snapshot as '\(name)'"
+        case .revertSnapshot(let name): "revert to snapshot '\(name)'"
+        case .deleteSnapshot(let name): "delete snapshot '\(name)' of"
+        case .delete(let storage): storage ? "delete (with its storage)" : "delete"
+        case .clone(let newName, let sanitize): "clone as '\(newName)'\(sanitize ? " (sanitized)" : "")"
+        case .setAutostart(let on): "turn autostart \(on ? "on" : "off") for"
+        case .setVCPUs(let count, _): "set the vCPUs to \(count) of"
+        case .setMemory(let mebibytes, _): "set the memory to \(mebibytes) MiB of"
+        case .attachDisk(let disk): "attach \(disk.summary) to"
+        case .detachDisk(let target): "detach disk \(target) from"
+        case .attachNIC(let network): "attach a NIC on \(network) to"
+        case .detachNIC(let mac): "detach NIC \(mac) from"
+        default: kind.rule.verb
+        }
+    }
+
+    /// The virsh (or virt-clone) command line that does the same to `name`.
+    public func equivalent(for name: String) -> String {
+        kind.rule.equivalent(for: name, filling: placeholders)
+    }
+
+    /// What the table's command line leaves for the action to fill in.
+    private var placeholders: [String: String] {
+        switch self {
+        case .createSnapshot(let snapshot, let description):
+            ["SNAPSHOT": snapshot, "[--description]": description.map {
+                "--description '" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" } ?? ""]
+        case .revertSnapshot(let snapshot), .deleteSnapshot(let snapshot):
+            ["SNAPSHOT": snapshot]
+        case .clone(let newName, _): ["NEW": newName]
+        case .delete(let storage): ["[--remove-all-storage]": storage ? "--remove-all-storage" : ""]
+        case .setAutostart(let on): ["[--disable]": on ? "" : "--disable"]
+        case .setVCPUs(let count, let live): ["COUNT": "\(count)", "[--live]": live ? "--live" : ""]
+        case .setMemory(let mebibytes, let live): ["MIB": "\(mebibytes)", "[--live]": live ? "--live" : ""]
+        case .attachDisk(let disk): ["CREATE": disk.creation, "FILE": disk.path, "TARGET": disk.target]
+        case .detachDisk(let target): ["TARGET": target]
+        case .attachNIC(let network): ["NET": network]
+        case .detachNIC(let mac): ["MAC": mac]
+        default: [:]
+        }
+    }
+}
+
+/// A disk to attach: a new qcow2 file of `newSizeGiB` (made first), or an existing image (nil).
+public struct DiskToAttach: Sendable, Equatable {
+    public let path: String
+    /// The guest's device name: vdb, vdc, ...
+    public let target: String
+    public let newSizeGiB: Int?
+
+    public init(path: String, target: String, newSizeGiB: Int?) {
+        self.path = path
+        self.target = target
+        self.newSizeGiB = newSizeGiB
+    }
+
+    public var summary: String { newSizeGiB.map { "a new \($0) GiB disk" } ?? (path as NSString).lastPathComponent }
+    /// The command that makes the new file, before virsh attaches it.
+    public var creation: String { newSizeGiB.map { "qemu-img create -f qcow2 \(path) \($0)G && " } ?? "" }
 }
 
 /// The container actions, read by `virtlab ct` and the Containers pane alike.
@@ -140,7 +282,7 @@ public enum NetworkVerb: String, CaseIterable, Sendable {
                        warning: "Guests on it lose their link (and their leases) until it starts again.",
                        same: "virsh net-destroy NAME")
         case .autostart:
-            ActionRule("toggle autostart of", done: "toggled autostart of", same: "virsh net-autostart NAME")
+            ActionRule("toggle autostart of", done: "toggled autostart of", same: "virsh net-autostart NAME [--disable]")
         case .delete:
             ActionRule("delete network", done: "deleted network",
                        warning: "The network is stopped and its definition removed; VMs with a NIC on it are refused.",

@@ -160,6 +160,9 @@ public struct MachineDetails: Sendable, Equatable {
     public var osType: String
     public var disks: [Disk]
     public var nics: [NIC]
+    public var autostart = false
+    /// What the guest agent says, when one answers.
+    public var guest: GuestSystem?
 
     public struct Disk: Sendable, Equatable {
         /// Guest device name, e.g. "vda".

@@ -16,6 +16,9 @@ public final class LibvirtProvider: @unchecked Sendable {
     public static let imageRefreshSeconds = 15.0
     /// The last vCPUs, memory and CPU time read for machines a refresh may skip (see `snapshot(completing:)`).
     private var lastCounters: [String: (vcpus: Int, memoryKiB: UInt64, maxMemoryKiB: UInt64, cpuTimeNs: UInt64)] = [:]
+    /// The last refresh's counters, kept (not copied) for `devices(uuid:)`: per-disk and per-NIC numbers of the
+    /// selected VM cost no call of their own.
+    private var lastStats: (time: Double, stats: [DomainStats]) = (0, [])
 
     public init(connection: Connection, library: ImageLibrary? = nil) throws {
         self.connection = connection
@@ -34,6 +37,7 @@ public final class LibvirtProvider: @unchecked Sendable {
         let stats = try connection.allDomainStats(completing: completing)
         let host = try connection.host()
         let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+        lastStats = (now, stats)
         if slowLists == nil || now - slowLists!.at >= Self.imageRefreshSeconds {
             slowLists = (now, Self.diskImages(connection: connection, library: library),
                             Self.networks(connection), host.hostname)
@@ -60,6 +64,11 @@ public final class LibvirtProvider: @unchecked Sendable {
                              memoryKiB: host.memoryKiB, availableMemoryKiB: host.availableMemoryKiB,
                              cpuTimes: connection.hostCPUTimes().map { HostCPUCounters(busy: $0.busy, total: $0.total) }),
             machines: machines, images: slowLists?.images ?? [], networks: slowLists?.networks ?? [])
+    }
+
+    /// One machine's disks and NICs as the last snapshot read them; nil when it was not in it.
+    public func devices(uuid: String) -> DeviceCounters? {
+        lastStats.stats.first { $0.uuid == uuid }.map { DeviceCounters($0, time: lastStats.time) }
     }
 
     /// Disk images: virtlab's directory first, then every pool's volumes. Best effort: a pool that cannot be read
@@ -135,7 +144,47 @@ extension MachineDetails {
         self.init(hypervisorType: details.hypervisorType, osType: details.osType,
                   disks: details.disks.map { Disk(target: $0.target, device: $0.device, format: $0.format, source: $0.source) },
                   nics: details.nics.map { NIC(mac: $0.mac, type: $0.type, source: $0.source, addresses: $0.addresses) })
+        autostart = details.autostart
     }
+}
+
+extension GuestSystem {
+    public init(_ info: GuestInfo) {
+        var seen = Set<String>()
+        self.init(os: [info.osName, info.osVersion.flatMap { version in
+                      info.osName?.contains(version) == true ? nil : version }].compactMap { $0 }.joined(separator: " ")
+                      .nilIfEmpty,
+                  kernel: info.kernel, hostname: info.hostname, timezone: info.timezone,
+                  users: info.users.map(\.name).filter { seen.insert($0).inserted },
+                  fileSystems: info.fileSystems.map {
+                      FileSystem(mountpoint: $0.mountpoint, type: $0.type, usedBytes: $0.usedBytes, totalBytes: $0.totalBytes)
+                  },
+                  interfaces: info.interfaces.filter { $0.name != "lo" }.map { Interface(name: $0.name, addresses: $0.addresses) })
+    }
+}
+
+extension DeviceCounters {
+    public init(_ stats: DomainStats, time: Double) {
+        self.init(time: time,
+                  disks: stats.disks.map {
+                      Disk(name: $0.name, readBytes: $0.readBytes, writeBytes: $0.writeBytes, readRequests: $0.readRequests,
+                           writeRequests: $0.writeRequests, capacityBytes: $0.capacityBytes, allocationBytes: $0.allocationBytes)
+                  },
+                  nics: stats.nics.map {
+                      NIC(name: $0.name, rxBytes: $0.rxBytes, txBytes: $0.txBytes, rxPackets: $0.rxPackets, txPackets: $0.txPackets)
+                  })
+    }
+}
+
+extension SnapshotNode {
+    public init(_ snapshot: DomainSnapshot) {
+        self.init(name: snapshot.name, parent: snapshot.parent, isCurrent: snapshot.isCurrent, isExternal: snapshot.isExternal,
+                  state: snapshot.state, created: snapshot.created, description: snapshot.description)
+    }
+}
+
+private extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
 }
 
 extension MachineEvent {

@@ -1,5 +1,6 @@
 import App
 import Dispatch
+import Foundation
 import Inventory
 import LabFormat
 import Logging
@@ -192,6 +193,7 @@ public final class DashboardRuntime: @unchecked Sendable {
     // MARK: - Effects
 
     private func perform(_ effect: Effect) {
+        let logged = effect.logged(uri: state.uri)
         switch effect {
         case .refresh: for link in links { link.nextRefreshAt = 0 }
         case .quit: running = false
@@ -201,31 +203,36 @@ public final class DashboardRuntime: @unchecked Sendable {
             logger.info("\(outcome)")
             post(.actionFinished(outcome))
         case .openShell(let name):
-            onEngine("shell in \(name)") { containers in
+            onEngine("shell in \(name)", logged: nil) { containers in
                 self.post(Inbound.attachShell(try await containers.shell(name), name: name))
+                return nil
             }
         case .performOnContainer(let action, let key, let name):
-            onEngine("\(action.verb) \(name)") { containers in
+            onEngine("\(action.verb) \(name)", logged: logged) { containers in
                 try await containers.perform(action, key)
-                self.logger.info("\(action.verb) container \(name): done")
-                self.post(.actionFinished("\(action.verb) \(name): done"))
                 self.post(.engineSnapshot(try await containers.snapshot()))
+                return "\(action.verb) \(name): done"
             }
         case .fetchLogs(let name):
-            onEngine("logs of \(name)") { containers in
+            onEngine("logs of \(name)", logged: nil) { containers in
                 self.post(.document(title: "Logs of \(name) (last 1000 lines)", try await containers.logs(name)))
+                return nil
             }
         case .launch(let imagePath, let name, let memoryMiB, let sshKeyPath):
-            onMachines(links[0]) { machines in
+            onMachines(links[0], logged: logged) { machines in
                 .actionFinished(try machines.launch(imagePath: imagePath, name: name, memoryMiB: memoryMiB,
                                                     sshKeyPath: sshKeyPath))
             }
         case .perform(let action, let key, let name):
-            onMachines(link(key.connection)) { .actionFinished(try $0.perform(action, key, name: name)) }
+            onMachines(link(key.connection), logged: logged) { .actionFinished(try $0.perform(action, key, name: name)) }
+        case .performMany(let action, let targets, let refused):
+            performMany(action, targets, refused: refused)
         case .performOnNetwork(let action, let name):
-            onMachines(links[0]) { .actionFinished(try $0.perform(action, network: name)) }
+            onMachines(links[0], logged: logged) { .actionFinished(try $0.perform(action, network: name)) }
         case .createNetwork(let name, let mode, let subnet, let dhcp):
-            onMachines(links[0]) { .actionFinished(try $0.createNetwork(name: name, mode: mode, subnet: subnet, dhcp: dhcp)) }
+            onMachines(links[0], logged: logged) {
+                .actionFinished(try $0.createNetwork(name: name, mode: mode, subnet: subnet, dhcp: dhcp))
+            }
         case .fetchDetails(let key):
             // Details are a nicety: a VM that vanished meanwhile simply shows none.
             let (port, lane) = (link(key.connection).port, link(key.connection).lane)
@@ -235,9 +242,9 @@ public final class DashboardRuntime: @unchecked Sendable {
                 }
             }
         case .fetchXML(let key, let name):
-            onMachines(link(key.connection)) { .document(title: "XML of \(name)", try $0.xml(name)) }
-        case .listSnapshots(let key, let name):
-            onMachines(link(key.connection)) { .snapshotsListed(key, name: name, try $0.snapshots(key)) }
+            onMachines(link(key.connection), logged: nil) { .document(title: "XML of \(name)", try $0.xml(name)) }
+        case .listSnapshots(let targets):
+            listSnapshots(targets)
         case .startLab(let id): startLab(id)
         case .checkLab(let id, let step): checkLab(id, step)
         case .regrade(let students): regrade(students)
@@ -245,33 +252,113 @@ public final class DashboardRuntime: @unchecked Sendable {
         }
     }
 
+    /// The Log pane's row and the log file's line for an action that was done or failed.
+    private func record(_ logged: (connection: String, what: String, command: String)?, _ outcome: ActionRecord.Outcome) {
+        guard let logged else { return }
+        let record = ActionRecord(time: Date(), connection: logged.connection, what: logged.what, command: logged.command,
+                                  outcome: outcome)
+        if outcome.succeeded { logger.info("\(record.logLine)") } else { logger.error("\(record.logLine)") }
+        post(.logged(record))
+    }
+
     /// Runs `body` with the link's port on its lane and posts what it returns; a failure becomes one line in
-    /// the status bar (and the log).
-    private func onMachines(_ link: Link, _ body: @escaping @Sendable (MachinePort) throws -> Message) {
+    /// the status bar. An action is logged either way.
+    private func onMachines(_ link: Link, logged: (connection: String, what: String, command: String)?,
+                            _ body: @escaping @Sendable (MachinePort) throws -> Message) {
         let (port, lane) = (link.port, link.lane)
         Task {
             do {
                 let message = try await lane.run { try body(port) }
-                if case .actionFinished(let line) = message { logger.info("\(line)") }
+                if case .actionFinished(let line) = message {
+                    if logged == nil { logger.info("\(line)") }
+                    record(logged, .done(line))
+                }
                 post(message)
             } catch {
                 let line = userLine(error)
-                logger.error("\(line)")
+                if logged == nil { logger.error("\(line)") }
+                record(logged, .failed(line))
                 post(.actionFailed(line))
             }
         }
     }
 
-    /// Runs `body` with the engine; a failure becomes one line in the status bar (and the log).
-    private func onEngine(_ what: String, _ body: @escaping @Sendable (ContainerPort) async throws -> Void) {
+    /// Runs `body` with the engine; a failure becomes one line in the status bar. What `body` returns is the
+    /// action's outcome, logged with its command.
+    private func onEngine(_ what: String, logged: (connection: String, what: String, command: String)?,
+                          _ body: @escaping @Sendable (ContainerPort) async throws -> String?) {
         let containers = containers
         Task {
             do {
-                try await body(containers)
+                if let line = try await body(containers) {
+                    record(logged, .done(line))
+                    post(.actionFinished(line))
+                }
             } catch {
                 let line = "\(what): \(userLine(error))"
-                logger.error("\(line)")
+                if logged == nil { logger.error("\(line)") }
+                record(logged, .failed(line))
                 post(.actionFailed(line))
+            }
+        }
+    }
+
+    /// One action on several VMs, one after the other on each VM's lane: each is logged on its own (a VM that
+    /// vanished meanwhile fails alone), and the status line sums them up.
+    private func performMany(_ action: MachineAction, _ targets: [MachineRef], refused: [MachineRefusal]) {
+        for refusal in refused {
+            record(Effect.perform(action, refusal.machine.key, name: refusal.machine.name).logged(uri: state.uri),
+                   .failed(refusal.reason))
+        }
+        let jobs = targets.map { target in
+            (target, link(target.key.connection), Effect.perform(action, target.key, name: target.name).logged(uri: state.uri))
+        }
+        Task {
+            var failed: [String] = []
+            for (target, link, logged) in jobs {
+                let (port, lane) = (link.port, link.lane)
+                do {
+                    let line = try await lane.run { try port.perform(action, target.key, name: target.name) }
+                    record(logged, .done(line))
+                } catch {
+                    failed.append(target.name)
+                    record(logged, .failed(userLine(error)))
+                }
+            }
+            let summary = "\(action.verb) \(jobs.count - failed.count) of \(jobs.count + refused.count) VMs"
+            if failed.isEmpty && refused.isEmpty {
+                post(.actionFinished(summary + ": done"))
+            } else {
+                let problems = (failed.isEmpty ? [] : ["failed: " + failed.joined(separator: ", ")])
+                    + (refused.isEmpty ? [] : ["left out: \(refused.count)"])
+                post(.actionFailed(summary + "; " + problems.joined(separator: "; ") + " (the Log, \(Pane.log.number), says why)"))
+            }
+        }
+    }
+
+    /// One VM's snapshot tree, or the names that every one of several VMs has a snapshot of.
+    private func listSnapshots(_ targets: [MachineRef]) {
+        let jobs = targets.map { ($0, link($0.key.connection)) }
+        Task {
+            do {
+                var common: [SnapshotNode]?
+                for (target, link) in jobs {
+                    let (port, lane) = (link.port, link.lane)
+                    let nodes = try await lane.run { try port.snapshots(target.key) }
+                    guard let sofar = common else {
+                        common = nodes
+                        continue
+                    }
+                    let names = Set(nodes.map(\.name))
+                    common = sofar.filter { names.contains($0.name) }
+                }
+                let listed = jobs.count == 1 ? common ?? [] : (common ?? []).map {
+                    SnapshotNode(name: $0.name, parent: nil, isCurrent: false, isExternal: $0.isExternal, state: $0.state,
+                                 created: nil, description: nil)
+                }
+                post(.snapshotsListed(targets, listed))
+            } catch {
+                post(.actionFailed(userLine(error)))
             }
         }
     }
@@ -346,10 +433,18 @@ public final class DashboardRuntime: @unchecked Sendable {
         link.nextRefreshAt = Self.monotonicNow() + state.refreshInterval
         let (port, lane, uri) = (link.port, link.lane, link.uri)
         let wanted = state.machinesToMeasure(rows: terminal.size.height)
+        // The selected VM's per-device numbers come with the refresh that read them (no call of their own).
+        let selected = state.focus == .machines ? state.selectedMachineSample.flatMap {
+            $0.key.connection == uri && $0.state.isActive ? $0.key : nil
+        } : nil
         Task {
             defer { post(Inbound.refreshDone(connection: uri)) }
             do {
-                let snapshot = try await lane.run { try port.snapshot(completing: wanted) }
+                let (snapshot, devices) = try await lane.run {
+                    let snapshot = try port.snapshot(completing: wanted)
+                    return (snapshot, selected.flatMap { port.devices($0) })
+                }
+                if let selected, let devices { post(.devices(selected, devices)) }
                 if !firstSnapshotLogged.exchange(true, ordering: .relaxed) {
                     logger.info("first snapshot: \(snapshot.machines.count) machines")
                 }

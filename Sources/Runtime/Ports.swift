@@ -15,7 +15,10 @@ public protocol MachinePort: AnyObject, Sendable {
     var isAlive: Bool { get }
     func details(_ key: MachineKey) throws -> MachineDetails
     func xml(_ name: String) throws -> String
-    func snapshots(_ key: MachineKey) throws -> [String]
+    /// The VM's snapshots, parents before children.
+    func snapshots(_ key: MachineKey) throws -> [SnapshotNode]
+    /// The VM's per-disk and per-NIC counters as the last snapshot read them (nil: not in it).
+    func devices(_ key: MachineKey) -> DeviceCounters?
     /// Does it; returns the line for the status bar ("cloned web1 as web2").
     func perform(_ action: MachineAction, _ key: MachineKey, name: String) throws -> String
     /// Starts, stops, deletes a network or changes its autostart; returns the line for the status bar.

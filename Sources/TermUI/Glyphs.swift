@@ -9,15 +9,17 @@ public struct Glyphs: Sendable, Equatable {
     public let ellipsis: String
     /// Marks for the sort direction in a pane title.
     public let ascending, descending: String
+    /// A marked row's mark.
+    public let mark: String
 
     public static let unicode = Glyphs(horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└",
                                        bottomRight: "┘", teeLeft: "├", teeRight: "┤", gaugeFull: "█", gaugeEmpty: "░",
                                        sparks: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], ellipsis: "…",
-                                       ascending: "↑", descending: "↓")
+                                       ascending: "↑", descending: "↓", mark: "●")
     public static let ascii = Glyphs(horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+",
                                      bottomRight: "+", teeLeft: "+", teeRight: "+", gaugeFull: "#", gaugeEmpty: ".",
                                      sparks: ["_", "_", ".", ".", "-", "-", "^", "^"], ellipsis: "~",
-                                     ascending: "^", descending: "v")
+                                     ascending: "^", descending: "v", mark: "*")
 
     /// Unicode when the locale says UTF-8 and TERM is not a known-limited one.
     public static func detect(environment: [String: String]) -> Glyphs {

@@ -45,6 +45,30 @@ extension Buffer {
         write(line, x: x, y: y, style: theme[.sparkline])
     }
 
+    /// A bar chart filling `rect`: one column per value (the newest at the right; more values than columns are
+    /// averaged in groups), eight levels per row, `ceiling` (default: the largest value) at the top.
+    public mutating func barChart(_ values: [Double], in rect: Rect, ceiling: Double? = nil, theme: Theme, glyphs: Glyphs) {
+        guard rect.width > 0, rect.height > 0, !values.isEmpty else { return }
+        let group = max(1, (values.count + rect.width - 1) / rect.width)
+        let columns = stride(from: values.count % group == 0 ? 0 : values.count % group - group, to: values.count, by: group)
+            .map { start -> Double in
+                let slice = values[max(0, start)..<min(values.count, start + group)]
+                return slice.reduce(0, +) / Double(slice.count)
+            }.suffix(rect.width)
+        let top = max(ceiling ?? columns.max() ?? 1, 0.000_001)
+        let levels = glyphs.sparks.count
+        for (offset, value) in columns.enumerated() {
+            let x = rect.maxX - columns.count + offset
+            let eighths = Int((min(1, max(0, value / top)) * Double(rect.height * levels)).rounded())
+            for row in 0..<rect.height {
+                let filled = eighths - row * levels
+                guard filled > 0 else { break }
+                write(filled >= levels ? glyphs.sparks[levels - 1] : glyphs.sparks[filled - 1], x: x,
+                      y: rect.maxY - 1 - row, style: theme[.sparkline])
+            }
+        }
+    }
+
     /// Lines of text from `offset`, clipped to `rect`.
     public mutating func textLines(_ lines: [StyledLine], in rect: Rect, offset: Int = 0) {
         for (row, line) in lines.dropFirst(max(0, offset)).prefix(rect.height).enumerated() {

@@ -23,10 +23,14 @@ public enum Libvirt {
 
     /// The version of the libvirt library this process loaded, e.g. "9.0.0".
     public static var libraryVersion: String {
+        versionNumber == 0 ? "unknown" : formatVersion(versionNumber)
+    }
+
+    /// The same as one number, major * 1,000,000 + minor * 1,000 + release; 0 when unknown.
+    public static var versionNumber: UInt {
         initialize()
         var version: UInt = 0
-        guard virGetVersion(&version, nil, nil) == 0 else { return "unknown" }
-        return formatVersion(version)
+        return virGetVersion(&version, nil, nil) == 0 ? version : 0
     }
 
     static func formatVersion(_ version: UInt) -> String {

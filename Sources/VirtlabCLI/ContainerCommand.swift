@@ -33,7 +33,8 @@ struct ContainerCommand: ParsableCommand {
     struct Start: ParsableCommand {
         static let configuration = CommandConfiguration.action("start", ContainerVerb.start.rule, "Start a container.")
         @Argument(help: "The container's name or id.") var name: String
-        func run() throws { try change(name, .start) { try await $0.start($1) } }
+        @OptionGroup var explain: ExplainOption
+        func run() throws { try change(name, .start, explain: explain.explain) { try await $0.start($1) } }
     }
 
     struct Stop: ParsableCommand {
@@ -41,10 +42,11 @@ struct ContainerCommand: ParsableCommand {
             "stop", ContainerVerb.stop.rule,
             "Stop a container (its main process gets SIGTERM, then SIGKILL after --time seconds).")
         @Argument(help: "The container's name or id.") var name: String
+        @OptionGroup var explain: ExplainOption
         @Option(help: "Seconds to wait before killing.") var time = 10
         func run() throws {
             let grace = time
-            try change(name, .stop) { try await $0.stop($1, graceSeconds: grace) }
+            try change(name, .stop, explain: explain.explain) { try await $0.stop($1, graceSeconds: grace) }
         }
     }
 
@@ -52,10 +54,11 @@ struct ContainerCommand: ParsableCommand {
         static let configuration = CommandConfiguration.action(
             "restart", ContainerVerb.restart.rule, "Restart a container.")
         @Argument(help: "The container's name or id.") var name: String
+        @OptionGroup var explain: ExplainOption
         @Option(help: "Seconds to wait before killing.") var time = 10
         func run() throws {
             let grace = time
-            try change(name, .restart) { try await $0.restart($1, graceSeconds: grace) }
+            try change(name, .restart, explain: explain.explain) { try await $0.restart($1, graceSeconds: grace) }
         }
     }
 
@@ -63,14 +66,16 @@ struct ContainerCommand: ParsableCommand {
         static let configuration = CommandConfiguration.action(
             "pause", ContainerVerb.pause.rule, "Freeze every process of a container.")
         @Argument(help: "The container's name or id.") var name: String
-        func run() throws { try change(name, .pause) { try await $0.pause($1) } }
+        @OptionGroup var explain: ExplainOption
+        func run() throws { try change(name, .pause, explain: explain.explain) { try await $0.pause($1) } }
     }
 
     struct Unpause: ParsableCommand {
         static let configuration = CommandConfiguration.action(
             "unpause", ContainerVerb.unpause.rule, "Thaw a paused container.")
         @Argument(help: "The container's name or id.") var name: String
-        func run() throws { try change(name, .unpause) { try await $0.unpause($1) } }
+        @OptionGroup var explain: ExplainOption
+        func run() throws { try change(name, .unpause, explain: explain.explain) { try await $0.unpause($1) } }
     }
 
     struct Remove: ParsableCommand {
@@ -78,6 +83,7 @@ struct ContainerCommand: ParsableCommand {
             "rm", ContainerVerb.remove.rule, "Remove a container and its writable layer.",
             "Destructive: pass --yes to confirm. Files changed inside the container are lost.")
         @Argument(help: "The container's name or id.") var name: String
+        @OptionGroup var explain: ExplainOption
         @Flag(name: .shortAndLong, help: "Stop it first if it is running.") var force = false
         @Flag(help: "Confirm: this cannot be undone.") var yes = false
 
@@ -87,7 +93,7 @@ struct ContainerCommand: ParsableCommand {
                     + "to confirm")
             }
             let force = force
-            try change(name, .remove) { try await $0.remove($1, force: force) }
+            try change(name, .remove, explain: explain.explain) { try await $0.remove($1, force: force) }
         }
     }
 
@@ -209,15 +215,17 @@ func engine<T: Sendable>(_ attempt: String, _ body: @escaping @Sendable (EngineC
 
 /// One shape for the state changes: the action table (`ContainerVerb`, which the dashboard reads too) says
 /// when each applies; the engine is asked only when it does.
-private func change(_ name: String, _ verb: ContainerVerb,
+private func change(_ name: String, _ verb: ContainerVerb, explain: Bool,
                     _ call: @escaping @Sendable (EngineClient, String) async throws -> Void) throws {
     let rule = verb.rule
-    try engine("\(rule.verb) \(name)") { client in
-        let found = try await client.containers(includeStopped: true).first { $0.name == name || $0.id.hasPrefix(name) }
-        if let found, let why = rule.refusal(name, ContainerRunState(found.state)) {
-            throw UserFacingError(why + " (run 'virtlab ct ls' to see the containers)")
+    try ActionRunner.record("container engine", "\(rule.verb) \(name)", rule.equivalent(for: name), explain: explain) {
+        try engine("\(rule.verb) \(name)") { client in
+            let found = try await client.containers(includeStopped: true).first { $0.name == name || $0.id.hasPrefix(name) }
+            if let found, let why = rule.refusal(name, ContainerRunState(found.state)) {
+                throw UserFacingError(why + " (run 'virtlab ct ls' to see the containers)")
+            }
+            try await call(client, name)
         }
-        try await call(client, name)
+        return "\(name): \(rule.done)"
     }
-    print("\(name): \(rule.done)")
 }

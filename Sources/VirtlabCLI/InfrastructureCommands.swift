@@ -146,26 +146,32 @@ struct NetworkCommand: ParsableCommand {
 
     /// Checks the network's state against the action table (`NetworkVerb`, which the Networks pane reads
     /// too), then acts.
-    static func perform(_ target: Target, _ verb: NetworkVerb, _ body: (Connection) throws -> Void) throws {
+    static func perform(_ target: Target, _ verb: NetworkVerb, explain: Bool, filling: [String: String] = [:],
+                        done: String? = nil, _ body: (Connection) throws -> Void) throws {
         let conn = try target.connection.open().0
-        let state: NetworkState = try conn.network(named: target.name).active ? .active : .inactive
-        if let why = verb.rule.refusal(target.name, state) { throw UserFacingError(why) }
-        try body(conn)
-        print("\(verb.rule.done) \(target.name)")
+        let command = EquivalentCommand.line(verb.rule.equivalent(for: target.name, filling: filling), uri: conn.uri)
+        try ActionRunner.record(conn.uri, "\(verb.rule.verb) \(target.name)", command, explain: explain) {
+            let state: NetworkState = try conn.network(named: target.name).active ? .active : .inactive
+            if let why = verb.rule.refusal(target.name, state) { throw UserFacingError(why) }
+            try body(conn)
+            return done ?? "\(verb.rule.done) \(target.name)"
+        }
     }
 
     struct Start: ParsableCommand {
         static let configuration = CommandConfiguration.action("start", NetworkVerb.start.rule,
                                                                 "Start a network (its bridge and DHCP server).")
         @OptionGroup var target: Target
-        func run() throws { try perform(target, .start) { try $0.startNetwork(target.name) } }
+        @OptionGroup var explain: ExplainOption
+        func run() throws { try perform(target, .start, explain: explain.explain) { try $0.startNetwork(target.name) } }
     }
 
     struct Stop: ParsableCommand {
         static let configuration = CommandConfiguration.action(
             "stop", NetworkVerb.stop.rule, "Stop a network; guests on it lose their link until it starts again.")
         @OptionGroup var target: Target
-        func run() throws { try perform(target, .stop) { try $0.stopNetwork(target.name) } }
+        @OptionGroup var explain: ExplainOption
+        func run() throws { try perform(target, .stop, explain: explain.explain) { try $0.stopNetwork(target.name) } }
     }
 
     struct Autostart: ParsableCommand {
@@ -173,9 +179,12 @@ struct NetworkCommand: ParsableCommand {
             "autostart", NetworkVerb.autostart.rule, "Start a network when libvirtd starts (or stop doing so).")
         @OptionGroup var target: Target
         @Flag(help: "Turn autostart off.") var disable = false
+        @OptionGroup var explain: ExplainOption
         func run() throws {
-            try target.connection.open().0.setNetworkAutostart(target.name, !disable)
-            print("autostart \(disable ? "off" : "on") for network \(target.name)")
+            try perform(target, .autostart, explain: explain.explain, filling: ["[--disable]": disable ? "--disable" : ""],
+                        done: "autostart \(disable ? "off" : "on") for network \(target.name)") {
+                try $0.setNetworkAutostart(target.name, !disable)
+            }
         }
     }
 
@@ -186,14 +195,18 @@ struct NetworkCommand: ParsableCommand {
         @OptionGroup var target: Target
         @Flag(help: "Delete it even though VMs have NICs on it.") var force = false
         @Flag(help: "Confirm: this cannot be undone.") var yes = false
+        @OptionGroup var explain: ExplainOption
         func run() throws {
-            guard yes else { throw UserFacingError("deleting network '\(target.name)' cannot be undone: add --yes to confirm") }
-            do {
-                try target.connection.open().0.deleteNetwork(target.name, evenIfInUse: force)
-            } catch let inUse as NetworkInUse {
-                throw UserFacingError("\(inUse) with --force")
+            guard yes || explain.explain else {
+                throw UserFacingError("deleting network '\(target.name)' cannot be undone: add --yes to confirm")
             }
-            print("deleted network \(target.name)")
+            try perform(target, .delete, explain: explain.explain, done: "deleted network \(target.name)") { conn in
+                do {
+                    try conn.deleteNetwork(target.name, evenIfInUse: force)
+                } catch let inUse as NetworkInUse {
+                    throw UserFacingError("\(inUse) with --force")
+                }
+            }
         }
     }
 

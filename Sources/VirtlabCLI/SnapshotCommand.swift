@@ -1,13 +1,32 @@
 import ArgumentParser
 import Foundation
 import Humanize
+import Inventory
+import Providers
 import VirtKit
 
-/// `virtlab vm snapshot list|create|revert|delete`.
+/// `virtlab vm snapshot list|create|revert|delete`: create and revert take several VMs (`--match`, `--all`), so a
+/// teacher resets a room of VMs to `clean` in one step.
 struct SnapshotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "snapshot", abstract: "List, create, revert to and delete a VM's snapshots.",
+        commandName: "snapshot", abstract: "List (as a tree), create, revert to and delete VMs' snapshots.",
         subcommands: [List.self, Create.self, Revert.self, Delete.self])
+
+    /// `VM… SNAPSHOT`, or `--match GLOB SNAPSHOT` / `--all SNAPSHOT`.
+    struct Selected: ParsableArguments {
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "The VMs' names, then the snapshot's name.") var words: [String] = []
+        @Option(help: "Every VM whose name matches this shell pattern, e.g. 'lab-*'.") var match: String?
+        @Flag(help: "Every VM on the connection.") var all = false
+
+        var snapshot: String { words.last ?? "" }
+        var choice: VMChoice { VMChoice(names: Array(words.dropLast()), match: match, all: all) }
+
+        func validate() throws {
+            guard !words.isEmpty else { throw ValidationError("name the snapshot last: VM… SNAPSHOT (or --all SNAPSHOT)") }
+            try choice.validate()
+        }
+    }
 
     struct Named: ParsableArguments {
         @OptionGroup var target: VMCommand.Target
@@ -15,50 +34,72 @@ struct SnapshotCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List a VM's snapshots, oldest first.")
+        static let configuration = CommandConfiguration(
+            abstract: "A VM's snapshots as a tree: parents above their children, the current one marked.",
+            discussion: "Same as: virsh snapshot-list NAME --tree.")
         @OptionGroup var target: VMCommand.Target
-        @Flag(help: "Print JSON instead of a table.") var json = false
+        @Flag(help: "Print JSON instead of a tree.") var json = false
 
         func run() throws {
             let snapshots = try target.domain().snapshots()
             if json { return try Output.json(snapshots) }
             guard !snapshots.isEmpty else { return print("no snapshots of \(target.name)") }
-            var table = TextTable(headers: ["NAME", "CREATED", "STATE", "CURRENT", "DESCRIPTION"])
-            let format = ISO8601DateFormatter()
-            for snap in snapshots {
-                table.add([snap.name, snap.created.map { format.string(from: $0) } ?? "-", snap.state,
-                           snap.isCurrent ? "yes" : "", snap.description ?? ""])
+            print(Self.render(snapshots.map(SnapshotNode.init)))
+        }
+
+        static func render(_ nodes: [SnapshotNode]) -> String {
+            let rows = SnapshotTree.rows(nodes)
+            var table = TextTable(headers: ["NAME", "CURRENT", "KIND", "STATE", "CREATED", "DESCRIPTION"])
+            for row in rows {
+                let node = row.node
+                table.add([row.prefix + node.name, node.isCurrent ? "*" : "", node.isExternal ? "external" : "internal",
+                           node.state, node.created.map { Units.timestamp($0) } ?? "-", node.description ?? ""])
             }
-            print(table.render())
+            return table.render()
         }
     }
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Take a snapshot of a VM.")
-        @OptionGroup var named: Named
+        static let configuration = CommandConfiguration.action(
+            "create", MachineVerb.snapshot.rule, "Take a snapshot of each VM, under one name.",
+            "An internal snapshot (in the qcow2 itself); of a running VM, its memory too.")
+        @OptionGroup var selected: Selected
         @Option(help: "A description to keep with it.") var description: String?
+        @OptionGroup var explain: ExplainOption
 
         func run() throws {
-            let snap = try named.target.domain().createSnapshot(name: named.snapshot, description: description)
-            print("created snapshot \(snap.name) of \(named.target.name) (\(snap.state))")
+            try ActionRunner.run(selected.connection, selected.choice, explain: explain.explain) { _ in
+                .createSnapshot(selected.snapshot, description: description)
+            }
         }
     }
 
     struct Revert: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Return a VM to a snapshot.")
-        @OptionGroup var named: Named
+        static let configuration = CommandConfiguration.action(
+            "revert", MachineVerb.revert.rule, "Return each VM to its snapshot of this name.",
+            "A VM without a snapshot of that name fails on its own line; the others still revert. External snapshots "
+                + "are refused with what to do instead.")
+        @OptionGroup var selected: Selected
+        @OptionGroup var explain: ExplainOption
+
         func run() throws {
-            try named.target.domain().revert(toSnapshot: named.snapshot)
-            print("reverted \(named.target.name) to \(named.snapshot)")
+            try ActionRunner.run(selected.connection, selected.choice, explain: explain.explain) { _ in
+                .revertSnapshot(selected.snapshot)
+            }
         }
     }
 
     struct Delete: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a snapshot (the VM stays as it is).")
+        static let configuration = CommandConfiguration.action(
+            "delete", MachineVerb.deleteSnapshot.rule, "Delete a snapshot (the VM stays as it is).",
+            "Its children, if any, are kept and hang from its parent; virtlab says which.")
         @OptionGroup var named: Named
+        @OptionGroup var explain: ExplainOption
+
         func run() throws {
-            try named.target.domain().deleteSnapshot(named: named.snapshot)
-            print("deleted snapshot \(named.snapshot) of \(named.target.name)")
+            let connection = try named.target.connection.open().0
+            try ActionRunner.perform(.deleteSnapshot(named.snapshot), on: try connection.domain(named: named.target.name),
+                                     connection: connection, explain: explain.explain)
         }
     }
 }

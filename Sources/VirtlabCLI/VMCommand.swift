@@ -3,6 +3,7 @@ import Foundation
 import Humanize
 import Inventory
 import Providers
+import Provisioning
 import VirtKit
 
 /// `virtlab vm ...`: look at and act on one virtual machine.
@@ -10,7 +11,8 @@ struct VMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vm", abstract: "Inspect and control one virtual machine.",
         subcommands: [Info.self, Lifecycle.Start.self, Lifecycle.Shutdown.self, Lifecycle.Reboot.self,
-                      Lifecycle.Destroy.self, Lifecycle.Suspend.self, Lifecycle.Resume.self, Autostart.self,
+                      Lifecycle.Destroy.self, Lifecycle.Suspend.self, Lifecycle.Resume.self, Autostart.self, Hardware.self,
+                      Disk.self,
                       XML.self, Define.self, Undefine.self, SnapshotCommand.self, NIC.self, SSHCommand.self, CreateCommand.self,
                       CloneCommand.self])
 
@@ -26,10 +28,46 @@ struct VMCommand: ParsableCommand {
         @OptionGroup var target: Target
         @Flag(help: "Print JSON instead of text.") var json = false
 
+        struct Shown: Encodable {
+            let domain: DomainDetails
+            let guest: GuestInfo?
+        }
+
         func run() throws {
-            let details = try target.domain().details()
-            if json { return try Output.json(details) }
+            let domain = try target.domain()
+            let details = try domain.details()
+            // The agent answers only in a running guest that has it; its absence is said, not an error.
+            let guest = details.state?.isActive == true ? try? domain.guestInfo() : nil
+            if json { return try Output.json(Shown(domain: details, guest: guest)) }
             print(Self.render(details))
+            print(Self.render(guest: guest, running: details.state?.isActive == true))
+        }
+
+        static func render(guest: GuestInfo?, running: Bool) -> String {
+            guard let guest else {
+                return "Guest:       " + (running ? "no guest agent answers (install and start qemu-guest-agent in the guest; "
+                                                   + "the VM needs an org.qemu.guest_agent.0 channel)" : "not running")
+            }
+            var lines = [
+                "Guest OS:    \([guest.osName, guest.osVersion].compactMap { $0 }.joined(separator: ", "))",
+                "Kernel:      \(guest.kernel ?? "-")",
+                "Host name:   \(guest.hostname ?? "-")",
+                "Time zone:   \(guest.timezone ?? "-")",
+                "Users:       \(guest.users.isEmpty ? "nobody logged in" : guest.users.map(\.name).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.joined(separator: ", "))",
+                "File systems:",
+            ]
+            lines += guest.fileSystems.isEmpty ? ["  none reported"] : guest.fileSystems.map { fs in
+                let use = fs.totalBytes.map { total in
+                    "  \(Units.bytes(Double(fs.usedBytes ?? 0))) used of \(Units.bytes(Double(total)))"
+                        + (total > 0 ? " (\(Int((Double(fs.usedBytes ?? 0) / Double(total) * 100).rounded()))%)" : "")
+                } ?? ""
+                return "  \(fs.mountpoint)  \(fs.type)  \(fs.device)\(use)"
+            }
+            lines.append("Interfaces:")
+            lines += guest.interfaces.isEmpty ? ["  none reported"] : guest.interfaces.map { iface in
+                "  \(iface.name)  \(iface.mac ?? "-")  \(iface.addresses.isEmpty ? "no address" : iface.addresses.joined(separator: ", "))"
+            }
+            return lines.joined(separator: "\n")
         }
 
         static func render(_ d: DomainDetails) -> String {
@@ -60,54 +98,147 @@ struct VMCommand: ParsableCommand {
     }
 
     /// The state changes, one subcommand each, sharing one shape; when each applies comes from the action
-    /// table the dashboard reads too (`MachineVerb`).
+    /// table the dashboard reads too (`MachineVerb`). Each takes several VMs, `--match GLOB` or `--all`.
     enum Lifecycle {
-        /// Runs `body` after checking the VM is in a state the action applies to, so "start a running VM" gets
-        /// a plain answer on every driver (libvirt's own wording differs between drivers).
-        static func perform(_ target: Target, _ verb: MachineVerb, _ body: (Domain) throws -> Void) throws {
-            let domain = try target.domain()
-            if let why = verb.rule.refusal(domain.name, MachineState(try domain.info().state)) {
-                throw UserFacingError(why + " (run 'virtlab vm info \(domain.name)' to see its state)")
-            }
-            try body(domain)
-            print("\(verb.rule.done) \(domain.name)")
-        }
-
         struct Start: ParsableCommand {
             static let configuration = CommandConfiguration.action(
-                "start", MachineVerb.start.rule, "Start a VM.", subject: "a VM")
-            @OptionGroup var target: Target
-            func run() throws { try perform(target, .start) { try $0.start() } }
+                "start", MachineVerb.start.rule, "Start VMs.", subject: "a VM")
+            @OptionGroup var selection: VMSelection
+            @OptionGroup var explain: ExplainOption
+            func run() throws { try ActionRunner.run(selection, explain: explain.explain) { _ in .start } }
         }
         struct Shutdown: ParsableCommand {
             static let configuration = CommandConfiguration.action(
-                "shutdown", MachineVerb.shutdown.rule, "Ask a VM's guest to shut down (ACPI).", subject: "a VM")
-            @OptionGroup var target: Target
-            func run() throws { try perform(target, .shutdown) { try $0.shutdown() } }
+                "shutdown", MachineVerb.shutdown.rule, "Ask VMs' guests to shut down (ACPI).", subject: "a VM")
+            @OptionGroup var selection: VMSelection
+            @OptionGroup var explain: ExplainOption
+            func run() throws { try ActionRunner.run(selection, explain: explain.explain) { _ in .shutdown } }
         }
         struct Reboot: ParsableCommand {
             static let configuration = CommandConfiguration.action(
-                "reboot", MachineVerb.reboot.rule, "Ask a VM's guest to reboot.", subject: "a VM")
-            @OptionGroup var target: Target
-            func run() throws { try perform(target, .reboot) { try $0.reboot() } }
+                "reboot", MachineVerb.reboot.rule, "Ask VMs' guests to reboot.", subject: "a VM")
+            @OptionGroup var selection: VMSelection
+            @OptionGroup var explain: ExplainOption
+            func run() throws { try ActionRunner.run(selection, explain: explain.explain) { _ in .reboot } }
         }
         struct Destroy: ParsableCommand {
             static let configuration = CommandConfiguration.action(
-                "destroy", MachineVerb.forceOff.rule, "Force a VM off at once (like pulling the plug).", subject: "a VM")
-            @OptionGroup var target: Target
-            func run() throws { try perform(target, .forceOff) { try $0.forceOff() } }
+                "destroy", MachineVerb.forceOff.rule, "Force VMs off at once (like pulling the plug).", subject: "a VM")
+            @OptionGroup var selection: VMSelection
+            @OptionGroup var explain: ExplainOption
+            func run() throws { try ActionRunner.run(selection, explain: explain.explain) { _ in .forceOff } }
         }
         struct Suspend: ParsableCommand {
             static let configuration = CommandConfiguration.action(
-                "suspend", MachineVerb.pause.rule, "Pause a running VM.", subject: "a VM")
-            @OptionGroup var target: Target
-            func run() throws { try perform(target, .pause) { try $0.suspend() } }
+                "suspend", MachineVerb.pause.rule, "Pause running VMs.", subject: "a VM")
+            @OptionGroup var selection: VMSelection
+            @OptionGroup var explain: ExplainOption
+            func run() throws { try ActionRunner.run(selection, explain: explain.explain) { _ in .pause } }
         }
         struct Resume: ParsableCommand {
             static let configuration = CommandConfiguration.action(
-                "resume", MachineVerb.resume.rule, "Resume a paused VM.", subject: "a VM")
+                "resume", MachineVerb.resume.rule, "Resume paused VMs.", subject: "a VM")
+            @OptionGroup var selection: VMSelection
+            @OptionGroup var explain: ExplainOption
+            func run() throws { try ActionRunner.run(selection, explain: explain.explain) { _ in .resume } }
+        }
+    }
+
+    /// `virtlab vm set NAME --vcpus N --memory MiB`: live where the hypervisor allows, else from the next boot.
+    struct Hardware: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set", abstract: "Change a VM's vCPUs, memory or autostart.",
+            discussion: """
+                On a running VM the change is made live where the hypervisor allows (vCPU hot-plug, the memory \
+                balloon) and in its definition; what cannot be live (above the running guest's maximum) goes to \
+                the definition only, from the next boot, and virtlab says which. Same as: virsh setvcpus NAME N \
+                --config [--live], virsh setmem NAME MiBM --config [--live], virsh autostart NAME [--disable].
+                """)
+        @OptionGroup var target: Target
+        @Option(help: "The number of virtual CPUs (at most the host's).") var vcpus: Int?
+        @Option(help: "The memory in MiB (at most the host's).") var memory: Int?
+        @Option(help: "Start with the host: on or off.") var autostart: Toggle?
+        @OptionGroup var explain: ExplainOption
+
+        enum Toggle: String, ExpressibleByArgument { case on, off }
+
+        func validate() throws {
+            guard vcpus != nil || memory != nil || autostart != nil else {
+                throw ValidationError("give --vcpus N, --memory MiB or --autostart on|off")
+            }
+            if let vcpus, vcpus < 1 { throw ValidationError("--vcpus \(vcpus): a VM needs at least 1") }
+            if let memory, memory < 16 { throw ValidationError("--memory \(memory): in MiB, 16 or more") }
+        }
+
+        func run() throws {
+            let connection = try target.connection.open().0
+            let domain = try connection.domain(named: target.name)
+            let live = try domain.info().state.isActive
+            let actions: [MachineAction] = [vcpus.map { .setVCPUs($0, live: live) },
+                                            memory.map { .setMemory(mebibytes: $0, live: live) },
+                                            autostart.map { .setAutostart($0 == .on) }].compactMap { $0 }
+            for action in actions {
+                try ActionRunner.perform(action, on: domain, connection: connection, explain: explain.explain)
+            }
+        }
+    }
+
+    /// `virtlab vm disk attach|detach`.
+    struct Disk: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "disk", abstract: "Attach a disk (a new qcow2 or an existing image) to a VM, or detach one.",
+            subcommands: [Attach.self, Detach.self])
+
+        struct Attach: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Attach a new qcow2 disk (--size) or an existing image (--image) as the next virtio disk.",
+                discussion: """
+                    Live too when the VM runs, and in its definition. A new disk is made beside the VM's first \
+                    disk (NAME-vdX.qcow2); if attaching fails it is removed again. Same as: qemu-img create -f \
+                    qcow2 FILE SIZEG && virsh attach-disk NAME FILE vdX --subdriver qcow2 --persistent.
+                    """)
             @OptionGroup var target: Target
-            func run() throws { try perform(target, .resume) { try $0.resume() } }
+            @Option(help: "Make a new qcow2 disk of this many GiB.") var size: Int?
+            @Option(help: "Attach this existing image file (qcow2 or raw).") var image: String?
+            @Option(help: "The guest's device name (default: the next free vdX).") var dev: String?
+            @OptionGroup var explain: ExplainOption
+
+            func validate() throws {
+                guard (size == nil) != (image == nil) else { throw ValidationError("give either --size GiB or --image FILE") }
+                if let size, !(1...4096).contains(size) { throw ValidationError("--size \(size): 1 to 4096 GiB") }
+            }
+
+            func run() throws {
+                let connection = try target.connection.open().0
+                let domain = try connection.domain(named: target.name)
+                let device = try dev ?? domain.nextDiskTarget()
+                let path: String
+                if let image {
+                    path = URL(fileURLWithPath: image).standardizedFileURL.path
+                } else {
+                    let first = try domain.details().disks.first { $0.device == "disk" }?.source
+                    let directory = first.map { ($0 as NSString).deletingLastPathComponent }
+                        ?? CloudLauncher.defaultStorageDirectory(uri: connection.uri)
+                    path = "\(directory)/\(domain.name)-\(device).qcow2"
+                }
+                try ActionRunner.perform(.attachDisk(DiskToAttach(path: path, target: device, newSizeGiB: size)),
+                                         on: domain, connection: connection, explain: explain.explain)
+            }
+        }
+
+        struct Detach: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Detach a VM's disk by its device name (see 'virtlab vm info NAME'); the file stays.",
+                discussion: "The boot disk of a running VM is refused. Same as: virsh detach-disk NAME vdX --persistent.")
+            @OptionGroup var target: Target
+            @Argument(help: "The guest's device name, e.g. vdb.") var dev: String
+            @OptionGroup var explain: ExplainOption
+
+            func run() throws {
+                let connection = try target.connection.open().0
+                try ActionRunner.perform(.detachDisk(target: dev), on: try connection.domain(named: target.name),
+                                         connection: connection, explain: explain.explain)
+            }
         }
     }
 
@@ -170,15 +301,13 @@ struct VMCommand: ParsableCommand {
     }
 
     struct Autostart: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start a VM when the host boots (or stop doing so).")
-        @OptionGroup var target: Target
+        static let configuration = CommandConfiguration.action(
+            "autostart", MachineVerb.autostart.rule, "Start VMs when the host boots (or stop doing so).")
+        @OptionGroup var selection: VMSelection
         @Flag(help: "Turn autostart off.") var disable = false
+        @OptionGroup var explain: ExplainOption
 
-        func run() throws {
-            let domain = try target.domain()
-            try domain.setAutostart(!disable)
-            print("autostart \(disable ? "off" : "on") for \(domain.name)")
-        }
+        func run() throws { try ActionRunner.run(selection, explain: explain.explain) { _ in .setAutostart(!disable) } }
     }
 
     struct XML: ParsableCommand {

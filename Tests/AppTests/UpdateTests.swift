@@ -128,8 +128,17 @@ import TermUI
         _ = press(&state, .character("G"), .character("n"))
         for key in typing("clean") { _ = press(&state, key) }
         #expect(press(&state, .enter) == [.perform(.createSnapshot("clean"), web1, name: "web1")])
-        #expect(press(&state, .character("R")) == [.listSnapshots(web1, name: "web1")])
-        _ = update(&state, .snapshotsListed(web1, name: "web1", ["clean", "later"]))
+        let ref = MachineRef(web1, "web1")
+        #expect(press(&state, .character("R")) == [.listSnapshots([ref])])
+        let node = { (name: String, parent: String?, current: Bool) in
+            SnapshotNode(name: name, parent: parent, isCurrent: current, isExternal: false, state: "running",
+                         created: nil, description: nil)
+        }
+        _ = update(&state, .snapshotsListed([ref], [node("clean", nil, false), node("later", "clean", true)]))
+        guard case .snapshotPicker(_, _, 1)? = state.modal else {
+            Issue.record("the picker starts at the current snapshot: \(String(describing: state.modal))")
+            return
+        }
         _ = press(&state, .up, .enter)
         guard case .confirm(.machine(.revertSnapshot("clean")), web1, "web1") = state.modal else {
             Issue.record("revert must ask: \(String(describing: state.modal))")
@@ -178,7 +187,7 @@ import TermUI
                                                        machines: without.machines.filter { $0.name != "web1" },
                                                        images: [])))
         #expect(state.selectedMachineSample?.name == "build")
-        #expect(state.cpuHistory[DashboardFixture.key(DashboardFixture.web1)] == nil)
+        #expect(state.history[DashboardFixture.key(DashboardFixture.web1)] == nil)
         _ = update(&state, .actionFailed("web1 no longer exists on qemu:///system"))
         #expect(state.status?.level == .error)
     }

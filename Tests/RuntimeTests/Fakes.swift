@@ -94,6 +94,8 @@ final class FakeMachines: MachinePort, @unchecked Sendable {
         var connected = false
         var snapshots = 0
         var performed: [MachineAction] = []
+        /// The VMs acted on, in order.
+        var actedOn: [String] = []
         var threads: Set<String> = []
     }
 
@@ -159,7 +161,8 @@ final class FakeMachines: MachinePort, @unchecked Sendable {
             host: HostSample(hostname: "fakehost", cpus: 2, memoryKiB: 8 << 20, availableMemoryKiB: 4 << 20,
                              cpuTimes: HostCPUCounters(busy: 10 * scale, total: 100 * scale)),
             machines: [machine(prefix + "build", "33333333-3333-3333-3333-333333333333", .shutOff),
-                       machine(prefix + "web1", "11111111-1111-1111-1111-111111111111", .running)],
+                       machine(prefix + "web1", "11111111-1111-1111-1111-111111111111", .running)]
+                .filter { machine in !gone.withLock { $0.contains(machine.name) } },
             images: [])
     }
 
@@ -175,11 +178,22 @@ final class FakeMachines: MachinePort, @unchecked Sendable {
         return "<domain><name>\(name)</name></domain>"
     }
 
-    func snapshots(_ key: MachineKey) throws -> [String] { [] }
+    func snapshots(_ key: MachineKey) throws -> [SnapshotNode] { [] }
+
+    func devices(_ key: MachineKey) -> DeviceCounters? { nil }
+
+    private let gone = Mutex<Set<String>>([])
+
+    /// The machine (by its name without the prefix) is undefined behind the dashboard's back.
+    func vanish(_ name: String) { gone.withLock { _ = $0.insert(prefix + name) } }
 
     func perform(_ action: MachineAction, _ key: MachineKey, name: String) throws -> String {
-        record { $0.performed.append(action) }
+        record {
+            $0.performed.append(action)
+            $0.actedOn.append(name)
+        }
         if let failPerform { throw PortError(failPerform) }
+        if gone.withLock({ $0.contains(name) }) { throw PortError("\(name) no longer exists on \(uri)") }
         return "\(action.verb) \(name): done"
     }
 

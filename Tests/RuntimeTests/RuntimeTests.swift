@@ -111,6 +111,27 @@ import TermUI
         #expect(await app.quit())
     }
 
+    /// Marked VMs get one action each, in turn; the one that vanished meanwhile fails alone, and the Log has a row
+    /// for each with its virsh command.
+    @Test func oneActionForEveryMarkedVMIsLoggedPerVM() async {
+        let app = RunningDashboard(delay: 0.5)
+        #expect(await app.terminal.shows("web1"))
+        app.terminal.press(.character("g"), .character(" "), .character(" "))
+        #expect(await app.terminal.shows("2 marked"))
+        app.machines.vanish("web1")
+        #expect(await eventually("web1 is gone from the list") { !app.terminal.screen.contains("web1") })
+        app.terminal.press(.character("n"))
+        app.terminal.type("s1")
+        app.terminal.press(.enter)
+        #expect(await app.terminal.shows("snapshot as 's1' 1 of 2 VMs; failed: web1 (the Log, 7, says why)"))
+        #expect(app.machines.calls.actedOn == ["build", "web1"])
+        app.terminal.press(.character("7"))
+        #expect(await app.terminal.shows("virsh -c test:///fake snapshot-create-as build s1"))
+        #expect(await app.terminal.shows("virsh -c test:///fake snapshot-create-as web1 s1"))
+        #expect(await app.terminal.shows("web1 no longer exists on test:///fake"))
+        #expect(await app.quit())
+    }
+
     @Test func aFailedActionIsOneLineInTheStatusBar() async {
         let app = RunningDashboard(machines: FakeMachines(failPerform: "cannot start 'build': no disk"))
         #expect(await app.terminal.shows("build"))

@@ -69,8 +69,12 @@ import TestSupport
     }
 
     @Test func aMissingArgumentStillGetsArgumentParsersUsage() async throws {
-        let result = try await Run.virtlab(["vm", "start"])
+        let result = try await Run.virtlab(["vm", "info"])
         #expect(result.status == 64)
         #expect(result.stderr.contains("Missing expected argument '<name>'"))
+        let noVM = try await Run.virtlab(["vm", "start"])
+        #expect(noVM.status == 64)
+        #expect(noVM.stderr.contains("name a VM (or several), or give --match GLOB or --all"))
+        #expect(noVM.stderr.contains("Usage: virtlab vm start"))
     }
 }

@@ -37,6 +37,7 @@ enum Panes {
         LabsPane.self,
         NetworksPane.self,
         ClassPane.self,
+        LogPane.self,
     ]
 
     static func feature(_ pane: Pane) -> any PaneFeature.Type { all.first { $0.pane == pane } ?? all[0] }

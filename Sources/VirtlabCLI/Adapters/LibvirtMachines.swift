@@ -59,13 +59,26 @@ final class LibvirtMachines: MachinePort {
     var isAlive: Bool { link.withLock { $0?.connection.isAlive ?? false } }
 
     func details(_ key: MachineKey) throws -> MachineDetails {
-        try translated { MachineDetails(try connection().domain(uuid: key.uuid).details()) }
+        try translated {
+            let domain = try connection().domain(uuid: key.uuid)
+            let domainDetails = try domain.details()
+            var details = MachineDetails(domainDetails)
+            // No agent (none installed, or still booting) is normal: the pane says so.
+            if domainDetails.state?.isActive == true, let guest = try? domain.guestInfo(timeoutSeconds: 2) {
+                details.guest = GuestSystem(guest)
+            }
+            return details
+        }
     }
 
     func xml(_ name: String) throws -> String { try translated { try connection().domain(named: name).xml() } }
 
-    func snapshots(_ key: MachineKey) throws -> [String] {
-        try translated { try connection().domain(uuid: key.uuid).snapshots().map(\.name) }
+    func snapshots(_ key: MachineKey) throws -> [SnapshotNode] {
+        try translated { try connection().domain(uuid: key.uuid).snapshots().map(SnapshotNode.init) }
+    }
+
+    func devices(_ key: MachineKey) -> DeviceCounters? {
+        link.withLock { $0?.inventory.devices(uuid: key.uuid) }
     }
 
     func perform(_ action: MachineAction, _ key: MachineKey, name: String) throws -> String {
@@ -77,28 +90,9 @@ final class LibvirtMachines: MachinePort {
             } catch let error as LibvirtError where error.kind == .noSuchDomain {
                 throw UserFacingError("\(name) no longer exists on \(uri)")
             }
-            switch action {
-            case .start: try domain.start()
-            case .shutdown: try domain.shutdown()
-            case .reboot: try domain.reboot()
-            case .forceOff: try domain.forceOff()
-            case .pause: try domain.suspend()
-            case .resume: try domain.resume()
-            case .createSnapshot(let snapshot): try domain.createSnapshot(name: snapshot)
-            case .revertSnapshot(let snapshot): try domain.revert(toSnapshot: snapshot)
-            case .clone(let newName, let sanitize):
-                let cloned = try Cloner(connection: connection).clone(
-                    name, as: newName, sanitize: sanitize,
-                    storageDirectory: CloudLauncher.defaultStorageDirectory(uri: connection.uri))
-                link.withLock { $0?.inventory.invalidateSlowLists() }
-                return "cloned \(name) as \(cloned.name)\(sanitize ? " with a new identity" : "")"
-            case .delete(let removeStorage):
-                let result = try domain.undefine(removeStorage: removeStorage)
-                if !result.keptOutsidePools.isEmpty {
-                    return "deleted \(name); kept \(result.keptOutsidePools.joined(separator: ", ")) (not in a storage pool)"
-                }
-            }
-            return "\(action.verb) \(name): done"
+            let line = try MachineActions.perform(action, on: domain, connection: connection)
+            if [.clone, .delete, .attachDisk].contains(action.kind) { link.withLock { $0?.inventory.invalidateSlowLists() } }
+            return line
         }
     }
 

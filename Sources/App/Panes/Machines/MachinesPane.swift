@@ -24,20 +24,53 @@ enum MachinesPane: PaneFeature {
         key("reboot", [.character("r")], "reboot (asks)", mutates: true) { request(&$0, .reboot) },
         key("forceOff", [.character("F")], "force off (asks)", mutates: true) { request(&$0, .forceOff) },
         key("pause", [.character("p")], "pause / resume", footer: "pause", mutates: true) { state in
-            request(&state, state.selectedMachineSample?.state == .paused ? .resume : .pause)
+            let paused = state.marked.isEmpty ? state.selectedMachineSample?.state == .paused
+                : markedMachines(state).allSatisfy { $0.state == .paused }
+            return request(&state, paused ? .resume : .pause)
         },
-        key("snapshot", [.character("n")], "new snapshot", mutates: true) { state in
-            withSelected(&state) { state, machine in
-                state.modal = .snapshotName(machine.key, name: machine.name, typed: "")
+        key("snapshot", [.character("n")], "new snapshot (of every marked VM)", mutates: true) { state in
+            withTargets(&state) { state, targets in
+                state.modal = .snapshotName(targets, typed: "")
                 return []
             }
         },
-        key("revert", [.character("R")], "revert to a snapshot (asks)", mutates: true) { state in
-            withSelected(&state) { _, machine in [.listSnapshots(machine.key, name: machine.name)] }
+        key("revert", [.character("R")], "snapshots: the tree, revert or delete (asks)", footer: "snapshots",
+            mutates: true) { state in
+            withTargets(&state) { _, targets in [.listSnapshots(targets)] }
         },
-        key("delete", [.character("D"), .delete], "delete (type its name)", mutates: true) { state in
+        key("delete", [.character("D"), .delete], "delete (type its name, or the number marked)", mutates: true) { state in
+            withTargets(&state) { state, targets in
+                state.modal = .confirmDelete(targets, typed: "", removeStorage: false)
+                return []
+            }
+        },
+        key("mark", [.character(" ")], "mark / unmark the VM (actions then go to all marked)", footer: "mark") { state in
+            guard let machine = state.selectedMachineSample else { return refuse(&state, "no virtual machine selected") }
+            if state.marked.removeValue(forKey: machine.key) == nil { state.marked[machine.key] = machine.name }
+            return move(&state, by: 1)
+        },
+        key("markFiltered", [.character("*")], "mark every VM the filter shows (again: unmark them)") { state in
+            let shown = state.visibleMachines
+            if shown.allSatisfy({ state.marked[$0.key] != nil }) {
+                for machine in shown { state.marked[machine.key] = nil }
+            } else {
+                for machine in shown { state.marked[machine.key] = machine.name }
+            }
+            setStatus(&state, "\(state.marked.count) marked\(state.marked.isEmpty ? "" : " (Esc unmarks)")", .info)
+            return []
+        },
+        key("hardware", [.character("e")], "edit hardware: vCPUs, memory, autostart, disks, NICs", mutates: true) { state in
+            withSelected(&state) { state, machine in HardwareDialog.open(&state, machine) }
+        },
+        key("autostart", [.character("a")], "autostart on / off", mutates: true) { state in
             withSelected(&state) { state, machine in
-                state.modal = .confirmDelete(machine.key, name: machine.name, typed: "", removeStorage: false)
+                guard let details = state.details[machine.key] else { return refuse(&state, "reading the details of \(machine.name)…") }
+                return [.perform(.setAutostart(!details.autostart), machine.key, name: machine.name)]
+            }
+        },
+        key("chart", [.character("h")], "history: CPU, memory, disk and network over the session") { state in
+            withSelected(&state) { state, machine in
+                state.modal = .chart(MachineRef(machine.key, machine.name))
                 return []
             }
         },
@@ -66,12 +99,55 @@ enum MachinesPane: PaneFeature {
         return body(&state, machine)
     }
 
-    /// An action the table allows goes ahead, after a confirmation when the table warns.
-    private static func request(_ state: inout AppState, _ action: MachineAction) -> [Effect] {
-        withSelected(&state) { state, machine in
-            ask(&state, action.kind.rule, machine.state, machine.name, confirming: .machine(action), machine.key,
-                then: .perform(action, machine.key, name: machine.name))
+    /// The marked VMs (those still there first, then the vanished ones, which the action reports), or the selected.
+    private static func withTargets(_ state: inout AppState, _ body: (inout AppState, [MachineRef]) -> [Effect]) -> [Effect] {
+        guard !state.marked.isEmpty else {
+            return withSelected(&state) { state, machine in body(&state, [MachineRef(machine.key, machine.name)]) }
         }
+        return body(&state, markedMachines(state).map { MachineRef($0.key, $0.name) } + vanishedMarks(state))
+    }
+
+    private static func markedMachines(_ state: AppState) -> [MachineSample] {
+        state.allMachines.filter { state.marked[$0.key] != nil }.sorted { $0.name < $1.name }
+    }
+
+    /// Marked VMs no snapshot lists any more, under the names they had: the action reports each as gone.
+    private static func vanishedMarks(_ state: AppState) -> [MachineRef] {
+        let present = Set(state.allMachines.map(\.key))
+        return state.marked.filter { !present.contains($0.key) }.sorted { $0.key < $1.key }.map { MachineRef($0.key, $0.value) }
+    }
+
+    /// An action the table allows goes ahead, after a confirmation when the table warns. With VMs marked, it goes
+    /// to each marked VM the table allows it for; the others are named in the confirmation and the Log.
+    private static func request(_ state: inout AppState, _ action: MachineAction) -> [Effect] {
+        guard !state.marked.isEmpty else {
+            return withSelected(&state) { state, machine in
+                ask(&state, action.kind.rule, machine.state, machine.name, confirming: .machine(action), machine.key,
+                    then: .perform(action, machine.key, name: machine.name))
+            }
+        }
+        var targets: [MachineRef] = [], refused: [MachineRefusal] = []
+        for machine in markedMachines(state) {
+            let ref = MachineRef(machine.key, machine.name)
+            if let why = action.kind.rule.refusal(machine.name, machine.state) {
+                refused.append(MachineRefusal(machine: ref, reason: why))
+            } else {
+                targets.append(ref)
+            }
+        }
+        targets += vanishedMarks(state)
+        guard !targets.isEmpty else {
+            return refuse(&state, "none of the \(state.marked.count) marked VMs can \(action.kind.rule.verb) now")
+        }
+        state.modal = .confirmMany(action, targets, refused: refused)
+        return []
+    }
+
+    static func escape(_ state: inout AppState) -> Bool {
+        guard !state.marked.isEmpty else { return false }
+        setStatus(&state, "\(state.marked.count) unmarked", .info)
+        state.marked = [:]
+        return true
     }
 
     static func move(_ state: inout AppState, by delta: Int) -> [Effect] {
@@ -106,6 +182,7 @@ private func drawMachines(_ buffer: inout Buffer, _ rect: Rect, _ state: AppStat
                           _ selected: Int?, theme: Theme, glyphs: Glyphs) {
     let title = "Virtual machines · sorted by \(state.sort.label) "
         + (state.sortDescending ? glyphs.descending : glyphs.ascending)
+        + (state.marked.isEmpty ? "" : " · \(state.marked.count) marked")
     let inner = buffer.pane(rect, title: title, focused: true, theme: theme, glyphs: glyphs)
     if state.snapshots.isEmpty {
         let hosts = state.watchesSeveralHosts ? "\(state.connections.count) hosts" : state.uri
@@ -141,8 +218,9 @@ private func drawMachines(_ buffer: inout Buffer, _ rect: Rect, _ state: AppStat
             .init(rateText(rate?.diskReadPerSecond), text), .init(rateText(rate?.diskWritePerSecond), text),
             .init(rateText(rate?.netRxPerSecond), text), .init(rateText(rate?.netTxPerSecond), text),
         ] : []
+        let mark = state.marked.isEmpty ? "" : state.marked[machine.key] != nil ? glyphs.mark + " " : "  "
         return host + [
-            .init(machine.name, text), .init(machine.state.label, theme[stateRole(machine.state)]),
+            .init(mark + machine.name, text), .init(machine.state.label, theme[stateRole(machine.state)]),
             .init(active ? state.cpuPercent(of: machine.key).map { Units.oneDecimal($0) } ?? "-" : "", text),
             .init(memory, text),
         ] + rates + [.init(state.uptime(of: machine).map { Units.duration(seconds: $0) } ?? (active ? "-" : ""), text)]
@@ -175,8 +253,9 @@ private func drawMachineDetail(_ buffer: inout Buffer, _ rect: Rect, _ machine: 
     let gaugeWidth = max(4, min(30, area.width - 30))
     if y < area.maxY {
         buffer.write("CPU  ", x: area.x, y: y, style: label)
-        buffer.sparkline(state.cpuHistory[machine.key] ?? [], x: area.x + 5, y: y, width: gaugeWidth,
-                         ceiling: max(100, (state.cpuHistory[machine.key] ?? []).max() ?? 100), theme: theme, glyphs: glyphs)
+        let recent = state.history[machine.key]?.cpu.values(last: gaugeWidth) ?? []
+        buffer.sparkline(recent, x: area.x + 5, y: y, width: gaugeWidth, ceiling: max(100, recent.max() ?? 100),
+                         theme: theme, glyphs: glyphs)
         let cpu = state.cpuPercent(of: machine.key).map { Units.percent($0) } ?? "-"
         buffer.write(" \(cpu)", x: area.x + 5 + gaugeWidth, y: y, style: text, maxX: area.maxX)
         y += 1
@@ -195,12 +274,33 @@ private func drawMachineDetail(_ buffer: inout Buffer, _ rect: Rect, _ machine: 
         line([.init("reading details…", label)])
         return
     }
+    let devices = state.deviceCounters.flatMap { $0.key == machine.key ? $0 : nil }
+    let rates = devices.flatMap { counters in counters.previous.map { counters.latest.rates(since: $0) } }
     for disk in details.disks {
+        let io = rates?.disks[disk.target].map { "  R \(Units.rate($0.read)) W \(Units.rate($0.write))" } ?? ""
         line([.init("DISK ", label), .init("\(disk.target) \(disk.device) \(disk.format ?? "-") ", text),
-              .init(disk.source ?? "(empty)", label)])
+              .init(disk.source ?? "(empty)", label), .init(io, text)])
     }
-    for nic in details.nics {
+    // libvirt names a NIC's counters by its host-side device (vnet0), listed in the NICs' order.
+    let nicNames = devices?.latest.nics.map(\.name) ?? []
+    for (index, nic) in details.nics.enumerated() {
+        let io = (index < nicNames.count ? rates?.nics[nicNames[index]] : nil)
+            .map { "  RX \(Units.rate($0.rx)) TX \(Units.rate($0.tx))" } ?? ""
         line([.init("NIC  ", label), .init("\(nic.mac) \(nic.type)\(nic.source.map { ":\($0)" } ?? "") ", text),
-              .init(nic.addresses.joined(separator: " "), label)])
+              .init(nic.addresses.joined(separator: " "), label), .init(io, text)])
+    }
+    guard let guest = details.guest else {
+        if machine.state.isActive { line([.init("GUEST no agent answers (is qemu-guest-agent running?)", label)]) }
+        return
+    }
+    line([.init("GUEST ", label), .init([guest.os, guest.kernel.map { "kernel \($0)" }].compactMap { $0 }.joined(separator: ", "), text)])
+    line([.init("      ", label), .init("host \(guest.hostname ?? "-")  tz \(guest.timezone ?? "-")  users ", text),
+          .init(guest.users.isEmpty ? "none" : guest.users.joined(separator: ", "), text)])
+    for fs in guest.fileSystems {
+        let use = fs.totalBytes.map { total in "\(Units.bytes(Double(fs.usedBytes ?? 0))) of \(Units.bytes(Double(total)))" } ?? ""
+        line([.init("FS    ", label), .init("\(fs.mountpoint) \(fs.type) \(use)", text)])
+    }
+    for iface in guest.interfaces {
+        line([.init("IF    ", label), .init("\(iface.name) \(iface.addresses.joined(separator: " "))", text)])
     }
 }

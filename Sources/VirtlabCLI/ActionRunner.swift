@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import Inventory
+import Logging
+import Provisioning
+import VirtKit
+
+/// `--explain` on every command that changes something: print the equivalent command line, do nothing.
+struct ExplainOption: ParsableArguments {
+    @Flag(help: "Print the equivalent virsh (or qemu-img, podman) command line and do nothing.") var explain = false
+}
+
+/// The VMs one action goes to: names, `--match GLOB`, or `--all`.
+struct VMSelection: ParsableArguments {
+    @OptionGroup var connection: ConnectionOptions
+    @Argument(help: "The VMs' names.") var names: [String] = []
+    @Option(help: "Every VM whose name matches this shell pattern, e.g. 'lab-*'.") var match: String?
+    @Flag(help: "Every VM on the connection.") var all = false
+
+    var choice: VMChoice { VMChoice(names: names, match: match, all: all) }
+
+    func validate() throws { try choice.validate() }
+}
+
+/// Which VMs, however the command takes them.
+struct VMChoice {
+    let names: [String]
+    let match: String?
+    let all: Bool
+
+    func validate() throws {
+        guard !names.isEmpty || match != nil || all else {
+            throw ValidationError("name a VM (or several), or give --match GLOB or --all")
+        }
+    }
+
+    /// The VMs chosen, in the order named (then by name); a name that is not there is a failure of its own.
+    func resolve(_ connection: Connection) throws -> [Result<Domain, Error>] {
+        var chosen: [Result<Domain, Error>] = names.map { name in Result { try connection.domain(named: name) } }
+        if all || match != nil {
+            let named = Set(names)
+            let matching = try connection.domains().filter { domain in
+                !named.contains(domain.name) && (all || fnmatch(match ?? "*", domain.name, 0) == 0)
+            }.sorted { $0.name < $1.name }
+            if matching.isEmpty && names.isEmpty {
+                throw UserFacingError(all ? "no VMs on \(connection.uri)"
+                                      : "no VM on \(connection.uri) matches '\(match ?? "")' (run 'virtlab ls' to see their names)")
+            }
+            chosen += matching.map { .success($0) }
+        }
+        return chosen
+    }
+}
+
+/// Runs table actions for the command line: each VM's action is done (or explained with `--explain`), said on
+/// its own line, and kept in the log file with its command line, as the dashboard's Log pane keeps them.
+enum ActionRunner {
+    static let log = LogFile().logger(label: "virtlab.cli")
+
+    /// One action per selected VM (`action` may depend on the VM: a running one changes live); a VM that fails
+    /// is said on stderr and the others still go ahead; exit 1 if any failed.
+    static func run(_ selection: VMSelection, explain: Bool, _ action: (Domain) throws -> MachineAction) throws {
+        try run(selection.connection, selection.choice, explain: explain, action)
+    }
+
+    static func run(_ options: ConnectionOptions, _ choice: VMChoice, explain: Bool,
+                    _ action: (Domain) throws -> MachineAction) throws {
+        let connection = try options.open().0
+        var failures = 0
+        for chosen in try choice.resolve(connection) {
+            do {
+                let domain = try chosen.get()
+                try perform(try action(domain), on: domain, connection: connection, explain: explain)
+            } catch {
+                failures += 1
+                Output.error(UserMessage.line(for: error))
+            }
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+
+    /// One action on one VM, explained or done, and logged.
+    static func perform(_ action: MachineAction, on domain: Domain, connection: Connection, explain: Bool) throws {
+        let command = EquivalentCommand.line(action.equivalent(for: domain.name), uri: connection.uri)
+        try record(connection.uri, "\(action.verb) \(domain.name)", command, explain: explain) {
+            do {
+                return try MachineActions.perform(action, on: domain, connection: connection)
+            } catch let refused as ActionRefused {
+                throw UserFacingError("\(refused) (run 'virtlab vm info \(domain.name)' to see its state)")
+            }
+        }
+    }
+
+    /// Explains (prints `command`) or does `body`, printing its line; either way the log file has a line.
+    static func record(_ connection: String, _ what: String, _ command: String, explain: Bool,
+                       _ body: () throws -> String) throws {
+        guard !explain else { return print(command) }
+        let outcome: ActionRecord.Outcome
+        do {
+            let line = try body()
+            outcome = .done(line)
+            print(line)
+        } catch {
+            outcome = .failed(UserMessage.line(for: error))
+            log.error("\(ActionRecord(time: Date(), connection: connection, what: what, command: command, outcome: outcome).logLine)")
+            throw error
+        }
+        log.info("\(ActionRecord(time: Date(), connection: connection, what: what, command: command, outcome: outcome).logLine)")
+    }
+}
