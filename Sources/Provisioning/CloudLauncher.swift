@@ -116,41 +116,73 @@ public struct CloudLauncher {
 
     /// Virtio disk and NIC, the seed as a read-only CD-ROM, a serial console to watch, and the guest agent channel.
     static func domainXML(_ spec: LaunchSpec, uuid: String, overlay: String, seed: String) -> String {
-        let x = escapeXML
         var os = "<type arch='x86_64' machine='pc'>hvm</type>"
         if let kernel = spec.kernel {
-            os += "<kernel>\(x(kernel))</kernel>"
-            if let initrd = spec.initrd { os += "<initrd>\(x(initrd))</initrd>" }
-            os += "<cmdline>\(x(spec.kernelCommandLine ?? "root=/dev/vda console=ttyS0"))</cmdline>"
+            os += "<kernel>\(escapeXML(kernel))</kernel>"
+            if let initrd = spec.initrd { os += "<initrd>\(escapeXML(initrd))</initrd>" }
+            os += "<cmdline>\(escapeXML(spec.kernelCommandLine ?? "root=/dev/vda console=ttyS0"))</cmdline>"
         } else {
             os += "<boot dev='hd'/>"
         }
-        let nic = spec.network.map { "<interface type='network'><source network='\(x($0))'/><model type='virtio'/></interface>" }
-            ?? "<interface type='user'><model type='virtio'/></interface>"
+        return DomainBlueprint(name: spec.name, uuid: uuid, memoryMiB: spec.memoryMiB, vcpus: spec.vcpus,
+                               accelerator: spec.accelerator, os: os, metadata: InstanceMetadata(user: spec.user).xml,
+                               disks: [.init(path: overlay, format: "qcow2", target: "vda"),
+                                       .init(path: seed, format: "raw", target: "hdc", cdrom: true)],
+                               networks: [spec.network]).xml
+    }
+}
+
+/// A VM's libvirt XML as virtlab makes them (launch, OVA import): virtio disks and NICs, ACPI, a serial console
+/// to watch, the guest agent's channel and a virtio RNG.
+struct DomainBlueprint {
+    struct Disk {
+        let path: String
+        let format: String
+        let target: String
+        var cdrom = false
+    }
+
+    let name: String
+    let uuid: String
+    let memoryMiB: Int
+    let vcpus: Int
+    let accelerator: Accelerator
+    /// The inside of `<os>`.
+    let os: String
+    var metadata = ""
+    let disks: [Disk]
+    /// One NIC each: on this libvirt network, or user-mode (nil: no bridge needed, outbound only).
+    let networks: [String?]
+    /// A file that keeps what the serial console prints.
+    var serialLog: String?
+
+    var xml: String {
+        let x = escapeXML
+        let disks = self.disks.map { disk in
+            disk.cdrom
+                ? "<disk type='file' device='cdrom'><driver name='qemu' type='\(x(disk.format))'/><source file='\(x(disk.path))'/>"
+                    + "<target dev='\(x(disk.target))' bus='ide'/><readonly/></disk>"
+                : "<disk type='file' device='disk'><driver name='qemu' type='\(x(disk.format))'/><source file='\(x(disk.path))'/>"
+                    + "<target dev='\(x(disk.target))' bus='virtio'/></disk>"
+        }.joined(separator: "\n    ")
+        let nics = networks.map { network in
+            network.map { "<interface type='network'><source network='\(x($0))'/><model type='virtio'/></interface>" }
+                ?? "<interface type='user'><model type='virtio'/></interface>"
+        }.joined(separator: "\n    ")
         return """
-            <domain type='\(spec.accelerator.domainType)'>
-              <name>\(x(spec.name))</name>
+            <domain type='\(accelerator.domainType)'>
+              <name>\(x(name))</name>
               <uuid>\(uuid)</uuid>
-              <memory unit='MiB'>\(spec.memoryMiB)</memory>
-              <vcpu>\(spec.vcpus)</vcpu>
-              \(InstanceMetadata(user: spec.user).xml)
+              <memory unit='MiB'>\(memoryMiB)</memory>
+              <vcpu>\(vcpus)</vcpu>
+              \(metadata)
               <os>\(os)</os>
               <features><acpi/></features>
-              \(spec.accelerator == .kvm ? "<cpu mode='host-passthrough'/>" : "")
+              \(accelerator == .kvm ? "<cpu mode='host-passthrough'/>" : "")
               <devices>
-                <disk type='file' device='disk'>
-                  <driver name='qemu' type='qcow2'/>
-                  <source file='\(x(overlay))'/>
-                  <target dev='vda' bus='virtio'/>
-                </disk>
-                <disk type='file' device='cdrom'>
-                  <driver name='qemu' type='raw'/>
-                  <source file='\(x(seed))'/>
-                  <target dev='hdc' bus='ide'/>
-                  <readonly/>
-                </disk>
-                \(nic)
-                <serial type='pty'><target port='0'/></serial>
+                \(disks)
+                \(nics)
+                <serial type='pty'>\(serialLog.map { "<log file='\(x($0))' append='off'/>" } ?? "")<target port='0'/></serial>
                 <console type='pty'><target type='serial' port='0'/></console>
                 <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
                 <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>

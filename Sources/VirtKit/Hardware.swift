@@ -131,15 +131,24 @@ extension Domain {
         return free
     }
 
-    /// A device change in the definition, and live too when the VM runs (else the definition only).
+    /// A device change in the definition, and live too when the VM runs; when the running guest cannot take it
+    /// (no hot-plug on its bus, no ACPI), the definition only, saying why.
     private func changeDevice(_ operation: String, active: Bool, _ call: (UInt32) -> Int32) throws -> HardwareChange {
         let config = VIR_DOMAIN_AFFECT_CONFIG.rawValue, live = VIR_DOMAIN_AFFECT_LIVE.rawValue
         guard try isPersistent() else {
             try check(operation, call(live))
             return .liveAndDefinition
         }
-        try check(operation, call(active ? live | config : config))
-        return active ? .liveAndDefinition : .definitionOnly(nil)
+        guard active else {
+            try check(operation, call(config))
+            return .definitionOnly(nil)
+        }
+        if call(live | config) == 0 { return .liveAndDefinition }
+        let why = LibvirtError.last(operation)
+        // Only a refusal of the running guest falls back; a bad definition fails as it would have anyway.
+        guard why.kind != .invalidDefinition, why.kind != .noSuchObject else { throw why }
+        try check(operation, call(config))
+        return .definitionOnly("the running guest could not take it (\(why.message))")
     }
 
     private func requirePersistent(_ active: Bool, _ what: String) throws {

@@ -4,6 +4,7 @@ import Humanize
 import ImageKit
 import Inventory
 import Providers
+import Provisioning
 import VirtKit
 
 /// `virtlab image ...`: disk images in virtlab's images directory and in libvirt's storage pools.
@@ -85,12 +86,28 @@ struct ImageCommand: ParsableCommand {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Copy a disk image (e.g. a downloaded cloud image) into the images directory.")
+            abstract: "Copy a disk image into the images directory, or import an appliance (.ova, .ovf) as a VM.",
+            discussion: """
+                A disk image (e.g. a downloaded cloud image) is copied into the images directory. An OVA (a tar of \
+                an OVF descriptor and its disks) or an OVF with its disks beside it becomes a VM: the descriptor's \
+                name, CPUs, memory, disks and NICs; each disk converted to qcow2 in libvirt's image directory. \
+                Nothing existing is overwritten, and a failed import leaves nothing behind. Its NICs are user-mode \
+                unless --network names a libvirt network. Same as: tar -xf FILE.ova; qemu-img convert -f vmdk -O \
+                qcow2 DISK.vmdk NAME-disk1.qcow2; virsh define NAME.xml (--explain prints them for this file).
+                """)
         @OptionGroup var library: LibraryOptions
-        @Argument(help: "The image file.") var file: String
-        @Option(help: "The name to give it (default: the file's name).") var name: String?
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "The image file, .ova or .ovf.") var file: String
+        @Option(help: "The name to give it (default: the file's, or the appliance's own).") var name: String?
+        @Option(help: "An appliance's NICs go on this libvirt network (default: user-mode networking).") var network: String?
+        @Flag(help: "Start the appliance's VM once it is defined.") var start = false
+        @OptionGroup var explain: ExplainOption
+
+        var isAppliance: Bool { [".ova", ".ovf"].contains { file.lowercased().hasSuffix($0) } }
 
         func run() throws {
+            if isAppliance { return try importAppliance() }
+            if explain.explain { return print("cp \(file) \(library.library.directory)/\(name ?? (file as NSString).lastPathComponent)") }
             let image: DiskImage
             do {
                 image = try library.library.importImage(from: file, as: name)
@@ -99,6 +116,27 @@ struct ImageCommand: ParsableCommand {
             }
             print("imported \((image.path as NSString).lastPathComponent): \(image.format), "
                   + "\(Units.bytes(Double(image.virtualSize))) virtual, in \(library.library.directory)")
+        }
+
+        private func importAppliance() throws {
+            let conn = try connection.open().0
+            let importer = ApplianceImporter(connection: conn)
+            let storage = CloudLauncher.defaultStorageDirectory(uri: conn.uri)
+            let plan = try importer.plan(file, name: name, storageDirectory: storage)
+            try ActionRunner.record(conn.uri, "import \(file) as \(plan.name)", plan.commands.joined(separator: " && "),
+                                    explain: explain.explain) {
+                let made = try importer.importAppliance(file, name: name, network: network, storageDirectory: storage)
+                let d = made.descriptor
+                return "imported \(made.name) from \((file as NSString).lastPathComponent): \(d.cpus) vCPU\(d.cpus == 1 ? "" : "s"), "
+                    + "\(d.memoryMiB) MiB, \(made.disks.count) disk\(made.disks.count == 1 ? "" : "s") (qcow2: "
+                    + made.disks.joined(separator: ", ") + "), \(d.nics.count) NIC\(d.nics.count == 1 ? "" : "s")"
+                    + (start ? "" : "; start it with 'virtlab vm start \(made.name)'")
+            }
+            if explain.explain {
+                if start { print("virsh -c \(conn.uri) start \(plan.name)") }
+                return
+            }
+            if start { try ActionRunner.perform(.start, on: try conn.domain(named: plan.name), connection: conn, explain: false) }
         }
     }
 

@@ -231,12 +231,19 @@ func grade(_ yaml: String, uri: String = "test:///default") async throws -> [Str
         // The containers lab runs busybox as both of its containers here: no registry to pull from.
         setenv("VIRTLAB_LAB_APP_IMAGE", TestEngine.image, 1)
         setenv("VIRTLAB_LAB_OS_IMAGE", TestEngine.image, 1)
+        // Solutions call virtlab itself (the appliance lab imports with it).
+        let binDirectory = (Run.virtlabBinary as NSString).deletingLastPathComponent
+        setenv("PATH", binDirectory + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"), 1)
     }
 
     @Test(arguments: labFiles)
     func failsUntouchedAndPassesAfterItsSolution(file: String) async throws {
         let lab = try #require(LabLoader.load(file: "\(Repository.labs)/\(file)").lab)
         let grader = Grader(lab: lab, student: "ci-\(UUID().uuidString.prefix(6))", libvirtURI: "qemu:///system")
+        // What a step starts from (the snapshots lab's VM and baseline, the appliance's OVA) is made first.
+        for (step, outcome) in await grader.setUp() {
+            #expect(outcome.status == 0 && !outcome.timedOut, "setup of \(lab.id)/\(step): \(outcome.stderr)")
+        }
         let before = await grader.grade()
         #expect(before.earned == 0, "untouched, \(lab.id) must earn nothing:\n\(ReportFormat.text.render(before))")
         #expect(before.possible == lab.points)

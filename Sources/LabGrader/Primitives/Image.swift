@@ -11,7 +11,8 @@ struct ImagePrimitive: CheckPrimitive {
             "path": Schema.Field(.string, required: true, "the disk image file"),
             "exists": Schema.Field(.bool, "exists (or not)"),
             "format": Schema.Field(.matcher, "detected from the header: qcow2, raw, iso"),
-            "virtual_size": Schema.Field(.matcher, "virtual size in bytes"),
+            "virtual_size": Schema.Field(.matcher, "virtual size in bytes (what the guest sees)"),
+            "allocated_size": Schema.Field(.matcher, "bytes the file takes on the host's disk (thin provisioning: less)"),
             "backing_file": Schema.Field(.matcher, "its backing file"),
         ])
 
@@ -28,7 +29,8 @@ struct ImagePrimitive: CheckPrimitive {
             return .judged(!wantExists, expected: "\(path) \(wantExists ? "exists" : "is absent")", got: "no such file")
         }
         guard wantExists else { return .judged(false, expected: "\(path) is absent", got: "it exists") }
-        let facts = ["format": image.format, "virtual_size": "\(image.virtualSize)", "backing_file": image.backingFile ?? ""]
+        let facts = ["format": image.format, "virtual_size": "\(image.virtualSize)", "allocated_size": "\(image.sizeOnDisk)",
+                     "backing_file": image.backingFile ?? ""]
         var passed = true, expected: [String] = [], got: [String] = []
         for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
             guard case .matcher(let matcher) = value, let actual = facts[key] else { continue }
