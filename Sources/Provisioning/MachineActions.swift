@@ -19,7 +19,7 @@ public enum MachineActions {
         case .resume: try domain.resume()
         case .createSnapshot(let snapshot, let description):
             let made = try domain.createSnapshot(name: snapshot, description: description)
-            return "took snapshot \(made.name) of \(name) (\(made.state))"
+            return "created snapshot \(made.name) of \(name) (\(made.state))"
         case .revertSnapshot(let snapshot):
             try domain.revert(toSnapshot: snapshot)
             return "reverted \(name) to \(snapshot)"

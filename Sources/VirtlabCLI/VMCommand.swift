@@ -28,9 +28,17 @@ struct VMCommand: ParsableCommand {
         @OptionGroup var target: Target
         @Flag(help: "Print JSON instead of text.") var json = false
 
+        /// The details as before, with the guest agent's view beside them.
         struct Shown: Encodable {
             let domain: DomainDetails
             let guest: GuestInfo?
+            enum Keys: String, CodingKey { case guest }
+
+            func encode(to encoder: Encoder) throws {
+                try domain.encode(to: encoder)
+                var container = encoder.container(keyedBy: Keys.self)
+                try container.encodeIfPresent(guest, forKey: .guest)
+            }
         }
 
         func run() throws {
