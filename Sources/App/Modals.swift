@@ -11,7 +11,7 @@ func drawModal(_ buffer: inout Buffer, _ modal: Modal, _ state: AppState, theme:
         dialog(&buffer, title: "Confirm", lines: lines, theme: theme, glyphs: glyphs)
     case .confirmMany(let action, let targets, let refused):
         let names = targets.map(\.name)
-        var lines = ["\(action.verb.prefix(1).uppercased() + action.verb.dropFirst()) these \(targets.count) VMs?",
+        var lines = ["\(action.verb.prefix(1).uppercased() + action.verb.dropFirst()): these \(targets.count) VMs?",
                      "  " + listed(names, width: buffer.size.width - 12)]
         if !refused.isEmpty { lines.append("Left out (\(refused.count)): " + listed(refused.map(\.machine.name), width: buffer.size.width - 30)) }
         if let warning = action.kind.rule.warning { lines.append(warning) }
@@ -32,7 +32,7 @@ func drawModal(_ buffer: inout Buffer, _ modal: Modal, _ state: AppState, theme:
                typed: typed, theme: theme, glyphs: glyphs)
     case .hardware(let machine, let form):
         drawForm(&buffer, title: "Hardware of \(machine.name)",
-                 intro: "Live where the hypervisor allows, else from the next boot (the Log says which).", form,
+                 intro: "Live where the hypervisor allows, else from the next boot.", form,
                  hint: "Tab/↑↓ field   Enter apply   Esc cancel", theme: theme, glyphs: glyphs)
     case .chart(let machine):
         drawChart(&buffer, machine, state, theme: theme, glyphs: glyphs)

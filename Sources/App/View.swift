@@ -86,16 +86,18 @@ private func drawTabs(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState, t
     // Every tab keeps its number and title: the counts go first when they do not all fit, then only the tab
     // in focus keeps its count, then the long titles give way to short ones.
     let room = filterX - rect.x - 1
-    func titles(short: Bool) -> [(any PaneFeature.Type, String, String)] {
+    /// The first `shortened` panes (in tab order) with their short titles.
+    func titles(shortened: Int) -> [(any PaneFeature.Type, String, String)] {
         Panes.all.enumerated().map { index, feature in
-            (feature, " \(index + 1) \(short ? feature.shortTitle : feature.title)", feature.count(in: state).map { " (\($0))" } ?? "")
+            (feature, " \(index + 1) \(index < shortened ? feature.shortTitle : feature.title)",
+             feature.count(in: state).map { " (\($0))" } ?? "")
         }
     }
     func width(_ titled: [(any PaneFeature.Type, String, String)], withCounts: Bool) -> Int {
         titled.reduce(0) { $0 + DisplayWidth.of($1.1 + ($1.0.pane == state.focus || withCounts ? $1.2 : "")) + 2 }
     }
-    let long = titles(short: false)
-    let titled = width(long, withCounts: false) <= room ? long : titles(short: true)
+    let titled = (0...Panes.all.count).lazy.map(titles(shortened:)).first { width($0, withCounts: false) <= room }
+        ?? titles(shortened: Panes.all.count)
     let allCounts = width(titled, withCounts: true) <= room
     var x = rect.x + 1
     for (feature, title, count) in titled {

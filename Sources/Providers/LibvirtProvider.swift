@@ -151,9 +151,7 @@ extension MachineDetails {
 extension GuestSystem {
     public init(_ info: GuestInfo) {
         var seen = Set<String>()
-        self.init(os: [info.osName, info.osVersion.flatMap { version in
-                      info.osName?.contains(version) == true ? nil : version }].compactMap { $0 }.joined(separator: " ")
-                      .nilIfEmpty,
+        self.init(os: info.osDescription,
                   kernel: info.kernel, hostname: info.hostname, timezone: info.timezone,
                   users: info.users.map(\.name).filter { seen.insert($0).inserted },
                   fileSystems: info.fileSystems.map {
@@ -183,9 +181,6 @@ extension SnapshotNode {
     }
 }
 
-private extension String {
-    var nilIfEmpty: String? { isEmpty ? nil : self }
-}
 
 extension MachineEvent {
     /// A libvirt lifecycle event on the connection `uri`.

@@ -325,9 +325,9 @@ public final class DashboardRuntime: @unchecked Sendable {
                     record(logged, .failed(userLine(error)))
                 }
             }
-            let summary = "\(action.verb) \(jobs.count - failed.count) of \(jobs.count + refused.count) VMs"
+            let summary = "\(action.verb): \(jobs.count - failed.count) of \(jobs.count + refused.count) VMs done"
             if failed.isEmpty && refused.isEmpty {
-                post(.actionFinished(summary + ": done"))
+                post(.actionFinished(summary))
             } else {
                 let problems = (failed.isEmpty ? [] : ["failed: " + failed.joined(separator: ", ")])
                     + (refused.isEmpty ? [] : ["left out: \(refused.count)"])

@@ -33,6 +33,13 @@ public struct GuestInfo: Sendable, Equatable, Codable {
     public var fileSystems: [FileSystem] = []
     public var interfaces: [Interface] = []
 
+    /// "Debian GNU/Linux 12 (bookworm)": the pretty name, with the version only where the name lacks it.
+    public var osDescription: String? {
+        guard let osName else { return osVersion }
+        guard let osVersion, !osName.contains(osVersion) else { return osName }
+        return "\(osName) \(osVersion)"
+    }
+
     /// Parses libvirt's flat `user.0.name`-style keys.
     init(_ values: [String: TypedValue]) {
         osName = values["os.pretty-name"]?.text ?? values["os.name"]?.text

@@ -57,7 +57,7 @@ struct VMCommand: ParsableCommand {
                                                    + "the VM needs an org.qemu.guest_agent.0 channel)" : "not running")
             }
             var lines = [
-                "Guest OS:    \([guest.osName, guest.osVersion].compactMap { $0 }.joined(separator: ", "))",
+                "Guest OS:    \(guest.osDescription ?? "-")",
                 "Kernel:      \(guest.kernel ?? "-")",
                 "Host name:   \(guest.hostname ?? "-")",
                 "Time zone:   \(guest.timezone ?? "-")",

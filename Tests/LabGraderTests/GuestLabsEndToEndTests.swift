@@ -76,6 +76,14 @@ import LabFormat
         #expect(login.status == 0 && login.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == vm,
                 "vm ssh: \(login.stderr)")
 
+        // What the guest agent knows, as `vm info` shows it.
+        let info = try await Run.command([Run.virtlabBinary, "vm", "info", vm, "--uri", "qemu:///system"])
+        #expect(info.stdout.contains("Guest OS:    Debian GNU/Linux"), "\(info.stdout)\n\(info.stderr)")
+        #expect(info.stdout.contains("Host name:   \(vm)"))
+        #expect(info.stdout.contains("Kernel:      ") && !info.stdout.contains("Kernel:      -"))
+        #expect(info.stdout.split(separator: "\n").contains { $0.hasPrefix("  / ") && $0.contains("used of") }, "the root file system")
+        #expect(info.stdout.split(separator: "\n").contains { $0.hasPrefix("  e") && $0.contains("/") },
+                "the interfaces with their addresses")
         let domain = try QEMUTestGuest.connect().domain(named: vm)
         // --no-block: the agent that runs the command is the one going away.
         _ = try? domain.guestExec(["systemctl", "--no-block", "stop", "qemu-guest-agent"], timeoutSeconds: 30)

@@ -123,7 +123,7 @@ import TermUI
         app.terminal.press(.character("n"))
         app.terminal.type("s1")
         app.terminal.press(.enter)
-        #expect(await app.terminal.shows("snapshot as 's1' 1 of 2 VMs; failed: web1 (the Log, 7, says why)"))
+        #expect(await app.terminal.shows("snapshot as 's1': 1 of 2 VMs done; failed: web1 (the Log, 7, says why)"))
         #expect(app.machines.calls.actedOn == ["build", "web1"])
         app.terminal.press(.character("7"))
         #expect(await app.terminal.shows("virsh -c test:///fake snapshot-create-as build s1"))

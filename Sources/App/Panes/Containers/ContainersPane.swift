@@ -29,6 +29,7 @@ extension AppState {
 enum ContainersPane: PaneFeature {
     static let pane = Pane.containers
     static let title = "Containers"
+    static let shortTitle = "CTs"
     static let subject = "containers"
 
     static func count(in state: AppState) -> Int? { state.engineSnapshot?.containers.count }

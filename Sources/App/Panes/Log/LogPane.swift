@@ -52,16 +52,18 @@ enum LogPane: PaneFeature {
             return
         }
         let selected = state.selectedLogIndex
-        let columns: [TableView.Column] = [
-            .init("TIME", width: 8), .init("HOST", width: 10), .init("RESULT", width: 6), .init("WHAT", width: 28),
-            .init("COMMAND", width: 0),
-        ]
+        // The command is what a learner came for: it gets the width; what was done titles the detail below.
+        let several = state.watchesSeveralHosts
+        let columns: [TableView.Column] = [.init("TIME", width: 8)] + (several ? [.init("HOST", width: 10)] : [])
+            + [.init("RESULT", width: 6), .init("COMMAND", width: 0)]
         let text = theme[.text]
         TableView(columns: columns, rowCount: records.count, selected: selected, focused: state.modal == nil) { index in
             let record = records[index]
-            return [.init(clockTime(record.time), theme[.dim]), .init(ConnectionLabel.host(of: record.connection), theme[.dim]),
-                    record.outcome.succeeded ? .init("ok", theme[.stateRunning]) : .init("failed", theme[.stateCrashed]),
-                    .init(record.what, text), .init(record.command, text)]
+            let host: [StyledLine.Span] = several ? [.init(ConnectionLabel.host(of: record.connection), theme[.dim])] : []
+            return [.init(clockTime(record.time), theme[.dim])] + host + [
+                record.outcome.succeeded ? .init("ok", theme[.stateRunning]) : .init("failed", theme[.stateCrashed]),
+                .init(record.command, text),
+            ]
         }.draw(into: &buffer, rect: inner, theme: theme)
         drawDetailBox(&buffer, detail, selected.map { records[$0] }, title: \.what, theme: theme, glyphs: glyphs) {
             buffer, area, record in

@@ -277,17 +277,18 @@ private func drawMachineDetail(_ buffer: inout Buffer, _ rect: Rect, _ machine: 
     let devices = state.deviceCounters.flatMap { $0.key == machine.key ? $0 : nil }
     let rates = devices.flatMap { counters in counters.previous.map { counters.latest.rates(since: $0) } }
     for disk in details.disks {
-        let io = rates?.disks[disk.target].map { "  R \(Units.rate($0.read)) W \(Units.rate($0.write))" } ?? ""
-        line([.init("DISK ", label), .init("\(disk.target) \(disk.device) \(disk.format ?? "-") ", text),
-              .init(disk.source ?? "(empty)", label), .init(io, text)])
+        // The numbers before the path: a long path is what a narrow box cuts.
+        let io = rates?.disks[disk.target].map { "R \(Units.rate($0.read)) W \(Units.rate($0.write)) " } ?? ""
+        line([.init("DISK ", label), .init("\(disk.target) \(disk.device) \(disk.format ?? "-") ", text), .init(io, text),
+              .init(disk.source ?? "(empty)", label)])
     }
     // libvirt names a NIC's counters by its host-side device (vnet0), listed in the NICs' order.
     let nicNames = devices?.latest.nics.map(\.name) ?? []
     for (index, nic) in details.nics.enumerated() {
         let io = (index < nicNames.count ? rates?.nics[nicNames[index]] : nil)
-            .map { "  RX \(Units.rate($0.rx)) TX \(Units.rate($0.tx))" } ?? ""
-        line([.init("NIC  ", label), .init("\(nic.mac) \(nic.type)\(nic.source.map { ":\($0)" } ?? "") ", text),
-              .init(nic.addresses.joined(separator: " "), label), .init(io, text)])
+            .map { "RX \(Units.rate($0.rx)) TX \(Units.rate($0.tx)) " } ?? ""
+        line([.init("NIC  ", label), .init("\(nic.mac) \(nic.type)\(nic.source.map { ":\($0)" } ?? "") ", text), .init(io, text),
+              .init(nic.addresses.joined(separator: " "), label)])
     }
     guard let guest = details.guest else {
         if machine.state.isActive { line([.init("GUEST no agent answers (is qemu-guest-agent running?)", label)]) }

@@ -26,6 +26,7 @@ extension AppState {
 enum NetworksPane: PaneFeature {
     static let pane = Pane.networks
     static let title = "Networks"
+    static let shortTitle = "Nets"
     static let subject = "networks"
 
     static func count(in state: AppState) -> Int? { state.snapshot?.networks.count }
