@@ -35,7 +35,8 @@ public struct ActionRecord: Sendable, Equatable {
 
     /// The log file's line: `action OK|FAILED what | command | result`.
     public var logLine: String {
-        "action \(outcome.succeeded ? "OK" : "FAILED") \(connection) \(what) | \(command) | \(outcome.text)"
+        let result = outcome.text.split(whereSeparator: \.isNewline).joined(separator: "; ")
+        return "action \(outcome.succeeded ? "OK" : "FAILED") \(connection) \(what) | \(command) | \(result)"
     }
 }
 

@@ -104,7 +104,7 @@ public enum MachineVerb: String, CaseIterable, Sendable {
                        same: "virsh snapshot-delete NAME SNAPSHOT")
         case .clone:
             ActionRule("clone", done: "cloned", from: [.shutOff], hint: "shut it down first",
-                       same: "virt-clone --original NAME --name NEW --auto-clone")
+                       same: "virt-clone --original NAME --name NEW --auto-clone [&& virt-sysprep]")
         case .delete:
             ActionRule("delete", done: "deleted", warning: "This removes the VM's definition and its snapshots.",
                        same: "virsh undefine NAME --snapshots-metadata [--remove-all-storage]")
@@ -206,7 +206,7 @@ public enum MachineAction: Sendable, Equatable {
                 "--description '" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" } ?? ""]
         case .revertSnapshot(let snapshot), .deleteSnapshot(let snapshot):
             ["SNAPSHOT": snapshot]
-        case .clone(let newName, _): ["NEW": newName]
+        case .clone(let newName, let sanitize): ["NEW": newName, "[&& virt-sysprep]": sanitize ? "&& virt-sysprep -d \(newName)" : ""]
         case .delete(let storage): ["[--remove-all-storage]": storage ? "--remove-all-storage" : ""]
         case .setAutostart(let on): ["[--disable]": on ? "" : "--disable"]
         case .setVCPUs(let count, let live): ["COUNT": "\(count)", "[--live]": live ? "--live" : ""]
@@ -231,6 +231,11 @@ public struct DiskToAttach: Sendable, Equatable {
         self.path = path
         self.target = target
         self.newSizeGiB = newSizeGiB
+    }
+
+    /// The first virtio disk name not taken: vdb after vda; nil when vdb to vdz are all taken.
+    public static func nextTarget(after taken: [String]) -> String? {
+        "bcdefghijklmnopqrstuvwxyz".map { "vd\($0)" }.first { !taken.contains($0) }
     }
 
     public var summary: String { newSizeGiB.map { "a new \($0) GiB disk" } ?? (path as NSString).lastPathComponent }

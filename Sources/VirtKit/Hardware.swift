@@ -122,15 +122,6 @@ extension Domain {
         }
     }
 
-    /// The next free virtio disk name: vdb after vda.
-    public func nextDiskTarget() throws -> String {
-        let taken = Set(try details().disks.map(\.target))
-        guard let free = "bcdefghijklmnopqrstuvwxyz".map({ "vd\($0)" }).first(where: { !taken.contains($0) }) else {
-            throw Refusal(description: "'\(name)' has no free disk name left (vdb to vdz are taken)")
-        }
-        return free
-    }
-
     /// A device change in the definition, and live too when the VM runs; when the running guest cannot take it
     /// (no hot-plug on its bus, no ACPI), the definition only, saying why.
     private func changeDevice(_ operation: String, active: Bool, _ call: (UInt32) -> Int32) throws -> HardwareChange {

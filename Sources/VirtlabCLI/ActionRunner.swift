@@ -91,20 +91,20 @@ enum ActionRunner {
         }
     }
 
-    /// Explains (prints `command`) or does `body`, printing its line; either way the log file has a line.
+    /// Explains (prints `command`) or does `body`, printing what it returns; either way the log file has a line.
     static func record(_ connection: String, _ what: String, _ command: String, explain: Bool,
                        _ body: () throws -> String) throws {
         guard !explain else { return print(command) }
-        let outcome: ActionRecord.Outcome
+        let entry = { (outcome: ActionRecord.Outcome) in
+            ActionRecord(time: Date(), connection: connection, what: what, command: command, outcome: outcome).logLine
+        }
         do {
-            let line = try body()
-            outcome = .done(line)
-            print(line)
+            let said = try body()
+            print(said)
+            log.info("\(entry(.done(said)))")
         } catch {
-            outcome = .failed(UserMessage.line(for: error))
-            log.error("\(ActionRecord(time: Date(), connection: connection, what: what, command: command, outcome: outcome).logLine)")
+            log.error("\(entry(.failed(UserMessage.line(for: error))))")
             throw error
         }
-        log.info("\(ActionRecord(time: Date(), connection: connection, what: what, command: command, outcome: outcome).logLine)")
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ImageKit
+import Inventory
 import Provisioning
 import VirtKit
 
@@ -111,21 +112,24 @@ struct CloneCommand: ParsableCommand {
     var sanitize = false
     @Option(name: .customLong("storage-dir"), help: "Where the clone's disks go (default: libvirt's images directory).")
     var storageDirectory: String?
+    @OptionGroup var explain: ExplainOption
 
     func run() throws {
         let (conn, _) = try connection.open()
-        let cloned: Cloned
-        do {
-            cloned = try Cloner(connection: conn).clone(
-                source, as: name, sanitize: sanitize,
-                storageDirectory: storageDirectory ?? CloudLauncher.defaultStorageDirectory(uri: conn.uri))
-        } catch let error as ProvisioningError {
-            throw UserFacingError(error.description)
+        let action = MachineAction.clone(as: name, sanitize: sanitize)
+        try ActionRunner.record(conn.uri, "\(action.verb) \(source)", action.equivalent(for: source), explain: explain.explain) {
+            let cloned: Cloned
+            do {
+                cloned = try Cloner(connection: conn).clone(
+                    source, as: name, sanitize: sanitize,
+                    storageDirectory: storageDirectory ?? CloudLauncher.defaultStorageDirectory(uri: conn.uri))
+            } catch let error as ProvisioningError {
+                throw UserFacingError(error.description)
+            }
+            return (["cloned \(source) as \(cloned.name) (UUID \(cloned.uuid), new MACs)"]
+                    + cloned.disks.map { "  disk: \($0)" } + (cloned.seed.map { ["  seed: \($0)"] } ?? [])
+                    + cloned.sanitized.map { "  sanitized: \($0)" } + ["start it with: virtlab vm start \(cloned.name)"])
+                .joined(separator: "\n")
         }
-        print("cloned \(source) as \(cloned.name) (UUID \(cloned.uuid), new MACs)")
-        for disk in cloned.disks { print("  disk: \(disk)") }
-        if let seed = cloned.seed { print("  seed: \(seed)") }
-        for line in cloned.sanitized { print("  sanitized: \(line)") }
-        print("start it with: virtlab vm start \(cloned.name)")
     }
 }

@@ -219,12 +219,15 @@ struct VMCommand: ParsableCommand {
             func run() throws {
                 let connection = try target.connection.open().0
                 let domain = try connection.domain(named: target.name)
-                let device = try dev ?? domain.nextDiskTarget()
+                let disks = try domain.details().disks
+                guard let device = dev ?? DiskToAttach.nextTarget(after: disks.map(\.target)) else {
+                    throw UserFacingError("'\(domain.name)' has no free disk name left (vdb to vdz are taken)")
+                }
                 let path: String
                 if let image {
                     path = URL(fileURLWithPath: image).standardizedFileURL.path
                 } else {
-                    let first = try domain.details().disks.first { $0.device == "disk" }?.source
+                    let first = disks.first { $0.device == "disk" }?.source
                     let directory = first.map { ($0 as NSString).deletingLastPathComponent }
                         ?? CloudLauncher.defaultStorageDirectory(uri: connection.uri)
                     path = "\(directory)/\(domain.name)-\(device).qcow2"
@@ -283,12 +286,19 @@ struct VMCommand: ParsableCommand {
                 }
             }
 
+            @OptionGroup var explain: ExplainOption
+
             func run() throws {
                 let conn = try target.connection.open().0
-                _ = try conn.network(named: network)  // a missing network is said before the VM is touched
-                let domain = try conn.domain(named: target.name)
-                let made = try domain.attachNIC(network: network, model: model, mac: mac, scope: scope.scope)
-                print("attached a \(model) NIC \(made) on network \(network) to \(domain.name)")
+                let flags = (scope.live ? " --live" : "") + (scope.config ? " --config" : "")
+                let command = "virsh -c \(conn.uri) attach-interface \(target.name) network \(network) --model \(model)"
+                    + (mac.map { " --mac \($0)" } ?? "") + flags
+                try ActionRunner.record(conn.uri, "attach a NIC on \(network) to \(target.name)", command, explain: explain.explain) {
+                    _ = try conn.network(named: network)  // a missing network is said before the VM is touched
+                    let domain = try conn.domain(named: target.name)
+                    let made = try domain.attachNIC(network: network, model: model, mac: mac, scope: scope.scope)
+                    return "attached a \(model) NIC \(made) on network \(network) to \(domain.name)"
+                }
             }
         }
 
@@ -299,11 +309,17 @@ struct VMCommand: ParsableCommand {
             @OptionGroup var target: Target
             @Option(help: "The NIC's MAC address.") var mac: String
             @OptionGroup var scope: Scope
+            @OptionGroup var explain: ExplainOption
 
             func run() throws {
-                let domain = try target.domain()
-                try domain.detachNIC(mac: mac, scope: scope.scope)
-                print("detached NIC \(mac) from \(domain.name)")
+                let conn = try target.connection.open().0
+                let command = "virsh -c \(conn.uri) detach-interface \(target.name) network --mac \(mac)"
+                    + (scope.live ? " --live" : "") + (scope.config ? " --config" : "")
+                try ActionRunner.record(conn.uri, "detach NIC \(mac) from \(target.name)", command, explain: explain.explain) {
+                    let domain = try conn.domain(named: target.name)
+                    try domain.detachNIC(mac: mac, scope: scope.scope)
+                    return "detached NIC \(mac) from \(domain.name)"
+                }
             }
         }
     }
@@ -347,18 +363,27 @@ struct VMCommand: ParsableCommand {
         @OptionGroup var target: Target
         @Flag(help: "Also delete its disks that a storage pool manages.") var removeStorage = false
         @Flag(help: "Confirm: this cannot be undone.") var yes = false
+        @OptionGroup var explain: ExplainOption
 
         func run() throws {
-            guard yes else {
+            guard yes || explain.explain else {
                 throw UserFacingError("undefining '\(target.name)' cannot be undone: add --yes to confirm")
             }
-            let domain = try target.domain()
-            let result = try domain.undefine(removeStorage: removeStorage)
-            print("undefined \(domain.name)")
-            for path in result.removedVolumes { print("  deleted \(path)") }
-            for path in result.keptOutsidePools { print("  kept \(path) (not in a storage pool; delete it by hand)") }
-            for failure in result.failures { Output.error(UserMessage.line(for: failure)) }
-            if !result.failures.isEmpty { throw ExitCode(1) }
+            let conn = try target.connection.open().0
+            let action = MachineAction.delete(removeStorage: removeStorage)
+            var failures: [LibvirtError] = []
+            try ActionRunner.record(conn.uri, "delete \(target.name)",
+                                    EquivalentCommand.line(action.equivalent(for: target.name), uri: conn.uri),
+                                    explain: explain.explain) {
+                let domain = try conn.domain(named: target.name)
+                let result = try domain.undefine(removeStorage: removeStorage)
+                failures = result.failures
+                return (["undefined \(domain.name)"] + result.removedVolumes.map { "  deleted \($0)" }
+                        + result.keptOutsidePools.map { "  kept \($0) (not in a storage pool; delete it by hand)" })
+                    .joined(separator: "\n")
+            }
+            for failure in failures { Output.error(UserMessage.line(for: failure)) }
+            if !failures.isEmpty { throw ExitCode(1) }
         }
     }
 }

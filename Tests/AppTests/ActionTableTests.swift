@@ -65,6 +65,8 @@ import TermUI
         #expect(MachineAction.delete(removeStorage: true).equivalent(for: "web1")
                 == "virsh undefine web1 --snapshots-metadata --remove-all-storage")
         #expect(MachineAction.clone(as: "web2", sanitize: true).equivalent(for: "web1")
+                == "virt-clone --original web1 --name web2 --auto-clone && virt-sysprep -d web2")
+        #expect(MachineAction.clone(as: "web2", sanitize: false).equivalent(for: "web1")
                 == "virt-clone --original web1 --name web2 --auto-clone")
         #expect(PendingAction.container(.remove).equivalent(for: "api") == "podman rm -f api")
     }

@@ -41,8 +41,7 @@ enum HardwareDialog {
         }
         let disk = field(addDisk)
         if !disk.isEmpty {
-            let taken = Set((details?.disks ?? []).map(\.target))
-            guard let free = "bcdefghijklmnopqrstuvwxyz".map({ "vd\($0)" }).first(where: { !taken.contains($0) }) else {
+            guard let free = DiskToAttach.nextTarget(after: (details?.disks ?? []).map(\.target)) else {
                 return refuse(&state, "\(target.name) has no free disk name left (vdb to vdz are taken)")
             }
             if disk.hasPrefix("/") {
