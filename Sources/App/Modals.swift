@@ -115,7 +115,8 @@ private func drawChart(_ buffer: inout Buffer, _ machine: MachineRef, _ state: A
         let values = history[series].values()
         let peak = values.max() ?? 0
         let percent = series == .cpu || series == .memory
-        let ceiling = percent ? max(100, peak) : max(peak, 1)
+        // Memory against its whole; the rest against their own peak, so an idle guest's CPU still shows its shape.
+        let ceiling = series == .memory ? 100 : max(peak, 1)
         let said = { (value: Double) in percent ? Units.percent(value) : Units.rate(value) }
         buffer.write(" \(series.title): now \(said(values.last ?? 0)), peak \(said(peak)), scale \(said(ceiling))",
                      x: inner.x, y: top, style: theme[.title], maxX: inner.maxX)

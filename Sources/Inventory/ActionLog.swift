@@ -21,7 +21,7 @@ public struct ActionRecord: Sendable, Equatable {
     public let connection: String
     /// "start web1".
     public let what: String
-    /// "virsh -c qemu:///system start web1".
+    /// "virsh -c qemu:///system start web1"; several commands one per line.
     public let command: String
     public let outcome: Outcome
 
@@ -36,7 +36,8 @@ public struct ActionRecord: Sendable, Equatable {
     /// The log file's line: `action OK|FAILED what | command | result`.
     public var logLine: String {
         let result = outcome.text.split(whereSeparator: \.isNewline).joined(separator: "; ")
-        return "action \(outcome.succeeded ? "OK" : "FAILED") \(connection) \(what) | \(command) | \(result)"
+        let commands = command.split(whereSeparator: \.isNewline).joined(separator: " && ")
+        return "action \(outcome.succeeded ? "OK" : "FAILED") \(connection) \(what) | \(commands) | \(result)"
     }
 }
 

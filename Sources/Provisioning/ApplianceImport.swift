@@ -131,12 +131,14 @@ public struct ApplianceImporter {
         let chosen = name ?? descriptor.name.replacingOccurrences(of: " ", with: "-")
         try CloudLauncher.validate(name: chosen)
         let targets = descriptor.disks.indices.map { "\(storageDirectory)/\(chosen)-disk\($0 + 1).qcow2" }
-        let unpack = isOVA(path) ? ["tar -xf \(path) -C DIR"] : []
+        let unpacked = "\(storageDirectory)/.virtlab-import-\(chosen)"
+        let unpack = isOVA(path) ? ["mkdir \(unpacked) && tar -xf \(path) -C \(unpacked)"] : []
         let converts = zip(descriptor.disks, targets).map { disk, target in
-            "qemu-img convert -f \(disk.format) -O qcow2 \(isOVA(path) ? "DIR/" : "")\(disk.file) \(target)"
+            "qemu-img convert -f \(disk.format) -O qcow2 \(isOVA(path) ? unpacked + "/" : "")\(disk.file) \(target)"
         }
         return Plan(name: chosen, descriptor: descriptor, targets: targets,
-                    commands: unpack + converts + ["virsh -c \(connection.uri) define \(chosen).xml"])
+                    commands: unpack + converts + (isOVA(path) ? ["rm -r \(unpacked)"] : [])
+                        + ["virsh -c \(connection.uri) define \(chosen).xml"])
     }
 
     public func importAppliance(_ given: String, name: String?, network: String?, storageDirectory: String) throws -> Imported {
@@ -154,7 +156,7 @@ public struct ApplianceImporter {
         defer { leftovers.removeAll() }
         var source = (path as NSString).deletingLastPathComponent
         if isOVA(path) {
-            let unpacked = storageDirectory + "/.virtlab-import-\(UUID().uuidString.prefix(8))"
+            let unpacked = storageDirectory + "/.virtlab-import-\(plan.name)-\(UUID().uuidString.prefix(8))"
             try FileManager.default.createDirectory(atPath: unpacked, withIntermediateDirectories: false)
             leftovers.add(unpacked)
             try tools.run(["tar", "-xf", path, "-C", unpacked, "--no-same-owner", "--no-same-permissions"],

@@ -123,7 +123,7 @@ struct ImageCommand: ParsableCommand {
             let importer = ApplianceImporter(connection: conn)
             let storage = CloudLauncher.defaultStorageDirectory(uri: conn.uri)
             let plan = try importer.plan(file, name: name, storageDirectory: storage)
-            try ActionRunner.record(conn.uri, "import \(file) as \(plan.name)", plan.commands.joined(separator: " && "),
+            try ActionRunner.record(conn.uri, "import \(file) as \(plan.name)", plan.commands.joined(separator: "\n"),
                                     explain: explain.explain) {
                 let made = try importer.importAppliance(file, name: name, network: network, storageDirectory: storage)
                 let d = made.descriptor
