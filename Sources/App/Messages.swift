@@ -183,11 +183,10 @@ extension Effect {
         case .performOnNetwork(let action, let name):
             return (uri, "\(action.verb) \(name)", EquivalentCommand.line(action.equivalent(for: name), uri: uri))
         case .createNetwork(let name, _, _, _):
-            return (uri, "define network \(name)", EquivalentCommand.line("virsh net-define \(name).xml", uri: uri))
+            return (uri, "define network \(name)", EquivalentCommand.defineNetwork(name, uri: uri))
         case .launch(let imagePath, let name, let memoryMiB, _):
             return (uri, "create \(name) from \((imagePath as NSString).lastPathComponent)",
-                    "virt-install --connect \(uri) --name \(name) --memory \(memoryMiB) --import "
-                    + "--disk backing_store=\(imagePath),format=qcow2 --cloud-init --os-variant detect=on,require=off")
+                    EquivalentCommand.launch(name: name, image: imagePath, memoryMiB: memoryMiB, uri: uri))
         default:
             return nil
         }

@@ -49,3 +49,14 @@ public enum EquivalentCommand {
         return template.replacingOccurrences(of: "virsh ", with: "virsh -c \(uri) ")
     }
 }
+
+extension EquivalentCommand {
+    /// A VM from a cloud image, as `vm create` and the launch wizard make it: an overlay, a seed, virt-install.
+    public static func launch(name: String, image: String, memoryMiB: Int, uri: String) -> String {
+        "virt-install --connect \(uri) --name \(name) --memory \(memoryMiB) --import "
+            + "--disk backing_store=\(image),format=qcow2 --cloud-init --os-variant detect=on,require=off"
+    }
+
+    /// A network defined from flags: the XML virtlab writes, defined with virsh.
+    public static func defineNetwork(_ name: String, uri: String) -> String { line("virsh net-define \(name).xml", uri: uri) }
+}

@@ -135,12 +135,17 @@ struct NetworkCommand: ParsableCommand {
 
         func validate() throws { _ = try spec() }
 
+        @OptionGroup var explain: ExplainOption
+
         func run() throws {
             let spec = try spec()
             let conn = try connection.open().0
-            let net = try conn.defineNetwork(spec)
-            print("defined network \(net.name) (\(net.forwardMode)\(net.subnet.map { ", \($0)" } ?? "")); "
-                  + "start it with 'virtlab net start \(net.name)'")
+            try ActionRunner.record(conn.uri, "define network \(name)", EquivalentCommand.defineNetwork(name, uri: conn.uri),
+                                    explain: explain.explain) {
+                let net = try conn.defineNetwork(spec)
+                return "defined network \(net.name) (\(net.forwardMode)\(net.subnet.map { ", \($0)" } ?? "")); "
+                    + "start it with 'virtlab net start \(net.name)'"
+            }
         }
     }
 

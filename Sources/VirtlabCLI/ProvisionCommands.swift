@@ -31,6 +31,7 @@ struct CreateCommand: ParsableCommand {
     @Option(help: "Boot this kernel (for images without a bootloader).") var kernel: String?
     @Option(help: "With --kernel: its initrd.") var initrd: String?
     @Option(help: "With --kernel: its command line.") var cmdline: String?
+    @OptionGroup var explain: ExplainOption
     @Option(name: .customLong("storage-dir"), help: "Where the overlay and seed go (default: libvirt's images directory).")
     var storageDirectory: String?
 
@@ -68,16 +69,20 @@ struct CreateCommand: ParsableCommand {
             }
             spec.userData = text
         }
-        let launched: Launched
-        do { launched = try CloudLauncher(connection: conn).launch(spec) } catch let error as ProvisioningError {
-            throw UserFacingError(error.description)
+        let command = EquivalentCommand.launch(name: name, image: base.path, memoryMiB: memory, uri: conn.uri)
+        try ActionRunner.record(conn.uri, "create \(name) from \((base.path as NSString).lastPathComponent)", command,
+                                explain: explain.explain) {
+            let launched: Launched
+            do { launched = try CloudLauncher(connection: conn).launch(spec) } catch let error as ProvisioningError {
+                throw UserFacingError(error.description)
+            }
+            return """
+                created and started \(launched.name) (\(launched.accelerator == .kvm ? "KVM" : "TCG emulation"))
+                  disk:  \(launched.overlay) (overlay on \(base.path))
+                  seed:  \(launched.seed)
+                  watch: select it in the dashboard and press c for its serial console
+                """
         }
-        print("""
-            created and started \(launched.name) (\(launched.accelerator == .kvm ? "KVM" : "TCG emulation"))
-              disk:  \(launched.overlay) (overlay on \(base.path))
-              seed:  \(launched.seed)
-              watch: select it in the dashboard and press c for its serial console
-            """)
     }
 
     /// The key file's one line, checked to be an OpenSSH public key (not a private key by mistake).

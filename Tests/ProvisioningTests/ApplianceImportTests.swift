@@ -1,4 +1,5 @@
 import Foundation
+import ImageKit
 import Testing
 import TestSupport
 import VirtKit
@@ -132,6 +133,27 @@ struct TestAppliance {
         let again = try await Run.virtlab(["image", "import", ova, "--name", name, "--uri", QEMUTestGuest.uri])
         #expect(again.status == 1 && again.stderr.contains("a VM named \(name) already exists"))
         #expect(try FileManager.default.attributesOfItem(atPath: disk)[.modificationDate] as? Date == before)
+    }
+
+    /// An unpacked appliance: the descriptor with its disks beside it.
+    @Test func anOVFWithItsDisksBesideItImportsToo() async throws {
+        let connection = try QEMUTestGuest.connect()
+        let appliance = try TestAppliance()
+        defer { appliance.remove() }
+        let name = QEMUTestGuest.uniqueName("ovf")
+        let disk = "/var/lib/libvirt/images/\(name)-disk1.qcow2"
+        defer {
+            QEMUTestGuest.cleanUp(connection, name: name)
+            try? FileManager.default.removeItem(atPath: disk)
+        }
+        try Data(TestAppliance.descriptor(cpus: 2).utf8).write(to: URL(fileURLWithPath: appliance.directory + "/tiny.ovf"))
+        try appliance.vmdk().write(to: URL(fileURLWithPath: appliance.directory + "/disk1.vmdk"))
+        let imported = try await Run.virtlab(["image", "import", appliance.directory + "/tiny.ovf", "--name", name,
+                                              "--uri", QEMUTestGuest.uri])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let details = try connection.domain(named: name).details()
+        #expect(details.vcpus == 2 && details.disks.map(\.source) == [disk])
+        #expect(DiskImage.inspect(path: disk)?.format == "qcow2")
     }
 
     @Test func aFailedImportLeavesNothing() async throws {
