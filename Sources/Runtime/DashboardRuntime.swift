@@ -65,7 +65,13 @@ public final class DashboardRuntime: @unchecked Sendable {
     private let policy: Backoff
     private let logger: Logger
     private let inbox = Mutex<[Inbound]>([])
+    /// Seconds between engine samples: the refresh interval while the Containers pane is shown, else at most
+    /// one every `backgroundEngineSeconds` (enough for its tab's count; sampling a pane nobody looks at costs
+    /// as much as a refresh of a hundred VMs).
     private let engineInterval: Mutex<Double>
+    /// Set when the Containers pane comes into view: the engine is sampled at once, not at its next turn.
+    private let engineWanted = Atomic<Bool>(false)
+    static let backgroundEngineSeconds = 5.0
     private var engineTask: Task<Void, Never>?
     private let firstSnapshotLogged = Atomic<Bool>(false)
     /// How often the class board is read again from the gradebook (grades from other terminals show up).
@@ -179,7 +185,13 @@ public final class DashboardRuntime: @unchecked Sendable {
     /// Runs `update` and the effects it asks for; returns true when the screen may have changed.
     private func dispatch(_ message: Message) -> Bool {
         let before = state.status
+        let focusBefore = state.focus
         let effects = update(&state, message)
+        if state.focus == .containers && focusBefore != .containers {
+            let shown = state.focus == .containers
+        engineInterval.withLock { $0 = shown ? state.refreshInterval : max(state.refreshInterval, Self.backgroundEngineSeconds) }
+            engineWanted.store(true, ordering: .relaxed)
+        }
         for effect in effects { perform(effect) }
         if case .tick = message { return state.status != before || isCountingDown }
         return true
@@ -429,7 +441,8 @@ public final class DashboardRuntime: @unchecked Sendable {
 
     private func refresh(_ link: Link) {
         link.refreshInFlight = true
-        engineInterval.withLock { $0 = state.refreshInterval }
+        let shown = state.focus == .containers
+        engineInterval.withLock { $0 = shown ? state.refreshInterval : max(state.refreshInterval, Self.backgroundEngineSeconds) }
         link.nextRefreshAt = Self.monotonicNow() + state.refreshInterval
         let (port, lane, uri) = (link.port, link.lane, link.uri)
         let wanted = state.machinesToMeasure(rows: terminal.size.height)
@@ -499,7 +512,7 @@ public final class DashboardRuntime: @unchecked Sendable {
                     backoff = policy.first
                     while !Task.isCancelled {
                         post(.engineSnapshot(try await containers.snapshot()))
-                        try await Task.sleep(for: .seconds(engineInterval.withLock { $0 }))
+                        try await waitForEngineTurn()
                     }
                 } catch is CancellationError {
                     return
@@ -512,6 +525,17 @@ public final class DashboardRuntime: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// Until the engine's interval has passed since now, or the Containers pane asks for it; in short naps so a
+    /// change of interval or pane takes effect within a quarter second.
+    private func waitForEngineTurn() async throws {
+        let started = Self.monotonicNow()
+        while Self.monotonicNow() - started < engineInterval.withLock({ $0 }) {
+            if engineWanted.exchange(false, ordering: .relaxed) { return }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        engineWanted.store(false, ordering: .relaxed)
     }
 
     // MARK: - Themes

@@ -228,6 +228,21 @@ struct SlowEngine: ContainerPort {
     func shell(_ name: String) async throws -> any ShellSession { throw PortError("no engine") }
 }
 
+/// An engine with no containers that counts how often it is sampled.
+final class CountingEngine: ContainerPort, @unchecked Sendable {
+    private let count = Mutex(0)
+    var samples: Int { count.withLock { $0 } }
+    func connect() async throws -> String { "Counting Engine 1" }
+    func snapshot() async throws -> EngineSnapshot {
+        count.withLock { $0 += 1 }
+        return EngineSnapshot(endpoint: "unix:///fake.sock", engine: EngineSample(product: "Counting Engine", version: "1"),
+                              time: DashboardRuntime.monotonicNow(), containers: [], images: [])
+    }
+    func perform(_ action: ContainerAction, _ key: MachineKey) async throws {}
+    func logs(_ name: String) async throws -> String { "" }
+    func shell(_ name: String) async throws -> any ShellSession { throw PortError("no engine") }
+}
+
 /// One lab with one step; its setup waits at a gate for as long as the test wants.
 final class FakeLabs: LabPort, @unchecked Sendable {
     let setup: Gate

@@ -132,6 +132,21 @@ import TermUI
         #expect(await app.quit())
     }
 
+    /// The engine is sampled at the refresh interval while the Containers pane is shown, at once when it comes
+    /// into view, and seldom otherwise (its tab's count only).
+    @Test func theEngineIsSampledAtPaceOnlyWhileItsPaneIsShown() async {
+        let engine = CountingEngine()
+        let app = RunningDashboard(containers: engine, delay: 0.5)
+        #expect(await eventually("the first engine sample") { engine.samples >= 1 })
+        // Five machine refreshes take at least 2 s at 0.5 s; the engine's background turn is 5 s.
+        #expect(await eventually("five refreshes") { app.machines.calls.snapshots >= 5 })
+        #expect(engine.samples <= 2, "sampled \(engine.samples) times while its pane was not shown")
+        let before = engine.samples
+        app.terminal.press(.character("2"))
+        #expect(await eventually("sampled at pace once shown", within: 10) { engine.samples >= before + 3 })
+        #expect(await app.quit())
+    }
+
     @Test func aFailedActionIsOneLineInTheStatusBar() async {
         let app = RunningDashboard(machines: FakeMachines(failPerform: "cannot start 'build': no disk"))
         #expect(await app.terminal.shows("build"))
