@@ -71,7 +71,7 @@ public final class DashboardRuntime: @unchecked Sendable {
     private let engineInterval: Mutex<Double>
     /// Set when the Containers pane comes into view: the engine is sampled at once, not at its next turn.
     private let engineWanted = Atomic<Bool>(false)
-    static let backgroundEngineSeconds = 5.0
+    private let backgroundEngineSeconds: Double
     private var engineTask: Task<Void, Never>?
     private let firstSnapshotLogged = Atomic<Bool>(false)
     /// How often the class board is read again from the gradebook (grades from other terminals show up).
@@ -80,7 +80,7 @@ public final class DashboardRuntime: @unchecked Sendable {
     /// - machines: the first connection's (`state.uri`); hosts: the others', by URI (`state.connections`).
     public init(state: AppState, theme: Theme, glyphs: Glyphs, terminal: TerminalPort, machines: MachinePort,
                 hosts: [String: MachinePort] = [:], containers: ContainerPort, labs: LabPort, classroom: ClassPort? = nil,
-                backoff: Backoff = Backoff(),
+                backoff: Backoff = Backoff(), backgroundEngineSeconds: Double = 5,
                 logger: Logger = Logger(label: "virtlab.dashboard") { _ in SwiftLogNoOpLogHandler() }) {
         self.state = state
         self.theme = theme
@@ -95,6 +95,7 @@ public final class DashboardRuntime: @unchecked Sendable {
         self.policy = backoff
         self.logger = logger
         engineInterval = Mutex(state.refreshInterval)
+        self.backgroundEngineSeconds = backgroundEngineSeconds
     }
 
     /// The link a machine lives on (the first connection's for anything else).
@@ -189,7 +190,7 @@ public final class DashboardRuntime: @unchecked Sendable {
         let effects = update(&state, message)
         if state.focus == .containers && focusBefore != .containers {
             let shown = state.focus == .containers
-        engineInterval.withLock { $0 = shown ? state.refreshInterval : max(state.refreshInterval, Self.backgroundEngineSeconds) }
+        engineInterval.withLock { $0 = shown ? state.refreshInterval : max(state.refreshInterval, backgroundEngineSeconds) }
             engineWanted.store(true, ordering: .relaxed)
         }
         for effect in effects { perform(effect) }
@@ -442,7 +443,7 @@ public final class DashboardRuntime: @unchecked Sendable {
     private func refresh(_ link: Link) {
         link.refreshInFlight = true
         let shown = state.focus == .containers
-        engineInterval.withLock { $0 = shown ? state.refreshInterval : max(state.refreshInterval, Self.backgroundEngineSeconds) }
+        engineInterval.withLock { $0 = shown ? state.refreshInterval : max(state.refreshInterval, backgroundEngineSeconds) }
         link.nextRefreshAt = Self.monotonicNow() + state.refreshInterval
         let (port, lane, uri) = (link.port, link.lane, link.uri)
         let wanted = state.machinesToMeasure(rows: terminal.size.height)

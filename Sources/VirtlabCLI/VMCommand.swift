@@ -9,7 +9,7 @@ import VirtKit
 /// `virtlab vm ...`: look at and act on one virtual machine.
 struct VMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "vm", abstract: "Inspect and control one virtual machine.",
+        commandName: "vm", abstract: "Inspect and control virtual machines: one, several, or all.",
         subcommands: [Info.self, Lifecycle.Start.self, Lifecycle.Shutdown.self, Lifecycle.Reboot.self,
                       Lifecycle.Destroy.self, Lifecycle.Suspend.self, Lifecycle.Resume.self, Autostart.self, Hardware.self,
                       Disk.self,
@@ -201,7 +201,8 @@ struct VMCommand: ParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Attach a new qcow2 disk (--size) or an existing image (--image) as the next virtio disk.",
                 discussion: """
-                    Live too when the VM runs, and in its definition. A new disk is made beside the VM's first \
+                    In its definition, and live too when the VM runs and can take it (else from the next boot, \
+                    said so). A new disk is made beside the VM's first \
                     disk (NAME-vdX.qcow2); if attaching fails it is removed again. Same as: qemu-img create -f \
                     qcow2 FILE SIZEG && virsh attach-disk NAME FILE vdX --subdriver qcow2 --persistent.
                     """)

@@ -138,7 +138,7 @@ import TestSupport
         let error = await #expect(throws: EngineError.self) {
             try await EngineClient.connect(environment: ["DOCKER_HOST": "unix://\(server.path)"])
         }
-        #expect(error?.kind == .tooOld)
+        #expect(error?.kind == .tooOld, "\(String(describing: error))")
         #expect(error?.message.contains("1.26") == true && error?.message.contains("1.41") == true)
     }
 }

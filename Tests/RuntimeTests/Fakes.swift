@@ -327,7 +327,7 @@ final class RunningDashboard: @unchecked Sendable {
 
     init(machines: FakeMachines = FakeMachines(), hosts: [FakeMachines] = [], containers: ContainerPort = AbsentEngine(),
          labs: FakeLabs = FakeLabs(setup: Gate()), classroom: ClassPort? = nil, backoff: DashboardRuntime.Backoff = .init(),
-         delay: Double = 0.5) {
+         delay: Double = 0.5, backgroundEngineSeconds: Double = 5) {
         self.machines = machines
         self.labs = labs
         var state = AppState(uri: machines.uri, isDemo: false, readOnly: false, refreshInterval: delay,
@@ -337,7 +337,8 @@ final class RunningDashboard: @unchecked Sendable {
         let runtime = DashboardRuntime(state: state, theme: .builtIn, glyphs: .unicode, terminal: terminal,
                                        machines: machines,
                                        hosts: Dictionary(uniqueKeysWithValues: hosts.map { ($0.uri, $0 as MachinePort) }),
-                                       containers: containers, labs: labs, classroom: classroom, backoff: backoff)
+                                       containers: containers, labs: labs, classroom: classroom, backoff: backoff,
+                                       backgroundEngineSeconds: backgroundEngineSeconds)
         let thread = Thread { [finished] in
             runtime.run()
             finished.raise()

@@ -54,7 +54,16 @@ public final class FakeSocketServer: @unchecked Sendable {
         path = NSTemporaryDirectory() + "vl-fake-\(UUID().uuidString.prefix(8)).sock"
         let script = NSTemporaryDirectory() + "vl-fake-\(UUID().uuidString.prefix(8)).txt"
         try response.write(toFile: script, atomically: true, encoding: .utf8)
-        pid = try Run.spawn(["socat", "UNIX-LISTEN:\(path),fork", "SYSTEM:cat \(script); sleep 0.2"])
+        // Reads the request's head before answering: an answer written while the client is still sending its
+        // request is something a loaded machine turns into a different error.
+        let handler = script + ".sh"
+        try """
+            cr=$(printf '\\r')
+            while IFS= read -r line; do [ "$line" = "$cr" ] || [ -z "$line" ] && break; done
+            cat \(script)
+            sleep 0.2
+            """.write(toFile: handler, atomically: true, encoding: .utf8)
+        pid = try Run.spawn(["socat", "UNIX-LISTEN:\(path),fork", "SYSTEM:sh \(handler)"])
         for _ in 0 ..< 100 where !FileManager.default.fileExists(atPath: path) { usleep(20_000) }
     }
 
