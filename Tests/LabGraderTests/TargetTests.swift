@@ -44,8 +44,14 @@ import TestSupport
         #expect(results["hang"]?.status == .error && results["hang"]?.message?.contains("killed") == true)
         #expect(results["nobox"]?.status == .error
                 && results["nobox"]?.message == "no container '\(name)-not-there': create it first")
-        // The timed-out sleep is gone from the container, not left behind.
-        let processes = try await client.exec(name, ["ps", "-o", "args"])
+        // The timed-out sleep is killed in the container, not left behind (the kill is an exec of its own: wait for
+        // the process list to say so, with a bound).
+        var processes = try await client.exec(name, ["ps", "-o", "args"])
+        let deadline = ContinuousClock.now + .seconds(30)
+        while processes.stdout.contains("sleep 300") && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+            processes = try await client.exec(name, ["ps", "-o", "args"])
+        }
         #expect(!processes.stdout.contains("sleep 300"), "\(processes.stdout)")
 
         try await client.stop(name)
