@@ -177,7 +177,7 @@ extension Effect {
     public func logged(uri: String) -> (connection: String, what: String, command: String)? {
         switch self {
         case .perform(let action, let key, let name):
-            return (key.connection, "\(action.verb) \(name)", EquivalentCommand.line(action.equivalent(for: name), uri: key.connection))
+            return (key.connection, "\(action.verb) \(name)", action.command(for: name, uri: key.connection))
         case .performOnContainer(let action, _, let name):
             return ("container engine", "\(action.verb) \(name)", action.kind.rule.equivalent(for: name))
         case .performOnNetwork(let action, let name):

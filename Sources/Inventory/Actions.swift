@@ -198,6 +198,9 @@ public enum MachineAction: Sendable, Equatable {
         kind.rule.equivalent(for: name, filling: placeholders)
     }
 
+    /// The same as typed on the connection `uri` (virsh given `-c URI`): what the Log and `--explain` show.
+    public func command(for name: String, uri: String) -> String { EquivalentCommand.line(equivalent(for: name), uri: uri) }
+
     /// What the table's command line leaves for the action to fill in.
     private var placeholders: [String: String] {
         switch self {
@@ -231,6 +234,18 @@ public struct DiskToAttach: Sendable, Equatable {
         self.path = path
         self.target = target
         self.newSizeGiB = newSizeGiB
+    }
+
+    /// A new qcow2 of `sizeGiB` named after the VM and its target, beside the VM's first disk (in the connection's
+    /// default storage directory when it has none).
+    public static func new(sizeGiB: Int, for vm: String, target: String, besideDisk first: String?, uri: String) -> DiskToAttach {
+        let directory = first.map { ($0 as NSString).deletingLastPathComponent } ?? defaultStorageDirectory(uri: uri)
+        return DiskToAttach(path: "\(directory)/\(vm)-\(target).qcow2", target: target, newSizeGiB: sizeGiB)
+    }
+
+    /// Where new disks go by default: libvirt's image directory for the system daemon, the user's for a session.
+    public static func defaultStorageDirectory(uri: String) -> String {
+        uri.hasSuffix("/session") ? NSHomeDirectory() + "/.local/share/libvirt/images" : "/var/lib/libvirt/images"
     }
 
     /// The first virtio disk name not taken: vdb after vda; nil when vdb to vdz are all taken.

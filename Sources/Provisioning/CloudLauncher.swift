@@ -1,5 +1,6 @@
 import Foundation
 import ImageKit
+import Inventory
 import VirtKit
 
 /// What to make: a VM booting a copy-on-write overlay of a cloud image, configured by a NoCloud seed.
@@ -48,9 +49,7 @@ public struct CloudLauncher {
     public init(connection: Connection) { self.connection = connection }
 
     /// Where overlays go by default: libvirt's image directory for the system daemon, the user's for a session.
-    public static func defaultStorageDirectory(uri: String) -> String {
-        uri.hasSuffix("/session") ? NSHomeDirectory() + "/.local/share/libvirt/images" : "/var/lib/libvirt/images"
-    }
+    public static func defaultStorageDirectory(uri: String) -> String { DiskToAttach.defaultStorageDirectory(uri: uri) }
 
     public static let nameRule = "letters, digits, '.', '-' and '_' (up to 64)"
 

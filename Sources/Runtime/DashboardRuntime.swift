@@ -189,8 +189,7 @@ public final class DashboardRuntime: @unchecked Sendable {
         let focusBefore = state.focus
         let effects = update(&state, message)
         if state.focus == .containers && focusBefore != .containers {
-            let shown = state.focus == .containers
-        engineInterval.withLock { $0 = shown ? state.refreshInterval : max(state.refreshInterval, backgroundEngineSeconds) }
+            paceEngine()
             engineWanted.store(true, ordering: .relaxed)
         }
         for effect in effects { perform(effect) }
@@ -442,8 +441,7 @@ public final class DashboardRuntime: @unchecked Sendable {
 
     private func refresh(_ link: Link) {
         link.refreshInFlight = true
-        let shown = state.focus == .containers
-        engineInterval.withLock { $0 = shown ? state.refreshInterval : max(state.refreshInterval, backgroundEngineSeconds) }
+        paceEngine()
         link.nextRefreshAt = Self.monotonicNow() + state.refreshInterval
         let (port, lane, uri) = (link.port, link.lane, link.uri)
         let wanted = state.machinesToMeasure(rows: terminal.size.height)
@@ -526,6 +524,12 @@ public final class DashboardRuntime: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// The engine's interval for the pane in view and the refresh interval now.
+    private func paceEngine() {
+        let interval = state.focus == .containers ? state.refreshInterval : max(state.refreshInterval, backgroundEngineSeconds)
+        engineInterval.withLock { $0 = interval }
     }
 
     /// Until the engine's interval has passed since now, or the Containers pane asks for it; in short naps so a

@@ -37,19 +37,12 @@ extension Domain {
         if count > configMax {
             try check("raise the vCPU maximum of '\(name)'", virDomainSetVcpusFlags(pointer, UInt32(count), config | maximum))
         }
-        if active {
-            let liveMax = try check("read the vCPU maximum of '\(name)'", virDomainGetVcpusFlags(pointer, live | maximum))
-            if count <= liveMax, virDomainSetVcpusFlags(pointer, UInt32(count), live | config) == 0 {
-                return .liveAndDefinition
-            }
-            let why = count > liveMax ? "the running guest's maximum is \(liveMax)"
-                : "the hypervisor could not change them live (\(LibvirtError.last("").message))"
-            virResetLastError()
-            try check("set the vCPUs of '\(name)'", virDomainSetVcpusFlags(pointer, UInt32(count), config))
-            return .definitionOnly(why)
+        let liveMax = active
+            ? try check("read the vCPU maximum of '\(name)'", virDomainGetVcpusFlags(pointer, live | maximum)) : 0
+        return try liveElseDefinition("set the vCPUs of '\(name)'", active: active, fitsLive: count <= liveMax,
+                                      limit: "the running guest's maximum is \(liveMax)", them: "them") {
+            virDomainSetVcpusFlags(pointer, UInt32(count), $0)
         }
-        try check("set the vCPUs of '\(name)'", virDomainSetVcpusFlags(pointer, UInt32(count), config))
-        return .definitionOnly(nil)
     }
 
     /// Sets the memory in MiB: the running guest's balloon where it fits under its maximum, and the definition
@@ -62,27 +55,18 @@ extension Domain {
         guard kib <= hostKiB else {
             throw Refusal(description: "cannot give '\(name)' \(mebibytes) MiB: the host has \(hostKiB / 1024) MiB")
         }
-        let config = VIR_DOMAIN_AFFECT_CONFIG.rawValue, live = VIR_DOMAIN_AFFECT_LIVE.rawValue
-        let maximum = VIR_DOMAIN_MEM_MAXIMUM.rawValue
+        let config = VIR_DOMAIN_AFFECT_CONFIG.rawValue, maximum = VIR_DOMAIN_MEM_MAXIMUM.rawValue
         let current = try info()
         try requirePersistent(current.state.isActive, "memory")
         let definedMaxKiB = try DomainDetails(xml: xml(inactive: true), info: nil).maxMemoryKiB
         if UInt64(kib) > definedMaxKiB {
             try check("raise the memory maximum of '\(name)'", virDomainSetMemoryFlags(pointer, kib, config | maximum))
         }
-        if current.state.isActive {
-            if UInt64(kib) <= current.maxMemoryKiB, virDomainSetMemoryFlags(pointer, kib, live | config) == 0 {
-                return .liveAndDefinition
-            }
-            let why = UInt64(kib) > current.maxMemoryKiB
-                ? "the running guest's maximum is \(current.maxMemoryKiB / 1024) MiB"
-                : "the hypervisor could not change it live (\(LibvirtError.last("").message))"
-            virResetLastError()
-            try check("set the memory of '\(name)'", virDomainSetMemoryFlags(pointer, kib, config))
-            return .definitionOnly(why)
+        return try liveElseDefinition("set the memory of '\(name)'", active: current.state.isActive,
+                                      fitsLive: UInt64(kib) <= current.maxMemoryKiB,
+                                      limit: "the running guest's maximum is \(current.maxMemoryKiB / 1024) MiB", them: "it") {
+            virDomainSetMemoryFlags(pointer, kib, $0)
         }
-        try check("set the memory of '\(name)'", virDomainSetMemoryFlags(pointer, kib, config))
-        return .definitionOnly(nil)
     }
 
     /// Attaches an image file as a virtio disk at `target` (vdb, ...), live too when the VM runs.
@@ -140,6 +124,22 @@ extension Domain {
         guard why.kind != .invalidDefinition, why.kind != .noSuchObject else { throw why }
         try check(operation, call(config))
         return .definitionOnly("the running guest could not take it (\(why.message))")
+    }
+
+    /// A setting changed in the running guest and the definition where it fits the guest's limit and the hypervisor
+    /// takes it, else in the definition only, saying why; a VM that is not running, in the definition.
+    private func liveElseDefinition(_ operation: String, active: Bool, fitsLive: Bool, limit: String, them: String,
+                                    _ call: (UInt32) -> Int32) throws -> HardwareChange {
+        let config = VIR_DOMAIN_AFFECT_CONFIG.rawValue, live = VIR_DOMAIN_AFFECT_LIVE.rawValue
+        guard active else {
+            try check(operation, call(config))
+            return .definitionOnly(nil)
+        }
+        if fitsLive, call(live | config) == 0 { return .liveAndDefinition }
+        let why = fitsLive ? "the hypervisor could not change \(them) live (\(LibvirtError.last("").message))" : limit
+        virResetLastError()
+        try check(operation, call(config))
+        return .definitionOnly(why)
     }
 
     private func requirePersistent(_ active: Bool, _ what: String) throws {

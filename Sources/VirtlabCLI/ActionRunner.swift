@@ -81,7 +81,7 @@ enum ActionRunner {
 
     /// One action on one VM, explained or done, and logged.
     static func perform(_ action: MachineAction, on domain: Domain, connection: Connection, explain: Bool) throws {
-        let command = EquivalentCommand.line(action.equivalent(for: domain.name), uri: connection.uri)
+        let command = action.command(for: domain.name, uri: connection.uri)
         try record(connection.uri, "\(action.verb) \(domain.name)", command, explain: explain) {
             do {
                 return try MachineActions.perform(action, on: domain, connection: connection)

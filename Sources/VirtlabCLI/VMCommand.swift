@@ -224,17 +224,16 @@ struct VMCommand: ParsableCommand {
                 guard let device = dev ?? DiskToAttach.nextTarget(after: disks.map(\.target)) else {
                     throw UserFacingError("'\(domain.name)' has no free disk name left (vdb to vdz are taken)")
                 }
-                let path: String
-                if let image {
-                    path = URL(fileURLWithPath: image).standardizedFileURL.path
+                let disk: DiskToAttach
+                if let size {
+                    disk = .new(sizeGiB: size, for: domain.name, target: device,
+                                besideDisk: disks.first { $0.device == "disk" }?.source, uri: connection.uri)
+                } else if let image {
+                    disk = DiskToAttach(path: URL(fileURLWithPath: image).standardizedFileURL.path, target: device, newSizeGiB: nil)
                 } else {
-                    let first = disks.first { $0.device == "disk" }?.source
-                    let directory = first.map { ($0 as NSString).deletingLastPathComponent }
-                        ?? CloudLauncher.defaultStorageDirectory(uri: connection.uri)
-                    path = "\(directory)/\(domain.name)-\(device).qcow2"
+                    throw ValidationError("give either --size GiB or --image FILE")  // validate() has said so already
                 }
-                try ActionRunner.perform(.attachDisk(DiskToAttach(path: path, target: device, newSizeGiB: size)),
-                                         on: domain, connection: connection, explain: explain.explain)
+                try ActionRunner.perform(.attachDisk(disk), on: domain, connection: connection, explain: explain.explain)
             }
         }
 
@@ -374,7 +373,7 @@ struct VMCommand: ParsableCommand {
             let action = MachineAction.delete(removeStorage: removeStorage)
             var failures: [LibvirtError] = []
             try ActionRunner.record(conn.uri, "delete \(target.name)",
-                                    EquivalentCommand.line(action.equivalent(for: target.name), uri: conn.uri),
+                                    action.command(for: target.name, uri: conn.uri),
                                     explain: explain.explain) {
                 let domain = try conn.domain(named: target.name)
                 let result = try domain.undefine(removeStorage: removeStorage)

@@ -50,10 +50,9 @@ enum HardwareDialog {
                 guard let gib = Int(disk.hasSuffix("G") ? String(disk.dropLast()) : disk), (1...4096).contains(gib) else {
                     return refuse(&state, "add disk: a size in GiB (1 to 4096) or an image's full path")
                 }
-                let directory = details?.disks.first { $0.device == "disk" }?.source
-                    .map { ($0 as NSString).deletingLastPathComponent } ?? "/var/lib/libvirt/images"
-                actions.append(.attachDisk(DiskToAttach(path: "\(directory)/\(target.name)-\(free).qcow2", target: free,
-                                                        newSizeGiB: gib)))
+                let first = details?.disks.first { $0.device == "disk" }?.source
+                actions.append(.attachDisk(.new(sizeGiB: gib, for: target.name, target: free, besideDisk: first,
+                                                uri: target.key.connection)))
             }
         }
         if !field(removeDisk).isEmpty { actions.append(.detachDisk(target: field(removeDisk))) }
