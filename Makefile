@@ -5,8 +5,8 @@ ARGS ?=
 
 # The pure suites: no libvirtd, no Podman, no guests (the test driver and files only).
 UNIT_SUITES := UpdateTests|AdministrationTests|OVFDescriptorTests|BulkCLITests|SeveralHostsTests|ClassPaneTests|StuckStudentTests|ClassroomBadInputTests|RosterTests|ClassDirectoryTests|ClassSecretTests|SignedResultsTests|ReachablePrimitiveTests|SecureShellTests|TCPProbeTests|NetworkPrimitiveTests|ProcessRunnerTests|ActionTableTests|NetworksPaneTests|PaneRegistryTests|RuntimeTests|GradingConcurrencyTests|LabsPaneTests|PrimitiveRegistryTests|ViewSnapshotTests|LabLoaderTests|LabFormatDocumentTests|LabJSONSchemaTests|\
-	OutputFramesTests|EngineModelTests|UnitsTests|DomainDetailsParsingTests|DomainStateTests|TestDriverTests|NetworkSpecTests|NetworkTests|\
-	BufferTests|WidgetTests|GlyphTests|ThemeTests|RatesTests|LibvirtInventoryTests|ProviderMappingTests|ImageLibraryTests|\
+	OutputFramesTests|EngineModelTests|UnitsTests|DomainDetailsParsingTests|DomainStateTests|TestDriverTests|UUIDCacheTests|NetworkSpecTests|TestDriverNetworkTests|\
+	BufferTests|WidgetTests|GlyphTests|ThemeTests|RatesTests|ProviderMappingTests|ImageLibraryTests|\
 	CPUVirtualizationTests|NetworkCLITests|DetectionTests|IdentityTests|HelpTests|LogFileTests
 space := $() $()
 

@@ -8,10 +8,11 @@ extension AppState {
     /// `sameMachines`: the snapshot lists the machines of the last one, in the same order, with the same names;
     /// sorted by name under the same filter, the order then stands and only the samples are new.
     mutating func reindexMachines(sameMachines: Bool = false) {
+        defer { locateSelectedMachine() }
         let all = allMachines
         if sameMachines, sort == .name, MachineOrder(state: self).sameOrder(as: machineOrder),
            visiblePositions.allSatisfy({ $0 < all.count }) {
-            visibleMachines = visiblePositions.map { all[$0] }
+            visibleMachines = pick(visiblePositions, from: all)
             machineOrder = MachineOrder(state: self)
             return
         }
@@ -27,8 +28,21 @@ extension AppState {
             return byName && descending ? kb.name < ka.name : ka.name < kb.name
         }
         visiblePositions = order.map { positions[$0] }
-        visibleMachines = visiblePositions.map { all[$0] }
+        visibleMachines = pick(visiblePositions, from: all)
         machineOrder = MachineOrder(state: self)
+    }
+
+    /// In the hypervisor's own order (often so when sorted by name) the list is shared, not copied.
+    private func pick(_ positions: [Int], from all: [MachineSample]) -> [MachineSample] {
+        positions.elementsEqual(all.indices) ? all : positions.map { all[$0] }
+    }
+
+    mutating func locateSelectedMachine() {
+        guard let selectedMachine else {
+            selectedRow = visibleMachines.isEmpty ? nil : 0
+            return
+        }
+        selectedRow = selection(in: visibleMachines) { $0.key == selectedMachine }
     }
 
     private struct SortKey {
@@ -57,7 +71,7 @@ extension AppState {
     public func machinesToMeasure(rows: Int) -> Set<String>? {
         guard !snapshots.isEmpty, sort != .cpu, sort != .memory else { return nil }
         let visible = visibleMachines
-        guard let selected = selectedIndex(in: visible) else { return [] }
+        guard let selected = selectedRow else { return [] }
         let window = max(0, selected - rows)..<min(visible.count, selected + rows + 1)
         return Set(visible[window].map(\.key.uuid))
     }
@@ -71,15 +85,7 @@ extension AppState {
     /// The host a connection is, in a word for the HOST column: "pc01" for qemu+ssh://pc01/system.
     public func hostLabel(_ connection: String) -> String { ConnectionLabel.host(of: connection) }
 
-    public var selectedMachineSample: MachineSample? {
-        let visible = visibleMachines
-        return selectedIndex(in: visible).map { visible[$0] }
-    }
-
-    /// Where the selected machine is in `visible` (the first row when it is not there).
-    public func selectedIndex(in visible: [MachineSample]) -> Int? {
-        selection(in: visible) { $0.key == selectedMachine }
-    }
+    public var selectedMachineSample: MachineSample? { selectedRow.map { visibleMachines[$0] } }
 
     /// Seconds since the machine started: from the host where it can tell, else since virtlab saw it start.
     public func uptime(of machine: MachineSample) -> Double? {

@@ -211,7 +211,10 @@ public struct AppState: Sendable {
     /// The selected network, by name (names are unique per connection).
     public var selectedNetwork: String?
     public var focus: Pane = .machines
-    public var selectedMachine: MachineKey?
+    public var selectedMachine: MachineKey? { didSet { locateSelectedMachine() } }
+    /// Where `selectedMachine` is in `visibleMachines` (the first row when it is not there, nil for an empty
+    /// list): found once per change of either, not per use.
+    public internal(set) var selectedRow: Int?
     public var selectedImage: String?
     public var filter = ""
     public var editingFilter = false

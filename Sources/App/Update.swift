@@ -132,7 +132,8 @@ private func absorb(_ state: inout AppState, _ snapshot: InventorySnapshot) -> [
             if !wasActive && state.observedStart[machine.key] == nil { state.observedStart[machine.key] = state.now }
         }
     }
-    for machine in snapshot.machines {
+    // Only a measured, running machine has a rate: the others cost no lookup.
+    for machine in snapshot.machines where machine.countersMeasured && machine.state.isActive {
         guard let rate = state.rates[machine.key] else { continue }
         state.history[machine.key, default: MachineHistory()].record(rate, machine)
     }

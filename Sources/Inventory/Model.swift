@@ -340,7 +340,7 @@ public enum Rates {
         let cores = Double(max(1, cores))
         var result: [MachineKey: MachineRates] = [:]
         result.reserveCapacity(new.count)
-        for (position, sample) in new.enumerated() where sample.isActive {
+        for (position, sample) in new.enumerated() where sample.isActive && sample.countersMeasured {
             let before: Sample
             if position < old.count, old[position].key == sample.key {
                 before = old[position]
@@ -351,7 +351,7 @@ public enum Rates {
                 guard let index = previous?[sample.key] else { continue }
                 before = old[index]
             }
-            guard before.isActive, before.countersMeasured, sample.countersMeasured else { continue }
+            guard before.isActive, before.countersMeasured else { continue }
             let perSecond = { (now: UInt64, then: UInt64) in now >= then ? Double(now - then) / elapsed : 0 }
             let cpu = perSecond(sample.cpuTimeNs, before.cpuTimeNs) / 1e9 * 100
             result[sample.key] = MachineRates(

@@ -14,8 +14,9 @@ public final class LibvirtProvider: @unchecked Sendable {
     /// slower cycle.
     private var slowLists: (at: Double, images: [ImageSample], networks: [NetworkSample], hostname: String)?
     public static let imageRefreshSeconds = 15.0
-    /// The last vCPUs, memory and CPU time read for machines a refresh may skip (see `snapshot(completing:)`).
-    private var lastCounters: [String: (vcpus: Int, memoryKiB: UInt64, maxMemoryKiB: UInt64, cpuTimeNs: UInt64)] = [:]
+    /// The last snapshot's machines: a machine a refresh may skip (see `snapshot(completing:)`) carries its
+    /// vCPUs, memory and CPU time from there.
+    private var lastMachines: [MachineSample] = []
     /// The last refresh's counters, kept (not copied) for `devices(uuid:)`: per-disk and per-NIC numbers of the
     /// selected VM cost no call of their own.
     private var lastStats: (time: Double, stats: [DomainStats]) = (0, [])
@@ -35,18 +36,33 @@ public final class LibvirtProvider: @unchecked Sendable {
     /// them a call per machine (nil: all). The others carry their last values, marked as not measured.
     public func snapshot(completing: Set<String>? = nil) throws -> InventorySnapshot {
         let stats = try connection.allDomainStats(completing: completing)
-        let host = try connection.host()
         let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+        let slowListsDue = slowLists == nil || now - slowLists!.at >= Self.imageRefreshSeconds
+        let host = try connection.host(knownHostname: slowListsDue ? nil : slowLists?.hostname)
         lastStats = (now, stats)
-        if slowLists == nil || now - slowLists!.at >= Self.imageRefreshSeconds {
+        if slowListsDue {
             slowLists = (now, Self.diskImages(connection: connection, library: library),
                             Self.networks(connection), host.hostname)
         }
-        let machines = stats.map { stat in
-            var counters = lastCounters[stat.uuid] ?? (0, 0, 0, 0)
+        let last = lastMachines
+        var lastByUUID: [String: Int]?
+        let machines = stats.enumerated().map { position, stat in
+            var counters = (vcpus: 0, memoryKiB: UInt64(0), maxMemoryKiB: UInt64(0), cpuTimeNs: UInt64(0))
             if stat.isComplete {
                 counters = (stat.vcpuCurrent ?? 0, stat.balloonCurrentKiB ?? 0, stat.balloonMaximumKiB ?? 0, stat.cpuTimeNs)
-                if stat.askedOneByOne { lastCounters[stat.uuid] = counters }
+            } else {
+                // Matched by position first: the list's order is stable, and a lookup per machine showed.
+                var before: Int? = position < last.count && last[position].key.uuid == stat.uuid ? position : nil
+                if before == nil {
+                    if lastByUUID == nil {
+                        lastByUUID = Dictionary(last.indices.map { (last[$0].key.uuid, $0) }, uniquingKeysWith: { a, _ in a })
+                    }
+                    before = lastByUUID?[stat.uuid]
+                }
+                if let before {
+                    let old = last[before]
+                    counters = (old.vcpus, old.memoryKiB, old.maxMemoryKiB, old.cpuTimeNs)
+                }
             }
             return MachineSample(
                 key: MachineKey(connection: connection.uri, uuid: stat.uuid), name: stat.name,
@@ -57,6 +73,7 @@ public final class LibvirtProvider: @unchecked Sendable {
                 startedAt: stat.state.isActive ? processStart(ofDomain: stat.name).map { now - Date().timeIntervalSince($0) } : nil,
                 countersMeasured: stat.isComplete)
         }
+        lastMachines = machines
         return InventorySnapshot(
             connection: connection.uri, hypervisor: hypervisor,
             time: now,

@@ -45,6 +45,18 @@ public struct Buffer: Sendable, Equatable {
         guard y >= 0, y < size.height else { return x }
         let limit = min(maxX ?? size.width, size.width)
         var column = x
+        if DisplayWidth.isPlainASCII(text) {
+            // One column per byte and no grapheme breaking: nearly every cell a dashboard draws.
+            for byte in text.utf8 {
+                if column >= limit { break }
+                if column >= 0 {
+                    let printable = byte < 0x20 || byte == 0x7F ? " " : String(UnicodeScalar(byte))
+                    self[column, y] = Cell(printable, style)
+                }
+                column += 1
+            }
+            return column
+        }
         for character in text {
             let width = DisplayWidth.of(character)
             if width == 0 { continue }
@@ -136,15 +148,28 @@ public enum DisplayWidth {
         return wide.contains { $0.contains(v) } ? 2 : 1
     }
 
-    public static func of(_ text: String) -> Int { text.reduce(0) { $0 + of($1) } }
+    public static func of(_ text: String) -> Int {
+        isPlainASCII(text) ? text.utf8.count : text.reduce(0) { $0 + of($1) }
+    }
+
+    /// ASCII without "\r\n" (the one ASCII pair that is a single grapheme): each byte is one character.
+    static func isPlainASCII(_ text: String) -> Bool {
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if byte >= 0x80 || (previous == 0x0D && byte == 0x0A) { return false }
+            previous = byte
+        }
+        return true
+    }
 
     /// Cuts `text` to at most `columns`, ending in "…" when cut.
     public static func truncate(_ text: String, to columns: Int, ellipsis: String = "…") -> String {
         guard columns > 0 else { return "" }
         if of(text) <= columns { return text }
+        let room = columns - of(ellipsis)
+        if isPlainASCII(text) { return String(text.utf8.prefix(max(0, room)))! + ellipsis }
         var out = ""
         var used = 0
-        let room = columns - of(ellipsis)
         for character in text {
             let width = of(character)
             if used + width > room { break }

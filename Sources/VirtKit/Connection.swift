@@ -11,8 +11,8 @@ public final class Connection: @unchecked Sendable {
     private let closed = Mutex(false)
     /// Each domain's UUID by name, for the bulk refresh: libvirt formats a domain's UUID with snprintf for its
     /// debug log on every per-domain call (logging on or not), which at 1,000 domains cost as much as the bulk
-    /// call itself. Names are unique per connection; a lifecycle "defined"/"undefined" event drops the name's
-    /// entry, and the whole map is rebuilt every `uuidCacheRounds` refreshes in case an event was missed.
+    /// call itself. Names are unique per connection; a lifecycle "defined"/"undefined" event empties the map,
+    /// and the whole map is rebuilt every `uuidCacheRounds` refreshes in case an event was missed.
     let uuidCache = UUIDCache()
     static let uuidCacheRounds = 20
 
@@ -69,11 +69,12 @@ public final class Connection: @unchecked Sendable {
                               libvirtVersion: Libvirt.formatVersion(libVersion))
     }
 
-    public func host() throws -> HostInfo {
+    /// `knownHostname`: the host's name as read before; asking again is a name lookup on the host.
+    public func host(knownHostname: String? = nil) throws -> HostInfo {
         let conn = try handle("read host info")
         var info = virNodeInfo()
         try check("read host info", virNodeGetInfo(conn, &info))
-        let hostname = takeString(virConnectGetHostname(conn)) ?? "unknown"
+        let hostname = knownHostname ?? takeString(virConnectGetHostname(conn)) ?? "unknown"
         let model = withUnsafeBytes(of: info.model) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         var memory = nodeMemoryStats()
         if memory["total"] == nil { memory["total"] = UInt64(info.memory) }
@@ -163,14 +164,14 @@ public final class Connection: @unchecked Sendable {
         defer { virDomainStatsRecordListFree(records) }
         var result: [DomainStats] = []
         result.reserveCapacity(Int(count))
-        var uuids = uuidCache.takeForRefresh(rounds: Self.uuidCacheRounds)
-        defer { uuidCache.put(back: uuids) }
+        let taken = uuidCache.takeForRefresh(rounds: Self.uuidCacheRounds)
+        var uuids = taken.map
+        defer { uuidCache.put(back: uuids, generation: taken.generation) }
         for index in 0..<Int(count) {
             guard let record = records?[index]?.pointee, let dom = record.dom else { continue }
             let params = UnsafeBufferPointer(start: record.params, count: Int(record.nparams))
             let name = String(cString: virDomainGetName(dom))
-            let uuid = uuids[name] ?? uuidString(of: dom)
-            uuids[name] = uuid
+            let uuid = uuids.uuid(at: index, name: name) { uuidString(of: dom) }
             var stats = DomainStats(name: name, uuid: uuid, params: params)
             if stats.vcpuCurrent == nil, completing?.contains(stats.uuid) ?? true { stats.fillGaps(from: dom) }
             result.append(stats)
@@ -259,18 +260,57 @@ extension Connection {
 
 /// See `Connection.uuidCache`.
 final class UUIDCache: Sendable {
-    private let state = Mutex<(byName: [String: String], rounds: Int)>(([:], 0))
+    /// One refresh's view of the cache. Libvirt lists domains in a stable order, so a name where the last
+    /// refresh had it takes that UUID without a lookup; a name elsewhere is looked up; a new one is read.
+    struct Map {
+        fileprivate var byName: [String: String] = [:]
+        fileprivate var lastOrder: [(name: String, uuid: String)] = []
+        fileprivate var order: [(name: String, uuid: String)] = []
 
-    /// The map for one refresh; empty every `rounds` refreshes, so it is rebuilt from libvirt.
-    func takeForRefresh(rounds: Int) -> [String: String] {
-        state.withLock { state in
-            state.rounds += 1
-            if state.rounds >= rounds { state = ([:], 0) }
-            return state.byName
+        mutating func uuid(at position: Int, name: String, read: () -> String) -> String {
+            let uuid: String
+            if position < lastOrder.count, lastOrder[position].name == name {
+                uuid = lastOrder[position].uuid
+            } else if let known = byName[name] {
+                uuid = known
+            } else {
+                uuid = read()
+                byName[name] = uuid
+            }
+            order.append((name, uuid))
+            return uuid
         }
     }
 
-    func put(back map: [String: String]) { state.withLock { $0.byName = map } }
+    /// `generation` counts invalidations, so a refresh that ran across one does not put its stale map back.
+    private let state = Mutex<(map: Map, rounds: Int, generation: Int)>((Map(), 0, 0))
 
-    func forget(_ name: String) { state.withLock { _ = $0.byName.removeValue(forKey: name) } }
+    /// The map for one refresh; empty every `rounds` refreshes, so it is rebuilt from libvirt.
+    func takeForRefresh(rounds: Int) -> (map: Map, generation: Int) {
+        state.withLock { state in
+            state.rounds += 1
+            if state.rounds >= rounds { (state.map, state.rounds) = (Map(), 0) }
+            var map = state.map
+            map.order = []
+            map.order.reserveCapacity(map.lastOrder.count)
+            return (map, state.generation)
+        }
+    }
+
+    func put(back map: Map, generation: Int) {
+        state.withLock { state in
+            guard state.generation == generation else { return }
+            state.map = map
+            state.map.lastOrder = map.order
+            state.map.order = []
+        }
+    }
+
+    /// A domain defined or undefined may come back under its name with another UUID: all are read again.
+    func invalidate() {
+        state.withLock { state in
+            state.map = Map()
+            state.generation += 1
+        }
+    }
 }

@@ -105,7 +105,6 @@ public struct DomainStats: Sendable, Equatable, Codable {
             virResetLastError()
             return
         }
-        askedOneByOne = true
         if cpuTimeNs == 0 { cpuTimeNs = info.cpuTime }
         vcpuCurrent = vcpuCurrent ?? Int(info.nrVirtCpu)
         balloonCurrentKiB = balloonCurrentKiB ?? UInt64(info.memory)
@@ -126,8 +125,6 @@ public struct DomainStats: Sendable, Equatable, Codable {
 
     /// Whether vCPUs, memory and CPU time are known (from the bulk call, or asked for one by one).
     public var isComplete: Bool { vcpuCurrent != nil }
-    /// They came from a call of their own (the driver's bulk stats lack them).
-    public private(set) var askedOneByOne = false
 
     /// Totals across devices, for rates.
     public var diskReadBytes: UInt64 { disks.reduce(0) { $0 &+ $1.readBytes } }

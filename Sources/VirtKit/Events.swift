@@ -42,7 +42,7 @@ private let lifecycleCallback: LifecycleCallback = { _, domain, event, detail, o
     let name = String(cString: virDomainGetName(domain))
     let kind = DomainEvent.Kind(rawValue: event) ?? .unknown
     // A name defined anew may come back with another UUID.
-    if kind == .defined || kind == .undefined { sink.uuids.forget(name) }
+    if kind == .defined || kind == .undefined { sink.uuids.invalidate() }
     sink.continuation.yield(DomainEvent(domainName: name, domainUUID: uuidString(of: domain), kind: kind, detail: detail))
     return 0
 }

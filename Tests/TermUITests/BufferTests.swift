@@ -43,6 +43,18 @@ import Testing
         #expect(big.changes(from: nil).count == 2)
     }
 
+    /// Plain ASCII takes a shortcut (a column per byte); the shortcut must draw what the general path draws.
+    @Test func asciiAndUnicodeTextMeasureAndCutAlike() {
+        #expect(DisplayWidth.of("vm-0042") == 7 && DisplayWidth.of("a\r\nb") == 3, "CR LF is one grapheme")
+        #expect(DisplayWidth.of("né") == 2 && DisplayWidth.of("日本") == 4)
+        #expect(DisplayWidth.truncate("abcdef", to: 4) == "abc…" && DisplayWidth.truncate("abcdef", to: 1) == "…")
+        #expect(DisplayWidth.truncate("日本語テキスト", to: 5) == "日本…")
+        var buffer = Buffer(size: Size(width: 6, height: 2))
+        #expect(buffer.write("a\u{7f}b", x: -1, y: 0, style: .plain) == 2, "starts off screen, clipped on the left")
+        #expect(buffer.write("abcdefgh", x: 2, y: 1, style: .plain) == 6)
+        #expect(buffer.text == " b\n  abcd", "DEL drawn as a space")
+    }
+
     @Test func truncationAndFitting() {
         #expect(DisplayWidth.truncate("virtual-machine", to: 8) == "virtual…")
         #expect(DisplayWidth.truncate("vm", to: 8) == "vm")

@@ -91,3 +91,43 @@ import Testing
         #expect(choice.demoNote?.contains("demo hypervisor") == true)
     }
 }
+
+/// The bulk refresh's UUID cache: a name where the last refresh had it is not looked up, a moved name is, a new
+/// one is read from libvirt once, and a define/undefine event makes every name be read again.
+@Suite struct UUIDCacheTests {
+    private func refresh(_ cache: UUIDCache, _ names: [String], reads: inout [String]) -> [String] {
+        let taken = cache.takeForRefresh(rounds: 100)
+        var map = taken.map
+        let uuids = names.enumerated().map { position, name in
+            map.uuid(at: position, name: name) {
+                reads.append(name)
+                return "uuid-of-\(name)"
+            }
+        }
+        cache.put(back: map, generation: taken.generation)
+        return uuids
+    }
+
+    @Test func movedAndNewNamesKeepTheirOwnUUIDs() {
+        let cache = UUIDCache()
+        var reads: [String] = []
+        #expect(refresh(cache, ["a", "b", "c"], reads: &reads) == ["uuid-of-a", "uuid-of-b", "uuid-of-c"])
+        #expect(refresh(cache, ["c", "new", "a", "b"], reads: &reads) == ["uuid-of-c", "uuid-of-new", "uuid-of-a", "uuid-of-b"])
+        #expect(reads == ["a", "b", "c", "new"], "each name read from libvirt once")
+        cache.invalidate()
+        reads = []
+        _ = refresh(cache, ["c", "new", "a", "b"], reads: &reads)
+        #expect(reads == ["c", "new", "a", "b"], "after an event every name is read again")
+    }
+
+    @Test func aRefreshAcrossAnEventDoesNotPutItsOldMapBack() {
+        let cache = UUIDCache()
+        var reads: [String] = []
+        let taken = cache.takeForRefresh(rounds: 100)
+        var map = taken.map
+        _ = map.uuid(at: 0, name: "a") { "old-uuid" }
+        cache.invalidate()
+        cache.put(back: map, generation: taken.generation)
+        #expect(refresh(cache, ["a"], reads: &reads) == ["uuid-of-a"] && reads == ["a"])
+    }
+}

@@ -63,7 +63,7 @@ import TestSupport
 
 /// Networks on a private test-driver hypervisor: define, start, stop, autostart, delete, and every refusal
 /// leaving nothing behind.
-@Suite struct NetworkTests {
+@Suite struct TestDriverNetworkTests {
     let fixture: TestDriverFixture
     let connection: Connection
 

@@ -152,7 +152,7 @@ enum MachinesPane: PaneFeature {
 
     static func move(_ state: inout AppState, by delta: Int) -> [Effect] {
         let visible = state.visibleMachines
-        guard let next = row(visible, from: state.selectedIndex(in: visible), by: delta) else { return [] }
+        guard let next = row(visible, from: state.selectedRow, by: delta) else { return [] }
         state.selectedMachine = next.key
         return fetchDetailsForSelection(&state)
     }
@@ -160,7 +160,7 @@ enum MachinesPane: PaneFeature {
     static func draw(_ buffer: inout Buffer, _ body: Rect, _ state: AppState, theme: Theme, glyphs: Glyphs) {
         let (list, detail) = listAndDetail(body)
         let machines = state.visibleMachines
-        let selected = state.selectedIndex(in: machines)
+        let selected = state.selectedRow
         drawMachines(&buffer, list, state, machines, selected, theme: theme, glyphs: glyphs)
         drawDetailBox(&buffer, detail, selected.map { machines[$0] }, title: \.name, theme: theme, glyphs: glyphs) {
             drawMachineDetail(&$0, $1, $2, state, theme: theme, glyphs: glyphs)
