@@ -126,16 +126,20 @@ private func absorb(_ state: inout AppState, _ snapshot: InventorySnapshot) -> [
         if connection == state.uri {
             state.hostCPUPercent = Rates.hostCPUPercent(previous, snapshot) ?? state.hostCPUPercent
         }
-        let activeBefore = sameMachines ? nil : Set(previous.machines.filter { $0.state.isActive }.map(\.key))
-        for (position, machine) in snapshot.machines.enumerated() where machine.state.isActive {
-            let wasActive = activeBefore?.contains(machine.key) ?? previous.machines[position].state.isActive
-            if !wasActive && state.observedStart[machine.key] == nil { state.observedStart[machine.key] = state.now }
+        // By index, reading fields in place: copying 1,000 samples per loop showed in the refresh profile.
+        let (machines, before) = (snapshot.machines, previous.machines)
+        let activeBefore = sameMachines ? nil : Set(before.filter { $0.state.isActive }.map(\.key))
+        for position in machines.indices where machines[position].state.isActive {
+            let key = machines[position].key
+            let wasActive = activeBefore?.contains(key) ?? before[position].state.isActive
+            if !wasActive && state.observedStart[key] == nil { state.observedStart[key] = state.now }
         }
     }
     // Only a measured, running machine has a rate: the others cost no lookup.
-    for machine in snapshot.machines where machine.countersMeasured && machine.state.isActive {
-        guard let rate = state.rates[machine.key] else { continue }
-        state.history[machine.key, default: MachineHistory()].record(rate, machine)
+    let machines = snapshot.machines
+    for position in machines.indices where machines[position].countersMeasured && machines[position].state.isActive {
+        guard let rate = state.rates[machines[position].key] else { continue }
+        state.history[machines[position].key, default: MachineHistory()].record(rate, machines[position])
     }
     // Forget what belongs to this connection's machines that are gone, so memory does not grow with churn.
     if !sameMachines {
@@ -163,7 +167,7 @@ private func absorb(_ state: inout AppState, _ snapshot: InventorySnapshot) -> [
 
 /// The same machines in the same order, under the same names: the usual case from one refresh to the next.
 private func sameList(_ a: [MachineSample], _ b: [MachineSample]) -> Bool {
-    a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.name == $1.name }
+    a.count == b.count && a.indices.allSatisfy { a[$0].key == b[$0].key && a[$0].name == b[$0].name }
 }
 
 /// A lifecycle event updates the machine's state at once, between refreshes, and asks for fresh numbers.

@@ -340,7 +340,8 @@ public enum Rates {
         let cores = Double(max(1, cores))
         var result: [MachineKey: MachineRates] = [:]
         result.reserveCapacity(new.count)
-        for (position, sample) in new.enumerated() where sample.isActive && sample.countersMeasured {
+        for position in new.indices where new[position].isActive && new[position].countersMeasured {
+            let sample = new[position]
             let before: Sample
             if position < old.count, old[position].key == sample.key {
                 before = old[position]

@@ -6,12 +6,15 @@ extension Buffer {
         guard rect.width >= 2, rect.height >= 2 else { return Rect(x: rect.x, y: rect.y, width: 0, height: 0) }
         let border = theme[focused ? .borderFocused : .border]
         fill(rect, style: theme[.text])
-        let horizontal = String(repeating: glyphs.horizontal, count: rect.width - 2)
-        write(glyphs.topLeft + horizontal + glyphs.topRight, x: rect.x, y: rect.y, style: border)
-        write(glyphs.bottomLeft + horizontal + glyphs.bottomRight, x: rect.x, y: rect.maxY - 1, style: border)
+        // Borders are set cell by cell: one glyph repeated needs no measuring (it is drawn every frame).
+        for (y, left, right) in [(rect.y, glyphs.topLeft, glyphs.topRight), (rect.maxY - 1, glyphs.bottomLeft, glyphs.bottomRight)] {
+            self[rect.x, y] = Cell(left, border)
+            for x in rect.x + 1..<rect.maxX - 1 { self[x, y] = Cell(glyphs.horizontal, border) }
+            self[rect.maxX - 1, y] = Cell(right, border)
+        }
         for y in rect.y + 1..<rect.maxY - 1 {
-            write(glyphs.vertical, x: rect.x, y: y, style: border)
-            write(glyphs.vertical, x: rect.maxX - 1, y: y, style: border)
+            self[rect.x, y] = Cell(glyphs.vertical, border)
+            self[rect.maxX - 1, y] = Cell(glyphs.vertical, border)
         }
         if !title.isEmpty, rect.width > 6 {
             let text = " " + DisplayWidth.truncate(title, to: rect.width - 6, ellipsis: glyphs.ellipsis) + " "
