@@ -1,6 +1,22 @@
 import Foundation
 import Inventory
 
+/// The machines the list shows: the snapshot's own array seen through the filter's and the sort's positions, so
+/// a refresh shares the array instead of copying 1,000 samples into a new one.
+public struct ShownMachines: RandomAccessCollection, Sendable {
+    let all: [MachineSample]
+    let positions: [Int]
+
+    init(all: [MachineSample] = [], positions: [Int] = []) {
+        self.all = all
+        self.positions = positions
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { positions.count }
+    public subscript(index: Int) -> MachineSample { all[positions[index]] }
+}
+
 /// Values derived from state (never stored, so they cannot go stale).
 extension AppState {
     /// Filters and sorts the machines (ties by name) into `visibleMachines`. Runs once per change of the
@@ -12,7 +28,7 @@ extension AppState {
         let all = allMachines
         if sameMachines, sort == .name, MachineOrder(state: self).sameOrder(as: machineOrder),
            visiblePositions.allSatisfy({ $0 < all.count }) {
-            visibleMachines = pick(visiblePositions, from: all)
+            visibleMachines = ShownMachines(all: all, positions: visiblePositions)
             machineOrder = MachineOrder(state: self)
             return
         }
@@ -28,13 +44,8 @@ extension AppState {
             return byName && descending ? kb.name < ka.name : ka.name < kb.name
         }
         visiblePositions = order.map { positions[$0] }
-        visibleMachines = pick(visiblePositions, from: all)
+        visibleMachines = ShownMachines(all: all, positions: visiblePositions)
         machineOrder = MachineOrder(state: self)
-    }
-
-    /// In the hypervisor's own order (often so when sorted by name) the list is shared, not copied.
-    private func pick(_ positions: [Int], from all: [MachineSample]) -> [MachineSample] {
-        positions.elementsEqual(all.indices) ? all : positions.map { all[$0] }
     }
 
     mutating func locateSelectedMachine() {

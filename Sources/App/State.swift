@@ -200,7 +200,7 @@ public struct AppState: Sendable {
     public var openLab: OpenLab?
 
     /// The machines the list shows, filtered and sorted: kept by `update`, read by the view.
-    public internal(set) var visibleMachines: [MachineSample] = []
+    public internal(set) var visibleMachines = ShownMachines()
     /// Where each of `visibleMachines` is in the snapshot's list (an unchanged list keeps its order by name).
     var visiblePositions: [Int] = []
     /// What `visibleMachines` was last sorted for; `update` re-sorts when it changes.

@@ -130,9 +130,10 @@ private func absorb(_ state: inout AppState, _ snapshot: InventorySnapshot) -> [
         let (machines, before) = (snapshot.machines, previous.machines)
         let activeBefore = sameMachines ? nil : Set(before.filter { $0.state.isActive }.map(\.key))
         for position in machines.indices where machines[position].state.isActive {
+            if activeBefore == nil && before[position].state.isActive { continue }
             let key = machines[position].key
-            let wasActive = activeBefore?.contains(key) ?? before[position].state.isActive
-            if !wasActive && state.observedStart[key] == nil { state.observedStart[key] = state.now }
+            if activeBefore?.contains(key) == true || state.observedStart[key] != nil { continue }
+            state.observedStart[key] = state.now
         }
     }
     // Only a measured, running machine has a rate: the others cost no lookup.

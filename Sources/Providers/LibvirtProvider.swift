@@ -44,25 +44,13 @@ public final class LibvirtProvider: @unchecked Sendable {
             slowLists = (now, Self.diskImages(connection: connection, library: library),
                             Self.networks(connection), host.hostname)
         }
-        let last = lastMachines
-        var lastByUUID: [String: Int]?
+        var last = PreviousList(lastMachines) { $0.key.uuid }
         let machines = stats.enumerated().map { position, stat in
             var counters = (vcpus: 0, memoryKiB: UInt64(0), maxMemoryKiB: UInt64(0), cpuTimeNs: UInt64(0))
             if stat.isComplete {
                 counters = (stat.vcpuCurrent ?? 0, stat.balloonCurrentKiB ?? 0, stat.balloonMaximumKiB ?? 0, stat.cpuTimeNs)
-            } else {
-                // Matched by position first: the list's order is stable, and a lookup per machine showed.
-                var before: Int? = position < last.count && last[position].key.uuid == stat.uuid ? position : nil
-                if before == nil {
-                    if lastByUUID == nil {
-                        lastByUUID = Dictionary(last.indices.map { (last[$0].key.uuid, $0) }, uniquingKeysWith: { a, _ in a })
-                    }
-                    before = lastByUUID?[stat.uuid]
-                }
-                if let before {
-                    let old = last[before]
-                    counters = (old.vcpus, old.memoryKiB, old.maxMemoryKiB, old.cpuTimeNs)
-                }
+            } else if let old = last.find(stat.uuid, at: position) {
+                counters = (old.vcpus, old.memoryKiB, old.maxMemoryKiB, old.cpuTimeNs)
             }
             return MachineSample(
                 key: MachineKey(connection: connection.uri, uuid: stat.uuid), name: stat.name,

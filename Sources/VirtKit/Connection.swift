@@ -9,6 +9,7 @@ public final class Connection: @unchecked Sendable {
     public let isReadOnly: Bool
     private let pointer: OpaquePointer
     private let closed = Mutex(false)
+    private let memoryStatsUnsupported = Mutex(false)
     /// Each domain's UUID by name, for the bulk refresh: libvirt formats a domain's UUID with snprintf for its
     /// debug log on every per-domain call (logging on or not), which at 1,000 domains cost as much as the bulk
     /// call itself. Names are unique per connection; a lifecycle "defined"/"undefined" event empties the map,
@@ -107,10 +108,12 @@ public final class Connection: @unchecked Sendable {
     }
 
     private func nodeMemoryStats() -> [String: UInt64] {
-        guard let conn = try? handle("read host memory") else { return [:] }
+        guard !memoryStatsUnsupported.withLock({ $0 }), let conn = try? handle("read host memory") else { return [:] }
         var count: Int32 = 0
         let allCells = Int32(-1)  // VIR_NODE_MEMORY_STATS_ALL_CELLS is a macro Swift does not import.
         guard virNodeGetMemoryStats(conn, allCells, nil, &count, 0) == 0, count > 0 else {
+            // A driver without it (the test driver) says so on every call, a formatted error each refresh.
+            if virGetLastErrorCode() == Int32(VIR_ERR_NO_SUPPORT.rawValue) { memoryStatsUnsupported.withLock { $0 = true } }
             virResetLastError()
             return [:]
         }

@@ -59,12 +59,14 @@ func listAndDetail(_ body: Rect) -> (list: Rect, detail: Rect) {
 }
 
 /// Where the selected row is in `rows`: the one `isSelected` picks, else the first; nil for an empty list.
-func selection<Row>(in rows: [Row], isSelected: (Row) -> Bool) -> Int? {
+func selection<Rows: RandomAccessCollection>(in rows: Rows, isSelected: (Rows.Element) -> Bool) -> Int?
+where Rows.Index == Int {
     rows.isEmpty ? nil : rows.firstIndex(where: isSelected) ?? 0
 }
 
 /// The row `delta` rows from `current` in `rows`, clamped to the list; nil for an empty list.
-func row<Row>(_ rows: [Row], from current: Int?, by delta: Int) -> Row? {
+func row<Rows: RandomAccessCollection>(_ rows: Rows, from current: Int?, by delta: Int) -> Rows.Element?
+where Rows.Index == Int {
     guard !rows.isEmpty else { return nil }
     return rows[min(max(0, (current ?? 0) + delta), rows.count - 1)]
 }

@@ -178,7 +178,7 @@ private func stateRole(_ state: MachineState) -> Role {
     }
 }
 
-private func drawMachines(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState, _ machines: [MachineSample],
+private func drawMachines(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState, _ machines: ShownMachines,
                           _ selected: Int?, theme: Theme, glyphs: Glyphs) {
     let title = "Virtual machines · sorted by \(state.sort.label) "
         + (state.sortDescending ? glyphs.descending : glyphs.ascending)
