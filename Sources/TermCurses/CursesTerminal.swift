@@ -27,6 +27,9 @@ public final class CursesTerminal {
         nonl()
         keypad(vl_stdscr(), true)
         set_escdelay(25)
+        // No typeahead check while drawing: ncurses otherwise flushes and polls the keyboard before every changed
+        // line (a write and a poll each), which made one refresh two dozen writes; keys wait in the loop's poll.
+        typeahead(-1)
         curs_set(0)
         wtimeout(vl_stdscr(), inputTimeoutMilliseconds)
         if colors && has_colors() {
@@ -34,6 +37,11 @@ public final class CursesTerminal {
             use_default_colors()
             colorCount = Int(vl_colors())
         }
+        // ncurses 6.4 flushes its output at every cursor movement until the screen has once left and resumed
+        // curses mode (its "initial" state, for terminfo-only programs): a frame was a write per changed line.
+        // One endwin and refresh now makes a frame one write.
+        endwin()
+        wrefresh(vl_stdscr())
         active = true
         TerminalGuard.install()
     }
