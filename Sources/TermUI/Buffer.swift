@@ -71,6 +71,22 @@ public struct Buffer: Sendable, Equatable {
         return column
     }
 
+    /// Writes `text` into exactly `width` columns from x, cut with "…" or padded with spaces in `style`, aligned
+    /// left or right: `write(DisplayWidth.fit(text, to: width))` without building the padded string (a table
+    /// draws a few hundred cells a frame).
+    public mutating func write(_ text: String, x: Int, y: Int, width: Int, rightAligned: Bool = false, style: Style,
+                               maxX: Int? = nil) {
+        guard width > 0 else { return }
+        let limit = min(maxX ?? size.width, x + width)
+        let cut = DisplayWidth.truncate(text, to: width)
+        let pad = max(0, width - DisplayWidth.of(cut))
+        let textStart = rightAligned ? x + pad : x
+        let textEnd = write(cut, x: textStart, y: y, style: style, maxX: limit)
+        let blanks = rightAligned ? (x, min(textStart, limit)) : (textEnd, limit)
+        guard blanks.0 < blanks.1 else { return }
+        for column in blanks.0..<blanks.1 { self[column, y] = Cell(" ", style) }
+    }
+
     /// Restyles existing cells (keeps their text): used for selection bars and highlights.
     public mutating func restyle(_ rect: Rect, _ transform: (Style) -> Style) {
         let clipped = clip(rect)

@@ -145,7 +145,7 @@ public struct TableView {
         let widths = Self.widths(columns, total: rect.width)
         var x = rect.x
         for (column, width) in zip(columns, widths) {
-            buffer.write(DisplayWidth.fit(column.title, to: width, rightAligned: column.rightAligned), x: x, y: rect.y,
+            buffer.write(column.title, x: x, y: rect.y, width: width, rightAligned: column.rightAligned,
                          style: theme[.columnHeader], maxX: rect.maxX)
             x += width + 1
         }
@@ -155,8 +155,8 @@ public struct TableView {
             let y = body.y + index - offset
             var x = rect.x
             for (cell, (column, width)) in zip(row(index), zip(columns, widths)) {
-                buffer.write(DisplayWidth.fit(cell.text, to: width, rightAligned: column.rightAligned), x: x, y: y,
-                             style: cell.style, maxX: rect.maxX)
+                buffer.write(cell.text, x: x, y: y, width: width, rightAligned: column.rightAligned, style: cell.style,
+                             maxX: rect.maxX)
                 x += width + 1
             }
             if index == selected {

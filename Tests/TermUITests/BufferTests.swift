@@ -55,6 +55,18 @@ import Testing
         #expect(buffer.text == " b\n  abcd", "DEL drawn as a space")
     }
 
+    @Test func aFittedWriteDrawsWhatFitDraws() {
+        let cases: [(String, Int, Bool)] = [("vm-1", 8, false), ("12.5", 6, true), ("a-very-long-name", 6, false),
+                                             ("日本語", 5, true), ("日本語", 4, false), ("", 3, false), ("edge", 9, true)]
+        for (text, width, right) in cases {
+            var fitted = Buffer(size: Size(width: 12, height: 1), fill: Cell("x"))
+            var built = fitted
+            fitted.write(text, x: 1, y: 0, width: width, rightAligned: right, style: .plain, maxX: 8)
+            built.write(DisplayWidth.fit(text, to: width, rightAligned: right), x: 1, y: 0, style: .plain, maxX: 8)
+            #expect(fitted == built, "\(text) in \(width) columns")
+        }
+    }
+
     @Test func truncationAndFitting() {
         #expect(DisplayWidth.truncate("virtual-machine", to: 8) == "virtual…")
         #expect(DisplayWidth.truncate("vm", to: 8) == "vm")
