@@ -181,7 +181,11 @@ public struct AppState: Sendable {
     public var details: [MachineKey: MachineDetails] = [:]
     /// When each machine's details were last asked for (the clock of `now`).
     var detailsFetchedAt: [MachineKey: Double] = [:]
+    /// How long details stand: short while a machine boots (its addresses and guest agent arrive then), long
+    /// once it has run `bootSeconds` or was running before virtlab saw it (each fetch is an XML parse and a redraw).
     public static let detailsLifetime = 10.0
+    public static let settledDetailsLifetime = 60.0
+    public static let bootSeconds = 120.0
 
     public var engine: EngineStatus = .connecting
     public var engineSnapshot: EngineSnapshot?

@@ -158,9 +158,11 @@ private func absorb(_ state: inout AppState, _ snapshot: InventorySnapshot) -> [
     // With several hosts the list interleaves them: one host's list standing still is not the whole list's.
     state.reindexMachines(sameMachines: sameMachines && !several)
     // Details are an XML parse per fetch: fetched again when they are missing, the machine changed state, or
-    // they are older than `detailsLifetime` (addresses arrive while a guest boots).
+    // they are older than their lifetime (short while the guest boots, when its addresses arrive).
     guard let selected = state.selectedMachineSample else { return [] }
-    let fresh = state.detailsFetchedAt[selected.key].map { state.now - $0 < AppState.detailsLifetime } ?? false
+    let booting = state.uptime(of: selected).map { $0 < AppState.bootSeconds } ?? false
+    let lifetime = booting ? AppState.detailsLifetime : AppState.settledDetailsLifetime
+    let fresh = state.detailsFetchedAt[selected.key].map { state.now - $0 < lifetime } ?? false
     let changed = previousSelection.map { $0.key != selected.key || $0.state != selected.state } ?? true
     if state.details[selected.key] != nil && fresh && !changed { return [] }
     return fetchDetailsForSelection(&state)

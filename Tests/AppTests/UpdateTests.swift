@@ -200,10 +200,30 @@ import TermUI
         _ = update(&state, .details(build, MachineDetails(hypervisorType: "kvm", osType: "hvm", disks: [], nics: [])))
         #expect(update(&state, .snapshot(DashboardFixture.snapshot(at: 14, scale: 3))).isEmpty)
         _ = update(&state, .tick(now: state.now + AppState.detailsLifetime + 1))
-        #expect(update(&state, .snapshot(DashboardFixture.snapshot(at: 16, scale: 4))) == [.fetchDetails(build)])
-        #expect(update(&state, .snapshot(DashboardFixture.snapshot(at: 18, scale: 5))).isEmpty)
+        #expect(update(&state, .snapshot(DashboardFixture.snapshot(at: 16, scale: 4))).isEmpty,
+                "running since before virtlab looked: its details are settled")
+        _ = update(&state, .tick(now: state.now + AppState.settledDetailsLifetime))
+        #expect(update(&state, .snapshot(DashboardFixture.snapshot(at: 18, scale: 5))) == [.fetchDetails(build)])
+        #expect(update(&state, .snapshot(DashboardFixture.snapshot(at: 20, scale: 6))).isEmpty)
         _ = update(&state, .machineEvent(MachineEvent(key: build, change: .started)))
-        #expect(update(&state, .snapshot(DashboardFixture.snapshot(at: 20, scale: 6))) == [.fetchDetails(build)])
+        #expect(update(&state, .snapshot(DashboardFixture.snapshot(at: 22, scale: 7))) == [.fetchDetails(build)])
+    }
+
+    /// A guest's addresses and agent arrive while it boots: its details are asked for again sooner then.
+    @Test func aBootingMachinesDetailsAreAskedForSooner() {
+        var state = DashboardFixture.state()
+        let web1 = DashboardFixture.key(DashboardFixture.web1)
+        state.selectedMachine = web1
+        _ = update(&state, .machineEvent(MachineEvent(key: web1, change: .started)))
+        let details = MachineDetails(hypervisorType: "kvm", osType: "hvm", disks: [], nics: [])
+        #expect(update(&state, .snapshot(DashboardFixture.snapshot(at: 14, scale: 3))) == [.fetchDetails(web1)])
+        _ = update(&state, .details(web1, details))
+        _ = update(&state, .tick(now: state.now + AppState.detailsLifetime + 1))
+        #expect(update(&state, .snapshot(DashboardFixture.snapshot(at: 16, scale: 4))) == [.fetchDetails(web1)])
+        _ = update(&state, .tick(now: state.now + AppState.bootSeconds))
+        #expect(update(&state, .snapshot(DashboardFixture.snapshot(at: 18, scale: 5))) == [.fetchDetails(web1)])
+        _ = update(&state, .tick(now: state.now + AppState.detailsLifetime + 1))
+        #expect(update(&state, .snapshot(DashboardFixture.snapshot(at: 20, scale: 6))).isEmpty, "booted: settled")
     }
 
     @Test func unknownKeysSaySoAndMashingKeysNeverBreaksAnything() {
