@@ -69,8 +69,9 @@ public final class DashboardRuntime: @unchecked Sendable {
     /// one every `backgroundEngineSeconds` (enough for its tab's count; sampling a pane nobody looks at costs
     /// as much as a refresh of a hundred VMs).
     private let engineInterval: Mutex<Double>
-    /// Set when the Containers pane comes into view: the engine is sampled at once, not at its next turn.
-    private let engineWanted = Atomic<Bool>(false)
+    /// Woken when the Containers pane comes into view or the interval shortens: the engine is sampled at once,
+    /// not at its next turn.
+    private let engineTurn = Wakeup()
     private let backgroundEngineSeconds: Double
     private var engineTask: Task<Void, Never>?
     private let firstSnapshotLogged = Atomic<Bool>(false)
@@ -94,7 +95,8 @@ public final class DashboardRuntime: @unchecked Sendable {
         self.classroom = classroom
         self.policy = backoff
         self.logger = logger
-        engineInterval = Mutex(state.refreshInterval)
+        engineInterval = Mutex(Self.engineInterval(focus: state.focus, refresh: state.refreshInterval,
+                                                   background: backgroundEngineSeconds))
         self.backgroundEngineSeconds = backgroundEngineSeconds
     }
 
@@ -188,10 +190,7 @@ public final class DashboardRuntime: @unchecked Sendable {
         let before = state.status
         let focusBefore = state.focus
         let effects = update(&state, message)
-        if state.focus == .containers && focusBefore != .containers {
-            paceEngine()
-            engineWanted.store(true, ordering: .relaxed)
-        }
+        if state.focus == .containers && focusBefore != .containers { paceEngine(sampleNow: true) }
         for effect in effects { perform(effect) }
         if case .tick = message { return state.status != before || isCountingDown }
         return true
@@ -526,21 +525,26 @@ public final class DashboardRuntime: @unchecked Sendable {
         }
     }
 
-    /// The engine's interval for the pane in view and the refresh interval now.
-    private func paceEngine() {
-        let interval = state.focus == .containers ? state.refreshInterval : max(state.refreshInterval, backgroundEngineSeconds)
-        engineInterval.withLock { $0 = interval }
+    /// The engine's interval for the pane in view and the refresh interval now; a shorter one, or `sampleNow`,
+    /// starts the next sample at once.
+    private func paceEngine(sampleNow: Bool = false) {
+        let interval = Self.engineInterval(focus: state.focus, refresh: state.refreshInterval, background: backgroundEngineSeconds)
+        let shorter = engineInterval.withLock { current in
+            defer { current = interval }
+            return interval < current
+        }
+        if shorter || sampleNow { engineTurn.wake() }
     }
 
-    /// Until the engine's interval has passed since now, or the Containers pane asks for it; in short naps so a
-    /// change of interval or pane takes effect within a quarter second.
+    private static func engineInterval(focus: Pane, refresh: Double, background: Double) -> Double {
+        focus == .containers ? refresh : max(refresh, background)
+    }
+
+    /// Until the engine's interval has passed, or the Containers pane asks for a sample; asleep in between (a
+    /// connected engine costs no wake-ups of its own).
     private func waitForEngineTurn() async throws {
-        let started = Self.monotonicNow()
-        while Self.monotonicNow() - started < engineInterval.withLock({ $0 }) {
-            if engineWanted.exchange(false, ordering: .relaxed) { return }
-            try await Task.sleep(for: .milliseconds(250))
-        }
-        engineWanted.store(false, ordering: .relaxed)
+        await engineTurn.wait(seconds: engineInterval.withLock { $0 })
+        try Task.checkCancellation()
     }
 
     // MARK: - Themes

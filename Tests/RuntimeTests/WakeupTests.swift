@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+@testable import Runtime
+
+/// The engine sampler's wait: it ends at its time or at a wake, and sleeps in between.
+@Suite struct WakeupTests {
+    final class Flag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var raised = false
+        var isRaised: Bool { lock.withLock { raised } }
+        func raise() { lock.withLock { raised = true } }
+    }
+
+    /// A task waiting on `wakeup` for `seconds`, and a flag raised when its wait ends.
+    private func waiting(on wakeup: Wakeup, seconds: Double) -> (task: Task<Void, Never>, ended: Flag) {
+        let ended = Flag()
+        let task = Task {
+            await wakeup.wait(seconds: seconds)
+            ended.raise()
+        }
+        return (task, ended)
+    }
+
+    @Test func aWaitEndsAtItsTime() async {
+        let short = waiting(on: Wakeup(), seconds: 0.05)
+        #expect(await eventually("the short wait ended") { short.ended.isRaised })
+    }
+
+    @Test func aWakeEndsALongWaitAndOneWithNobodyWaitingIsKept() async {
+        let wakeup = Wakeup()
+        let first = waiting(on: wakeup, seconds: 3600)
+        // Woken until it ends: a wake before its wait began is kept, so either way it ends.
+        #expect(await eventually("an hour's wait woken") {
+            wakeup.wake()
+            return first.ended.isRaised
+        })
+        wakeup.wake()  // nobody waits now: kept for the next wait, which then ends at once
+        let second = waiting(on: wakeup, seconds: 3600)
+        #expect(await eventually("the kept wake ended the next wait") { second.ended.isRaised })
+    }
+
+    @Test func aCancelledWaitEnds() async {
+        let long = waiting(on: Wakeup(), seconds: 3600)
+        long.task.cancel()
+        #expect(await eventually("the cancelled wait ended") { long.ended.isRaised })
+    }
+}
