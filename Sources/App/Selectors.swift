@@ -5,6 +5,7 @@ import Inventory
 /// a refresh shares the array instead of copying 1,000 samples into a new one.
 public struct ShownMachines: RandomAccessCollection, Sendable {
     let all: [MachineSample]
+    /// Where each shown machine is in `all` (an unchanged list keeps its order by name).
     let positions: [Int]
 
     init(all: [MachineSample] = [], positions: [Int] = []) {
@@ -27,8 +28,8 @@ extension AppState {
         defer { locateSelectedMachine() }
         let all = allMachines
         if sameMachines, sort == .name, MachineOrder(state: self).sameOrder(as: machineOrder),
-           visiblePositions.allSatisfy({ $0 < all.count }) {
-            visibleMachines = ShownMachines(all: all, positions: visiblePositions)
+           visibleMachines.positions.allSatisfy({ $0 < all.count }) {
+            visibleMachines = ShownMachines(all: all, positions: visibleMachines.positions)
             machineOrder = MachineOrder(state: self)
             return
         }
@@ -43,8 +44,7 @@ extension AppState {
             if ka.value != kb.value { return descending ? kb.value < ka.value : ka.value < kb.value }
             return byName && descending ? kb.name < ka.name : ka.name < kb.name
         }
-        visiblePositions = order.map { positions[$0] }
-        visibleMachines = ShownMachines(all: all, positions: visiblePositions)
+        visibleMachines = ShownMachines(all: all, positions: order.map { positions[$0] })
         machineOrder = MachineOrder(state: self)
     }
 

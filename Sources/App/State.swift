@@ -205,8 +205,6 @@ public struct AppState: Sendable {
 
     /// The machines the list shows, filtered and sorted: kept by `update`, read by the view.
     public internal(set) var visibleMachines = ShownMachines()
-    /// Where each of `visibleMachines` is in the snapshot's list (an unchanged list keeps its order by name).
-    var visiblePositions: [Int] = []
     /// What `visibleMachines` was last sorted for; `update` re-sorts when it changes.
     var machineOrder = MachineOrder()
     /// Bumped whenever the machines change (a snapshot, an event).
