@@ -36,7 +36,7 @@ public struct EngineSocket: Sendable, Equatable, Codable {
 
     /// A connected stream socket to `path`; the caller owns (and closes) the descriptor.
     public static func connect(path: String) -> Result<Int32, ConnectFailure> {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return .failure(ConnectFailure(description: String(cString: strerror(errno)))) }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)

@@ -1,4 +1,6 @@
+import CHostSystem
 import Foundation
+import Glibc
 
 /// What running a program produced. Output beyond the cap is drained and dropped; `truncated` says so.
 public struct ProcessOutcome: Sendable, Equatable {
@@ -26,17 +28,23 @@ public enum ProcessRunner {
     /// - environment: the child's whole environment; nil inherits virtlab's.
     /// - outputCap: bytes kept per stream; nil keeps everything.
     /// - inputFile: a file the program reads as its standard input; nil: /dev/null.
+    ///
+    /// The run ends when the program has exited and its output is read, never on end-of-file alone: a daemon
+    /// the program leaves behind (a tmux server, an ssh master) may hold the pipes open for ever. What it still
+    /// writes within `outputGrace` after the program's exit is kept.
     public static func run(_ argv: [String], timeout: Double? = nil, environment: [String: String]? = nil,
                            outputCap: Int? = nil, inputFile: String? = nil) -> ProcessOutcome {
         guard let program = argv.first, let executable = find(program) else {
             return ProcessOutcome(status: 127, stdout: "", stderr: "\(argv.first ?? "?"): not found")
         }
-        var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
-        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else {
-            return ProcessOutcome(status: -1, stdout: "", stderr: "cannot create a pipe")
+        // Close-on-exec: a program another thread starts meanwhile must not inherit these ends.
+        var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
+        guard vl_pipe_cloexec(&outPipe) == 0, vl_pipe_cloexec(&errPipe) == 0 else {
+            (outPipe + errPipe).filter { $0 >= 0 }.forEach { close($0) }
+            return ProcessOutcome(status: -1, stdout: "", stderr: "cannot create a pipe: \(String(cString: strerror(errno)))")
         }
         let spawned = spawn([executable] + argv.dropFirst(), environment: environment, stdout: outPipe[1],
-                            stderr: errPipe[1], closing: outPipe + errPipe, newGroup: true, stdin: inputFile)
+                            stderr: errPipe[1], newGroup: true, stdin: inputFile)
         close(outPipe[1])
         close(errPipe[1])
         defer {
@@ -47,37 +55,83 @@ public enum ProcessRunner {
             if case .failure(let error) = spawned { return ProcessOutcome(status: 127, stdout: "", stderr: "\(program): \(error)") }
             return ProcessOutcome(status: 127, stdout: "", stderr: program)
         }
-        let cap = outputCap ?? .max
-        var out = Data(), err = Data()
-        var truncated = false, timedOut = false
-        var open = [outPipe[0], errPipe[0]]
-        let deadline = timeout.map { Date().addingTimeInterval($0) }
-        var buffer = [UInt8](repeating: 0, count: 16384)
-        while !open.isEmpty {
-            let remaining = deadline?.timeIntervalSinceNow ?? 3600
-            if remaining <= 0 {
+        var output = Output(cap: outputCap ?? .max, stdout: outPipe[0], stderr: errPipe[0])
+        let deadline = timeout.map { ContinuousClock.now + .milliseconds(Int64($0 * 1000)) }
+        var exited: Int32?
+        var timedOut = false
+        var drainUntil: ContinuousClock.Instant?
+        while !output.open.isEmpty {
+            let now = ContinuousClock.now
+            if exited == nil, let deadline, now >= deadline {
                 timedOut = true
                 kill(-pid, SIGKILL)  // the whole group: a shell and everything it started
-                break
+                exited = wait(for: pid)
             }
+            if exited != nil && drainUntil == nil { drainUntil = now + outputGrace }
+            if let drainUntil, now >= drainUntil { break }
+            // While the program runs, look at it now and then (its pipes may outlive it); after, wait for output.
+            var wake = drainUntil ?? now + exitCheckInterval
+            if exited == nil, let deadline { wake = min(wake, deadline) }
+            output.read(waitingAtMost: wake - now)
+            if exited == nil { exited = reaped(pid) }
+        }
+        return ProcessOutcome(status: exited ?? wait(for: pid), stdout: String(decoding: output.stdout, as: UTF8.self),
+                              stderr: String(decoding: output.stderr, as: UTF8.self), timedOut: timedOut,
+                              truncated: output.truncated)
+    }
+
+    /// How long output is still read once the program has exited, when something else holds its pipes open.
+    static let outputGrace = Duration.milliseconds(200)
+    /// How often a running program is looked at while its pipes say nothing.
+    static let exitCheckInterval = Duration.milliseconds(50)
+
+    /// The exit status of `pid` if it has exited (and reaps it), else nil.
+    private static func reaped(_ pid: pid_t) -> Int32? {
+        var status: Int32 = 0
+        var result: pid_t
+        repeat { result = waitpid(pid, &status, WNOHANG) } while result < 0 && errno == EINTR
+        guard result == pid else { return nil }
+        return exitStatus(status)
+    }
+
+    /// Both output streams of a running program, read as they come; beyond the cap drained and dropped.
+    private struct Output {
+        let cap: Int
+        let stdoutEnd: Int32
+        var stdout = Data(), stderr = Data()
+        var open: [Int32]
+        var truncated = false
+        private var buffer = [UInt8](repeating: 0, count: 16384)
+
+        init(cap: Int, stdout: Int32, stderr: Int32) {
+            self.cap = cap
+            stdoutEnd = stdout
+            open = [stdout, stderr]
+        }
+
+        /// Waits up to `wait` for output and reads what came.
+        mutating func read(waitingAtMost wait: Duration) {
+            let milliseconds = max(0, Int32(clamping: wait.components.seconds * 1000
+                                             + wait.components.attoseconds / 1_000_000_000_000_000 + 1))
             var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            _ = poll(&fds, nfds_t(fds.count), Int32(min(remaining, 0.5) * 1000) + 1)
+            guard poll(&fds, nfds_t(fds.count), milliseconds) > 0 else { return }
             for entry in fds where entry.revents != 0 {
-                let count = read(entry.fd, &buffer, buffer.count)
+                let count = Glibc.read(entry.fd, &buffer, buffer.count)
                 if count <= 0 {
                     open.removeAll { $0 == entry.fd }
                     continue
                 }
                 // Keep the first part of the output; drain and drop the rest so the program never blocks.
-                if entry.fd == outPipe[0] {
-                    if out.count < cap { out.append(buffer, count: min(count, cap - out.count)) } else { truncated = true }
-                } else {
-                    if err.count < cap { err.append(buffer, count: min(count, cap - err.count)) } else { truncated = true }
+                let kept = entry.fd == stdoutEnd ? stdout.count : stderr.count
+                guard kept < cap else {
+                    truncated = true
+                    continue
+                }
+                if entry.fd == stdoutEnd { stdout.append(buffer, count: min(count, cap - kept)) } else {
+                    stderr.append(buffer, count: min(count, cap - kept))
                 }
             }
         }
-        return ProcessOutcome(status: wait(for: pid), stdout: String(decoding: out, as: UTF8.self),
-                              stderr: String(decoding: err, as: UTF8.self), timedOut: timedOut, truncated: truncated)
     }
 
     /// Starts `argv` in the background with /dev/null for every stream: for a daemon or a helper whose output
@@ -86,7 +140,7 @@ public enum ProcessRunner {
         guard let program = argv.first, let executable = find(program) else {
             throw SpawnError(description: "\(argv.first ?? "?"): not found on PATH")
         }
-        return try spawn([executable] + argv.dropFirst(), environment: environment, stdout: nil, stderr: nil, closing: [],
+        return try spawn([executable] + argv.dropFirst(), environment: environment, stdout: nil, stderr: nil,
                          newGroup: false).get()
     }
 
@@ -98,7 +152,7 @@ public enum ProcessRunner {
         }
         let previous = signal(SIGINT, SIG_IGN)
         defer { signal(SIGINT, previous) }
-        let pid = try spawn([executable] + argv.dropFirst(), environment: nil, stdout: nil, stderr: nil, closing: [],
+        let pid = try spawn([executable] + argv.dropFirst(), environment: nil, stdout: nil, stderr: nil,
                             newGroup: false, attached: true).get()
         return wait(for: pid)
     }
@@ -108,7 +162,11 @@ public enum ProcessRunner {
     public static func wait(for pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return exitStatus(status)
+    }
+
+    private static func exitStatus(_ status: Int32) -> Int32 {
+        (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
     /// The program's path on PATH (plus the sbin directories, where admin tools live), or nil.
@@ -124,7 +182,7 @@ public enum ProcessRunner {
     }
 
     private static func spawn(_ argv: [String], environment: [String: String]?, stdout: Int32?, stderr: Int32?,
-                              closing: [Int32], newGroup: Bool, attached: Bool = false,
+                              newGroup: Bool, attached: Bool = false,
                               stdin: String? = nil) -> Result<pid_t, SpawnError> {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -138,7 +196,8 @@ public enum ProcessRunner {
                 posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
             }
         }
-        for fd in closing { posix_spawn_file_actions_addclose(&actions, fd) }
+        // The child keeps 0-2 only: no descriptor of virtlab's (a pipe of another run, a socket) leaks into it.
+        vl_spawn_closefrom(&actions, 3)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

@@ -75,13 +75,14 @@ public final class DashboardRuntime: @unchecked Sendable {
     private let backgroundEngineSeconds: Double
     private var engineTask: Task<Void, Never>?
     private let firstSnapshotLogged = Atomic<Bool>(false)
+    private let clock: RuntimeClock
     /// How often the class board is read again from the gradebook (grades from other terminals show up).
     static let classReloadSeconds = 10.0
 
     /// - machines: the first connection's (`state.uri`); hosts: the others', by URI (`state.connections`).
     public init(state: AppState, theme: Theme, glyphs: Glyphs, terminal: TerminalPort, machines: MachinePort,
                 hosts: [String: MachinePort] = [:], containers: ContainerPort, labs: LabPort, classroom: ClassPort? = nil,
-                backoff: Backoff = Backoff(), backgroundEngineSeconds: Double = 5,
+                backoff: Backoff = Backoff(), backgroundEngineSeconds: Double = 5, clock: RuntimeClock = SystemClock(),
                 logger: Logger = Logger(label: "virtlab.dashboard") { _ in SwiftLogNoOpLogHandler() }) {
         self.state = state
         self.theme = theme
@@ -98,12 +99,11 @@ public final class DashboardRuntime: @unchecked Sendable {
         engineInterval = Mutex(Self.engineInterval(focus: state.focus, refresh: state.refreshInterval,
                                                    background: backgroundEngineSeconds))
         self.backgroundEngineSeconds = backgroundEngineSeconds
+        self.clock = clock
     }
 
     /// The link a machine lives on (the first connection's for anything else).
     private func link(_ connection: String) -> Link { links.first { $0.uri == connection } ?? links[0] }
-
-    public static func monotonicNow() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
     private func post(_ message: Message) { post(Inbound.message(message)) }
 
@@ -130,7 +130,7 @@ public final class DashboardRuntime: @unchecked Sendable {
                 logger.info("signal: quitting")
                 break
             }
-            let now = Self.monotonicNow()
+            let now = clock.now
             dirty = dispatch(.tick(now: now)) || dirty
             for inbound in inbox.withLock({ pending in defer { pending.removeAll() }; return pending }) {
                 switch inbound {
@@ -144,7 +144,7 @@ public final class DashboardRuntime: @unchecked Sendable {
                     link(connection).refreshInFlight = false
                 case .classDone:
                     classInFlight = false
-                    nextClassReloadAt = Self.monotonicNow() + Self.classReloadSeconds
+                    nextClassReloadAt = clock.now + Self.classReloadSeconds
                 case .attachShell(let session, let name):
                     let outcome = terminal.suspended { session.attach() }
                     logger.info("shell in \(name): \(outcome)")
@@ -441,7 +441,7 @@ public final class DashboardRuntime: @unchecked Sendable {
     private func refresh(_ link: Link) {
         link.refreshInFlight = true
         paceEngine()
-        link.nextRefreshAt = Self.monotonicNow() + state.refreshInterval
+        link.nextRefreshAt = clock.now + state.refreshInterval
         let (port, lane, uri) = (link.port, link.lane, link.uri)
         let wanted = state.machinesToMeasure(rows: terminal.size.height)
         // The selected VM's per-device numbers come with the refresh that read them (no call of their own).
@@ -489,7 +489,7 @@ public final class DashboardRuntime: @unchecked Sendable {
     private func lost(_ link: Link, _ reason: String) {
         let retryIn = link.backoff
         link.backoff = min(link.backoff * 2, policy.limit)
-        let at = Self.monotonicNow() + retryIn
+        let at = clock.now + retryIn
         link.reconnectAt = at
         logger.warning("connection to \(link.uri) lost: \(reason); retry in \(retryIn) s")
         _ = update(&state, .connectionLost(reason, connection: link.uri, retryAt: at))
@@ -518,7 +518,7 @@ public final class DashboardRuntime: @unchecked Sendable {
                     let line = userLine(error)
                     logger.warning("container engine: \(line); retry in \(backoff) s")
                     post(.engineUnavailable(line))
-                    try? await Task.sleep(for: .seconds(backoff))
+                    try? await clock.sleep(until: clock.now + backoff)
                     backoff = min(backoff * 2, policy.limit)
                 }
             }
@@ -543,7 +543,7 @@ public final class DashboardRuntime: @unchecked Sendable {
     /// Until the engine's interval has passed, or the Containers pane asks for a sample; asleep in between (a
     /// connected engine costs no wake-ups of its own).
     private func waitForEngineTurn() async throws {
-        await engineTurn.wait(seconds: engineInterval.withLock { $0 })
+        await engineTurn.wait(until: clock.now + engineInterval.withLock { $0 }, on: clock)
         try Task.checkCancellation()
     }
 

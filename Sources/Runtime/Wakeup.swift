@@ -13,13 +13,13 @@ final class Wakeup: Sendable {
 
     private let state = Mutex(State())
 
-    func wait(seconds: Double) async {
+    func wait(until deadline: Double, on clock: RuntimeClock) async {
         let generation = state.withLock { state -> Int in
             state.generation += 1
             return state.generation
         }
         let timer = Task { [weak self] in
-            guard (try? await Task.sleep(for: .seconds(seconds))) != nil else { return }
+            guard (try? await clock.sleep(until: deadline)) != nil else { return }
             self?.resume(ifWaiting: generation)
         }
         defer { timer.cancel() }

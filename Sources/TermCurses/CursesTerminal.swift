@@ -245,7 +245,10 @@ public final class Waker: @unchecked Sendable {
     public init() {
         var ends: [Int32] = [0, 0]
         pipe(&ends)
-        for fd in ends { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        for fd in ends {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)  // a program the dashboard starts must not inherit it
+        }
         readEnd = ends[0]
         writeEnd = ends[1]
     }

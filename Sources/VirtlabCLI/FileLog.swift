@@ -20,8 +20,8 @@ struct LogFile: Sendable {
     /// While the dashboard owns the terminal, whatever a library prints on standard error (libxml2's parse
     /// errors, libvirt's defaults) goes to the log, not across the screen. Returns the way back.
     func captureStandardError() -> () -> Void {
-        let saved = dup(STDERR_FILENO)
-        let target = open(path, O_WRONLY | O_APPEND)
+        let saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)
+        let target = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
         guard saved >= 0, target >= 0 else { return {} }
         dup2(target, STDERR_FILENO)
         close(target)

@@ -60,7 +60,7 @@ struct UICommand: ParsableCommand {
         if classroom != nil { state.focus = Pane.classroom }
         state.defaultSSHKey = ["id_ed25519.pub", "id_ecdsa.pub", "id_rsa.pub"]
             .map { NSHomeDirectory() + "/.ssh/" + $0 }.first { FileManager.default.fileExists(atPath: $0) } ?? ""
-        _ = update(&state, .tick(now: DashboardRuntime.monotonicNow()))  // messages expire relative to this clock
+        _ = update(&state, .tick(now: SystemClock().now))  // messages expire relative to this clock
         if let themeError {
             log.warning("theme refused: \(themeError)")
             _ = update(&state, .themeFailed("theme refused, using default: \(themeError)"))

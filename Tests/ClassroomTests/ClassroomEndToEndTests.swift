@@ -159,35 +159,35 @@ import Gradebook
         #expect(defined.status == 0, "\(defined.stderr)")
         defer { _ = ProcessRunner.run(["virsh", "-c", "qemu:///system", "undefine", vm]) }
 
-        let session = try TmuxSession([Run.virtlabBinary, "ui", "--uri", "test:///default", "--class", classPath,
+        let session = try await TmuxSession([Run.virtlabBinary, "ui", "--uri", "test:///default", "--class", classPath,
                                        "--delay", "1"])
-        #expect(await session.waitFor("Class room 7"), "\(session.screen())")
-        #expect(await session.waitFor("unreachable"), "the host that is down: \(session.screen())")
-        let grid = session.screen()
+        #expect(await session.waitFor("Class room 7"), "\(session.lastScreen)")
+        #expect(await session.waitFor("unreachable"), "the host that is down: \(session.lastScreen)")
+        let grid = await session.screen()
         #expect(grid.contains("[0/9]") && grid.contains(ids[1]), "\(grid)")
-        try session.send("1")
-        #expect(await session.waitFor("LOST: pc03"), "\(session.screen())")
+        try await session.send("1")
+        #expect(await session.waitFor("LOST: pc03"), "\(session.lastScreen)")
         for host in ["pc01", "pc02"] {
             let shown = await eventually(timeout: .seconds(30), every: .milliseconds(100)) {
-                session.screen().split(separator: "\n").contains { $0.contains("│\(host) ") && $0.contains(vm) }
+                await session.screen().split(separator: "\n").contains { $0.contains("│\(host) ") && $0.contains(vm) }
             }
-            #expect(shown, "\(host)'s VM: \(session.screen())")
+            #expect(shown, "\(host)'s VM: \(session.lastScreen)")
         }
         // Re-grading one student from the grid, then reading the report with its evidence.
         let gradebook = try Gradebook(path: classPath + "/gradebook.sqlite")
         let liveGrades = { try gradebook.attempts(student: ids[0]).filter { $0.kind == .live }.count }
         let before = try liveGrades()
-        try session.send("6")
-        try session.send("r")
+        try await session.send("6")
+        try await session.send("r")
         // The grade itself, in the gradebook (the status line that says so is gone after a few seconds).
         #expect(await eventually(timeout: .seconds(60), every: .milliseconds(100)) { try liveGrades() > before },
-                "\(session.screen())")
-        try session.send("Enter")
-        #expect(await session.waitFor("Live grade of"), "\(session.screen())")
-        #expect(await session.waitFor("expected:"), "the evidence is in the report: \(session.screen())")
-        try session.send("Escape")
-        try session.send("q")
-        #expect(await session.waitFor("VIRTLAB_EXIT=0"), "\(session.screen())")
+                "\(session.lastScreen)")
+        try await session.send("Enter")
+        #expect(await session.waitFor("Live grade of"), "\(session.lastScreen)")
+        #expect(await session.waitFor("expected:"), "the evidence is in the report: \(session.lastScreen)")
+        try await session.send("Escape")
+        try await session.send("q")
+        #expect(await session.waitFor("VIRTLAB_EXIT=0"), "\(session.lastScreen)")
     }
 
     static func publicHash(lab: String, student: String) -> String {

@@ -238,6 +238,6 @@ import LabGrader
         // And the schema refuses what the loader refuses: an unknown key.
         let bad = NSTemporaryDirectory() + "bad-\(UUID().uuidString.prefix(6)).yaml"
         try "id: x\ntitle: X\ntittle: oops\nsteps: []\n".write(toFile: bad, atomically: true, encoding: .utf8)
-        await #expect(try Run.command(["/usr/bin/python3", "-c", script, schema, bad]).status != 0)
+        await #expect(try await Run.command(["/usr/bin/python3", "-c", script, schema, bad]).status != 0)
     }
 }

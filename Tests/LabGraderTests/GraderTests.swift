@@ -196,8 +196,8 @@ func grade(_ yaml: String, uri: String = "test:///default") async throws -> [Str
 
     @Test func imagesByTheirHeaders() async throws {
         let qcow2 = "\(scratch)/disk.qcow2", raw = "\(scratch)/disk.img", iso = "\(scratch)/fake.qcow2"
-        await #expect(try Run.command(["qemu-img", "create", "-q", "-f", "qcow2", qcow2, "64M"]).status == 0)
-        await #expect(try Run.command(["qemu-img", "create", "-q", "-f", "raw", raw, "1M"]).status == 0)
+        await #expect(try await Run.command(["qemu-img", "create", "-q", "-f", "qcow2", qcow2, "64M"]).status == 0)
+        await #expect(try await Run.command(["qemu-img", "create", "-q", "-f", "raw", raw, "1M"]).status == 0)
         // An ISO named .qcow2: the header decides, not the name.
         var isoBytes = Data(count: 32769)
         isoBytes.append(Data("CD001".utf8))
@@ -207,7 +207,7 @@ func grade(_ yaml: String, uri: String = "test:///default") async throws -> [Str
         #expect(DiskImage.inspect(path: raw)?.format == "raw" && DiskImage.inspect(path: iso)?.format == "iso")
         #expect(DiskImage.inspect(path: "\(scratch)/none") == nil)
         let overlay = "\(scratch)/overlay.qcow2"
-        await #expect(try Run.command(["qemu-img", "create", "-q", "-f", "qcow2", "-b", qcow2, "-F", "qcow2", overlay]).status == 0)
+        await #expect(try await Run.command(["qemu-img", "create", "-q", "-f", "qcow2", "-b", qcow2, "-F", "qcow2", overlay]).status == 0)
         let results = try await grade(oneStep("""
               - {id: o, title: O, image: {path: \(overlay), format: qcow2, backing_file: \(qcow2), virtual_size: {eq: 67108864}}}
         """))
@@ -353,8 +353,8 @@ func grade(_ yaml: String, uri: String = "test:///default") async throws -> [Str
             finished.raise()
             return report
         }
-        // All four are running at once: more than the pool has threads.
-        let deadline = ContinuousClock.now + .seconds(30)
+        // All four are running at once: more than the pool has threads (a generous bound: CI machines are busy).
+        let deadline = ContinuousClock.now + .seconds(120)
         while (try FileManager.default.contentsOfDirectory(atPath: marks)).count < 4 && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }

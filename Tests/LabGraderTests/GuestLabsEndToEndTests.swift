@@ -132,14 +132,14 @@ import LabFormat
         // The dashboard at 80x24: the Networks pane, filtered to the NAT network, shows the VM and its lease.
         let nat = "nat-" + vm.dropFirst("cloud-".count)
         let natAddress = try #require(try domain.guestAddress(onNetwork: nat))
-        let session = try TmuxSession([Run.virtlabBinary, "--uri", "qemu:///system", "--delay", "0.5"])
-        #expect(await session.waitFor("1 VMs ("), "the tab at 80 columns: \(session.screen())")
-        try session.send("5")
-        try session.send("/")
-        try session.send(nat, literal: true)
-        try session.send("Enter")
-        #expect(await session.waitFor("Lease      \(natAddress)"), "the lease on \(nat):\n\(session.screen())")
-        #expect(session.screen().contains("VMs        \(vm)"), "\(session.screen())")
-        try session.send("q")
+        let session = try await TmuxSession([Run.virtlabBinary, "--uri", "qemu:///system", "--delay", "0.5"])
+        #expect(await session.waitFor("1 VMs ("), "the tab at 80 columns: \(session.lastScreen)")
+        try await session.send("5")
+        try await session.send("/")
+        try await session.send(nat, literal: true)
+        try await session.send("Enter")
+        #expect(await session.waitFor("Lease      \(natAddress)"), "the lease on \(nat):\n\(session.lastScreen)")
+        #expect(await session.screen().contains("VMs        \(vm)"), "\(session.lastScreen)")
+        try await session.send("q")
     }
 }

@@ -89,7 +89,7 @@ import VirtKit
             try? FileManager.default.removeItem(atPath: scratch)
         }
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        await #expect(try Run.command(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", scratch + "/key"]).status == 0)
+        await #expect(try await Run.command(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", scratch + "/key"]).status == 0)
         let publicKey = try String(contentsOfFile: scratch + "/key.pub", encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let privateKey = try Data(contentsOf: URL(fileURLWithPath: scratch + "/key"))

@@ -59,7 +59,7 @@ import VirtKit
         #expect(user.hasPrefix("#cloud-config") && user.contains("- name: \"virtlab\""))
         #expect(user.contains("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeKeyForTests"))
         #expect(user.contains("qemu-guest-agent"))
-        await #expect(try Run.command(["isoinfo", "-d", "-i", launched.seed]).stdout.lowercased().contains("volume id: cidata"))
+        await #expect(try await Run.command(["isoinfo", "-d", "-i", launched.seed]).stdout.lowercased().contains("volume id: cidata"))
 
         let details = try connection.domain(named: name).details()
         #expect(details.hypervisorType == "qemu")

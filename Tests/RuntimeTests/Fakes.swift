@@ -40,7 +40,7 @@ final class Gate: Sendable {
 
 /// Waits, bounded, for a condition on state the runtime changes from its own threads. It sleeps as a task
 /// (never blocking a thread of the cooperative pool, which the runtime's own tasks need).
-func eventually(_ what: String, within seconds: Double = 30, _ condition: () -> Bool) async -> Bool {
+func eventually(_ what: String, within seconds: Double = 60, _ condition: () -> Bool) async -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if condition() { return true }
@@ -49,11 +49,72 @@ func eventually(_ what: String, within seconds: Double = 30, _ condition: () -> 
     return condition()
 }
 
+/// Time that moves only when the test says: the runtime's schedule (refreshes, back-off, the engine's pace) is
+/// then a matter of state, never of how fast a loaded machine runs.
+final class FakeClock: RuntimeClock {
+    private struct Sleeper {
+        let id: Int
+        let deadline: Double
+        let continuation: CheckedContinuation<Void, Error>
+    }
+
+    private struct State {
+        var now = 1000.0
+        var sleepers: [Sleeper] = []
+        var lastID = 0
+        /// Sleeps cancelled before they began to wait.
+        var cancelled: Set<Int> = []
+    }
+
+    private let state = Mutex(State())
+
+    var now: Double { state.withLock { $0.now } }
+    /// How many sleeps wait for the clock to move.
+    var sleeping: Int { state.withLock { $0.sleepers.count } }
+
+    func sleep(until deadline: Double) async throws {
+        let id = state.withLock { state -> Int in
+            state.lastID += 1
+            return state.lastID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let answer = state.withLock { state -> Result<Void, Error>? in
+                    if state.cancelled.remove(id) != nil { return .failure(CancellationError()) }
+                    if deadline <= state.now { return .success(()) }
+                    state.sleepers.append(Sleeper(id: id, deadline: deadline, continuation: continuation))
+                    return nil
+                }
+                if let answer { continuation.resume(with: answer) }
+            }
+        } onCancel: {
+            state.withLock { state -> Sleeper? in
+                guard let index = state.sleepers.firstIndex(where: { $0.id == id }) else {
+                    state.cancelled.insert(id)
+                    return nil
+                }
+                return state.sleepers.remove(at: index)
+            }?.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Moves time on and wakes every sleep that is then due.
+    func advance(by seconds: Double) {
+        state.withLock { state -> [Sleeper] in
+            state.now += seconds
+            let now = state.now
+            defer { state.sleepers.removeAll { $0.deadline <= now } }
+            return state.sleepers.filter { $0.deadline <= now }
+        }.forEach { $0.continuation.resume() }
+    }
+}
+
 /// The terminal: keys the test presses, frames the runtime draws (as text).
 final class FakeTerminal: TerminalPort, @unchecked Sendable {
     private let lock = NSLock()
     private var keys: [Key] = []
     private var frames: [String] = []
+    private var readsSoFar = 0
     private let woken = DispatchSemaphore(value: 0)
     let size = Size(width: 120, height: 30)
     let interrupted = false
@@ -70,7 +131,11 @@ final class FakeTerminal: TerminalPort, @unchecked Sendable {
     var screen: String { lock.withLock { frames.last ?? "" } }
     var everShown: [String] { lock.withLock { frames } }
 
+    /// How often the loop came to read a key: once a turn.
+    var reads: Int { lock.withLock { readsSoFar } }
+
     func read(timeoutMilliseconds: Int32) -> TerminalInput? {
+        lock.withLock { readsSoFar += 1 }
         if let key = lock.withLock({ keys.isEmpty ? nil : keys.removeFirst() }) { return .key(key) }
         _ = woken.wait(timeout: .now() + .milliseconds(Int(min(timeoutMilliseconds, 100))))
         return lock.withLock { keys.isEmpty ? nil : .key(keys.removeFirst()) }
@@ -82,7 +147,7 @@ final class FakeTerminal: TerminalPort, @unchecked Sendable {
     func shutdown() {}
 
     /// Waits until the screen shows `text`.
-    func shows(_ text: String, within seconds: Double = 30) async -> Bool {
+    func shows(_ text: String, within seconds: Double = 60) async -> Bool {
         await eventually("screen shows \(text)", within: seconds) { screen.contains(text) }
     }
 }
@@ -100,6 +165,8 @@ final class FakeMachines: MachinePort, @unchecked Sendable {
     }
 
     private let state = Mutex(Calls())
+    /// The dashboard's clock, for when each connect came.
+    private let clock = Mutex<RuntimeClock>(SystemClock())
     private let failConnects: Int
     /// The second and later snapshots wait here.
     let slowSnapshot: Gate?
@@ -119,6 +186,8 @@ final class FakeMachines: MachinePort, @unchecked Sendable {
 
     var calls: Calls { state.withLock { $0 } }
 
+    func use(_ clock: RuntimeClock) { self.clock.withLock { $0 = clock } }
+
     private func record(_ change: (inout Calls) -> Void = { _ in }) {
         let thread = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8))?
             .trimmingCharacters(in: .newlines) ?? "unnamed"
@@ -131,7 +200,7 @@ final class FakeMachines: MachinePort, @unchecked Sendable {
     func connect(events: @escaping @Sendable (MachineEvent) -> Void) throws {
         var attempt = 0
         record {
-            $0.connects.append(DashboardRuntime.monotonicNow())
+            $0.connects.append(clock.withLock { $0 }.now)
             attempt = $0.connects.count
         }
         if attempt <= failConnects { throw PortError("Failed to connect socket: Connection refused") }
@@ -147,7 +216,7 @@ final class FakeMachines: MachinePort, @unchecked Sendable {
         }
         guard connected else { throw PortError("not connected to \(uri)") }
         if count > 1 { slowSnapshot?.pass() }
-        return snapshot(at: DashboardRuntime.monotonicNow(), scale: UInt64(count))
+        return snapshot(at: SystemClock().now, scale: UInt64(count))
     }
 
     func snapshot(at time: Double, scale: UInt64) -> InventorySnapshot {
@@ -236,7 +305,7 @@ final class CountingEngine: ContainerPort, @unchecked Sendable {
     func snapshot() async throws -> EngineSnapshot {
         count.withLock { $0 += 1 }
         return EngineSnapshot(endpoint: "unix:///fake.sock", engine: EngineSample(product: "Counting Engine", version: "1"),
-                              time: DashboardRuntime.monotonicNow(), containers: [], images: [])
+                              time: SystemClock().now, containers: [], images: [])
     }
     func perform(_ action: ContainerAction, _ key: MachineKey) async throws {}
     func logs(_ name: String) async throws -> String { "" }
@@ -318,11 +387,14 @@ final class FakeClass: ClassPort, @unchecked Sendable {
     func report(student: String, lab: String) async throws -> String { "Report of \(student) in \(lab)\nexpected: x" }
 }
 
-/// A runtime on the fakes, run on a thread of its own as the real one runs on the main thread.
+/// A runtime on the fakes, run on a thread of its own as the real one runs on the main thread, on a fake clock:
+/// no time passes unless the test says so.
 final class RunningDashboard: @unchecked Sendable {
     let terminal = FakeTerminal()
+    let clock = FakeClock()
     let machines: FakeMachines
     let labs: FakeLabs
+    let delay: Double
     private let finished = Flag()
 
     init(machines: FakeMachines = FakeMachines(), hosts: [FakeMachines] = [], containers: ContainerPort = AbsentEngine(),
@@ -330,20 +402,50 @@ final class RunningDashboard: @unchecked Sendable {
          delay: Double = 0.5, backgroundEngineSeconds: Double = 5) {
         self.machines = machines
         self.labs = labs
+        self.delay = delay
+        for fake in [machines] + hosts { fake.use(clock) }
         var state = AppState(uri: machines.uri, isDemo: false, readOnly: false, refreshInterval: delay,
                              moreConnections: hosts.map(\.uri))
         if classroom != nil { state.focus = .classroom }
-        _ = update(&state, .tick(now: DashboardRuntime.monotonicNow()))
+        _ = update(&state, .tick(now: clock.now))
         let runtime = DashboardRuntime(state: state, theme: .builtIn, glyphs: .unicode, terminal: terminal,
                                        machines: machines,
                                        hosts: Dictionary(uniqueKeysWithValues: hosts.map { ($0.uri, $0 as MachinePort) }),
                                        containers: containers, labs: labs, classroom: classroom, backoff: backoff,
-                                       backgroundEngineSeconds: backgroundEngineSeconds)
+                                       backgroundEngineSeconds: backgroundEngineSeconds, clock: clock)
         let thread = Thread { [finished] in
             runtime.run()
             finished.raise()
         }
         thread.start()
+    }
+
+    /// Moves the clock on and waits until the loop has taken a whole turn at the new time (the turn under way
+    /// when the clock moved may have read the time before).
+    @discardableResult
+    func advance(by seconds: Double) async -> Bool {
+        let seen = terminal.reads
+        clock.advance(by: seconds)
+        terminal.wake()
+        return await eventually("the loop took a turn at the new time") { terminal.reads >= seen + 2 }
+    }
+
+    /// One refresh interval passes, and the refresh it made due has reached the hypervisor.
+    @discardableResult
+    func refresh() async -> Bool {
+        let before = machines.calls.snapshots
+        await advance(by: delay)
+        return await eventually("a refresh") { machines.calls.snapshots > before }
+    }
+
+    /// Time passes in steps of `step` seconds until `condition` holds (bounded by the wait, not by the clock).
+    func passTime(_ what: String, step: Double, until condition: () -> Bool) async -> Bool {
+        await eventually(what) {
+            if condition() { return true }
+            clock.advance(by: step)
+            terminal.wake()
+            return false
+        }
     }
 
     /// Quits with `q` and waits (bounded) for the loop to end.

@@ -12,23 +12,26 @@ import TermUI
         let app = RunningDashboard(delay: 0.5)
         #expect(await app.terminal.shows("web1"))
         #expect(await app.terminal.shows("build"))
-        #expect(await eventually("three refreshes") { app.machines.calls.snapshots >= 3 })
+        for _ in 1...3 { #expect(await app.refresh()) }
         #expect(await app.quit())
         // Every hypervisor call ran on the machine lane's thread: none on the loop, none on the pool.
         #expect(app.machines.calls.threads == ["virtlab.libvirt"])
     }
 
     @Test func aRefusedConnectionIsRetriedWithGrowingBackoffAndSaidInTheHeader() async {
-        let first = 0.2
-        let app = RunningDashboard(machines: FakeMachines(failConnects: 3), backoff: .init(first: first, limit: 5))
-        #expect(await app.terminal.shows("web1"), "connected in the end")
-        #expect(app.terminal.everShown.contains { $0.contains("CONNECTION LOST: Failed to connect socket: Connection refused") })
-        let connects = app.machines.calls.connects
-        #expect(connects.count == 4)
-        // The n-th retry waits at least first * 2^n: the loop never tries before the back-off ends.
-        for (index, (earlier, later)) in zip(connects, connects.dropFirst()).enumerated() {
-            #expect(later - earlier >= first * pow(2, Double(index)) * 0.99, "retry \(index + 1) came too soon")
+        let app = RunningDashboard(machines: FakeMachines(failConnects: 3), backoff: .init(first: 1, limit: 5))
+        let start = app.clock.now
+        // Each retry waits its whole back-off (1, 2, then 4 s), said in the header, and not a moment less.
+        for (retry, backoff) in [1, 2, 4].enumerated() {
+            #expect(await app.terminal.shows("CONNECTION LOST: Failed to connect socket: Connection refused; "
+                                             + "retry in \(backoff)s"))
+            #expect(await app.advance(by: Double(backoff) - 0.01))
+            #expect(app.machines.calls.connects.count == retry + 1, "retry \(retry + 1) came before its back-off")
+            app.clock.advance(by: 0.01)
+            #expect(await eventually("retry \(retry + 1)") { app.machines.calls.connects.count == retry + 2 })
         }
+        #expect(await app.terminal.shows("web1"), "connected in the end")
+        #expect(app.machines.calls.connects == [0, 1, 3, 7].map { start + $0 })
         #expect(await app.quit())
     }
 
@@ -36,7 +39,7 @@ import TermUI
         let slow = Gate()
         let app = RunningDashboard(machines: FakeMachines(slowSnapshot: slow), delay: 0.5)
         #expect(await app.terminal.shows("web1"))
-        #expect(await eventually("the second refresh is stuck in libvirt") { slow.isHolding })
+        #expect(await app.passTime("the second refresh is stuck in libvirt", step: 0.5) { slow.isHolding })
         // While libvirt does not answer, the keys still work: help opens and closes, the filter takes text.
         app.terminal.press(.character("?"))
         #expect(await app.terminal.shows("next pane"))
@@ -46,7 +49,7 @@ import TermUI
         #expect(slow.isHolding, "the refresh was still stuck while the keys were answered")
         app.terminal.press(.enter)
         slow.open()
-        #expect(await eventually("refreshes resume") { app.machines.calls.snapshots >= 3 })
+        #expect(await app.passTime("refreshes resume", step: 0.5) { app.machines.calls.snapshots >= 3 })
         #expect(await app.quit())
     }
 
@@ -57,10 +60,10 @@ import TermUI
         let app = RunningDashboard(hosts: [stuck, gone], backoff: .init(first: 0.2, limit: 0.4), delay: 0.5)
         #expect(await app.terminal.shows("pc02-web1"), "every host's machines are in the one list")
         #expect(await app.terminal.shows("LOST: pc03"), "the lost host is named in the header")
-        #expect(await eventually("pc02's second refresh is stuck") { slow.isHolding })
+        #expect(await app.passTime("pc02's second refresh is stuck", step: 0.5) { slow.isHolding })
         let before = app.machines.calls.snapshots
-        #expect(await eventually("the first host keeps refreshing") { app.machines.calls.snapshots >= before + 3 })
-        #expect(await eventually("the lost host is retried") { gone.calls.connects.count >= 3 })
+        for _ in 1...3 { #expect(await app.refresh(), "the first host keeps refreshing") }
+        #expect(await app.passTime("the lost host is retried", step: 0.2) { gone.calls.connects.count >= 3 })
         app.terminal.press(.character("/"))
         app.terminal.type("pc02")
         #expect(await app.terminal.shows("filter: pc02_"), "keys are answered while one host hangs")
@@ -119,7 +122,7 @@ import TermUI
         app.terminal.press(.character("g"), .character(" "), .character(" "))
         #expect(await app.terminal.shows("2 marked"))
         app.machines.vanish("web1")
-        #expect(await eventually("web1 is gone from the list") { !app.terminal.screen.contains("web1") })
+        #expect(await app.passTime("web1 is gone from the list", step: 0.5) { !app.terminal.screen.contains("web1") })
         app.terminal.press(.character("n"))
         app.terminal.type("s1")
         app.terminal.press(.enter)
@@ -136,13 +139,21 @@ import TermUI
     /// into view, and seldom otherwise (its tab's count only).
     @Test func theEngineIsSampledAtPaceOnlyWhileItsPaneIsShown() async {
         let engine = CountingEngine()
-        // The background turn is out of reach of the test: a sample while the pane is hidden is the first only.
-        let app = RunningDashboard(containers: engine, delay: 0.5, backgroundEngineSeconds: 3600)
-        #expect(await eventually("the first engine sample") { engine.samples >= 1 })
-        #expect(await eventually("five refreshes") { app.machines.calls.snapshots >= 5 })
+        let app = RunningDashboard(containers: engine, delay: 0.5, backgroundEngineSeconds: 5)
+        // The engine's turns are sleeps on the clock: the clock moves only while the sampler waits for it.
+        func sampled(_ count: Int, _ what: String) async -> Bool {
+            await eventually(what) { engine.samples == count && app.clock.sleeping == 1 }
+        }
+        #expect(await sampled(1, "the first engine sample"))
+        // Four refreshes (2 s) while the pane is hidden: the engine waits for its background turn at 5 s.
+        for _ in 1...4 { #expect(await app.refresh()) }
         #expect(engine.samples == 1, "sampled \(engine.samples) times while its pane was not shown")
+        #expect(await app.advance(by: 3))
+        #expect(await sampled(2, "the background turn"))
         app.terminal.press(.character("2"))
-        #expect(await eventually("sampled at once when shown, then at the refresh pace") { engine.samples >= 4 })
+        #expect(await sampled(3, "sampled at once when shown"))
+        #expect(await app.advance(by: 0.5))
+        #expect(await sampled(4, "then at the refresh pace"))
         #expect(await app.quit())
     }
 
@@ -164,7 +175,7 @@ import TermUI
         let refreshes = app.machines.calls.snapshots
         app.terminal.press(.character("h"))
         #expect(await app.terminal.shows("look closer"))
-        #expect(await eventually("libvirt is still refreshed") { app.machines.calls.snapshots > refreshes })
+        #expect(await app.refresh() && app.machines.calls.snapshots > refreshes, "libvirt is still refreshed")
         app.terminal.press(.character("c"))
         #expect(await app.terminal.shows("Step one: 1/1 points"))
         #expect(setup.isHolding && app.labs.checked == 1)
@@ -181,8 +192,7 @@ import TermUI
         #expect(await app.terminal.shows("Looking for a container engine"))
         app.terminal.press(.character("1"), .character("?"))
         #expect(await app.terminal.shows("next pane"))
-        let refreshes = app.machines.calls.snapshots
-        #expect(await eventually("libvirt is still refreshed") { app.machines.calls.snapshots > refreshes })
+        #expect(await app.refresh(), "libvirt is still refreshed")
         app.terminal.press(.escape)
         stuck.open()
         app.terminal.press(.character("2"))

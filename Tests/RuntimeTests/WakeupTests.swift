@@ -11,19 +11,26 @@ import Testing
         func raise() { lock.withLock { raised = true } }
     }
 
-    /// A task waiting on `wakeup` for `seconds`, and a flag raised when its wait ends.
+    let clock = FakeClock()
+
+    /// A task waiting on `wakeup` for `seconds` of the fake clock, and a flag raised when its wait ends.
     private func waiting(on wakeup: Wakeup, seconds: Double) -> (task: Task<Void, Never>, ended: Flag) {
         let ended = Flag()
-        let task = Task {
-            await wakeup.wait(seconds: seconds)
+        let deadline = clock.now + seconds
+        let task = Task { [clock] in
+            await wakeup.wait(until: deadline, on: clock)
             ended.raise()
         }
         return (task, ended)
     }
 
     @Test func aWaitEndsAtItsTime() async {
-        let short = waiting(on: Wakeup(), seconds: 0.05)
-        #expect(await eventually("the short wait ended") { short.ended.isRaised })
+        let short = waiting(on: Wakeup(), seconds: 5)
+        #expect(await eventually("the wait is asleep on the clock") { clock.sleeping == 1 })
+        clock.advance(by: 4.99)
+        #expect(clock.sleeping == 1 && !short.ended.isRaised, "the wait ended before its time")
+        clock.advance(by: 0.01)
+        #expect(await eventually("the wait ended at its time") { short.ended.isRaised })
     }
 
     @Test func aWakeEndsALongWaitAndOneWithNobodyWaitingIsKept() async {

@@ -7,12 +7,12 @@ import Testing
     let shell = SecureShell(user: "ana", address: "192.0.2.7", hostKeyAlias: SecureShell.hostKeyAlias(vmUUID: "u-1"),
                             identity: "/home/ana/key", knownHosts: "/tmp/kh", batch: true)
 
-    @Test func theRemoteShellGetsBackEveryWordAsItWasGiven() {
+    @Test func theRemoteShellGetsBackEveryWordAsItWasGiven() async {
         let words = ["printf", "%s|", "it's mine; rm -rf /", "$HOME", "`id`", "a b"]
         let argv = shell.argv(.words(words))
         let remoteLine = argv.drop { $0 != "--" }.dropFirst().joined(separator: " ")
         // What sshd hands the login shell: the words joined by spaces, as one line.
-        let outcome = ProcessRunner.run(["sh", "-c", remoteLine])
+        let outcome = await OwnThread.run { ProcessRunner.run(["sh", "-c", remoteLine]) }
         #expect(outcome.stdout == "it's mine; rm -rf /|$HOME|`id`|a b|")
         // A line typed for a person's login goes as typed: the remote shell runs the pipe.
         #expect(Array(shell.argv(.line("ls /etc | wc -l")).suffix(2)) == ["--", "ls /etc | wc -l"])

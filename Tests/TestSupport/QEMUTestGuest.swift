@@ -100,11 +100,11 @@ public enum QEMUTestGuest {
 
 /// Polls until `condition` holds or `timeout` passes; returns whether it held.
 public func eventually(timeout: Duration = .seconds(60), every interval: Duration = .milliseconds(250),
-                       _ condition: () throws -> Bool) async -> Bool {
+                       _ condition: () async throws -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
-        if (try? condition()) == true { return true }
+        if (try? await condition()) == true { return true }
         try? await Task.sleep(for: interval)
     }
-    return (try? condition()) == true
+    return (try? await condition()) == true
 }

@@ -21,6 +21,7 @@ public enum Run {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
     }
 
+    @available(*, noasync, message: "await the async virtlab: a process waited for on a cooperative thread starves the tests beside it")
     public static func virtlab(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         try command([virtlabBinary] + arguments, environment: environment)
     }
@@ -32,12 +33,13 @@ public enum Run {
     }
 
     /// `command`, waiting on a thread of its own (see the async `virtlab`).
-    public static func command(_ argv: [String], environment: [String: String] = [:]) async throws -> Result {
-        try await OwnThread.run { Swift.Result { try command(argv, environment: environment, detached: false) } }.get()
+    public static func command(_ argv: [String], environment: [String: String] = [:], detached: Bool = false)
+        async throws -> Result {
+        try await OwnThread.run { Swift.Result { try command(argv, environment: environment, detached: detached) } }.get()
     }
 
-    /// Runs `argv` to completion through virtlab's process runner. With `detached`, output is not captured:
-    /// for a command that leaves a daemon behind (tmux's server), which would otherwise hold the pipes open.
+    /// Runs `argv` to completion through virtlab's process runner. With `detached`, output is not captured.
+    @available(*, noasync, message: "await the async command: a process waited for on a cooperative thread starves the tests beside it")
     public static func command(_ argv: [String], environment: [String: String] = [:], detached: Bool = false)
         throws -> Result {
         var env = ProcessInfo.processInfo.environment

@@ -157,7 +157,7 @@ import TestSupport
         try connection.startNetwork(network)
         _ = try domain.attachNIC(network: network, model: "virtio", scope: .config)
         try domain.start()
-        let result = try Run.virtlab(["vm", "ssh", name, "--wait", "2", "--", "true"])
+        let result = try await Run.virtlab(["vm", "ssh", name, "--wait", "2", "--", "true"])
         let lines = result.stderr.split(whereSeparator: \.isNewline).map(String.init)
         #expect(result.status == 1)
         #expect(lines.first == "waiting up to 2 s for \(name)'s address (a DHCP lease or its guest agent)…", "\(lines)")

@@ -71,12 +71,12 @@ import TestSupport
     }
 
     @Test func unknownURI() async throws {
-        await expectOneLineError(try Run.virtlab(["ls", "--uri", "bogus:///nowhere"]),
+        await expectOneLineError(try await Run.virtlab(["ls", "--uri", "bogus:///nowhere"]),
                            mentioning: ["bogus:///nowhere", "check the URI"])
     }
 
     @Test func unreachableDaemon() async throws {
-        await expectOneLineError(try Run.virtlab(["ls", "--uri", "qemu:///system?socket=/nonexistent/libvirt.sock"]),
+        await expectOneLineError(try await Run.virtlab(["ls", "--uri", "qemu:///system?socket=/nonexistent/libvirt.sock"]),
                            mentioning: ["cannot connect", "libvirtd"])
     }
 

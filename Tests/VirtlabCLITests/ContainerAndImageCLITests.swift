@@ -23,30 +23,30 @@ import TestSupport
             #expect(exec.status == 7 && exec.stdout == "hi\n" && exec.stderr == "oops\n")
 
             // The action table refuses before the engine is asked, in the words the dashboard uses.
-            await expectOneLineError(try Run.virtlab(["ct", "unpause", name], environment: engine),
+            await expectOneLineError(try await Run.virtlab(["ct", "unpause", name], environment: engine),
                                mentioning: ["cannot unpause '\(name)': it is running; only a paused container unpauses"])
-            await #expect(try Run.virtlab(["ct", "pause", name], environment: engine).stdout == "\(name): paused\n")
-            await #expect(try Run.virtlab(["ct", "unpause", name], environment: engine).stdout == "\(name): unpaused\n")
-            await #expect(try Run.virtlab(["ct", "stop", name, "--time", "1"], environment: engine).stdout == "\(name): stopped\n")
+            await #expect(try await Run.virtlab(["ct", "pause", name], environment: engine).stdout == "\(name): paused\n")
+            await #expect(try await Run.virtlab(["ct", "unpause", name], environment: engine).stdout == "\(name): unpaused\n")
+            await #expect(try await Run.virtlab(["ct", "stop", name, "--time", "1"], environment: engine).stdout == "\(name): stopped\n")
             let json = try await Run.virtlab(["ls", "--json", "--uri", "test:///default"], environment: engine)
             let listing = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
             let containers = try #require(listing?["containers"] as? [[String: Any]])
             #expect(containers.contains { $0["name"] as? String == name && $0["state"] as? String == "exited" })
             #expect((listing?["container_images"] as? [[String: Any]])?.isEmpty == false)
 
-            await expectOneLineError(try Run.virtlab(["ct", "rm", name], environment: engine), mentioning: ["--yes"])
+            await expectOneLineError(try await Run.virtlab(["ct", "rm", name], environment: engine), mentioning: ["--yes"])
             #expect(try await client.containers().contains { $0.name == name }, "refused removal removes nothing")
-            await #expect(try Run.virtlab(["ct", "rm", name, "--yes"], environment: engine).stdout == "\(name): removed\n")
-            await expectOneLineError(try Run.virtlab(["ct", "start", name], environment: engine),
+            await #expect(try await Run.virtlab(["ct", "rm", name, "--yes"], environment: engine).stdout == "\(name): removed\n")
+            await expectOneLineError(try await Run.virtlab(["ct", "start", name], environment: engine),
                                mentioning: [name, "virtlab ct ls"])
         }
     }
 
     @Test func withoutAnEngineContainerCommandsSaySoAndListStillWorks() async throws {
         let missing = ["DOCKER_HOST": "unix:///tmp/vl-no-engine.sock"]
-        await expectOneLineError(try Run.virtlab(["ct", "ls"], environment: missing),
+        await expectOneLineError(try await Run.virtlab(["ct", "ls"], environment: missing),
                            mentioning: ["/tmp/vl-no-engine.sock", "does not exist"])
-        await expectOneLineError(try Run.virtlab(["ct", "ls"], environment: ["DOCKER_HOST": "tcp://10.0.0.1:2375"]),
+        await expectOneLineError(try await Run.virtlab(["ct", "ls"], environment: ["DOCKER_HOST": "tcp://10.0.0.1:2375"]),
                            mentioning: ["unix://"])
         let list = try await Run.virtlab(["ls", "--uri", "test:///default"], environment: missing)
         #expect(list.status == 0)
@@ -60,7 +60,7 @@ import TestSupport
         let environment = ["VIRTLAB_IMAGES_DIR": directory]
         let source = directory + "-src.qcow2"
         defer { try? FileManager.default.removeItem(atPath: source) }
-        await #expect(try Run.command(["qemu-img", "create", "-q", "-f", "qcow2", source, "64M"]).status == 0)
+        await #expect(try await Run.command(["qemu-img", "create", "-q", "-f", "qcow2", source, "64M"]).status == 0)
 
         let imported = try await Run.virtlab(["image", "import", source, "--name", "base.qcow2"], environment: environment)
         #expect(imported.status == 0 && imported.stdout.contains("imported base.qcow2: qcow2, 64 MiB virtual"))
@@ -72,16 +72,16 @@ import TestSupport
         let notes = directory + "-notes.txt"
         defer { try? FileManager.default.removeItem(atPath: notes) }
         try "not an image\n".write(toFile: notes, atomically: true, encoding: .utf8)
-        await expectOneLineError(try Run.virtlab(["image", "import", notes], environment: environment),
+        await expectOneLineError(try await Run.virtlab(["image", "import", notes], environment: environment),
                            mentioning: ["is not a disk image"])
-        await expectOneLineError(try Run.virtlab(["image", "import", source, "--name", "base.qcow2"], environment: environment),
+        await expectOneLineError(try await Run.virtlab(["image", "import", source, "--name", "base.qcow2"], environment: environment),
                            mentioning: ["already exists"])
-        await expectOneLineError(try Run.virtlab(["vm", "create", "x", "--from-image", "nope.qcow2", "--uri", "test:///default"],
+        await expectOneLineError(try await Run.virtlab(["vm", "create", "x", "--from-image", "nope.qcow2", "--uri", "test:///default"],
                                            environment: environment), mentioning: ["no image nope.qcow2"])
-        await expectOneLineError(try Run.virtlab(["vm", "create", "x", "--from-image", "base.qcow2", "--ssh-key", notes,
+        await expectOneLineError(try await Run.virtlab(["vm", "create", "x", "--from-image", "base.qcow2", "--ssh-key", notes,
                                             "--uri", "test:///default"], environment: environment),
                            mentioning: ["is not an SSH public key"])
-        await expectOneLineError(try Run.virtlab(["vm", "clone", "test", "copy", "--uri", "test:///default"]),
+        await expectOneLineError(try await Run.virtlab(["vm", "clone", "test", "copy", "--uri", "test:///default"]),
                            mentioning: ["test is running", "shut it down first"])
     }
 }

@@ -7,7 +7,8 @@ import VirtKit
 func expectScreen(_ session: TmuxSession, contains text: String, timeout: Duration = .seconds(30),
                   sourceLocation: SourceLocation = #_sourceLocation) async {
     let found = await session.waitFor(text, timeout: timeout)
-    #expect(found, "screen lacks '\(text)':\n\(session.screen())", sourceLocation: sourceLocation)
+    let screen = found ? "" : await session.screen()
+    #expect(found, "screen lacks '\(text)':\n\(screen)", sourceLocation: sourceLocation)
 }
 
 /// Waits until a row of the screen satisfies `row` (a machine's line with its state, say): this is the state
@@ -15,16 +16,18 @@ func expectScreen(_ session: TmuxSession, contains text: String, timeout: Durati
 func expectRow(_ session: TmuxSession, timeout: Duration = .seconds(30), _ what: String,
                sourceLocation: SourceLocation = #_sourceLocation, where row: @escaping (Substring) -> Bool) async {
     let found = await eventually(timeout: timeout, every: .milliseconds(100)) {
-        session.screen().split(separator: "\n").contains(where: row)
+        await session.screen().split(separator: "\n").contains(where: row)
     }
-    #expect(found, "no row shows \(what):\n\(session.screen())", sourceLocation: sourceLocation)
+    let screen = found ? "" : await session.screen()
+    #expect(found, "no row shows \(what):\n\(screen)", sourceLocation: sourceLocation)
 }
 
 /// Waits until `text` is gone from the screen (a dialog closed, a warning cleared).
 func expectGone(_ session: TmuxSession, _ text: String, timeout: Duration = .seconds(30),
                 sourceLocation: SourceLocation = #_sourceLocation) async {
-    let gone = await eventually(timeout: timeout, every: .milliseconds(100)) { !session.screen().contains(text) }
-    #expect(gone, "screen still shows '\(text)':\n\(session.screen())", sourceLocation: sourceLocation)
+    let gone = await eventually(timeout: timeout, every: .milliseconds(100)) { await !session.screen().contains(text) }
+    let screen = gone ? "" : await session.screen()
+    #expect(gone, "screen still shows '\(text)':\n\(screen)", sourceLocation: sourceLocation)
 }
 
 /// The real binary in tmux: keys in, screen out, terminal restored at the end.
@@ -32,87 +35,88 @@ func expectGone(_ session: TmuxSession, _ text: String, timeout: Duration = .sec
     @Test func navigateFilterPauseResizeQuitOnTheTestDriver() async throws {
         let fixture = try TestDriverFixture(vms: [.init(name: "alpha", vcpus: 2), .init(name: "beta"),
                                                   .init(name: "gamma", running: false)])
-        let session = try TmuxSession([Run.virtlabBinary, "--uri", fixture.uri, "--delay", "0.5"])
+        let session = try await TmuxSession([Run.virtlabBinary, "--uri", fixture.uri, "--delay", "0.5"])
         await expectScreen(session, contains: "1 VMs (3)")
-        #expect(session.alternateScreen)
+        #expect(await session.alternateScreen)
         await expectScreen(session, contains: "─ alpha ─")  // the detail pane follows the selection
 
-        try session.send("j")
+        try await session.send("j")
         await expectScreen(session, contains: "─ beta ─")
 
-        try session.send("/")
-        try session.send("gam", literal: true)
+        try await session.send("/")
+        try await session.send("gam", literal: true)
         await expectScreen(session, contains: "filter: gam_")
-        #expect(!session.screen().contains("alpha"))
-        try session.send("Escape")
+        let screen = await session.screen()
+        #expect(!screen.contains("alpha"))
+        try await session.send("Escape")
         await expectScreen(session, contains: "alpha")
 
-        try session.send("g", "p")
+        try await session.send("g", "p")
         await expectRow(session, "alpha paused") { $0.contains("alpha") && $0.contains("paused") }
-        try session.send("p")
+        try await session.send("p")
         // The state's reason proves the resume; the status line's "done" lasts 5 s, which a loaded machine can miss.
         await expectScreen(session, contains: "running (unpaused)")
 
-        try session.send("F")
+        try await session.send("F")
         await expectScreen(session, contains: "Force off alpha?")
-        try session.send("n")
+        try await session.send("n")
         await expectGone(session, "Force off alpha?")
         await expectRow(session, "alpha still running") { $0.contains("alpha") && $0.contains("running") }
 
-        try session.resize(width: 40, height: 10)
+        try await session.resize(width: 40, height: 10)
         await expectScreen(session, contains: "Terminal too small: 40x10")
-        try session.resize(width: 120, height: 40)
+        try await session.resize(width: 120, height: 40)
         await expectScreen(session, contains: "Virtual machines (3)")
-        for _ in 0..<30 { try session.resize(width: Int.random(in: 20...150), height: Int.random(in: 5...50)) }
-        try session.resize(width: 80, height: 24)
+        for _ in 0..<30 { try await session.resize(width: Int.random(in: 20...150), height: Int.random(in: 5...50)) }
+        try await session.resize(width: 80, height: 24)
         await expectScreen(session, contains: "1 VMs (3)")
 
-        try session.send("?")
+        try await session.send("?")
         await expectScreen(session, contains: "─ Keys ─")
-        try session.send("Escape", "q")
+        try await session.send("Escape", "q")
         await expectScreen(session, contains: "VIRTLAB_EXIT=0")
-        #expect(!session.alternateScreen, "the terminal was not restored")
-        #expect(!session.screen().contains("Virtual machines"))
+        #expect(await !session.alternateScreen, "the terminal was not restored")
+        #expect(await !session.screen().contains("Virtual machines"))
     }
 
     /// The Networks pane on the fixture's NAT network: stopped after a confirmation showing the virsh line,
     /// started again; the row follows the network's real state.
     @Test func networksPaneStopsAndStartsANetwork() async throws {
         let fixture = try TestDriverFixture(vms: [.init(name: "solo")])
-        let session = try TmuxSession([Run.virtlabBinary, "--uri", fixture.uri, "--delay", "0.5"])
+        let session = try await TmuxSession([Run.virtlabBinary, "--uri", fixture.uri, "--delay", "0.5"])
         await expectScreen(session, contains: "1 VMs (1)")
-        try session.send("5")
+        try await session.send("5")
         await expectRow(session, "labnet active") { $0.contains("labnet") && $0.contains("active") && $0.contains("nat") }
-        try session.send("d")
+        try await session.send("d")
         await expectScreen(session, contains: "Same as: virsh net-destroy labnet")
-        try session.send("y")
+        try await session.send("y")
         await expectRow(session, "labnet inactive") { $0.contains("labnet") && $0.contains("inactive") }
-        try session.send("u")
+        try await session.send("u")
         await expectRow(session, "labnet active again") {
             $0.contains("labnet") && $0.contains("active") && !$0.contains("inactive")
         }
-        try session.send("q")
+        try await session.send("q")
         await expectScreen(session, contains: "VIRTLAB_EXIT=0")
     }
 
     @Test func sigtermRestoresTheTerminal() async throws {
         let fixture = try TestDriverFixture(vms: [.init(name: "solo")])
-        let session = try TmuxSession([Run.virtlabBinary, "--uri", fixture.uri])
+        let session = try await TmuxSession([Run.virtlabBinary, "--uri", fixture.uri])
         await expectScreen(session, contains: "1 VMs (1)")
-        let pid = try #require(session.programPID)
+        let pid = try #require(await session.programPID)
         #expect(kill(pid, SIGTERM) == 0)
         await expectScreen(session, contains: "VIRTLAB_EXIT=0")
-        #expect(!session.alternateScreen)
+        #expect(await !session.alternateScreen)
     }
 
     @Test func aBadThemeIsRefusedWithItsLineAndTheAppStarts() async throws {
         let fixture = try TestDriverFixture(vms: [.init(name: "solo")])
         let theme = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID()).theme").path
         try "text = default\nheader = purple\n".write(toFile: theme, atomically: true, encoding: .utf8)
-        let session = try TmuxSession([Run.virtlabBinary, "--uri", fixture.uri, "--theme", theme], width: 120)
+        let session = try await TmuxSession([Run.virtlabBinary, "--uri", fixture.uri, "--theme", theme], width: 120)
         await expectScreen(session, contains: "\(theme):2: unknown colour 'purple'")
         await expectScreen(session, contains: "Virtual machines (1)")
-        try session.send("q")
+        try await session.send("q")
         await expectScreen(session, contains: "VIRTLAB_EXIT=0")
     }
 
@@ -138,31 +142,31 @@ func expectGone(_ session: TmuxSession, _ text: String, timeout: Duration = .sec
         }
         #expect(booted)
 
-        let session = try TmuxSession([Run.virtlabBinary, "--uri", QEMUTestGuest.uri, "--delay", "0.5"], width: 100)
+        let session = try await TmuxSession([Run.virtlabBinary, "--uri", QEMUTestGuest.uri, "--delay", "0.5"], width: 100)
         await expectScreen(session, contains: "Virtual machines (")
-        try session.send("/")
-        try session.send(name, literal: true)
-        try session.send("Enter")
+        try await session.send("/")
+        try await session.send(name, literal: true)
+        try await session.send("Enter")
         await expectScreen(session, contains: "─ \(name) ─")
-        try session.send("p")
+        try await session.send("p")
         #expect(await eventually(timeout: .seconds(30)) { try domain.info().state == .paused })
         await expectRow(session, "\(name) paused") { $0.contains(name) && $0.contains("paused") }
-        try session.send("p")
+        try await session.send("p")
         #expect(await eventually(timeout: .seconds(30)) { try domain.info().state == .running })
         await expectRow(session, "\(name) running") { $0.contains(name) && $0.contains("running") }
 
-        try session.send("c")
+        try await session.send("c")
         await expectScreen(session, contains: "console of \(name). Press Ctrl-] to return")
-        try session.send("echo virtlab-$((6*7))", literal: true)
-        try session.send("Enter")
+        try await session.send("echo virtlab-$((6*7))", literal: true)
+        try await session.send("Enter")
         await expectScreen(session, contains: "virtlab-42")
-        try session.send("C-]")
+        try await session.send("C-]")
         await expectScreen(session, contains: "─ \(name) ─")  // the UI came back intact
         await expectGone(session, "virtlab-42")
 
-        try session.send("q")
+        try await session.send("q")
         await expectScreen(session, contains: "VIRTLAB_EXIT=0")
-        #expect(!session.alternateScreen)
+        #expect(await !session.alternateScreen)
     }
 
     /// libvirtd "goes away" by cutting a socket proxy between virtlab and the daemon, then "returns".
@@ -171,14 +175,14 @@ func expectGone(_ session: TmuxSession, _ text: String, timeout: Duration = .sec
         let proxy = try SocketProxy(target: "/run/libvirt/libvirt-sock")
         defer { proxy.stop() }
         let uri = "qemu:///system?socket=\(proxy.path)"
-        let session = try TmuxSession([Run.virtlabBinary, "--uri", uri, "--delay", "0.5"], width: 140)
+        let session = try await TmuxSession([Run.virtlabBinary, "--uri", uri, "--delay", "0.5"], width: 140)
         await expectScreen(session, contains: "Virtual machines (")  // the tab counts machines once connected
         proxy.stop()
         await expectScreen(session, contains: "CONNECTION LOST")
-        #expect(session.alternateScreen, "virtlab must keep running while the daemon is away")
+        #expect(await session.alternateScreen, "virtlab must keep running while the daemon is away")
         try proxy.start()
         await expectGone(session, "CONNECTION LOST", timeout: .seconds(45))
-        try session.send("q")
+        try await session.send("q")
         await expectScreen(session, contains: "VIRTLAB_EXIT=0")
     }
 }

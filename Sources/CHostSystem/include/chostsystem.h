@@ -1,0 +1,11 @@
+#ifndef VIRTLAB_CHOSTSYSTEM_H
+#define VIRTLAB_CHOSTSYSTEM_H
+// What Swift cannot import from glibc or the processor directly. Every symbol is prefixed vl_.
+#include <spawn.h>
+
+// pipe2 and posix_spawn_file_actions_addclosefrom_np are declared only under _GNU_SOURCE, which Swift's
+// Glibc module does not define. Both exist since glibc 2.34 (Debian 12 has 2.36).
+int vl_pipe_cloexec(int fds[2]);
+int vl_spawn_closefrom(posix_spawn_file_actions_t *actions, int lowest);
+
+#endif
