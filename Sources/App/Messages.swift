@@ -100,8 +100,9 @@ public enum NetworkAction: Sendable, Equatable {
         return kind.rule.verb
     }
 
-    public func equivalent(for name: String) -> String {
-        kind.rule.equivalent(for: name, filling: ["[--disable]": self == .autostart(false) ? "--disable" : ""])
+    /// The virsh command that does the same to network `name`; with `uri`, as typed on that connection.
+    public func command(for name: String, uri: String? = nil) -> String {
+        kind.rule.command.line(CommandTemplate.Values([.name: name], on: self == .autostart(false) ? [.disable] : []), uri: uri)
     }
 }
 
@@ -130,11 +131,12 @@ public enum PendingAction: Sendable, Equatable {
         }
     }
 
-    public func equivalent(for name: String) -> String {
+    /// The command that does the same to `name`, shown in the dialog.
+    public func command(for name: String) -> String {
         switch self {
-        case .machine(let action): action.equivalent(for: name)
-        case .container(let action): action.kind.rule.equivalent(for: name)
-        case .network(let action): action.equivalent(for: name)
+        case .machine(let action): action.command(for: name)
+        case .container(let action): action.kind.rule.command.line(name: name)
+        case .network(let action): action.command(for: name)
         }
     }
 }
@@ -179,9 +181,9 @@ extension Effect {
         case .perform(let action, let key, let name):
             return (key.connection, "\(action.verb) \(name)", action.command(for: name, uri: key.connection))
         case .performOnContainer(let action, _, let name):
-            return ("container engine", "\(action.verb) \(name)", action.kind.rule.equivalent(for: name))
+            return ("container engine", "\(action.verb) \(name)", action.kind.rule.command.line(name: name))
         case .performOnNetwork(let action, let name):
-            return (uri, "\(action.verb) \(name)", EquivalentCommand.line(action.equivalent(for: name), uri: uri))
+            return (uri, "\(action.verb) \(name)", action.command(for: name, uri: uri))
         case .createNetwork(let name, _, _, _):
             return (uri, "define network \(name)", EquivalentCommand.defineNetwork(name, uri: uri))
         case .launch(let imagePath, let name, let memoryMiB, _):

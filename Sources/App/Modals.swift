@@ -7,7 +7,7 @@ func drawModal(_ buffer: inout Buffer, _ modal: Modal, _ state: AppState, theme:
     case .confirm(let action, _, let name):
         var lines = ["\(action.verb.prefix(1).uppercased() + action.verb.dropFirst()) \(name)?"]
         if let warning = action.warning { lines.append(warning) }
-        lines += ["Same as: " + action.equivalent(for: name), "", "y  yes        n  no"]
+        lines += ["Same as: " + action.command(for: name), "", "y  yes        n  no"]
         dialog(&buffer, title: "Confirm", lines: lines, theme: theme, glyphs: glyphs)
     case .confirmMany(let action, let targets, let refused):
         let names = targets.map(\.name)
@@ -15,7 +15,7 @@ func drawModal(_ buffer: inout Buffer, _ modal: Modal, _ state: AppState, theme:
                      "  " + listed(names, width: buffer.size.width - 12)]
         if !refused.isEmpty { lines.append("Left out (\(refused.count)): " + listed(refused.map(\.machine.name), width: buffer.size.width - 30)) }
         if let warning = action.kind.rule.warning { lines.append(warning) }
-        lines += ["Same as, for each: " + action.equivalent(for: "NAME"), "", "y  yes        n  no"]
+        lines += ["Same as, for each: " + action.command(for: "NAME"), "", "y  yes        n  no"]
         dialog(&buffer, title: "Confirm", lines: lines, theme: theme, glyphs: glyphs)
     case .confirmDelete(let targets, let typed, let removeStorage):
         let one = targets.count == 1

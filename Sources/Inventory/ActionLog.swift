@@ -44,19 +44,17 @@ public struct ActionRecord: Sendable, Equatable {
 /// The command line a learner would type: virsh gets the connection's URI (`-c`), so the line works when
 /// pasted in a shell whatever `LIBVIRT_DEFAULT_URI` says; other tools are left as they are.
 public enum EquivalentCommand {
-    public static func line(_ template: String, uri: String?) -> String {
-        guard let uri, !uri.isEmpty else { return template }
-        return template.replacingOccurrences(of: "virsh ", with: "virsh -c \(uri) ")
-    }
-}
-
-extension EquivalentCommand {
     /// A VM from a cloud image, as `vm create` and the launch wizard make it: an overlay, a seed, virt-install.
     public static func launch(name: String, image: String, memoryMiB: Int, uri: String) -> String {
-        "virt-install --connect \(uri) --name \(name) --memory \(memoryMiB) --import "
-            + "--disk backing_store=\(image),format=qcow2 --cloud-init --os-variant detect=on,require=off"
+        CommandTemplate("virt-install --connect", .slot(.uri), .fixed("--name"), .slot(.name), .fixed("--memory"),
+                        .slot(.mebibytes), .fixed("--import"), .fixed("--disk"),
+                        .glued([.fixed("backing_store="), .slot(.image), .fixed(",format=qcow2")]),
+                        .fixed("--cloud-init"), .fixed("--os-variant"), .fixed("detect=on,require=off"))
+            .line(CommandTemplate.Values([.uri: uri, .name: name, .mebibytes: "\(memoryMiB)", .image: image]))
     }
 
     /// A network defined from flags: the XML virtlab writes, defined with virsh.
-    public static func defineNetwork(_ name: String, uri: String) -> String { line("virsh net-define \(name).xml", uri: uri) }
+    public static func defineNetwork(_ name: String, uri: String) -> String {
+        CommandTemplate("virsh net-define", .slot(.name, suffix: ".xml")).line(name: name, uri: uri)
+    }
 }

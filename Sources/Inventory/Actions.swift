@@ -14,17 +14,17 @@ public struct ActionRule<State: ActionState>: Sendable {
     public let hint: String?
     /// Why the dashboard asks before doing it; nil: it does not ask.
     public let warning: String?
-    /// The command that does the same, NAME standing for the machine's or container's name.
-    public let equivalent: String
+    /// The command that does the same: fixed words and the action's values.
+    public let command: CommandTemplate
 
     init(_ verb: String, done: String, from allowed: Set<State>? = nil, hint: String? = nil, warning: String? = nil,
-         same equivalent: String) {
+         same command: CommandTemplate) {
         self.verb = verb
         self.done = done
         self.allowedFrom = allowed
         self.hint = hint
         self.warning = warning
-        self.equivalent = equivalent
+        self.command = command
     }
 
     public func allows(_ state: State) -> Bool { allowedFrom?.contains(state) ?? true }
@@ -33,17 +33,6 @@ public struct ActionRule<State: ActionState>: Sendable {
     public func refusal(_ name: String, _ state: State) -> String? {
         guard !allows(state) else { return nil }
         return "cannot \(verb) '\(name)': it is \(state.label)" + (hint.map { "; \($0)" } ?? "")
-    }
-
-    public func equivalent(for name: String) -> String { equivalent(for: name, filling: [:]) }
-
-    /// The command for `name` with the action's own values in place of the table's placeholders (SNAPSHOT,
-    /// `[--flag]`); an optional part filled with "" leaves no gap.
-    public func equivalent(for name: String, filling values: [String: String]) -> String {
-        var line = equivalent.replacingOccurrences(of: "NAME", with: name)
-        for (placeholder, value) in values { line = line.replacingOccurrences(of: placeholder, with: value) }
-        while line.contains("  ") { line = line.replacingOccurrences(of: "  ", with: " ") }
-        return line.trimmingCharacters(in: .whitespaces)
     }
 }
 
@@ -72,62 +61,72 @@ public enum MachineVerb: String, CaseIterable, Sendable {
 
     public var rule: ActionRule<MachineState> {
         switch self {
-        case .start: ActionRule("start", done: "started", from: [.shutOff, .crashed], same: "virsh start NAME")
+        case .start: ActionRule("start", done: "started", from: [.shutOff, .crashed], same: CommandTemplate("virsh start", .slot(.name)))
         case .shutdown:
             ActionRule("shut down", done: "asked to shut down", from: MachineState.live,
                        warning: "The guest is asked to shut down; unsaved work inside it may be lost.",
-                       same: "virsh shutdown NAME")
+                       same: CommandTemplate("virsh shutdown", .slot(.name)))
         case .reboot:
             ActionRule("reboot", done: "asked to reboot", from: MachineState.live,
-                       warning: "The guest reboots; unsaved work inside it may be lost.", same: "virsh reboot NAME")
+                       warning: "The guest reboots; unsaved work inside it may be lost.", same: CommandTemplate("virsh reboot", .slot(.name)))
         case .forceOff:
             ActionRule("force off", done: "forced off", from: MachineState.live,
                        warning: "Like pulling the plug: the guest gets no chance to save anything.",
-                       same: "virsh destroy NAME")
+                       same: CommandTemplate("virsh destroy", .slot(.name)))
         case .pause:
             ActionRule("pause", done: "paused", from: [.running, .blocked], hint: "only a running VM can pause",
-                       same: "virsh suspend NAME")
+                       same: CommandTemplate("virsh suspend", .slot(.name)))
         case .resume:
             ActionRule("resume", done: "resumed", from: [.paused], hint: "only a paused VM resumes",
-                       same: "virsh resume NAME")
+                       same: CommandTemplate("virsh resume", .slot(.name)))
         case .console:
             ActionRule("open the console of", done: "left the console of", from: MachineState.live,
-                       hint: "start it first", same: "virsh console NAME")
+                       hint: "start it first", same: CommandTemplate("virsh console", .slot(.name)))
         case .snapshot:
-            ActionRule("snapshot", done: "snapshot taken of", same: "virsh snapshot-create-as NAME SNAPSHOT [--description]")
+            ActionRule("snapshot", done: "snapshot taken of", same: CommandTemplate("virsh snapshot-create-as", .slot(.name), .slot(.snapshot),
+                                              .when(.description, [.fixed("--description"), .slot(.text)])))
         case .revert:
             ActionRule("revert", done: "reverted", warning: "Everything since that snapshot is lost.",
-                       same: "virsh snapshot-revert NAME SNAPSHOT")
+                       same: CommandTemplate("virsh snapshot-revert", .slot(.name), .slot(.snapshot)))
         case .deleteSnapshot:
             ActionRule("delete a snapshot of", done: "deleted a snapshot of",
                        warning: "The snapshot is gone for good; its children, if any, hang from its parent instead.",
-                       same: "virsh snapshot-delete NAME SNAPSHOT")
+                       same: CommandTemplate("virsh snapshot-delete", .slot(.name), .slot(.snapshot)))
         case .clone:
             ActionRule("clone", done: "cloned", from: [.shutOff], hint: "shut it down first",
-                       same: "virt-clone --original NAME --name NEW --auto-clone [&& virt-sysprep]")
+                       same: CommandTemplate("virt-clone --original", .slot(.name), .fixed("--name"), .slot(.newName), .fixed("--auto-clone"),
+                                             .when(.sanitize, [.fixed("&&"), .fixed("virt-sysprep"), .fixed("-d"), .slot(.newName)])))
         case .delete:
             ActionRule("delete", done: "deleted", warning: "This removes the VM's definition and its snapshots.",
-                       same: "virsh undefine NAME --snapshots-metadata [--remove-all-storage]")
+                       same: CommandTemplate("virsh undefine", .slot(.name), .fixed("--snapshots-metadata"),
+                                             .when(.removeStorage, [.fixed("--remove-all-storage")])))
         case .autostart:
-            ActionRule("change autostart of", done: "changed autostart of", same: "virsh autostart NAME [--disable]")
+            ActionRule("change autostart of", done: "changed autostart of", same: CommandTemplate("virsh autostart", .slot(.name), .when(.disable, [.fixed("--disable")])))
         case .setVCPUs:
-            ActionRule("set the vCPUs of", done: "set the vCPUs of", same: "virsh setvcpus NAME COUNT --config [--live]")
+            ActionRule("set the vCPUs of", done: "set the vCPUs of", same: CommandTemplate("virsh setvcpus", .slot(.name), .slot(.count), .fixed("--config"),
+                                             .when(.live, [.fixed("--live")])))
         case .setMemory:
-            ActionRule("set the memory of", done: "set the memory of", same: "virsh setmem NAME MIBM --config [--live]")
+            ActionRule("set the memory of", done: "set the memory of", same: CommandTemplate("virsh setmem", .slot(.name), .slot(.mebibytes, suffix: "M"), .fixed("--config"),
+                                             .when(.live, [.fixed("--live")])))
         case .attachDisk:
             ActionRule("attach a disk to", done: "attached a disk to",
-                       same: "CREATEvirsh attach-disk NAME FILE TARGET --subdriver qcow2 --persistent")
+                       same: CommandTemplate([.when(.create, CommandTemplate("qemu-img create -f qcow2", .slot(.file),
+                                                                             .slot(.sizeGiB, suffix: "G"), .fixed("&&")).words)]
+                                             + CommandTemplate("virsh attach-disk", .slot(.name), .slot(.file), .slot(.target),
+                                                               .fixed("--subdriver"), .fixed("qcow2"), .fixed("--persistent")).words))
         case .detachDisk:
             ActionRule("detach a disk from", done: "detached a disk from",
                        warning: "The guest loses the disk at once; what it had not written out is lost.",
-                       same: "virsh detach-disk NAME TARGET --persistent")
+                       same: CommandTemplate("virsh detach-disk", .slot(.name), .slot(.target), .fixed("--persistent")))
         case .attachNIC:
             ActionRule("attach a NIC to", done: "attached a NIC to",
-                       same: "virsh attach-interface NAME network NET --model virtio --persistent")
+                       same: CommandTemplate("virsh attach-interface", .slot(.name), .fixed("network"), .slot(.network),
+                                             .fixed("--model"), .fixed("virtio"), .fixed("--persistent")))
         case .detachNIC:
             ActionRule("detach a NIC from", done: "detached a NIC from",
                        warning: "The guest loses that network link at once.",
-                       same: "virsh detach-interface NAME network --mac MAC --persistent")
+                       same: CommandTemplate("virsh detach-interface", .slot(.name), .fixed("network"), .fixed("--mac"), .slot(.mac),
+                                             .fixed("--persistent")))
         }
     }
 }
@@ -193,32 +192,32 @@ public enum MachineAction: Sendable, Equatable {
         }
     }
 
-    /// The virsh (or virt-clone) command line that does the same to `name`.
-    public func equivalent(for name: String) -> String {
-        kind.rule.equivalent(for: name, filling: placeholders)
+    /// The virsh (or virt-clone) command line that does the same to `name`; with `uri`, as typed on that
+    /// connection (virsh given `-c URI`): what the Log and `--explain` show.
+    public func command(for name: String, uri: String? = nil) -> String {
+        var values = self.values
+        values.slots[.name] = name
+        return kind.rule.command.line(values, uri: uri)
     }
 
-    /// The same as typed on the connection `uri` (virsh given `-c URI`): what the Log and `--explain` show.
-    public func command(for name: String, uri: String) -> String { EquivalentCommand.line(equivalent(for: name), uri: uri) }
-
     /// What the table's command line leaves for the action to fill in.
-    private var placeholders: [String: String] {
+    private var values: CommandTemplate.Values {
         switch self {
         case .createSnapshot(let snapshot, let description):
-            ["SNAPSHOT": snapshot, "[--description]": description.map {
-                "--description '" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" } ?? ""]
-        case .revertSnapshot(let snapshot), .deleteSnapshot(let snapshot):
-            ["SNAPSHOT": snapshot]
-        case .clone(let newName, let sanitize): ["NEW": newName, "[&& virt-sysprep]": sanitize ? "&& virt-sysprep -d \(newName)" : ""]
-        case .delete(let storage): ["[--remove-all-storage]": storage ? "--remove-all-storage" : ""]
-        case .setAutostart(let on): ["[--disable]": on ? "" : "--disable"]
-        case .setVCPUs(let count, let live): ["COUNT": "\(count)", "[--live]": live ? "--live" : ""]
-        case .setMemory(let mebibytes, let live): ["MIB": "\(mebibytes)", "[--live]": live ? "--live" : ""]
-        case .attachDisk(let disk): ["CREATE": disk.creation, "FILE": disk.path, "TARGET": disk.target]
-        case .detachDisk(let target): ["TARGET": target]
-        case .attachNIC(let network): ["NET": network]
-        case .detachNIC(let mac): ["MAC": mac]
-        default: [:]
+            CommandTemplate.Values([.snapshot: snapshot, .text: description ?? ""], on: description == nil ? [] : [.description])
+        case .revertSnapshot(let snapshot), .deleteSnapshot(let snapshot): CommandTemplate.Values([.snapshot: snapshot])
+        case .clone(let newName, let sanitize): CommandTemplate.Values([.newName: newName], on: sanitize ? [.sanitize] : [])
+        case .delete(let storage): CommandTemplate.Values(on: storage ? [.removeStorage] : [])
+        case .setAutostart(let on): CommandTemplate.Values(on: on ? [] : [.disable])
+        case .setVCPUs(let count, let live): CommandTemplate.Values([.count: "\(count)"], on: live ? [.live] : [])
+        case .setMemory(let mebibytes, let live): CommandTemplate.Values([.mebibytes: "\(mebibytes)"], on: live ? [.live] : [])
+        case .attachDisk(let disk):
+            CommandTemplate.Values([.file: disk.path, .target: disk.target, .sizeGiB: disk.newSizeGiB.map(String.init) ?? ""],
+                                   on: disk.newSizeGiB == nil ? [] : [.create])
+        case .detachDisk(let target): CommandTemplate.Values([.target: target])
+        case .attachNIC(let network): CommandTemplate.Values([.network: network])
+        case .detachNIC(let mac): CommandTemplate.Values([.mac: mac])
+        default: CommandTemplate.Values()
         }
     }
 }
@@ -254,8 +253,6 @@ public struct DiskToAttach: Sendable, Equatable {
     }
 
     public var summary: String { newSizeGiB.map { "a new \($0) GiB disk" } ?? (path as NSString).lastPathComponent }
-    /// The command that makes the new file, before virsh attaches it.
-    public var creation: String { newSizeGiB.map { "qemu-img create -f qcow2 \(path) \($0)G && " } ?? "" }
 }
 
 /// The container actions, read by `virtlab ct` and the Containers pane alike.
@@ -265,26 +262,26 @@ public enum ContainerVerb: String, CaseIterable, Sendable {
     public var rule: ActionRule<ContainerRunState> {
         switch self {
         case .start:
-            ActionRule("start", done: "started", from: [.created, .exited, .dead], same: "podman start NAME")
+            ActionRule("start", done: "started", from: [.created, .exited, .dead], same: CommandTemplate("podman start", .slot(.name)))
         case .stop:
             ActionRule("stop", done: "stopped", from: [.running, .paused, .restarting],
-                       warning: "Its main process gets SIGTERM, then SIGKILL after 10 seconds.", same: "podman stop NAME")
+                       warning: "Its main process gets SIGTERM, then SIGKILL after 10 seconds.", same: CommandTemplate("podman stop", .slot(.name)))
         case .restart:
             ActionRule("restart", done: "restarted", warning: "Its processes are stopped and started again.",
-                       same: "podman restart NAME")
+                       same: CommandTemplate("podman restart", .slot(.name)))
         case .pause:
             ActionRule("pause", done: "paused", from: [.running], hint: "only a running container can pause",
-                       same: "podman pause NAME")
+                       same: CommandTemplate("podman pause", .slot(.name)))
         case .unpause:
             ActionRule("unpause", done: "unpaused", from: [.paused], hint: "only a paused container unpauses",
-                       same: "podman unpause NAME")
+                       same: CommandTemplate("podman unpause", .slot(.name)))
         case .remove:
             ActionRule("remove", done: "removed",
-                       warning: "The container and every file changed inside it are deleted.", same: "podman rm -f NAME")
+                       warning: "The container and every file changed inside it are deleted.", same: CommandTemplate("podman rm -f", .slot(.name)))
         case .shell:
             ActionRule("open a shell in", done: "left the shell in", from: [.running], hint: "start it first",
-                       same: "podman exec -it NAME sh")
-        case .logs: ActionRule("read the logs of", done: "read the logs of", same: "podman logs NAME")
+                       same: CommandTemplate("podman exec -it", .slot(.name), .fixed("sh")))
+        case .logs: ActionRule("read the logs of", done: "read the logs of", same: CommandTemplate("podman logs", .slot(.name)))
         }
     }
 }
@@ -296,17 +293,18 @@ public enum NetworkVerb: String, CaseIterable, Sendable {
     public var rule: ActionRule<NetworkState> {
         switch self {
         case .start:
-            ActionRule("start network", done: "started network", from: [.inactive], same: "virsh net-start NAME")
+            ActionRule("start network", done: "started network", from: [.inactive], same: CommandTemplate("virsh net-start", .slot(.name)))
         case .stop:
             ActionRule("stop network", done: "stopped network", from: [.active],
                        warning: "Guests on it lose their link (and their leases) until it starts again.",
-                       same: "virsh net-destroy NAME")
+                       same: CommandTemplate("virsh net-destroy", .slot(.name)))
         case .autostart:
-            ActionRule("toggle autostart of", done: "toggled autostart of", same: "virsh net-autostart NAME [--disable]")
+            ActionRule("toggle autostart of", done: "toggled autostart of", same: CommandTemplate("virsh net-autostart", .slot(.name), .when(.disable, [.fixed("--disable")])))
         case .delete:
             ActionRule("delete network", done: "deleted network",
                        warning: "The network is stopped and its definition removed; VMs with a NIC on it are refused.",
-                       same: "virsh net-destroy NAME && virsh net-undefine NAME")
+                       same: CommandTemplate("virsh net-destroy", .slot(.name), .fixed("&&"), .fixed("virsh"), .fixed("net-undefine"),
+                                             .slot(.name)))
         }
     }
 }

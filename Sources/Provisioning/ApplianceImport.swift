@@ -1,4 +1,5 @@
 import Foundation
+import Inventory
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
@@ -132,13 +133,15 @@ public struct ApplianceImporter {
         try CloudLauncher.validate(name: chosen)
         let targets = descriptor.disks.indices.map { "\(storageDirectory)/\(chosen)-disk\($0 + 1).qcow2" }
         let unpacked = "\(storageDirectory)/.virtlab-import-\(chosen)"
-        let unpack = isOVA(path) ? ["mkdir \(unpacked) && tar -xf \(path) -C \(unpacked)"] : []
+        // The descriptor's words (disk files, formats) are the appliance author's: quoted like the user's.
+        func line(_ words: String...) -> String { ShellWords.line(words) }
+        let unpack = isOVA(path) ? [line("mkdir", unpacked) + " && " + line("tar", "-xf", path, "-C", unpacked)] : []
         let converts = zip(descriptor.disks, targets).map { disk, target in
-            "qemu-img convert -f \(disk.format) -O qcow2 \(isOVA(path) ? unpacked + "/" : "")\(disk.file) \(target)"
+            line("qemu-img", "convert", "-f", disk.format, "-O", "qcow2", (isOVA(path) ? unpacked + "/" : "") + disk.file, target)
         }
         return Plan(name: chosen, descriptor: descriptor, targets: targets,
-                    commands: unpack + converts + (isOVA(path) ? ["rm -r \(unpacked)"] : [])
-                        + ["virsh -c \(connection.uri) define \(chosen).xml"])
+                    commands: unpack + converts + (isOVA(path) ? [line("rm", "-r", unpacked)] : [])
+                        + [line("virsh", "-c", connection.uri, "define", chosen + ".xml")])
     }
 
     public func importAppliance(_ given: String, name: String?, network: String?, storageDirectory: String) throws -> Imported {

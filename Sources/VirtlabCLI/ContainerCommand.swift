@@ -218,7 +218,7 @@ func engine<T: Sendable>(_ attempt: String, _ body: @escaping @Sendable (EngineC
 private func change(_ name: String, _ verb: ContainerVerb, explain: Bool,
                     _ call: @escaping @Sendable (EngineClient, String) async throws -> Void) throws {
     let rule = verb.rule
-    try ActionRunner.record("container engine", "\(rule.verb) \(name)", rule.equivalent(for: name), explain: explain) {
+    try ActionRunner.record("container engine", "\(rule.verb) \(name)", rule.command.line(name: name), explain: explain) {
         try engine("\(rule.verb) \(name)") { client in
             let found = try await client.containers(includeStopped: true).first { $0.name == name || $0.id.hasPrefix(name) }
             if let found, let why = rule.refusal(name, ContainerRunState(found.state)) {

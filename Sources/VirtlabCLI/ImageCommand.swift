@@ -107,7 +107,9 @@ struct ImageCommand: ParsableCommand {
 
         func run() throws {
             if isAppliance { return try importAppliance() }
-            if explain.explain { return print("cp \(file) \(library.library.directory)/\(name ?? (file as NSString).lastPathComponent)") }
+            if explain.explain {
+                return print(ShellWords.line(["cp", file, "\(library.library.directory)/\(name ?? (file as NSString).lastPathComponent)"]))
+            }
             let image: DiskImage
             do {
                 image = try library.library.importImage(from: file, as: name)
@@ -133,7 +135,7 @@ struct ImageCommand: ParsableCommand {
                     + (start ? "" : "; start it with 'virtlab vm start \(made.name)'")
             }
             if explain.explain {
-                if start { print("virsh -c \(conn.uri) start \(plan.name)") }
+                if start { print(MachineAction.start.command(for: plan.name, uri: conn.uri)) }
                 return
             }
             if start { try ActionRunner.perform(.start, on: try conn.domain(named: plan.name), connection: conn, explain: false) }

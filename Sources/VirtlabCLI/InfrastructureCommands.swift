@@ -151,10 +151,10 @@ struct NetworkCommand: ParsableCommand {
 
     /// Checks the network's state against the action table (`NetworkVerb`, which the Networks pane reads
     /// too), then acts.
-    static func perform(_ target: Target, _ verb: NetworkVerb, explain: Bool, filling: [String: String] = [:],
+    static func perform(_ target: Target, _ verb: NetworkVerb, explain: Bool, switches: Set<CommandTemplate.Switch> = [],
                         done: String? = nil, _ body: (Connection) throws -> Void) throws {
         let conn = try target.connection.open().0
-        let command = EquivalentCommand.line(verb.rule.equivalent(for: target.name, filling: filling), uri: conn.uri)
+        let command = verb.rule.command.line(CommandTemplate.Values([.name: target.name], on: switches), uri: conn.uri)
         try ActionRunner.record(conn.uri, "\(verb.rule.verb) \(target.name)", command, explain: explain) {
             let state: NetworkState = try conn.network(named: target.name).active ? .active : .inactive
             if let why = verb.rule.refusal(target.name, state) { throw UserFacingError(why) }
@@ -186,7 +186,7 @@ struct NetworkCommand: ParsableCommand {
         @Flag(help: "Turn autostart off.") var disable = false
         @OptionGroup var explain: ExplainOption
         func run() throws {
-            try perform(target, .autostart, explain: explain.explain, filling: ["[--disable]": disable ? "--disable" : ""],
+            try perform(target, .autostart, explain: explain.explain, switches: disable ? [.disable] : [],
                         done: "autostart \(disable ? "off" : "on") for network \(target.name)") {
                 try $0.setNetworkAutostart(target.name, !disable)
             }

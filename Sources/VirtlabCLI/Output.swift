@@ -22,7 +22,7 @@ extension CommandConfiguration {
     static func action<State: CaseIterable>(_ name: String, _ rule: ActionRule<State>, _ abstract: String,
                                             _ discussion: String = "", subject: String = "") -> CommandConfiguration {
         let allowed = rule.allowedFrom.map { allowed in State.allCases.filter(allowed.contains).map(\.label) } ?? []
-        let parts = [discussion, "Same as: \(rule.equivalent).", subject.isEmpty || allowed.isEmpty ? ""
+        let parts = [discussion, "Same as: \(rule.command.generic).", subject.isEmpty || allowed.isEmpty ? ""
                         : "Applies to \(subject) that is " + allowed.joined(separator: ", ") + "."]
         return CommandConfiguration(commandName: name, abstract: abstract,
                                     discussion: parts.filter { !$0.isEmpty }.joined(separator: " "))

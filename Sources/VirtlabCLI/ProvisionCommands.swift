@@ -122,7 +122,7 @@ struct CloneCommand: ParsableCommand {
     func run() throws {
         let (conn, _) = try connection.open()
         let action = MachineAction.clone(as: name, sanitize: sanitize)
-        try ActionRunner.record(conn.uri, "\(action.verb) \(source)", action.equivalent(for: source), explain: explain.explain) {
+        try ActionRunner.record(conn.uri, "\(action.verb) \(source)", action.command(for: source), explain: explain.explain) {
             let cloned: Cloned
             do {
                 cloned = try Cloner(connection: conn).clone(

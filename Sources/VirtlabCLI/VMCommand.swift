@@ -264,6 +264,8 @@ struct VMCommand: ParsableCommand {
             @Flag(help: "Change the persistent definition (from the next boot on).") var config = false
             /// Neither flag: libvirt's "current" (the running guest if it runs, else the definition).
             var scope: DeviceScope { DeviceScope(live ? [.live] : []).union(config ? [.config] : []) }
+            /// The same as virsh's flags.
+            var flags: [String] { (live ? ["--live"] : []) + (config ? ["--config"] : []) }
         }
 
         struct Attach: ParsableCommand {
@@ -290,9 +292,8 @@ struct VMCommand: ParsableCommand {
 
             func run() throws {
                 let conn = try target.connection.open().0
-                let flags = (scope.live ? " --live" : "") + (scope.config ? " --config" : "")
-                let command = "virsh -c \(conn.uri) attach-interface \(target.name) network \(network) --model \(model)"
-                    + (mac.map { " --mac \($0)" } ?? "") + flags
+                let command = ShellWords.line(["virsh", "-c", conn.uri, "attach-interface", target.name, "network", network,
+                                               "--model", model] + (mac.map { ["--mac", $0] } ?? []) + scope.flags)
                 try ActionRunner.record(conn.uri, "attach a NIC on \(network) to \(target.name)", command, explain: explain.explain) {
                     _ = try conn.network(named: network)  // a missing network is said before the VM is touched
                     let domain = try conn.domain(named: target.name)
@@ -313,8 +314,8 @@ struct VMCommand: ParsableCommand {
 
             func run() throws {
                 let conn = try target.connection.open().0
-                let command = "virsh -c \(conn.uri) detach-interface \(target.name) network --mac \(mac)"
-                    + (scope.live ? " --live" : "") + (scope.config ? " --config" : "")
+                let command = ShellWords.line(["virsh", "-c", conn.uri, "detach-interface", target.name, "network", "--mac", mac]
+                                              + scope.flags)
                 try ActionRunner.record(conn.uri, "detach NIC \(mac) from \(target.name)", command, explain: explain.explain) {
                     let domain = try conn.domain(named: target.name)
                     try domain.detachNIC(mac: mac, scope: scope.scope)

@@ -61,14 +61,14 @@ import TermUI
     }
 
     @Test func theEquivalentsFillInWhatTheActionNeeds() {
-        #expect(MachineAction.revertSnapshot("clean").equivalent(for: "web1") == "virsh snapshot-revert web1 clean")
-        #expect(MachineAction.delete(removeStorage: true).equivalent(for: "web1")
+        #expect(MachineAction.revertSnapshot("clean").command(for: "web1") == "virsh snapshot-revert web1 clean")
+        #expect(MachineAction.delete(removeStorage: true).command(for: "web1")
                 == "virsh undefine web1 --snapshots-metadata --remove-all-storage")
-        #expect(MachineAction.clone(as: "web2", sanitize: true).equivalent(for: "web1")
+        #expect(MachineAction.clone(as: "web2", sanitize: true).command(for: "web1")
                 == "virt-clone --original web1 --name web2 --auto-clone && virt-sysprep -d web2")
-        #expect(MachineAction.clone(as: "web2", sanitize: false).equivalent(for: "web1")
+        #expect(MachineAction.clone(as: "web2", sanitize: false).command(for: "web1")
                 == "virt-clone --original web1 --name web2 --auto-clone")
-        #expect(PendingAction.container(.remove).equivalent(for: "api") == "podman rm -f api")
+        #expect(PendingAction.container(.remove).command(for: "api") == "podman rm -f api")
     }
 }
 

@@ -105,14 +105,14 @@ import TermUI
     }
 
     @Test func theTablesCommandsFillInWhatTheActionNeeds() {
-        #expect(MachineAction.setMemory(mebibytes: 2048, live: false).equivalent(for: "web1") == "virsh setmem web1 2048M --config")
-        #expect(MachineAction.setAutostart(false).equivalent(for: "web1") == "virsh autostart web1 --disable")
-        #expect(MachineAction.attachDisk(DiskToAttach(path: "/d/web1-vdb.qcow2", target: "vdb", newSizeGiB: 4)).equivalent(for: "web1")
+        #expect(MachineAction.setMemory(mebibytes: 2048, live: false).command(for: "web1") == "virsh setmem web1 2048M --config")
+        #expect(MachineAction.setAutostart(false).command(for: "web1") == "virsh autostart web1 --disable")
+        #expect(MachineAction.attachDisk(DiskToAttach(path: "/d/web1-vdb.qcow2", target: "vdb", newSizeGiB: 4)).command(for: "web1")
                 == "qemu-img create -f qcow2 /d/web1-vdb.qcow2 4G && virsh attach-disk web1 /d/web1-vdb.qcow2 vdb --subdriver qcow2 --persistent")
-        #expect(MachineAction.deleteSnapshot("s1").equivalent(for: "web1") == "virsh snapshot-delete web1 s1")
-        #expect(MachineAction.createSnapshot("s1", description: "it's clean").equivalent(for: "web1")
+        #expect(MachineAction.deleteSnapshot("s1").command(for: "web1") == "virsh snapshot-delete web1 s1")
+        #expect(MachineAction.createSnapshot("s1", description: "it's clean").command(for: "web1")
                 == "virsh snapshot-create-as web1 s1 --description 'it'\\''s clean'")
-        #expect(MachineAction.delete(removeStorage: false).equivalent(for: "web1") == "virsh undefine web1 --snapshots-metadata")
+        #expect(MachineAction.delete(removeStorage: false).command(for: "web1") == "virsh undefine web1 --snapshots-metadata")
     }
 
     @Test func theHardwareDialogTurnsEachChangedFieldIntoOneAction() {

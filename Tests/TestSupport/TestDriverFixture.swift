@@ -65,9 +65,12 @@ public struct TestDriverFixture {
     }
 
     public static func domainXML(_ vm: VM) -> String {
-        """
+        // A test may name a VM `it's` or `a<b`: the name is XML text, escaped.
+        let name = vm.name.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: "'", with: "&apos;")
+        return """
           <domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
-            <name>\(vm.name)</name>
+            <name>\(name)</name>
             <uuid>\(vm.uuid)</uuid>
             <memory unit='MiB'>\(vm.memoryMiB)</memory>
             <currentMemory unit='MiB'>\(vm.currentMemoryMiB)</currentMemory>
@@ -76,7 +79,7 @@ public struct TestDriverFixture {
             <devices>
               <disk type='file' device='disk'>
                 <driver name='qemu' type='qcow2'/>
-                <source file='/var/lib/virtlab-test/\(vm.name).qcow2'/>
+                <source file='/var/lib/virtlab-test/\(name).qcow2'/>
                 <target dev='vda' bus='virtio'/>
               </disk>
               <interface type='network'>

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Inventory
 import TestSupport
 
 /// Many VMs at once, `--explain` and the log of actions, on the test driver (each run reloads the fixture).
@@ -46,6 +47,24 @@ import TestSupport
         #expect(container.stdout == "podman stop web\n")
         let set = try await Run.virtlab(["vm", "set", "beta", "--vcpus", "1", "--memory", "256", "--explain", "--uri", fixture.uri])
         #expect(set.stdout == "virsh -c \(fixture.uri) setvcpus beta 1 --config\nvirsh -c \(fixture.uri) setmem beta 256M --config\n")
+    }
+
+    /// VMs named like a placeholder or like shell syntax: each printed command names the VM once, quoted.
+    @Test func explainQuotesHostileNames() async throws {
+        let names = ["COUNT", "NAME", "a b;c", "it's", "x$(y)"]
+        let hostile = try TestDriverFixture(vms: names.map { .init(name: $0, running: false) })
+        let uri = hostile.uri
+        for name in names {
+            let quoted = ShellWords.quoted(name)
+            let set = try await Run.virtlab(["vm", "set", name, "--vcpus", "1", "--explain", "--uri", uri])
+            #expect(set.stdout == "virsh -c \(uri) setvcpus \(quoted) 1 --config\n", "\(set.stderr)")
+            let start = try await Run.virtlab(["vm", "start", name, "--explain", "--uri", uri])
+            #expect(start.stdout == "virsh -c \(uri) start \(quoted)\n", "\(start.stderr)")
+            let snapshot = try await Run.virtlab(["vm", "snapshot", "create", name, name, "--explain", "--uri", uri])
+            #expect(snapshot.stdout == "virsh -c \(uri) snapshot-create-as \(quoted) \(quoted)\n", "\(snapshot.stderr)")
+        }
+        let clone = try await Run.virtlab(["vm", "clone", "NAME", "x;y", "--explain", "--uri", uri])
+        #expect(clone.stdout == "virt-clone --original NAME --name 'x;y' --auto-clone\n", "\(clone.stderr)")
     }
 
     @Test func badSelectionsAreOneLineErrors() async throws {
