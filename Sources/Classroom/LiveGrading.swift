@@ -1,4 +1,5 @@
 import Foundation
+import LabFormat
 import ProcessRunner
 import SecureShell
 
@@ -128,7 +129,8 @@ public struct LiveGrader: Sendable {
 extension ClassHosts {
     /// What went wrong on the way to the host or on it, as a row says it; nil when the command succeeded.
     public static func failure(_ run: ProcessOutcome, timeout: Int) -> HostGrade.Outcome? {
-        let lastLine = run.stderr.split(whereSeparator: \.isNewline).last.map(String.init) ?? ""
+        // The host's own words: cleaned before a row or the Class pane shows them.
+        let lastLine = run.stderr.split(whereSeparator: \.isNewline).last.map { String($0).withoutControlCharacters } ?? ""
         if run.timedOut { return .timedOut(seconds: timeout) }
         switch run.status {
         case 0: return nil

@@ -14,6 +14,14 @@ public struct HostIdentity: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey { case machineID = "machine_id", systemUUID = "system_uuid", hostName = "host_name" }
+
+    /// A bundle's host says who it is: its words are cleaned as they are read (see `withoutControlCharacters`).
+    public init(from decoder: Decoder) throws {
+        let fields = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(machineID: try fields.decodeIfPresent(String.self, forKey: .machineID)?.withoutControlCharacters,
+                  systemUUID: try fields.decodeIfPresent(String.self, forKey: .systemUUID)?.withoutControlCharacters,
+                  hostName: try fields.decode(String.self, forKey: .hostName).withoutControlCharacters)
+    }
 }
 
 /// What a student signs: the report with its evidence, and everything that ties it to one student, one host,

@@ -27,6 +27,16 @@ public struct CheckResult: Sendable, Equatable, Codable {
         (self.expected, self.got, self.command, self.output) = (expected, got, command, output)
         (self.message, self.attempts) = (message, attempts)
     }
+
+    /// Reports are read from other machines (a student's host, a bundle): every text is cleaned as it is read.
+    public init(from decoder: Decoder) throws {
+        let fields = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(step: try fields.decodeText(.step), check: try fields.decodeText(.check), title: try fields.decodeText(.title),
+                  status: try fields.decode(Status.self, forKey: .status), points: try fields.decode(Int.self, forKey: .points),
+                  expected: try fields.decodeTextIfPresent(.expected), got: try fields.decodeTextIfPresent(.got),
+                  command: try fields.decodeTextIfPresent(.command), output: try fields.decodeTextIfPresent(.output),
+                  message: try fields.decodeTextIfPresent(.message), attempts: try fields.decode(Int.self, forKey: .attempts))
+    }
 }
 
 public struct StepReport: Sendable, Codable {
@@ -36,6 +46,12 @@ public struct StepReport: Sendable, Codable {
 
     public init(id: String, title: String, results: [CheckResult]) {
         (self.id, self.title, self.results) = (id, title, results)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let fields = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(id: try fields.decodeText(.id), title: try fields.decodeText(.title),
+                  results: try fields.decode([CheckResult].self, forKey: .results))
     }
 
     public var earned: Int { results.reduce(0) { $0 + $1.earned } }
@@ -53,6 +69,12 @@ public struct LabReport: Sendable, Codable {
 
     public init(lab: String, title: String, student: String, date: Date, steps: [StepReport]) {
         (self.lab, self.title, self.student, self.date, self.steps) = (lab, title, student, date, steps)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let fields = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(lab: try fields.decodeText(.lab), title: try fields.decodeText(.title), student: try fields.decodeText(.student),
+                  date: try fields.decode(Date.self, forKey: .date), steps: try fields.decode([StepReport].self, forKey: .steps))
     }
 
     public var earned: Int { steps.reduce(0) { $0 + $1.earned } }

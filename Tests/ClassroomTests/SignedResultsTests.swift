@@ -294,3 +294,56 @@ final class SignedClass {
         #expect(try !stuck(), "full marks twice is done, not stuck")
     }
 }
+
+/// A student's host chooses every word of its report: a hostile one carries terminal escapes (a window title, a
+/// screen clear) in valid JSON. The teacher's side reads it without them, so the gradebook, the class table, the
+/// feedback files and the Class pane never hold them.
+@Suite struct HostileReportTests {
+    static let escapes = "\u{1b}]0;owned\u{07}\u{1b}[2J\r\u{9b}31m\u{7f}"
+
+    static func hasControl(_ text: String) -> Bool {
+        text.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || (0x7f...0x9f).contains($0.value) }
+    }
+
+    /// What `virtlab lab grade --format json` on a tampered host prints.
+    static let printed: String = {
+        let check = CheckResult(step: "s1", check: "c1", title: "VM is up" + escapes, status: .pass, points: 2,
+                                expected: "running" + escapes, got: "running\nsecond line" + escapes, command: "virsh list" + escapes,
+                                output: "out" + escapes, message: "msg" + escapes, attempts: 1)
+        let report = LabReport(lab: "lab1", title: "Lab" + escapes, student: "alice" + escapes, date: Date(),
+                               steps: [StepReport(id: "s1", title: "Step" + escapes, results: [check])])
+        return ReportFormat.json.render(report)
+    }()
+
+    @Test func aHostileReportIsReadWithoutControlCharacters() throws {
+        #expect(Self.printed.contains("\\u001b"), "the escapes are in the JSON the host printed")
+        let read = try #require(ReportFormat.parseJSON(Data(Self.printed.utf8)))
+        for format in [ReportFormat.text, .markdown, .json] {
+            #expect(!Self.hasControl(format.render(read)), "\(format)")
+        }
+        let check = try #require(read.steps.first?.results.first)
+        #expect(check.title == "VM is up]0;owned[2J31m" && check.got?.hasPrefix("running\nsecond line") == true,
+                "the words stay, lines too: \(check)")
+    }
+
+    @Test func theGradebookTableAndFeedbackNeverHoldThem() throws {
+        let room = try SignedClass()
+        let read = try #require(ReportFormat.parseJSON(Data(Self.printed.utf8)))
+        let bytes = Data(Self.printed.utf8)
+        let signature = try SSHSignature.sign(bytes, key: try room.directory.teacherKey(), namespace: SSHSignature.gradeNamespace)
+        try room.gradebook.recordLive(student: "alice", lab: "lab1", status: "graded", detail: "2/2", report: read,
+                                      reportBytes: bytes, host: "pc01", signature: signature, at: Date())
+        let attempt = try #require(try room.gradebook.attempts(student: "alice", lab: "lab1").first)
+        // Read back from what was stored (the host's own bytes), as `class report` and feedback do.
+        let stored = try #require(try room.gradebook.report(of: attempt))
+        #expect(!Self.hasControl(ReportFormat.markdown.render(stored)) && !Self.hasControl(ReportFormat.text.render(stored)))
+        let table = try ClassTable(gradebook: room.gradebook, students: try room.directory.roster().students, labs: ["lab1"])
+        // CSV ends its rows with CR LF, as RFC 4180 has it: that pair is the format's own.
+        #expect(!Self.hasControl(table.text(now: Date())) && !Self.hasControl(table.csv().replacingOccurrences(of: "\r\n", with: "\n")))
+    }
+
+    @Test func aHostsErrorLineIsCleaned() {
+        let outcome = ProcessOutcome(status: 255, stdout: "", stderr: "first\nssh: connect refused\u{1b}]0;owned\u{07}\u{1b}[2J")
+        #expect(ClassHosts.failure(outcome, timeout: 5) == .unreachable("ssh: connect refused]0;owned[2J"))
+    }
+}
