@@ -72,20 +72,17 @@ public struct CommandTemplate: Sendable, Equatable {
     /// The table's own form, for help and for a dialog about many VMs: `virsh setvcpus NAME COUNT --config [--live]`.
     public var generic: String { generic(words).joined(separator: " ") }
 
-    private func render(_ words: [Word], values: Values, uri: String?) -> [String] {
-        words.flatMap { word -> [String] in
+    /// Each word as printed; inside a glued word (`quoting` off) the parts are joined first and quoted as one.
+    private func render(_ words: [Word], values: Values, uri: String?, quoting: Bool = true) -> [String] {
+        func quote(_ text: String) -> String { quoting ? ShellWords.quoted(text) : text }
+        return words.flatMap { word -> [String] in
             switch word {
-            case .fixed("virsh") where uri != nil: ["virsh", "-c", ShellWords.quoted(uri!)]
+            case .fixed("virsh") where uri != nil: ["virsh", "-c", quote(uri!)]
             case .fixed(let text): [text]
-            case .slot(let slot, let suffix): [ShellWords.quoted((values.slots[slot] ?? slot.rawValue) + suffix)]
-            case .glued(let parts): [ShellWords.quoted(parts.map { part -> String in
-                switch part {
-                case .fixed(let text): text
-                case .slot(let slot, let suffix): (values.slots[slot] ?? slot.rawValue) + suffix
-                default: ""
-                }
-            }.joined())]
-            case .when(let condition, let inner): values.switches.contains(condition) ? render(inner, values: values, uri: uri) : []
+            case .slot(let slot, let suffix): [quote((values.slots[slot] ?? slot.rawValue) + suffix)]
+            case .glued(let parts): [quote(render(parts, values: values, uri: nil, quoting: false).joined())]
+            case .when(let condition, let inner):
+                values.switches.contains(condition) ? render(inner, values: values, uri: uri, quoting: quoting) : []
             }
         }
     }
