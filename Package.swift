@@ -24,7 +24,8 @@ let package = Package(
         // libxml2's XPath engine, for XPath expressions (count(), boolean()) Foundation cannot evaluate.
         .systemLibrary(name: "CLibxml2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "CShims", dependencies: ["CNcurses"]),
-        // glibc calls Swift cannot see (they need _GNU_SOURCE): close-on-exec pipes, closing a child's descriptors.
+        // What Swift cannot reach from glibc or the processor: close-on-exec pipes, closing a child's descriptors
+        // (both need _GNU_SOURCE), the CPUID hypervisor leaf.
         .target(name: "CHostSystem"),
 
         // libvirt in Swift: connections, domains, stats, events, storage, networks. No UI, no printing.
@@ -32,7 +33,7 @@ let package = Package(
         // The one way a program is run on this host: posix_spawn, argv only, timeout, output cap.
         .target(name: "ProcessRunner", dependencies: ["CHostSystem"]),
         // Facts about the host: CPU extensions, /dev/kvm, what we run on, identities. No libvirt.
-        .target(name: "HostDoctor", dependencies: ["ProcessRunner", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "HostDoctor", dependencies: ["ProcessRunner", "CHostSystem", .product(name: "Crypto", package: "swift-crypto")]),
         // The Docker Engine API (Docker or Podman) over a Unix socket: containers, stats, exec, logs, images.
         .target(name: "ContainerKit", dependencies: [
             "HostDoctor", .product(name: "AsyncHTTPClient", package: "async-http-client"),

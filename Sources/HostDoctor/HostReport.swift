@@ -49,14 +49,15 @@ public struct HostReport: Sendable, Codable {
     /// The hardware-virtualization verdict, by virt-host-validate's rule: vmx or svm in /proc/cpuinfo.
     public var hardwareVirtualization: Bool { cpu?.hasHardwareVirtualization ?? false }
 
-    public static func collect(files: HostFiles = HostFiles(), runner: CommandRunning = SystemCommandRunner(),
+    public static func collect(files: HostFiles = HostFiles(), cpuid: HypervisorCPUID = .current,
+                               runner: CommandRunning = SystemCommandRunner(),
                                engineSockets: [String] = EngineSocket.candidates()) -> HostReport {
         let cpuinfo = files.read("/proc/cpuinfo")
         let cpu = try? cpuinfo.get()
         let cpuFacts = cpu.map(CPUVirtualization.init(cpuinfo:))
         let kvm = KVMDevice.probe(files: files)
         let detection = VirtualizationDetection.detect(files: files, cpu: cpuFacts ?? CPUVirtualization(cpuinfo: ""),
-                                                       runner: runner)
+                                                       cpuid: cpuid, runner: runner)
         let identity = SystemIdentity.probe(files: files, runner: runner)
         let engines = engineSockets.map(EngineSocket.probe(path:))
 
@@ -105,7 +106,7 @@ public struct HostReport: Sendable, Codable {
                     source: "/proc/1/environ, /run/systemd/container, /run/.containerenv, /.dockerenv, /proc/1/cgroup"),
             Finding(detection.virtualMachine == nil ? .absent : .info, "Running in a virtual machine",
                     detection.virtualMachine.map { "yes: \($0)" } ?? "no hypervisor found",
-                    source: "/sys/hypervisor/type, /sys/class/dmi/id, /proc/cpuinfo hypervisor flag"),
+                    source: "/sys/hypervisor/type, /sys/class/dmi/id, CPUID leaf 0x40000000, /proc/cpuinfo hypervisor flag"),
         ]
         findings += detection.clues.map { Finding(.info, "clue", $0, source: "detection") }
         findings.append(Finding(.info, "Verdict", detection.summary, source: "virtlab's detection"))

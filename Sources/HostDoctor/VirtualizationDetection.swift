@@ -14,10 +14,11 @@ public struct VirtualizationDetection: Sendable, Equatable, Codable {
     public var summary: String { container ?? virtualMachine ?? "none" }
 
     public static func detect(files: HostFiles = HostFiles(), cpu: CPUVirtualization,
+                              cpuid: HypervisorCPUID = .current,
                               runner: CommandRunning = SystemCommandRunner()) -> VirtualizationDetection {
         var clues: [String] = []
         let container = detectContainer(files: files, clues: &clues)
-        let vm = detectVM(files: files, cpu: cpu, clues: &clues)
+        let vm = detectVM(files: files, cpu: cpu, cpuid: cpuid, clues: &clues)
         let systemd = runner.run(["systemd-detect-virt"]).map {
             $0.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
@@ -55,12 +56,46 @@ public struct VirtualizationDetection: Sendable, Equatable, Codable {
         return nil
     }
 
-    private static func detectVM(files: HostFiles, cpu: CPUVirtualization, clues: inout [String]) -> String? {
+    /// systemd-detect-virt's order: Xen's own file; firmware that names VirtualBox, Xen or Amazon (their CPUs
+    /// may say KVM or Xen underneath); then the CPU's hypervisor signature, which names KVM where the firmware
+    /// says "QEMU" and is the only clue on a guest without DMI; then any other firmware name. Hyper-V's
+    /// signature is also worn by other hypervisors offering its interfaces, so it counts only when nothing
+    /// else names one.
+    private static func detectVM(files: HostFiles, cpu: CPUVirtualization, cpuid: HypervisorCPUID,
+                                 clues: inout [String]) -> String? {
         if case .success(let type) = files.read("/sys/hypervisor/type") {
             let name = type.trimmingCharacters(in: .whitespacesAndNewlines)
             clues.append("/sys/hypervisor/type says \(name)")
             return name
         }
+        let firmware = firmwareVendor(files: files)
+        if let firmware, ["oracle", "xen", "amazon"].contains(firmware.name) {
+            clues.append(firmware.clue)
+            return firmware.name
+        }
+        let signatureClue = cpuid.signature.map { "CPUID leaf 0x40000000 says \"\($0)\"" }
+        if let name = cpuid.hypervisor, name != "microsoft", let signatureClue {
+            clues.append(signatureClue)
+            return name
+        }
+        if let firmware {
+            clues.append(firmware.clue)
+            return firmware.name
+        }
+        if let name = cpuid.hypervisor, let signatureClue {
+            clues.append(signatureClue)
+            return name
+        }
+        if cpu.hypervisorFlag || cpuid.present == true {
+            let unknown = cpuid.signature.map { ", and its CPUID signature \"\($0)\" is not one systemd knows" } ?? ""
+            clues.append("the CPU says a hypervisor is present (/proc/cpuinfo 'hypervisor' flag, CPUID leaf 1), "
+                         + "but no DMI data names it\(unknown)")
+            return "vm-other"
+        }
+        return nil
+    }
+
+    private static func firmwareVendor(files: HostFiles) -> (name: String, clue: String)? {
         let dmiVendors: [(String, String)] = [("KVM", "kvm"), ("QEMU", "qemu"), ("VMware", "vmware"),
                                               ("VirtualBox", "oracle"), ("innotek", "oracle"), ("Xen", "xen"),
                                               ("Microsoft Corporation", "microsoft"), ("Bochs", "bochs"),
@@ -69,13 +104,8 @@ public struct VirtualizationDetection: Sendable, Equatable, Codable {
         for file in ["/sys/class/dmi/id/product_name", "/sys/class/dmi/id/sys_vendor", "/sys/class/dmi/id/bios_vendor"] {
             guard case .success(let value) = files.read(file) else { continue }
             if let (marker, name) = dmiVendors.first(where: { value.contains($0.0) }) {
-                clues.append("\(file) says \(marker)")
-                return name
+                return (name, "\(file) says \(marker)")
             }
-        }
-        if cpu.hypervisorFlag {
-            clues.append("/proc/cpuinfo has the 'hypervisor' flag (the CPU is virtual), but no DMI data names the hypervisor")
-            return "vm-other"
         }
         return nil
     }

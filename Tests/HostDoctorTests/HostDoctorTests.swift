@@ -20,6 +20,12 @@ struct FakeRoot {
     }
 }
 
+extension HypervisorCPUID {
+    /// A processor that says nothing of a hypervisor: fakes must not read the real one.
+    static let none = HypervisorCPUID(present: false, signature: nil)
+    static func guest(_ signature: String) -> HypervisorCPUID { HypervisorCPUID(present: true, signature: signature) }
+}
+
 /// Answers helper commands from a table; a missing entry means "not installed".
 struct FakeRunner: CommandRunning {
     var answers: [String: CommandResult] = [:]
@@ -78,7 +84,7 @@ let intelCPUInfo = """
         let fake = try FakeRoot()
         try fake.write("/.dockerenv", "")
         let found = VirtualizationDetection.detect(files: fake.files, cpu: CPUVirtualization(cpuinfo: ""),
-                                                   runner: FakeRunner())
+                                                   cpuid: .none, runner: FakeRunner())
         #expect(found.container == "docker" && found.summary == "docker")
         #expect(found.clues.contains { $0.contains("/.dockerenv") })
     }
@@ -87,10 +93,10 @@ let intelCPUInfo = """
         let fake = try FakeRoot()
         try fake.write("/run/.containerenv", "")
         #expect(VirtualizationDetection.detect(files: fake.files, cpu: CPUVirtualization(cpuinfo: ""),
-                                               runner: FakeRunner()).container == "podman")
+                                               cpuid: .none, runner: FakeRunner()).container == "podman")
         try fake.write("/proc/1/environ", "PATH=/bin\0container=lxc\0")
         #expect(VirtualizationDetection.detect(files: fake.files, cpu: CPUVirtualization(cpuinfo: ""),
-                                               runner: FakeRunner()).container == "lxc")
+                                               cpuid: .none, runner: FakeRunner()).container == "lxc")
     }
 
     @Test func kvmGuestFromDMI() throws {
@@ -99,7 +105,7 @@ let intelCPUInfo = """
         try fake.write("/sys/class/dmi/id/product_name", "Standard PC (Q35 + ICH9, 2009)\n")
         let found = VirtualizationDetection.detect(files: fake.files,
                                                    cpu: CPUVirtualization(cpuinfo: "flags : hypervisor\n"),
-                                                   runner: FakeRunner(answers: ["systemd-detect-virt": .init(
+                                                   cpuid: .none, runner: FakeRunner(answers: ["systemd-detect-virt": .init(
                                                        status: 0, stdout: "qemu\n", stderr: "")]))
         #expect(found.virtualMachine == "qemu" && found.container == nil && found.summary == "qemu")
         #expect(found.systemdDetectVirt == "qemu")
@@ -107,8 +113,62 @@ let intelCPUInfo = """
 
     @Test func bareMetalIsNone() throws {
         let found = VirtualizationDetection.detect(files: try FakeRoot().files, cpu: CPUVirtualization(cpuinfo: intelCPUInfo),
-                                                   runner: FakeRunner())
+                                                   cpuid: .none, runner: FakeRunner())
         #expect(found.summary == "none" && found.clues.isEmpty && found.systemdDetectVirt == nil)
+    }
+
+    /// The Firecracker/KVM guest of ../shared/captures: no DMI, the hypervisor flag, CPUID saying KVM.
+    @Test func kvmGuestWithoutDMIIsKVMFromCPUID() throws {
+        let fixture = HostFiles(root: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/firecracker-kvm-guest").path)
+        let report = HostReport.collect(files: fixture, cpuid: .guest("KVMKVMKVM"), runner: FakeRunner(),
+                                        engineSockets: [])
+        #expect(report.detection.virtualMachine == "kvm" && report.detection.summary == "kvm")
+        #expect(report.detection.clues == [#"CPUID leaf 0x40000000 says "KVMKVMKVM""#])
+        #expect(report.cpu?.hypervisorFlag == true && !report.hardwareVirtualization)
+        #expect(report.kvm.exists)
+        let verdict = try #require(report.sections.flatMap(\.findings).first { $0.title == "Verdict" })
+        #expect(verdict.value == "kvm")
+    }
+
+    @Test(arguments: [("KVMKVMKVM", "kvm"), ("Linux KVM Hv", "kvm"), ("XenVMMXenVMM", "xen"),
+                      ("Microsoft Hv", "microsoft"), ("VMwareVMware", "vmware"), ("bhyve bhyve ", "bhyve"),
+                      ("TCGTCGTCGTCG", "qemu")])
+    func cpuidSignaturesAreNamedAsSystemdDoes(signature: String, name: String) throws {
+        let found = VirtualizationDetection.detect(files: try FakeRoot().files,
+                                                   cpu: CPUVirtualization(cpuinfo: "flags : hypervisor\n"),
+                                                   cpuid: .guest(signature), runner: FakeRunner())
+        #expect(found.virtualMachine == name)
+    }
+
+    /// CPUID names KVM under firmware that says QEMU; VirtualBox's firmware wins over its KVM-like CPU;
+    /// Hyper-V's signature (worn by other hypervisors too) gives way to the firmware's name.
+    @Test func cpuidAndFirmwareAreWeighedAsSystemdDoes() throws {
+        let qemu = try FakeRoot()
+        try qemu.write("/sys/class/dmi/id/sys_vendor", "QEMU\n")
+        #expect(VirtualizationDetection.detect(files: qemu.files, cpu: CPUVirtualization(cpuinfo: ""),
+                                               cpuid: .guest("KVMKVMKVM"), runner: FakeRunner()).virtualMachine == "kvm")
+        #expect(VirtualizationDetection.detect(files: qemu.files, cpu: CPUVirtualization(cpuinfo: ""),
+                                               cpuid: .guest("Microsoft Hv"), runner: FakeRunner()).virtualMachine == "qemu")
+        let box = try FakeRoot()
+        try box.write("/sys/class/dmi/id/product_name", "VirtualBox\n")
+        #expect(VirtualizationDetection.detect(files: box.files, cpu: CPUVirtualization(cpuinfo: ""),
+                                               cpuid: .guest("KVMKVMKVM"), runner: FakeRunner()).virtualMachine == "oracle")
+    }
+
+    @Test func anUnknownSignatureIsVMOtherAndQuoted() throws {
+        let found = VirtualizationDetection.detect(files: try FakeRoot().files, cpu: CPUVirtualization(cpuinfo: ""),
+                                                   cpuid: .guest("NewHyperVis"), runner: FakeRunner())
+        #expect(found.virtualMachine == "vm-other")
+        #expect(found.clues.first?.contains(#"CPUID signature "NewHyperVis" is not one systemd knows"#) == true)
+    }
+
+    /// The real processor here: its hypervisor, if any, is the one `systemd-detect-virt --vm` names.
+    @Test func theRealCPUAgreesWithSystemdDetectVirtVM() throws {
+        guard let systemd = SystemCommandRunner().run(["systemd-detect-virt", "--vm"]) else { return }
+        let answer = systemd.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let found = VirtualizationDetection.detect(cpu: CPUVirtualization(cpuinfo: (try? HostFiles().read("/proc/cpuinfo").get()) ?? ""))
+        #expect(found.virtualMachine ?? "none" == answer, "clues: \(found.clues)")
     }
 
     /// On this machine systemd-detect-virt exists; virtlab's own verdict must match it.
@@ -207,14 +267,14 @@ let intelCPUInfo = """
     @Test func reportOfAFakeVTxHostSaysPass() throws {
         let fake = try FakeRoot()
         try fake.write("/proc/cpuinfo", intelCPUInfo)
-        let report = HostReport.collect(files: fake.files, runner: FakeRunner(), engineSockets: [])
+        let report = HostReport.collect(files: fake.files, cpuid: .none, runner: FakeRunner(), engineSockets: [])
         #expect(report.hardwareVirtualization)
         let cpu = try #require(report.sections.first?.findings.first)
         #expect(cpu.status == .ok && cpu.value == "vmx (Intel VT-x)" && cpu.source == "/proc/cpuinfo flags")
     }
 
     @Test func unreadableCPUInfoIsSaidSo() throws {
-        let report = HostReport.collect(files: try FakeRoot().files, runner: FakeRunner(), engineSockets: [])
+        let report = HostReport.collect(files: try FakeRoot().files, cpuid: .none, runner: FakeRunner(), engineSockets: [])
         let cpu = try #require(report.sections.first?.findings.first)
         #expect(cpu.status == .unreadable && cpu.value == "/proc/cpuinfo does not exist")
         #expect(!report.hardwareVirtualization)

@@ -8,4 +8,10 @@
 int vl_pipe_cloexec(int fds[2]);
 int vl_spawn_closefrom(posix_spawn_file_actions_t *actions, int lowest);
 
+// The processor's own word on virtualization: CPUID leaf 1, ECX bit 31 ("a hypervisor is present"), and the
+// 12-byte vendor signature of leaf 0x40000000 ("KVMKVMKVM", "Microsoft Hv", ...), which is how
+// systemd-detect-virt names a hypervisor when the firmware (DMI) says nothing. Returns 1 with the signature
+// written (NUL-terminated), 0 when the bit is clear, -1 on a processor without CPUID.
+int vl_cpuid_hypervisor(char signature[13]);
+
 #endif
