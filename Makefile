@@ -3,13 +3,6 @@ SWIFT ?= swift
 BIN := .build/debug/virtlab
 ARGS ?=
 
-# The pure suites: no libvirtd, no Podman, no guests (the test driver and files only).
-UNIT_SUITES := UpdateTests|WakeupTests|ConnectionChoiceTests|EngineEndpointTests|ReportTests|ReportFormatTests|LibvirtProviderTests|LongLivedChildrenTests|ShownCommandTests|HostileReportTests|AdministrationTests|OVFDescriptorTests|BulkCLITests|SeveralHostsTests|ClassPaneTests|StuckStudentTests|ClassroomBadInputTests|RosterTests|ClassDirectoryTests|ClassSecretTests|SignedResultsTests|ReachablePrimitiveTests|SecureShellTests|TCPProbeTests|NetworkPrimitiveTests|ProcessRunnerTests|ActionTableTests|NetworksPaneTests|PaneRegistryTests|RuntimeTests|GradingConcurrencyTests|LabsPaneTests|PrimitiveRegistryTests|ViewSnapshotTests|LabLoaderTests|LabFormatDocumentTests|LabJSONSchemaTests|\
-	OutputFramesTests|EngineModelTests|UnitsTests|DomainDetailsParsingTests|DomainStateTests|TestDriverTests|UUIDCacheTests|NetworkSpecTests|TestDriverNetworkTests|\
-	BufferTests|WidgetTests|GlyphTests|ThemeTests|RatesTests|ProviderMappingTests|ImageLibraryTests|\
-	CPUVirtualizationTests|NetworkCLITests|DetectionTests|IdentityTests|HelpTests|LogFileTests
-space := $() $()
-
 .PHONY: run test test-unit build deps deps-test services test-guest test-image cloud-image bench clean
 
 ## Build and start virtlab on the default connection (qemu:///system if it answers, else the demo hypervisor).
@@ -21,10 +14,10 @@ test: deps-test services test-guest test-image cloud-image
 	$(SWIFT) build --build-tests
 	.ci/in-test-netns $(SWIFT) test --skip-build --disable-xctest
 
-## The pure suites only: no services are started (see README, "Tests").
+## The suites tagged .pure only: no services are started (see README, "Tests").
 test-unit: deps-test
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --disable-xctest --filter '$(subst $(space),,$(UNIT_SUITES))'
+	$(SWIFT) test --skip-build --disable-xctest --filter "$$(.ci/suites-tagged pure)"
 
 build: deps
 	$(SWIFT) build

@@ -1,11 +1,12 @@
 import Inventory
 import Testing
+import TestTags
 import TermUI
 @testable import App
 
 /// The dashboard's VM keys obey the action table the command line reads (`MachineVerb`): in every state,
 /// a key goes ahead (asking first exactly when the table warns) or is refused with the table's words.
-@Suite struct ActionTableTests {
+@Suite(.tags(.pure)) struct ActionTableTests {
     static let keys: [(Character, MachineVerb)] = [("u", .start), ("d", .shutdown), ("r", .reboot), ("F", .forceOff),
                                                     ("c", .console), ("C", .clone)]
 
@@ -73,7 +74,7 @@ import TermUI
 }
 
 /// The Networks pane (5): its keys follow the network rules `virtlab net` reads.
-@Suite struct NetworksPaneTests {
+@Suite(.tags(.pure)) struct NetworksPaneTests {
     func networks() -> AppState {
         var state = DashboardFixture.state()
         _ = update(&state, .key(.character("5")))

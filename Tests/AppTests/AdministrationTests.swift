@@ -1,12 +1,13 @@
 import Foundation
 import Inventory
 import Testing
+import TestTags
 import TermUI
 @testable import App
 
 /// Host administration in the dashboard: marks and one action for all, the Log with each action's command, the
 /// hardware dialog, the snapshot tree, per-device numbers, the guest agent's view and the history chart.
-@Suite struct AdministrationTests {
+@Suite(.tags(.pure)) struct AdministrationTests {
     let build = MachineRef(DashboardFixture.key(DashboardFixture.build), "build")
     let db1 = MachineRef(DashboardFixture.key(DashboardFixture.db1), "db1")
     let web1 = MachineRef(DashboardFixture.key(DashboardFixture.web1), "web1")

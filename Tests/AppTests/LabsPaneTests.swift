@@ -2,11 +2,12 @@ import Foundation
 import LabFormat
 import LabGrader
 import Testing
+import TestTags
 import TermUI
 @testable import App
 
 /// The Labs pane as a student uses it: list with progress, open a lab, reveal hints, check, see evidence.
-@Suite struct LabsPaneTests {
+@Suite(.tags(.pure)) struct LabsPaneTests {
     static let lab: Lab = {
         let yaml = """
             id: demo

@@ -1,12 +1,13 @@
 import Foundation
 import Inventory
 import Testing
+import TestTags
 import TermUI
 @testable import App
 
 /// A pane is a folder under Sources/App/Panes and one line in `Panes.all`: the number keys, the tabs and the
 /// help's sections follow the registry.
-@Suite struct PaneRegistryTests {
+@Suite(.tags(.pure)) struct PaneRegistryTests {
     @Test func numberKeysTabsAndHelpFollowTheRegistry() {
         var state = DashboardFixture.state()
         let screen = view(state, size: Size(width: 160, height: 40), theme: .builtIn, glyphs: .unicode).text

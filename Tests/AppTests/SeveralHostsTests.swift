@@ -1,11 +1,12 @@
 import Foundation
 import Inventory
 import Testing
+import TestTags
 import TermUI
 @testable import App
 
 /// The dashboard over several connections: one list with a HOST column, each host's state on its own.
-@Suite struct SeveralHostsTests {
+@Suite(.tags(.pure)) struct SeveralHostsTests {
     static let second = "qemu+ssh://student@pc02/system"
 
     /// The fixture's host, then a second one with two machines of its own (same UUIDs: names repeat across hosts).
@@ -74,7 +75,7 @@ import TermUI
 }
 
 /// The Class pane: students × labs, the keys a teacher uses.
-@Suite struct ClassPaneTests {
+@Suite(.tags(.pure)) struct ClassPaneTests {
     static func state() -> AppState {
         var state = DashboardFixture.state()
         let now = Date(timeIntervalSince1970: 1_800_000_000)

@@ -3,10 +3,11 @@ import Foundation
 import Inventory
 import ProcessRunner
 import Testing
+import TestTags
 
 /// Commands shown to learners (`--explain`, the Log, dialogs) are built from words: a VM named like a placeholder
 /// stays a name, and a name a shell would split or run is one quoted word that is safe to paste.
-@Suite struct ShownCommandTests {
+@Suite(.tags(.pure)) struct ShownCommandTests {
     static let hostileNames = ["COUNT", "NAME", "a b;c", "it's", "x$(y)"]
 
     /// One action of every kind the table has, with values of its own.

@@ -1,9 +1,10 @@
 import Inventory
 import Testing
+import TestTags
 import TermUI
 @testable import App
 
-@Suite struct UpdateTests {
+@Suite(.tags(.pure)) struct UpdateTests {
     /// A refresh of the same machines keeps their order by name without sorting again, with the new numbers; a
     /// new machine, a filter or another order sorts again.
     @Test func anUnchangedListKeepsItsOrderWithTheNewSamples() {

@@ -1,8 +1,9 @@
 import Testing
+import TestTags
 import TermUI
 @testable import App
 
-@Suite struct ViewSnapshotTests {
+@Suite(.tags(.pure)) struct ViewSnapshotTests {
     func screen(_ state: AppState, _ width: Int, _ height: Int, glyphs: Glyphs = .unicode) -> Buffer {
         view(state, size: Size(width: width, height: height), theme: .builtIn, glyphs: glyphs)
     }

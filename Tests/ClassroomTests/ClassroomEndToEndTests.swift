@@ -1,6 +1,7 @@
 import Foundation
 import ProcessRunner
 import Testing
+import TestTags
 import TestSupport
 @testable import Classroom
 import Gradebook
@@ -9,7 +10,7 @@ import Gradebook
 /// name and data: the teacher releases a lab, the students work and submit (one hands in a neighbour's
 /// bundle, one edits hers after signing, one host is down), the teacher collects, grades live, reports and
 /// exports for Moodle. Only the namespaces' own addresses are contacted.
-@Suite struct ClassroomEndToEndTests {
+@Suite(.tags(.daemon)) struct ClassroomEndToEndTests {
     @Test func aTeacherReleasesCollectsGradesAndExportsARoom() async throws {
         let room = try await TestClassroom([.init("pc01"), .init("pc02"), .init("pc03"), .init("pc04", down: true)])
         let suffix = UUID().uuidString.prefix(4).lowercased()

@@ -1,10 +1,11 @@
 import Foundation
 import ProcessRunner
 import Testing
+import TestTags
 import TestSupport
 @testable import Classroom
 
-@Suite struct RosterTests {
+@Suite(.tags(.pure)) struct RosterTests {
     @Test func aCSVRosterReadsQuotedFieldsAndAnOptionalURI() throws {
         let roster = try Roster(csv: #"""
             id,name,email,ssh,uri
@@ -77,7 +78,7 @@ import TestSupport
     }
 }
 
-@Suite struct ClassDirectoryTests {
+@Suite(.tags(.pure)) struct ClassDirectoryTests {
     let path = NSTemporaryDirectory() + "virtlab-class-\(UUID().uuidString.prefix(8))"
 
     @Test func initMakesTheFilesAndKeepsTheSecretPrivate() throws {
@@ -108,7 +109,7 @@ import TestSupport
     }
 }
 
-@Suite struct ClassSecretTests {
+@Suite(.tags(.pure)) struct ClassSecretTests {
     /// Keyed: the same lab and student give the same values under one secret, other values under another,
     /// and a neighbour's values are not the public SHA-256 formula's.
     @Test func parametersComeFromAKeyedHash() throws {
@@ -124,7 +125,7 @@ import TestSupport
 
 /// `virtlab class grade` on a classroom of namespaced hosts with their own sshd: two with virtlab, one without,
 /// one down, one whose key is not the one the teacher's known_hosts holds.
-@Suite struct ClassGradeTests {
+@Suite(.tags(.daemon)) struct ClassGradeTests {
     @Test func everyHostIsARowAndNoneHoldsUpTheOthers() async throws {
         let room = try await TestClassroom([.init("pc01"), .init("pc02"), .init("pc03", hasVirtlab: false),
                                       .init("pc04", down: true), .init("pc05", keyMismatch: true)])

@@ -3,6 +3,7 @@ import GRDB
 import LabFormat
 import ProcessRunner
 import Testing
+import TestTags
 import TestSupport
 @testable import Classroom
 @testable import Gradebook
@@ -79,7 +80,7 @@ final class SignedClass {
     func reread(_ bundle: ResultBundle) throws -> ResultBundle { try ResultBundle(file: try bundle.fileData()) }
 }
 
-@Suite struct SignedResultsTests {
+@Suite(.tags(.pure)) struct SignedResultsTests {
     @Test func anHonestBundleIsVerifiedAndImportedOnce() throws {
         let room = try SignedClass()
         let bundle = try room.reread(try room.bundle(for: room.releases["alice"]!, signedBy: "alice", machine: "m-alice", earned: 2))
@@ -232,7 +233,7 @@ final class SignedClass {
 }
 
 /// The classroom commands' bad input, as a teacher or a student types it: one line each, nothing changed.
-@Suite struct ClassroomBadInputTests {
+@Suite(.tags(.pure)) struct ClassroomBadInputTests {
     @Test func everyRefusalIsOneLine() async throws {
         let room = try SignedClass()
         let home = room.path + "/student-data"
@@ -267,7 +268,7 @@ final class SignedClass {
 }
 
 /// What the teacher's Class pane marks as stuck: the last two live grades the same, and short of full marks.
-@Suite struct StuckStudentTests {
+@Suite(.tags(.pure)) struct StuckStudentTests {
     @Test func twoEqualLiveGradesShortOfFullMarksAreStuckAndProgressIsNot() throws {
         let room = try SignedClass()
         func live(_ earned: Int) throws {
@@ -298,7 +299,7 @@ final class SignedClass {
 /// A student's host chooses every word of its report: a hostile one carries terminal escapes (a window title, a
 /// screen clear) in valid JSON. The teacher's side reads it without them, so the gradebook, the class table, the
 /// feedback files and the Class pane never hold them.
-@Suite struct HostileReportTests {
+@Suite(.tags(.pure)) struct HostileReportTests {
     static let escapes = "\u{1b}]0;owned\u{07}\u{1b}[2J\r\u{9b}31m\u{7f}"
 
     static func hasControl(_ text: String) -> Bool {

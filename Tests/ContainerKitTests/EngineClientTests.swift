@@ -1,10 +1,11 @@
 import ContainerKit
 import Foundation
 import Testing
+import TestTags
 import TestSupport
 
 /// The engine client against the real Podman service `make test` starts, with the offline busybox image.
-@Suite(.serialized) struct EngineClientTests {
+@Suite(.serialized, .tags(.engine)) struct EngineClientTests {
     @Test func talksToTheRealEngineAndReadsItsVersion() async throws {
         let (_, version) = try await EngineClient.connect(environment: TestEngine.environment)
         #expect(version.product.lowercased().contains("podman") || version.product.lowercased().contains("docker"))
@@ -97,7 +98,7 @@ import TestSupport
 }
 
 /// What the client says about sockets that are not what it needs.
-@Suite struct EngineEndpointTests {
+@Suite(.tags(.pure)) struct EngineEndpointTests {
     @Test func dockerHostIsHonouredAndMustBeAUnixSocket() throws {
         #expect(try EngineEndpoint.resolve(environment: ["DOCKER_HOST": "unix:///tmp/x.sock"]).socketPath
             == "/tmp/x.sock")

@@ -1,8 +1,9 @@
 import ContainerKit
 import Foundation
 import Testing
+import TestTags
 
-@Suite struct OutputFramesTests {
+@Suite(.tags(.pure)) struct OutputFramesTests {
     private func frame(_ stream: UInt8, _ text: String) -> Data {
         let payload = Data(text.utf8)
         let n = UInt32(payload.count)
@@ -42,7 +43,7 @@ import Testing
     }
 }
 
-@Suite struct EngineModelTests {
+@Suite(.tags(.pure)) struct EngineModelTests {
     @Test func statsFromDockerAndPodmanShapesAreRead() throws {
         let docker = #"""
         {"cpu_stats":{"cpu_usage":{"total_usage":123456789},"system_cpu_usage":9,"online_cpus":4},

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestTags
 @testable import HostDoctor
 
 /// A fake root filesystem for the probes, so every branch is tested without changing the real host.
@@ -42,7 +43,7 @@ let intelCPUInfo = """
 
     """
 
-@Suite struct CPUVirtualizationTests {
+@Suite(.tags(.pure)) struct CPUVirtualizationTests {
     @Test func findsIntelVTx() {
         let cpu = CPUVirtualization(cpuinfo: intelCPUInfo)
         #expect(cpu.extensions == ["vmx"])
@@ -79,7 +80,7 @@ let intelCPUInfo = """
     }
 }
 
-@Suite struct DetectionTests {
+@Suite(.tags(.pure)) struct DetectionTests {
     @Test func dockerMarker() throws {
         let fake = try FakeRoot()
         try fake.write("/.dockerenv", "")
@@ -182,7 +183,7 @@ let intelCPUInfo = """
     }
 }
 
-@Suite struct IdentityTests {
+@Suite(.tags(.pure)) struct IdentityTests {
     @Test func machineIDsThatAgreeAndDisagree() throws {
         let fake = try FakeRoot()
         try fake.write("/etc/machine-id", "3d1219c7c4c5404aaa1f6d2a48adfda4\n")
@@ -244,7 +245,7 @@ let intelCPUInfo = """
     }
 }
 
-@Suite struct ReportTests {
+@Suite(.tags(.pure)) struct ReportTests {
     @Test func missingKVMDeviceIsAbsentWithAReason() throws {
         let kvm = KVMDevice.probe(files: try FakeRoot().files)
         #expect(!kvm.exists && !kvm.usable)

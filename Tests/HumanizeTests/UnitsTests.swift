@@ -1,7 +1,8 @@
 import Testing
+import TestTags
 import Humanize
 
-@Suite struct UnitsTests {
+@Suite(.tags(.pure)) struct UnitsTests {
     @Test func binarySizes() {
         #expect(Units.kibibytes(512 * 1024) == "512 MiB")
         #expect(Units.kibibytes(1536 * 1024) == "1.5 GiB")

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestTags
 import TestSupport
 @testable import ImageKit
 
 /// Disk images as their bytes describe them, on real files made with qemu-img, mkfs and cloud-localds.
-@Suite struct ImageLibraryTests {
+@Suite(.tags(.pure)) struct ImageLibraryTests {
     let scratch: String
 
     init() throws {

@@ -3,10 +3,11 @@ import Foundation
 import Inventory
 import Providers
 import Testing
+import TestTags
 import TestSupport
 
 /// The engine's inventory against the real Podman service: stats for running containers, rates between samples.
-@Suite(.serialized) struct EngineInventoryTests {
+@Suite(.serialized, .tags(.engine)) struct EngineInventoryTests {
     @Test func runningContainersCarryStatsAndBusyOnesShowCPU() async throws {
         let client = try await TestEngine.connect()
         let busy = "vltest-inv-\(UUID().uuidString.prefix(8).lowercased())"

@@ -1,4 +1,5 @@
 import Testing
+import TestTags
 import TestSupport
 import VirtKit
 @testable import Inventory
@@ -21,7 +22,7 @@ func snapshot(at time: Double, cpus: Int = 4, hostBusy: UInt64 = 0, hostIdle: UI
                       machines: machines, images: [])
 }
 
-@Suite struct RatesTests {
+@Suite(.tags(.pure)) struct RatesTests {
     @Test func cpuPercentOfOneCoreAndOfTheHost() throws {
         let old = snapshot(at: 10, [sample("a", cpu: 1_000_000_000)])
         let new = snapshot(at: 12, [sample("a", cpu: 3_000_000_000)])
@@ -72,7 +73,7 @@ func snapshot(at time: Double, cpus: Int = 4, hostBusy: UInt64 = 0, hostIdle: UI
     }
 }
 
-@Suite struct LibvirtProviderTests {
+@Suite(.tags(.pure)) struct LibvirtProviderTests {
     @Test func snapshotOfAFixtureHypervisor() throws {
         let fixture = try TestDriverFixture(vms: [.init(name: "one", memoryMiB: 256, vcpus: 2), .init(name: "two", running: false)])
         let inventory = try LibvirtProvider(connection: try Connection(uri: fixture.uri))
@@ -106,7 +107,7 @@ func snapshot(at time: Double, cpus: Int = 4, hostBusy: UInt64 = 0, hostIdle: UI
 }
 
 /// The provider's mapping keeps virsh's words: what the dashboard shows matches `virsh domstate`.
-@Suite struct ProviderMappingTests {
+@Suite(.tags(.pure)) struct ProviderMappingTests {
     @Test func everyLibvirtStateMapsToItsNamesakeWithTheSameActivity() {
         for state in DomainState.allCases {
             #expect("\(MachineState(state))" == "\(state)")

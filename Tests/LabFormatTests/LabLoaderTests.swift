@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestTags
 import TestSupport
 @testable import LabFormat
 import LabGrader
 
-@Suite struct LabLoaderTests {
+@Suite(.tags(.pure)) struct LabLoaderTests {
     func diagnostics(_ yaml: String) -> [String] {
         LabLoader.parse(yaml, file: "lab.yaml").diagnostics.map(\.description)
     }
@@ -183,7 +184,7 @@ import LabGrader
 }
 
 /// docs/lab-format.md must describe exactly what the loader accepts.
-@Suite struct LabFormatDocumentTests {
+@Suite(.tags(.pure)) struct LabFormatDocumentTests {
     static let document = Repository.document("lab-format.md")
 
     @Test func everyKeyIsDocumented() throws {
@@ -212,7 +213,7 @@ import LabGrader
 }
 
 /// docs/lab.schema.json is the loader's tables as a JSON Schema; regenerate with `virtlab lab schema`.
-@Suite struct LabJSONSchemaTests {
+@Suite(.tags(.pure)) struct LabJSONSchemaTests {
     static let schema = Repository.document("lab.schema.json")
 
     @Test func theCommittedSchemaIsTheLoadersOwn() throws {

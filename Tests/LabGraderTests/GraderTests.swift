@@ -4,6 +4,7 @@ import FoundationXML
 #endif
 import ImageKit
 import Testing
+import TestTags
 import TestSupport
 @testable import LabGrader
 import LabFormat
@@ -36,7 +37,7 @@ func grade(_ yaml: String, uri: String = "test:///default") async throws -> [Str
     return Dictionary(report.steps.flatMap(\.results).map { ($0.check, $0) }, uniquingKeysWith: { a, _ in a })
 }
 
-@Suite struct GraderTests {
+@Suite(.tags(.pure)) struct GraderTests {
     let scratch: String
 
     init() throws {
@@ -218,7 +219,7 @@ func grade(_ yaml: String, uri: String = "test:///default") async throws -> [Str
 
 /// Every lab in labs/, proven against its own reference solution on this machine (the real libvirtd for
 /// libvirt labs: `make test` starts it).
-@Suite(.serialized) struct ShippedLabTests {
+@Suite(.serialized, .tags(.guest)) struct ShippedLabTests {
     /// Labs on the host, libvirt and the engine; the ones that need the cloud VM are proven in sequence by
     /// GuestLabsEndToEndTests.
     static var labFiles: [String] {
@@ -269,7 +270,7 @@ func grade(_ yaml: String, uri: String = "test:///default") async throws -> [Str
     }
 }
 
-@Suite struct ReportFormatTests {
+@Suite(.tags(.pure)) struct ReportFormatTests {
     func sampleReport() async throws -> LabReport {
         await Grader(lab: try lab(oneStep("""
               - {id: good, title: "Good <one>", command: {run: ["true"]}}
@@ -311,7 +312,7 @@ func grade(_ yaml: String, uri: String = "test:///default") async throws -> [Str
 
 /// A primitive is one file in Sources/LabGrader/Primitives and one line in the registry: a file without its
 /// line would be a primitive no lab can use.
-@Suite struct PrimitiveRegistryTests {
+@Suite(.tags(.pure)) struct PrimitiveRegistryTests {
     @Test func everyPrimitiveFileIsRegisteredOnceUnderItsOwnName() throws {
         let folder = Repository.root.appendingPathComponent("Sources/LabGrader/Primitives").path
         let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".swift") }
@@ -334,7 +335,7 @@ func grade(_ yaml: String, uri: String = "test:///default") async throws -> [Str
 
 /// Checks block on processes; the grader runs each on a thread of its own, so a lab of slow checks never
 /// holds the cooperative pool (two threads on 2 cores) that the dashboard and the engine client need.
-@Suite struct GradingConcurrencyTests {
+@Suite(.tags(.pure)) struct GradingConcurrencyTests {
     @Test func slowChecksRunSideBySideAndThePoolStaysFree() async throws {
         let marks = NSTemporaryDirectory() + "vl-pool-\(UUID().uuidString.prefix(6))"
         try FileManager.default.createDirectory(atPath: marks, withIntermediateDirectories: true)
@@ -371,7 +372,7 @@ func grade(_ yaml: String, uri: String = "test:///default") async throws -> [Str
 
 /// The `network` primitive on a private test-driver hypervisor: `labnet` is NAT on 192.168.150.0/24 with
 /// bridge virbr9 and DHCP 192.168.150.2-254, not autostarted; `web1` has a NIC on it.
-@Suite struct NetworkPrimitiveTests {
+@Suite(.tags(.pure)) struct NetworkPrimitiveTests {
     @Test func modeSubnetBridgeAndRangeAreJudgedOnTheDefinition() async throws {
         let fixture = try TestDriverFixture(vms: [.init(name: "web1", running: true)])
         let results = try await grade(oneStep("""
@@ -398,7 +399,7 @@ func grade(_ yaml: String, uri: String = "test:///default") async throws -> [Str
     }
 }
 
-@Suite struct ReachablePrimitiveTests {
+@Suite(.tags(.pure)) struct ReachablePrimitiveTests {
     /// The test driver's addresses are made up: no connection is ever tried to one.
     @Test func aVMWithoutAReachableAddressFailsAndSaysWhy() async throws {
         let fixture = try TestDriverFixture(vms: [.init(name: "web1", running: true)])

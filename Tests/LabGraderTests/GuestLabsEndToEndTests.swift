@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestTags
 import TestSupport
 @testable import LabGrader
 import LabFormat
@@ -10,7 +11,7 @@ import LabFormat
 /// earns nothing untouched and everything after its solution; the cleanups, last lab first, leave nothing (and no
 /// points) behind. While the VM is on its networks, `virtlab vm ssh` and the SSH fallback of `vm:` targets are
 /// proven on it. About 7 minutes. Runs inside the test network namespace (guests' addresses are reached).
-@Suite(.serialized) struct GuestLabsEndToEndTests {
+@Suite(.serialized, .tags(.guest)) struct GuestLabsEndToEndTests {
     static let cloudImage = "/var/cache/virtlab/cloud-image/debian-cloud.qcow2"
     static let order = ["start-cloud-image", "show-uuid", "guest-drivers", "virtual-networks", "clone-and-sanitize",
                         "template"]

@@ -1,6 +1,7 @@
 import ContainerKit
 import Foundation
 import Testing
+import TestTags
 import TestSupport
 @testable import LabGrader
 @testable import LabFormat
@@ -8,7 +9,7 @@ import TestSupport
 /// Checks that run somewhere else: in a real Podman container (the engine `make test` starts), in a VM
 /// that is not there, and the rules the validator keeps about targets. Guests with an agent are proven by
 /// the shipped labs' end-to-end test on a booted cloud image.
-@Suite(.serialized) struct TargetTests {
+@Suite(.serialized, .tags(.daemon, .engine)) struct TargetTests {
     @Test func checksRunInsideARealContainer() async throws {
         let client = try await TestEngine.connect()
         let name = "vl-lab-\(UUID().uuidString.prefix(6).lowercased())"

@@ -2,6 +2,7 @@ import Foundation
 import ProcessRunner
 import Synchronization
 import Testing
+import TestTags
 
 /// The one process runner the doctor, the grader and the tests share.
 /// The runner on a thread of its own, as virtlab calls it: no test waits for a process on a cooperative thread.
@@ -10,7 +11,7 @@ func run(_ argv: [String], timeout: Double? = nil, environment: [String: String]
     await OwnThread.run { ProcessRunner.run(argv, timeout: timeout, environment: environment, outputCap: outputCap) }
 }
 
-@Suite struct ProcessRunnerTests {
+@Suite(.tags(.pure)) struct ProcessRunnerTests {
     @Test func statusAndBothStreamsComeBack() async {
         let outcome = await run(["sh", "-c", "echo out; echo err >&2; exit 3"])
         #expect(outcome == ProcessOutcome(status: 3, stdout: "out\n", stderr: "err\n"))
@@ -62,7 +63,7 @@ func run(_ argv: [String], timeout: Double? = nil, environment: [String: String]
 
 /// A program that leaves a daemon behind, or a daemon started by another thread at the same moment, must never
 /// keep a run waiting: the run ends when its program has, and no run's pipe leaks into another's children.
-@Suite struct LongLivedChildrenTests {
+@Suite(.tags(.pure)) struct LongLivedChildrenTests {
     @Test func aDaemonHoldingTheOutputDoesNotHoldTheRun() async throws {
         // The sleeper inherits the shell's stdout and stderr and keeps them open for ten minutes.
         let outcome = await run(["sh", "-c", "echo before; setsid sleep 600 & echo $!"], timeout: 120)

@@ -1,6 +1,7 @@
 import Foundation
 import ImageKit
 import Testing
+import TestTags
 import TestSupport
 import VirtKit
 @testable import Provisioning
@@ -69,7 +70,7 @@ struct TestAppliance {
     func remove() { try? FileManager.default.removeItem(atPath: directory) }
 }
 
-@Suite struct OVFDescriptorTests {
+@Suite(.tags(.pure)) struct OVFDescriptorTests {
     @Test func theDescriptorGivesNameCPUsMemoryDisksAndNICs() throws {
         let ovf = try OVFDescriptor.parse(TestAppliance.descriptor(cpus: 2, memory: "1", units: "byte * 2^30"), source: "t.ovf")
         #expect(ovf == OVFDescriptor(name: "tiny appliance", cpus: 2, memoryMiB: 1024,
@@ -96,7 +97,7 @@ struct TestAppliance {
 }
 
 /// `virtlab image import FILE.ova` on the real libvirtd: the VM it defines boots from the converted disk.
-@Suite(.serialized) struct ApplianceImportTests {
+@Suite(.serialized, .tags(.guest)) struct ApplianceImportTests {
     @Test func anOVAImportsAsAVMThatBoots() async throws {
         let connection = try QEMUTestGuest.connect()
         let appliance = try TestAppliance()

@@ -1,6 +1,7 @@
 import Foundation
 import ImageKit
 import Testing
+import TestTags
 import TestSupport
 import VirtKit
 @testable import Provisioning
@@ -9,7 +10,7 @@ import VirtKit
 /// .ci/build-cloud-image, cached) boots with a NoCloud seed, cloud-init finishes, the user logs in with their key;
 /// then a sanitized clone boots with its own machine-id and SSH host keys, its host name and user from cloud-init.
 /// Takes about 5 minutes here; it fails loudly (never skips) without the image, libvirtd or virt-sysprep.
-@Suite(.serialized) struct CloudImageEndToEndTests {
+@Suite(.serialized, .tags(.guest)) struct CloudImageEndToEndTests {
     static let imageDirectory = ProcessInfo.processInfo.environment["VIRTLAB_CLOUD_IMAGE_DIR"]
         ?? "/var/cache/virtlab/cloud-image"
     let storage = "/var/lib/libvirt/images/virtlab-tests"

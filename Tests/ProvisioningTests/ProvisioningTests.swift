@@ -1,13 +1,14 @@
 import Foundation
 import ImageKit
 import Testing
+import TestTags
 import TestSupport
 import VirtKit
 @testable import Provisioning
 
 /// Creating and cloning VMs on the real libvirtd: the test guest's kernel boots a VM whose disk is an overlay
 /// on a small base image, with a real cloud-init seed attached.
-@Suite(.serialized) struct ProvisioningTests {
+@Suite(.serialized, .tags(.guest)) struct ProvisioningTests {
     let storage = "/var/lib/libvirt/images/virtlab-tests"
 
     private func sha256(_ path: String) throws -> String {

@@ -3,11 +3,12 @@ import Foundation
 import Inventory
 import Runtime
 import Testing
+import TestTags
 import TermUI
 
 /// The runtime on fake ports: refresh scheduling, reconnect with back-off, effects becoming messages, and
 /// that neither a slow hypervisor nor a lab's setup ever stalls the keys. Every wait is on a state, bounded.
-@Suite struct RuntimeTests {
+@Suite(.tags(.pure)) struct RuntimeTests {
     @Test func refreshesRepeatOnTheMachineLaneAndTheScreenShowsTheMachines() async {
         let app = RunningDashboard(delay: 0.5)
         #expect(await app.terminal.shows("web1"))

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TestTags
 @testable import Runtime
 
 /// The engine sampler's wait: it ends at its time or at a wake, and sleeps in between.
-@Suite struct WakeupTests {
+@Suite(.tags(.pure)) struct WakeupTests {
     final class Flag: @unchecked Sendable {
         private let lock = NSLock()
         private var raised = false

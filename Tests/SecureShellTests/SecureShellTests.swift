@@ -1,9 +1,10 @@
 import Foundation
 import ProcessRunner
 import Testing
+import TestTags
 @testable import SecureShell
 
-@Suite struct SecureShellTests {
+@Suite(.tags(.pure)) struct SecureShellTests {
     let shell = SecureShell(user: "ana", address: "192.0.2.7", hostKeyAlias: SecureShell.hostKeyAlias(vmUUID: "u-1"),
                             identity: "/home/ana/key", knownHosts: "/tmp/kh", batch: true)
 
@@ -47,7 +48,7 @@ import Testing
     }
 }
 
-@Suite struct TCPProbeTests {
+@Suite(.tags(.pure)) struct TCPProbeTests {
     /// A TCP socket bound to a free port on 127.0.0.1, listening or not; nil when the port cannot be had.
     static func loopbackSocket(listening: Bool) -> (fd: Int32, port: Int)? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

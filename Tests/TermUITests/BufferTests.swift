@@ -1,7 +1,8 @@
 import Testing
+import TestTags
 @testable import TermUI
 
-@Suite struct BufferTests {
+@Suite(.tags(.pure)) struct BufferTests {
     @Test func writesClipAtTheEdgeAndReturnTheNextColumn() {
         var buffer = Buffer(size: Size(width: 8, height: 2))
         #expect(buffer.write("hello world", x: 2, y: 0, style: .plain) == 8)
@@ -84,7 +85,7 @@ import Testing
     }
 }
 
-@Suite struct WidgetTests {
+@Suite(.tags(.pure)) struct WidgetTests {
     @Test func paneDrawsABorderAndTitle() {
         var buffer = Buffer(size: Size(width: 12, height: 3))
         let inner = buffer.pane(buffer.bounds, title: "VMs", focused: true, theme: .builtIn, glyphs: .ascii)
@@ -110,7 +111,7 @@ import Testing
     }
 }
 
-@Suite struct GlyphTests {
+@Suite(.tags(.pure)) struct GlyphTests {
     @Test func unicodeOnlyWithAUTF8LocaleAndACapableTerminal() {
         #expect(Glyphs.detect(environment: ["LANG": "en_US.UTF-8", "TERM": "xterm-256color"]) == .unicode)
         #expect(Glyphs.detect(environment: ["LANG": "C", "TERM": "xterm"]) == .ascii)

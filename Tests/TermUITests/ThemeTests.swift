@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestTags
 @testable import TermUI
 
-@Suite struct ThemeTests {
+@Suite(.tags(.pure)) struct ThemeTests {
     static let themesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("themes").path
 

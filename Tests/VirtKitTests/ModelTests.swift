@@ -1,7 +1,8 @@
 import Testing
+import TestTags
 @testable import VirtKit
 
-@Suite struct DomainDetailsParsingTests {
+@Suite(.tags(.pure)) struct DomainDetailsParsingTests {
     let xml = """
         <domain type='kvm' id='7'>
           <name>lab-vm</name>
@@ -53,7 +54,7 @@ import Testing
     }
 }
 
-@Suite struct DomainStateTests {
+@Suite(.tags(.pure)) struct DomainStateTests {
     @Test func unknownValuesAreNoState() {
         #expect(DomainState(libvirt: 99) == .noState)
     }
@@ -67,7 +68,7 @@ import Testing
     }
 }
 
-@Suite struct ConnectionChoiceTests {
+@Suite(.tags(.pure)) struct ConnectionChoiceTests {
     @Test func flagWinsOverEverything() {
         let choice = ConnectionChoice.resolve(flag: "qemu+ssh://lab/system", environment: ["LIBVIRT_DEFAULT_URI": "x"],
                                               probe: { _ in true })
@@ -94,7 +95,7 @@ import Testing
 
 /// The bulk refresh's UUID cache: a name where the last refresh had it is not looked up, a moved name is, a new
 /// one is read from libvirt once, and a define/undefine event makes every name be read again.
-@Suite struct UUIDCacheTests {
+@Suite(.tags(.pure)) struct UUIDCacheTests {
     private func refresh(_ cache: UUIDCache, _ names: [String], reads: inout [String]) -> [String] {
         let taken = cache.takeForRefresh(rounds: 100)
         var map = taken.map

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestTags
 import TestSupport
 @testable import VirtKit
 
 /// `virtlab net create` builds network XML from flags; what it refuses it refuses before libvirt is asked.
-@Suite struct NetworkSpecTests {
+@Suite(.tags(.pure)) struct NetworkSpecTests {
     /// libvirt 9.0's words on a host without dnsmasq or iptables (captured with each binary moved away).
     @Test func aNetworkThatCannotStartForWantOfAHelperSaysWhatToInstall() {
         let noDnsmasq = "Unable to find 'dnsmasq' binary in $PATH: No such file or directory"
@@ -63,7 +64,7 @@ import TestSupport
 
 /// Networks on a private test-driver hypervisor: define, start, stop, autostart, delete, and every refusal
 /// leaving nothing behind.
-@Suite struct TestDriverNetworkTests {
+@Suite(.tags(.pure)) struct TestDriverNetworkTests {
     let fixture: TestDriverFixture
     let connection: Connection
 
@@ -135,7 +136,7 @@ import TestSupport
 
 /// NICs on the real daemon, on a shut-off guest's definition only: the network is defined but never started,
 /// so no bridge is made and no packet is sent (the networks issue's namespace is where guests get links).
-@Suite(.serialized) struct NICOnRealDaemonTests {
+@Suite(.serialized, .tags(.guest)) struct NICOnRealDaemonTests {
     /// A defined (not started) test guest and an isolated network of its own, both removed afterwards.
     func withGuestAndNetwork(_ purpose: String, _ body: (Connection, Domain, String) async throws -> Void) async throws {
         let connection = try QEMUTestGuest.connect()

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import TestTags
 import TestSupport
 @testable import VirtKit
 
 /// VirtKit against the real libvirtd with the QEMU driver, booting a real Debian kernel under TCG.
 /// `make test` starts the daemon and builds the guest; without them these tests fail loudly, never skip.
-@Suite(.serialized) struct QEMUGuestTests {
+@Suite(.serialized, .tags(.guest)) struct QEMUGuestTests {
     @Test func realGuestBootsAndReportsStatsDetailsAndLifecycle() async throws {
         let connection = try QEMUTestGuest.connect()
         let name = QEMUTestGuest.uniqueName("life")

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestTags
 import TestSupport
 @testable import VirtKit
 
 /// VirtKit against libvirt's built-in test driver, each test on a private fixture hypervisor.
-@Suite struct TestDriverTests {
+@Suite(.tags(.pure)) struct TestDriverTests {
     let fixture: TestDriverFixture
     let connection: Connection
 

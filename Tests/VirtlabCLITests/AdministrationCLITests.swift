@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestTags
 import Inventory
 import TestSupport
 
 /// Many VMs at once, `--explain` and the log of actions, on the test driver (each run reloads the fixture).
-@Suite struct BulkCLITests {
+@Suite(.tags(.pure)) struct BulkCLITests {
     let fixture: TestDriverFixture
 
     init() throws {
@@ -80,7 +81,7 @@ import TestSupport
 }
 
 /// Hardware, disks and snapshot trees on the real libvirtd with the test guest (TCG).
-@Suite(.serialized) struct HardwareOnRealDaemonTests {
+@Suite(.serialized, .tags(.guest)) struct HardwareOnRealDaemonTests {
     @Test func vcpusMemoryDisksAndTheirLimits() async throws {
         let connection = try QEMUTestGuest.connect()
         let name = QEMUTestGuest.uniqueName("hw")

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import TestTags
 import TestSupport
 import VirtKit
 
 /// An admin's morning in the real dashboard on the real libvirtd: twenty VMs marked by a filter and reverted to
 /// `clean` in one step, and a VM's vCPUs, memory and a new disk changed from the hardware dialog.
-@Suite(.serialized) struct AdministrationDashboardTests {
+@Suite(.serialized, .tags(.guest)) struct AdministrationDashboardTests {
     @Test func twentyVMsMarkedByFilterAreRevertedInOneStep() async throws {
         let connection = try QEMUTestGuest.connect()
         let room = "vltest-room\(UUID().uuidString.prefix(4).lowercased())"

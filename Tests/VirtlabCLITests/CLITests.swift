@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TestTags
 import TestSupport
 
 /// The `virtlab` binary, run as a user runs it, against a private test-driver hypervisor.
-@Suite struct CLITests {
+@Suite(.tags(.daemon)) struct CLITests {
     let fixture: TestDriverFixture
 
     init() throws {
@@ -91,7 +92,7 @@ import TestSupport
 }
 
 /// `virtlab doctor` on this machine, against the facts as other tools see them.
-@Suite struct DoctorCLITests {
+@Suite(.tags(.pure)) struct DoctorCLITests {
     @Test func doctorTellsTheTruthAboutThisHost() async throws {
         let result = try await Run.virtlab(["doctor", "--json", "--uri", "test:///default"])
         #expect(result.status == 0)
@@ -120,7 +121,7 @@ import TestSupport
 }
 
 /// Sequences of commands against the real libvirtd (state persists between runs), on the TCG test guest.
-@Suite(.serialized) struct CLIOnRealDaemonTests {
+@Suite(.serialized, .tags(.guest)) struct CLIOnRealDaemonTests {
     @Test func lifecycleAndSnapshotsThroughTheCommandLine() async throws {
         let connection = try QEMUTestGuest.connect()
         let name = QEMUTestGuest.uniqueName("cli")
@@ -155,7 +156,7 @@ import TestSupport
 }
 
 /// `virtlab lab ...` as a teacher and a student use it.
-@Suite struct LabCLITests {
+@Suite(.tags(.pure)) struct LabCLITests {
     func writeLab(_ dir: String, id: String, body: String) throws -> String {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let file = "\(dir)/\(id).yaml"

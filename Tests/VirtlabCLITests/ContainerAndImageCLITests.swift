@@ -1,10 +1,11 @@
 import ContainerKit
 import Foundation
 import Testing
+import TestTags
 import TestSupport
 
 /// `virtlab ct`, `virtlab image` and the containers part of `virtlab ls`, as a user runs them, on real Podman.
-@Suite(.serialized) struct ContainerAndImageCLITests {
+@Suite(.serialized, .tags(.engine)) struct ContainerAndImageCLITests {
     let engine = TestEngine.environment
 
     @Test func containerCommandsFromListToRemoval() async throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestTags
 import TestSupport
 import VirtKit
 
@@ -31,7 +32,7 @@ func expectGone(_ session: TmuxSession, _ text: String, timeout: Duration = .sec
 }
 
 /// The real binary in tmux: keys in, screen out, terminal restored at the end.
-@Suite(.serialized) struct DashboardEndToEndTests {
+@Suite(.serialized, .tags(.daemon)) struct DashboardEndToEndTests {
     @Test func navigateFilterPauseResizeQuitOnTheTestDriver() async throws {
         let fixture = try TestDriverFixture(vms: [.init(name: "alpha", vcpus: 2), .init(name: "beta"),
                                                   .init(name: "gamma", running: false)])
@@ -129,7 +130,7 @@ func expectGone(_ session: TmuxSession, _ text: String, timeout: Duration = .sec
 
 /// The dashboard on the real libvirtd: a real guest paused and resumed, its serial console, and a lost
 /// connection that comes back.
-@Suite(.serialized) struct DashboardOnRealDaemonTests {
+@Suite(.serialized, .tags(.guest)) struct DashboardOnRealDaemonTests {
     @Test func pauseResumeAndConsoleOfARealGuest() async throws {
         let connection = try QEMUTestGuest.connect()
         let name = QEMUTestGuest.uniqueName("tui")

@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
 import Testing
+import TestTags
 import TestSupport
 @testable import VirtlabCLI
 
 /// The first things a new user types: help at every level, the version, a command that does not exist.
-@Suite struct HelpTests {
+@Suite(.tags(.pure)) struct HelpTests {
     /// Every command path in the tree: ["vm"], ["vm", "create"], ["lab", "grade"], …
     static let commandPaths: [[String]] = {
         func walk(_ command: ParsableCommand.Type, _ path: [String]) -> [[String]] {

@@ -1,10 +1,11 @@
 import Foundation
 import Logging
 import Testing
+import TestTags
 @testable import VirtlabCLI
 
 /// The dashboard logs through swift-log into `$XDG_STATE_HOME/virtlab/virtlab.log`, one line per message.
-@Suite struct LogFileTests {
+@Suite(.tags(.pure)) struct LogFileTests {
     @Test func messagesAppendAsLinesWithLevelLabelAndMetadata() throws {
         let state = NSTemporaryDirectory() + "vl-log-\(UUID().uuidString.prefix(6))"
         defer { try? FileManager.default.removeItem(atPath: state) }

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestTags
 import TestSupport
 
 /// `virtlab net …` as a user types it, on a private test-driver hypervisor (its `labnet` network is NAT on
 /// 192.168.150.0/24, and the VM `web1` has a NIC on it). Each run reloads the fixture.
-@Suite struct NetworkCLITests {
+@Suite(.tags(.pure)) struct NetworkCLITests {
     let fixture: TestDriverFixture
 
     init() throws { fixture = try TestDriverFixture(vms: [.init(name: "web1", running: true)]) }
