@@ -164,9 +164,11 @@ public final class Gradebook: Sendable {
 
     private static let attemptColumns = "id, student, lab, kind, status, detail, earned, possible, at, source"
 
+    /// A detail may hold a host's own words (its last error line): read back without control characters, so
+    /// no gradebook written by an older virtlab puts escapes on a teacher's screen.
     private static func attempt(_ row: Row) -> Attempt {
         Attempt(id: row["id"], student: row["student"], lab: row["lab"], kind: Kind(rawValue: row["kind"]) ?? .submitted,
-                status: row["status"], detail: row["detail"], earned: row["earned"], possible: row["possible"],
+                status: row["status"], detail: (row["detail"] as String).withoutControlCharacters, earned: row["earned"], possible: row["possible"],
                 at: row["at"], source: row["source"])
     }
 

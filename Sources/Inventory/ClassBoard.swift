@@ -16,16 +16,18 @@ public struct ClassBoard: Sendable, Equatable {
         public var possible: Int?
         /// "live" or "submitted": where the points come from.
         public var from: String?
-        /// The last attempt's outcome ("graded", "unreachable", "copied" …) and when it was.
+        /// The last attempt's outcome ("graded", "unreachable", "copied" …), what it said, and when it was.
         public var lastStatus: String?
+        public var lastDetail: String?
         public var lastAt: Date?
         public var flags: [String]
         /// The last two live grades are the same and short of full marks: no progress between two checks.
         public var stuck: Bool
 
         public init(earned: Int? = nil, possible: Int? = nil, from: String? = nil, lastStatus: String? = nil,
-                    lastAt: Date? = nil, flags: [String] = [], stuck: Bool = false) {
+                    lastDetail: String? = nil, lastAt: Date? = nil, flags: [String] = [], stuck: Bool = false) {
             (self.earned, self.possible, self.from, self.lastStatus) = (earned, possible, from, lastStatus)
+            self.lastDetail = lastDetail
             (self.lastAt, self.flags, self.stuck) = (lastAt, flags, stuck)
         }
 

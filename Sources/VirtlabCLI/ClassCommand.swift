@@ -165,7 +165,9 @@ struct ClassCommand: ParsableCommand {
                         row["earned"] = earned
                         row["possible"] = possible
                     }
-                    if let report = grade.report, let parsed = try? JSONSerialization.jsonObject(with: Data(report.utf8)) {
+                    // The report as read (its words cleaned of control characters), not the host's own bytes.
+                    if let report = grade.report.flatMap({ ReportFormat.parseJSON(Data($0.utf8)) }),
+                       let parsed = try? JSONSerialization.jsonObject(with: Data(ReportFormat.json.render(report).utf8)) {
                         row["report"] = parsed
                     }
                     return row

@@ -91,7 +91,9 @@ import TermUI
                                                   flags: ["copied: handed in by bob but signed by alice"])],
                 "carol": ["check-extensions": .init(earned: 4, possible: 9, from: "live", lastStatus: "graded", lastAt: now - 120,
                                                     stuck: true)],
-                "dave": ["check-extensions": .init(lastStatus: "unreachable", lastAt: now - 60)],
+                "dave": ["check-extensions": .init(lastStatus: "unreachable",
+                                                   lastDetail: "unreachable: ssh: connect to host pc04 port 22: No route to host",
+                                                   lastAt: now - 60)],
             ],
             readAt: now)
         _ = update(&state, .classLoaded(board))
@@ -125,6 +127,15 @@ import TermUI
         #expect(update(&state, .key(.enter)) == [.fetchClassReport(student: "bob", lab: "libvirt-basics")])
         _ = update(&state, .key(.right))
         #expect(state.selectedLabColumn == 1, "the last column is as far as it goes")
+    }
+
+    /// A grade's detail is its points; a host that could not be graded says why, in its own words.
+    @Test func theDetailSaysWhyAHostWasNotGraded() {
+        var state = Self.state()
+        #expect(screen(state).text.contains("Last       graded, 1m ago"))
+        for _ in 0..<3 { _ = update(&state, .key(.down)) }
+        #expect(screen(state, 100).text.contains("Last       unreachable: ssh: connect to host pc04 port 22: No route to host, 1m ago"),
+                "\(screen(state, 100).text)")
     }
 
     @Test func withoutAClassThePaneSaysHowToOpenOne() {

@@ -5,6 +5,7 @@ import TestTags
 import TestSupport
 @testable import Classroom
 import Gradebook
+import LabFormat
 
 /// A room of four student hosts, each in a network namespace of its own with its own sshd, machine-id, host
 /// name and data: the teacher releases a lab, the students work and submit (one hands in a neighbour's
@@ -186,6 +187,60 @@ import Gradebook
         try await session.send("Enter")
         #expect(await session.waitFor("Live grade of"), "\(session.lastScreen)")
         #expect(await session.waitFor("expected:"), "the evidence is in the report: \(session.lastScreen)")
+        try await session.send("Escape")
+        try await session.send("q")
+        #expect(await session.waitFor("VIRTLAB_EXIT=0"), "\(session.lastScreen)")
+    }
+
+    /// A tampered host answers `lab grade` with a report full of terminal escapes, another fails with them in
+    /// its last words: the teacher's rows, report, feedback files and Class pane show the words, never the escapes.
+    @Test func aHostileHostsWordsReachTheTeacherWithoutControlCharacters() async throws {
+        let suffix = UUID().uuidString.prefix(4).lowercased()
+        let (mallory, trudy) = ("mallory-\(suffix)", "trudy-\(suffix)")
+        let escapes = HostileReportTests.escapes
+        let check = CheckResult(step: "s1", check: "c1", title: "VM is up" + escapes, status: .fail, points: 2,
+                                expected: "running" + escapes, got: "shut off" + escapes, command: "virsh list" + escapes,
+                                output: "out" + escapes, message: "msg" + escapes, attempts: 1)
+        let printed = ReportFormat.json.render(LabReport(
+            lab: "check-extensions", title: "Lab" + escapes, student: mallory, date: Date(),
+            steps: [StepReport(id: "s1", title: "Step" + escapes, results: [check])]))
+        #expect(printed.contains("\\u001b"), "the host's JSON carries the escapes")
+        let shellQuoted = "'" + printed.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        let room = try await TestClassroom([
+            .init("pc01", impostorVirtlab: "printf '%s\\n' \(shellQuoted)\n"),
+            .init("pc02", impostorVirtlab: "printf 'first\\nbroken\\033]0;owned\\007\\033[2J\\n' >&2; exit 3\n"),
+        ])
+        let classPath = room.directory + "/class"
+        await #expect(try Run.virtlab(["class", "init", classPath, "--name", "room 9", "--lab", "check-extensions"]).status == 0)
+        try "name: room 9\nlabs: [check-extensions]\nssh_config: \(room.sshConfig)\nhost_timeout_seconds: 60\n"
+            .write(toFile: classPath + "/class.yaml", atomically: true, encoding: .utf8)
+        try (Roster.csvHeader + "\n\(mallory),Mallory,,pc01\n\(trudy),Trudy,,pc02\n")
+            .write(toFile: classPath + "/roster.csv", atomically: true, encoding: .utf8)
+
+        for format in ["text", "csv", "json"] {
+            let graded = try await Run.virtlab(["class", "grade", classPath, "--format", format, "--exit-zero"])
+            #expect(graded.status == 0, "\(graded.stderr)")
+            #expect(!HostileReportTests.hasControl(graded.stdout.replacingOccurrences(of: "\r\n", with: "\n"))
+                    && !HostileReportTests.hasControl(graded.stderr), "\(format): \(graded.stdout.debugDescription)")
+            if format == "text" {
+                #expect(graded.stdout.contains("0/2") && graded.stdout.contains("failed: broken]0;owned[2J"), "\(graded.stdout)")
+            }
+        }
+        let report = try await Run.virtlab(["class", "report", classPath])
+        #expect(report.status == 0 && !HostileReportTests.hasControl(report.stdout) && report.stdout.contains(mallory),
+                "\(report.stdout.debugDescription)")
+        _ = try await Run.virtlab(["class", "feedback", classPath, "check-extensions"])
+        let written = try String(contentsOfFile: "\(classPath)/feedback/check-extensions/\(mallory).md", encoding: .utf8)
+        #expect(written.contains("VM is up]0;owned[2J") && !HostileReportTests.hasControl(written), "\(written.debugDescription)")
+
+        let session = try await TmuxSession([Run.virtlabBinary, "ui", "--uri", "test:///default", "--class", classPath])
+        #expect(await session.waitFor("Class room 9"), "\(session.lastScreen)")
+        try await session.send("Down")
+        #expect(await session.waitFor("failed: broken]0;owned[2J"), "trudy's host's words: \(session.lastScreen)")
+        try await session.send("Up")
+        try await session.send("Enter")
+        #expect(await session.waitFor("VM is up]0;owned[2J"), "mallory's report, its words visible: \(session.lastScreen)")
+        #expect(!session.lastScreen.contains("^["), "\(session.lastScreen)")
         try await session.send("Escape")
         try await session.send("q")
         #expect(await session.waitFor("VIRTLAB_EXIT=0"), "\(session.lastScreen)")

@@ -18,11 +18,14 @@ public final class TestClassroom {
         public var keyMismatch = false
         /// Nothing listens on it.
         public var down = false
+        /// A shell script that answers as `virtlab` on this host: a tampered host says what it likes.
+        public var impostorVirtlab: String?
         public let machineID = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
 
-        public init(_ alias: String, hasVirtlab: Bool = true, keyMismatch: Bool = false, down: Bool = false) {
+        public init(_ alias: String, hasVirtlab: Bool = true, keyMismatch: Bool = false, down: Bool = false,
+                    impostorVirtlab: String? = nil) {
             self.alias = alias
-            (self.hasVirtlab, self.keyMismatch, self.down) = (hasVirtlab, keyMismatch, down)
+            (self.hasVirtlab, self.keyMismatch, self.down, self.impostorVirtlab) = (hasVirtlab, keyMismatch, down, impostorVirtlab)
         }
     }
 
@@ -72,7 +75,13 @@ public final class TestClassroom {
                             ["link", "set", "lo", "up"]] {
                 try ip(["netns", "exec", namespace, "ip"] + command)
             }
-            let path = (host.hasVirtlab ? virtlabDirectory + ":" : "") + "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
+            var path = (host.hasVirtlab ? virtlabDirectory + ":" : "") + "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
+            if let impostor = host.impostorVirtlab {
+                try FileManager.default.createDirectory(atPath: home + "/bin", withIntermediateDirectories: true)
+                try ("#!/bin/sh\n" + impostor).write(toFile: home + "/bin/virtlab", atomically: true, encoding: .utf8)
+                try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: home + "/bin/virtlab")
+                path = home + "/bin:" + path
+            }
             try """
                 Port 22
                 ListenAddress \(hostSide)

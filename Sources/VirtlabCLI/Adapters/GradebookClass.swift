@@ -64,7 +64,7 @@ struct GradebookClass: ClassPort {
                 let cell = table.cell(student.id, lab)
                 cells[student.id, default: [:]][lab] = ClassBoard.Cell(
                     earned: cell.earned, possible: cell.possible, from: cell.from?.rawValue, lastStatus: cell.last?.status,
-                    lastAt: cell.last?.at, flags: cell.flags, stuck: cell.stuck)
+                    lastDetail: cell.last?.detail, lastAt: cell.last?.at, flags: cell.flags, stuck: cell.stuck)
             }
         }
         return ClassBoard(name: config.name, students: roster.map { .init(id: $0.id, name: $0.name, host: $0.ssh) },

@@ -137,7 +137,9 @@ enum ClassPane: PaneFeature {
             var lines = [
                 "Points     " + (cell.earned.map { "\($0)/\(cell.possible ?? 0), from the \(cell.from ?? "last") grade" } ?? "none counted yet"),
                 "Last       " + (cell.lastStatus.map { status in
-                    "\(status)" + (cell.lastAt.map { ", " + Units.ago($0, now: now) } ?? "")
+                    // A grade's detail is its points, shown above; anything else says what happened.
+                    (status == "graded" ? status : cell.lastDetail ?? status)
+                        + (cell.lastAt.map { ", " + Units.ago($0, now: now) } ?? "")
                 } ?? "never checked"),
             ]
             if cell.stuck { lines.append("Stuck      the last two live grades are the same and short of full marks") }
