@@ -75,11 +75,24 @@ let package = Package(
         .target(name: "Runtime", dependencies: [
             "App", "Inventory", "LabFormat", "TermUI", .product(name: "Logging", package: "swift-log"),
         ]),
+        // The application layer: the use cases the command line and the dashboard share (a class's live grading,
+        // board and reports; a public key for a new VM), user-facing errors, the log file.
+        .target(name: "Services", dependencies: [
+            "VirtKit", "HostDoctor", "ProcessRunner", "SecureShell", "Classroom", "Gradebook", "LabFormat", "Inventory",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The dashboard put together: the runtime with an adapter for each port (libvirt, the engine, the grader,
+        // the gradebook, curses), themes found on disk.
+        .target(name: "Dashboard", dependencies: [
+            "Services", "App", "Runtime", "Inventory", "TermUI", "TermCurses", "Providers", "Provisioning", "VirtKit",
+            "ContainerKit", "ImageKit", "LabFormat", "LabGrader", "Classroom", "HostDoctor",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The ncurses backend: draws a Buffer, reads keys, handles resize and signals.
         .target(name: "TermCurses", dependencies: ["CNcurses", "CShims", "TermUI"]),
         // The command line: parsing, output formatting, error reporting.
         .target(name: "VirtlabCLI", dependencies: [
-            "VirtKit", "HostDoctor", "Humanize", "App", "Runtime", "Inventory", "Providers", "TermUI", "TermCurses", "LabFormat", "LabGrader", "ProcessRunner", "SecureShell", "Classroom", "Gradebook", "ContainerKit", "ImageKit", "Provisioning",
+            "Services", "Dashboard", "VirtKit", "HostDoctor", "Humanize", "Inventory", "Providers", "TermUI", "TermCurses", "LabFormat", "LabGrader", "ProcessRunner", "SecureShell", "Classroom", "Gradebook", "ContainerKit", "ImageKit", "Provisioning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -95,23 +108,24 @@ let package = Package(
         .testTarget(name: "ImageKitTests", dependencies: ["TestTags", "ImageKit", "TestSupport"]),
         .testTarget(name: "ContainerKitTests", dependencies: ["TestTags", "ContainerKit", "TestSupport"]),
         .testTarget(name: "VirtKitTests", dependencies: ["TestTags", "VirtKit", "TestSupport"]),
-        .testTarget(name: "HostDoctorTests", dependencies: ["TestTags", "HostDoctor"]),
+        .testTarget(name: "HostDoctorTests", dependencies: ["TestTags", "HostDoctor"], exclude: ["Fixtures"]),
         .testTarget(name: "InventoryTests", dependencies: ["TestTags", "Inventory", "Providers", "ContainerKit", "VirtKit", "TestSupport"]),
-        .testTarget(name: "AppTests", dependencies: ["TestTags", "App", "Inventory", "LabFormat", "LabGrader", "TestSupport"]),
+        .testTarget(name: "AppTests", dependencies: ["TestTags", "App", "Inventory", "LabFormat", "LabGrader", "TestSupport"],
+                    exclude: ["Snapshots"]),
         .testTarget(name: "LabFormatTests", dependencies: ["TestTags", "LabFormat", "LabGrader", "TestSupport"]),
         .testTarget(name: "LabGraderTests", dependencies: ["TestTags", "LabGrader", "LabFormat", "ImageKit", "TestSupport"]),
         .testTarget(name: "TermUITests", dependencies: ["TestTags", "TermUI"]),
         .testTarget(name: "ProcessRunnerTests", dependencies: ["TestTags", "ProcessRunner"]),
         .testTarget(name: "SecureShellTests", dependencies: ["TestTags", "SecureShell", "ProcessRunner"]),
-        .testTarget(name: "ClassroomTests", dependencies: ["TestTags", 
+        .testTarget(name: "ClassroomTests", dependencies: [
             "Classroom", "Gradebook", "LabFormat", "ProcessRunner", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "RuntimeTests", dependencies: ["TestTags", "Runtime", "App", "Inventory", "LabFormat", "TermUI", "TestSupport"]),
         // How the code is laid out: every suite has a tier, each layer imports only what is below it.
         .testTarget(name: "ArchitectureTests", dependencies: ["TestTags", "TestSupport"]),
         .testTarget(name: "HumanizeTests", dependencies: ["TestTags", "Humanize"]),
-        .testTarget(name: "VirtlabCLITests", dependencies: ["TestTags", 
-            "VirtlabCLI", "ContainerKit", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .testTarget(name: "VirtlabCLITests", dependencies: [
+            "TestTags", "VirtlabCLI", "Services", "ContainerKit", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
     ],

@@ -1,3 +1,4 @@
+import Services
 import ArgumentParser
 import Foundation
 import Inventory
@@ -59,18 +60,18 @@ enum ActionRunner {
 
     /// One action per selected VM (`action` may depend on the VM: a running one changes live); a VM that fails
     /// is said on stderr and the others still go ahead; exit 1 if any failed.
-    static func run(_ selection: VMSelection, explain: Bool, _ action: (Domain) throws -> MachineAction) throws {
-        try run(selection.connection, selection.choice, explain: explain, action)
+    static func run(_ selection: VMSelection, explain: Bool, _ action: (Domain) throws -> MachineAction) async throws {
+        try await run(selection.connection, selection.choice, explain: explain, action)
     }
 
     static func run(_ options: ConnectionOptions, _ choice: VMChoice, explain: Bool,
-                    _ action: (Domain) throws -> MachineAction) throws {
+                    _ action: (Domain) throws -> MachineAction) async throws {
         let connection = try options.open().0
         var failures = 0
         for chosen in try choice.resolve(connection) {
             do {
                 let domain = try chosen.get()
-                try perform(try action(domain), on: domain, connection: connection, explain: explain)
+                try await perform(try action(domain), on: domain, connection: connection, explain: explain)
             } catch {
                 failures += 1
                 Output.error(UserMessage.line(for: error))
@@ -80,9 +81,9 @@ enum ActionRunner {
     }
 
     /// One action on one VM, explained or done, and logged.
-    static func perform(_ action: MachineAction, on domain: Domain, connection: Connection, explain: Bool) throws {
+    static func perform(_ action: MachineAction, on domain: Domain, connection: Connection, explain: Bool) async throws {
         let command = action.command(for: domain.name, uri: connection.uri)
-        try record(connection.uri, "\(action.verb) \(domain.name)", command, explain: explain) {
+        try await record(connection.uri, "\(action.verb) \(domain.name)", command, explain: explain) {
             do {
                 return try MachineActions.perform(action, on: domain, connection: connection)
             } catch let refused as ActionRefused {
@@ -93,13 +94,13 @@ enum ActionRunner {
 
     /// Explains (prints `command`) or does `body`, printing what it returns; either way the log file has a line.
     static func record(_ connection: String, _ what: String, _ command: String, explain: Bool,
-                       _ body: () throws -> String) throws {
+                       _ body: () async throws -> String) async throws {
         guard !explain else { return print(command) }
         let entry = { (outcome: ActionRecord.Outcome) in
             ActionRecord(time: Date(), connection: connection, what: what, command: command, outcome: outcome).logLine
         }
         do {
-            let said = try body()
+            let said = try await body()
             print(said)
             log.info("\(entry(.done(said)))")
         } catch {

@@ -6,9 +6,10 @@ import Synchronization
 import Humanize
 import LabFormat
 import LabGrader
+import Services
 
 /// `virtlab class …`: the teacher's side — a class directory, its roster, each student's lab parameters.
-struct ClassCommand: ParsableCommand {
+struct ClassCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "class",
         abstract: "For teachers: a class of student hosts — release, grade live, collect, gradebook, export, feedback.",
@@ -31,7 +32,7 @@ struct ClassCommand: ParsableCommand {
         var classDirectory: ClassDirectory { ClassDirectory(path: directory) }
     }
 
-    struct Init: ParsableCommand {
+    struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "init", abstract: "Make a class directory: class.yaml, an empty roster.csv, a fresh secret.")
         @OptionGroup var target: Directory
@@ -40,7 +41,7 @@ struct ClassCommand: ParsableCommand {
         var labs: [String] = []
         @OptionGroup var locations: LabCommand.Locations
 
-        func run() throws {
+        func run() async throws {
             _ = try ClassCommand.known(labs, in: locations.catalog)
             let made = try ClassDirectory.create(at: target.directory,
                                                  name: name ?? (target.directory as NSString).lastPathComponent,
@@ -50,13 +51,13 @@ struct ClassCommand: ParsableCommand {
         }
     }
 
-    struct RosterList: ParsableCommand {
+    struct RosterList: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "roster", abstract: "List the class's students and their hosts, checking the roster.")
         @OptionGroup var target: Directory
         @Flag(help: "Print JSON instead of a table.") var json = false
 
-        func run() throws {
+        func run() async throws {
             let students = try target.classDirectory.roster().students
             if json { return try Output.json(students) }
             guard !students.isEmpty else { return print("no students yet: add lines to the roster") }
@@ -69,7 +70,7 @@ struct ClassCommand: ParsableCommand {
         }
     }
 
-    struct Params: ParsableCommand {
+    struct Params: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "params", abstract: "Each student's values of a lab's parameters, from the class secret.")
         @OptionGroup var target: Directory
@@ -77,7 +78,7 @@ struct ClassCommand: ParsableCommand {
         @OptionGroup var locations: LabCommand.Locations
         @Flag(help: "Print JSON instead of a table.") var json = false
 
-        func run() throws {
+        func run() async throws {
             let directory = target.classDirectory
             let (students, secret) = (try directory.roster().students, try directory.secret())
             let lab = try ClassCommand.known([lab], in: locations.catalog)[0]
@@ -95,7 +96,7 @@ struct ClassCommand: ParsableCommand {
         }
     }
 
-    struct Grade: ParsableCommand {
+    struct Grade: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "grade", abstract: "Grade every student where they work: over ssh, on their host.",
             discussion: """
@@ -119,40 +120,22 @@ struct ClassCommand: ParsableCommand {
             guard ["text", "json", "csv"].contains(format) else { throw ValidationError("--format \(format): use text, json or csv") }
         }
 
-        func run() throws {
+        func run() async throws {
             let directory = target.classDirectory
-            let config = try directory.config()
             let labs = try ClassCommand.labs(self.labs, of: directory, catalog: locations.catalog)
-            let (roster, students) = try ClassCommand.students(only, of: directory)
-            let gradebook = try Gradebook(path: directory.gradebookFile)
-            let teacherKey = try directory.teacherKey()
-            let grader = LiveGrader(hosts: ClassHosts(config: config, sshConfigFile: try directory.sshConfigFile()))
+            let (_, students) = try ClassCommand.students(only, of: directory)
             let total = students.count * labs.count
             let done = Mutex(0)
-            let grades = runBlocking {
-                await grader.grade(labs: labs, students: students) { grade in
-                    let count = done.withLock { $0 += 1; return $0 }
-                    ClassCommand.progressLine(count, of: total, "\(grade.student.id) \(grade.lab): \(grade.summary)")
-                }
+            let grades = try await ClassService(directory: directory).gradeLive(labs: labs, students: students.map(\.id)) { grade in
+                let count = done.withLock { $0 += 1; return $0 }
+                ClassCommand.progressLine(count, of: total, "\(grade.student.id) \(grade.lab): \(grade.summary)")
             }
-            try gradebook.record(roster: roster)
-            for grade in grades { try Self.store(grade, in: gradebook, teacherKey: teacherKey) }
             print(Self.render(grades, format: format))
             let short = grades.contains { grade in
                 if case .graded(let earned, let possible) = grade.outcome { return earned < possible }
                 return true
             }
             if short && !exitZero { throw ExitCode(1) }
-        }
-
-        /// A live grade into the gradebook, the host's report signed by the teacher's class key (so a row edited
-        /// in the database later no longer verifies).
-        static func store(_ grade: HostGrade, in gradebook: Gradebook, teacherKey: String) throws {
-            let bytes = grade.report.map { Data($0.utf8) }
-            let signature = try bytes.map { try SSHSignature.sign($0, key: teacherKey, namespace: SSHSignature.gradeNamespace) }
-            try gradebook.recordLive(student: grade.student.id, lab: grade.lab, status: grade.outcome.status,
-                                     detail: grade.summary, report: bytes.flatMap(ReportFormat.parseJSON),
-                                     reportBytes: bytes, host: grade.student.ssh, signature: signature, at: Date())
         }
 
         static func render(_ grades: [HostGrade], format: String) -> String {

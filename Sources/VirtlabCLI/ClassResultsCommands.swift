@@ -1,3 +1,4 @@
+import Services
 import ArgumentParser
 import Classroom
 import Foundation
@@ -51,7 +52,7 @@ extension ClassCommand {
         FileHandle.standardError.write(Data("[\(count)/\(total)] \(text)\n".utf8))
     }
 
-    struct Release: ParsableCommand {
+    struct Release: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "release", abstract: "Send labs to the students' hosts: their parameters and a fresh nonce.",
             discussion: """
@@ -65,7 +66,7 @@ extension ClassCommand {
         @Option(name: .customLong("student"), help: "Only this student (repeatable).") var only: [String] = []
         @OptionGroup var locations: LabCommand.Locations
 
-        func run() throws {
+        func run() async throws {
             let directory = target.classDirectory
             let (config, secret) = (try directory.config(), try directory.secret())
             let labs = try ClassCommand.labs(self.labs, of: directory, catalog: locations.catalog)
@@ -80,19 +81,18 @@ extension ClassCommand {
             } }
             for release in work { try gradebook.record(release) }
             let done = Mutex(0)
-            let results = runBlocking {
-                await hosts.each(work, progress: { (release: LabRelease, failure: HostGrade.Outcome?) in
-                    let count = done.withLock { $0 += 1; return $0 }
-                    ClassCommand.progressLine(count, of: work.count, "\(release.student) \(release.lab): "
-                                              + (failure?.summary ?? "released"))
-                }) { release in
-                    let student = students.first { $0.id == release.student }!
-                    let run = await hosts.virtlab(["lab", "receive", release.lab, "--class", release.className,
-                                                   "--class-id", release.classID, "--student", release.student,
-                                                   "--hash", release.parameterHash, "--nonce", release.nonce], on: student)
-                    return (release, ClassHosts.failure(run, timeout: config.hostTimeoutSeconds))
-                }
+            let results = await hosts.each(work, progress: { (release: LabRelease, failure: HostGrade.Outcome?) in
+                let count = done.withLock { $0 += 1; return $0 }
+                ClassCommand.progressLine(count, of: work.count, "\(release.student) \(release.lab): "
+                                          + (failure?.summary ?? "released"))
+            }) { release in
+                let student = students.first { $0.id == release.student }!
+                let run = await hosts.virtlab(["lab", "receive", release.lab, "--class", release.className,
+                                               "--class-id", release.classID, "--student", release.student,
+                                               "--hash", release.parameterHash, "--nonce", release.nonce], on: student)
+                return (release, ClassHosts.failure(run, timeout: config.hostTimeoutSeconds))
             }
+
             var table = TextTable(headers: ["STUDENT", "HOST", "LAB", "RELEASE"])
             for (release, failure) in results {
                 if failure == nil { try gradebook.markDelivered(release) }
@@ -104,7 +104,7 @@ extension ClassCommand {
         }
     }
 
-    struct Enrol: ParsableCommand {
+    struct Enrol: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "enrol", abstract: "Enrol a student's SSH public key: their submitted results are checked against it.",
             discussion: """
@@ -116,7 +116,7 @@ extension ClassCommand {
         @Argument(help: "The student's id in the roster.") var student: String
         @Argument(help: "Their public key file (a .pub), or '-' to read it from standard input.") var keyFile: String
 
-        func run() throws {
+        func run() async throws {
             let directory = target.classDirectory
             _ = try ClassCommand.students([student], of: directory)
             let text: String? = keyFile == "-"
@@ -130,7 +130,7 @@ extension ClassCommand {
         }
     }
 
-    struct Collect: ParsableCommand {
+    struct Collect: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "collect", abstract: "Import submitted result bundles, checking who signed them and what they carry.",
             discussion: """
@@ -145,7 +145,7 @@ extension ClassCommand {
         @OptionGroup var target: Directory
         @Argument(help: "Bundle files or directories of them.") var paths: [String]
 
-        func run() throws {
+        func run() async throws {
             let directory = target.classDirectory
             let inspector = try BundleInspector(directory: directory)
             let gradebook = try Gradebook(path: directory.gradebookFile)
@@ -200,7 +200,7 @@ extension ClassCommand {
         }
     }
 
-    struct Report: ParsableCommand {
+    struct Report: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "report", abstract: "The gradebook: students × labs, points, last attempt, flags.",
             discussion: """
@@ -220,7 +220,7 @@ extension ClassCommand {
             guard ["text", "json"].contains(format) else { throw ValidationError("--format \(format): use text or json") }
         }
 
-        func run() throws {
+        func run() async throws {
             let directory = target.classDirectory
             if verify { return try verifySignatures(directory) }
             let table = try ClassTable(gradebook: try Gradebook(path: directory.gradebookFile),
@@ -244,7 +244,7 @@ extension ClassCommand {
         }
     }
 
-    struct Export: ParsableCommand {
+    struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "export", abstract: "Write the grades for an LMS: csv, moodle or json.",
             discussion: """
@@ -265,7 +265,7 @@ extension ClassCommand {
             }
         }
 
-        func run() throws {
+        func run() async throws {
             let directory = target.classDirectory
             let students = try directory.roster().students
             if format == "moodle", let missing = students.first(where: { $0.email.isEmpty }) {
@@ -286,7 +286,7 @@ extension ClassCommand {
         }
     }
 
-    struct FeedbackCommand: ParsableCommand {
+    struct FeedbackCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "feedback", abstract: "Write each student's feedback on a lab and send it to their host.",
             discussion: """
@@ -302,7 +302,7 @@ extension ClassCommand {
         @Option(help: "A shared directory to put the feedback in instead of sending it over ssh.") var exchange: String?
         @OptionGroup var locations: LabCommand.Locations
 
-        func run() throws {
+        func run() async throws {
             let directory = target.classDirectory
             let (config, secret) = (try directory.config(), try directory.secret())
             let lab = try ClassCommand.known([self.lab], in: locations.catalog)[0]
@@ -327,15 +327,14 @@ extension ClassCommand {
             let hosts = ClassHosts(config: config, sshConfigFile: try directory.sshConfigFile())
             let done = Mutex(0)
             let work = written
-            let sent = runBlocking {
-                await hosts.each(work, progress: { (student: Student, failure: HostGrade.Outcome?) in
-                    let count = done.withLock { $0 += 1; return $0 }
-                    ClassCommand.progressLine(count, of: work.count, "\(student.id): " + (failure?.summary ?? "sent"))
-                }) { student, file in
-                    let run = await hosts.virtlab(["lab", "feedback", lab.id, "--receive"], on: student, inputFile: file)
-                    return (student, ClassHosts.failure(run, timeout: config.hostTimeoutSeconds))
-                }
+            let sent = await hosts.each(work, progress: { (student: Student, failure: HostGrade.Outcome?) in
+                let count = done.withLock { $0 += 1; return $0 }
+                ClassCommand.progressLine(count, of: work.count, "\(student.id): " + (failure?.summary ?? "sent"))
+            }) { student, file in
+                let run = await hosts.virtlab(["lab", "feedback", lab.id, "--receive"], on: student, inputFile: file)
+                return (student, ClassHosts.failure(run, timeout: config.hostTimeoutSeconds))
             }
+
             var rows = TextTable(headers: ["STUDENT", "HOST", "FEEDBACK"])
             for (student, failure) in sent { rows.add([student.id, student.ssh, failure?.summary ?? "sent"]) }
             print(rows.render())

@@ -1,27 +1,29 @@
+import Services
 import ArgumentParser
 import ContainerKit
 import Foundation
+import ProcessRunner
 import Humanize
 import Inventory
 import Providers
 import TermCurses
 
 /// `virtlab ct ...`: containers on the Docker-compatible engine (Docker or Podman's API service).
-struct ContainerCommand: ParsableCommand {
+struct ContainerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ct", abstract: "List and control containers (Docker or Podman, through the Engine API).",
         discussion: "The engine: DOCKER_HOST=unix://PATH, else Podman's and Docker's usual sockets.",
         subcommands: [List.self, Start.self, Stop.self, Restart.self, Pause.self, Unpause.self, Remove.self,
                       Logs.self, Exec.self])
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "ls", abstract: "List containers.")
         @Flag(help: "Print JSON instead of a table.") var json = false
         @Flag(name: .shortAndLong, help: "Only running containers.") var running = false
 
-        func run() throws {
+        func run() async throws {
             let includeStopped = !running
-            let (endpoint, containers) = try engine("list containers") { client in
+            let (endpoint, containers) = try await engine("list containers") { client in
                 (client.endpoint, try await client.containers(includeStopped: includeStopped))
             }
             if json { return try Output.json(containers.map(ContainerRow.init)) }
@@ -30,55 +32,55 @@ struct ContainerCommand: ParsableCommand {
         }
     }
 
-    struct Start: ParsableCommand {
+    struct Start: AsyncParsableCommand {
         static let configuration = CommandConfiguration.action("start", ContainerVerb.start.rule, "Start a container.")
         @Argument(help: "The container's name or id.") var name: String
         @OptionGroup var explain: ExplainOption
-        func run() throws { try change(name, .start, explain: explain.explain) { try await $0.start($1) } }
+        func run() async throws { try await change(name, .start, explain: explain.explain) { try await $0.start($1) } }
     }
 
-    struct Stop: ParsableCommand {
+    struct Stop: AsyncParsableCommand {
         static let configuration = CommandConfiguration.action(
             "stop", ContainerVerb.stop.rule,
             "Stop a container (its main process gets SIGTERM, then SIGKILL after --time seconds).")
         @Argument(help: "The container's name or id.") var name: String
         @OptionGroup var explain: ExplainOption
         @Option(help: "Seconds to wait before killing.") var time = 10
-        func run() throws {
+        func run() async throws {
             let grace = time
-            try change(name, .stop, explain: explain.explain) { try await $0.stop($1, graceSeconds: grace) }
+            try await change(name, .stop, explain: explain.explain) { try await $0.stop($1, graceSeconds: grace) }
         }
     }
 
-    struct Restart: ParsableCommand {
+    struct Restart: AsyncParsableCommand {
         static let configuration = CommandConfiguration.action(
             "restart", ContainerVerb.restart.rule, "Restart a container.")
         @Argument(help: "The container's name or id.") var name: String
         @OptionGroup var explain: ExplainOption
         @Option(help: "Seconds to wait before killing.") var time = 10
-        func run() throws {
+        func run() async throws {
             let grace = time
-            try change(name, .restart, explain: explain.explain) { try await $0.restart($1, graceSeconds: grace) }
+            try await change(name, .restart, explain: explain.explain) { try await $0.restart($1, graceSeconds: grace) }
         }
     }
 
-    struct Pause: ParsableCommand {
+    struct Pause: AsyncParsableCommand {
         static let configuration = CommandConfiguration.action(
             "pause", ContainerVerb.pause.rule, "Freeze every process of a container.")
         @Argument(help: "The container's name or id.") var name: String
         @OptionGroup var explain: ExplainOption
-        func run() throws { try change(name, .pause, explain: explain.explain) { try await $0.pause($1) } }
+        func run() async throws { try await change(name, .pause, explain: explain.explain) { try await $0.pause($1) } }
     }
 
-    struct Unpause: ParsableCommand {
+    struct Unpause: AsyncParsableCommand {
         static let configuration = CommandConfiguration.action(
             "unpause", ContainerVerb.unpause.rule, "Thaw a paused container.")
         @Argument(help: "The container's name or id.") var name: String
         @OptionGroup var explain: ExplainOption
-        func run() throws { try change(name, .unpause, explain: explain.explain) { try await $0.unpause($1) } }
+        func run() async throws { try await change(name, .unpause, explain: explain.explain) { try await $0.unpause($1) } }
     }
 
-    struct Remove: ParsableCommand {
+    struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration.action(
             "rm", ContainerVerb.remove.rule, "Remove a container and its writable layer.",
             "Destructive: pass --yes to confirm. Files changed inside the container are lost.")
@@ -87,31 +89,31 @@ struct ContainerCommand: ParsableCommand {
         @Flag(name: .shortAndLong, help: "Stop it first if it is running.") var force = false
         @Flag(help: "Confirm: this cannot be undone.") var yes = false
 
-        func run() throws {
+        func run() async throws {
             guard yes else {
                 throw UserFacingError("removing container '\(name)' loses the files changed inside it: add --yes "
                     + "to confirm")
             }
             let force = force
-            try change(name, .remove, explain: explain.explain) { try await $0.remove($1, force: force) }
+            try await change(name, .remove, explain: explain.explain) { try await $0.remove($1, force: force) }
         }
     }
 
-    struct Logs: ParsableCommand {
+    struct Logs: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print a container's output (stdout and stderr).")
         @Argument(help: "The container's name or id.") var name: String
         @Option(name: .shortAndLong, help: "How many lines from the end.") var tail = 200
 
-        func run() throws {
+        func run() async throws {
             let name = name, tail = tail
-            let frames = try engine("read the logs of \(name)") { try await $0.logs(name, tail: tail) }
+            let frames = try await engine("read the logs of \(name)") { try await $0.logs(name, tail: tail) }
             FileHandle.standardOutput.write(frames.stdout)
             FileHandle.standardError.write(frames.stderr)
             if frames.truncated { Output.note("output cut at 1 MiB; use --tail to see less") }
         }
     }
 
-    struct Exec: ParsableCommand {
+    struct Exec: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run a command inside a running container.",
             discussion: """
@@ -129,15 +131,15 @@ struct ContainerCommand: ParsableCommand {
             guard !argv.isEmpty else { throw ValidationError("name the command to run, e.g. 'sh'") }
         }
 
-        func run() throws {
+        func run() async throws {
             let name = name, argv = argv
             if tty {
-                let (end, exitCode) = try Self.interactive(name, argv)
+                let (end, exitCode) = try await Self.interactive(name, argv)
                 if end == .userLeft { Output.note("left \(name); the command goes on running inside it") }
                 if let exitCode, exitCode != 0 { throw ExitCode(exitCode) }
                 return
             }
-            let result = try engine("run \(argv[0]) in \(name)") { try await $0.exec(name, argv, timeout: .hours(24)) }
+            let result = try await engine("run \(argv[0]) in \(name)") { try await $0.exec(name, argv, timeout: .hours(24)) }
             FileHandle.standardOutput.write(Data(result.stdout.utf8))
             FileHandle.standardError.write(Data(result.stderr.utf8))
             if result.truncated { Output.note("output cut at 64 KiB") }
@@ -146,17 +148,18 @@ struct ContainerCommand: ParsableCommand {
 
         /// A command with the user's terminal attached, in raw mode, until it exits or Ctrl-] is pressed.
         /// Returns how it ended and, when the command exited, its status.
-        static func interactive(_ name: String, _ argv: [String]) throws -> (ShellEnd, Int32?) {
-            let (client, execID) = try engine("start \(argv[0]) in \(name)") { client in
+        static func interactive(_ name: String, _ argv: [String]) async throws -> (ShellEnd, Int32?) {
+            let (client, execID) = try await engine("start \(argv[0]) in \(name)") { client in
                 (client, try await client.createExec(name, argv, terminal: true))
             }
             let session = try ExecTerminal.attach(endpoint: client.endpoint, execID: execID)
             if let size = terminalSize(of: STDOUT_FILENO) {
-                _ = runBlocking { try? await client.resizeExec(execID, rows: size.rows, columns: size.columns) }
+                _ = try? await client.resizeExec(execID, rows: size.rows, columns: size.columns)
             }
-            let end = RawMode.run { session.relay(input: STDIN_FILENO, output: STDOUT_FILENO) }
+            // The relay blocks until the command ends or the user leaves: on a thread of its own, not the pool's.
+            let end = await OwnThread.run { RawMode.run { session.relay(input: STDIN_FILENO, output: STDOUT_FILENO) } }
             guard end == .ended else { return (end, nil) }
-            return (end, runBlocking { try? await client.execExitCode(execID) })
+            return (end, try? await client.execExitCode(execID))
         }
     }
 }
@@ -194,32 +197,24 @@ struct ContainerRow: Encodable {
 }
 
 /// Connects to the engine and runs `body`, turning every failure into one line that says what was attempted.
-func engine<T: Sendable>(_ attempt: String, _ body: @escaping @Sendable (EngineClient) async throws -> T) throws -> T {
-    let outcome: Result<T, Error> = runBlocking {
-        do {
-            let (client, _) = try await EngineClient.connect()
-            return .success(try await body(client))
-        } catch {
-            return .failure(error)
-        }
-    }
-    switch outcome {
-    case .success(let value): return value
-    case .failure(let error as EngineError):
+func engine<T: Sendable>(_ attempt: String, _ body: @escaping @Sendable (EngineClient) async throws -> T) async throws -> T {
+    do {
+        let (client, _) = try await EngineClient.connect()
+        return try await body(client)
+    } catch let error as EngineError {
         let hint = error.kind == .notFound ? " (run 'virtlab ct ls' to see the containers)" : ""
         throw UserFacingError(error.kind == .noEngine || error.kind == .notAnEngine || error.kind == .tooOld
             ? "cannot \(attempt): \(error.message)" : "cannot \(attempt): \(UserMessage.oneLine(error.message))\(hint)")
-    case .failure(let error): throw error
     }
 }
 
 /// One shape for the state changes: the action table (`ContainerVerb`, which the dashboard reads too) says
 /// when each applies; the engine is asked only when it does.
 private func change(_ name: String, _ verb: ContainerVerb, explain: Bool,
-                    _ call: @escaping @Sendable (EngineClient, String) async throws -> Void) throws {
+                    _ call: @escaping @Sendable (EngineClient, String) async throws -> Void) async throws {
     let rule = verb.rule
-    try ActionRunner.record("container engine", "\(rule.verb) \(name)", rule.command.line(name: name), explain: explain) {
-        try engine("\(rule.verb) \(name)") { client in
+    try await ActionRunner.record("container engine", "\(rule.verb) \(name)", rule.command.line(name: name), explain: explain) {
+        try await engine("\(rule.verb) \(name)") { client in
             let found = try await client.containers(includeStopped: true).first { $0.name == name || $0.id.hasPrefix(name) }
             if let found, let why = rule.refusal(name, ContainerRunState(found.state)) {
                 throw UserFacingError(why + " (run 'virtlab ct ls' to see the containers)")

@@ -1,9 +1,10 @@
+import Services
 import ArgumentParser
 import HostDoctor
 import VirtKit
 
 /// `virtlab doctor`: what this host offers for virtualization, each finding with where it was read.
-struct DoctorCommand: ParsableCommand {
+struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
         abstract: "Report the host's virtualization facts: CPU extensions, /dev/kvm, what it runs on, identities, libvirt.")
@@ -17,7 +18,7 @@ struct DoctorCommand: ParsableCommand {
         let report: HostReport
     }
 
-    func run() throws {
+    func run() async throws {
         var report = HostReport.collect()
         report.sections.append(Self.libvirtSection(choice: ConnectionChoice.resolve(flag: uri),
                                                    hardwareVirtualization: report.hardwareVirtualization))

@@ -1,3 +1,4 @@
+import Services
 import ArgumentParser
 import Foundation
 import Humanize
@@ -8,7 +9,7 @@ import Provisioning
 import VirtKit
 
 /// `virtlab image ...`: disk images in virtlab's images directory and in libvirt's storage pools.
-struct ImageCommand: ParsableCommand {
+struct ImageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image", abstract: "List, inspect and import disk images (qcow2, raw, ISO).",
         discussion: """
@@ -48,27 +49,27 @@ struct ImageCommand: ParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "ls",
                                                         abstract: "List disk images (directory and pools).")
         @OptionGroup var library: LibraryOptions
         @OptionGroup var connection: ConnectionOptions
         @Flag(help: "Print JSON instead of a table.") var json = false
 
-        func run() throws {
+        func run() async throws {
             let rows = try ImageCommand.rows(library.library, connection)
             if json { return try Output.json(rows) }
             print(ImageCommand.table(rows, directory: library.library.directory))
         }
     }
 
-    struct Info: ParsableCommand {
+    struct Info: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show an image's format, sizes and backing chain.")
         @OptionGroup var library: LibraryOptions
         @Argument(help: "An image name in the images directory, or a path.") var image: String
         @Flag(help: "Print JSON instead of text.") var json = false
 
-        func run() throws {
+        func run() async throws {
             let found = try library.library.find(image)
             let inLibrary = found.path.hasPrefix(library.library.directory + "/")
             let row = Row(ImageSample(found, source: inLibrary ? LibvirtProvider.libraryLabel : "file"))
@@ -84,7 +85,7 @@ struct ImageCommand: ParsableCommand {
         }
     }
 
-    struct Import: ParsableCommand {
+    struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Copy a disk image into the images directory, or import an appliance (.ova, .ovf) as a VM.",
             discussion: """
@@ -105,8 +106,8 @@ struct ImageCommand: ParsableCommand {
 
         var isAppliance: Bool { [".ova", ".ovf"].contains { file.lowercased().hasSuffix($0) } }
 
-        func run() throws {
-            if isAppliance { return try importAppliance() }
+        func run() async throws {
+            if isAppliance { return try await importAppliance() }
             if explain.explain {
                 return print(ShellWords.line(["cp", file, "\(library.library.directory)/\(name ?? (file as NSString).lastPathComponent)"]))
             }
@@ -120,12 +121,12 @@ struct ImageCommand: ParsableCommand {
                   + "\(Units.bytes(Double(image.virtualSize))) virtual, in \(library.library.directory)")
         }
 
-        private func importAppliance() throws {
+        private func importAppliance() async throws {
             let conn = try connection.open().0
             let importer = ApplianceImporter(connection: conn)
             let storage = CloudLauncher.defaultStorageDirectory(uri: conn.uri)
             let plan = try importer.plan(file, name: name, storageDirectory: storage)
-            try ActionRunner.record(conn.uri, "import \(file) as \(plan.name)", plan.commands.joined(separator: "\n"),
+            try await ActionRunner.record(conn.uri, "import \(file) as \(plan.name)", plan.commands.joined(separator: "\n"),
                                     explain: explain.explain) {
                 let made = try importer.importAppliance(file, name: name, network: network, storageDirectory: storage)
                 let d = made.descriptor
@@ -138,7 +139,7 @@ struct ImageCommand: ParsableCommand {
                 if start { print(MachineAction.start.command(for: plan.name, uri: conn.uri)) }
                 return
             }
-            if start { try ActionRunner.perform(.start, on: try conn.domain(named: plan.name), connection: conn, explain: false) }
+            if start { try await ActionRunner.perform(.start, on: try conn.domain(named: plan.name), connection: conn, explain: false) }
         }
     }
 

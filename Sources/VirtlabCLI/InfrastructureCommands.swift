@@ -1,3 +1,4 @@
+import Services
 import ArgumentParser
 import Foundation
 import Humanize
@@ -5,11 +6,11 @@ import Inventory
 import VirtKit
 
 /// `virtlab pool ls`: storage pools and their volumes (IaaS storage).
-struct PoolCommand: ParsableCommand {
+struct PoolCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "pool", abstract: "Storage pools and volumes.",
                                                     subcommands: [List.self])
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "ls", abstract: "List pools and their volumes.")
         @OptionGroup var connection: ConnectionOptions
         @Flag(help: "Print JSON instead of a table.") var json = false
@@ -19,7 +20,7 @@ struct PoolCommand: ParsableCommand {
             let volumes: [StorageVolume]
         }
 
-        func run() throws {
+        func run() async throws {
             let conn = try connection.open().0
             let pools = try conn.storagePools().map { PoolWithVolumes(pool: $0, volumes: try conn.volumes(inPool: $0.name)) }
             if json { return try Output.json(pools) }
@@ -41,7 +42,7 @@ struct PoolCommand: ParsableCommand {
 
 /// `virtlab net …`: virtual networks (IaaS network): host-only, NAT, routed and open networks made from
 /// flags (no hand-written XML), started, stopped, deleted, and their DHCP leases.
-struct NetworkCommand: ParsableCommand {
+struct NetworkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "net", abstract: "Virtual networks: list, create, start, stop, delete, leases.",
         subcommands: [List.self, Info.self, Create.self, Start.self, Stop.self, Autostart.self, Delete.self,
@@ -52,12 +53,12 @@ struct NetworkCommand: ParsableCommand {
         @Argument(help: "The network's name.") var name: String
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "ls", abstract: "List virtual networks.")
         @OptionGroup var connection: ConnectionOptions
         @Flag(help: "Print JSON instead of a table.") var json = false
 
-        func run() throws {
+        func run() async throws {
             let conn = try connection.open().0
             let networks = try conn.networks()
             if json { return try Output.json(networks) }
@@ -75,7 +76,7 @@ struct NetworkCommand: ParsableCommand {
         }
     }
 
-    struct Info: ParsableCommand {
+    struct Info: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show a network's mode, bridge, subnet, DHCP range, autostart and the VMs on it.")
         @OptionGroup var target: Target
@@ -87,7 +88,7 @@ struct NetworkCommand: ParsableCommand {
             let vms: [String]
         }
 
-        func run() throws {
+        func run() async throws {
             let conn = try target.connection.open().0
             let net = try conn.network(named: target.name)
             let vms = try conn.networkUsers(net.name)
@@ -106,7 +107,7 @@ struct NetworkCommand: ParsableCommand {
         }
     }
 
-    struct Create: ParsableCommand {
+    struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Define a virtual network from flags (it is not started: 'virtlab net start NAME').",
             discussion: """
@@ -137,10 +138,10 @@ struct NetworkCommand: ParsableCommand {
 
         @OptionGroup var explain: ExplainOption
 
-        func run() throws {
+        func run() async throws {
             let spec = try spec()
             let conn = try connection.open().0
-            try ActionRunner.record(conn.uri, "define network \(name)", EquivalentCommand.defineNetwork(name, uri: conn.uri),
+            try await ActionRunner.record(conn.uri, "define network \(name)", EquivalentCommand.defineNetwork(name, uri: conn.uri),
                                     explain: explain.explain) {
                 let net = try conn.defineNetwork(spec)
                 return "defined network \(net.name) (\(net.forwardMode)\(net.subnet.map { ", \($0)" } ?? "")); "
@@ -152,10 +153,10 @@ struct NetworkCommand: ParsableCommand {
     /// Checks the network's state against the action table (`NetworkVerb`, which the Networks pane reads
     /// too), then acts.
     static func perform(_ target: Target, _ verb: NetworkVerb, explain: Bool, switches: Set<CommandTemplate.Switch> = [],
-                        done: String? = nil, _ body: (Connection) throws -> Void) throws {
+                        done: String? = nil, _ body: (Connection) throws -> Void) async throws {
         let conn = try target.connection.open().0
         let command = verb.rule.command.line(CommandTemplate.Values([.name: target.name], on: switches), uri: conn.uri)
-        try ActionRunner.record(conn.uri, "\(verb.rule.verb) \(target.name)", command, explain: explain) {
+        try await ActionRunner.record(conn.uri, "\(verb.rule.verb) \(target.name)", command, explain: explain) {
             let state: NetworkState = try conn.network(named: target.name).active ? .active : .inactive
             if let why = verb.rule.refusal(target.name, state) { throw UserFacingError(why) }
             try body(conn)
@@ -163,37 +164,37 @@ struct NetworkCommand: ParsableCommand {
         }
     }
 
-    struct Start: ParsableCommand {
+    struct Start: AsyncParsableCommand {
         static let configuration = CommandConfiguration.action("start", NetworkVerb.start.rule,
                                                                 "Start a network (its bridge and DHCP server).")
         @OptionGroup var target: Target
         @OptionGroup var explain: ExplainOption
-        func run() throws { try perform(target, .start, explain: explain.explain) { try $0.startNetwork(target.name) } }
+        func run() async throws { try await perform(target, .start, explain: explain.explain) { try $0.startNetwork(target.name) } }
     }
 
-    struct Stop: ParsableCommand {
+    struct Stop: AsyncParsableCommand {
         static let configuration = CommandConfiguration.action(
             "stop", NetworkVerb.stop.rule, "Stop a network; guests on it lose their link until it starts again.")
         @OptionGroup var target: Target
         @OptionGroup var explain: ExplainOption
-        func run() throws { try perform(target, .stop, explain: explain.explain) { try $0.stopNetwork(target.name) } }
+        func run() async throws { try await perform(target, .stop, explain: explain.explain) { try $0.stopNetwork(target.name) } }
     }
 
-    struct Autostart: ParsableCommand {
+    struct Autostart: AsyncParsableCommand {
         static let configuration = CommandConfiguration.action(
             "autostart", NetworkVerb.autostart.rule, "Start a network when libvirtd starts (or stop doing so).")
         @OptionGroup var target: Target
         @Flag(help: "Turn autostart off.") var disable = false
         @OptionGroup var explain: ExplainOption
-        func run() throws {
-            try perform(target, .autostart, explain: explain.explain, switches: disable ? [.disable] : [],
+        func run() async throws {
+            try await perform(target, .autostart, explain: explain.explain, switches: disable ? [.disable] : [],
                         done: "autostart \(disable ? "off" : "on") for network \(target.name)") {
                 try $0.setNetworkAutostart(target.name, !disable)
             }
         }
     }
 
-    struct Delete: ParsableCommand {
+    struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration.action(
             "delete", NetworkVerb.delete.rule, "Stop and remove a network.",
             "Destructive: pass --yes to confirm. A network VMs use is refused unless --force.")
@@ -201,11 +202,11 @@ struct NetworkCommand: ParsableCommand {
         @Flag(help: "Delete it even though VMs have NICs on it.") var force = false
         @Flag(help: "Confirm: this cannot be undone.") var yes = false
         @OptionGroup var explain: ExplainOption
-        func run() throws {
+        func run() async throws {
             guard yes || explain.explain else {
                 throw UserFacingError("deleting network '\(target.name)' cannot be undone: add --yes to confirm")
             }
-            try perform(target, .delete, explain: explain.explain, done: "deleted network \(target.name)") { conn in
+            try await perform(target, .delete, explain: explain.explain, done: "deleted network \(target.name)") { conn in
                 do {
                     try conn.deleteNetwork(target.name, evenIfInUse: force)
                 } catch let inUse as NetworkInUse {
@@ -215,11 +216,11 @@ struct NetworkCommand: ParsableCommand {
         }
     }
 
-    struct Leases: ParsableCommand {
+    struct Leases: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The DHCP leases a network handed out.")
         @OptionGroup var target: Target
         @Flag(help: "Print JSON instead of a table.") var json = false
-        func run() throws {
+        func run() async throws {
             let leases = try target.connection.open().0.leases(target.name)
             if json { return try Output.json(leases) }
             guard !leases.isEmpty else { return print("no leases on network \(target.name)") }

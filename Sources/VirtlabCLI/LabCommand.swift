@@ -1,3 +1,4 @@
+import Services
 import ArgumentParser
 import Classroom
 import ContainerKit
@@ -9,7 +10,7 @@ import LabGrader
 import VirtKit
 
 /// `virtlab lab ...`: find, read, validate, check, grade, solve and reset labs.
-struct LabCommand: ParsableCommand {
+struct LabCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab", abstract: "Guided lab exercises: list, show, start, check, grade, solve, reset, validate; submit to a class.",
         subcommands: [List.self, Show.self, Start.self, Check.self, Grade.self, Solve.self, Reset.self, Submit.self, Receive.self,
@@ -64,13 +65,13 @@ struct LabCommand: ParsableCommand {
         /// The lab, the steps `--step` names, and its grader on the connection (resolved once: without --uri
         /// that asks a daemon). What the lab needs and this machine lacks is said before anything runs:
         /// refused, or with `refuseUnmet: false` (a teacher collecting grades wants the report anyway) noted.
-        func prepare(step: String? = nil, refuseUnmet: Bool = true) throws
+        func prepare(step: String? = nil, refuseUnmet: Bool = true) async throws
             -> (lab: Lab, steps: Set<String>?, grader: Grader)
         {
             let lab = try lab()
             let steps = try steps(of: lab, step)
             let libvirtURI = ConnectionChoice.resolve(flag: uri).uri
-            let unmet = runBlocking { await Requirements.unmet(lab, libvirtURI: libvirtURI) }
+            let unmet = await Requirements.unmet(lab, libvirtURI: libvirtURI)
             if refuseUnmet && !unmet.isEmpty {
                 throw UserFacingError("lab '\(lab.id)' cannot run here: " + unmet.joined(separator: "; "))
             }
@@ -80,22 +81,22 @@ struct LabCommand: ParsableCommand {
         }
     }
 
-    struct Check: ParsableCommand {
+    struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "check", abstract: "Check a step (or the whole lab) and show each check with its evidence.")
         @OptionGroup var selection: Selection
         @Option(help: "Only this step.") var step: String?
 
-        func run() throws {
-            let (lab, steps, grader) = try selection.prepare(step: step)
-            let report = runBlocking { await grader.grade(steps: steps) }
+        func run() async throws {
+            let (lab, steps, grader) = try await selection.prepare(step: step)
+            let report = await grader.grade(steps: steps)
             try ProgressStore().save(report, order: lab.steps.map(\.id))
             print(ReportFormat.text.render(report))
             if !report.allPassed { throw ExitCode(1) }
         }
     }
 
-    struct Grade: ParsableCommand {
+    struct Grade: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "grade", abstract: "Grade the whole lab.",
             discussion: "Exits 0 at full marks and 1 otherwise (as goss does), so scripts and CI can act on a grade; "
@@ -105,13 +106,13 @@ struct LabCommand: ParsableCommand {
         @Option(help: "Write the report to this file (atomically) instead of standard output.") var output: String?
         @Flag(help: "Exit 0 even when the grade is not full marks.") var exitZero = false
 
-        func run() throws {
+        func run() async throws {
             guard let chosen = ReportFormat(rawValue: format) else {
                 throw UserFacingError("unknown format '\(format)' (use " + ReportFormat.allCases.map(\.rawValue)
                                       .joined(separator: ", ") + ")")
             }
-            let (lab, _, grader) = try selection.prepare(refuseUnmet: false)
-            let report = runBlocking { await grader.grade() }
+            let (lab, _, grader) = try await selection.prepare(refuseUnmet: false)
+            let report = await grader.grade()
             try ProgressStore().save(report, order: lab.steps.map(\.id))
             let text = chosen.render(report)
             if let output {
@@ -125,27 +126,27 @@ struct LabCommand: ParsableCommand {
         }
     }
 
-    struct Solve: ParsableCommand {
+    struct Solve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "solve", abstract: "Run the reference solution (for teachers and tests).")
         @OptionGroup var selection: Selection
         @Option(help: "Only this step.") var step: String?
 
-        func run() throws {
-            let (_, steps, grader) = try selection.prepare(step: step)
-            try report(runBlocking { await grader.solve(steps: steps) }, done: "solved", failed: "solution")
+        func run() async throws {
+            let (_, steps, grader) = try await selection.prepare(step: step)
+            try report(await grader.solve(steps: steps), done: "solved", failed: "solution")
         }
     }
 
-    struct Start: ParsableCommand {
+    struct Start: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "start", abstract: "Check the lab's requirements and run its setup (what the steps start from).")
         @OptionGroup var selection: Selection
         @Option(help: "Only this step.") var step: String?
 
-        func run() throws {
-            let (lab, steps, grader) = try selection.prepare(step: step)
-            try report(runBlocking { await grader.setUp(steps: steps) }, done: "set up", failed: "setup")
+        func run() async throws {
+            let (lab, steps, grader) = try await selection.prepare(step: step)
+            try report(await grader.setUp(steps: steps), done: "set up", failed: "setup")
             print("\(lab.id) is ready: 'virtlab lab show \(lab.id)' for the steps, 'virtlab lab check \(lab.id)' to check")
         }
     }
@@ -162,17 +163,17 @@ struct LabCommand: ParsableCommand {
         }
     }
 
-    struct Reset: ParsableCommand {
+    struct Reset: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "reset", abstract: "Undo what the lab made (its cleanup commands) and forget the progress.")
         @OptionGroup var selection: Selection
 
-        func run() throws {
+        func run() async throws {
             let lab = try selection.lab()
             let whose = selection.whose
             let grader = Grader(lab: lab, student: whose.name, hash: whose.hash,
                                 libvirtURI: ConnectionChoice.resolve(flag: selection.uri).uri)
-            for (stepID, outcome) in runBlocking({ await grader.cleanUp() }) where outcome.status != 0 || outcome.timedOut {
+            for (stepID, outcome) in await grader.cleanUp() where outcome.status != 0 || outcome.timedOut {
                 Output.note("cleanup of step '\(stepID)' ended with status \(outcome.status)")
             }
             let removed = ProgressStore().reset(lab: lab.id, student: whose.name)
@@ -187,11 +188,11 @@ struct LabCommand: ParsableCommand {
         var catalog: LabCatalog { LabCatalog(extra: extra) }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List the labs found.")
         @OptionGroup var locations: Locations
 
-        func run() throws {
+        func run() async throws {
             let catalog = locations.catalog
             let (labs, problems) = catalog.load()
             guard !labs.isEmpty || !problems.isEmpty else {
@@ -211,7 +212,7 @@ struct LabCommand: ParsableCommand {
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "show", abstract: "Show a lab's steps and checks, with your values filled in.",
             discussion: "Values such as VM names are the student's: --student, else the one the lab was released to "
@@ -220,7 +221,7 @@ struct LabCommand: ParsableCommand {
         @Argument(help: "The lab's id.") var id: String
         @Option(help: "Whose values to fill in (default: as 'lab grade' would).") var student: String?
 
-        func run() throws {
+        func run() async throws {
             let (labs, _) = locations.catalog.load()
             guard let lab = labs.first(where: { $0.id == id }) else {
                 throw UserFacingError("no lab '\(id)' (run 'virtlab lab list' to see the ids)")
@@ -248,13 +249,13 @@ struct LabCommand: ParsableCommand {
         }
     }
 
-    struct Validate: ParsableCommand {
+    struct Validate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "validate",
             abstract: "Check lab files; every problem is printed as file:line:column: message.")
         @Argument(help: "Lab files (YAML).") var files: [String]
 
-        func run() throws {
+        func run() async throws {
             var failed = 0
             for file in files {
                 let (lab, problems) = LabLoader.load(file: file)
@@ -269,7 +270,7 @@ struct LabCommand: ParsableCommand {
         }
     }
 
-    struct SchemaCommand: ParsableCommand {
+    struct SchemaCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "schema", abstract: "Print the lab format as a JSON Schema (the validator's own tables).")
         @Flag(help: "Print the check primitives' reference as markdown instead (docs/lab-format.md's section).")

@@ -1,3 +1,4 @@
+import Services
 import ArgumentParser
 import Classroom
 import Foundation
@@ -7,7 +8,7 @@ import LabGrader
 
 /// The student's side of a class: a released lab arrives, a signed result goes back.
 extension LabCommand {
-    struct Receive: ParsableCommand {
+    struct Receive: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "receive", abstract: "Take a lab released by your teacher ('virtlab class release' runs this over ssh).",
             discussion: """
@@ -33,7 +34,7 @@ extension LabCommand {
             }
         }
 
-        func run() throws {
+        func run() async throws {
             guard locations.catalog.load().labs.contains(where: { $0.id == id }) else {
                 throw UserFacingError("no lab '\(id)' on this host (its virtlab is older, or the lab is not installed)")
             }
@@ -46,7 +47,7 @@ extension LabCommand {
         }
     }
 
-    struct Submit: ParsableCommand {
+    struct Submit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "submit", abstract: "Grade a released lab and write a result signed with your SSH key, to hand in.",
             discussion: """
@@ -62,7 +63,7 @@ extension LabCommand {
         @Option(name: .shortAndLong, help: "Where to write the bundle (default: LAB-STUDENT\(ResultBundle.fileSuffix) here).")
         var output: String?
 
-        func run() throws {
+        func run() async throws {
             let lab = try selection.lab()
             guard let release = StudentInbox().release(lab: lab.id) else {
                 throw UserFacingError("lab '\(lab.id)' was not released to this host: results are signed for a class "
@@ -75,8 +76,8 @@ extension LabCommand {
             guard let labFile = FileManager.default.contents(atPath: lab.file) else {
                 throw UserFacingError("cannot read \(lab.file)")
             }
-            let (_, _, grader) = try selection.prepare(refuseUnmet: false)
-            let report = runBlocking { await grader.grade() }
+            let (_, _, grader) = try await selection.prepare(refuseUnmet: false)
+            let report = await grader.grade()
             try ProgressStore().save(report, order: lab.steps.map(\.id))
             let identity = SystemIdentity.probe()
             let host = HostIdentity(machineID: identity.machineID.first?.value,
@@ -111,14 +112,14 @@ extension LabCommand {
         }
     }
 
-    struct FeedbackCommand: ParsableCommand {
+    struct FeedbackCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "feedback", abstract: "Show your teacher's feedback on a lab (sent with 'virtlab class feedback').")
         @Argument(help: "The lab's id.") var id: String
         @Flag(help: "Keep the feedback read from standard input (what 'virtlab class feedback' runs over ssh).")
         var receive = false
 
-        func run() throws {
+        func run() async throws {
             let inbox = StudentInbox()
             guard receive else {
                 guard let text = inbox.feedback(lab: id) else {

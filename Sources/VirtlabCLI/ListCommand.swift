@@ -1,3 +1,4 @@
+import Services
 import ArgumentParser
 import ContainerKit
 import Foundation
@@ -8,7 +9,7 @@ import Providers
 import VirtKit
 
 /// `virtlab ls`: every machine on the connection, every container on the engine, and the images of both.
-struct ListCommand: ParsableCommand {
+struct ListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ls", abstract: "List virtual machines, containers and images.",
         discussion: "Without a container engine the containers part says why and the rest is listed as usual.")
@@ -54,7 +55,7 @@ struct ListCommand: ParsableCommand {
         let cpuTimeNs: UInt64
     }
 
-    func run() throws {
+    func run() async throws {
         let (conn, choice) = try connection.open()
         let hypervisor = try conn.hypervisor()
         // A VM undefined between the listing and its info is gone, not an error: the rest is still listed.
@@ -64,8 +65,13 @@ struct ListCommand: ParsableCommand {
             return Machine(name: info.name, uuid: info.uuid, id: info.id, state: MachineState(info.state).label, vcpus: info.vcpus,
                            memoryKib: info.memoryKiB, maxMemoryKib: info.maxMemoryKiB, cpuTimeNs: info.cpuTimeNs)
         }.sorted { $0.name < $1.name }
-        let engineResult: Result<([ContainerSummary], [ContainerImage]), Error> = Result {
-            try engine("list containers") { client in (try await client.containers(), try await client.images()) }
+        let engineResult: Result<([ContainerSummary], [ContainerImage]), Error>
+        do {
+            engineResult = .success(try await engine("list containers") { client in
+                (try await client.containers(), try await client.images())
+            })
+        } catch {
+            engineResult = .failure(error)
         }
         let (containers, containerImages) = (try? engineResult.get()) ?? ([], [])
         var engineProblem: String?

@@ -1,3 +1,4 @@
+import Services
 import ArgumentParser
 import Inventory
 import Foundation

@@ -1,3 +1,4 @@
+import Services
 import ArgumentParser
 import Foundation
 import ImageKit
@@ -6,7 +7,7 @@ import Provisioning
 import VirtKit
 
 /// `virtlab vm create NAME --from-image IMAGE`: a VM from a cloud image, configured by cloud-init.
-struct CreateCommand: ParsableCommand {
+struct CreateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create", abstract: "Create and start a VM from a cloud image (qcow2 or raw) with cloud-init.",
         discussion: """
@@ -43,7 +44,7 @@ struct CreateCommand: ParsableCommand {
         guard (1...256).contains(vcpus) else { throw ValidationError("--vcpus must be 1 to 256") }
     }
 
-    func run() throws {
+    func run() async throws {
         let (conn, _) = try connection.open()
         let base: DiskImage
         do { base = try library.library.find(image) } catch let failure as ImageLibrary.Failure {
@@ -58,7 +59,7 @@ struct CreateCommand: ParsableCommand {
         spec.kernel = kernel
         spec.initrd = initrd
         spec.kernelCommandLine = cmdline
-        if let sshKey { spec.sshKey = try Self.publicKey(sshKey) }
+        if let sshKey { spec.sshKey = try PublicKeyFile.line(sshKey) }
         if let userData {
             guard let text = try? String(contentsOfFile: userData, encoding: .utf8) else {
                 throw UserFacingError("cannot read the user-data file \(userData)")
@@ -70,7 +71,7 @@ struct CreateCommand: ParsableCommand {
             spec.userData = text
         }
         let command = EquivalentCommand.launch(name: name, image: base.path, memoryMiB: memory, uri: conn.uri)
-        try ActionRunner.record(conn.uri, "create \(name) from \((base.path as NSString).lastPathComponent)", command,
+        try await ActionRunner.record(conn.uri, "create \(name) from \((base.path as NSString).lastPathComponent)", command,
                                 explain: explain.explain) {
             let launched: Launched
             do { launched = try CloudLauncher(connection: conn).launch(spec) } catch let error as ProvisioningError {
@@ -84,24 +85,10 @@ struct CreateCommand: ParsableCommand {
                 """
         }
     }
-
-    /// The key file's one line, checked to be an OpenSSH public key (not a private key by mistake).
-    static func publicKey(_ path: String) throws -> String {
-        guard let text = try? String(contentsOfFile: (path as NSString).expandingTildeInPath, encoding: .utf8) else {
-            throw UserFacingError("cannot read the SSH key file \(path)")
-        }
-        let line = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        let types = ["ssh-ed25519", "ssh-rsa", "ecdsa-sha2-", "sk-ssh-ed25519", "sk-ecdsa-sha2-"]
-        guard !line.contains("\n"), types.contains(where: { line.hasPrefix($0) }) else {
-            throw UserFacingError("\(path) is not an SSH public key (expected one line like 'ssh-ed25519 AAAA… "
-                + "comment'; pass the .pub file, never the private key)")
-        }
-        return line
-    }
 }
 
 /// `virtlab vm clone SRC NEW [--sanitize]`.
-struct CloneCommand: ParsableCommand {
+struct CloneCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clone", abstract: "Clone a shut-off VM: new UUID, new MACs, disks of its own.",
         discussion: """
@@ -119,10 +106,10 @@ struct CloneCommand: ParsableCommand {
     var storageDirectory: String?
     @OptionGroup var explain: ExplainOption
 
-    func run() throws {
+    func run() async throws {
         let (conn, _) = try connection.open()
         let action = MachineAction.clone(as: name, sanitize: sanitize)
-        try ActionRunner.record(conn.uri, "\(action.verb) \(source)", action.command(for: source), explain: explain.explain) {
+        try await ActionRunner.record(conn.uri, "\(action.verb) \(source)", action.command(for: source), explain: explain.explain) {
             let cloned: Cloned
             do {
                 cloned = try Cloner(connection: conn).clone(

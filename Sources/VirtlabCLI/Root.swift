@@ -1,9 +1,10 @@
+import Services
 import ArgumentParser
 import Foundation
 import VirtKit
 
 /// `virtlab`: a terminal virtual-lab manager on libvirt.
-public struct VirtlabCommand: ParsableCommand {
+public struct VirtlabCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "virtlab",
         abstract: "A terminal virtual-lab manager for Linux: VMs on libvirt, host checks, labs.",
@@ -42,7 +43,7 @@ struct ConnectionOptions: ParsableArguments {
 
 /// The process entry point: runs a command and turns any failure into one line on stderr.
 public enum VirtlabMain {
-    public static func main(_ arguments: [String]? = nil) -> Never {
+    public static func main(_ arguments: [String]? = nil) async -> Never {
         let arguments = arguments ?? Array(CommandLine.arguments.dropFirst())
         if let unknown = unknownCommand(in: arguments) {
             Output.error("unknown command '\(unknown)'; the commands are: \(commandNames.joined(separator: ", ")) "
@@ -51,7 +52,7 @@ public enum VirtlabMain {
         }
         do {
             var command = try VirtlabCommand.parseAsRoot(arguments)
-            try command.run()
+            if var asynchronous = command as? AsyncParsableCommand { try await asynchronous.run() } else { try command.run() }
             Foundation.exit(0)
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)

@@ -1,3 +1,4 @@
+import Services
 import ArgumentParser
 import Foundation
 import SecureShell
@@ -5,7 +6,7 @@ import VirtKit
 
 /// `virtlab vm ssh`: log into a guest with the system ssh, at the address its network's DHCP lease (or its guest
 /// agent) gives, as the user cloud-init made.
-struct SSHCommand: ParsableCommand {
+struct SSHCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ssh", abstract: "Log into a VM with ssh, or run one command there.",
         discussion: """
@@ -35,7 +36,7 @@ struct SSHCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let domain = try target.domain()
         guard try domain.info().state.isActive else {
             throw UserFacingError("VM '\(domain.name)' is not running: start it with 'virtlab vm start \(domain.name)'")

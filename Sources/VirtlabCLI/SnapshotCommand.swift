@@ -1,3 +1,4 @@
+import Services
 import ArgumentParser
 import Foundation
 import Humanize
@@ -7,7 +8,7 @@ import VirtKit
 
 /// `virtlab vm snapshot list|create|revert|delete`: create and revert take several VMs (`--match`, `--all`), so a
 /// teacher resets a room of VMs to `clean` in one step.
-struct SnapshotCommand: ParsableCommand {
+struct SnapshotCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "snapshot", abstract: "List (as a tree), create, revert to and delete VMs' snapshots.",
         subcommands: [List.self, Create.self, Revert.self, Delete.self])
@@ -33,14 +34,14 @@ struct SnapshotCommand: ParsableCommand {
         @Argument(help: "The snapshot's name.") var snapshot: String
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "A VM's snapshots as a tree: parents above their children, the current one marked.",
             discussion: "Same as: virsh snapshot-list NAME --tree.")
         @OptionGroup var target: VMCommand.Target
         @Flag(help: "Print JSON instead of a tree.") var json = false
 
-        func run() throws {
+        func run() async throws {
             let snapshots = try target.domain().snapshots()
             if json { return try Output.json(snapshots) }
             guard !snapshots.isEmpty else { return print("no snapshots of \(target.name)") }
@@ -59,7 +60,7 @@ struct SnapshotCommand: ParsableCommand {
         }
     }
 
-    struct Create: ParsableCommand {
+    struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration.action(
             "create", MachineVerb.snapshot.rule, "Take a snapshot of each VM, under one name.",
             "An internal snapshot (in the qcow2 itself); of a running VM, its memory too.")
@@ -67,14 +68,14 @@ struct SnapshotCommand: ParsableCommand {
         @Option(help: "A description to keep with it.") var description: String?
         @OptionGroup var explain: ExplainOption
 
-        func run() throws {
-            try ActionRunner.run(selected.connection, selected.choice, explain: explain.explain) { _ in
+        func run() async throws {
+            try await ActionRunner.run(selected.connection, selected.choice, explain: explain.explain) { _ in
                 .createSnapshot(selected.snapshot, description: description)
             }
         }
     }
 
-    struct Revert: ParsableCommand {
+    struct Revert: AsyncParsableCommand {
         static let configuration = CommandConfiguration.action(
             "revert", MachineVerb.revert.rule, "Return each VM to its snapshot of this name.",
             "A VM without a snapshot of that name fails on its own line; the others still revert. External snapshots "
@@ -82,23 +83,23 @@ struct SnapshotCommand: ParsableCommand {
         @OptionGroup var selected: Selected
         @OptionGroup var explain: ExplainOption
 
-        func run() throws {
-            try ActionRunner.run(selected.connection, selected.choice, explain: explain.explain) { _ in
+        func run() async throws {
+            try await ActionRunner.run(selected.connection, selected.choice, explain: explain.explain) { _ in
                 .revertSnapshot(selected.snapshot)
             }
         }
     }
 
-    struct Delete: ParsableCommand {
+    struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration.action(
             "delete", MachineVerb.deleteSnapshot.rule, "Delete a snapshot (the VM stays as it is).",
             "Its children, if any, are kept and hang from its parent; virtlab says which.")
         @OptionGroup var named: Named
         @OptionGroup var explain: ExplainOption
 
-        func run() throws {
+        func run() async throws {
             let connection = try named.target.connection.open().0
-            try ActionRunner.perform(.deleteSnapshot(named.snapshot), on: try connection.domain(named: named.target.name),
+            try await ActionRunner.perform(.deleteSnapshot(named.snapshot), on: try connection.domain(named: named.target.name),
                                      connection: connection, explain: explain.explain)
         }
     }

@@ -1,3 +1,4 @@
+import Services
 import ArgumentParser
 import Foundation
 import Humanize
@@ -7,7 +8,7 @@ import Provisioning
 import VirtKit
 
 /// `virtlab vm ...`: look at and act on one virtual machine.
-struct VMCommand: ParsableCommand {
+struct VMCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vm", abstract: "Inspect and control virtual machines: one, several, or all.",
         subcommands: [Info.self, Lifecycle.Start.self, Lifecycle.Shutdown.self, Lifecycle.Reboot.self,
@@ -23,7 +24,7 @@ struct VMCommand: ParsableCommand {
         func domain() throws -> Domain { try connection.open().0.domain(named: name) }
     }
 
-    struct Info: ParsableCommand {
+    struct Info: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a VM's state, resources, disks and NICs.")
         @OptionGroup var target: Target
         @Flag(help: "Print JSON instead of text.") var json = false
@@ -41,7 +42,7 @@ struct VMCommand: ParsableCommand {
             }
         }
 
-        func run() throws {
+        func run() async throws {
             let domain = try target.domain()
             let details = try domain.details()
             // The agent answers only in a running guest that has it; its absence is said, not an error.
@@ -108,52 +109,52 @@ struct VMCommand: ParsableCommand {
     /// The state changes, one subcommand each, sharing one shape; when each applies comes from the action
     /// table the dashboard reads too (`MachineVerb`). Each takes several VMs, `--match GLOB` or `--all`.
     enum Lifecycle {
-        struct Start: ParsableCommand {
+        struct Start: AsyncParsableCommand {
             static let configuration = CommandConfiguration.action(
                 "start", MachineVerb.start.rule, "Start VMs.", subject: "a VM")
             @OptionGroup var selection: VMSelection
             @OptionGroup var explain: ExplainOption
-            func run() throws { try ActionRunner.run(selection, explain: explain.explain) { _ in .start } }
+            func run() async throws { try await ActionRunner.run(selection, explain: explain.explain) { _ in .start } }
         }
-        struct Shutdown: ParsableCommand {
+        struct Shutdown: AsyncParsableCommand {
             static let configuration = CommandConfiguration.action(
                 "shutdown", MachineVerb.shutdown.rule, "Ask VMs' guests to shut down (ACPI).", subject: "a VM")
             @OptionGroup var selection: VMSelection
             @OptionGroup var explain: ExplainOption
-            func run() throws { try ActionRunner.run(selection, explain: explain.explain) { _ in .shutdown } }
+            func run() async throws { try await ActionRunner.run(selection, explain: explain.explain) { _ in .shutdown } }
         }
-        struct Reboot: ParsableCommand {
+        struct Reboot: AsyncParsableCommand {
             static let configuration = CommandConfiguration.action(
                 "reboot", MachineVerb.reboot.rule, "Ask VMs' guests to reboot.", subject: "a VM")
             @OptionGroup var selection: VMSelection
             @OptionGroup var explain: ExplainOption
-            func run() throws { try ActionRunner.run(selection, explain: explain.explain) { _ in .reboot } }
+            func run() async throws { try await ActionRunner.run(selection, explain: explain.explain) { _ in .reboot } }
         }
-        struct Destroy: ParsableCommand {
+        struct Destroy: AsyncParsableCommand {
             static let configuration = CommandConfiguration.action(
                 "destroy", MachineVerb.forceOff.rule, "Force VMs off at once (like pulling the plug).", subject: "a VM")
             @OptionGroup var selection: VMSelection
             @OptionGroup var explain: ExplainOption
-            func run() throws { try ActionRunner.run(selection, explain: explain.explain) { _ in .forceOff } }
+            func run() async throws { try await ActionRunner.run(selection, explain: explain.explain) { _ in .forceOff } }
         }
-        struct Suspend: ParsableCommand {
+        struct Suspend: AsyncParsableCommand {
             static let configuration = CommandConfiguration.action(
                 "suspend", MachineVerb.pause.rule, "Pause running VMs.", subject: "a VM")
             @OptionGroup var selection: VMSelection
             @OptionGroup var explain: ExplainOption
-            func run() throws { try ActionRunner.run(selection, explain: explain.explain) { _ in .pause } }
+            func run() async throws { try await ActionRunner.run(selection, explain: explain.explain) { _ in .pause } }
         }
-        struct Resume: ParsableCommand {
+        struct Resume: AsyncParsableCommand {
             static let configuration = CommandConfiguration.action(
                 "resume", MachineVerb.resume.rule, "Resume paused VMs.", subject: "a VM")
             @OptionGroup var selection: VMSelection
             @OptionGroup var explain: ExplainOption
-            func run() throws { try ActionRunner.run(selection, explain: explain.explain) { _ in .resume } }
+            func run() async throws { try await ActionRunner.run(selection, explain: explain.explain) { _ in .resume } }
         }
     }
 
     /// `virtlab vm set NAME --vcpus N --memory MiB`: live where the hypervisor allows, else from the next boot.
-    struct Hardware: ParsableCommand {
+    struct Hardware: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set", abstract: "Change a VM's vCPUs, memory or autostart.",
             discussion: """
@@ -178,7 +179,7 @@ struct VMCommand: ParsableCommand {
             if let memory, memory < 16 { throw ValidationError("--memory \(memory): in MiB, 16 or more") }
         }
 
-        func run() throws {
+        func run() async throws {
             let connection = try target.connection.open().0
             let domain = try connection.domain(named: target.name)
             let live = try domain.info().state.isActive
@@ -186,18 +187,18 @@ struct VMCommand: ParsableCommand {
                                             memory.map { .setMemory(mebibytes: $0, live: live) },
                                             autostart.map { .setAutostart($0 == .on) }].compactMap { $0 }
             for action in actions {
-                try ActionRunner.perform(action, on: domain, connection: connection, explain: explain.explain)
+                try await ActionRunner.perform(action, on: domain, connection: connection, explain: explain.explain)
             }
         }
     }
 
     /// `virtlab vm disk attach|detach`.
-    struct Disk: ParsableCommand {
+    struct Disk: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "disk", abstract: "Attach a disk (a new qcow2 or an existing image) to a VM, or detach one.",
             subcommands: [Attach.self, Detach.self])
 
-        struct Attach: ParsableCommand {
+        struct Attach: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Attach a new qcow2 disk (--size) or an existing image (--image) as the next virtio disk.",
                 discussion: """
@@ -217,7 +218,7 @@ struct VMCommand: ParsableCommand {
                 if let size, !(1...4096).contains(size) { throw ValidationError("--size \(size): 1 to 4096 GiB") }
             }
 
-            func run() throws {
+            func run() async throws {
                 let connection = try target.connection.open().0
                 let domain = try connection.domain(named: target.name)
                 let disks = try domain.details().disks
@@ -233,11 +234,11 @@ struct VMCommand: ParsableCommand {
                 } else {
                     throw ValidationError("give either --size GiB or --image FILE")  // validate() has said so already
                 }
-                try ActionRunner.perform(.attachDisk(disk), on: domain, connection: connection, explain: explain.explain)
+                try await ActionRunner.perform(.attachDisk(disk), on: domain, connection: connection, explain: explain.explain)
             }
         }
 
-        struct Detach: ParsableCommand {
+        struct Detach: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Detach a VM's disk by its device name (see 'virtlab vm info NAME'); the file stays.",
                 discussion: "The boot disk of a running VM is refused. Same as: virsh detach-disk NAME vdX --persistent.")
@@ -245,16 +246,16 @@ struct VMCommand: ParsableCommand {
             @Argument(help: "The guest's device name, e.g. vdb.") var dev: String
             @OptionGroup var explain: ExplainOption
 
-            func run() throws {
+            func run() async throws {
                 let connection = try target.connection.open().0
-                try ActionRunner.perform(.detachDisk(target: dev), on: try connection.domain(named: target.name),
+                try await ActionRunner.perform(.detachDisk(target: dev), on: try connection.domain(named: target.name),
                                          connection: connection, explain: explain.explain)
             }
         }
     }
 
     /// `virtlab vm nic attach|detach`: a VM's NICs on libvirt networks.
-    struct NIC: ParsableCommand {
+    struct NIC: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "nic", abstract: "Attach a NIC on a virtual network to a VM, or detach one.",
             subcommands: [Attach.self, Detach.self])
@@ -268,7 +269,7 @@ struct VMCommand: ParsableCommand {
             var flags: [String] { (live ? ["--live"] : []) + (config ? ["--config"] : []) }
         }
 
-        struct Attach: ParsableCommand {
+        struct Attach: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Add a NIC on a libvirt network.",
                 discussion: "Same as: virsh attach-interface NAME network NET --model virtio [--live] [--config].")
@@ -290,11 +291,11 @@ struct VMCommand: ParsableCommand {
 
             @OptionGroup var explain: ExplainOption
 
-            func run() throws {
+            func run() async throws {
                 let conn = try target.connection.open().0
                 let command = ShellWords.line(["virsh", "-c", conn.uri, "attach-interface", target.name, "network", network,
                                                "--model", model] + (mac.map { ["--mac", $0] } ?? []) + scope.flags)
-                try ActionRunner.record(conn.uri, "attach a NIC on \(network) to \(target.name)", command, explain: explain.explain) {
+                try await ActionRunner.record(conn.uri, "attach a NIC on \(network) to \(target.name)", command, explain: explain.explain) {
                     _ = try conn.network(named: network)  // a missing network is said before the VM is touched
                     let domain = try conn.domain(named: target.name)
                     let made = try domain.attachNIC(network: network, model: model, mac: mac, scope: scope.scope)
@@ -303,7 +304,7 @@ struct VMCommand: ParsableCommand {
             }
         }
 
-        struct Detach: ParsableCommand {
+        struct Detach: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Remove a VM's NIC, named by its MAC (see 'virtlab vm info NAME').",
                 discussion: "Same as: virsh detach-interface NAME network --mac MAC [--live] [--config].")
@@ -312,11 +313,11 @@ struct VMCommand: ParsableCommand {
             @OptionGroup var scope: Scope
             @OptionGroup var explain: ExplainOption
 
-            func run() throws {
+            func run() async throws {
                 let conn = try target.connection.open().0
                 let command = ShellWords.line(["virsh", "-c", conn.uri, "detach-interface", target.name, "network", "--mac", mac]
                                               + scope.flags)
-                try ActionRunner.record(conn.uri, "detach NIC \(mac) from \(target.name)", command, explain: explain.explain) {
+                try await ActionRunner.record(conn.uri, "detach NIC \(mac) from \(target.name)", command, explain: explain.explain) {
                     let domain = try conn.domain(named: target.name)
                     try domain.detachNIC(mac: mac, scope: scope.scope)
                     return "detached NIC \(mac) from \(domain.name)"
@@ -325,29 +326,29 @@ struct VMCommand: ParsableCommand {
         }
     }
 
-    struct Autostart: ParsableCommand {
+    struct Autostart: AsyncParsableCommand {
         static let configuration = CommandConfiguration.action(
             "autostart", MachineVerb.autostart.rule, "Start VMs when the host boots (or stop doing so).")
         @OptionGroup var selection: VMSelection
         @Flag(help: "Turn autostart off.") var disable = false
         @OptionGroup var explain: ExplainOption
 
-        func run() throws { try ActionRunner.run(selection, explain: explain.explain) { _ in .setAutostart(!disable) } }
+        func run() async throws { try await ActionRunner.run(selection, explain: explain.explain) { _ in .setAutostart(!disable) } }
     }
 
-    struct XML: ParsableCommand {
+    struct XML: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print a VM's libvirt XML.")
         @OptionGroup var target: Target
         @Flag(help: "The persistent definition, not the live one.") var inactive = false
-        func run() throws { print(try target.domain().xml(inactive: inactive), terminator: "") }
+        func run() async throws { print(try target.domain().xml(inactive: inactive), terminator: "") }
     }
 
-    struct Define: ParsableCommand {
+    struct Define: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Define a persistent VM from a libvirt XML file.")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Domain XML file.") var file: String
 
-        func run() throws {
+        func run() async throws {
             let xml: String
             do { xml = try String(contentsOfFile: file, encoding: .utf8) } catch {
                 throw UserFacingError("cannot read \(file): \((error as NSError).localizedDescription)")
@@ -357,7 +358,7 @@ struct VMCommand: ParsableCommand {
         }
     }
 
-    struct Undefine: ParsableCommand {
+    struct Undefine: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove a VM's definition (its snapshots' metadata too).",
             discussion: "Destructive: pass --yes to confirm. A running VM keeps running until it stops.")
@@ -366,14 +367,14 @@ struct VMCommand: ParsableCommand {
         @Flag(help: "Confirm: this cannot be undone.") var yes = false
         @OptionGroup var explain: ExplainOption
 
-        func run() throws {
+        func run() async throws {
             guard yes || explain.explain else {
                 throw UserFacingError("undefining '\(target.name)' cannot be undone: add --yes to confirm")
             }
             let conn = try target.connection.open().0
             let action = MachineAction.delete(removeStorage: removeStorage)
             var failures: [LibvirtError] = []
-            try ActionRunner.record(conn.uri, "delete \(target.name)",
+            try await ActionRunner.record(conn.uri, "delete \(target.name)",
                                     action.command(for: target.name, uri: conn.uri),
                                     explain: explain.explain) {
                 let domain = try conn.domain(named: target.name)

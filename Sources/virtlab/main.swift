@@ -1,3 +1,3 @@
 import VirtlabCLI
 
-VirtlabMain.main()
+await VirtlabMain.main()

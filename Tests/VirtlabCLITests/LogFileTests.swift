@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+import Services
 import TestTags
 @testable import VirtlabCLI
 

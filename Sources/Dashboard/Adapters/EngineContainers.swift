@@ -1,3 +1,4 @@
+import Services
 import App
 import ContainerKit
 import Foundation

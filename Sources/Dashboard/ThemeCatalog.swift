@@ -4,11 +4,11 @@ import TermUI
 
 /// Where themes come from, and which one to start with: `--theme`, then `VIRTLAB_THEME`, then `default`;
 /// `NO_COLOR` (any value) turns colour off whatever the theme.
-struct ThemeCatalog {
-    let directories: [String]
-    let noColor: Bool
+public struct ThemeCatalog: Sendable {
+    public let directories: [String]
+    public let noColor: Bool
 
-    init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         var dirs: [String] = []
         if let explicit = environment["VIRTLAB_THEMES_DIR"], !explicit.isEmpty { dirs.append(explicit) }
         let config = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
@@ -25,14 +25,14 @@ struct ThemeCatalog {
         noColor = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
     }
 
-    var names: [String] { ThemeFile.available(in: directories).map(\.name) }
+    public var names: [String] { ThemeFile.available(in: directories).map(\.name) }
 
-    func load(_ nameOrPath: String, colors: Int) throws -> Theme {
+    public func load(_ nameOrPath: String, colors: Int) throws -> Theme {
         try ThemeFile.load(nameOrPath, directories: directories).reduced(toColors: noColor ? 0 : colors)
     }
 
     /// The theme to start with, or the built-in default and the reason the requested one was refused.
-    func initial(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+    public func initial(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
                  colors: Int) -> (Theme, ThemeError?) {
         let requested = flag ?? environment["VIRTLAB_THEME"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
         do {

@@ -1,3 +1,4 @@
+import Services
 import Classroom
 import Foundation
 import LabFormat

@@ -1,3 +1,4 @@
+import Services
 import App
 import Foundation
 import ImageKit
@@ -128,7 +129,7 @@ final class LibvirtMachines: MachinePort {
             var spec = LaunchSpec(name: name, image: image, accelerator: .best(),
                                   storageDirectory: CloudLauncher.defaultStorageDirectory(uri: uri))
             spec.memoryMiB = memoryMiB
-            if let sshKeyPath { spec.sshKey = try CreateCommand.publicKey(sshKeyPath) }
+            if let sshKeyPath { spec.sshKey = try PublicKeyFile.line(sshKeyPath) }
             let launched = try CloudLauncher(connection: connection()).launch(spec)
             link.withLock { $0?.inventory.invalidateSlowLists() }
             return "created and started \(launched.name) (\(launched.accelerator == .kvm ? "KVM" : "TCG")); "

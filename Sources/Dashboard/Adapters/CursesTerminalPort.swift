@@ -1,3 +1,4 @@
+import Services
 import Runtime
 import TermCurses
 import TermUI

@@ -3,23 +3,23 @@ import HostDoctor
 import Logging
 import Synchronization
 
-/// The dashboard's log file, `$XDG_STATE_HOME/virtlab/virtlab.log`: never the terminal (the TUI owns it).
-struct LogFile: Sendable {
-    let path: String
+/// virtlab's log file, `$XDG_STATE_HOME/virtlab/virtlab.log`: never the terminal (the TUI owns it).
+public struct LogFile: Sendable {
+    public let path: String
 
-    init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         path = StateDirectory.path(environment) + "/virtlab.log"
     }
 
     /// A swift-log logger that appends to the file.
-    func logger(label: String) -> Logger {
+    public func logger(label: String) -> Logger {
         let file = FileLogHandler.SharedFile(path: path)
         return Logger(label: label) { label in FileLogHandler(label: label, file: file) }
     }
 
     /// While the dashboard owns the terminal, whatever a library prints on standard error (libxml2's parse
     /// errors, libvirt's defaults) goes to the log, not across the screen. Returns the way back.
-    func captureStandardError() -> () -> Void {
+    public func captureStandardError() -> () -> Void {
         let saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)
         let target = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
         guard saved >= 0, target >= 0 else { return {} }

@@ -1,0 +1,77 @@
+import App
+import Classroom
+import Foundation
+import ImageKit
+import Logging
+import Runtime
+import Services
+import TermCurses
+import TermUI
+import VirtKit
+
+/// The full-screen dashboard put together: App's state, the runtime, and an adapter for each port (libvirt per
+/// connection, the container engine, the grader, a class's gradebook, curses).
+public enum Dashboard {
+    public struct Options: Sendable {
+        public var uris: [String]
+        public var readOnly: Bool
+        public var classDirectory: String?
+        public var library: ImageLibrary
+        public var delay: Double
+        public var theme: String?
+
+        public init(uris: [String], readOnly: Bool, classDirectory: String?, library: ImageLibrary, delay: Double,
+                    theme: String?) {
+            (self.uris, self.readOnly, self.classDirectory, self.library) = (uris, readOnly, classDirectory, library)
+            (self.delay, self.theme) = (delay, theme)
+        }
+    }
+
+    /// How often the screen may be refreshed, in seconds.
+    public static let refreshBounds = AppState.refreshBounds
+
+    /// Takes the terminal until the user quits. A class that does not read is said before the screen is taken.
+    public static func run(_ options: Options) throws {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw UserFacingError("the dashboard needs a terminal; for scripts use 'virtlab ls' (see 'virtlab --help')")
+        }
+        let choice = ConnectionChoice.resolve(flag: options.uris.first)
+        let classroom = options.classDirectory.map { ClassService(directory: ClassDirectory(path: $0)) }
+        let classHosts: [String] = try classroom.map { service in
+            _ = try service.directory.config()
+            return try service.hostConnections()
+        } ?? []
+        let others: [String] = Array(options.uris.dropFirst()) + classHosts
+        let catalog = ThemeCatalog()
+        let logFile = LogFile()
+        let log = logFile.logger(label: "virtlab.dashboard")
+        log.info("starting on \(choice.uri) (\(choice.source.rawValue))")
+        let terminal = CursesTerminal(colors: !catalog.noColor)
+        let (initialTheme, themeError) = catalog.initial(flag: options.theme, colors: terminal.colorCount)
+        var state = AppState(uri: choice.uri, isDemo: choice.isDemo, readOnly: options.readOnly,
+                             refreshInterval: options.delay, themeName: initialTheme.name, moreConnections: others)
+        if classroom != nil { state.focus = Pane.classroom }
+        state.defaultSSHKey = PublicKeyFile.usersDefault ?? ""
+        _ = update(&state, .tick(now: SystemClock().now))  // messages expire relative to this clock
+        if let themeError {
+            log.warning("theme refused: \(themeError)")
+            _ = update(&state, .themeFailed("theme refused, using default: \(themeError)"))
+        }
+        let machines = { (uri: String) in
+            LibvirtMachines(uri: uri, readOnly: options.readOnly, library: options.library) as MachinePort
+        }
+        let runtime = DashboardRuntime(
+            state: state, theme: initialTheme, glyphs: Glyphs.detect(environment: ProcessInfo.processInfo.environment),
+            terminal: CursesTerminalPort(terminal: terminal, themes: catalog),
+            machines: machines(choice.uri),
+            hosts: Dictionary(state.connections.dropFirst().map { ($0, machines($0)) }, uniquingKeysWith: { a, _ in a }),
+            containers: EngineContainers(),
+            labs: GraderLabs(uri: choice.uri, student: ProcessInfo.processInfo.environment["USER"] ?? "student"),
+            classroom: classroom.map { GradebookClass(service: $0) },
+            logger: log)
+        let restoreStandardError = logFile.captureStandardError()
+        runtime.run()
+        restoreStandardError()
+        log.info("quit")
+    }
+}
