@@ -5,41 +5,6 @@ import Humanize
 import Inventory
 import VirtKit
 
-/// `virtlab pool ls`: storage pools and their volumes (IaaS storage).
-struct PoolCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "pool", abstract: "Storage pools and volumes.",
-                                                    subcommands: [List.self])
-
-    struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "ls", abstract: "List pools and their volumes.")
-        @OptionGroup var connection: ConnectionOptions
-        @Flag(help: "Print JSON instead of a table.") var json = false
-
-        struct PoolWithVolumes: Encodable {
-            let pool: StoragePool
-            let volumes: [StorageVolume]
-        }
-
-        func run() async throws {
-            let conn = try connection.open().0
-            let pools = try conn.storagePools().map { PoolWithVolumes(pool: $0, volumes: try conn.volumes(inPool: $0.name)) }
-            if json { return try Output.json(pools) }
-            guard !pools.isEmpty else { return print("no storage pools on \(conn.uri)") }
-            var table = TextTable(headers: ["POOL / VOLUME", "STATE/FORMAT", "CAPACITY", "ALLOCATED", "PATH"])
-            for entry in pools {
-                let pool = entry.pool
-                table.add([pool.name, pool.active ? "active" : "inactive", Units.bytes(Double(pool.capacityBytes)),
-                           Units.bytes(Double(pool.allocationBytes)), pool.path ?? "-"])
-                for volume in entry.volumes {
-                    table.add(["  \(volume.name)", volume.format ?? "-", Units.bytes(Double(volume.capacityBytes)),
-                               Units.bytes(Double(volume.allocationBytes)), volume.path])
-                }
-            }
-            print(table.render())
-        }
-    }
-}
-
 /// `virtlab net …`: virtual networks (IaaS network): host-only, NAT, routed and open networks made from
 /// flags (no hand-written XML), started, stopped, deleted, and their DHCP leases.
 struct NetworkCommand: AsyncParsableCommand {

@@ -6,47 +6,7 @@ import HostDoctor
 import LabFormat
 import LabGrader
 
-/// The student's side of a class: a released lab arrives, a signed result goes back.
 extension LabCommand {
-    struct Receive: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "receive", abstract: "Take a lab released by your teacher ('virtlab class release' runs this over ssh).",
-            discussion: """
-                Keeps the release in $XDG_DATA_HOME/virtlab/releases/LAB.json: from then on this host grades the \
-                lab for that student with the class's parameters, and 'virtlab lab submit LAB' signs a result \
-                carrying the release's nonce. A new release of the lab replaces the old one.
-                """)
-        @OptionGroup var locations: Locations
-        @Argument(help: "The lab's id.") var id: String
-        @Option(name: .customLong("class"), help: "The class's name.") var className: String
-        @Option(help: "The class's id (16 hex digits).") var classId: String
-        @Option(help: "The student's id in the class.") var student: String
-        @Option(help: "The student's parameter hash (6 hex digits).") var hash: String
-        @Option(help: "The release's nonce (32 hex digits).") var nonce: String
-
-        func validate() throws {
-            func hex(_ text: String, _ count: Int) -> Bool { text.count == count && text.allSatisfy(\.isHexDigit) }
-            guard hex(classId, 16) else { throw ValidationError("--class-id \(classId): expected 16 hex digits") }
-            guard hex(hash, 6) else { throw ValidationError("--hash \(hash): expected 6 hex digits") }
-            guard hex(nonce, 32) else { throw ValidationError("--nonce \(nonce): expected 32 hex digits") }
-            guard Parameters.sanitize(student) == student.filter({ $0 != "." }), !student.isEmpty else {
-                throw ValidationError("--student \(student): use letters, digits, '-', '_' or '.'")
-            }
-        }
-
-        func run() async throws {
-            guard locations.catalog.load().labs.contains(where: { $0.id == id }) else {
-                throw UserFacingError("no lab '\(id)' on this host (its virtlab is older, or the lab is not installed)")
-            }
-            let release = LabRelease(classID: classId, className: className, lab: id, student: student,
-                                     parameterHash: hash, nonce: nonce, releasedAt: Date())
-            do { try StudentInbox().keep(release) } catch {
-                throw UserFacingError("cannot keep the release in \(StudentInbox().releaseDirectory): \((error as NSError).localizedDescription)")
-            }
-            print("received \(id) for \(student) from class \(className)")
-        }
-    }
-
     struct Submit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "submit", abstract: "Grade a released lab and write a result signed with your SSH key, to hand in.",
@@ -109,32 +69,6 @@ extension LabCommand {
                                       + "the .pub, or name one with --key")
             }
             return found
-        }
-    }
-
-    struct FeedbackCommand: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "feedback", abstract: "Show your teacher's feedback on a lab (sent with 'virtlab class feedback').")
-        @Argument(help: "The lab's id.") var id: String
-        @Flag(help: "Keep the feedback read from standard input (what 'virtlab class feedback' runs over ssh).")
-        var receive = false
-
-        func run() async throws {
-            let inbox = StudentInbox()
-            guard receive else {
-                guard let text = inbox.feedback(lab: id) else {
-                    throw UserFacingError("no feedback on '\(id)' yet: your teacher sends it with 'virtlab class feedback'")
-                }
-                return print(text, terminator: "")
-            }
-            let data = FileHandle.standardInput.readData(ofLength: 4 << 20)
-            guard let text = String(data: data, encoding: .utf8), !text.isEmpty else {
-                throw UserFacingError("no feedback on standard input (expected markdown text)")
-            }
-            do { try inbox.saveFeedback(text, lab: id) } catch {
-                throw UserFacingError("cannot keep the feedback in \(inbox.feedbackDirectory): \((error as NSError).localizedDescription)")
-            }
-            print("feedback on \(id) received: 'virtlab lab feedback \(id)' shows it")
         }
     }
 }

@@ -95,79 +95,49 @@ struct ClassCommand: AsyncParsableCommand {
             print(table.render())
         }
     }
+}
 
-    struct Grade: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "grade", abstract: "Grade every student where they work: over ssh, on their host.",
-            discussion: """
-                Runs 'virtlab lab grade LAB --student ID --format json' on each host with the system ssh \
-                (your ~/.ssh/config, agent, ProxyJump and known_hosts apply, or class.yaml's ssh_config; \
-                BatchMode, one connection per host), at most 'parallelism' hosts at once, each within \
-                'host_timeout_seconds'. A host that cannot be reached, has no virtlab or times out is a row that \
-                says so. Each host is printed on standard error as it finishes, then the table on standard \
-                output. Every row goes into the class's gradebook (gradebook.sqlite), the host's report signed \
-                with the class's teacher key (.teacher_key). Exits 1 when anything is short of full marks, \
-                unless --exit-zero.
-                """)
-        @OptionGroup var target: Directory
-        @Argument(help: "Labs to grade (default: the class's labs).") var labs: [String] = []
-        @Option(name: .customLong("student"), help: "Only this student (repeatable).") var only: [String] = []
-        @Option(help: "text, json or csv.") var format = "text"
-        @Flag(help: "Exit 0 even when not everything is full marks.") var exitZero = false
-        @OptionGroup var locations: LabCommand.Locations
-
-        func validate() throws {
-            guard ["text", "json", "csv"].contains(format) else { throw ValidationError("--format \(format): use text, json or csv") }
+/// What the class's subcommands share: choosing labs and students, each student's values, progress lines.
+extension ClassCommand {
+    /// The labs named, else the class's, each one the catalog knows.
+    static func labs(_ named: [String], of directory: ClassDirectory, catalog: LabCatalog) throws -> [String] {
+        let labs = named.isEmpty ? try directory.config().labs : named
+        guard !labs.isEmpty else {
+            throw UserFacingError("no labs: name them, or list them under 'labs:' in \(directory.path)/class.yaml")
         }
+        _ = try known(labs, in: catalog)
+        return labs
+    }
 
-        func run() async throws {
-            let directory = target.classDirectory
-            let labs = try ClassCommand.labs(self.labs, of: directory, catalog: locations.catalog)
-            let (_, students) = try ClassCommand.students(only, of: directory)
-            let total = students.count * labs.count
-            let done = Mutex(0)
-            let grades = try await ClassService(directory: directory).gradeLive(labs: labs, students: students.map(\.id)) { grade in
-                let count = done.withLock { $0 += 1; return $0 }
-                ClassCommand.progressLine(count, of: total, "\(grade.student.id) \(grade.lab): \(grade.summary)")
+    /// The labs with these ids, as the catalog loads them; refused in one line when one is not there.
+    static func known(_ ids: [String], in catalog: LabCatalog) throws -> [Lab] {
+        let loaded = catalog.load().labs
+        return try ids.map { id in
+            guard let lab = loaded.first(where: { $0.id == id }) else {
+                throw UserFacingError("no lab '\(id)' (run 'virtlab lab list' to see the ids)")
             }
-            print(Self.render(grades, format: format))
-            let short = grades.contains { grade in
-                if case .graded(let earned, let possible) = grade.outcome { return earned < possible }
-                return true
-            }
-            if short && !exitZero { throw ExitCode(1) }
+            return lab
         }
+    }
 
-        static func render(_ grades: [HostGrade], format: String) -> String {
-            switch format {
-            case "json":
-                let rows = grades.map { grade -> [String: Any] in
-                    var row: [String: Any] = ["student": grade.student.id, "lab": grade.lab, "host": grade.student.ssh,
-                                              "status": grade.summary]
-                    if case .graded(let earned, let possible) = grade.outcome {
-                        row["earned"] = earned
-                        row["possible"] = possible
-                    }
-                    // The report as read (its words cleaned of control characters), not the host's own bytes.
-                    if let report = grade.report.flatMap({ ReportFormat.parseJSON(Data($0.utf8)) }),
-                       let parsed = try? JSONSerialization.jsonObject(with: Data(ReportFormat.json.render(report).utf8)) {
-                        row["report"] = parsed
-                    }
-                    return row
-                }
-                let data = (try? JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])) ?? Data()
-                return String(decoding: data, as: UTF8.self)
-            case "csv":
-                return CSV.render([["student", "lab", "host", "earned", "possible", "status"]] + grades.map { grade in
-                    var earned = "", possible = ""
-                    if case .graded(let e, let p) = grade.outcome { (earned, possible) = ("\(e)", "\(p)") }
-                    return [grade.student.id, grade.lab, grade.student.ssh, earned, possible, grade.summary]
-                })
-            default:
-                var table = TextTable(headers: ["STUDENT", "HOST", "LAB", "RESULT"])
-                for grade in grades { table.add([grade.student.id, grade.student.ssh, grade.lab, grade.summary]) }
-                return table.render()
-            }
+    /// A student's values in a lab as the teacher works them out: the class's hash, nothing from this host's
+    /// environment.
+    static func values(of lab: Lab, for student: String, secret: ClassSecret) -> Parameters {
+        Parameters(lab: lab, student: student, environment: [:], hash: secret.parameterHash(lab: lab.id, student: student))
+    }
+
+    /// The roster, and the students `--student` names from it (all of them when it names none).
+    static func students(_ only: [String], of directory: ClassDirectory) throws -> (roster: [Student], chosen: [Student]) {
+        let roster = try directory.roster().students
+        if let unknown = only.first(where: { id in !roster.contains { $0.id == id } }) {
+            throw UserFacingError("no student '\(unknown)' in the roster (see 'virtlab class roster \(directory.path)')")
         }
+        let students = only.isEmpty ? roster : roster.filter { only.contains($0.id) }
+        guard !students.isEmpty else { throw UserFacingError("the roster has no students yet") }
+        return (roster, students)
+    }
+
+    static func progressLine(_ count: Int, of total: Int, _ text: String) {
+        FileHandle.standardError.write(Data("[\(count)/\(total)] \(text)\n".utf8))
     }
 }

@@ -1,0 +1,48 @@
+import Services
+import ArgumentParser
+import Classroom
+import Foundation
+import HostDoctor
+import LabFormat
+import LabGrader
+
+extension LabCommand {
+    struct Receive: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "receive", abstract: "Take a lab released by your teacher ('virtlab class release' runs this over ssh).",
+            discussion: """
+                Keeps the release in $XDG_DATA_HOME/virtlab/releases/LAB.json: from then on this host grades the \
+                lab for that student with the class's parameters, and 'virtlab lab submit LAB' signs a result \
+                carrying the release's nonce. A new release of the lab replaces the old one.
+                """)
+        @OptionGroup var locations: Locations
+        @Argument(help: "The lab's id.") var id: String
+        @Option(name: .customLong("class"), help: "The class's name.") var className: String
+        @Option(help: "The class's id (16 hex digits).") var classId: String
+        @Option(help: "The student's id in the class.") var student: String
+        @Option(help: "The student's parameter hash (6 hex digits).") var hash: String
+        @Option(help: "The release's nonce (32 hex digits).") var nonce: String
+
+        func validate() throws {
+            func hex(_ text: String, _ count: Int) -> Bool { text.count == count && text.allSatisfy(\.isHexDigit) }
+            guard hex(classId, 16) else { throw ValidationError("--class-id \(classId): expected 16 hex digits") }
+            guard hex(hash, 6) else { throw ValidationError("--hash \(hash): expected 6 hex digits") }
+            guard hex(nonce, 32) else { throw ValidationError("--nonce \(nonce): expected 32 hex digits") }
+            guard Parameters.sanitize(student) == student.filter({ $0 != "." }), !student.isEmpty else {
+                throw ValidationError("--student \(student): use letters, digits, '-', '_' or '.'")
+            }
+        }
+
+        func run() async throws {
+            guard locations.catalog.load().labs.contains(where: { $0.id == id }) else {
+                throw UserFacingError("no lab '\(id)' on this host (its virtlab is older, or the lab is not installed)")
+            }
+            let release = LabRelease(classID: classId, className: className, lab: id, student: student,
+                                     parameterHash: hash, nonce: nonce, releasedAt: Date())
+            do { try StudentInbox().keep(release) } catch {
+                throw UserFacingError("cannot keep the release in \(StudentInbox().releaseDirectory): \((error as NSError).localizedDescription)")
+            }
+            print("received \(id) for \(student) from class \(className)")
+        }
+    }
+}
