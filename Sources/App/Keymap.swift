@@ -63,7 +63,7 @@ public enum Keymap {
         Binding("cpuMode", [.character("%")], "CPU% of one core / of the host", perform: toggleCPUMode),
         Binding("faster", [.character("+")], "refresh more often") { changeRefresh(&$0, by: 0.5) },
         Binding("slower", [.character("-")], "refresh less often") { changeRefresh(&$0, by: 2) },
-        Binding("refresh", [.control("l")], "refresh now") { _ in [.refresh] },
+        Binding("refresh", [.control("l")], "refresh now") { state in refreshNow(&state) },
         Binding("theme", [.character("T")], "next theme") { _ in [.cycleTheme] },
     ]
 

@@ -12,7 +12,10 @@ public enum Message: Sendable {
     /// No container engine answers (or it stopped answering); the text says why and what to do.
     case engineUnavailable(String)
     case refreshFailed(String)
-    case connectionLost(String, connection: String, retryAt: Double)
+    /// A refresh of the connection's machines ended, however it went.
+    case refreshDone(connection: String)
+    /// The connection is gone (or never came): retried with back-off.
+    case connectionFailed(connection: String, String)
     case reconnected(connection: String)
     case machineEvent(MachineEvent)
     case details(MachineKey, MachineDetails)
@@ -20,8 +23,11 @@ public enum Message: Sendable {
     case devices(MachineKey, DeviceCounters)
     case actionFinished(String)
     case actionFailed(String)
-    /// The snapshots of the VMs the picker is for: one VM's tree, or the names every marked VM has.
-    case snapshotsListed([MachineRef], [SnapshotNode])
+    /// The snapshots of the VMs the picker is for, each VM's tree in the same order: one VM's tree is shown,
+    /// for several the names every one of them has.
+    case snapshotsListed([MachineRef], [[SnapshotNode]])
+    /// One action on several VMs ended: how many, which failed, how many were left out before it started.
+    case manyPerformed(MachineAction, total: Int, failed: [String], refused: Int)
     /// An action was done or failed: a row of the Log pane, with its command line.
     case logged(ActionRecord)
     /// A text to read in a scrolling dialog: a domain's XML, a container's logs.
@@ -143,7 +149,14 @@ public enum PendingAction: Sendable, Equatable {
 
 /// Work the runtime does for the app: nothing in `update` touches libvirt or the terminal itself.
 public enum Effect: Sendable, Equatable {
-    case refresh
+    /// Open (or open again) the connection.
+    case connect(connection: String)
+    /// Sample the connection's machines (the rows in view measured in full, the selected VM's devices).
+    case refreshMachines(connection: String)
+    /// Read the class's board from the gradebook.
+    case loadClass
+    /// Sample the engine every `interval` seconds from now on; `sampleNow`: do not wait for the current turn.
+    case paceEngine(interval: Double, sampleNow: Bool)
     case perform(MachineAction, MachineKey, name: String)
     /// One action for each of several VMs, one after the other; the refused ones are only logged.
     case performMany(MachineAction, [MachineRef], refused: [MachineRefusal])

@@ -230,6 +230,8 @@ public struct AppState: Sendable {
     public var themeName: String
     public var now: Double = 0
     public var quitRequested = false
+    /// What is due when: refreshes, reconnects, the class board, the engine's pace.
+    public var schedule: Schedule
 
     /// Samples kept per machine: 30 minutes at the default 2 s refresh (14 MB at 1,000 machines, at most).
     public static let historyLength = 900
@@ -239,6 +241,7 @@ public struct AppState: Sendable {
                 moreConnections: [String] = []) {
         self.uri = uri
         connections = [uri] + moreConnections.filter { $0 != uri }
+        schedule = Schedule(connections: connections)
         self.isDemo = isDemo
         self.readOnly = readOnly
         self.refreshInterval = min(max(refreshInterval, Self.refreshBounds.lowerBound), Self.refreshBounds.upperBound)

@@ -5,9 +5,10 @@ import TermUI
 /// The whole behaviour of the dashboard: a message changes the state and may ask for effects.
 /// Pure: no I/O, so every key sequence is testable without a terminal or a hypervisor.
 public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
+    let focusBefore = state.focus
     let effects = route(&state, message)
     if MachineOrder(state: state) != state.machineOrder { state.reindexMachines() }
-    return effects
+    return effects + dueWork(&state, focusBefore: focusBefore)
 }
 
 private func route(_ state: inout AppState, _ message: Message) -> [Effect] {
@@ -35,10 +36,15 @@ private func route(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .refreshFailed(let text):
         setStatus(&state, text, .error)
         return []
-    case .connectionLost(let text, let connection, let retryAt):
-        state.links[connection] = .lost(message: text, retryAt: retryAt)
+    case .refreshDone(let connection):
+        state.schedule.links[connection]?.refreshInFlight = false
+        return []
+    case .connectionFailed(let connection, let reason):
+        connectionFailed(&state, connection, reason)
         return []
     case .reconnected(let connection):
+        state.schedule.links[connection]?.connectInFlight = false
+        state.schedule.links[connection]?.retryIn = state.schedule.backoff.first
         let wasLost = (state.links[connection] ?? .connecting) != .connecting
         state.links[connection] = .connected
         // A routine notice must not hide an error the user has not had time to read (e.g. a refused theme).
@@ -46,11 +52,12 @@ private func route(_ state: inout AppState, _ message: Message) -> [Effect] {
             let name = state.watchesSeveralHosts ? state.hostLabel(connection) : connection
             setStatus(&state, "\(wasLost ? "reconnected" : "connected") to \(name)", .info)
         }
-        return [.refresh]
+        return refreshNow(&state)
     case .classGraded(let board, let students):
         if let students { state.grading.subtract(students) } else { state.grading = [] }
         return route(&state, .classLoaded(board))
     case .classLoaded(let board):
+        classRead(&state)
         state.classBoard = board
         state.classProblem = nil
         if state.selectedStudent == nil || !board.students.contains(where: { $0.id == state.selectedStudent }) {
@@ -59,6 +66,7 @@ private func route(_ state: inout AppState, _ message: Message) -> [Effect] {
         state.selectedLabColumn = min(state.selectedLabColumn, max(0, board.labs.count - 1))
         return []
     case .classFailed(let text):
+        classRead(&state)
         state.classProblem = text
         state.grading = []
         setStatus(&state, text, .error)
@@ -71,11 +79,25 @@ private func route(_ state: inout AppState, _ message: Message) -> [Effect] {
         return []
     case .actionFinished(let text):
         setStatus(&state, text, .info)
-        return [.refresh]
+        return refreshNow(&state)
     case .actionFailed(let text):
         setStatus(&state, text, .error)
-        return [.refresh]
-    case .snapshotsListed(let targets, let snapshots):
+        return refreshNow(&state)
+    case .manyPerformed(let action, let total, let failed, let refused):
+        let summary = "\(action.verb): \(total - failed.count) of \(total + refused) VMs done"
+        if failed.isEmpty && refused == 0 { return route(&state, .actionFinished(summary)) }
+        let problems = (failed.isEmpty ? [] : ["failed: " + failed.joined(separator: ", ")])
+            + (refused == 0 ? [] : ["left out: \(refused)"])
+        return route(&state, .actionFailed(summary + "; " + problems.joined(separator: "; ")
+                                           + " (the Log, \(Pane.log.number), says why)"))
+    case .snapshotsListed(let targets, let trees):
+        // Several VMs: the names all of them have, as flat entries (their trees differ).
+        let snapshots = trees.count == 1 ? trees[0] : (trees.first ?? []).filter { node in
+            trees.dropFirst().allSatisfy { tree in tree.contains { $0.name == node.name } }
+        }.map {
+            SnapshotNode(name: $0.name, parent: nil, isCurrent: false, isExternal: $0.isExternal, state: $0.state,
+                         created: nil, description: nil)
+        }
         if snapshots.isEmpty {
             let who = targets.count == 1 ? "\(targets[0].name) has no snapshots" : "the \(targets.count) marked VMs have no snapshot name in common"
             setStatus(&state, "\(who): press n to take one", .warning)
@@ -192,7 +214,7 @@ private func absorb(_ state: inout AppState, _ event: MachineEvent) -> [Effect] 
                                            images: snapshot.images, networks: snapshot.networks)
         state.machinesGeneration += 1
     }
-    return [.refresh]
+    return refreshNow(&state)
 }
 
 func fetchDetailsForSelection(_ state: inout AppState) -> [Effect] {
@@ -490,4 +512,11 @@ private func scroll(_ offset: Int, _ key: Key, count: Int) -> Int? {
 func formatSeconds(_ seconds: Double) -> String {
     seconds < 1 ? "\(Int((seconds * 1000).rounded())) ms"
         : seconds == seconds.rounded() ? "\(Int(seconds)) s" : String(format: "%.1f s", seconds)
+}
+
+/// The class board's read ended: the next one in `Schedule.classReloadSeconds`.
+private func classRead(_ state: inout AppState) {
+    guard state.schedule.classInFlight else { return }
+    state.schedule.classInFlight = false
+    state.schedule.nextClassReloadAt = state.now + Schedule.classReloadSeconds
 }

@@ -52,11 +52,9 @@ public enum Dashboard {
                              refreshInterval: options.delay, themeName: initialTheme.name, moreConnections: others)
         if classroom != nil { state.focus = Pane.classroom }
         state.defaultSSHKey = PublicKeyFile.usersDefault ?? ""
-        _ = update(&state, .tick(now: SystemClock().now))  // messages expire relative to this clock
-        if let themeError {
-            log.warning("theme refused: \(themeError)")
-            _ = update(&state, .themeFailed("theme refused, using default: \(themeError)"))
-        }
+        // Messages expire relative to this clock. Not a tick: the runtime's first one asks for what is due.
+        state.now = SystemClock().now
+        if let themeError { log.warning("theme refused: \(themeError)") }
         let machines = { (uri: String) in
             LibvirtMachines(uri: uri, readOnly: options.readOnly, library: options.library) as MachinePort
         }
@@ -68,6 +66,7 @@ public enum Dashboard {
             containers: EngineContainers(),
             labs: GraderLabs(uri: choice.uri, student: ProcessInfo.processInfo.environment["USER"] ?? "student"),
             classroom: classroom.map { GradebookClass(service: $0) },
+            startup: themeError.map { [.themeFailed("theme refused, using default: \($0)")] } ?? [],
             logger: log)
         let restoreStandardError = logFile.captureStandardError()
         runtime.run()

@@ -45,7 +45,9 @@ import TermUI
         #expect(press(&state, .character("R")) == [.listSnapshots([db1, web1])])
         let clean = SnapshotNode(name: "clean", parent: nil, isCurrent: false, isExternal: false, state: "running",
                                  created: nil, description: nil)
-        _ = update(&state, .snapshotsListed([db1, web1], [clean]))
+        let other = SnapshotNode(name: "db1-only", parent: nil, isCurrent: true, isExternal: false, state: "running",
+                                 created: nil, description: nil)
+        _ = update(&state, .snapshotsListed([db1, web1], [[clean, other], [clean]]))
         _ = press(&state, .enter)
         guard case .confirmMany(.revertSnapshot("clean"), [db1, web1], _)? = state.modal else {
             Issue.record("revert asks once for all: \(String(describing: state.modal))")
@@ -159,7 +161,7 @@ import TermUI
         #expect(tree[2].deletionEffect(in: tree) == "It has no children.")
         var state = DashboardFixture.state()
         _ = press(&state, .character("G"))
-        _ = update(&state, .snapshotsListed([web1], tree))
+        _ = update(&state, .snapshotsListed([web1], [tree]))
         let text = screen(state, 100, 30).text
         #expect(text.contains("tuned *"), "the current snapshot is marked")
         #expect(text.contains("external"))

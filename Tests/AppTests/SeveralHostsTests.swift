@@ -49,7 +49,8 @@ import TermUI
 
     @Test func aLostHostIsNamedAndItsMachinesStay() {
         var state = Self.state()
-        _ = update(&state, .connectionLost("End of file while reading data", connection: Self.second, retryAt: 204))
+        state.schedule.links[Self.second]?.retryIn = 4
+        _ = update(&state, .connectionFailed(connection: Self.second, "End of file while reading data"))
         let header = screen(state).split(separator: "\n")[0]
         #expect(header.contains("1/2 HOSTS UP, LOST: pc02"), "\(header)")
         #expect(state.visibleMachines.count == 5, "the last numbers stay on screen")

@@ -135,7 +135,7 @@ import TermUI
             SnapshotNode(name: name, parent: parent, isCurrent: current, isExternal: false, state: "running",
                          created: nil, description: nil)
         }
-        _ = update(&state, .snapshotsListed([ref], [node("clean", nil, false), node("later", "clean", true)]))
+        _ = update(&state, .snapshotsListed([ref], [[node("clean", nil, false), node("later", "clean", true)]]))
         guard case .snapshotPicker(_, _, 1)? = state.modal else {
             Issue.record("the picker starts at the current snapshot: \(String(describing: state.modal))")
             return
@@ -174,7 +174,11 @@ import TermUI
     @Test func aLifecycleEventUpdatesTheStateAtOnce() {
         var state = DashboardFixture.state()
         let event = MachineEvent(key: DashboardFixture.key(DashboardFixture.build), change: .started)
-        #expect(update(&state, .machineEvent(event)) == [.refresh])
+        // Between two refreshes: the last one done, the next a minute away.
+        state.schedule.links[DashboardFixture.uri]?.refreshInFlight = false
+        state.schedule.links[DashboardFixture.uri]?.nextRefreshAt = state.now + 60
+        #expect(update(&state, .machineEvent(event)) == [.refreshMachines(connection: DashboardFixture.uri)],
+                "an event makes the next refresh due at once")
         #expect(state.snapshot?.machines.first { $0.name == "build" }?.state == .running)
         #expect(state.observedStart[DashboardFixture.key(DashboardFixture.build)] == state.now)
     }

@@ -51,7 +51,8 @@ import TermUI
 
     @Test func demoReadOnlyAndLostConnectionAreInTheHeader() {
         var state = DashboardFixture.state(readOnly: true, demo: true)
-        _ = update(&state, .connectionLost("Cannot recv data: Connection reset by peer", connection: DashboardFixture.uri, retryAt: 204))
+        state.schedule.links[DashboardFixture.uri]?.retryIn = 4
+        _ = update(&state, .connectionFailed(connection: DashboardFixture.uri, "Cannot recv data: Connection reset by peer"))
         let header = screen(state, 120, 40).text.split(separator: "\n")[0]
         #expect(header.contains("DEMO HYPERVISOR") && header.contains("READ-ONLY"))
         #expect(header.contains("CONNECTION LOST: Cannot recv data: Connection reset by peer; retry in 4s"))

@@ -398,7 +398,7 @@ final class RunningDashboard: @unchecked Sendable {
     private let finished = Flag()
 
     init(machines: FakeMachines = FakeMachines(), hosts: [FakeMachines] = [], containers: ContainerPort = AbsentEngine(),
-         labs: FakeLabs = FakeLabs(setup: Gate()), classroom: ClassPort? = nil, backoff: DashboardRuntime.Backoff = .init(),
+         labs: FakeLabs = FakeLabs(setup: Gate()), classroom: ClassPort? = nil, backoff: Schedule.Backoff = .init(),
          delay: Double = 0.5, backgroundEngineSeconds: Double = 5) {
         self.machines = machines
         self.labs = labs
@@ -407,12 +407,14 @@ final class RunningDashboard: @unchecked Sendable {
         var state = AppState(uri: machines.uri, isDemo: false, readOnly: false, refreshInterval: delay,
                              moreConnections: hosts.map(\.uri))
         if classroom != nil { state.focus = .classroom }
-        _ = update(&state, .tick(now: clock.now))
+        state.now = clock.now
+        state.schedule.backoff = backoff
+        state.schedule.backgroundEngineSeconds = backgroundEngineSeconds
+        for uri in state.connections { state.schedule.links[uri]?.retryIn = backoff.first }
         let runtime = DashboardRuntime(state: state, theme: .builtIn, glyphs: .unicode, terminal: terminal,
                                        machines: machines,
                                        hosts: Dictionary(uniqueKeysWithValues: hosts.map { ($0.uri, $0 as MachinePort) }),
-                                       containers: containers, labs: labs, classroom: classroom, backoff: backoff,
-                                       backgroundEngineSeconds: backgroundEngineSeconds, clock: clock)
+                                       containers: containers, labs: labs, classroom: classroom, clock: clock)
         let thread = Thread { [finished] in
             runtime.run()
             finished.raise()

@@ -1,0 +1,60 @@
+import App
+import Foundation
+
+/// The labs and the class: tasks the loop never waits for (a lab's setup may boot a guest for minutes).
+extension DashboardRuntime {
+    func startLab(_ id: String) {
+        guard let lab = state.labs.first(where: { $0.id == id }) else { return }
+        // Setup runs once, when the lab is first opened (the saved progress says it was).
+        let fresh = state.labProgress[id] == nil
+        let labs = labs
+        Task {
+            let (unmet, failures) = await labs.start(lab, fresh: fresh)
+            for failure in failures { post(.labFailed(failure)) }
+            post(.labStarted(id: id, unmet: unmet))
+        }
+    }
+
+    func checkLab(_ id: String, _ step: String?) {
+        guard let lab = state.labs.first(where: { $0.id == id }) else { return }
+        let labs = labs
+        Task {
+            let (report, saveError) = await labs.check(lab, step: step)
+            post(.labChecked(report, checkedStep: step))
+            if let saveError { post(.labFailed("progress not saved: \(saveError)")) }
+        }
+    }
+
+    func loadClass() {
+        guard let classroom else { return }
+        Task {
+            do { post(.classLoaded(try await classroom.board())) } catch { post(.classFailed(userLine(error))) }
+        }
+    }
+
+    func regrade(_ students: [String]?) {
+        guard let classroom else { return post(.classFailed("no class open: start with 'virtlab ui --class DIR'")) }
+        Task {
+            do {
+                let board = try await classroom.regrade(students: students)
+                let who = students.map { $0.joined(separator: ", ") } ?? "the class"
+                logger.info("graded \(who)")
+                post(.classGraded(board, students: students))
+                post(.actionFinished("graded \(who)"))
+            } catch {
+                post(.classFailed(userLine(error)))
+            }
+        }
+    }
+
+    func fetchClassReport(_ student: String, _ lab: String) {
+        guard let classroom else { return }
+        Task {
+            do {
+                post(.document(title: "\(student) · \(lab)", try await classroom.report(student: student, lab: lab)))
+            } catch {
+                post(.actionFailed(userLine(error)))
+            }
+        }
+    }
+}
