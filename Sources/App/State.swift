@@ -212,6 +212,9 @@ public struct AppState: Sendable {
 
     /// The selected network, by name (names are unique per connection).
     public var selectedNetwork: String?
+    /// A pane's selected row by an id of its own choosing, for panes that keep nothing else: a new pane needs
+    /// no field here.
+    public var selections: [Pane: String] = [:]
     public var focus: Pane = .machines
     public var selectedMachine: MachineKey? { didSet { locateSelectedMachine() } }
     /// Where `selectedMachine` is in `visibleMachines` (the first row when it is not there, nil for an empty
