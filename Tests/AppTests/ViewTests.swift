@@ -76,7 +76,7 @@ import TermUI
         let job = try #require(rows.firstIndex { $0.contains("job") && $0.contains("exited") })
         #expect(api < job)
         #expect(rows[api].contains("25.0") && rows[api].contains("64M") && rows[api].contains("2.0K"))
-        #expect(text.contains("Containers · Podman Engine 4.3.1") && text.contains("2 Containers (2)"))
+        #expect(text.contains("Containers · Podman Engine 4.3.1") && text.contains("2 CTs (2)"))
         #expect(text.contains("0.0.0.0:8080->80/tcp") && text.contains("64 MiB of 1 GiB") && text.contains("created 2023-11-14 22:13 UTC"))
         try assertSnapshot(screen(state, 80, 24), named: "containers-80x24")
     }

@@ -38,6 +38,7 @@ enum Panes {
         NetworksPane.self,
         ClassPane.self,
         LogPane.self,
+        HostsPane.self,
     ]
 
     static func feature(_ pane: Pane) -> any PaneFeature.Type { all.first { $0.pane == pane } ?? all[0] }
