@@ -50,8 +50,8 @@ struct SSHCommand: AsyncParsableCommand {
                 + "lets nothing in): attach one with 'virtlab vm nic attach \(domain.name) --network NET --live'")
         }
         let deadline = Date().addingTimeInterval(Double(wait))
-        let address = try waitForAddress(domain, until: deadline)
-        try waitForSSHD(domain, at: address, until: deadline)
+        let address = try await waitForAddress(domain, until: deadline)
+        try await waitForSSHD(domain, at: address, until: deadline)
         let shell = SecureShell(user: user ?? domain.instanceMetadata()?.user, address: address,
                                 hostKeyAlias: SecureShell.hostKeyAlias(vmUUID: domain.uuid), identity: identity,
                                 batch: false)
@@ -67,7 +67,8 @@ struct SSHCommand: AsyncParsableCommand {
         if status != 0 { throw ExitCode(status) }
     }
 
-    private func waitForAddress(_ domain: Domain, until deadline: Date) throws -> String {
+    /// Nothing announces a new lease or a guest agent coming up: asked once a second, within the deadline.
+    private func waitForAddress(_ domain: Domain, until deadline: Date) async throws -> String {
         var said = false
         while true {
             if let address = try domain.guestAddress(onNetwork: network) { return address }
@@ -80,12 +81,12 @@ struct SSHCommand: AsyncParsableCommand {
                 note("waiting up to \(wait) s for \(domain.name)'s address (a DHCP lease or its guest agent)…")
                 said = true
             }
-            Thread.sleep(forTimeInterval: 1)
+            try await Task.sleep(for: .seconds(1))
         }
     }
 
     /// A guest that just booted has an address before its sshd listens (cloud-init makes the host keys first).
-    private func waitForSSHD(_ domain: Domain, at address: String, until deadline: Date) throws {
+    private func waitForSSHD(_ domain: Domain, at address: String, until deadline: Date) async throws {
         var said = false
         while true {
             let remaining = deadline.timeIntervalSinceNow
@@ -99,7 +100,7 @@ struct SSHCommand: AsyncParsableCommand {
                     note("waiting for sshd on \(domain.name) (\(address))…")
                     said = true
                 }
-                Thread.sleep(forTimeInterval: 1)
+                try await Task.sleep(for: .seconds(1))
             }
         }
     }
