@@ -125,7 +125,7 @@ let package = Package(
         .testTarget(name: "ArchitectureTests", dependencies: ["TestTags", "TestSupport"]),
         .testTarget(name: "HumanizeTests", dependencies: ["TestTags", "Humanize"]),
         .testTarget(name: "VirtlabCLITests", dependencies: [
-            "TestTags", "VirtlabCLI", "Services", "ContainerKit", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "TestTags", "VirtlabCLI", "Services", "Dashboard", "TermUI", "ContainerKit", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
     ],

@@ -193,6 +193,8 @@ public struct AppState: Sendable {
     public var selectedContainer: MachineKey?
     /// The user's public key file, offered by the launch wizard (found at start-up).
     public var defaultSSHKey: String = ""
+    /// The user's home directory (a session daemon's new disks go under it), told at start-up.
+    public var homeDirectory: String = ""
 
     /// Lab files that load, the saved progress in each (by lab id), and the files that do not load.
     public var labs: [Lab] = []

@@ -52,6 +52,7 @@ public enum Dashboard {
                              refreshInterval: options.delay, themeName: initialTheme.name, moreConnections: others)
         if classroom != nil { state.focus = Pane.classroom }
         state.defaultSSHKey = PublicKeyFile.usersDefault ?? ""
+        state.homeDirectory = NSHomeDirectory()
         // Messages expire relative to this clock. Not a tick: the runtime's first one asks for what is due.
         state.now = SystemClock().now
         if let themeError { log.warning("theme refused: \(themeError)") }

@@ -25,10 +25,39 @@ public struct ThemeCatalog: Sendable {
         noColor = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
     }
 
-    public var names: [String] { ThemeFile.available(in: directories).map(\.name) }
+    public var names: [String] { available.map(\.name) }
+
+    /// Theme files found in the directories, first occurrence of a name wins.
+    public var available: [(name: String, path: String)] {
+        var seen = Set<String>()
+        var result: [(String, String)] = []
+        for dir in directories {
+            let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+            for file in files where file.hasSuffix(".theme") {
+                let name = String(file.dropLast(6))
+                if seen.insert(name).inserted { result.append((name, "\(dir)/\(file)")) }
+            }
+        }
+        return result
+    }
 
     public func load(_ nameOrPath: String, colors: Int) throws -> Theme {
-        try ThemeFile.load(nameOrPath, directories: directories).reduced(toColors: noColor ? 0 : colors)
+        try Self.read(nameOrPath, directories: directories).reduced(toColors: noColor ? 0 : colors)
+    }
+
+    /// Finds `nameOrPath` (a file path, or a name looked up in `directories` as NAME.theme) and parses it.
+    public static func read(_ nameOrPath: String, directories: [String]) throws -> Theme {
+        let candidates = nameOrPath.contains("/") || nameOrPath.hasSuffix(".theme")
+            ? [nameOrPath] : directories.map { "\($0)/\(nameOrPath).theme" }
+        guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            throw ThemeError(file: nameOrPath, line: 0, message: "no such theme (run 'virtlab theme list'; looked in "
+                             + directories.joined(separator: ", ") + ")")
+        }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ThemeError(file: path, line: 0, message: "cannot read the file")
+        }
+        let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        return try ThemeFile.parse(text, name: name, file: path)
     }
 
     /// The theme to start with, or the built-in default and the reason the requested one was refused.

@@ -237,14 +237,16 @@ public struct DiskToAttach: Sendable, Equatable {
 
     /// A new qcow2 of `sizeGiB` named after the VM and its target, beside the VM's first disk (in the connection's
     /// default storage directory when it has none).
-    public static func new(sizeGiB: Int, for vm: String, target: String, besideDisk first: String?, uri: String) -> DiskToAttach {
-        let directory = first.map { ($0 as NSString).deletingLastPathComponent } ?? defaultStorageDirectory(uri: uri)
+    public static func new(sizeGiB: Int, for vm: String, target: String, besideDisk first: String?, uri: String,
+                           home: String) -> DiskToAttach {
+        let directory = first.map { ($0 as NSString).deletingLastPathComponent } ?? defaultStorageDirectory(uri: uri, home: home)
         return DiskToAttach(path: "\(directory)/\(vm)-\(target).qcow2", target: target, newSizeGiB: sizeGiB)
     }
 
-    /// Where new disks go by default: libvirt's image directory for the system daemon, the user's for a session.
-    public static func defaultStorageDirectory(uri: String) -> String {
-        uri.hasSuffix("/session") ? NSHomeDirectory() + "/.local/share/libvirt/images" : "/var/lib/libvirt/images"
+    /// Where new disks go by default: libvirt's image directory for the system daemon, the user's (under
+    /// `home`) for a session.
+    public static func defaultStorageDirectory(uri: String, home: String) -> String {
+        uri.hasSuffix("/session") ? home + "/.local/share/libvirt/images" : "/var/lib/libvirt/images"
     }
 
     /// The first virtio disk name not taken: vdb after vda; nil when vdb to vdz are all taken.

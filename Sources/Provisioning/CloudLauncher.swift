@@ -49,7 +49,9 @@ public struct CloudLauncher {
     public init(connection: Connection) { self.connection = connection }
 
     /// Where overlays go by default: libvirt's image directory for the system daemon, the user's for a session.
-    public static func defaultStorageDirectory(uri: String) -> String { DiskToAttach.defaultStorageDirectory(uri: uri) }
+    public static func defaultStorageDirectory(uri: String) -> String {
+        DiskToAttach.defaultStorageDirectory(uri: uri, home: NSHomeDirectory())
+    }
 
     public static let nameRule = "letters, digits, '.', '-' and '_' (up to 64)"
 

@@ -152,32 +152,4 @@ public enum ThemeFile {
         return style
     }
 
-    /// Finds `nameOrPath` (a file path, or a name looked up in `directories` as NAME.theme) and parses it.
-    public static func load(_ nameOrPath: String, directories: [String]) throws -> Theme {
-        let candidates = nameOrPath.contains("/") || nameOrPath.hasSuffix(".theme")
-            ? [nameOrPath] : directories.map { "\($0)/\(nameOrPath).theme" }
-        guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-            throw ThemeError(file: nameOrPath, line: 0, message: "no such theme (run 'virtlab theme list'; looked in "
-                             + directories.joined(separator: ", ") + ")")
-        }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ThemeError(file: path, line: 0, message: "cannot read the file")
-        }
-        let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        return try parse(text, name: name, file: path)
-    }
-
-    /// Theme names found in `directories`, first occurrence wins.
-    public static func available(in directories: [String]) -> [(name: String, path: String)] {
-        var seen = Set<String>()
-        var result: [(String, String)] = []
-        for dir in directories {
-            let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
-            for file in files where file.hasSuffix(".theme") {
-                let name = String(file.dropLast(6))
-                if seen.insert(name).inserted { result.append((name, "\(dir)/\(file)")) }
-            }
-        }
-        return result
-    }
 }

@@ -96,6 +96,20 @@ enum Layers {
         #expect(undeclared.isEmpty, "imports of modules the target does not declare: \(undeclared)")
     }
 
+    /// The pure modules read no file and no environment: what they need is handed to them.
+    @Test func thePureModulesDoNoIO() throws {
+        var found: [String] = []
+        for module in ["Inventory", "App", "TermUI", "Humanize"] {
+            for file in try Repository.swiftFiles(under: "Sources/\(module)") {
+                for word in ["FileManager", "contentsOfFile", "NSHomeDirectory", "ProcessInfo", "FileHandle", "fopen("]
+                where file.text.contains(word) {
+                    found.append("\(file.path): \(word)")
+                }
+            }
+        }
+        #expect(found.isEmpty, "I/O in a pure module: \(found)")
+    }
+
     /// The dashboard's state machine never touches C, a driver or the disk; the runtime only interprets effects
     /// through ports; nothing but the executables reaches the command line's types.
     @Test func thePureCoreStaysPure() throws {

@@ -14,13 +14,13 @@ struct ThemeCommand: AsyncParsableCommand {
 
         func run() async throws {
             let catalog = ThemeCatalog()
-            let found = ThemeFile.available(in: catalog.directories)
+            let found = catalog.available
             guard !found.isEmpty else {
                 throw UserFacingError("no themes found (looked in \(catalog.directories.joined(separator: ", ")))")
             }
             for (name, path) in found {
                 do {
-                    _ = try ThemeFile.load(path, directories: [])
+                    _ = try ThemeCatalog.read(path, directories: [])
                     print("\(name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(path)")
                 } catch {
                     print("\(name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(path)  REFUSED: \(error)")

@@ -228,7 +228,8 @@ struct VMCommand: AsyncParsableCommand {
                 let disk: DiskToAttach
                 if let size {
                     disk = .new(sizeGiB: size, for: domain.name, target: device,
-                                besideDisk: disks.first { $0.device == "disk" }?.source, uri: connection.uri)
+                                besideDisk: disks.first { $0.device == "disk" }?.source, uri: connection.uri,
+                                home: NSHomeDirectory())
                 } else if let image {
                     disk = DiskToAttach(path: URL(fileURLWithPath: image).standardizedFileURL.path, target: device, newSizeGiB: nil)
                 } else {

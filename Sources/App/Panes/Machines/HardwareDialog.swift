@@ -52,7 +52,7 @@ enum HardwareDialog {
                 }
                 let first = details?.disks.first { $0.device == "disk" }?.source
                 actions.append(.attachDisk(.new(sizeGiB: gib, for: target.name, target: free, besideDisk: first,
-                                                uri: target.key.connection)))
+                                                uri: target.key.connection, home: state.homeDirectory)))
             }
         }
         if !field(removeDisk).isEmpty { actions.append(.detachDisk(target: field(removeDisk))) }
