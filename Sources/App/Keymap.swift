@@ -70,7 +70,7 @@ public enum Keymap {
     /// Keys that end the help screen's list and the footer: always there.
     static let last: [Binding] = [
         Binding("help", [.character("?"), .function(1)], "help: every key", footer: "help") {
-            $0.modal = .help(offset: 0)
+            $0.modal = HelpDialog()
             return []
         },
         Binding("quit", [.character("q"), .control("c")], "quit", footer: "quit") {

@@ -51,30 +51,6 @@ public struct StatusMessage: Sendable, Equatable {
     public let expiresAt: Double
 }
 
-/// What a modal dialog is for. Only one is open at a time; it takes the keys while open.
-public enum Modal: Sendable, Equatable {
-    case confirm(PendingAction, MachineKey, name: String)
-    /// One action for every marked VM: the ones it applies to, and those it leaves out (and why).
-    case confirmMany(MachineAction, [MachineRef], refused: [MachineRefusal])
-    /// Delete asks the user to type the machine's name (the number of VMs, when several are marked).
-    case confirmDelete([MachineRef], typed: String, removeStorage: Bool)
-    case snapshotName([MachineRef], typed: String)
-    /// A VM's hardware: vCPUs, memory, autostart, a disk or NIC to add or remove.
-    case hardware(MachineRef, Form)
-    /// One VM's history of CPU, memory, disk and network, charted.
-    case chart(MachineRef)
-    /// Launch a VM from the selected disk image: a small form.
-    case launch(LaunchForm)
-    /// A new network: name, mode, subnet, DHCP range.
-    case createNetwork(Form)
-    /// Clone a shut-off VM: the new name is typed; Tab toggles resetting its identity.
-    case cloneName(MachineKey, name: String, typed: String, sanitize: Bool)
-    /// One VM's snapshots as a tree (revert or delete), or the names every marked VM has (revert).
-    case snapshotPicker([MachineRef], snapshots: [SnapshotNode], selected: Int)
-    case text(title: String, lines: [String], offset: Int)
-    case help(offset: Int)
-}
-
 public enum EngineStatus: Sendable, Equatable {
     case connecting
     case connected
@@ -82,7 +58,6 @@ public enum EngineStatus: Sendable, Equatable {
     case unavailable(String)
 }
 
-/// The launch wizard's fields, as typed.
 /// A dialog of labelled text fields (the launch wizard, a new network): Tab or the arrows move between
 /// fields, typing edits the one in focus, Enter submits, Esc cancels.
 public struct Form: Sendable, Equatable {
@@ -115,23 +90,6 @@ public struct Form: Sendable, Equatable {
         }
         return .edited
     }
-}
-
-/// The launch wizard: a form for a VM made from a disk image.
-public struct LaunchForm: Sendable, Equatable {
-    public var imagePath: String
-    public var imageName: String
-    public var form: Form
-
-    public init(imagePath: String, imageName: String, name: String, sshKey: String) {
-        self.imagePath = imagePath
-        self.imageName = imageName
-        form = Form(["Name": name, "Memory (MiB)": "1024", "SSH key file": sshKey])
-    }
-
-    public var name: String { form["Name"] }
-    public var memory: String { form["Memory (MiB)"] }
-    public var sshKey: String { form["SSH key file"] }
 }
 
 public struct AppState: Sendable {
@@ -231,7 +189,8 @@ public struct AppState: Sendable {
     /// Seconds between refreshes.
     public var refreshInterval: Double
     public var status: StatusMessage?
-    public var modal: Modal?
+    /// The dialog open over the panes, if any: it takes the keys until it closes.
+    public var modal: (any Dialog)?
     public var themeName: String
     public var now: Double = 0
     public var quitRequested = false

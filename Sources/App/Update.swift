@@ -103,7 +103,7 @@ private func route(_ state: inout AppState, _ message: Message) -> [Effect] {
             setStatus(&state, "\(who): press n to take one", .warning)
         } else {
             let current = SnapshotTree.rows(snapshots).firstIndex { $0.node.isCurrent } ?? snapshots.count - 1
-            state.modal = .snapshotPicker(targets, snapshots: snapshots, selected: current)
+            state.modal = SnapshotPickerDialog(targets: targets, snapshots: snapshots, selected: current)
         }
         return []
     case .logged(let record):
@@ -117,8 +117,7 @@ private func route(_ state: inout AppState, _ message: Message) -> [Effect] {
         state.deviceCounters = (key, previous, counters)
         return []
     case .document(let title, let text):
-        state.modal = .text(title: title, lines: text.split(separator: "\n", omittingEmptySubsequences: false)
-            .map(String.init), offset: 0)
+        state.modal = TextDialog(title: title, text: text)
         return []
     case .themeChanged(let name):
         state.themeName = name
@@ -286,7 +285,7 @@ func ask<S>(_ state: inout AppState, _ rule: ActionRule<S>, _ current: S, _ name
             confirming pending: PendingAction, _ key: MachineKey, then effect: Effect) -> [Effect] {
     if let why = rule.refusal(name, current) { return refuse(&state, why) }
     guard rule.warning == nil else {
-        state.modal = .confirm(pending, key, name: name)
+        state.modal = ConfirmDialog(action: pending, key: key, name: name)
         return []
     }
     return [effect]
@@ -332,152 +331,7 @@ private func handleModalKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         state.quitRequested = true
         return [.quit]
     }
-    switch modal {
-    case .confirm(let action, let machineKey, let name):
-        switch key {
-        case .character("y"), .character("Y"):
-            state.modal = nil
-            switch action {
-            case .machine(let action): return [.perform(action, machineKey, name: name)]
-            case .container(let action): return [.performOnContainer(action, machineKey, name: name)]
-            case .network(let action): return [.performOnNetwork(action, name: name)]
-            }
-        case .character("n"), .character("N"), .escape, .character("q"):
-            state.modal = nil
-            setStatus(&state, "\(action.verb) \(name): cancelled", .info)
-        default: break
-        }
-    case .confirmMany(let action, let targets, let refused):
-        switch key {
-        case .character("y"), .character("Y"):
-            state.modal = nil
-            return [.performMany(action, targets, refused: refused)]
-        case .character("n"), .character("N"), .escape, .character("q"):
-            state.modal = nil
-            setStatus(&state, "\(action.verb) \(targets.count) VMs: cancelled", .info)
-        default: break
-        }
-    case .confirmDelete(let targets, var typed, var removeStorage):
-        let expected = deletionWord(targets)
-        switch key {
-        case .escape:
-            state.modal = nil
-            setStatus(&state, "delete \(expected): cancelled", .info)
-            return []
-        case .enter:
-            guard typed == expected else {
-                let what = targets.count == 1 ? "the name exactly (\(expected))" : "the number of VMs (\(expected))"
-                setStatus(&state, "type \(what) to delete", .warning)
-                return []
-            }
-            state.modal = nil
-            return [act(.delete(removeStorage: removeStorage), on: targets)]
-        case .tab: removeStorage.toggle()
-        case .backspace: if !typed.isEmpty { typed.removeLast() }
-        case .character(let c) where typed.count < 256: typed.append(c)
-        default: break
-        }
-        state.modal = .confirmDelete(targets, typed: typed, removeStorage: removeStorage)
-    case .snapshotName(let targets, var typed):
-        switch key {
-        case .escape:
-            state.modal = nil
-            return []
-        case .enter:
-            let snapshotName = typed.trimmingCharacters(in: .whitespaces)
-            guard !snapshotName.isEmpty else {
-                setStatus(&state, "a snapshot needs a name", .warning)
-                return []
-            }
-            state.modal = nil
-            return [act(.createSnapshot(snapshotName), on: targets)]
-        case .backspace: if !typed.isEmpty { typed.removeLast() }
-        case .character(let c) where typed.count < 128: typed.append(c)
-        default: break
-        }
-        state.modal = .snapshotName(targets, typed: typed)
-    case .hardware(let machine, var form):
-        switch form.edit(key) {
-        case .cancel: state.modal = nil
-        case .edited: state.modal = .hardware(machine, form)
-        case .submit: return HardwareDialog.submit(&state, machine, form)
-        }
-    case .chart(let machine):
-        if [.escape, .character("q"), .enter, .character("h")].contains(key) { state.modal = nil }
-        else { state.modal = .chart(machine) }
-    case .launch(var launch):
-        switch launch.form.edit(key) {
-        case .cancel: state.modal = nil
-        case .edited: state.modal = .launch(launch)
-        case .submit:
-            let name = launch.name.trimmingCharacters(in: .whitespaces)
-            guard !name.isEmpty else { return refuse(&state, "the VM needs a name") }
-            guard let memory = Int(launch.memory), (128...1_048_576).contains(memory) else {
-                return refuse(&state, "memory is in MiB, 128 or more")
-            }
-            let key = launch.sshKey.trimmingCharacters(in: .whitespaces)
-            state.modal = nil
-            setStatus(&state, "creating \(name) from \(launch.imageName)…", .info)
-            return [.launch(imagePath: launch.imagePath, name: name, memoryMiB: memory, sshKeyPath: key.isEmpty ? nil : key)]
-        }
-    case .createNetwork(var form):
-        switch form.edit(key) {
-        case .cancel: state.modal = nil
-        case .edited: state.modal = .createNetwork(form)
-        case .submit: return submitNetwork(&state, form)
-        }
-    case .cloneName(let machineKey, let name, var typed, var sanitize):
-        switch key {
-        case .escape:
-            state.modal = nil
-            return []
-        case .enter:
-            let newName = typed.trimmingCharacters(in: .whitespaces)
-            guard !newName.isEmpty, newName != name else {
-                setStatus(&state, "the clone needs a name of its own", .warning)
-                return []
-            }
-            state.modal = nil
-            setStatus(&state, "cloning \(name) as \(newName)\(sanitize ? " and resetting its identity" : "")…", .info)
-            return [.perform(.clone(as: newName, sanitize: sanitize), machineKey, name: name)]
-        case .tab: sanitize.toggle()
-        case .backspace: if !typed.isEmpty { typed.removeLast() }
-        case .character(let c) where typed.count < 64: typed.append(c)
-        default: break
-        }
-        state.modal = .cloneName(machineKey, name: name, typed: typed, sanitize: sanitize)
-    case .snapshotPicker(let targets, let snapshots, var selected):
-        let rows = SnapshotTree.rows(snapshots)
-        switch key {
-        case .escape, .character("q"):
-            state.modal = nil
-            return []
-        case .up, .character("k"): selected = max(0, selected - 1)
-        case .down, .character("j"): selected = min(rows.count - 1, selected + 1)
-        case .enter:
-            state.modal = confirmation(&state, .revertSnapshot(rows[selected].node.name), targets)
-            return []
-        case .character("D"), .delete:
-            guard targets.count == 1 else { return refuse(&state, "delete snapshots one VM at a time") }
-            state.modal = .confirm(.machine(.deleteSnapshot(rows[selected].node.name)), targets[0].key, name: targets[0].name)
-            return []
-        default: break
-        }
-        state.modal = .snapshotPicker(targets, snapshots: snapshots, selected: selected)
-    case .text(let title, let lines, let offset):
-        guard let newOffset = scroll(offset, key, count: lines.count) else {
-            state.modal = nil
-            return []
-        }
-        state.modal = .text(title: title, lines: lines, offset: newOffset)
-    case .help(let offset):
-        guard let newOffset = scroll(offset, key, count: helpLines(state, theme: .builtIn).count) else {
-            state.modal = nil
-            return []
-        }
-        state.modal = .help(offset: newOffset)
-    }
-    return []
+    return modal.handle(key, in: &state)
 }
 
 /// The effect of one action on one VM, or on several marked ones.
@@ -485,29 +339,9 @@ func act(_ action: MachineAction, on targets: [MachineRef]) -> Effect {
     targets.count == 1 ? .perform(action, targets[0].key, name: targets[0].name) : .performMany(action, targets, refused: [])
 }
 
-/// The dialog that asks before `action` on `targets`.
-func confirmation(_ state: inout AppState, _ action: MachineAction, _ targets: [MachineRef]) -> Modal {
-    targets.count == 1 ? .confirm(.machine(action), targets[0].key, name: targets[0].name)
-        : .confirmMany(action, targets, refused: [])
-}
 
 /// What the user types to delete: the VM's name, or the number of marked VMs.
-func deletionWord(_ targets: [MachineRef]) -> String { targets.count == 1 ? targets[0].name : "\(targets.count)" }
 
-/// Scrolling in a text dialog; nil means the key closes it.
-private func scroll(_ offset: Int, _ key: Key, count: Int) -> Int? {
-    let last = max(0, count - 1)
-    switch key {
-    case .escape, .character("q"), .enter, .character("?"): return nil
-    case .up, .character("k"): return max(0, offset - 1)
-    case .down, .character("j"): return min(last, offset + 1)
-    case .pageUp, .control("b"): return max(0, offset - 10)
-    case .pageDown, .control("f"), .character(" "): return min(last, offset + 10)
-    case .home, .character("g"): return 0
-    case .end, .character("G"): return last
-    default: return offset
-    }
-}
 
 func formatSeconds(_ seconds: Double) -> String {
     seconds < 1 ? "\(Int((seconds * 1000).rounded())) ms"

@@ -23,7 +23,7 @@ public func view(_ state: AppState, size: Size, theme: Theme, glyphs: Glyphs) ->
     Panes.feature(state.focus).draw(&buffer, body, state, theme: theme, glyphs: glyphs)
     drawStatus(&buffer, statusRow, state, theme: theme)
     drawFooter(&buffer, footerRow, state, theme: theme)
-    if let modal = state.modal { drawModal(&buffer, modal, state, theme: theme, glyphs: glyphs) }
+    if let modal = state.modal { modal.draw(&buffer, state, theme: theme, glyphs: glyphs) }
     return buffer
 }
 
@@ -149,18 +149,7 @@ private func drawFooter(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState,
     if state.editingFilter {
         hints = [("Enter", "keep filter"), ("Esc", "clear"), ("Bksp", "delete")]
     } else if let modal = state.modal {
-        hints = switch modal {
-        case .confirm, .confirmMany: [("y", "yes"), ("n/Esc", "no")]
-        case .confirmDelete: [("Enter", "delete"), ("Tab", "storage too?"), ("Esc", "cancel")]
-        case .snapshotName: [("Enter", "take snapshot"), ("Esc", "cancel")]
-        case .cloneName: [("Enter", "clone"), ("Tab", "new identity?"), ("Esc", "cancel")]
-        case .launch: [("Enter", "create and start"), ("Tab", "next field"), ("Esc", "cancel")]
-        case .createNetwork: [("Enter", "define"), ("Tab", "next field"), ("Esc", "cancel")]
-        case .snapshotPicker: [("↑↓", "choose"), ("Enter", "revert"), ("D", "delete"), ("Esc", "cancel")]
-        case .hardware: [("Enter", "apply"), ("Tab", "next field"), ("Esc", "cancel")]
-        case .chart: [("q/Esc", "close")]
-        case .text, .help: [("↑↓ PgUp PgDn", "scroll"), ("q/Esc", "close")]
-        }
+        hints = modal.hints
     } else {
         // Help and quit always fit: they are drawn first, at the right edge.
         let shown = Keymap.applicable(state).compactMap { binding in binding.footer.map { (binding.keys[0].label, $0) } }

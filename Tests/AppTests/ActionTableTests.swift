@@ -30,11 +30,11 @@ import TermUI
                 #expect(effects.isEmpty && state.modal == nil, "\(key) in \(machineState.label)")
                 #expect(state.status?.text == why)
             } else if verb.rule.warning != nil {
-                guard case .confirm(let pending, _, "vm1")? = state.modal else {
+                guard let confirm = state.modal as? ConfirmDialog, confirm.name == "vm1" else {
                     Issue.record("\(key) in \(machineState.label) should ask: \(String(describing: state.modal))")
                     continue
                 }
-                #expect(pending.warning == verb.rule.warning)
+                #expect(confirm.action.warning == verb.rule.warning)
             } else {
                 #expect(!effects.isEmpty || state.modal != nil, "\(key) in \(machineState.label) did nothing")
             }
@@ -96,7 +96,7 @@ import TermUI
         #expect(update(&state, .key(.character("u"))).isEmpty)
         #expect(state.status?.text == "cannot start network 'default': it is active")
         _ = update(&state, .key(.character("d")))
-        guard case .confirm(.network(.stop), _, "default")? = state.modal else {
+        guard let confirm = state.modal as? ConfirmDialog, confirm.action == .network(.stop), confirm.name == "default" else {
             Issue.record("stop should ask: \(String(describing: state.modal))")
             return
         }
@@ -125,7 +125,7 @@ import TermUI
     @Test func aNewNetworkIsAFormAndItsFieldsGoToThePort() {
         var state = networks()
         _ = update(&state, .key(.character("n")))
-        guard case .createNetwork(let form)? = state.modal else {
+        guard let form = (state.modal as? NetworkFormDialog)?.form else {
             Issue.record("n should open the form: \(String(describing: state.modal))")
             return
         }

@@ -24,11 +24,12 @@ import TermUI
         #expect(state.marked.count == 3)
         #expect(screen(state).text.contains("3 marked"))
         #expect(press(&state, .character("d")).isEmpty, "shutting down several always asks")
-        guard case .confirmMany(.shutdown, let targets, let refused)? = state.modal else {
+        guard let confirm = state.modal as? ConfirmManyDialog, confirm.action == .shutdown else {
             Issue.record("expected the bulk confirmation, got \(String(describing: state.modal))")
             return
         }
-        #expect(targets == [db1, web1])
+        let refused = confirm.refused
+        #expect(confirm.targets == [db1, web1])
         #expect(refused == [MachineRefusal(machine: build, reason: "cannot shut down 'build': it is shut off")])
         #expect(screen(state).text.contains("Left out (1): build"))
         #expect(press(&state, .character("y")) == [.performMany(.shutdown, [db1, web1], refused: refused)])
@@ -49,7 +50,7 @@ import TermUI
                                  created: nil, description: nil)
         _ = update(&state, .snapshotsListed([db1, web1], [[clean, other], [clean]]))
         _ = press(&state, .enter)
-        guard case .confirmMany(.revertSnapshot("clean"), [db1, web1], _)? = state.modal else {
+        guard let confirm = state.modal as? ConfirmManyDialog, confirm.action == .revertSnapshot("clean"), confirm.targets == [db1, web1] else {
             Issue.record("revert asks once for all: \(String(describing: state.modal))")
             return
         }
@@ -125,14 +126,14 @@ import TermUI
         #expect(state.status?.text.contains("reading the details") == true, "the dialog needs the VM's disks")
         _ = update(&state, .details(web1.key, DashboardFixture.web1Details()))
         _ = press(&state, .character("e"))
-        guard case .hardware(web1, var form)? = state.modal else {
+        guard var hardware = state.modal as? HardwareDialog, hardware.machine == web1 else {
             Issue.record("expected the hardware dialog, got \(String(describing: state.modal))")
             return
         }
-        form[HardwareDialog.vcpus] = "4"
-        form[HardwareDialog.addDisk] = "4"
-        form[HardwareDialog.addNIC] = "lab"
-        state.modal = .hardware(web1, form)
+        hardware.form[HardwareDialog.vcpus] = "4"
+        hardware.form[HardwareDialog.addDisk] = "4"
+        hardware.form[HardwareDialog.addNIC] = "lab"
+        state.modal = hardware
         #expect(press(&state, .enter) == [
             .perform(.setVCPUs(4, live: true), web1.key, name: "web1"),
             .perform(.attachDisk(DiskToAttach(path: "/var/lib/libvirt/images/web1-vdb.qcow2", target: "vdb", newSizeGiB: 4)),
@@ -140,9 +141,9 @@ import TermUI
             .perform(.attachNIC(network: "lab"), web1.key, name: "web1"),
         ])
         _ = press(&state, .character("e"))
-        guard case .hardware(web1, var bad)? = state.modal else { return }
-        bad[HardwareDialog.memory] = "lots"
-        state.modal = .hardware(web1, bad)
+        guard var bad = state.modal as? HardwareDialog else { return }
+        bad.form[HardwareDialog.memory] = "lots"
+        state.modal = bad
         #expect(press(&state, .enter).isEmpty)
         #expect(state.status?.text == "memory: a whole number of MiB, 16 or more")
         #expect(state.modal != nil, "a refused field keeps the dialog open to fix it")
@@ -168,7 +169,7 @@ import TermUI
         _ = press(&state, .up)  // from tuned (current) to updated
         #expect(screen(state, 100, 30).text.contains("Its children 'tuned' are kept and hang from 'base'."))
         _ = press(&state, .character("D"))
-        guard case .confirm(.machine(.deleteSnapshot("updated")), _, "web1")? = state.modal else {
+        guard let confirm = state.modal as? ConfirmDialog, confirm.action == .machine(.deleteSnapshot("updated")), confirm.name == "web1" else {
             Issue.record("deleting a snapshot asks: \(String(describing: state.modal))")
             return
         }

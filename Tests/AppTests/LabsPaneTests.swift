@@ -109,11 +109,11 @@ import TermUI
         _ = update(&state, .key(.enter))
         #expect(update(&state, .key(.character("a"))) == [.checkLab(id: "demo", step: nil)])
         _ = update(&state, .labChecked(Self.failedReport(date: Date(timeIntervalSince1970: 0)), checkedStep: nil))
-        guard case .text(let title, let lines, _)? = state.modal else {
+        guard let text = state.modal as? TextDialog else {
             Issue.record("no grade shown")
             return
         }
-        #expect(title == "Grade: A demonstration lab" && lines.contains { $0.contains("Grade: 0/2 points") })
+        #expect(text.title == "Grade: A demonstration lab" && text.lines.contains { $0.contains("Grade: 0/2 points") })
     }
 
     @Test func theFilterBeingTypedStaysVisibleBesideTheTabs() {

@@ -85,7 +85,7 @@ import TestTags
         }
         let refs = [MachineRef(MachineKey(connection: Self.uri, uuid: "a"), "a"), MachineRef(MachineKey(connection: Self.uri, uuid: "b"), "b")]
         _ = update(&state, .snapshotsListed(refs, [[node("clean"), node("a-only")], [node("b-only"), node("clean")]]))
-        guard case .snapshotPicker(_, let snapshots, _)? = state.modal else { Issue.record("no picker"); return }
-        #expect(snapshots.map(\.name) == ["clean"])
+        guard let picker = state.modal as? SnapshotPickerDialog else { Issue.record("no picker"); return }
+        #expect(picker.snapshots.map(\.name) == ["clean"])
     }
 }

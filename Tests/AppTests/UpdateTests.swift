@@ -92,7 +92,7 @@ import TermUI
         var state = DashboardFixture.state()
         _ = press(&state, .character("G"))  // web1, running
         #expect(press(&state, .character("F")).isEmpty)
-        guard case .confirm(.machine(.forceOff), _, "web1") = state.modal else {
+        guard let confirm = state.modal as? ConfirmDialog, confirm.action == .machine(.forceOff), confirm.name == "web1" else {
             Issue.record("no confirmation")
             return
         }
@@ -136,12 +136,12 @@ import TermUI
                          created: nil, description: nil)
         }
         _ = update(&state, .snapshotsListed([ref], [[node("clean", nil, false), node("later", "clean", true)]]))
-        guard case .snapshotPicker(_, _, 1)? = state.modal else {
+        guard (state.modal as? SnapshotPickerDialog)?.selected == 1 else {
             Issue.record("the picker starts at the current snapshot: \(String(describing: state.modal))")
             return
         }
         _ = press(&state, .up, .enter)
-        guard case .confirm(.machine(.revertSnapshot("clean")), web1, "web1") = state.modal else {
+        guard state.modal as? ConfirmDialog == ConfirmDialog(action: .machine(.revertSnapshot("clean")), key: web1, name: "web1") else {
             Issue.record("revert must ask: \(String(describing: state.modal))")
             return
         }
@@ -275,7 +275,7 @@ import TermUI
         let api = MachineKey(connection: DashboardFixture.engineURI, uuid: "aaaaaaaaaaaa0001")
         let job = MachineKey(connection: DashboardFixture.engineURI, uuid: "bbbbbbbbbbbb0002")
         #expect(press(&state, .character("d")) == [])
-        guard case .confirm(.container(.stop), api, "api") = state.modal else {
+        guard state.modal as? ConfirmDialog == ConfirmDialog(action: .container(.stop), key: api, name: "api") else {
             Issue.record("expected a stop confirmation, got \(String(describing: state.modal))")
             return
         }
@@ -314,7 +314,7 @@ import TermUI
         #expect(state.status?.text == "cannot clone 'web1': it is running; shut it down first")
         _ = press(&state, .home)  // build: shut off
         #expect(press(&state, .character("C")) == [])
-        guard case .cloneName(_, "build", "build-clone", true) = state.modal else {
+        guard let clone = state.modal as? CloneDialog, clone.name == "build", clone.newName == "build-clone", clone.sanitize else {
             Issue.record("expected the clone dialog, got \(String(describing: state.modal))")
             return
         }
@@ -329,7 +329,7 @@ import TermUI
         state.defaultSSHKey = "/home/u/.ssh/id_ed25519.pub"
         _ = press(&state, .character("3"))
         #expect(press(&state, .character("L")) == [])
-        guard case .launch(let form) = state.modal else {
+        guard let form = state.modal as? LaunchDialog else {
             Issue.record("expected the launch form, got \(String(describing: state.modal))")
             return
         }

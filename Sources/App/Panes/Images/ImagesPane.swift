@@ -61,8 +61,8 @@ enum ImagesPane: PaneFeature {
                 return refuse(&state, "select a qcow2 or raw disk image (a cloud image) to launch a VM from it")
             }
             let stem = image.name.split(separator: ".").first.map(String.init) ?? "vm"
-            state.modal = .launch(LaunchForm(imagePath: image.path, imageName: image.name, name: "\(stem)-vm",
-                                             sshKey: state.defaultSSHKey))
+            state.modal = LaunchDialog(imagePath: image.path, imageName: image.name, name: "\(stem)-vm",
+                                       sshKey: state.defaultSSHKey)
             return []
         },
     ]

@@ -26,10 +26,10 @@ enum LogPane: PaneFeature {
         key("show", [.enter], "the whole entry: command, host, result", footer: "show") { state in
             guard let index = state.selectedLogIndex else { return refuse(&state, "nothing done yet") }
             let record = state.actionLog[index]
-            state.modal = .text(title: record.what, lines: [
+            state.modal = TextDialog(title: record.what, lines: [
                 "When     \(clockTime(record.time))", "Host     \(record.connection)", "Command  \(record.command)",
                 "Result   \(record.outcome.succeeded ? "done" : "failed")", "", record.outcome.text,
-            ], offset: 0)
+            ])
             return []
         },
     ]

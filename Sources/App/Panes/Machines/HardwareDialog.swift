@@ -1,9 +1,13 @@
 import Foundation
 import Inventory
+import TermUI
 
 /// The hardware dialog (e): a VM's vCPUs, memory and autostart, and a disk or NIC to add or remove. Each field
 /// changed becomes one action of the table, so each is done, logged and explained on its own.
-enum HardwareDialog {
+public struct HardwareDialog: Dialog, Equatable {
+    public let machine: MachineRef
+    public var form: Form
+
     static let vcpus = "vCPUs", memory = "Memory (MiB)", autostart = "Autostart (yes/no)"
     static let addDisk = "Add disk (GiB, or an image path)", removeDisk = "Remove disk (vdb, ...)"
     static let addNIC = "Add NIC on network", removeNIC = "Remove NIC (MAC)"
@@ -12,11 +16,23 @@ enum HardwareDialog {
         guard let details = state.details[machine.key] else {
             return refuse(&state, "reading the details of \(machine.name)… press e again in a moment")
         }
-        state.modal = .hardware(MachineRef(machine.key, machine.name), Form([
+        state.modal = HardwareDialog(machine: MachineRef(machine.key, machine.name), form: Form([
             vcpus: "\(machine.vcpus)", memory: "\(machine.maxMemoryKiB / 1024)",
             autostart: details.autostart ? "yes" : "no", addDisk: "", removeDisk: "", addNIC: "", removeNIC: "",
         ]))
         return []
+    }
+
+    public func handle(_ key: Key, in state: inout AppState) -> [Effect] {
+        handleForm(self, \.form, key, in: &state) { dialog, state in Self.submit(&state, dialog.machine, dialog.form) }
+    }
+
+    public var hints: [(String, String)] { Self.formHints("apply") }
+
+    public func draw(_ buffer: inout Buffer, _ state: AppState, theme: Theme, glyphs: Glyphs) {
+        drawForm(&buffer, title: "Hardware of \(machine.name)",
+                 intro: "Live where the hypervisor allows, else from the next boot.", form,
+                 hint: "Tab/↑↓ field   Enter apply   Esc cancel", theme: theme, glyphs: glyphs)
     }
 
     static func submit(_ state: inout AppState, _ target: MachineRef, _ form: Form) -> [Effect] {

@@ -30,7 +30,7 @@ enum MachinesPane: PaneFeature {
         },
         key("snapshot", [.character("n")], "new snapshot (of every marked VM)", mutates: true) { state in
             withTargets(&state) { state, targets in
-                state.modal = .snapshotName(targets, typed: "")
+                state.modal = SnapshotNameDialog(targets)
                 return []
             }
         },
@@ -40,7 +40,7 @@ enum MachinesPane: PaneFeature {
         },
         key("delete", [.character("D"), .delete], "delete (type its name, or the number marked)", mutates: true) { state in
             withTargets(&state) { state, targets in
-                state.modal = .confirmDelete(targets, typed: "", removeStorage: false)
+                state.modal = ConfirmDeleteDialog(targets)
                 return []
             }
         },
@@ -70,7 +70,7 @@ enum MachinesPane: PaneFeature {
         },
         key("chart", [.character("h")], "history: CPU, memory, disk and network over the session") { state in
             withSelected(&state) { state, machine in
-                state.modal = .chart(MachineRef(machine.key, machine.name))
+                state.modal = ChartDialog(machine: MachineRef(machine.key, machine.name))
                 return []
             }
         },
@@ -83,7 +83,7 @@ enum MachinesPane: PaneFeature {
         key("clone", [.character("C")], "clone a shut-off VM (Tab: new identity)", mutates: true) { state in
             withSelected(&state) { state, machine in
                 if let why = MachineVerb.clone.rule.refusal(machine.name, machine.state) { return refuse(&state, why) }
-                state.modal = .cloneName(machine.key, name: machine.name, typed: "\(machine.name)-clone", sanitize: true)
+                state.modal = CloneDialog(MachineRef(machine.key, machine.name))
                 return []
             }
         },
@@ -139,7 +139,7 @@ enum MachinesPane: PaneFeature {
         guard !targets.isEmpty else {
             return refuse(&state, "none of the \(state.marked.count) marked VMs can \(action.kind.rule.verb) now")
         }
-        state.modal = .confirmMany(action, targets, refused: refused)
+        state.modal = ConfirmManyDialog(action: action, targets: targets, refused: refused)
         return []
     }
 

@@ -41,8 +41,7 @@ enum NetworksPane: PaneFeature {
             request(&$0, .delete(inUseBy: $0.selectedNetworkSample?.machines ?? []))
         },
         key("create", [.character("n")], "new network: name, mode, subnet, DHCP range", footer: "new", mutates: true) {
-            $0.modal = .createNetwork(Form(["Name": "", "Mode": "nat", "Subnet": "192.168.150.0/24",
-                                            "DHCP range": "192.168.150.10-192.168.150.99"]))
+            $0.modal = NetworkFormDialog()
             return []
         },
     ]
@@ -120,22 +119,4 @@ enum NetworksPane: PaneFeature {
         default: mode
         }
     }
-}
-
-/// The new-network form submitted: what the pane can tell at once (a name, a known mode) is checked here; the
-/// rest (subnet, range, clashes) by the port, in the words `virtlab net create` uses.
-func submitNetwork(_ state: inout AppState, _ form: Form) -> [Effect] {
-    let name = form["Name"].trimmingCharacters(in: .whitespaces)
-    let mode = form["Mode"].trimmingCharacters(in: .whitespaces)
-    guard !name.isEmpty else { return refuse(&state, "the network needs a name") }
-    guard NetworksPane.modes.contains(mode) else {
-        return refuse(&state, "mode '\(mode)': use isolated, nat, route or open")
-    }
-    func optional(_ label: String) -> String? {
-        let value = form[label].trimmingCharacters(in: .whitespaces)
-        return value.isEmpty ? nil : value
-    }
-    state.modal = nil
-    state.selectedNetwork = name
-    return [.createNetwork(name: name, mode: mode, subnet: optional("Subnet"), dhcp: optional("DHCP range"))]
 }
