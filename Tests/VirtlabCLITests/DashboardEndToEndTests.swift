@@ -143,7 +143,7 @@ func expectGone(_ session: TmuxSession, _ text: String, timeout: Duration = .sec
         }
         #expect(booted)
 
-        let session = try await TmuxSession([Run.virtlabBinary, "--uri", QEMUTestGuest.uri, "--delay", "0.5"], width: 100)
+        let session = try await TmuxSession([Run.virtlabBinary, "--uri", QEMUTestGuest.uri, "--delay", "0.5"], width: 120)
         await expectScreen(session, contains: "Virtual machines (")
         try await session.send("/")
         try await session.send(name, literal: true)

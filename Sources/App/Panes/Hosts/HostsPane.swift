@@ -19,7 +19,8 @@ enum HostsPane: PaneFeature {
     static let title = "Hosts"
     static let subject = "hosts"
 
-    static func count(in state: AppState) -> Int? { state.connections.count }
+    /// Counted only when there is more than the one.
+    static func count(in state: AppState) -> Int? { state.watchesSeveralHosts ? state.connections.count : nil }
 
     static let bindings: [Binding] = [
         key("retry", [.character("r")], "retry a lost host now", footer: "retry") { state in
