@@ -76,10 +76,10 @@ let package = Package(
             "App", "Inventory", "LabFormat", "TermUI", .product(name: "Logging", package: "swift-log"),
         ]),
         // The application layer: the use cases the command line and the dashboard share (a class's live grading,
-        // board and reports; a public key for a new VM), user-facing errors, the log file.
+        // board and reports; a VM from a cloud image), user-facing errors, the log file.
         .target(name: "Services", dependencies: [
             "VirtKit", "HostDoctor", "ProcessRunner", "SecureShell", "Classroom", "Gradebook", "LabFormat", "Inventory",
-            .product(name: "Logging", package: "swift-log"),
+            "ImageKit", "Provisioning", .product(name: "Logging", package: "swift-log"),
         ]),
         // The dashboard put together: the runtime with an adapter for each port (libvirt, the engine, the grader,
         // the gradebook, curses), themes found on disk.

@@ -94,6 +94,18 @@ func run(_ argv: [String], timeout: Double? = nil, environment: [String: String]
         #expect(short.allSatisfy { $0.status == 0 && $0.stdout == "ok\n" && !$0.timedOut })
         let daemons = started.withLock { $0 }
         #expect(daemons.count == 100)
+        // `$!` names the shell's child, which becomes `sleep` only when it execs: on a busy machine the last ones
+        // may still be the shell (holding descriptors of its own) when the loop ends. Wait for the exec itself.
+        let exec = await OwnThread.run {
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline {
+                let comms = daemons.map { try? String(contentsOfFile: "/proc/\($0)/comm", encoding: .utf8) }
+                if comms.allSatisfy({ $0 == nil || $0 == "sleep\n" }) { return true }
+                usleep(10_000)
+            }
+            return false
+        }
+        #expect(exec, "every daemon became sleep within a minute")
         let leaky = daemons.filter { pid in
             let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
             return !Set(fds).isSubset(of: ["0", "1", "2"])

@@ -126,11 +126,9 @@ final class LibvirtMachines: MachinePort {
     func launch(imagePath: String, name: String, memoryMiB: Int, sshKeyPath: String?) throws -> String {
         try translated {
             guard let image = DiskImage.inspect(path: imagePath) else { throw UserFacingError("cannot read \(imagePath)") }
-            var spec = LaunchSpec(name: name, image: image, accelerator: .best(),
-                                  storageDirectory: CloudLauncher.defaultStorageDirectory(uri: uri))
-            spec.memoryMiB = memoryMiB
-            if let sshKeyPath { spec.sshKey = try PublicKeyFile.line(sshKeyPath) }
-            let launched = try CloudLauncher(connection: connection()).launch(spec)
+            var request = CloudLaunch.Request(name: name)
+            (request.memoryMiB, request.sshKeyFile) = (memoryMiB, sshKeyPath)
+            let launched = try CloudLaunch.launch(try CloudLaunch.spec(request, image: image, uri: uri), on: connection())
             link.withLock { $0?.inventory.invalidateSlowLists() }
             return "created and started \(launched.name) (\(launched.accelerator == .kvm ? "KVM" : "TCG")); "
                 + "press 1 to see it, c for its console"

@@ -127,7 +127,7 @@ struct ImageCommand: AsyncParsableCommand {
             let storage = CloudLauncher.defaultStorageDirectory(uri: conn.uri)
             let plan = try importer.plan(file, name: name, storageDirectory: storage)
             try await ActionRunner.record(conn.uri, "import \(file) as \(plan.name)", plan.commands.joined(separator: "\n"),
-                                    explain: explain.explain) {
+                                          explain: explain.explain) {
                 let made = try importer.importAppliance(file, name: name, network: network, storageDirectory: storage)
                 let d = made.descriptor
                 return "imported \(made.name) from \((file as NSString).lastPathComponent): \(d.cpus) vCPU\(d.cpus == 1 ? "" : "s"), "

@@ -107,7 +107,7 @@ struct NetworkCommand: AsyncParsableCommand {
             let spec = try spec()
             let conn = try connection.open().0
             try await ActionRunner.record(conn.uri, "define network \(name)", EquivalentCommand.defineNetwork(name, uri: conn.uri),
-                                    explain: explain.explain) {
+                                          explain: explain.explain) {
                 let net = try conn.defineNetwork(spec)
                 return "defined network \(net.name) (\(net.forwardMode)\(net.subnet.map { ", \($0)" } ?? "")); "
                     + "start it with 'virtlab net start \(net.name)'"
@@ -153,7 +153,7 @@ struct NetworkCommand: AsyncParsableCommand {
         @OptionGroup var explain: ExplainOption
         func run() async throws {
             try await perform(target, .autostart, explain: explain.explain, switches: disable ? [.disable] : [],
-                        done: "autostart \(disable ? "off" : "on") for network \(target.name)") {
+                              done: "autostart \(disable ? "off" : "on") for network \(target.name)") {
                 try $0.setNetworkAutostart(target.name, !disable)
             }
         }

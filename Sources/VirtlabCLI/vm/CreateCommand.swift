@@ -50,33 +50,16 @@ struct CreateCommand: AsyncParsableCommand {
         do { base = try library.library.find(image) } catch let failure as ImageLibrary.Failure {
             throw UserFacingError(failure.description)
         }
-        var spec = LaunchSpec(name: name, image: base, accelerator: Accelerator(rawValue: accel) ?? .best(),
-                              storageDirectory: storageDirectory ?? CloudLauncher.defaultStorageDirectory(uri: conn.uri))
-        spec.memoryMiB = memory
-        spec.vcpus = vcpus
-        spec.user = user
-        spec.network = network
-        spec.kernel = kernel
-        spec.initrd = initrd
-        spec.kernelCommandLine = cmdline
-        if let sshKey { spec.sshKey = try PublicKeyFile.line(sshKey) }
-        if let userData {
-            guard let text = try? String(contentsOfFile: userData, encoding: .utf8) else {
-                throw UserFacingError("cannot read the user-data file \(userData)")
-            }
-            guard text.hasPrefix("#cloud-config") || text.hasPrefix("#!") || text.hasPrefix("Content-Type") else {
-                throw UserFacingError("\(userData) is not cloud-init user-data: it must start with #cloud-config "
-                    + "(or #! for a script)")
-            }
-            spec.userData = text
-        }
+        var request = CloudLaunch.Request(name: name)
+        (request.memoryMiB, request.vcpus, request.user, request.network) = (memory, vcpus, user, network)
+        (request.kernel, request.initrd, request.kernelCommandLine) = (kernel, initrd, cmdline)
+        (request.sshKeyFile, request.userDataFile, request.storageDirectory) = (sshKey, userData, storageDirectory)
+        request.accelerator = Accelerator(rawValue: accel)
+        let spec = try CloudLaunch.spec(request, image: base, uri: conn.uri)
         let command = EquivalentCommand.launch(name: name, image: base.path, memoryMiB: memory, uri: conn.uri)
         try await ActionRunner.record(conn.uri, "create \(name) from \((base.path as NSString).lastPathComponent)", command,
-                                explain: explain.explain) {
-            let launched: Launched
-            do { launched = try CloudLauncher(connection: conn).launch(spec) } catch let error as ProvisioningError {
-                throw UserFacingError(error.description)
-            }
+                                      explain: explain.explain) {
+            let launched = try CloudLaunch.launch(spec, on: conn)
             return """
                 created and started \(launched.name) (\(launched.accelerator == .kvm ? "KVM" : "TCG emulation"))
                   disk:  \(launched.overlay) (overlay on \(base.path))

@@ -100,7 +100,7 @@ struct SnapshotCommand: AsyncParsableCommand {
         func run() async throws {
             let connection = try named.target.connection.open().0
             try await ActionRunner.perform(.deleteSnapshot(named.snapshot), on: try connection.domain(named: named.target.name),
-                                     connection: connection, explain: explain.explain)
+                                           connection: connection, explain: explain.explain)
         }
     }
 }

@@ -250,7 +250,7 @@ struct VMCommand: AsyncParsableCommand {
             func run() async throws {
                 let connection = try target.connection.open().0
                 try await ActionRunner.perform(.detachDisk(target: dev), on: try connection.domain(named: target.name),
-                                         connection: connection, explain: explain.explain)
+                                               connection: connection, explain: explain.explain)
             }
         }
     }
@@ -376,8 +376,8 @@ struct VMCommand: AsyncParsableCommand {
             let action = MachineAction.delete(removeStorage: removeStorage)
             var failures: [LibvirtError] = []
             try await ActionRunner.record(conn.uri, "delete \(target.name)",
-                                    action.command(for: target.name, uri: conn.uri),
-                                    explain: explain.explain) {
+                                          action.command(for: target.name, uri: conn.uri),
+                                          explain: explain.explain) {
                 let domain = try conn.domain(named: target.name)
                 let result = try domain.undefine(removeStorage: removeStorage)
                 failures = result.failures
