@@ -32,6 +32,9 @@ let package = Package(
         .target(name: "VirtKit", dependencies: ["CLibvirt", "CLibvirtQEMU"]),
         // The one way a program is run on this host: posix_spawn, argv only, timeout, output cap.
         .target(name: "ProcessRunner", dependencies: ["CHostSystem"]),
+        // Threads of virtlab's own for blocking work: a lane per connection (also an actor's executor) and one
+        // bounded pool, so nothing blocks Swift's cooperative pool.
+        .target(name: "BlockingWork"),
         // Facts about the host: CPU extensions, /dev/kvm, what we run on, identities. No libvirt.
         .target(name: "HostDoctor", dependencies: ["ProcessRunner", "CHostSystem", .product(name: "Crypto", package: "swift-crypto")]),
         // The Docker Engine API (Docker or Podman) over a Unix socket: containers, stats, exec, logs, images.
@@ -52,13 +55,13 @@ let package = Package(
         .target(name: "LabFormat", dependencies: ["Yams"]),
         // Grading: the check primitives (one file each, one registry), targets, the grader, saved progress.
         .target(name: "LabGrader", dependencies: [
-            "LabFormat", "ProcessRunner", "SecureShell", "CLibxml2", "VirtKit", "HostDoctor", "ImageKit", "ContainerKit", "Inventory", "Providers",
+            "LabFormat", "BlockingWork", "ProcessRunner", "SecureShell", "CLibxml2", "VirtKit", "HostDoctor", "ImageKit", "ContainerKit", "Inventory", "Providers",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The classroom: a class directory (class.yaml, roster, secret), releases, signed result bundles, live
         // grading over ssh. Both sides: the student's host receives and submits, the teacher's collects.
         .target(name: "Classroom", dependencies: [
-            "ProcessRunner", "SecureShell", "LabFormat", "Yams", .product(name: "Crypto", package: "swift-crypto"),
+            "BlockingWork", "ProcessRunner", "SecureShell", "LabFormat", "Yams", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The teacher's gradebook in SQLite: students, releases, attempts, per-check results; exports for an LMS.
         .target(name: "Gradebook", dependencies: ["Classroom", "LabFormat", "Humanize", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -73,12 +76,12 @@ let package = Package(
         // The dashboard's effect runner: App's loop behind ports (machines, containers, labs, terminal), lanes
         // of their own for blocking calls, reconnect with back-off. No libvirt, engine, grader or ncurses.
         .target(name: "Runtime", dependencies: [
-            "App", "Inventory", "LabFormat", "TermUI", .product(name: "Logging", package: "swift-log"),
+            "App", "BlockingWork", "Inventory", "LabFormat", "TermUI", .product(name: "Logging", package: "swift-log"),
         ]),
         // The application layer: the use cases the command line and the dashboard share (a class's live grading,
         // board and reports; a VM from a cloud image), user-facing errors, the log file.
         .target(name: "Services", dependencies: [
-            "VirtKit", "HostDoctor", "ProcessRunner", "SecureShell", "Classroom", "Gradebook", "LabFormat", "Inventory",
+            "BlockingWork", "VirtKit", "HostDoctor", "ProcessRunner", "SecureShell", "Classroom", "Gradebook", "LabFormat", "Inventory",
             "ImageKit", "Provisioning", .product(name: "Logging", package: "swift-log"),
         ]),
         // The dashboard put together: the runtime with an adapter for each port (libvirt, the engine, the grader,
@@ -92,7 +95,7 @@ let package = Package(
         .target(name: "TermCurses", dependencies: ["CNcurses", "CShims", "TermUI"]),
         // The command line: parsing, output formatting, error reporting.
         .target(name: "VirtlabCLI", dependencies: [
-            "Services", "Dashboard", "VirtKit", "HostDoctor", "Humanize", "Inventory", "Providers", "TermUI", "TermCurses", "LabFormat", "LabGrader", "ProcessRunner", "SecureShell", "Classroom", "Gradebook", "ContainerKit", "ImageKit", "Provisioning",
+            "Services", "Dashboard", "BlockingWork", "VirtKit", "HostDoctor", "Humanize", "Inventory", "Providers", "TermUI", "TermCurses", "LabFormat", "LabGrader", "ProcessRunner", "SecureShell", "Classroom", "Gradebook", "ContainerKit", "ImageKit", "Provisioning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -102,7 +105,7 @@ let package = Package(
 
         // The tiers a suite can need (.pure, .daemon, .guest, .engine); `make test-unit` selects .pure.
         .target(name: "TestTags", path: "Tests/TestTags"),
-        .target(name: "TestSupport", dependencies: ["VirtKit", "HostDoctor", "ContainerKit", "ProcessRunner", "SecureShell"],
+        .target(name: "TestSupport", dependencies: ["BlockingWork", "VirtKit", "HostDoctor", "ContainerKit", "ProcessRunner", "SecureShell"],
                 path: "Tests/TestSupport"),
         .testTarget(name: "ProvisioningTests", dependencies: ["TestTags", "Provisioning", "ImageKit", "VirtKit", "TestSupport"]),
         .testTarget(name: "ImageKitTests", dependencies: ["TestTags", "ImageKit", "TestSupport"]),
@@ -110,13 +113,14 @@ let package = Package(
         .testTarget(name: "VirtKitTests", dependencies: ["TestTags", "VirtKit", "TestSupport"]),
         .testTarget(name: "HostDoctorTests", dependencies: ["TestTags", "HostDoctor"], exclude: ["Fixtures"]),
         .testTarget(name: "InventoryTests", dependencies: ["TestTags", "Inventory", "Providers", "ContainerKit", "VirtKit", "TestSupport"]),
-        .testTarget(name: "AppTests", dependencies: ["TestTags", "App", "Inventory", "LabFormat", "LabGrader", "TestSupport"],
+        .testTarget(name: "AppTests", dependencies: ["TestTags", "App", "BlockingWork", "Inventory", "LabFormat", "LabGrader", "TestSupport"],
                     exclude: ["Snapshots"]),
         .testTarget(name: "LabFormatTests", dependencies: ["TestTags", "LabFormat", "LabGrader", "TestSupport"]),
         .testTarget(name: "LabGraderTests", dependencies: ["TestTags", "LabGrader", "LabFormat", "ImageKit", "TestSupport"]),
         .testTarget(name: "TermUITests", dependencies: ["TestTags", "TermUI"]),
-        .testTarget(name: "ProcessRunnerTests", dependencies: ["TestTags", "ProcessRunner"]),
-        .testTarget(name: "SecureShellTests", dependencies: ["TestTags", "SecureShell", "ProcessRunner"]),
+        .testTarget(name: "ProcessRunnerTests", dependencies: ["TestTags", "ProcessRunner", "BlockingWork"]),
+        .testTarget(name: "BlockingWorkTests", dependencies: ["TestTags", "BlockingWork", "TestSupport"]),
+        .testTarget(name: "SecureShellTests", dependencies: ["TestTags", "SecureShell", "ProcessRunner", "BlockingWork"]),
         .testTarget(name: "ClassroomTests", dependencies: [
             "Classroom", "Gradebook", "LabFormat", "ProcessRunner", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),

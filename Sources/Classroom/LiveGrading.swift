@@ -1,3 +1,4 @@
+import BlockingWork
 import Foundation
 import LabFormat
 import ProcessRunner
@@ -70,7 +71,7 @@ public struct ClassHosts: Sendable {
         let shell = SecureShell(user: nil, address: student.ssh, knownHosts: nil, configFile: sshConfigFile,
                                 controlPath: controlDirectory + "/%C", batch: true)
         let timeout = Double(config.hostTimeoutSeconds)
-        return await OwnThread.run { shell.run(.words(["virtlab"] + words), timeout: timeout, inputFile: inputFile) }
+        return await BlockingPool.run { shell.run(.words(["virtlab"] + words), timeout: timeout, inputFile: inputFile) }
     }
 
     /// `body` for every item, at most `parallelism` at once; `progress` hears each result as it comes, and the

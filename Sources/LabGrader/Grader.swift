@@ -75,7 +75,7 @@ public struct Grader: Sendable {
     }
 
     /// Runs one check, retrying as the lab allows. Checks run side by side; what blocks in them (a process,
-    /// a libvirt call) runs on a thread of its own, so none holds up the others or the pool.
+    /// a libvirt call) runs on the blocking pool, so none holds up the others or the cooperative pool.
     private func attempt(_ step: Step, _ check: Check) async -> CheckResult {
         var verdict = Verdict.failure("not run")
         var attempts = 0

@@ -1,3 +1,4 @@
+import BlockingWork
 import ProcessRunner
 import LabFormat
 
@@ -7,7 +8,7 @@ import LabFormat
 protocol CheckPrimitive: Sendable {
     static var format: PrimitiveFormat { get }
     /// Judges one attempt. The fields and target come with the student's parameters filled in. Blocking work
-    /// (a process, a libvirt call) goes through `evaluator.run` or `OwnThread.run`, never on the pool.
+    /// (a process, a libvirt call) goes through `evaluator.run` or `BlockingPool.run`, never on the pool.
     static func evaluate(_ fields: [String: FieldValue], on target: Target, timeout: Double,
                          with evaluator: Evaluator) async -> Verdict
 }

@@ -1,3 +1,4 @@
+import BlockingWork
 import ContainerKit
 import Foundation
 import LabFormat
@@ -22,11 +23,11 @@ public enum Requirements {
             do { _ = try await EngineClient.connect(environment: environment) } catch { return "container-engine: \(error)" }
             return nil
         default:
-            return await OwnThread.run { hostProblem(requirement, uri, environment) }
+            return await BlockingPool.run { hostProblem(requirement, uri, environment) }
         }
     }
 
-    /// The requirements this host answers itself (libvirt's connect blocks: it runs on a thread of its own).
+    /// The requirements this host answers itself (libvirt's connect blocks: it runs on the blocking pool).
     private static func hostProblem(_ requirement: Requirement, _ uri: String, _ environment: [String: String]) -> String? {
         switch requirement {
         case .libvirt:

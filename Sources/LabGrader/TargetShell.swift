@@ -1,3 +1,4 @@
+import BlockingWork
 import ContainerKit
 import Foundation
 import ProcessRunner
@@ -22,8 +23,8 @@ struct TargetShell {
     func run(_ command: CommandSpec, on target: Target, timeout: Double) async -> Result<ProcessOutcome, TargetUnavailable> {
         let argv = command.words
         switch target {
-        case .host: return .success(await OwnThread.run { HostProcess.run(command, timeout: timeout) })
-        case .vm(let name): return await OwnThread.run { inGuest(name, argv, timeout) }
+        case .host: return .success(await BlockingPool.run { HostProcess.run(command, timeout: timeout) })
+        case .vm(let name): return await BlockingPool.run { inGuest(name, argv, timeout) }
         case .container(let name): return await inContainer(name, argv, timeout)
         }
     }

@@ -1,4 +1,5 @@
 import App
+import BlockingWork
 import Foundation
 import Inventory
 import LabFormat

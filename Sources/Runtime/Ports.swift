@@ -70,7 +70,7 @@ public protocol LabPort: Sendable {
     func load() -> LabShelf
     /// What the lab needs and this host lacks, and the setups that failed. Takes as long as setup takes
     /// (minutes, for a guest to boot), so it must keep its blocking work off the pool (the grader runs each
-    /// process and libvirt call on a thread of its own).
+    /// process and libvirt call on the blocking pool).
     func start(_ lab: Lab, fresh: Bool) async -> (unmet: [String], failures: [String])
     /// Grades the step (or the whole lab) and saves the progress; the error when saving failed. Off the pool
     /// as `start` is.
@@ -78,7 +78,7 @@ public protocol LabPort: Sendable {
 }
 
 /// A class's gradebook and hosts, for the teacher's dashboard. Its work (SQLite reads, grading over ssh) runs
-/// off the cooperative pool, each blocking call on a thread of its own.
+/// off the cooperative pool, each blocking call on the blocking pool.
 public protocol ClassPort: Sendable {
     /// The board as the gradebook has it now.
     func board() async throws -> ClassBoard

@@ -1,4 +1,5 @@
 import App
+import BlockingWork
 import Foundation
 import Inventory
 import ProcessRunner
@@ -51,7 +52,7 @@ import TestTags
             for line in Self.lines(for: name) {
                 // Each command of the line, its program replaced by printf: what a shell would pass it, word by word.
                 for command in line.components(separatedBy: " && ") {
-                    let words = await OwnThread.run {
+                    let words = await BlockingPool.run {
                         ProcessRunner.run(["sh", "-c", "printf '%s\\n' " + command], timeout: 30).stdout
                     }.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
                     if command.contains(ShellWords.quoted(name)) { #expect(words.contains(name), "\(command) gave \(words)") }

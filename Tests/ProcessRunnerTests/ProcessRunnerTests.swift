@@ -1,3 +1,4 @@
+import BlockingWork
 import Foundation
 import ProcessRunner
 import Synchronization
@@ -8,7 +9,7 @@ import TestTags
 /// The runner on a thread of its own, as virtlab calls it: no test waits for a process on a cooperative thread.
 func run(_ argv: [String], timeout: Double? = nil, environment: [String: String]? = nil,
          outputCap: Int? = nil) async -> ProcessOutcome {
-    await OwnThread.run { ProcessRunner.run(argv, timeout: timeout, environment: environment, outputCap: outputCap) }
+    await BlockingPool.run { ProcessRunner.run(argv, timeout: timeout, environment: environment, outputCap: outputCap) }
 }
 
 @Suite(.tags(.pure)) struct ProcessRunnerTests {
@@ -77,7 +78,7 @@ func run(_ argv: [String], timeout: Double? = nil, environment: [String: String]
         let started = Mutex<[pid_t]>([])
         defer { for pid in started.withLock({ $0 }) { kill(pid, SIGKILL) } }
         // One thread starts daemons whose streams are /dev/null: anything else they hold came from virtlab.
-        async let starting: Void = OwnThread.run {
+        async let starting: Void = BlockingPool.run {
             for _ in 0..<100 {
                 let outcome = ProcessRunner.run(["sh", "-c", "setsid sleep 600 </dev/null >/dev/null 2>&1 & echo $!"],
                                                 timeout: 120)
@@ -87,7 +88,7 @@ func run(_ argv: [String], timeout: Double? = nil, environment: [String: String]
             }
         }
         // Another runs short commands meanwhile.
-        let short = await OwnThread.run {
+        let short = await BlockingPool.run {
             (0..<100).map { _ in ProcessRunner.run(["sh", "-c", "echo ok"], timeout: 120) }
         }
         await starting
@@ -96,7 +97,7 @@ func run(_ argv: [String], timeout: Double? = nil, environment: [String: String]
         #expect(daemons.count == 100)
         // `$!` names the shell's child, which becomes `sleep` only when it execs: on a busy machine the last ones
         // may still be the shell (holding descriptors of its own) when the loop ends. Wait for the exec itself.
-        let exec = await OwnThread.run {
+        let exec = await BlockingPool.run {
             let deadline = Date().addingTimeInterval(60)
             while Date() < deadline {
                 let comms = daemons.map { try? String(contentsOfFile: "/proc/\($0)/comm", encoding: .utf8) }

@@ -1,3 +1,4 @@
+import BlockingWork
 import Foundation
 import ProcessRunner
 import Testing
@@ -13,7 +14,7 @@ import TestTags
         let argv = shell.argv(.words(words))
         let remoteLine = argv.drop { $0 != "--" }.dropFirst().joined(separator: " ")
         // What sshd hands the login shell: the words joined by spaces, as one line.
-        let outcome = await OwnThread.run { ProcessRunner.run(["sh", "-c", remoteLine]) }
+        let outcome = await BlockingPool.run { ProcessRunner.run(["sh", "-c", remoteLine]) }
         #expect(outcome.stdout == "it's mine; rm -rf /|$HOME|`id`|a b|")
         // A line typed for a person's login goes as typed: the remote shell runs the pipe.
         #expect(Array(shell.argv(.line("ls /etc | wc -l")).suffix(2)) == ["--", "ls /etc | wc -l"])

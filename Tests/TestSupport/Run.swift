@@ -1,3 +1,4 @@
+import BlockingWork
 import Foundation
 import ProcessRunner
 
@@ -35,7 +36,7 @@ public enum Run {
     /// `command`, waiting on a thread of its own (see the async `virtlab`).
     public static func command(_ argv: [String], environment: [String: String] = [:], detached: Bool = false)
         async throws -> Result {
-        try await OwnThread.run { Swift.Result { try command(argv, environment: environment, detached: detached) } }.get()
+        try await BlockingPool.run { Swift.Result { try command(argv, environment: environment, detached: detached) } }.get()
     }
 
     /// Runs `argv` to completion through virtlab's process runner. With `detached`, output is not captured.

@@ -1,3 +1,4 @@
+import BlockingWork
 import ProcessRunner
 import ImageKit
 import Inventory
@@ -25,10 +26,10 @@ struct DomainPrimitive: CheckPrimitive {
             "vcpus": Schema.Field(.matcher, "virtual CPUs"),
         ])
 
-    /// It asks libvirt or reads a disk image (both block): on a thread of its own.
+    /// It asks libvirt or reads a disk image (both block): on the blocking pool.
     static func evaluate(_ fields: [String: FieldValue], on target: Target, timeout: Double,
                          with evaluator: Evaluator) async -> Verdict {
-        await OwnThread.run { judgeDomain(fields, evaluator) }
+        await BlockingPool.run { judgeDomain(fields, evaluator) }
     }
 
     private static func judgeDomain(_ fields: [String: FieldValue], _ evaluator: Evaluator) -> Verdict {

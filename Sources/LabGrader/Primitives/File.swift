@@ -1,3 +1,4 @@
+import BlockingWork
 import Crypto
 import Foundation
 import ProcessRunner
@@ -77,7 +78,7 @@ struct FilePrimitive: CheckPrimitive {
                               _ evaluator: Evaluator)
         async -> Result<FileFacts?, Verdict>
     {
-        guard target != .host else { return .success(await OwnThread.run { hostFacts(path, contents: contents) }) }
+        guard target != .host else { return .success(await BlockingPool.run { hostFacts(path, contents: contents) }) }
         let stat: ProcessOutcome
         switch await evaluator.run(.argv(["stat", "-L", "-c", "%s %a %U", "--", path]), target, timeout) {
         case .success(let (outcome, _)): stat = outcome
@@ -95,7 +96,7 @@ struct FilePrimitive: CheckPrimitive {
         return .success(facts)
     }
 
-    /// A file on this host, read directly (a slow disk blocks: on a thread of its own).
+    /// A file on this host, read directly (a slow disk blocks: on the blocking pool).
     private static func hostFacts(_ path: String, contents: Bool) -> FileFacts? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         let attributes = (try? FileManager.default.attributesOfItem(atPath: path)) ?? [:]

@@ -1,3 +1,4 @@
+import BlockingWork
 import ProcessRunner
 import ImageKit
 import LabFormat
@@ -16,10 +17,10 @@ struct ImagePrimitive: CheckPrimitive {
             "backing_file": Schema.Field(.matcher, "its backing file"),
         ])
 
-    /// It asks libvirt or reads a disk image (both block): on a thread of its own.
+    /// It asks libvirt or reads a disk image (both block): on the blocking pool.
     static func evaluate(_ fields: [String: FieldValue], on target: Target, timeout: Double,
                          with evaluator: Evaluator) async -> Verdict {
-        await OwnThread.run { judgeImage(fields, evaluator) }
+        await BlockingPool.run { judgeImage(fields, evaluator) }
     }
 
     private static func judgeImage(_ fields: [String: FieldValue], _ evaluator: Evaluator) -> Verdict {

@@ -1,3 +1,4 @@
+import BlockingWork
 import ProcessRunner
 import LabFormat
 import VirtKit
@@ -21,10 +22,10 @@ struct NetworkPrimitive: CheckPrimitive {
             "lease_for": Schema.Field(.string, "a VM's name, or a MAC address, that holds a DHCP lease on it"),
         ])
 
-    /// It asks libvirt (which blocks): on a thread of its own.
+    /// It asks libvirt (which blocks): on the blocking pool.
     static func evaluate(_ fields: [String: FieldValue], on target: Target, timeout: Double,
                          with evaluator: Evaluator) async -> Verdict {
-        await OwnThread.run { judgeNetwork(fields, evaluator) }
+        await BlockingPool.run { judgeNetwork(fields, evaluator) }
     }
 
     private static func judgeNetwork(_ fields: [String: FieldValue], _ evaluator: Evaluator) -> Verdict {

@@ -1,3 +1,4 @@
+import BlockingWork
 import ProcessRunner
 import LabFormat
 import VirtKit
@@ -13,12 +14,12 @@ struct PoolPrimitive: CheckPrimitive {
             "active": Schema.Field(.bool, "started (or not)"),
         ])
 
-    /// It asks libvirt (which blocks): on a thread of its own.
+    /// It asks libvirt (which blocks): on the blocking pool.
     static func evaluate(_ fields: [String: FieldValue], on target: Target, timeout: Double,
                          with evaluator: Evaluator) async -> Verdict {
         guard case .string(let name)? = fields["name"] else { return .failure("no name") }
         let context = evaluator.context
-        let asked = await OwnThread.run { Result { try context.libvirt().storagePools().first { $0.name == name } } }
+        let asked = await BlockingPool.run { Result { try context.libvirt().storagePools().first { $0.name == name } } }
         let active: Bool?
         do { active = try asked.get()?.active } catch { return .failure("cannot ask libvirt: \(error)") }
         let wantExists = evaluator.flag(fields, "exists") ?? true

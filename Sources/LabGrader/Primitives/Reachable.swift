@@ -1,3 +1,4 @@
+import BlockingWork
 import ProcessRunner
 import Foundation
 import LabFormat
@@ -22,7 +23,7 @@ struct ReachablePrimitive: CheckPrimitive {
 
     static func evaluate(_ fields: [String: FieldValue], on target: Target, timeout: Double,
                          with evaluator: Evaluator) async -> Verdict {
-        await OwnThread.run { judge(fields, evaluator, timeout: min(timeout, 10)) }
+        await BlockingPool.run { judge(fields, evaluator, timeout: min(timeout, 10)) }
     }
 
     private static func judge(_ fields: [String: FieldValue], _ evaluator: Evaluator, timeout: Double) -> Verdict {

@@ -1,3 +1,4 @@
+import BlockingWork
 import ProcessRunner
 import Foundation
 import LabFormat
@@ -29,8 +30,8 @@ struct XPathPrimitive: CheckPrimitive {
         if case .string(let name)? = fields["domain"] ?? fields["network"] {
             let context = evaluator.context
             let kind = fields["domain"] != nil ? "domain" : "network"
-            // libvirt blocks: on a thread of its own.
-            let read = await OwnThread.run {
+            // libvirt blocks: on the blocking pool.
+            let read = await BlockingPool.run {
                 Result { kind == "domain" ? try context.libvirt().domain(named: name).xml()
                                           : try context.libvirt().networkXML(name) }
             }

@@ -1,3 +1,4 @@
+import BlockingWork
 import Classroom
 import Foundation
 import Gradebook
@@ -8,7 +9,7 @@ import SecureShell
 
 /// A class directory's use cases that the command line (`class grade`) and the teacher's dashboard (the Class
 /// pane) share: live grading stored in the gradebook, the board, a student's report, the hosts' connections.
-/// SQLite and file work runs on a thread of its own, so any caller may await these from the pool.
+/// SQLite and file work runs on the blocking pool, so any caller may await these from the pool.
 public struct ClassService: Sendable {
     public let directory: ClassDirectory
 
@@ -20,13 +21,13 @@ public struct ClassService: Sendable {
     public func gradeLive(labs: [String]? = nil, students ids: [String]? = nil,
                           progress: @escaping @Sendable (HostGrade) -> Void = { _ in }) async throws -> [HostGrade] {
         let directory = directory
-        let (config, roster, sshConfig) = try await OwnThread.run {
+        let (config, roster, sshConfig) = try await BlockingPool.run {
             Result { (try directory.config(), try directory.roster().students, try directory.sshConfigFile()) }
         }.get()
         let grader = LiveGrader(hosts: ClassHosts(config: config, sshConfigFile: sshConfig))
         let students = ids.map { ids in roster.filter { ids.contains($0.id) } } ?? roster
         let grades = await grader.grade(labs: labs ?? config.labs, students: students, progress: progress)
-        try await OwnThread.run {
+        try await BlockingPool.run {
             Result {
                 let gradebook = try Gradebook(path: directory.gradebookFile)
                 let key = try directory.teacherKey()
@@ -50,7 +51,7 @@ public struct ClassService: Sendable {
     /// Every student's standing in every lab, as the gradebook has it.
     public func board() async throws -> ClassBoard {
         let directory = directory
-        return try await OwnThread.run { Result { try Self.board(directory) } }.get()
+        return try await BlockingPool.run { Result { try Self.board(directory) } }.get()
     }
 
     static func board(_ directory: ClassDirectory) throws -> ClassBoard {
@@ -74,7 +75,7 @@ public struct ClassService: Sendable {
     /// The report that counts for a student in a lab (or the last one), with where it came from and its flags.
     public func report(student: String, lab: String) async throws -> String {
         let directory = directory
-        return try await OwnThread.run {
+        return try await BlockingPool.run {
             Result {
                 let gradebook = try Gradebook(path: directory.gradebookFile)
                 let roster = try directory.roster().students

@@ -1,3 +1,4 @@
+import BlockingWork
 import Services
 import ArgumentParser
 import ContainerKit
@@ -156,8 +157,8 @@ struct ContainerCommand: AsyncParsableCommand {
             if let size = terminalSize(of: STDOUT_FILENO) {
                 _ = try? await client.resizeExec(execID, rows: size.rows, columns: size.columns)
             }
-            // The relay blocks until the command ends or the user leaves: on a thread of its own, not the pool's.
-            let end = await OwnThread.run { RawMode.run { session.relay(input: STDIN_FILENO, output: STDOUT_FILENO) } }
+            // The relay blocks until the command ends or the user leaves: on the blocking pool, not the cooperative pool.
+            let end = await BlockingPool.run { RawMode.run { session.relay(input: STDIN_FILENO, output: STDOUT_FILENO) } }
             guard end == .ended else { return (end, nil) }
             return (end, try? await client.execExitCode(execID))
         }
