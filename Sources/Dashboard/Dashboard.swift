@@ -31,7 +31,7 @@ public enum Dashboard {
     public static let refreshBounds = AppState.refreshBounds
 
     /// Takes the terminal until the user quits. A class that does not read is said before the screen is taken.
-    public static func run(_ options: Options) throws {
+    public static func run(_ options: Options) async throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw UserFacingError("the dashboard needs a terminal; for scripts use 'virtlab ls' (see 'virtlab --help')")
         }
@@ -70,7 +70,7 @@ public enum Dashboard {
             startup: themeError.map { [.themeFailed("theme refused, using default: \($0)")] } ?? [],
             logger: log)
         let restoreStandardError = logFile.captureStandardError()
-        runtime.run()
+        await runtime.run()
         restoreStandardError()
         log.info("quit")
     }

@@ -10,8 +10,12 @@ import TermUI
 /// Runs the full-screen dashboard: App's loop (update, view) with its effects done through the ports. It
 /// decides nothing — what is due when comes from `update` (`AppState.schedule`) — and never blocks on a
 /// port: hypervisor calls go to each connection's lane (a thread of its own), the engine, labs and class to
-/// tasks, and each answer comes back as a message.
-public final class DashboardRuntime: @unchecked Sendable {
+/// detached tasks, and each answer comes back as a message through the inbox.
+///
+/// An actor on a lane of its own (`virtlab.ui`): the loop's state, the terminal and the theme are touched only
+/// there, which the compiler checks. The loop holds that thread while it runs (it sleeps in the terminal's
+/// read), so work it starts is never an actor task: answers come back only through `post`.
+public actor DashboardRuntime {
     /// What the lanes and tasks hand to the loop.
     enum Inbound: Sendable {
         case message(Message)
@@ -26,11 +30,15 @@ public final class DashboardRuntime: @unchecked Sendable {
         let lane: Lane
     }
 
-    // Owned by the loop.
+    private let loop = Lane(name: "virtlab.ui")
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { loop.asUnownedSerialExecutor() }
+
     var state: AppState
     private var theme: Theme
     private let glyphs: Glyphs
     let terminal: TerminalPort
+    /// Ends the terminal's read early, from any thread.
+    private let wakeTerminal: @Sendable () -> Void
     private var running = true
 
     let links: [Link]
@@ -57,7 +65,7 @@ public final class DashboardRuntime: @unchecked Sendable {
         state.schedule.classOpen = classroom != nil
         state.schedule.engineInterval = state.engineInterval
         self.state = state
-        (self.theme, self.glyphs, self.terminal) = (theme, glyphs, terminal)
+        (self.theme, self.glyphs, self.terminal, wakeTerminal) = (theme, glyphs, terminal, terminal.wakeUp)
         links = state.connections.enumerated().compactMap { index, uri in
             // Thread names are cut at 15 characters on Linux.
             (uri == state.uri ? machines : hosts[uri]).map {
@@ -70,13 +78,13 @@ public final class DashboardRuntime: @unchecked Sendable {
     }
 
     /// The link a machine lives on (the first connection's for anything else).
-    func link(_ connection: String) -> Link { links.first { $0.uri == connection } ?? links[0] }
+    nonisolated func link(_ connection: String) -> Link { links.first { $0.uri == connection } ?? links[0] }
 
-    func post(_ message: Message) { post(Inbound.message(message)) }
+    nonisolated func post(_ message: Message) { post(Inbound.message(message)) }
 
-    func post(_ inbound: Inbound) {
+    nonisolated func post(_ inbound: Inbound) {
         inbox.withLock { $0.append(inbound) }
-        terminal.wake()
+        wakeTerminal()
     }
 
     /// Runs until the user quits or a signal arrives; gives the terminal back either way.
@@ -85,6 +93,7 @@ public final class DashboardRuntime: @unchecked Sendable {
             engineTask?.cancel()
             for link in links { link.lane.stop() }
             terminal.shutdown()
+            loop.stop()
         }
         startEngine()
         for message in startup { dispatch(message) }
@@ -195,7 +204,7 @@ public final class DashboardRuntime: @unchecked Sendable {
     }
 
     /// The Log pane's row and the log file's line for an action that was done or failed.
-    func record(_ logged: (connection: String, what: String, command: String)?, _ outcome: ActionRecord.Outcome) {
+    nonisolated func record(_ logged: (connection: String, what: String, command: String)?, _ outcome: ActionRecord.Outcome) {
         guard let logged else { return }
         let record = ActionRecord(time: Date(), connection: logged.connection, what: logged.what, command: logged.command,
                                   outcome: outcome)

@@ -7,7 +7,7 @@ extension DashboardRuntime {
     /// pane says why, and connecting is retried with the schedule's back-off.
     func startEngine() {
         let containers = containers, policy = state.schedule.backoff
-        engineTask = Task { [weak self] in
+        engineTask = Task.detached { [weak self] in
             var backoff = policy.first
             while !Task.isCancelled, let self {
                 do {
@@ -33,14 +33,14 @@ extension DashboardRuntime {
         }
     }
 
-    func paceEngine(_ interval: Double, sampleNow: Bool) {
+    nonisolated func paceEngine(_ interval: Double, sampleNow: Bool) {
         engineInterval.withLock { $0 = interval }
         if sampleNow { engineTurn.wake() }
     }
 
     /// Runs `body` with the engine; a failure becomes one line in the status bar. What `body` returns is the
     /// action's outcome, logged with its command.
-    func onEngine(_ what: String, logged: (connection: String, what: String, command: String)?,
+    nonisolated func onEngine(_ what: String, logged: (connection: String, what: String, command: String)?,
                   _ body: @escaping @Sendable (ContainerPort) async throws -> String?) {
         let containers = containers
         Task {

@@ -8,7 +8,7 @@ extension DashboardRuntime {
         // Setup runs once, when the lab is first opened (the saved progress says it was).
         let fresh = state.labProgress[id] == nil
         let labs = labs
-        Task {
+        Task.detached { [self] in
             let (unmet, failures) = await labs.start(lab, fresh: fresh)
             for failure in failures { post(.labFailed(failure)) }
             post(.labStarted(id: id, unmet: unmet))
@@ -18,21 +18,21 @@ extension DashboardRuntime {
     func checkLab(_ id: String, _ step: String?) {
         guard let lab = state.labs.first(where: { $0.id == id }) else { return }
         let labs = labs
-        Task {
+        Task.detached { [self] in
             let (report, saveError) = await labs.check(lab, step: step)
             post(.labChecked(report, checkedStep: step))
             if let saveError { post(.labFailed("progress not saved: \(saveError)")) }
         }
     }
 
-    func loadClass() {
+    nonisolated func loadClass() {
         guard let classroom else { return }
         Task {
             do { post(.classLoaded(try await classroom.board())) } catch { post(.classFailed(userLine(error))) }
         }
     }
 
-    func regrade(_ students: [String]?) {
+    nonisolated func regrade(_ students: [String]?) {
         guard let classroom else { return post(.classFailed("no class open: start with 'virtlab ui --class DIR'")) }
         Task {
             do {
@@ -47,7 +47,7 @@ extension DashboardRuntime {
         }
     }
 
-    func fetchClassReport(_ student: String, _ lab: String) {
+    nonisolated func fetchClassReport(_ student: String, _ lab: String) {
         guard let classroom else { return }
         Task {
             do {

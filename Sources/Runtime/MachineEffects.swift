@@ -4,7 +4,7 @@ import Inventory
 
 /// The machine ports' effects: each runs on its connection's lane and answers with a message.
 extension DashboardRuntime {
-    func connect(_ link: Link) {
+    nonisolated func connect(_ link: Link) {
         let (port, lane, uri) = (link.port, link.lane, link.uri)
         Task {
             do {
@@ -26,7 +26,7 @@ extension DashboardRuntime {
         let selected = state.focus == .machines ? state.selectedMachineSample.flatMap {
             $0.key.connection == uri && $0.state.isActive ? $0.key : nil
         } : nil
-        Task {
+        Task.detached { [self] in
             defer { post(.refreshDone(connection: uri)) }
             do {
                 let (snapshot, devices) = try await lane.run {
@@ -51,7 +51,7 @@ extension DashboardRuntime {
 
     /// Runs `body` with the link's port on its lane and posts what it returns; a failure becomes one line in
     /// the status bar. An action is logged either way.
-    func onMachines(_ link: Link, logged: (connection: String, what: String, command: String)?,
+    nonisolated func onMachines(_ link: Link, logged: (connection: String, what: String, command: String)?,
                     _ body: @escaping @Sendable (MachinePort) throws -> Message) {
         let (port, lane) = (link.port, link.lane)
         Task {
@@ -72,7 +72,7 @@ extension DashboardRuntime {
     }
 
     /// Details are a nicety: a VM that vanished meanwhile simply shows none.
-    func fetchDetails(_ key: MachineKey) {
+    nonisolated func fetchDetails(_ key: MachineKey) {
         let (port, lane) = (link(key.connection).port, link(key.connection).lane)
         Task {
             if let details = try? await lane.run({ try port.details(key) }) { post(.details(key, details)) }
@@ -89,7 +89,7 @@ extension DashboardRuntime {
         let jobs = targets.map { target in
             (target, link(target.key.connection), Effect.perform(action, target.key, name: target.name).logged(uri: state.uri))
         }
-        Task {
+        Task.detached { [self] in
             var failed: [String] = []
             for (target, link, logged) in jobs {
                 let port = link.port
@@ -105,7 +105,7 @@ extension DashboardRuntime {
     }
 
     /// Each VM's snapshot tree, in the targets' order.
-    func listSnapshots(_ targets: [MachineRef]) {
+    nonisolated func listSnapshots(_ targets: [MachineRef]) {
         let jobs = targets.map { ($0, link($0.key.connection)) }
         Task {
             do {

@@ -95,7 +95,7 @@ public protocol TerminalPort: AnyObject {
     /// The next key or resize, or nil after `timeoutMilliseconds` or a `wake`.
     func read(timeoutMilliseconds: Int32) -> TerminalInput?
     /// Ends a `read` early; called from any thread.
-    func wake()
+    var wakeUp: @Sendable () -> Void { get }
     /// Hands the real terminal to `body` (a console, a shell), then takes it back and redraws.
     func suspended<T>(_ body: () -> T) -> T
     /// A signal asked the app to quit.

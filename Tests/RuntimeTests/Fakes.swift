@@ -142,6 +142,7 @@ final class FakeTerminal: TerminalPort, @unchecked Sendable {
     }
 
     func wake() { woken.signal() }
+    var wakeUp: @Sendable () -> Void { { [self] in wake() } }
     func suspended<T>(_ body: () -> T) -> T { body() }
     func nextTheme(after current: Theme) throws -> Theme { throw PortError("no theme files found") }
     func shutdown() {}
@@ -387,7 +388,7 @@ final class FakeClass: ClassPort, @unchecked Sendable {
     func report(student: String, lab: String) async throws -> String { "Report of \(student) in \(lab)\nexpected: x" }
 }
 
-/// A runtime on the fakes, run on a thread of its own as the real one runs on the main thread, on a fake clock:
+/// A runtime on the fakes, on its own thread as the real one is, on a fake clock:
 /// no time passes unless the test says so.
 final class RunningDashboard: @unchecked Sendable {
     let terminal = FakeTerminal()
@@ -415,11 +416,10 @@ final class RunningDashboard: @unchecked Sendable {
                                        machines: machines,
                                        hosts: Dictionary(uniqueKeysWithValues: hosts.map { ($0.uri, $0 as MachinePort) }),
                                        containers: containers, labs: labs, classroom: classroom, clock: clock)
-        let thread = Thread { [finished] in
-            runtime.run()
+        Task.detached { [finished] in
+            await runtime.run()
             finished.raise()
         }
-        thread.start()
     }
 
     /// Moves the clock on and waits until the loop has taken a whole turn at the new time (the turn under way

@@ -17,7 +17,7 @@ final class CursesTerminalPort: TerminalPort {
     var size: Size { terminal.size }
     func draw(_ buffer: Buffer) { terminal.draw(buffer) }
     func read(timeoutMilliseconds: Int32) -> TerminalInput? { terminal.read(timeoutMilliseconds: timeoutMilliseconds, waker: waker) }
-    func wake() { waker.poke() }
+    var wakeUp: @Sendable () -> Void { { [waker] in waker.poke() } }
     func suspended<T>(_ body: () -> T) -> T { terminal.suspended(body) }
     var interrupted: Bool { TerminalGuard.pendingSignal != 0 }
     func shutdown() { terminal.shutdown() }

@@ -33,10 +33,10 @@ struct UICommand: AsyncParsableCommand {
         }
     }
 
-    /// The dashboard's loop owns the main thread (curses, signals) until the user quits.
+    /// The dashboard's loop owns a thread of its own (curses) until the user quits.
     func run() async throws {
         let options = Dashboard.Options(uris: uris, readOnly: readOnly, classDirectory: classDirectory,
                                         library: library.library, delay: delay, theme: theme)
-        try await MainActor.run { try Dashboard.run(options) }
+        try await Dashboard.run(options)
     }
 }
