@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "CHostSystem"),
 
         // libvirt in Swift: connections, domains, stats, events, storage, networks. No UI, no printing.
-        .target(name: "VirtKit", dependencies: ["CLibvirt", "CLibvirtQEMU"]),
+        .target(name: "VirtKit", dependencies: ["CLibvirt", "CLibvirtQEMU", "CHostSystem"]),
         // The one way a program is run on this host: posix_spawn, argv only, timeout, output cap.
         .target(name: "ProcessRunner", dependencies: ["CHostSystem"]),
         // Threads of virtlab's own for blocking work: a lane per connection (also an actor's executor) and one
@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "LabFormat", dependencies: ["Yams"]),
         // Grading: the check primitives (one file each, one registry), targets, the grader, saved progress.
         .target(name: "LabGrader", dependencies: [
-            "LabFormat", "BlockingWork", "ProcessRunner", "SecureShell", "CLibxml2", "VirtKit", "HostDoctor", "ImageKit", "ContainerKit", "Inventory", "Providers",
+            "LabFormat", "BlockingWork", "ProcessRunner", "SecureShell", "CLibxml2", "VirtKit", "HostDoctor", "ImageKit", "ContainerKit", "Inventory",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The classroom: a class directory (class.yaml, roster, secret), releases, signed result bundles, live

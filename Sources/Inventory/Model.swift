@@ -16,8 +16,12 @@ public struct MachineKey: Hashable, Sendable, Comparable {
 
 /// A virtual machine's state, in the words virsh uses (so what a student reads matches `virsh domstate`).
 /// The one table of these words: the dashboard, the command line and the lab grader all show states through it.
+/// Numbered as libvirt's `virDomainState`, so a driver's state converts by its number alone.
 public enum MachineState: Int, Sendable, Equatable, CaseIterable, Codable {
     case noState, running, blocked, paused, shuttingDown, shutOff, crashed, pmSuspended
+
+    /// libvirt's `virDomainState`; a number it may add later reads as "no state".
+    public init(libvirtState code: Int32) { self = MachineState(rawValue: Int(code)) ?? .noState }
 
     public var label: String {
         switch self {

@@ -54,7 +54,7 @@ public final class LibvirtProvider: @unchecked Sendable {
             }
             return MachineSample(
                 key: MachineKey(connection: connection.uri, uuid: stat.uuid), name: stat.name,
-                state: MachineState(stat.state), reason: stat.state.reason(stat.reason), vcpus: counters.vcpus,
+                state: MachineState(libvirtState: stat.state.rawValue), reason: stat.state.reason(stat.reason), vcpus: counters.vcpus,
                 memoryKiB: counters.memoryKiB, maxMemoryKiB: counters.maxMemoryKiB, usableMemoryKiB: stat.balloonUsableKiB,
                 cpuTimeNs: counters.cpuTimeNs, diskReadBytes: stat.diskReadBytes, diskWriteBytes: stat.diskWriteBytes,
                 netRxBytes: stat.netRxBytes, netTxBytes: stat.netTxBytes,
@@ -126,21 +126,6 @@ extension ImageSample {
         self.init(pool: source, name: (image.path as NSString).lastPathComponent, path: image.path,
                   format: image.format, capacityBytes: image.virtualSize, allocationBytes: image.sizeOnDisk,
                   backingStore: image.backingFile)
-    }
-}
-
-extension MachineState {
-    public init(_ state: DomainState) {
-        self = switch state {
-        case .noState: .noState
-        case .running: .running
-        case .blocked: .blocked
-        case .paused: .paused
-        case .shuttingDown: .shuttingDown
-        case .shutOff: .shutOff
-        case .crashed: .crashed
-        case .pmSuspended: .pmSuspended
-        }
     }
 }
 

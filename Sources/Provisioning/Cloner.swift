@@ -1,6 +1,5 @@
 import Foundation
 import Inventory
-import Providers
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
@@ -34,7 +33,7 @@ public struct Cloner {
         let source = try connection.domain(named: sourceName)
         let state = try source.info().state
         guard state == .shutOff else {
-            throw ProvisioningError("\(sourceName) is \(MachineState(state).label): shut it down first ('virtlab vm shutdown "
+            throw ProvisioningError("\(sourceName) is \(MachineState(libvirtState: state.rawValue).label): shut it down first ('virtlab vm shutdown "
                 + "\(sourceName)'), so its disks are consistent")
         }
         if (try? connection.domain(named: newName)) != nil {

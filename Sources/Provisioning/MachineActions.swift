@@ -1,6 +1,7 @@
 import Foundation
 import ImageKit
 import Inventory
+import Providers  // snapshots in the Inventory's terms
 import VirtKit
 
 /// Doing a VM action of the table to a domain: the one place the command line (`virtlab vm …`) and the
@@ -9,7 +10,7 @@ public enum MachineActions {
     /// Checks the table allows it from the VM's state, does it, and returns what happened in one line.
     public static func perform(_ action: MachineAction, on domain: Domain, connection: Connection) throws -> String {
         let name = domain.name
-        if let why = action.kind.rule.refusal(name, MachineState(try domain.info().state)) { throw ActionRefused(why) }
+        if let why = action.kind.rule.refusal(name, MachineState(libvirtState: try domain.info().state.rawValue)) { throw ActionRefused(why) }
         switch action {
         case .start: try domain.start()
         case .shutdown: try domain.shutdown()

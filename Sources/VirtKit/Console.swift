@@ -1,3 +1,4 @@
+import CHostSystem
 import CLibvirt
 import Foundation
 
@@ -14,8 +15,24 @@ extension Domain {
         var finished = false
         defer { if !finished { virStreamAbort(stream) } }
 
+        // The guest's output wakes the relay: libvirt's event loop (its own thread) says the stream is readable
+        // by writing to a pipe the relay sleeps on beside the terminal, so neither side is polled on a timer.
+        var ends: [Int32] = [-1, -1]
+        guard vl_pipe_cloexec(&ends) == 0 else { throw consoleFailure("open console of '\(name)'") }
+        defer { close(ends[0]); close(ends[1]) }
+        // Both ends never block: a full pipe already says "readable", and the relay drains it to empty.
+        for end in ends { _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK) }
+        let events = Int32(VIR_STREAM_EVENT_READABLE.rawValue | VIR_STREAM_EVENT_ERROR.rawValue
+                           | VIR_STREAM_EVENT_HANGUP.rawValue)
+        // The pipe's write end travels as the callback's opaque pointer (plus one: descriptor 0 would be nil).
+        try check("watch console of '\(name)'", virStreamEventAddCallback(stream, events, { _, _, opaque in
+            var byte: UInt8 = 1
+            _ = write(Int32(Int(bitPattern: opaque) - 1), &byte, 1)
+        }, UnsafeMutableRawPointer(bitPattern: Int(ends[1]) + 1), nil))
+        defer { virStreamEventRemoveCallback(stream) }
+
         var buffer = [CChar](repeating: 0, count: 4096)
-        var pollInput = pollfd(fd: input, events: Int16(POLLIN), revents: 0)
+        var fds = [pollfd(fd: input, events: Int16(POLLIN), revents: 0), pollfd(fd: ends[0], events: Int16(POLLIN), revents: 0)]
         while true {
             // Guest -> terminal: drain what the stream has.
             while true {
@@ -28,10 +45,12 @@ extension Domain {
                 if received < 0 { throw LibvirtError.last("read console of '\(name)'") }
                 try writeAll(output, buffer, count: Int(received))
             }
+            // Asleep until the terminal types or the guest writes.
+            for index in fds.indices { fds[index].revents = 0 }
+            guard poll(&fds, 2, -1) >= 0 || errno == EINTR else { return .inputClosed }
+            if fds[1].revents != 0 { while read(ends[0], &buffer, buffer.count) > 0 {} }
             // Terminal -> guest, watching for the escape key.
-            pollInput.revents = 0
-            guard poll(&pollInput, 1, 20) >= 0 || errno == EINTR else { return .inputClosed }
-            guard pollInput.revents & Int16(POLLIN | POLLHUP) != 0 else { continue }
+            guard fds[0].revents & Int16(POLLIN | POLLHUP) != 0 else { continue }
             let count = read(input, &buffer, buffer.count)
             if count <= 0 { return .inputClosed }
             let bytes = buffer.prefix(count)
@@ -47,12 +66,17 @@ extension Domain {
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBufferPointer { virStreamSend(stream, $0.baseAddress, $0.count) }
             if sent == -2 {
-                usleep(1000)
+                // The guest is not reading its console (rare: it is paused, or busy at boot); keystrokes wait.
+                poll(nil, 0, 10)
                 continue
             }
             if sent < 0 { throw LibvirtError.last("write console of '\(name)'") }
             offset += Int(sent)
         }
+    }
+
+    private func consoleFailure(_ operation: String) -> LibvirtError {
+        LibvirtError(operation: operation, code: -1, domain: 0, message: String(cString: strerror(errno)))
     }
 
     private func writeAll(_ fd: Int32, _ buffer: [CChar], count: Int) throws {
@@ -61,8 +85,7 @@ extension Domain {
             let written = buffer[offset..<count].withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count) }
             if written < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
-                throw LibvirtError(operation: "show console of '\(name)'", code: -1, domain: 0,
-                                   message: String(cString: strerror(errno)))
+                throw consoleFailure("show console of '\(name)'")
             }
             offset += written
         }

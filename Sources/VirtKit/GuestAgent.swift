@@ -64,6 +64,7 @@ extension Domain {
                 _ = try? agentJSON(["execute": "guest-exec", "arguments": ["path": "kill", "arg": ["-KILL", "\(pid)"]]])
                 throw GuestExecTimeout(domain: name, program: program, seconds: timeoutSeconds)
             }
+            // The agent's protocol has no "wait for exit": asking again is the only way (on the caller's lane).
             usleep(100_000)
         }
     }

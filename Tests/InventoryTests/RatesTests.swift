@@ -110,9 +110,10 @@ func snapshot(at time: Double, cpus: Int = 4, hostBusy: UInt64 = 0, hostIdle: UI
 @Suite(.tags(.pure)) struct ProviderMappingTests {
     @Test func everyLibvirtStateMapsToItsNamesakeWithTheSameActivity() {
         for state in DomainState.allCases {
-            #expect("\(MachineState(state))" == "\(state)")
-            #expect(MachineState(state).isActive == state.isActive)
+            #expect("\(MachineState(libvirtState: state.rawValue))" == "\(state)")
+            #expect(MachineState(libvirtState: state.rawValue).isActive == state.isActive)
         }
+        #expect(MachineState(libvirtState: 99) == .noState, "a state libvirt may add later")
     }
 
     @Test func labelsMatchVirsh() {

@@ -3,7 +3,6 @@ import ProcessRunner
 import ImageKit
 import Inventory
 import LabFormat
-import Providers
 import VirtKit
 
 struct DomainPrimitive: CheckPrimitive {
@@ -44,7 +43,7 @@ struct DomainPrimitive: CheckPrimitive {
         guard wantExists else { return .judged(false, expected: "domain \(name) is absent", got: "it exists") }
         guard let details = try? domain.details() else { return .failure("cannot read domain \(name)") }
         var facts: [String: String] = [
-            "state": details.state.map { MachineState($0).label } ?? "unknown", "uuid": details.uuid, "nic_count": "\(details.nics.count)",
+            "state": details.state.map { MachineState(libvirtState: $0.rawValue).label } ?? "unknown", "uuid": details.uuid, "nic_count": "\(details.nics.count)",
             "macs": details.nics.map(\.mac).joined(separator: ","), "memory_mib": "\(details.maxMemoryKiB / 1024)",
             "vcpus": "\(details.vcpus)", "disk_format": details.disks.first { $0.device == "disk" }?.format ?? "",
         ]

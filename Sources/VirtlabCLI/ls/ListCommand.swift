@@ -62,7 +62,7 @@ struct ListCommand: AsyncParsableCommand {
         let machines = try conn.domains().compactMap { domain -> Machine? in
             let info: DomainInfo
             do { info = try domain.info() } catch let error as LibvirtError where error.kind == .noSuchDomain { return nil }
-            return Machine(name: info.name, uuid: info.uuid, id: info.id, state: MachineState(info.state).label, vcpus: info.vcpus,
+            return Machine(name: info.name, uuid: info.uuid, id: info.id, state: MachineState(libvirtState: info.state.rawValue).label, vcpus: info.vcpus,
                            memoryKib: info.memoryKiB, maxMemoryKib: info.maxMemoryKiB, cpuTimeNs: info.cpuTimeNs)
         }.sorted { $0.name < $1.name }
         let engineResult: Result<([ContainerSummary], [ContainerImage]), Error>

@@ -84,7 +84,7 @@ struct VMCommand: AsyncParsableCommand {
                 "Name:        \(d.name)",
                 "UUID:        \(d.uuid)",
                 "Id:          \(d.id.map(String.init) ?? "-")",
-                "State:       \(d.state.map { MachineState($0).label } ?? "unknown")\(d.stateReason.map { " (\($0))" } ?? "")",
+                "State:       \(d.state.map { MachineState(libvirtState: $0.rawValue).label } ?? "unknown")\(d.stateReason.map { " (\($0))" } ?? "")",
                 "Type:        \(d.osType)\(d.arch.map { " \($0)" } ?? ""), domain type \(d.hypervisorType)",
                 "vCPUs:       \(d.vcpus)",
                 "Memory:      \(Units.kibibytes(d.currentMemoryKiB)) of \(Units.kibibytes(d.maxMemoryKiB))",
