@@ -81,8 +81,9 @@ let package = Package(
         // The application layer: the use cases the command line and the dashboard share (a class's live grading,
         // board and reports; a VM from a cloud image), user-facing errors, the log file.
         .target(name: "Services", dependencies: [
-            "BlockingWork", "VirtKit", "HostDoctor", "ProcessRunner", "SecureShell", "Classroom", "Gradebook", "LabFormat", "Inventory",
-            "ImageKit", "Provisioning", .product(name: "Logging", package: "swift-log"),
+            "BlockingWork", "VirtKit", "HostDoctor", "ProcessRunner", "SecureShell", "ContainerKit", "TermCurses", "Classroom",
+            "Gradebook", "LabFormat", "Inventory", "ImageKit", "Providers", "Provisioning",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // The dashboard put together: the runtime with an adapter for each port (libvirt, the engine, the grader,
         // the gradebook, curses), themes found on disk.

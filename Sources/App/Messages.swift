@@ -65,53 +65,6 @@ public struct MachineRefusal: Sendable, Equatable {
     public let reason: String
 }
 
-/// A container action as the dashboard asks for it: the table's verb (`ContainerVerb`).
-public enum ContainerAction: Sendable, Equatable {
-    case start, stop, restart, pause, unpause
-    /// Removing a running container stops it first.
-    case remove
-
-    public var kind: ContainerVerb {
-        switch self {
-        case .start: .start
-        case .stop: .stop
-        case .restart: .restart
-        case .pause: .pause
-        case .unpause: .unpause
-        case .remove: .remove
-        }
-    }
-
-    public var verb: String { kind.rule.verb }
-}
-
-/// A network action as the dashboard asks for it: the table's verb (`NetworkVerb`) with what it needs.
-public enum NetworkAction: Sendable, Equatable {
-    case start, stop
-    /// Carries the VMs the confirmation named: the network is deleted only if no others use it by then.
-    case delete(inUseBy: [String])
-    case autostart(Bool)
-
-    public var kind: NetworkVerb {
-        switch self {
-        case .start: .start
-        case .stop: .stop
-        case .delete: .delete
-        case .autostart: .autostart
-        }
-    }
-
-    public var verb: String {
-        if case .autostart(let on) = self { return "turn autostart \(on ? "on" : "off") for" }
-        return kind.rule.verb
-    }
-
-    /// The virsh command that does the same to network `name`; with `uri`, as typed on that connection.
-    public func command(for name: String, uri: String? = nil) -> String {
-        kind.rule.command.line(CommandTemplate.Values([.name: name], on: self == .autostart(false) ? [.disable] : []), uri: uri)
-    }
-}
-
 /// What a confirmation dialog is about to do.
 public enum PendingAction: Sendable, Equatable {
     case machine(MachineAction)

@@ -1,7 +1,6 @@
 import Services
 import ArgumentParser
 import Foundation
-import VirtKit
 
 /// `virtlab`: a terminal virtual-lab manager on libvirt.
 public struct VirtlabCommand: AsyncParsableCommand {
@@ -34,10 +33,10 @@ struct ConnectionOptions: ParsableArguments {
     var readOnly = false
 
     /// Opens the chosen connection and, on the demo hypervisor, says so on stderr (stdout stays data).
-    func open() throws -> (Connection, ConnectionChoice) {
-        let choice = ConnectionChoice.resolve(flag: uri)
+    func open() throws -> (Hypervisor, ConnectionChoice) {
+        let (host, choice) = try Hypervisor.chosen(flag: uri, readOnly: readOnly)
         if let note = choice.demoNote { Output.note(note) }
-        return (try Connection(uri: choice.uri, readOnly: readOnly), choice)
+        return (host, choice)
     }
 }
 

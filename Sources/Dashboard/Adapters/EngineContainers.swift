@@ -6,7 +6,6 @@ import Inventory
 import Providers
 import Runtime
 import Synchronization
-import TermCurses
 
 /// The container port on the Docker Engine API (Docker, or Podman's service).
 final class EngineContainers: ContainerPort {
@@ -30,17 +29,8 @@ final class EngineContainers: ContainerPort {
     }
 
     func perform(_ action: ContainerAction, _ key: MachineKey) async throws {
-        let client = try engine().client, id = key.uuid
-        try await translated {
-            switch action {
-            case .start: try await client.start(id)
-            case .stop: try await client.stop(id)
-            case .restart: try await client.restart(id)
-            case .pause: try await client.pause(id)
-            case .unpause: try await client.unpause(id)
-            case .remove: try await client.remove(id, force: true)
-            }
-        }
+        let engine = Engine(client: try engine().client)
+        _ = try await translated { try await engine.perform(action, on: key.uuid) }
     }
 
     func logs(_ name: String) async throws -> String {
@@ -52,11 +42,10 @@ final class EngineContainers: ContainerPort {
     }
 
     func shell(_ name: String) async throws -> any ShellSession {
-        let client = try engine().client
+        let engine = Engine(client: try engine().client)
         // bash where the image has it, else the POSIX shell every image with a shell has.
         let argv = ["/bin/sh", "-c", "if command -v bash >/dev/null; then exec bash; else exec sh; fi"]
-        let execID = try await translated { try await client.createExec(name, argv, terminal: true) }
-        return ContainerShell(client: client, execID: execID, name: name)
+        return ContainerShell(terminal: try await translated { try await engine.terminal(argv, in: name) }, name: name)
     }
 
     private func engine() throws -> EngineProvider {
@@ -71,20 +60,14 @@ final class EngineContainers: ContainerPort {
 
 /// A shell created in a container, attached to the terminal when the loop hands it over.
 private struct ContainerShell: ShellSession {
-    let client: EngineClient
-    let execID: String
+    let terminal: ContainerTerminal
     let name: String
 
     func attach() -> String {
         let banner = "\r\nvirtlab: shell in container \(name). Type exit or press Ctrl-] to return to virtlab.\r\n\r\n"
         FileHandle.standardOutput.write(Data(banner.utf8))
         do {
-            let session = try ExecTerminal.attach(endpoint: client.endpoint, execID: execID)
-            if let size = terminalSize(of: STDOUT_FILENO) {
-                let (client, execID) = (client, execID)
-                Task { try? await client.resizeExec(execID, rows: size.rows, columns: size.columns) }
-            }
-            switch RawMode.run({ session.relay(input: STDIN_FILENO, output: STDOUT_FILENO) }) {
+            switch try terminal.attach() {
             case .userLeft: return "left the shell in \(name) (it goes on running)"
             case .ended: return "the shell in \(name) ended"
             case .inputClosed: return "terminal input closed"

@@ -61,21 +61,30 @@ final class LibvirtMachines: MachinePort {
 
     func details(_ key: MachineKey) throws -> MachineDetails {
         try translated {
-            let domain = try connection().domain(uuid: key.uuid)
-            let domainDetails = try domain.details()
+            let host = try host()
+            let vm = try host.vm(uuid: key.uuid, name: key.uuid)
+            let domainDetails = try host.details(vm)
             var details = MachineDetails(domainDetails)
             // No agent (none installed, or still booting) is normal: the pane says so.
-            if domainDetails.state?.isActive == true, let guest = try? domain.guestInfo(timeoutSeconds: 2) {
+            if domainDetails.state?.isActive == true, let guest = host.guestInfo(vm, timeoutSeconds: 2) {
                 details.guest = GuestSystem(guest)
             }
             return details
         }
     }
 
-    func xml(_ name: String) throws -> String { try translated { try connection().domain(named: name).xml() } }
+    func xml(_ name: String) throws -> String {
+        try translated {
+            let host = try host()
+            return try host.xml(try host.vm(named: name))
+        }
+    }
 
     func snapshots(_ key: MachineKey) throws -> [SnapshotNode] {
-        try translated { try connection().domain(uuid: key.uuid).snapshots().map(SnapshotNode.init) }
+        try translated {
+            let host = try host()
+            return try host.snapshotTree(try host.vm(uuid: key.uuid, name: key.uuid))
+        }
     }
 
     func devices(_ key: MachineKey) -> DeviceCounters? {
@@ -84,14 +93,8 @@ final class LibvirtMachines: MachinePort {
 
     func perform(_ action: MachineAction, _ key: MachineKey, name: String) throws -> String {
         try translated {
-            let connection = try connection()
-            let domain: Domain
-            do {
-                domain = try connection.domain(uuid: key.uuid)
-            } catch let error as LibvirtError where error.kind == .noSuchDomain {
-                throw UserFacingError("\(name) no longer exists on \(uri)")
-            }
-            let line = try MachineActions.perform(action, on: domain, connection: connection)
+            let host = try host()
+            let line = try host.perform(action, on: try host.vm(uuid: key.uuid, name: name))
             if [.clone, .delete, .attachDisk].contains(action.kind) { link.withLock { $0?.inventory.invalidateSlowLists() } }
             return line
         }
@@ -99,26 +102,17 @@ final class LibvirtMachines: MachinePort {
 
     func perform(_ action: NetworkAction, network name: String) throws -> String {
         try translated {
-            let connection = try connection()
-            switch action {
-            case .start: try connection.startNetwork(name)
-            case .stop: try connection.stopNetwork(name)
-            case .delete(let confirmed): try connection.deleteNetwork(name, confirmedUsers: confirmed)
-            case .autostart(let on): try connection.setNetworkAutostart(name, on)
-            }
+            let line = try host().perform(action, network: name)
             link.withLock { $0?.inventory.invalidateSlowLists() }
-            if case .autostart(let on) = action { return "autostart \(on ? "on" : "off") for network \(name)" }
-            return "\(action.kind.rule.done) \(name)"
+            return line
         }
     }
 
     func createNetwork(name: String, mode: String, subnet: String?, dhcp: String?) throws -> String {
         try translated {
-            let spec = try NetworkSpec.parse(name: name, mode: mode, subnet: subnet, dhcp: dhcp)
-            let network = try connection().defineNetwork(spec)
+            let line = try host().defineNetwork(try NetworkSpec.parse(name: name, mode: mode, subnet: subnet, dhcp: dhcp))
             link.withLock { $0?.inventory.invalidateSlowLists() }
-            return "defined network \(network.name) (\(network.forwardMode)\(network.subnet.map { ", \($0)" } ?? "")); "
-                + "press u to start it"
+            return line + "; press u to start it"
         }
     }
 
@@ -128,7 +122,7 @@ final class LibvirtMachines: MachinePort {
             guard let image = DiskImage.inspect(path: imagePath) else { throw UserFacingError("cannot read \(imagePath)") }
             var request = CloudLaunch.Request(name: name)
             (request.memoryMiB, request.sshKeyFile) = (memoryMiB, sshKeyPath)
-            let launched = try CloudLaunch.launch(try CloudLaunch.spec(request, image: image, uri: uri), on: connection())
+            let launched = try CloudLaunch.launch(try CloudLaunch.spec(request, image: image, uri: uri), on: host())
             link.withLock { $0?.inventory.invalidateSlowLists() }
             return "created and started \(launched.name) (\(launched.accelerator == .kvm ? "KVM" : "TCG")); "
                 + "press 1 to see it, c for its console"
@@ -139,8 +133,9 @@ final class LibvirtMachines: MachinePort {
         let banner = "\r\nvirtlab: console of \(name). Press Ctrl-] to return to virtlab.\r\n\r\n"
         FileHandle.standardOutput.write(Data(banner.utf8))
         do {
-            let domain = try connection().domain(named: name)
-            switch try RawMode.run({ try domain.attachConsole(input: STDIN_FILENO, output: STDOUT_FILENO) }) {
+            let host = try host()
+            let vm = try host.vm(named: name)
+            switch try RawMode.run({ try host.attachConsole(vm) }) {
             case .userLeft: return "left the console of \(name)"
             case .consoleClosed: return "the console of \(name) closed"
             case .inputClosed: return "terminal input closed"
@@ -157,9 +152,9 @@ final class LibvirtMachines: MachinePort {
         }
     }
 
-    private func connection() throws -> Connection {
+    private func host() throws -> Hypervisor {
         guard let connection = link.withLock({ $0?.connection }) else { throw UserFacingError("not connected to \(uri)") }
-        return connection
+        return Hypervisor(connection)
     }
 
     /// Any error, in the status bar's words.

@@ -3,6 +3,12 @@ import ImageKit
 import Provisioning
 import VirtKit
 
+public typealias LaunchSpec = Provisioning.LaunchSpec
+public typealias Launched = Provisioning.Launched
+public typealias Accelerator = Provisioning.Accelerator
+public typealias DiskImage = ImageKit.DiskImage
+public typealias ImageLibrary = ImageKit.ImageLibrary
+
 /// A VM from a cloud image, as `virtlab vm create` and the dashboard's launch wizard both make it: a
 /// copy-on-write overlay on the image, a cloud-init seed with the user's key (or the user's own user-data),
 /// started.
@@ -44,8 +50,8 @@ public enum CloudLaunch {
     }
 
     /// Makes and starts the VM; nothing half-made stays behind when it fails (the launcher cleans up).
-    public static func launch(_ spec: LaunchSpec, on connection: Connection) throws -> Launched {
-        do { return try CloudLauncher(connection: connection).launch(spec) } catch let error as ProvisioningError {
+    public static func launch(_ spec: LaunchSpec, on host: Hypervisor) throws -> Launched {
+        do { return try CloudLauncher(connection: host.connection).launch(spec) } catch let error as ProvisioningError {
             throw UserFacingError(error.description)
         }
     }

@@ -3,8 +3,6 @@ import ArgumentParser
 import Foundation
 import Inventory
 import Logging
-import Provisioning
-import VirtKit
 
 /// `--explain` on every command that changes something: print the equivalent command line, do nothing.
 struct ExplainOption: ParsableArguments {
@@ -36,21 +34,7 @@ struct VMChoice {
     }
 
     /// The VMs chosen, in the order named (then by name); a name that is not there is a failure of its own.
-    func resolve(_ connection: Connection) throws -> [Result<Domain, Error>] {
-        var chosen: [Result<Domain, Error>] = names.map { name in Result { try connection.domain(named: name) } }
-        if all || match != nil {
-            let named = Set(names)
-            let matching = try connection.domains().filter { domain in
-                !named.contains(domain.name) && (all || fnmatch(match ?? "*", domain.name, 0) == 0)
-            }.sorted { $0.name < $1.name }
-            if matching.isEmpty && names.isEmpty {
-                throw UserFacingError(all ? "no VMs on \(connection.uri)"
-                                      : "no VM on \(connection.uri) matches '\(match ?? "")' (run 'virtlab ls' to see their names)")
-            }
-            chosen += matching.map { .success($0) }
-        }
-        return chosen
-    }
+    func resolve(on host: Hypervisor) throws -> [Result<VM, Error>] { try host.vms(named: names, matching: match, all: all) }
 }
 
 /// Runs table actions for the command line: each VM's action is done (or explained with `--explain`), said on
@@ -60,18 +44,18 @@ enum ActionRunner {
 
     /// One action per selected VM (`action` may depend on the VM: a running one changes live); a VM that fails
     /// is said on stderr and the others still go ahead; exit 1 if any failed.
-    static func run(_ selection: VMSelection, explain: Bool, _ action: (Domain) throws -> MachineAction) async throws {
+    static func run(_ selection: VMSelection, explain: Bool, _ action: (VM) throws -> MachineAction) async throws {
         try await run(selection.connection, selection.choice, explain: explain, action)
     }
 
     static func run(_ options: ConnectionOptions, _ choice: VMChoice, explain: Bool,
-                    _ action: (Domain) throws -> MachineAction) async throws {
-        let connection = try options.open().0
+                    _ action: (VM) throws -> MachineAction) async throws {
+        let host = try options.open().0
         var failures = 0
-        for chosen in try choice.resolve(connection) {
+        for chosen in try choice.resolve(on: host) {
             do {
-                let domain = try chosen.get()
-                try await perform(try action(domain), on: domain, connection: connection, explain: explain)
+                let vm = try chosen.get()
+                try await perform(try action(vm), on: vm, host: host, explain: explain)
             } catch {
                 failures += 1
                 Output.error(UserMessage.line(for: error))
@@ -81,13 +65,13 @@ enum ActionRunner {
     }
 
     /// One action on one VM, explained or done, and logged.
-    static func perform(_ action: MachineAction, on domain: Domain, connection: Connection, explain: Bool) async throws {
-        let command = action.command(for: domain.name, uri: connection.uri)
-        try await record(connection.uri, "\(action.verb) \(domain.name)", command, explain: explain) {
+    static func perform(_ action: MachineAction, on vm: VM, host: Hypervisor, explain: Bool) async throws {
+        let command = action.command(for: vm.name, uri: host.uri)
+        try await record(host.uri, "\(action.verb) \(vm.name)", command, explain: explain) {
             do {
-                return try MachineActions.perform(action, on: domain, connection: connection)
+                return try host.perform(action, on: vm)
             } catch let refused as ActionRefused {
-                throw UserFacingError("\(refused) (run 'virtlab vm info \(domain.name)' to see its state)")
+                throw UserFacingError("\(refused) (run 'virtlab vm info \(vm.name)' to see its state)")
             }
         }
     }

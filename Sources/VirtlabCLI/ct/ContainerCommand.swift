@@ -1,13 +1,9 @@
 import BlockingWork
 import Services
 import ArgumentParser
-import ContainerKit
 import Foundation
-import ProcessRunner
 import Humanize
 import Inventory
-import Providers
-import TermCurses
 
 /// `virtlab ct ...`: containers on the Docker-compatible engine (Docker or Podman's API service).
 struct ContainerCommand: AsyncParsableCommand {
@@ -24,11 +20,11 @@ struct ContainerCommand: AsyncParsableCommand {
 
         func run() async throws {
             let includeStopped = !running
-            let (endpoint, containers) = try await engine("list containers") { client in
-                (client.endpoint, try await client.containers(includeStopped: includeStopped))
+            let (uri, containers) = try await Engine.using("list containers") { engine in
+                (engine.uri, try await engine.containers(includeStopped: includeStopped))
             }
             if json { return try Output.json(containers.map(ContainerRow.init)) }
-            print("Containers on \(endpoint.uri)")
+            print("Containers on \(uri)")
             print(ContainerRow.table(containers.map(ContainerRow.init)))
         }
     }
@@ -37,7 +33,7 @@ struct ContainerCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration.action("start", ContainerVerb.start.rule, "Start a container.")
         @Argument(help: "The container's name or id.") var name: String
         @OptionGroup var explain: ExplainOption
-        func run() async throws { try await change(name, .start, explain: explain.explain) { try await $0.start($1) } }
+        func run() async throws { try await change(name, .start, explain: explain.explain) }
     }
 
     struct Stop: AsyncParsableCommand {
@@ -48,8 +44,7 @@ struct ContainerCommand: AsyncParsableCommand {
         @OptionGroup var explain: ExplainOption
         @Option(help: "Seconds to wait before killing.") var time = 10
         func run() async throws {
-            let grace = time
-            try await change(name, .stop, explain: explain.explain) { try await $0.stop($1, graceSeconds: grace) }
+            try await change(name, .stop, explain: explain.explain, graceSeconds: time)
         }
     }
 
@@ -60,8 +55,7 @@ struct ContainerCommand: AsyncParsableCommand {
         @OptionGroup var explain: ExplainOption
         @Option(help: "Seconds to wait before killing.") var time = 10
         func run() async throws {
-            let grace = time
-            try await change(name, .restart, explain: explain.explain) { try await $0.restart($1, graceSeconds: grace) }
+            try await change(name, .restart, explain: explain.explain, graceSeconds: time)
         }
     }
 
@@ -70,7 +64,7 @@ struct ContainerCommand: AsyncParsableCommand {
             "pause", ContainerVerb.pause.rule, "Freeze every process of a container.")
         @Argument(help: "The container's name or id.") var name: String
         @OptionGroup var explain: ExplainOption
-        func run() async throws { try await change(name, .pause, explain: explain.explain) { try await $0.pause($1) } }
+        func run() async throws { try await change(name, .pause, explain: explain.explain) }
     }
 
     struct Unpause: AsyncParsableCommand {
@@ -78,7 +72,7 @@ struct ContainerCommand: AsyncParsableCommand {
             "unpause", ContainerVerb.unpause.rule, "Thaw a paused container.")
         @Argument(help: "The container's name or id.") var name: String
         @OptionGroup var explain: ExplainOption
-        func run() async throws { try await change(name, .unpause, explain: explain.explain) { try await $0.unpause($1) } }
+        func run() async throws { try await change(name, .unpause, explain: explain.explain) }
     }
 
     struct Remove: AsyncParsableCommand {
@@ -95,8 +89,7 @@ struct ContainerCommand: AsyncParsableCommand {
                 throw UserFacingError("removing container '\(name)' loses the files changed inside it: add --yes "
                     + "to confirm")
             }
-            let force = force
-            try await change(name, .remove, explain: explain.explain) { try await $0.remove($1, force: force) }
+            try await change(name, .remove, explain: explain.explain, force: force)
         }
     }
 
@@ -107,7 +100,7 @@ struct ContainerCommand: AsyncParsableCommand {
 
         func run() async throws {
             let name = name, tail = tail
-            let frames = try await engine("read the logs of \(name)") { try await $0.logs(name, tail: tail) }
+            let frames = try await Engine.using("read the logs of \(name)") { try await $0.logs(name, tail: tail) }
             FileHandle.standardOutput.write(frames.stdout)
             FileHandle.standardError.write(frames.stderr)
             if frames.truncated { Output.note("output cut at 1 MiB; use --tail to see less") }
@@ -140,7 +133,7 @@ struct ContainerCommand: AsyncParsableCommand {
                 if let exitCode, exitCode != 0 { throw ExitCode(exitCode) }
                 return
             }
-            let result = try await engine("run \(argv[0]) in \(name)") { try await $0.exec(name, argv, timeout: .hours(24)) }
+            let result = try await Engine.using("run \(argv[0]) in \(name)") { try await $0.run(argv, in: name) }
             FileHandle.standardOutput.write(Data(result.stdout.utf8))
             FileHandle.standardError.write(Data(result.stderr.utf8))
             if result.truncated { Output.note("output cut at 64 KiB") }
@@ -150,17 +143,11 @@ struct ContainerCommand: AsyncParsableCommand {
         /// A command with the user's terminal attached, in raw mode, until it exits or Ctrl-] is pressed.
         /// Returns how it ended and, when the command exited, its status.
         static func interactive(_ name: String, _ argv: [String]) async throws -> (ShellEnd, Int32?) {
-            let (client, execID) = try await engine("start \(argv[0]) in \(name)") { client in
-                (client, try await client.createExec(name, argv, terminal: true))
-            }
-            let session = try ExecTerminal.attach(endpoint: client.endpoint, execID: execID)
-            if let size = terminalSize(of: STDOUT_FILENO) {
-                _ = try? await client.resizeExec(execID, rows: size.rows, columns: size.columns)
-            }
+            let terminal = try await Engine.using("start \(argv[0]) in \(name)") { try await $0.terminal(argv, in: name) }
             // The relay blocks until the command ends or the user leaves: on the blocking pool, not the cooperative pool.
-            let end = await BlockingPool.run { RawMode.run { session.relay(input: STDIN_FILENO, output: STDOUT_FILENO) } }
+            let end = try await BlockingPool.run { try terminal.attach() }
             guard end == .ended else { return (end, nil) }
-            return (end, try? await client.execExitCode(execID))
+            return (end, await terminal.exitCode())
         }
     }
 }
@@ -198,30 +185,14 @@ struct ContainerRow: Encodable {
 }
 
 /// Connects to the engine and runs `body`, turning every failure into one line that says what was attempted.
-func engine<T: Sendable>(_ attempt: String, _ body: @escaping @Sendable (EngineClient) async throws -> T) async throws -> T {
-    do {
-        let (client, _) = try await EngineClient.connect()
-        return try await body(client)
-    } catch let error as EngineError {
-        let hint = error.kind == .notFound ? " (run 'virtlab ct ls' to see the containers)" : ""
-        throw UserFacingError(error.kind == .noEngine || error.kind == .notAnEngine || error.kind == .tooOld
-            ? "cannot \(attempt): \(error.message)" : "cannot \(attempt): \(UserMessage.oneLine(error.message))\(hint)")
-    }
-}
-
-/// One shape for the state changes: the action table (`ContainerVerb`, which the dashboard reads too) says
-/// when each applies; the engine is asked only when it does.
-private func change(_ name: String, _ verb: ContainerVerb, explain: Bool,
-                    _ call: @escaping @Sendable (EngineClient, String) async throws -> Void) async throws {
-    let rule = verb.rule
+/// A container action of the table, explained or done (refused first in a state the table forbids), and logged.
+private func change(_ name: String, _ action: ContainerAction, explain: Bool, graceSeconds: Int = 10, force: Bool = false)
+    async throws
+{
+    let rule = action.kind.rule
     try await ActionRunner.record("container engine", "\(rule.verb) \(name)", rule.command.line(name: name), explain: explain) {
-        try await engine("\(rule.verb) \(name)") { client in
-            let found = try await client.containers(includeStopped: true).first { $0.name == name || $0.id.hasPrefix(name) }
-            if let found, let why = rule.refusal(name, ContainerRunState(found.state)) {
-                throw UserFacingError(why + " (run 'virtlab ct ls' to see the containers)")
-            }
-            try await call(client, name)
+        try await Engine.using("\(rule.verb) \(name)") { engine in
+            try await engine.perform(action, on: name, graceSeconds: graceSeconds, force: force)
         }
-        return "\(name): \(rule.done)"
     }
 }

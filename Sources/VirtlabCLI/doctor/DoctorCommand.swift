@@ -1,7 +1,5 @@
 import Services
 import ArgumentParser
-import HostDoctor
-import VirtKit
 
 /// `virtlab doctor`: what this host offers for virtualization, each finding with where it was read.
 struct DoctorCommand: AsyncParsableCommand {
@@ -19,38 +17,9 @@ struct DoctorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var report = HostReport.collect()
-        report.sections.append(Self.libvirtSection(choice: ConnectionChoice.resolve(flag: uri),
-                                                   hardwareVirtualization: report.hardwareVirtualization))
+        let report = HostCheck.report(uri: uri)
         if json { return try Output.json(JSONReport(hardwareVirtualization: report.hardwareVirtualization, report: report)) }
         print(Self.render(report))
-    }
-
-    static func libvirtSection(choice: ConnectionChoice, hardwareVirtualization: Bool) -> ReportSection {
-        var findings = [Finding(.info, "libvirt library", Libvirt.libraryVersion, source: "virGetVersion")]
-        do {
-            let conn = try Connection(uri: choice.uri, readOnly: true)
-            let hypervisor = try conn.hypervisor()
-            findings.append(Finding(choice.isDemo ? .warning : .ok, "Connection",
-                                    "\(choice.uri) answers (\(choice.source.rawValue))", source: "virConnectOpenReadOnly"))
-            findings.append(Finding(.info, "Hypervisor", "\(hypervisor.type) \(hypervisor.version), libvirt daemon "
-                                    + hypervisor.libvirtVersion, source: "virConnectGetVersion"))
-            let types = (try? conn.guestDomainTypes()) ?? []
-            let typeList = types.isEmpty ? "none reported" : types.joined(separator: ", ")
-            let typesFinding = switch (types.contains("kvm"), hardwareVirtualization) {
-            case (true, true): Finding(.ok, "Domain types offered", typeList, source: "virConnectGetCapabilities")
-            case (true, false): Finding(.warning, "Domain types offered", typeList
-                                        + " (kvm is offered, but without vmx/svm a KVM guest may hang: use type qemu, TCG)",
-                                        source: "virConnectGetCapabilities")
-            case (false, _): Finding(.info, "Domain types offered", typeList + " (no kvm: guests use TCG emulation)",
-                                     source: "virConnectGetCapabilities")
-            }
-            findings.append(typesFinding)
-            if let note = choice.demoNote { findings.append(Finding(.warning, "Demo", note, source: "connection choice")) }
-        } catch {
-            findings.append(Finding(.absent, "Connection", UserMessage.line(for: error), source: choice.uri))
-        }
-        return ReportSection(title: "libvirt", findings: findings)
     }
 
     static func render(_ report: HostReport) -> String {

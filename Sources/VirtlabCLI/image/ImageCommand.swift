@@ -2,11 +2,7 @@ import Services
 import ArgumentParser
 import Foundation
 import Humanize
-import ImageKit
 import Inventory
-import Providers
-import Provisioning
-import VirtKit
 
 /// `virtlab image ...`: disk images in virtlab's images directory and in libvirt's storage pools.
 struct ImageCommand: AsyncParsableCommand {
@@ -25,30 +21,6 @@ struct ImageCommand: AsyncParsableCommand {
         var library: ImageLibrary { ImageLibrary(directory: directory ?? ImageLibrary.defaultDirectory()) }
     }
 
-    /// One row: an image from the directory or a pool.
-    struct Row: Encodable {
-        let name: String
-        let source: String
-        let path: String
-        let format: String
-        let virtualSize: UInt64
-        let sizeOnDisk: UInt64
-        let backingChain: [String]
-
-        init(_ image: ImageSample) {
-            name = image.name
-            source = image.pool == LibvirtProvider.libraryLabel || image.pool == "file" ? image.pool
-                : "pool \(image.pool)"
-            path = image.path
-            format = image.format ?? "unknown"
-            virtualSize = image.capacityBytes
-            sizeOnDisk = image.allocationBytes
-            // The whole chain where the files are readable here; else the one backing file libvirt names.
-            let chain = DiskImage.chain(path: image.path).dropFirst().map(\.path)
-            backingChain = chain.isEmpty ? image.backingStore.map { [$0] } ?? [] : chain
-        }
-    }
-
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "ls",
                                                         abstract: "List disk images (directory and pools).")
@@ -57,7 +29,7 @@ struct ImageCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON instead of a table.") var json = false
 
         func run() async throws {
-            let rows = try ImageCommand.rows(library.library, connection)
+            let rows = ImageCommand.rows(library.library, connection)
             if json { return try Output.json(rows) }
             print(ImageCommand.table(rows, directory: library.library.directory))
         }
@@ -70,9 +42,7 @@ struct ImageCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON instead of text.") var json = false
 
         func run() async throws {
-            let found = try library.library.find(image)
-            let inLibrary = found.path.hasPrefix(library.library.directory + "/")
-            let row = Row(ImageSample(found, source: inLibrary ? LibvirtProvider.libraryLabel : "file"))
+            let row = try Images.row(image, library: library.library)
             if json { return try Output.json(row) }
             print("""
                 Name:         \(row.name)
@@ -122,13 +92,11 @@ struct ImageCommand: AsyncParsableCommand {
         }
 
         private func importAppliance() async throws {
-            let conn = try connection.open().0
-            let importer = ApplianceImporter(connection: conn)
-            let storage = CloudLauncher.defaultStorageDirectory(uri: conn.uri)
-            let plan = try importer.plan(file, name: name, storageDirectory: storage)
-            try await ActionRunner.record(conn.uri, "import \(file) as \(plan.name)", plan.commands.joined(separator: "\n"),
+            let host = try connection.open().0
+            let plan = try host.appliancePlan(file, name: name)
+            try await ActionRunner.record(host.uri, "import \(file) as \(plan.name)", plan.commands.joined(separator: "\n"),
                                           explain: explain.explain) {
-                let made = try importer.importAppliance(file, name: name, network: network, storageDirectory: storage)
+                let made = try host.importAppliance(file, name: name, network: network)
                 let d = made.descriptor
                 return "imported \(made.name) from \((file as NSString).lastPathComponent): \(d.cpus) vCPU\(d.cpus == 1 ? "" : "s"), "
                     + "\(d.memoryMiB) MiB, \(made.disks.count) disk\(made.disks.count == 1 ? "" : "s") (qcow2: "
@@ -136,24 +104,24 @@ struct ImageCommand: AsyncParsableCommand {
                     + (start ? "" : "; start it with 'virtlab vm start \(made.name)'")
             }
             if explain.explain {
-                if start { print(MachineAction.start.command(for: plan.name, uri: conn.uri)) }
+                if start { print(MachineAction.start.command(for: plan.name, uri: host.uri)) }
                 return
             }
-            if start { try await ActionRunner.perform(.start, on: try conn.domain(named: plan.name), connection: conn, explain: false) }
+            if start { try await ActionRunner.perform(.start, on: try host.vm(named: plan.name), host: host, explain: false) }
         }
     }
 
     /// Images from the directory, then from every pool the connection shows (pools are best effort: an
     /// unreachable libvirt leaves a note, not an error).
-    static func rows(_ library: ImageLibrary, _ connection: ConnectionOptions) throws -> [Row] {
-        var conn: Connection?
-        do { conn = try connection.open().0 } catch {
+    static func rows(_ library: ImageLibrary, _ connection: ConnectionOptions) -> [Images.Row] {
+        var host: Hypervisor?
+        do { host = try connection.open().0 } catch {
             Output.note("storage pools not listed: \(UserMessage.line(for: error))")
         }
-        return LibvirtProvider.diskImages(connection: conn, library: library).map(Row.init)
+        return Images.rows(library: library, host: host)
     }
 
-    static func table(_ rows: [Row], directory: String) -> String {
+    static func table(_ rows: [Images.Row], directory: String) -> String {
         guard !rows.isEmpty else {
             return "No disk images in \(directory) or any storage pool; 'virtlab image import FILE' adds one."
         }

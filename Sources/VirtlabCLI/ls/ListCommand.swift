@@ -1,12 +1,8 @@
 import Services
 import ArgumentParser
-import ContainerKit
 import Foundation
 import Humanize
-import ImageKit
 import Inventory
-import Providers
-import VirtKit
 
 /// `virtlab ls`: every machine on the connection, every container on the engine, and the images of both.
 struct ListCommand: AsyncParsableCommand {
@@ -24,7 +20,7 @@ struct ListCommand: AsyncParsableCommand {
         let containers: [ContainerRow]
         /// Why there are no containers, when no engine answered.
         let engineProblem: String?
-        let diskImages: [ImageCommand.Row]
+        let diskImages: [Images.Row]
         let containerImages: [ContainerImageRow]
     }
 
@@ -56,19 +52,16 @@ struct ListCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (conn, choice) = try connection.open()
-        let hypervisor = try conn.hypervisor()
-        // A VM undefined between the listing and its info is gone, not an error: the rest is still listed.
-        let machines = try conn.domains().compactMap { domain -> Machine? in
-            let info: DomainInfo
-            do { info = try domain.info() } catch let error as LibvirtError where error.kind == .noSuchDomain { return nil }
-            return Machine(name: info.name, uuid: info.uuid, id: info.id, state: MachineState(libvirtState: info.state.rawValue).label, vcpus: info.vcpus,
-                           memoryKib: info.memoryKiB, maxMemoryKib: info.maxMemoryKiB, cpuTimeNs: info.cpuTimeNs)
-        }.sorted { $0.name < $1.name }
+        let (host, choice) = try connection.open()
+        let hypervisor = try host.info()
+        let machines = try host.machines().map { info in
+            Machine(name: info.name, uuid: info.uuid, id: info.id, state: MachineState(libvirtState: info.state.rawValue).label,
+                    vcpus: info.vcpus, memoryKib: info.memoryKiB, maxMemoryKib: info.maxMemoryKiB, cpuTimeNs: info.cpuTimeNs)
+        }
         let engineResult: Result<([ContainerSummary], [ContainerImage]), Error>
         do {
-            engineResult = .success(try await engine("list containers") { client in
-                (try await client.containers(), try await client.images())
+            engineResult = .success(try await Engine.using("list containers") { engine in
+                (try await engine.containers(), try await engine.images())
             })
         } catch {
             engineResult = .failure(error)
@@ -76,20 +69,20 @@ struct ListCommand: AsyncParsableCommand {
         let (containers, containerImages) = (try? engineResult.get()) ?? ([], [])
         var engineProblem: String?
         if case .failure(let error) = engineResult { engineProblem = UserMessage.line(for: error) }
-        let diskImages = try ImageCommand.rows(library.library, connection)
+        let diskImages = ImageCommand.rows(library.library, connection)
         let imageRows = containerImages.map {
             ContainerImageRow(tags: $0.tags, id: $0.shortID, sizeBytes: $0.sizeBytes, created: $0.created)
         }
         if json {
-            try Output.json(Listing(connection: ConnectionSummary(uri: conn.uri, demo: choice.isDemo,
+            try Output.json(Listing(connection: ConnectionSummary(uri: host.uri, demo: choice.isDemo,
                                                                   hypervisor: "\(hypervisor.type) \(hypervisor.version)",
-                                                                  readOnly: conn.isReadOnly),
+                                                                  readOnly: host.isReadOnly),
                                     machines: machines, containers: containers.map(ContainerRow.init),
                                     engineProblem: engineProblem, diskImages: diskImages,
                                     containerImages: imageRows))
             return
         }
-        print("Virtual machines on \(conn.uri) (\(hypervisor.type) \(hypervisor.version))")
+        print("Virtual machines on \(host.uri) (\(hypervisor.type) \(hypervisor.version))")
         if machines.isEmpty {
             print("  none defined; 'virtlab vm define FILE.xml' or 'virtlab vm create NAME --from-image IMAGE' adds one")
         } else {

@@ -3,7 +3,6 @@ import ArgumentParser
 import Foundation
 import Humanize
 import Inventory
-import VirtKit
 
 /// `virtlab net …`: virtual networks (IaaS network): host-only, NAT, routed and open networks made from
 /// flags (no hand-written XML), started, stopped, deleted, and their DHCP leases.
@@ -24,18 +23,17 @@ struct NetworkCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON instead of a table.") var json = false
 
         func run() async throws {
-            let conn = try connection.open().0
-            let networks = try conn.networks()
-            if json { return try Output.json(networks) }
-            guard !networks.isEmpty else { return print("no virtual networks on \(conn.uri)") }
-            let users = try conn.networkUsers()
+            let host = try connection.open().0
+            if json { return try Output.json(try host.networks()) }
+            let networks = try host.networkUse()
+            guard !networks.isEmpty else { return print("no virtual networks on \(host.uri)") }
             var table = TextTable(headers: ["NAME", "STATE", "AUTOSTART", "MODE", "BRIDGE", "SUBNET", "DHCP", "LEASES", "VMS"])
-            for net in networks {
-                let leases = net.active ? (try? conn.leases(net.name)).map { "\($0.count)" } ?? "-" : "0"
+            for use in networks {
+                let net = use.network
                 table.add([net.name, net.active ? "active" : "inactive", net.autostart ? "yes" : "no", net.forwardMode,
                            net.bridge ?? "-", net.subnet?.description ?? "-",
-                           net.dhcpRanges.map { "\($0.start)-\($0.end)" }.joined(separator: ", "), leases,
-                           (users[net.name] ?? []).joined(separator: ",")])
+                           net.dhcpRanges.map { "\($0.start)-\($0.end)" }.joined(separator: ", "),
+                           use.leases.map(String.init) ?? "-", use.vms.joined(separator: ",")])
             }
             print(table.render())
         }
@@ -54,9 +52,8 @@ struct NetworkCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let conn = try target.connection.open().0
-            let net = try conn.network(named: target.name)
-            let vms = try conn.networkUsers(net.name)
+            let use = try target.connection.open().0.network(named: target.name)
+            let (net, vms) = (use.network, use.vms)
             if json { return try Output.json(Shown(network: net, subnet: net.subnet?.description, vms: vms)) }
             print("""
                 Name:       \(net.name)
@@ -94,7 +91,7 @@ struct NetworkCommand: AsyncParsableCommand {
             do {
                 return try NetworkSpec.parse(name: name, mode: mode, subnet: subnet, dhcp: dhcp, bridge: bridge,
                                              forwardDevice: forwardDevice)
-            } catch let refusal as Refusal {
+            } catch let refusal as NetworkRefusal {
                 throw ValidationError(refusal.description)
             }
         }
@@ -105,27 +102,25 @@ struct NetworkCommand: AsyncParsableCommand {
 
         func run() async throws {
             let spec = try spec()
-            let conn = try connection.open().0
-            try await ActionRunner.record(conn.uri, "define network \(name)", EquivalentCommand.defineNetwork(name, uri: conn.uri),
+            let host = try connection.open().0
+            try await ActionRunner.record(host.uri, "define network \(name)", EquivalentCommand.defineNetwork(name, uri: host.uri),
                                           explain: explain.explain) {
-                let net = try conn.defineNetwork(spec)
-                return "defined network \(net.name) (\(net.forwardMode)\(net.subnet.map { ", \($0)" } ?? "")); "
-                    + "start it with 'virtlab net start \(net.name)'"
+                try host.defineNetwork(spec) + "; start it with 'virtlab net start \(name)'"
             }
         }
     }
 
-    /// Checks the network's state against the action table (`NetworkVerb`, which the Networks pane reads
-    /// too), then acts.
-    static func perform(_ target: Target, _ verb: NetworkVerb, explain: Bool, switches: Set<CommandTemplate.Switch> = [],
-                        done: String? = nil, _ body: (Connection) throws -> Void) async throws {
-        let conn = try target.connection.open().0
-        let command = verb.rule.command.line(CommandTemplate.Values([.name: target.name], on: switches), uri: conn.uri)
-        try await ActionRunner.record(conn.uri, "\(verb.rule.verb) \(target.name)", command, explain: explain) {
-            let state: NetworkState = try conn.network(named: target.name).active ? .active : .inactive
-            if let why = verb.rule.refusal(target.name, state) { throw UserFacingError(why) }
-            try body(conn)
-            return done ?? "\(verb.rule.done) \(target.name)"
+    /// The action as the table has it (`NetworkVerb`, which the Networks pane reads too): explained, or checked
+    /// against the network's state and done.
+    static func perform(_ target: Target, _ action: NetworkAction, explain: Bool, force: Bool = false) async throws {
+        let host = try target.connection.open().0
+        try await ActionRunner.record(host.uri, "\(action.verb) \(target.name)", action.command(for: target.name, uri: host.uri),
+                                      explain: explain) {
+            do {
+                return try host.perform(action, network: target.name, force: force)
+            } catch let inUse as NetworkInUse {
+                throw UserFacingError("\(inUse) with --force")
+            }
         }
     }
 
@@ -134,7 +129,7 @@ struct NetworkCommand: AsyncParsableCommand {
                                                                 "Start a network (its bridge and DHCP server).")
         @OptionGroup var target: Target
         @OptionGroup var explain: ExplainOption
-        func run() async throws { try await perform(target, .start, explain: explain.explain) { try $0.startNetwork(target.name) } }
+        func run() async throws { try await perform(target, .start, explain: explain.explain) }
     }
 
     struct Stop: AsyncParsableCommand {
@@ -142,7 +137,7 @@ struct NetworkCommand: AsyncParsableCommand {
             "stop", NetworkVerb.stop.rule, "Stop a network; guests on it lose their link until it starts again.")
         @OptionGroup var target: Target
         @OptionGroup var explain: ExplainOption
-        func run() async throws { try await perform(target, .stop, explain: explain.explain) { try $0.stopNetwork(target.name) } }
+        func run() async throws { try await perform(target, .stop, explain: explain.explain) }
     }
 
     struct Autostart: AsyncParsableCommand {
@@ -151,12 +146,7 @@ struct NetworkCommand: AsyncParsableCommand {
         @OptionGroup var target: Target
         @Flag(help: "Turn autostart off.") var disable = false
         @OptionGroup var explain: ExplainOption
-        func run() async throws {
-            try await perform(target, .autostart, explain: explain.explain, switches: disable ? [.disable] : [],
-                              done: "autostart \(disable ? "off" : "on") for network \(target.name)") {
-                try $0.setNetworkAutostart(target.name, !disable)
-            }
-        }
+        func run() async throws { try await perform(target, .autostart(!disable), explain: explain.explain) }
     }
 
     struct Delete: AsyncParsableCommand {
@@ -171,13 +161,7 @@ struct NetworkCommand: AsyncParsableCommand {
             guard yes || explain.explain else {
                 throw UserFacingError("deleting network '\(target.name)' cannot be undone: add --yes to confirm")
             }
-            try await perform(target, .delete, explain: explain.explain, done: "deleted network \(target.name)") { conn in
-                do {
-                    try conn.deleteNetwork(target.name, evenIfInUse: force)
-                } catch let inUse as NetworkInUse {
-                    throw UserFacingError("\(inUse) with --force")
-                }
-            }
+            try await perform(target, .delete(inUseBy: []), explain: explain.explain, force: force)
         }
     }
 

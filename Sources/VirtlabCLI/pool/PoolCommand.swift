@@ -3,7 +3,6 @@ import ArgumentParser
 import Foundation
 import Humanize
 import Inventory
-import VirtKit
 
 /// `virtlab pool ls`: storage pools and their volumes (IaaS storage).
 struct PoolCommand: AsyncParsableCommand {
@@ -15,16 +14,11 @@ struct PoolCommand: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @Flag(help: "Print JSON instead of a table.") var json = false
 
-        struct PoolWithVolumes: Encodable {
-            let pool: StoragePool
-            let volumes: [StorageVolume]
-        }
-
         func run() async throws {
-            let conn = try connection.open().0
-            let pools = try conn.storagePools().map { PoolWithVolumes(pool: $0, volumes: try conn.volumes(inPool: $0.name)) }
+            let host = try connection.open().0
+            let pools = try host.pools()
             if json { return try Output.json(pools) }
-            guard !pools.isEmpty else { return print("no storage pools on \(conn.uri)") }
+            guard !pools.isEmpty else { return print("no storage pools on \(host.uri)") }
             var table = TextTable(headers: ["POOL / VOLUME", "STATE/FORMAT", "CAPACITY", "ALLOCATED", "PATH"])
             for entry in pools {
                 let pool = entry.pool

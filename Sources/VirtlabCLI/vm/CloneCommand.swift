@@ -1,10 +1,7 @@
 import Services
 import ArgumentParser
 import Foundation
-import ImageKit
 import Inventory
-import Provisioning
-import VirtKit
 
 /// `virtlab vm clone SRC NEW [--sanitize]`.
 struct CloneCommand: AsyncParsableCommand {
@@ -26,17 +23,10 @@ struct CloneCommand: AsyncParsableCommand {
     @OptionGroup var explain: ExplainOption
 
     func run() async throws {
-        let (conn, _) = try connection.open()
+        let host = try connection.open().0
         let action = MachineAction.clone(as: name, sanitize: sanitize)
-        try await ActionRunner.record(conn.uri, "\(action.verb) \(source)", action.command(for: source), explain: explain.explain) {
-            let cloned: Cloned
-            do {
-                cloned = try Cloner(connection: conn).clone(
-                    source, as: name, sanitize: sanitize,
-                    storageDirectory: storageDirectory ?? CloudLauncher.defaultStorageDirectory(uri: conn.uri))
-            } catch let error as ProvisioningError {
-                throw UserFacingError(error.description)
-            }
+        try await ActionRunner.record(host.uri, "\(action.verb) \(source)", action.command(for: source), explain: explain.explain) {
+            let cloned = try host.clone(source, as: name, sanitize: sanitize, storageDirectory: storageDirectory)
             return (["cloned \(source) as \(cloned.name) (UUID \(cloned.uuid), new MACs)"]
                     + cloned.disks.map { "  disk: \($0)" } + (cloned.seed.map { ["  seed: \($0)"] } ?? [])
                     + cloned.sanitized.map { "  sanitized: \($0)" } + ["start it with: virtlab vm start \(cloned.name)"])

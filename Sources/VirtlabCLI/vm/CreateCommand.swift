@@ -1,10 +1,7 @@
 import Services
 import ArgumentParser
 import Foundation
-import ImageKit
 import Inventory
-import Provisioning
-import VirtKit
 
 /// `virtlab vm create NAME --from-image IMAGE`: a VM from a cloud image, configured by cloud-init.
 struct CreateCommand: AsyncParsableCommand {
@@ -45,7 +42,7 @@ struct CreateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (conn, _) = try connection.open()
+        let host = try connection.open().0
         let base: DiskImage
         do { base = try library.library.find(image) } catch let failure as ImageLibrary.Failure {
             throw UserFacingError(failure.description)
@@ -55,11 +52,11 @@ struct CreateCommand: AsyncParsableCommand {
         (request.kernel, request.initrd, request.kernelCommandLine) = (kernel, initrd, cmdline)
         (request.sshKeyFile, request.userDataFile, request.storageDirectory) = (sshKey, userData, storageDirectory)
         request.accelerator = Accelerator(rawValue: accel)
-        let spec = try CloudLaunch.spec(request, image: base, uri: conn.uri)
-        let command = EquivalentCommand.launch(name: name, image: base.path, memoryMiB: memory, uri: conn.uri)
-        try await ActionRunner.record(conn.uri, "create \(name) from \((base.path as NSString).lastPathComponent)", command,
+        let spec = try CloudLaunch.spec(request, image: base, uri: host.uri)
+        let command = EquivalentCommand.launch(name: name, image: base.path, memoryMiB: memory, uri: host.uri)
+        try await ActionRunner.record(host.uri, "create \(name) from \((base.path as NSString).lastPathComponent)", command,
                                       explain: explain.explain) {
-            let launched = try CloudLaunch.launch(spec, on: conn)
+            let launched = try CloudLaunch.launch(spec, on: host)
             return """
                 created and started \(launched.name) (\(launched.accelerator == .kvm ? "KVM" : "TCG emulation"))
                   disk:  \(launched.overlay) (overlay on \(base.path))

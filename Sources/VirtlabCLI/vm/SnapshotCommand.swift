@@ -3,8 +3,6 @@ import ArgumentParser
 import Foundation
 import Humanize
 import Inventory
-import Providers
-import VirtKit
 
 /// `virtlab vm snapshot list|create|revert|delete`: create and revert take several VMs (`--match`, `--all`), so a
 /// teacher resets a room of VMs to `clean` in one step.
@@ -42,10 +40,11 @@ struct SnapshotCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON instead of a tree.") var json = false
 
         func run() async throws {
-            let snapshots = try target.domain().snapshots()
-            if json { return try Output.json(snapshots) }
-            guard !snapshots.isEmpty else { return print("no snapshots of \(target.name)") }
-            print(Self.render(snapshots.map(SnapshotNode.init)))
+            let (host, vm) = try target.vm()
+            if json { return try Output.json(try host.snapshots(vm)) }
+            let tree = try host.snapshotTree(vm)
+            guard !tree.isEmpty else { return print("no snapshots of \(target.name)") }
+            print(Self.render(tree))
         }
 
         static func render(_ nodes: [SnapshotNode]) -> String {
@@ -98,9 +97,8 @@ struct SnapshotCommand: AsyncParsableCommand {
         @OptionGroup var explain: ExplainOption
 
         func run() async throws {
-            let connection = try named.target.connection.open().0
-            try await ActionRunner.perform(.deleteSnapshot(named.snapshot), on: try connection.domain(named: named.target.name),
-                                           connection: connection, explain: explain.explain)
+            let (host, vm) = try named.target.vm()
+            try await ActionRunner.perform(.deleteSnapshot(named.snapshot), on: vm, host: host, explain: explain.explain)
         }
     }
 }

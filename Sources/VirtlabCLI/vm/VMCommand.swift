@@ -3,9 +3,6 @@ import ArgumentParser
 import Foundation
 import Humanize
 import Inventory
-import Providers
-import Provisioning
-import VirtKit
 
 /// `virtlab vm ...`: look at and act on one virtual machine.
 struct VMCommand: AsyncParsableCommand {
@@ -21,7 +18,11 @@ struct VMCommand: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The VM's name.") var name: String
 
-        func domain() throws -> Domain { try connection.open().0.domain(named: name) }
+        /// The host and the VM on it.
+        func vm() throws -> (Hypervisor, VM) {
+            let host = try connection.open().0
+            return (host, try host.vm(named: name))
+        }
     }
 
     struct Info: AsyncParsableCommand {
@@ -43,10 +44,10 @@ struct VMCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let domain = try target.domain()
-            let details = try domain.details()
+            let (host, vm) = try target.vm()
+            let details = try host.details(vm)
             // The agent answers only in a running guest that has it; its absence is said, not an error.
-            let guest = details.state?.isActive == true ? try? domain.guestInfo() : nil
+            let guest = details.state?.isActive == true ? host.guestInfo(vm) : nil
             if json { return try Output.json(Shown(domain: details, guest: guest)) }
             print(Self.render(details))
             print(Self.render(guest: guest, running: details.state?.isActive == true))
@@ -180,14 +181,13 @@ struct VMCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let connection = try target.connection.open().0
-            let domain = try connection.domain(named: target.name)
-            let live = try domain.info().state.isActive
+            let (host, vm) = try target.vm()
+            let live = try host.isRunning(vm)
             let actions: [MachineAction] = [vcpus.map { .setVCPUs($0, live: live) },
                                             memory.map { .setMemory(mebibytes: $0, live: live) },
                                             autostart.map { .setAutostart($0 == .on) }].compactMap { $0 }
             for action in actions {
-                try await ActionRunner.perform(action, on: domain, connection: connection, explain: explain.explain)
+                try await ActionRunner.perform(action, on: vm, host: host, explain: explain.explain)
             }
         }
     }
@@ -219,23 +219,9 @@ struct VMCommand: AsyncParsableCommand {
             }
 
             func run() async throws {
-                let connection = try target.connection.open().0
-                let domain = try connection.domain(named: target.name)
-                let disks = try domain.details().disks
-                guard let device = dev ?? DiskToAttach.nextTarget(after: disks.map(\.target)) else {
-                    throw UserFacingError("'\(domain.name)' has no free disk name left (vdb to vdz are taken)")
-                }
-                let disk: DiskToAttach
-                if let size {
-                    disk = .new(sizeGiB: size, for: domain.name, target: device,
-                                besideDisk: disks.first { $0.device == "disk" }?.source, uri: connection.uri,
-                                home: NSHomeDirectory())
-                } else if let image {
-                    disk = DiskToAttach(path: URL(fileURLWithPath: image).standardizedFileURL.path, target: device, newSizeGiB: nil)
-                } else {
-                    throw ValidationError("give either --size GiB or --image FILE")  // validate() has said so already
-                }
-                try await ActionRunner.perform(.attachDisk(disk), on: domain, connection: connection, explain: explain.explain)
+                let (host, vm) = try target.vm()
+                let disk = try host.diskToAttach(vm, sizeGiB: size, image: image, device: dev)
+                try await ActionRunner.perform(.attachDisk(disk), on: vm, host: host, explain: explain.explain)
             }
         }
 
@@ -248,9 +234,8 @@ struct VMCommand: AsyncParsableCommand {
             @OptionGroup var explain: ExplainOption
 
             func run() async throws {
-                let connection = try target.connection.open().0
-                try await ActionRunner.perform(.detachDisk(target: dev), on: try connection.domain(named: target.name),
-                                               connection: connection, explain: explain.explain)
+                let (host, vm) = try target.vm()
+                try await ActionRunner.perform(.detachDisk(target: dev), on: vm, host: host, explain: explain.explain)
             }
         }
     }
@@ -276,15 +261,15 @@ struct VMCommand: AsyncParsableCommand {
                 discussion: "Same as: virsh attach-interface NAME network NET --model virtio [--live] [--config].")
             @OptionGroup var target: Target
             @Option(help: "The libvirt network (see 'virtlab net ls').") var network: String
-            @Option(help: "The NIC model: \(Domain.nicModels.joined(separator: ", ")).") var model = "virtio"
+            @Option(help: "The NIC model: \(VM.nicModels.joined(separator: ", ")).") var model = "virtio"
             @Option(help: "Its MAC address (default: a new one in 52:54:00:xx:xx:xx).") var mac: String?
             @OptionGroup var scope: Scope
 
             func validate() throws {
-                guard Domain.nicModels.contains(model) else {
-                    throw ValidationError("--model \(model): use \(Domain.nicModels.joined(separator: ", "))")
+                guard VM.nicModels.contains(model) else {
+                    throw ValidationError("--model \(model): use \(VM.nicModels.joined(separator: ", "))")
                 }
-                if let mac, !Domain.isValidMAC(mac) {
+                if let mac, !VM.isValidMAC(mac) {
                     throw ValidationError("--mac \(mac): expected six hex pairs with a unicast first octet, e.g. "
                                           + "52:54:00:12:34:56")
                 }
@@ -293,14 +278,13 @@ struct VMCommand: AsyncParsableCommand {
             @OptionGroup var explain: ExplainOption
 
             func run() async throws {
-                let conn = try target.connection.open().0
-                let command = ShellWords.line(["virsh", "-c", conn.uri, "attach-interface", target.name, "network", network,
+                let host = try target.connection.open().0
+                let command = ShellWords.line(["virsh", "-c", host.uri, "attach-interface", target.name, "network", network,
                                                "--model", model] + (mac.map { ["--mac", $0] } ?? []) + scope.flags)
-                try await ActionRunner.record(conn.uri, "attach a NIC on \(network) to \(target.name)", command, explain: explain.explain) {
-                    _ = try conn.network(named: network)  // a missing network is said before the VM is touched
-                    let domain = try conn.domain(named: target.name)
-                    let made = try domain.attachNIC(network: network, model: model, mac: mac, scope: scope.scope)
-                    return "attached a \(model) NIC \(made) on network \(network) to \(domain.name)"
+                try await ActionRunner.record(host.uri, "attach a NIC on \(network) to \(target.name)", command, explain: explain.explain) {
+                    let vm = try host.vm(named: target.name)
+                    let made = try host.attachNIC(vm, network: network, model: model, mac: mac, scope: scope.scope)
+                    return "attached a \(model) NIC \(made) on network \(network) to \(vm.name)"
                 }
             }
         }
@@ -315,13 +299,13 @@ struct VMCommand: AsyncParsableCommand {
             @OptionGroup var explain: ExplainOption
 
             func run() async throws {
-                let conn = try target.connection.open().0
-                let command = ShellWords.line(["virsh", "-c", conn.uri, "detach-interface", target.name, "network", "--mac", mac]
+                let host = try target.connection.open().0
+                let command = ShellWords.line(["virsh", "-c", host.uri, "detach-interface", target.name, "network", "--mac", mac]
                                               + scope.flags)
-                try await ActionRunner.record(conn.uri, "detach NIC \(mac) from \(target.name)", command, explain: explain.explain) {
-                    let domain = try conn.domain(named: target.name)
-                    try domain.detachNIC(mac: mac, scope: scope.scope)
-                    return "detached NIC \(mac) from \(domain.name)"
+                try await ActionRunner.record(host.uri, "detach NIC \(mac) from \(target.name)", command, explain: explain.explain) {
+                    let vm = try host.vm(named: target.name)
+                    try host.detachNIC(vm, mac: mac, scope: scope.scope)
+                    return "detached NIC \(mac) from \(vm.name)"
                 }
             }
         }
@@ -341,7 +325,10 @@ struct VMCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print a VM's libvirt XML.")
         @OptionGroup var target: Target
         @Flag(help: "The persistent definition, not the live one.") var inactive = false
-        func run() async throws { print(try target.domain().xml(inactive: inactive), terminator: "") }
+        func run() async throws {
+            let (host, vm) = try target.vm()
+            print(try host.xml(vm, inactive: inactive), terminator: "")
+        }
     }
 
     struct Define: AsyncParsableCommand {
@@ -354,8 +341,8 @@ struct VMCommand: AsyncParsableCommand {
             do { xml = try String(contentsOfFile: file, encoding: .utf8) } catch {
                 throw UserFacingError("cannot read \(file): \((error as NSError).localizedDescription)")
             }
-            let domain = try connection.open().0.define(xml: xml)
-            print("defined \(domain.name) (\(domain.uuid))")
+            let vm = try connection.open().0.define(xml: xml)
+            print("defined \(vm.name) (\(vm.uuid))")
         }
     }
 
@@ -372,16 +359,16 @@ struct VMCommand: AsyncParsableCommand {
             guard yes || explain.explain else {
                 throw UserFacingError("undefining '\(target.name)' cannot be undone: add --yes to confirm")
             }
-            let conn = try target.connection.open().0
+            let host = try target.connection.open().0
             let action = MachineAction.delete(removeStorage: removeStorage)
-            var failures: [LibvirtError] = []
-            try await ActionRunner.record(conn.uri, "delete \(target.name)",
-                                          action.command(for: target.name, uri: conn.uri),
+            var failures: [Error] = []
+            try await ActionRunner.record(host.uri, "delete \(target.name)",
+                                          action.command(for: target.name, uri: host.uri),
                                           explain: explain.explain) {
-                let domain = try conn.domain(named: target.name)
-                let result = try domain.undefine(removeStorage: removeStorage)
+                let vm = try host.vm(named: target.name)
+                let result = try host.undefine(vm, removeStorage: removeStorage)
                 failures = result.failures
-                return (["undefined \(domain.name)"] + result.removedVolumes.map { "  deleted \($0)" }
+                return (["undefined \(vm.name)"] + result.removedVolumes.map { "  deleted \($0)" }
                         + result.keptOutsidePools.map { "  kept \($0) (not in a storage pool; delete it by hand)" })
                     .joined(separator: "\n")
             }

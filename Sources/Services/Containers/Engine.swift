@@ -1,0 +1,97 @@
+import ContainerKit
+import Foundation
+import Inventory
+import TermCurses
+
+public typealias ContainerSummary = ContainerKit.ContainerSummary
+public typealias ContainerImage = ContainerKit.ContainerImage
+public typealias ShellEnd = ContainerKit.ShellEnd
+public typealias OutputFrames = ContainerKit.OutputFrames
+public typealias ExecResult = ContainerKit.ExecResult
+
+/// The container engine (Docker, or Podman's API service) as the use cases take it: `virtlab ct …`, `virtlab ls`
+/// and the Containers pane.
+public struct Engine: Sendable {
+    let client: EngineClient
+    /// Where it answers, e.g. "unix:///run/podman/podman.sock".
+    public var uri: String { client.endpoint.uri }
+
+    /// An engine already connected (the dashboard keeps one).
+    public init(client: EngineClient) { self.client = client }
+
+    /// Connects and runs `body`; the engine's failures become one line that starts "cannot ATTEMPT: …" (a missing
+    /// container adds where to look).
+    public static func using<T: Sendable>(_ attempt: String, _ body: @escaping @Sendable (Engine) async throws -> T)
+        async throws -> T
+    {
+        do {
+            let (client, _) = try await EngineClient.connect()
+            return try await body(Engine(client: client))
+        } catch let error as EngineError {
+            let hint = error.kind == .notFound ? " (run 'virtlab ct ls' to see the containers)" : ""
+            throw UserFacingError(error.kind == .noEngine || error.kind == .notAnEngine || error.kind == .tooOld
+                ? "cannot \(attempt): \(error.message)" : "cannot \(attempt): \(UserMessage.oneLine(error.message))\(hint)")
+        }
+    }
+
+    public func containers(includeStopped: Bool = true) async throws -> [ContainerSummary] {
+        try await client.containers(includeStopped: includeStopped)
+    }
+
+    public func images() async throws -> [ContainerImage] { try await client.images() }
+
+    /// Does the action to the container (by name or id) once the table allows it in its state; returns what the
+    /// user is told. `graceSeconds`: how long stop and restart wait before killing; `force`: remove a running one.
+    public func perform(_ action: ContainerAction, on container: String, graceSeconds: Int = 10, force: Bool = true)
+        async throws -> String
+    {
+        let rule = action.kind.rule
+        let found = try await client.containers(includeStopped: true).first { $0.name == container || $0.id.hasPrefix(container) }
+        if let found, let why = rule.refusal(container, ContainerRunState(found.state)) {
+            throw UserFacingError(why + " (run 'virtlab ct ls' to see the containers)")
+        }
+        switch action {
+        case .start: try await client.start(container)
+        case .stop: try await client.stop(container, graceSeconds: graceSeconds)
+        case .restart: try await client.restart(container, graceSeconds: graceSeconds)
+        case .pause: try await client.pause(container)
+        case .unpause: try await client.unpause(container)
+        case .remove: try await client.remove(container, force: force)
+        }
+        return "\(container): \(rule.done)"
+    }
+
+    /// The container's output, at most `tail` lines from the end (and 1 MiB).
+    public func logs(_ container: String, tail: Int) async throws -> OutputFrames { try await client.logs(container, tail: tail) }
+
+    /// Runs a command to its end and returns what it printed (64 KiB at most each) and its status.
+    public func run(_ argv: [String], in container: String) async throws -> ExecResult {
+        try await client.exec(container, argv, timeout: .hours(24))
+    }
+
+    /// A command started with a terminal in the container, ready to be given the user's.
+    public func terminal(_ argv: [String], in container: String) async throws -> ContainerTerminal {
+        ContainerTerminal(client: client, execID: try await client.createExec(container, argv, terminal: true))
+    }
+}
+
+/// A command in a container with a terminal of its own (a shell): the user's terminal is relayed to it, in raw
+/// mode, until it ends or the user presses Ctrl-].
+public struct ContainerTerminal: Sendable {
+    let client: EngineClient
+    let execID: String
+
+    /// Relays until the end; blocks, so it runs on a thread of its own (or the dashboard's loop with the terminal
+    /// handed over).
+    public func attach() throws -> ShellEnd {
+        let session = try ExecTerminal.attach(endpoint: client.endpoint, execID: execID)
+        if let size = terminalSize(of: STDOUT_FILENO) {
+            let (client, execID) = (client, execID)
+            Task { try? await client.resizeExec(execID, rows: size.rows, columns: size.columns) }
+        }
+        return RawMode.run { session.relay(input: STDIN_FILENO, output: STDOUT_FILENO) }
+    }
+
+    /// The command's exit status, once it has ended (nil when the engine cannot say).
+    public func exitCode() async -> Int32? { try? await client.execExitCode(execID) }
+}
