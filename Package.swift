@@ -82,7 +82,7 @@ let package = Package(
         // board and reports; a VM from a cloud image), user-facing errors, the log file.
         .target(name: "Services", dependencies: [
             "BlockingWork", "VirtKit", "HostDoctor", "ProcessRunner", "SecureShell", "ContainerKit", "TermCurses", "Classroom",
-            "Gradebook", "LabFormat", "Inventory", "ImageKit", "Providers", "Provisioning",
+            "Gradebook", "LabFormat", "LabGrader", "Inventory", "Humanize", "ImageKit", "Providers", "Provisioning",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The dashboard put together: the runtime with an adapter for each port (libvirt, the engine, the grader,
@@ -94,9 +94,9 @@ let package = Package(
         ]),
         // The ncurses backend: draws a Buffer, reads keys, handles resize and signals.
         .target(name: "TermCurses", dependencies: ["CNcurses", "CShims", "TermUI"]),
-        // The command line: parsing, output formatting, error reporting.
+        // The command line: parsing and printing only (the use cases are Services'), one folder per command.
         .target(name: "VirtlabCLI", dependencies: [
-            "Services", "Dashboard", "BlockingWork", "VirtKit", "HostDoctor", "Humanize", "Inventory", "Providers", "TermUI", "TermCurses", "LabFormat", "LabGrader", "ProcessRunner", "SecureShell", "Classroom", "Gradebook", "ContainerKit", "ImageKit", "Provisioning",
+            "Services", "Dashboard", "Humanize", "Inventory", "LabFormat", "TermUI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -121,4 +121,12 @@ enum Layers {
         let usersOfDashboard = declared.filter { $0.value.contains("Dashboard") }.keys
         #expect(usersOfDashboard.sorted() == ["VirtlabCLI"])
     }
+
+    /// The command line parses and prints: every use case it runs is the application layer's, and it reaches no
+    /// driver or domain module (what it shows is the model's and Humanize's).
+    @Test func theCommandLineOnlyParsesAndPrints() throws {
+        let declared = Set(try Layers.declared()["VirtlabCLI"] ?? [])
+        let allowed: Set = ["Services", "Dashboard", "Humanize", "Inventory", "LabFormat", "TermUI", "ArgumentParser", "Logging"]
+        #expect(declared.isSubset(of: allowed), "the command line depends on \(declared.subtracting(allowed).sorted())")
+    }
 }

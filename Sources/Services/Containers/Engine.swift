@@ -1,3 +1,4 @@
+import BlockingWork
 import ContainerKit
 import Foundation
 import Inventory
@@ -91,6 +92,9 @@ public struct ContainerTerminal: Sendable {
         }
         return RawMode.run { session.relay(input: STDIN_FILENO, output: STDOUT_FILENO) }
     }
+
+    /// `attach` on the blocking pool, for a caller on Swift's cooperative pool (the command line).
+    public func relay() async throws -> ShellEnd { try await BlockingPool.run { try attach() } }
 
     /// The command's exit status, once it has ended (nil when the engine cannot say).
     public func exitCode() async -> Int32? { try? await client.execExitCode(execID) }

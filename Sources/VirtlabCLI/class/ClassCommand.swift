@@ -1,11 +1,7 @@
 import ArgumentParser
-import Classroom
 import Foundation
-import Gradebook
-import Synchronization
 import Humanize
 import LabFormat
-import LabGrader
 import Services
 
 /// `virtlab class …`: the teacher's side — a class directory, its roster, each student's lab parameters.
@@ -15,7 +11,7 @@ struct ClassCommand: AsyncParsableCommand {
         abstract: "For teachers: a class of student hosts — release, grade live, collect, gradebook, export, feedback.",
         discussion: """
             A class is a directory: class.yaml (name, labs, roster file, parallelism, host timeout, ssh_config), \
-            the roster (roster.csv with the columns \(Roster.csvHeader), or an Ansible inventory in INI or YAML \
+            the roster (roster.csv with the columns \(ClassService.rosterColumns), or an Ansible inventory in INI or YAML \
             form), and .secret (mode 0600), the key each student's lab parameters are derived from. Keep .secret \
             to yourself: with it anyone can compute every student's values. virtlab adds allowed_signers (the \
             students' keys), .teacher_key, gradebook.sqlite and feedback/ as you go.
@@ -29,7 +25,7 @@ struct ClassCommand: AsyncParsableCommand {
 
     struct Directory: ParsableArguments {
         @Argument(help: "The class directory.") var directory: String
-        var classDirectory: ClassDirectory { ClassDirectory(path: directory) }
+        var service: ClassService { ClassService(path: directory) }
     }
 
     struct Init: AsyncParsableCommand {
@@ -42,11 +38,8 @@ struct ClassCommand: AsyncParsableCommand {
         @OptionGroup var locations: LabCommand.Locations
 
         func run() async throws {
-            _ = try ClassCommand.known(labs, in: locations.catalog)
-            let made = try ClassDirectory.create(at: target.directory,
-                                                 name: name ?? (target.directory as NSString).lastPathComponent,
-                                                 labs: labs)
-            print("made class \(made.path): class.yaml, roster.csv (add one line per student: \(Roster.csvHeader)), "
+            let made = try ClassService.create(at: target.directory, name: name, labs: labs, catalog: locations.catalog)
+            print("made class \(made.path): class.yaml, roster.csv (add one line per student: \(ClassService.rosterColumns)), "
                   + ".secret (keep it to yourself)")
         }
     }
@@ -58,7 +51,7 @@ struct ClassCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON instead of a table.") var json = false
 
         func run() async throws {
-            let students = try target.classDirectory.roster().students
+            let students = try target.service.roster()
             if json { return try Output.json(students) }
             guard !students.isEmpty else { return print("no students yet: add lines to the roster") }
             var table = TextTable(headers: ["ID", "NAME", "EMAIL", "SSH", "URI"])
@@ -79,14 +72,9 @@ struct ClassCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON instead of a table.") var json = false
 
         func run() async throws {
-            let directory = target.classDirectory
-            let (students, secret) = (try directory.roster().students, try directory.secret())
-            let lab = try ClassCommand.known([lab], in: locations.catalog)[0]
+            let lab = try ClassService.known([lab], in: locations.catalog)[0]
             let names = lab.parameters.keys.sorted()
-            let rows = students.map { student in
-                let values = ClassCommand.values(of: lab, for: student.id, secret: secret)
-                return (student.id, names.map { values.expand("{{\($0)}}") })
-            }
+            let rows = try target.service.parameterValues(of: lab).map { row in (row.student, names.map { row.values[$0] ?? "" }) }
             if json {
                 return try Output.json(Dictionary(uniqueKeysWithValues: rows.map { ($0.0, Dictionary(uniqueKeysWithValues: zip(names, $0.1))) }))
             }
@@ -99,44 +87,6 @@ struct ClassCommand: AsyncParsableCommand {
 
 /// What the class's subcommands share: choosing labs and students, each student's values, progress lines.
 extension ClassCommand {
-    /// The labs named, else the class's, each one the catalog knows.
-    static func labs(_ named: [String], of directory: ClassDirectory, catalog: LabCatalog) throws -> [String] {
-        let labs = named.isEmpty ? try directory.config().labs : named
-        guard !labs.isEmpty else {
-            throw UserFacingError("no labs: name them, or list them under 'labs:' in \(directory.path)/class.yaml")
-        }
-        _ = try known(labs, in: catalog)
-        return labs
-    }
-
-    /// The labs with these ids, as the catalog loads them; refused in one line when one is not there.
-    static func known(_ ids: [String], in catalog: LabCatalog) throws -> [Lab] {
-        let loaded = catalog.load().labs
-        return try ids.map { id in
-            guard let lab = loaded.first(where: { $0.id == id }) else {
-                throw UserFacingError("no lab '\(id)' (run 'virtlab lab list' to see the ids)")
-            }
-            return lab
-        }
-    }
-
-    /// A student's values in a lab as the teacher works them out: the class's hash, nothing from this host's
-    /// environment.
-    static func values(of lab: Lab, for student: String, secret: ClassSecret) -> Parameters {
-        Parameters(lab: lab, student: student, environment: [:], hash: secret.parameterHash(lab: lab.id, student: student))
-    }
-
-    /// The roster, and the students `--student` names from it (all of them when it names none).
-    static func students(_ only: [String], of directory: ClassDirectory) throws -> (roster: [Student], chosen: [Student]) {
-        let roster = try directory.roster().students
-        if let unknown = only.first(where: { id in !roster.contains { $0.id == id } }) {
-            throw UserFacingError("no student '\(unknown)' in the roster (see 'virtlab class roster \(directory.path)')")
-        }
-        let students = only.isEmpty ? roster : roster.filter { only.contains($0.id) }
-        guard !students.isEmpty else { throw UserFacingError("the roster has no students yet") }
-        return (roster, students)
-    }
-
     static func progressLine(_ count: Int, of total: Int, _ text: String) {
         FileHandle.standardError.write(Data("[\(count)/\(total)] \(text)\n".utf8))
     }

@@ -1,11 +1,7 @@
 import Services
 import ArgumentParser
-import Classroom
 import Foundation
-import Gradebook
 import Humanize
-import LabFormat
-import LabGrader
 import Synchronization
 
 extension ClassCommand {
@@ -26,52 +22,20 @@ extension ClassCommand {
         @OptionGroup var locations: LabCommand.Locations
 
         func run() async throws {
-            let directory = target.classDirectory
-            let (config, secret) = (try directory.config(), try directory.secret())
-            let lab = try ClassCommand.known([self.lab], in: locations.catalog)[0]
-            let students = try ClassCommand.students(only, of: directory).chosen
-            let gradebook = try Gradebook(path: directory.gradebookFile)
-            let table = try ClassTable(gradebook: gradebook, students: students, labs: [lab.id])
-            var written: [(Student, String)] = []
-            for student in students {
-                let cell = table.cell(student.id, lab.id)
-                let text = Feedback.markdown(
-                    lab: lab, student: student, className: config.name, cell: cell,
-                    report: try (cell.counted ?? cell.last).flatMap { try gradebook.report(of: $0) },
-                    parameters: ClassCommand.values(of: lab, for: student.id, secret: secret))
-                let file = "\(directory.path)/feedback/\(lab.id)/\(student.id).md"
-                try Self.write(text, to: file)
-                if let exchange { try Self.write(text, to: "\(exchange)/\(student.id)/\(lab.id)-feedback.md") }
-                written.append((student, file))
+            let service = target.service
+            let written = try service.writeFeedback(lab: lab, students: only, exchange: exchange, catalog: locations.catalog)
+            if let exchange {
+                return print("wrote feedback for \(written.count) students in \(service.path)/feedback/\(lab) and \(exchange)")
             }
-            guard exchange == nil else {
-                return print("wrote feedback for \(written.count) students in \(directory.path)/feedback/\(lab.id) and \(exchange!)")
-            }
-            let hosts = ClassHosts(config: config, sshConfigFile: try directory.sshConfigFile())
-            let done = Mutex(0)
-            let work = written
-            let sent = await hosts.each(work, progress: { (student: Student, failure: HostGrade.Outcome?) in
+            let done = Mutex(0), total = written.count
+            let sent = try await service.sendFeedback(lab: lab, written) { student, failure in
                 let count = done.withLock { $0 += 1; return $0 }
-                ClassCommand.progressLine(count, of: work.count, "\(student.id): " + (failure?.summary ?? "sent"))
-            }) { student, file in
-                let run = await hosts.virtlab(["lab", "feedback", lab.id, "--receive"], on: student, inputFile: file)
-                return (student, ClassHosts.failure(run, timeout: config.hostTimeoutSeconds))
+                ClassCommand.progressLine(count, of: total, "\(student.id): " + (failure ?? "sent"))
             }
-
             var rows = TextTable(headers: ["STUDENT", "HOST", "FEEDBACK"])
-            for (student, failure) in sent { rows.add([student.id, student.ssh, failure?.summary ?? "sent"]) }
+            for (student, failure) in sent { rows.add([student.id, student.ssh, failure ?? "sent"]) }
             print(rows.render())
             if sent.contains(where: { $0.1 != nil }) { throw ExitCode(1) }
-        }
-
-        static func write(_ text: String, to file: String) throws {
-            do {
-                try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent,
-                                                        withIntermediateDirectories: true)
-                try Data(text.utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
-            } catch {
-                throw UserFacingError("cannot write \(file): \((error as NSError).localizedDescription)")
-            }
         }
     }
 }

@@ -1,12 +1,6 @@
 import Services
 import ArgumentParser
-import Classroom
 import Foundation
-import Gradebook
-import Humanize
-import LabFormat
-import LabGrader
-import Synchronization
 
 extension ClassCommand {
     struct Enrol: AsyncParsableCommand {
@@ -22,16 +16,11 @@ extension ClassCommand {
         @Argument(help: "Their public key file (a .pub), or '-' to read it from standard input.") var keyFile: String
 
         func run() async throws {
-            let directory = target.classDirectory
-            _ = try ClassCommand.students([student], of: directory)
             let text: String? = keyFile == "-"
                 ? String(data: FileHandle.standardInput.readDataToEndOfFile(), encoding: .utf8)
                 : try? String(contentsOfFile: keyFile, encoding: .utf8)
-            guard let line = text?.split(whereSeparator: \.isNewline).first.map(String.init) else {
-                throw UserFacingError("cannot read \(keyFile): give the student's public key file (a .pub)")
-            }
-            try directory.enrol(student: student, publicKeyLine: line)
-            print("enrolled \(student)'s key in \(directory.allowedSignersFile)")
+            let file = try target.service.enrol(student: student, publicKey: text, from: keyFile)
+            print("enrolled \(student)'s key in \(file)")
         }
     }
 }

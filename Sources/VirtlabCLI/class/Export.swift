@@ -1,12 +1,7 @@
 import Services
 import ArgumentParser
-import Classroom
 import Foundation
-import Gradebook
 import Humanize
-import LabFormat
-import LabGrader
-import Synchronization
 
 extension ClassCommand {
     struct Export: AsyncParsableCommand {
@@ -31,13 +26,12 @@ extension ClassCommand {
         }
 
         func run() async throws {
-            let directory = target.classDirectory
-            let students = try directory.roster().students
+            let service = target.service
+            let students = try service.roster()
             if format == "moodle", let missing = students.first(where: { $0.email.isEmpty }) {
                 throw UserFacingError("\(missing.id) has no email in the roster: Moodle's import identifies students by it")
             }
-            let table = try ClassTable(gradebook: try Gradebook(path: directory.gradebookFile), students: students,
-                                       labs: try ClassCommand.labs(labs, of: directory, catalog: locations.catalog))
+            let table = try service.table(labs: try service.labs(labs, catalog: locations.catalog), students: students)
             let text = switch format {
             case "moodle": table.moodle()
             case "json": try table.json() + "\n"

@@ -1,11 +1,8 @@
 import ArgumentParser
-import Classroom
 import Foundation
-import Gradebook
 import Synchronization
 import Humanize
 import LabFormat
-import LabGrader
 import Services
 
 extension ClassCommand {
@@ -34,12 +31,12 @@ extension ClassCommand {
         }
 
         func run() async throws {
-            let directory = target.classDirectory
-            let labs = try ClassCommand.labs(self.labs, of: directory, catalog: locations.catalog)
-            let (_, students) = try ClassCommand.students(only, of: directory)
+            let service = target.service
+            let labs = try service.labs(self.labs, catalog: locations.catalog)
+            let (_, students) = try service.students(only)
             let total = students.count * labs.count
             let done = Mutex(0)
-            let grades = try await ClassService(directory: directory).gradeLive(labs: labs, students: students.map(\.id)) { grade in
+            let grades = try await service.gradeLive(labs: labs, students: students.map(\.id)) { grade in
                 let count = done.withLock { $0 += 1; return $0 }
                 ClassCommand.progressLine(count, of: total, "\(grade.student.id) \(grade.lab): \(grade.summary)")
             }

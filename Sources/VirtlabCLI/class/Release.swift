@@ -1,11 +1,7 @@
 import Services
 import ArgumentParser
-import Classroom
 import Foundation
-import Gradebook
 import Humanize
-import LabFormat
-import LabGrader
 import Synchronization
 
 extension ClassCommand {
@@ -24,40 +20,20 @@ extension ClassCommand {
         @OptionGroup var locations: LabCommand.Locations
 
         func run() async throws {
-            let directory = target.classDirectory
-            let (config, secret) = (try directory.config(), try directory.secret())
-            let labs = try ClassCommand.labs(self.labs, of: directory, catalog: locations.catalog)
-            let (roster, students) = try ClassCommand.students(only, of: directory)
-            let gradebook = try Gradebook(path: directory.gradebookFile)
-            try gradebook.record(roster: roster)
-            let hosts = ClassHosts(config: config, sshConfigFile: try directory.sshConfigFile())
-            let work = students.flatMap { student in labs.map { lab in
-                LabRelease(classID: secret.classID, className: config.name, lab: lab, student: student.id,
-                           parameterHash: secret.parameterHash(lab: lab, student: student.id),
-                           nonce: LabRelease.freshNonce(), releasedAt: Date())
-            } }
-            for release in work { try gradebook.record(release) }
+            let service = target.service
+            let labs = try service.labs(self.labs, catalog: locations.catalog)
+            let total = try service.students(only).chosen.count * labs.count
             let done = Mutex(0)
-            let results = await hosts.each(work, progress: { (release: LabRelease, failure: HostGrade.Outcome?) in
+            let results = try await service.release(labs: labs, students: only) { released in
                 let count = done.withLock { $0 += 1; return $0 }
-                ClassCommand.progressLine(count, of: work.count, "\(release.student) \(release.lab): "
-                                          + (failure?.summary ?? "released"))
-            }) { release in
-                let student = students.first { $0.id == release.student }!
-                let run = await hosts.virtlab(["lab", "receive", release.lab, "--class", release.className,
-                                               "--class-id", release.classID, "--student", release.student,
-                                               "--hash", release.parameterHash, "--nonce", release.nonce], on: student)
-                return (release, ClassHosts.failure(run, timeout: config.hostTimeoutSeconds))
+                ClassCommand.progressLine(count, of: total, "\(released.student.id) \(released.lab): " + (released.failure ?? "released"))
             }
-
             var table = TextTable(headers: ["STUDENT", "HOST", "LAB", "RELEASE"])
-            for (release, failure) in results {
-                if failure == nil { try gradebook.markDelivered(release) }
-                table.add([release.student, students.first { $0.id == release.student }?.ssh ?? "-", release.lab,
-                           failure?.summary ?? "released"])
+            for released in results {
+                table.add([released.student.id, released.student.ssh, released.lab, released.failure ?? "released"])
             }
             print(table.render())
-            if results.contains(where: { $0.1 != nil }) { throw ExitCode(1) }
+            if results.contains(where: { $0.failure != nil }) { throw ExitCode(1) }
         }
     }
 }

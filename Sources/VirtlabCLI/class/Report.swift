@@ -1,12 +1,7 @@
 import Services
 import ArgumentParser
-import Classroom
 import Foundation
-import Gradebook
 import Humanize
-import LabFormat
-import LabGrader
-import Synchronization
 
 extension ClassCommand {
     struct Report: AsyncParsableCommand {
@@ -30,23 +25,15 @@ extension ClassCommand {
         }
 
         func run() async throws {
-            let directory = target.classDirectory
-            if verify { return try verifySignatures(directory) }
-            let table = try ClassTable(gradebook: try Gradebook(path: directory.gradebookFile),
-                                       students: try directory.roster().students,
-                                       labs: try ClassCommand.labs(labs, of: directory, catalog: locations.catalog))
+            let service = target.service
+            if verify { return try verifySignatures(service) }
+            let table = try service.table(labs: try service.labs(labs, catalog: locations.catalog))
             print(format == "json" ? try table.json() : table.text())
         }
 
-        func verifySignatures(_ directory: ClassDirectory) throws {
-            try directory.enrolTeacher()
-            let (checked, mismatches) = try Gradebook(path: directory.gradebookFile)
-                .verifySignatures(allowedSigners: directory.allowedSignersFile)
-            for mismatch in mismatches {
-                let attempt = mismatch.attempt
-                print("attempt \(attempt.id) (\(attempt.student), \(attempt.lab), \(attempt.kind.rawValue) "
-                      + "\(Units.timestamp(attempt.at))): \(mismatch.problem)")
-            }
+        func verifySignatures(_ service: ClassService) throws {
+            let (checked, mismatches) = try service.verifySignatures()
+            for mismatch in mismatches { print(mismatch) }
             print("\(checked) signed attempt\(checked == 1 ? "" : "s") checked: "
                   + (mismatches.isEmpty ? "every one matches its signature" : "\(mismatches.count) do not"))
             if !mismatches.isEmpty { throw ExitCode(1) }

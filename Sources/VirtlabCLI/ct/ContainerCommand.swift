@@ -1,4 +1,3 @@
-import BlockingWork
 import Services
 import ArgumentParser
 import Foundation
@@ -144,8 +143,7 @@ struct ContainerCommand: AsyncParsableCommand {
         /// Returns how it ended and, when the command exited, its status.
         static func interactive(_ name: String, _ argv: [String]) async throws -> (ShellEnd, Int32?) {
             let terminal = try await Engine.using("start \(argv[0]) in \(name)") { try await $0.terminal(argv, in: name) }
-            // The relay blocks until the command ends or the user leaves: on the blocking pool, not the cooperative pool.
-            let end = try await BlockingPool.run { try terminal.attach() }
+            let end = try await terminal.relay()
             guard end == .ended else { return (end, nil) }
             return (end, await terminal.exitCode())
         }

@@ -1,13 +1,8 @@
 import Services
 import ArgumentParser
-import Classroom
-import ContainerKit
 import Foundation
-import ProcessRunner
 import Humanize
 import LabFormat
-import LabGrader
-import VirtKit
 
 /// `virtlab lab ...`: find, read, validate, check, grade, solve and reset labs.
 struct LabCommand: AsyncParsableCommand {
@@ -19,11 +14,6 @@ struct LabCommand: AsyncParsableCommand {
 
     /// Whose lab it is: the named student, else the one the lab was released to on this host (with their
     /// class's hash), else $USER.
-    static func whose(_ lab: String, named student: String?) -> (name: String, hash: String?) {
-        StudentInbox().student(for: lab, named: student, otherwise: ProcessInfo.processInfo.environment["USER"] ?? "student")
-    }
-
-    /// Which lab, for whom, on which hypervisor.
     struct Selection: ParsableArguments {
         @OptionGroup var locations: Locations
         @Argument(help: "The lab's id.") var id: String
@@ -33,51 +23,32 @@ struct LabCommand: AsyncParsableCommand {
         var uri: String?
         @Flag(help: "Run a lab from a --labs directory after reviewing its commands.") var trust = false
 
-        var whose: (name: String, hash: String?) { LabCommand.whose(id, named: student) }
-
+        /// The lab, refused (with its commands shown) when it comes from a --labs directory without --trust.
         func lab() throws -> Lab {
             let catalog = locations.catalog
-            let (labs, problems) = catalog.load()
-            guard let lab = labs.first(where: { $0.id == id }) else {
-                if let problem = problems.first(where: { ($0.file as NSString).lastPathComponent.hasPrefix(id + ".") }) {
-                    throw UserFacingError("lab '\(id)' has problems: \(problem) (run 'virtlab lab validate \(problem.file)')")
-                }
-                throw UserFacingError("no lab '\(id)' (run 'virtlab lab list' to see the ids)")
-            }
+            let lab = try Labs.find(id, in: catalog)
             guard catalog.isTrusted(lab) || trust else {
-                for line in LabCatalog.commands(of: lab) { print("  \(line)") }
+                for line in Labs.commands(of: lab) { print("  \(line)") }
                 throw UserFacingError("\(lab.file) comes from a directory given with --labs; it would run the commands "
                                       + "above: review them, then add --trust")
             }
             return lab
         }
 
-        /// The steps `--step` names (nil: all), refusing a step the lab does not have.
-        func steps(of lab: Lab, _ step: String?) throws -> Set<String>? {
-            guard let step else { return nil }
-            guard lab.steps.contains(where: { $0.id == step }) else {
-                throw UserFacingError("lab '\(lab.id)' has no step '\(step)' (steps: "
-                                      + lab.steps.map(\.id).joined(separator: ", ") + ")")
-            }
-            return [step]
+        func work() throws -> LabWork {
+            LabWork(try lab(), student: student, uri: uri)
         }
 
-        /// The lab, the steps `--step` names, and its grader on the connection (resolved once: without --uri
-        /// that asks a daemon). What the lab needs and this machine lacks is said before anything runs:
-        /// refused, or with `refuseUnmet: false` (a teacher collecting grades wants the report anyway) noted.
-        func prepare(step: String? = nil, refuseUnmet: Bool = true) async throws
-            -> (lab: Lab, steps: Set<String>?, grader: Grader)
-        {
-            let lab = try lab()
-            let steps = try steps(of: lab, step)
-            let libvirtURI = ConnectionChoice.resolve(flag: uri).uri
-            let unmet = await Requirements.unmet(lab, libvirtURI: libvirtURI)
+        /// The lab's work and the steps chosen, once its requirements are met (else refused, or noted).
+        func prepare(step: String? = nil, refuseUnmet: Bool = true) async throws -> (work: LabWork, steps: Set<String>?) {
+            let work = try work()
+            let steps = try work.steps(step)
+            let unmet = await work.unmet()
             if refuseUnmet && !unmet.isEmpty {
-                throw UserFacingError("lab '\(lab.id)' cannot run here: " + unmet.joined(separator: "; "))
+                throw UserFacingError("lab '\(work.lab.id)' cannot run here: " + unmet.joined(separator: "; "))
             }
             for problem in unmet { Output.note("unmet requirement: \(problem)") }
-            let whose = self.whose
-            return (lab, steps, Grader(lab: lab, student: whose.name, hash: whose.hash, libvirtURI: libvirtURI))
+            return (work, steps)
         }
     }
 
@@ -88,9 +59,9 @@ struct LabCommand: AsyncParsableCommand {
         @Option(help: "Only this step.") var step: String?
 
         func run() async throws {
-            let (lab, steps, grader) = try await selection.prepare(step: step)
-            let report = await grader.grade(steps: steps)
-            try ProgressStore().save(report, order: lab.steps.map(\.id))
+            let (work, steps) = try await selection.prepare(step: step)
+            let report = await work.grade(steps: steps)
+            try work.save(report)
             print(ReportFormat.text.render(report))
             if !report.allPassed { throw ExitCode(1) }
         }
@@ -111,9 +82,9 @@ struct LabCommand: AsyncParsableCommand {
                 throw UserFacingError("unknown format '\(format)' (use " + ReportFormat.allCases.map(\.rawValue)
                                       .joined(separator: ", ") + ")")
             }
-            let (lab, _, grader) = try await selection.prepare(refuseUnmet: false)
-            let report = await grader.grade()
-            try ProgressStore().save(report, order: lab.steps.map(\.id))
+            let (work, _) = try await selection.prepare(refuseUnmet: false)
+            let report = await work.grade()
+            try work.save(report)
             let text = chosen.render(report)
             if let output {
                 do { try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
@@ -133,8 +104,8 @@ struct LabCommand: AsyncParsableCommand {
         @Option(help: "Only this step.") var step: String?
 
         func run() async throws {
-            let (_, steps, grader) = try await selection.prepare(step: step)
-            try report(await grader.solve(steps: steps), done: "solved", failed: "solution")
+            let (work, steps) = try await selection.prepare(step: step)
+            try report(await work.solve(steps: steps), done: "solved", failed: "solution")
         }
     }
 
@@ -145,14 +116,15 @@ struct LabCommand: AsyncParsableCommand {
         @Option(help: "Only this step.") var step: String?
 
         func run() async throws {
-            let (lab, steps, grader) = try await selection.prepare(step: step)
-            try report(await grader.setUp(steps: steps), done: "set up", failed: "setup")
+            let (work, steps) = try await selection.prepare(step: step)
+            try report(await work.setUp(steps: steps), done: "set up", failed: "setup")
+            let lab = work.lab
             print("\(lab.id) is ready: 'virtlab lab show \(lab.id)' for the steps, 'virtlab lab check \(lab.id)' to check")
         }
     }
 
     /// One line per step run; the first failure ends the command with its first line of error output.
-    static func report(_ ran: [(step: String, outcome: ProcessOutcome)], done: String, failed: String) throws {
+    static func report(_ ran: [StepRun], done: String, failed: String) throws {
         for (stepID, outcome) in ran {
             let ok = outcome.status == 0 && !outcome.timedOut
             print("\(stepID): \(ok ? done : "\(failed) failed (exit status \(outcome.status))")")
@@ -169,15 +141,11 @@ struct LabCommand: AsyncParsableCommand {
         @OptionGroup var selection: Selection
 
         func run() async throws {
-            let lab = try selection.lab()
-            let whose = selection.whose
-            let grader = Grader(lab: lab, student: whose.name, hash: whose.hash,
-                                libvirtURI: ConnectionChoice.resolve(flag: selection.uri).uri)
-            for (stepID, outcome) in await grader.cleanUp() where outcome.status != 0 || outcome.timedOut {
+            let work = try selection.work()
+            for (stepID, outcome) in await work.cleanUp() where outcome.status != 0 || outcome.timedOut {
                 Output.note("cleanup of step '\(stepID)' ended with status \(outcome.status)")
             }
-            let removed = ProgressStore().reset(lab: lab.id, student: whose.name)
-            print(removed ? "progress in \(lab.id) cleared" : "no saved progress in \(lab.id)")
+            print(work.forgetProgress() ? "progress in \(work.lab.id) cleared" : "no saved progress in \(work.lab.id)")
         }
     }
 
@@ -222,17 +190,14 @@ struct LabCommand: AsyncParsableCommand {
         @Option(help: "Whose values to fill in (default: as 'lab grade' would).") var student: String?
 
         func run() async throws {
-            let (labs, _) = locations.catalog.load()
-            guard let lab = labs.first(where: { $0.id == id }) else {
-                throw UserFacingError("no lab '\(id)' (run 'virtlab lab list' to see the ids)")
-            }
-            let whose = LabCommand.whose(lab.id, named: student)
-            let values = Parameters(lab: lab, student: whose.name, hash: whose.hash)
+            let lab = try Labs.find(id, in: locations.catalog)
+            let work = LabWork(lab, student: student, uri: nil)
+            let values = work.parameters
             print("\(lab.title)  [\(lab.id)]  \(lab.points) points")
             if !lab.objectives.isEmpty { print("Objectives: \(lab.objectives.joined(separator: ", "))") }
             if !lab.requirements.isEmpty { print("Needs: \(lab.requirements.map(\.rawValue).joined(separator: ", "))") }
             if !lab.parameters.isEmpty {
-                print("Values for \(values.values["student"] ?? whose.name): "
+                print("Values for \(values.values["student"] ?? work.student): "
                       + lab.parameters.keys.sorted().map { "\($0) = \(values.values[$0] ?? "")" }.joined(separator: ", "))
             }
             if !lab.description.isEmpty { print("\n" + values.expand(lab.description.trimmingCharacters(in: .whitespacesAndNewlines))) }
@@ -277,7 +242,7 @@ struct LabCommand: AsyncParsableCommand {
         var markdown = false
 
         func run() {
-            print(markdown ? Schema.primitivesDocument(Primitives.catalog) : Schema.jsonSchema(primitives: Primitives.catalog))
+            print(markdown ? Labs.primitivesDocument : Labs.jsonSchema)
         }
     }
 }

@@ -1,10 +1,6 @@
 import Services
 import ArgumentParser
-import Classroom
 import Foundation
-import HostDoctor
-import LabFormat
-import LabGrader
 
 extension LabCommand {
     struct FeedbackCommand: AsyncParsableCommand {
@@ -15,20 +11,12 @@ extension LabCommand {
         var receive = false
 
         func run() async throws {
-            let inbox = StudentInbox()
-            guard receive else {
-                guard let text = inbox.feedback(lab: id) else {
-                    throw UserFacingError("no feedback on '\(id)' yet: your teacher sends it with 'virtlab class feedback'")
-                }
-                return print(text, terminator: "")
-            }
+            guard receive else { return print(try StudentSide.feedback(lab: id), terminator: "") }
             let data = FileHandle.standardInput.readData(ofLength: 4 << 20)
             guard let text = String(data: data, encoding: .utf8), !text.isEmpty else {
                 throw UserFacingError("no feedback on standard input (expected markdown text)")
             }
-            do { try inbox.saveFeedback(text, lab: id) } catch {
-                throw UserFacingError("cannot keep the feedback in \(inbox.feedbackDirectory): \((error as NSError).localizedDescription)")
-            }
+            try StudentSide.keepFeedback(text, lab: id)
             print("feedback on \(id) received: 'virtlab lab feedback \(id)' shows it")
         }
     }

@@ -1,10 +1,6 @@
 import Services
 import ArgumentParser
-import Classroom
 import Foundation
-import HostDoctor
-import LabFormat
-import LabGrader
 
 extension LabCommand {
     struct Receive: AsyncParsableCommand {
@@ -28,7 +24,7 @@ extension LabCommand {
             guard hex(classId, 16) else { throw ValidationError("--class-id \(classId): expected 16 hex digits") }
             guard hex(hash, 6) else { throw ValidationError("--hash \(hash): expected 6 hex digits") }
             guard hex(nonce, 32) else { throw ValidationError("--nonce \(nonce): expected 32 hex digits") }
-            guard Parameters.sanitize(student) == student.filter({ $0 != "." }), !student.isEmpty else {
+            guard StudentSide.isValidStudentID(student) else {
                 throw ValidationError("--student \(student): use letters, digits, '-', '_' or '.'")
             }
         }
@@ -37,11 +33,7 @@ extension LabCommand {
             guard locations.catalog.load().labs.contains(where: { $0.id == id }) else {
                 throw UserFacingError("no lab '\(id)' on this host (its virtlab is older, or the lab is not installed)")
             }
-            let release = LabRelease(classID: classId, className: className, lab: id, student: student,
-                                     parameterHash: hash, nonce: nonce, releasedAt: Date())
-            do { try StudentInbox().keep(release) } catch {
-                throw UserFacingError("cannot keep the release in \(StudentInbox().releaseDirectory): \((error as NSError).localizedDescription)")
-            }
+            try StudentSide.receive(lab: id, className: className, classID: classId, student: student, hash: hash, nonce: nonce)
             print("received \(id) for \(student) from class \(className)")
         }
     }
