@@ -44,7 +44,7 @@ let package = Package(
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ]),
         // Makes VMs from images: copy-on-write overlays, cloud-init seeds, clones with an identity of their own.
-        .target(name: "Provisioning", dependencies: ["VirtKit", "ImageKit", "HostDoctor", "ProcessRunner", "Inventory", "Providers"]),
+        .target(name: "Provisioning", dependencies: ["VirtKit", "ImageKit", "HostDoctor", "ProcessRunner", "Inventory"]),
         // Human-readable units and plain tables, shared by the CLI and the full-screen UI.
         .target(name: "Humanize"),
         // The domain layer: machines, containers, images, host, events, keyed by connection; rates. No C, no I/O.

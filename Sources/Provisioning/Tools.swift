@@ -33,6 +33,16 @@ struct Tools: Sendable {
     }
 }
 
+/// A new, empty qcow2 disk (for `vm disk attach --size`).
+public enum NewDisk {
+    public static func create(at path: String, sizeGiB: Int, for vm: String) throws {
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw ProvisioningError("\(path) exists already: attach it as an existing image, or remove it first")
+        }
+        try Tools().run(["qemu-img", "create", "-q", "-f", "qcow2", path, "\(sizeGiB)G"], doing: "make a \(sizeGiB) GiB disk for \(vm)")
+    }
+}
+
 /// Which accelerator a new VM uses.
 public enum Accelerator: String, Sendable, CaseIterable {
     case kvm, tcg

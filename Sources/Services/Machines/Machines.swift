@@ -9,7 +9,6 @@ public typealias GuestInfo = VirtKit.GuestInfo
 public typealias DomainSnapshot = VirtKit.DomainSnapshot
 public typealias DeviceScope = VirtKit.DeviceScope
 public typealias UndefineResult = VirtKit.UndefineResult
-public typealias ActionRefused = Provisioning.ActionRefused
 public typealias Cloned = Provisioning.Cloned
 public typealias ConsoleEnd = VirtKit.ConsoleEnd
 

@@ -1,14 +1,15 @@
 import Foundation
 import ImageKit
 import Inventory
-import Providers  // snapshots in the Inventory's terms
+import Providers
+import Provisioning
 import VirtKit
 
 /// Doing a VM action of the table to a domain: the one place the command line (`virtlab vm …`) and the
 /// dashboard's port both call, so the two cannot differ in what an action does or how it reports.
-public enum MachineActions {
+enum MachineActions {
     /// Checks the table allows it from the VM's state, does it, and returns what happened in one line.
-    public static func perform(_ action: MachineAction, on domain: Domain, connection: Connection) throws -> String {
+    static func perform(_ action: MachineAction, on domain: Domain, connection: Connection) throws -> String {
         let name = domain.name
         if let why = action.kind.rule.refusal(name, MachineState(libvirtState: try domain.info().state.rawValue)) { throw ActionRefused(why) }
         switch action {
@@ -71,11 +72,7 @@ public enum MachineActions {
     private static func attach(_ disk: DiskToAttach, to domain: Domain) throws -> String {
         let format: String
         if let gib = disk.newSizeGiB {
-            guard !FileManager.default.fileExists(atPath: disk.path) else {
-                throw ProvisioningError("\(disk.path) exists already: attach it as an existing image, or remove it first")
-            }
-            try Tools().run(["qemu-img", "create", "-q", "-f", "qcow2", disk.path, "\(gib)G"],
-                            doing: "make a \(gib) GiB disk for \(domain.name)")
+            try NewDisk.create(at: disk.path, sizeGiB: gib, for: domain.name)
             format = "qcow2"
         } else {
             guard let image = DiskImage.inspect(path: disk.path) else {
