@@ -82,11 +82,9 @@ public enum PendingAction: Sendable, Equatable {
     /// Why the dialog asks: the action table's warning.
     public var warning: String? {
         switch self {
-        case .machine(let action): action.kind.rule.warning
-        case .container(let action): action.kind.rule.warning
-        case .network(.delete(let users)) where !users.isEmpty:
-            "In use by \(users.joined(separator: ", ")): their NICs lose their network."
-        case .network(let action): action.kind.rule.warning
+        case .machine(let action): action.warning
+        case .container(let action): action.warning
+        case .network(let action): action.warning
         }
     }
 
@@ -94,7 +92,7 @@ public enum PendingAction: Sendable, Equatable {
     public func command(for name: String) -> String {
         switch self {
         case .machine(let action): action.command(for: name)
-        case .container(let action): action.kind.rule.command.line(name: name)
+        case .container(let action): action.command(for: name)
         case .network(let action): action.command(for: name)
         }
     }
@@ -147,7 +145,7 @@ extension Effect {
         case .perform(let action, let key, let name):
             return (key.connection, "\(action.verb) \(name)", action.command(for: name, uri: key.connection))
         case .performOnContainer(let action, _, let name):
-            return ("container engine", "\(action.verb) \(name)", action.kind.rule.command.line(name: name))
+            return ("container engine", "\(action.verb) \(name)", action.command(for: name))
         case .performOnNetwork(let action, let name):
             return (uri, "\(action.verb) \(name)", action.command(for: name, uri: uri))
         case .createNetwork(let name, _, _, _):

@@ -22,12 +22,12 @@ public struct CommandTemplate: Sendable, Equatable {
     public enum Slot: String, Sendable, Hashable {
         case name = "NAME", newName = "NEW", snapshot = "SNAPSHOT", count = "COUNT", mebibytes = "MIB"
         case file = "FILE", target = "TARGET", network = "NET", mac = "MAC", sizeGiB = "GIB", text = "TEXT"
-        case uri = "URI", image = "IMAGE"
+        case uri = "URI", image = "IMAGE", seconds = "SECONDS"
     }
 
     /// A part present only when the action says so: `[--live]` in the generic form.
     public enum Switch: String, Sendable, Hashable {
-        case live, disable, removeStorage, sanitize, create, description
+        case live, disable, removeStorage, sanitize, create, description, force, grace
     }
 
     public indirect enum Word: Sendable, Equatable {

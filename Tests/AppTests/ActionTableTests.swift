@@ -4,11 +4,13 @@ import TestTags
 import TermUI
 @testable import App
 
-/// The dashboard's VM keys obey the action table the command line reads (`MachineVerb`): in every state,
+/// The dashboard's VM keys obey the action table the command line reads (`MachineAction.table`): in every state,
 /// a key goes ahead (asking first exactly when the table warns) or is refused with the table's words.
 @Suite(.tags(.pure)) struct ActionTableTests {
-    static let keys: [(Character, MachineVerb)] = [("u", .start), ("d", .shutdown), ("r", .reboot), ("F", .forceOff),
-                                                    ("c", .console), ("C", .clone)]
+    static let keys: [(Character, ActionRule<MachineState>)] = [
+        ("u", StartVM.rule), ("d", ShutdownVM.rule), ("r", RebootVM.rule), ("F", ForceOffVM.rule), ("c", OpenConsole.rule),
+        ("C", CloneVM.rule),
+    ]
 
     /// The fixture with one VM, `vm1`, in `machineState`.
     func state(_ machineState: MachineState) -> AppState {
@@ -23,18 +25,18 @@ import TermUI
     }
 
     @Test(arguments: MachineState.allCases) func everyVMKeyFollowsTheTable(_ machineState: MachineState) {
-        for (key, verb) in Self.keys {
+        for (key, rule) in Self.keys {
             var state = state(machineState)
             let effects = update(&state, .key(.character(key)))
-            if let why = verb.rule.refusal("vm1", machineState) {
+            if let why = rule.refusal("vm1", machineState) {
                 #expect(effects.isEmpty && state.modal == nil, "\(key) in \(machineState.label)")
                 #expect(state.status?.text == why)
-            } else if verb.rule.warning != nil {
+            } else if rule.warning != nil {
                 guard let confirm = state.modal as? ConfirmDialog, confirm.name == "vm1" else {
                     Issue.record("\(key) in \(machineState.label) should ask: \(String(describing: state.modal))")
                     continue
                 }
-                #expect(confirm.action.warning == verb.rule.warning)
+                #expect(confirm.action.warning == rule.warning)
             } else {
                 #expect(!effects.isEmpty || state.modal != nil, "\(key) in \(machineState.label) did nothing")
             }
@@ -44,12 +46,11 @@ import TermUI
     @Test(arguments: MachineState.allCases) func pauseOrResumePicksByStateAndObeysTheTable(_ machineState: MachineState) {
         var state = state(machineState)
         let effects = update(&state, .key(.character("p")))
-        let verb: MachineVerb = machineState == .paused ? .resume : .pause
-        if let why = verb.rule.refusal("vm1", machineState) {
+        let action: MachineAction = machineState == .paused ? .resume : .pause
+        if let why = action.rule.refusal("vm1", machineState) {
             #expect(effects.isEmpty && state.status?.text == why)
         } else {
-            #expect(effects == [.perform(verb == .pause ? .pause : .resume, DashboardFixture.key(DashboardFixture.web1),
-                                         name: "vm1")])
+            #expect(effects == [.perform(action, DashboardFixture.key(DashboardFixture.web1), name: "vm1")])
         }
     }
 

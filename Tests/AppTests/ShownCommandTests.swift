@@ -20,14 +20,29 @@ import TestTags
         .attachNIC(network: "default"), .detachNIC(mac: "52:54:00:00:00:01"),
     ]
 
+    static let containerActions: [ContainerAction] = [
+        .start, ContainerAction(StopContainer(graceSeconds: 3)), ContainerAction(RestartContainer(graceSeconds: 30)), .pause,
+        .unpause, .remove,
+    ]
+    static let networkActions: [NetworkAction] = [.start, .stop, .autostart(false), .delete(inUseBy: ["web1"])]
+
     /// Every command line the dashboard and the command line can show for a VM, container or network `name`.
     static func lines(for name: String) -> [String] {
         let uri = "qemu:///system"
         return machineActions.map { Effect.perform($0, MachineKey(connection: uri, uuid: "u"), name: name).logged(uri: uri)!.command }
             + machineActions.map { PendingAction.machine($0).command(for: name) }
-            + ContainerVerb.allCases.map { $0.rule.command.line(name: name) }
-            + [NetworkAction.start, .stop, .autostart(false), .delete(inUseBy: [])].map { $0.command(for: name, uri: uri) }
+            + containerActions.map { PendingAction.container($0).command(for: name) }
+            + [OpenShell.rule, ReadLogs.rule].map { $0.command.line(name: name) }
+            + networkActions.map { $0.command(for: name, uri: uri) }
             + [EquivalentCommand.launch(name: name, image: "/i/base.qcow2", memoryMiB: 512, uri: uri)]
+    }
+
+    /// So a new action cannot miss the hostile names below: each table's every kind is in the lists above.
+    @Test func theListsCoverEveryActionOfTheTables() {
+        func kinds(_ operations: [Any]) -> Set<ObjectIdentifier> { Set(operations.map { ObjectIdentifier(type(of: $0)) }) }
+        #expect(kinds(Self.machineActions.map(\.operation)) == Set(MachineAction.table.map(ObjectIdentifier.init)))
+        #expect(kinds(Self.containerActions.map(\.operation)) == Set(ContainerAction.table.map(ObjectIdentifier.init)))
+        #expect(kinds(Self.networkActions.map(\.operation)) == Set(NetworkAction.table.map(ObjectIdentifier.init)))
     }
 
     @Test func aNameIsPutOnlyWhereTheNameGoesAndQuoted() {
@@ -62,9 +77,10 @@ import TestTags
     }
 
     @Test func theGenericFormNamesItsSlotsAndOptionalParts() {
-        #expect(MachineVerb.setVCPUs.rule.command.generic == "virsh setvcpus NAME COUNT --config [--live]")
-        #expect(MachineVerb.attachDisk.rule.command.generic
+        #expect(SetVCPUs.rule.command.generic == "virsh setvcpus NAME COUNT --config [--live]")
+        #expect(AttachDisk.rule.command.generic
                 == "[qemu-img create -f qcow2 FILE GIBG &&] virsh attach-disk NAME FILE TARGET --subdriver qcow2 --persistent")
-        #expect(ContainerVerb.shell.rule.command.generic == "podman exec -it NAME sh")
+        #expect(OpenShell.rule.command.generic == "podman exec -it NAME sh")
+        #expect(StopContainer.rule.command.generic == "podman stop [--time SECONDS] NAME")
     }
 }

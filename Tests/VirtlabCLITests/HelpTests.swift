@@ -46,7 +46,7 @@ import TestSupport
     @Test(arguments: [(["vm", "start"], "Same as: virsh start NAME. Applies to a VM that is shut off, crashed."),
                       (["vm", "destroy"], "Same as: virsh destroy NAME."),
                       (["vm", "suspend"], "Same as: virsh suspend NAME. Applies to a VM that is running, blocked."),
-                      (["ct", "rm"], "Same as: podman rm -f NAME.")])
+                      (["ct", "rm"], "Same as: podman rm [-f] NAME.")])
     func lifecycleHelpNamesTheEquivalentCommand(_ path: [String], _ line: String) throws {
         let result = try Run.virtlab(path + ["--help"])
         #expect(result.status == 0)

@@ -28,7 +28,7 @@ public struct ConfirmManyDialog: Dialog, Equatable {
         if !refused.isEmpty {
             lines.append("Left out (\(refused.count)): " + listed(refused.map(\.machine.name), width: buffer.size.width - 30))
         }
-        if let warning = action.kind.rule.warning { lines.append(warning) }
+        if let warning = action.rule.warning { lines.append(warning) }
         lines += ["Same as, for each: " + action.command(for: "NAME"), "", "y  yes        n  no"]
         dialog(&buffer, title: "Confirm", lines: lines, theme: theme, glyphs: glyphs)
     }

@@ -95,7 +95,7 @@ final class LibvirtMachines: MachinePort {
         try translated {
             let host = try host()
             let line = try host.perform(action, on: try host.vm(uuid: key.uuid, name: name))
-            if [.clone, .delete, .attachDisk].contains(action.kind) { link.withLock { $0?.inventory.invalidateSlowLists() } }
+            if action.changesStorage { link.withLock { $0?.inventory.invalidateSlowLists() } }
             return line
         }
     }

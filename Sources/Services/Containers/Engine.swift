@@ -42,24 +42,13 @@ public struct Engine: Sendable {
     public func images() async throws -> [ContainerImage] { try await client.images() }
 
     /// Does the action to the container (by name or id) once the table allows it in its state; returns what the
-    /// user is told. `graceSeconds`: how long stop and restart wait before killing; `force`: remove a running one.
-    public func perform(_ action: ContainerAction, on container: String, graceSeconds: Int = 10, force: Bool = true)
-        async throws -> String
-    {
-        let rule = action.kind.rule
-        let found = try await client.containers(includeStopped: true).first { $0.name == container || $0.id.hasPrefix(container) }
-        if let found, let why = rule.refusal(container, ContainerRunState(found.state)) {
-            throw UserFacingError(why + " (run 'virtlab ct ls' to see the containers)")
+    /// user is told.
+    public func perform(_ action: ContainerAction, on container: String) async throws -> String {
+        do {
+            return try await action.perform(on: EngineContainer(client: client, name: container))
+        } catch let refused as ActionRefused {
+            throw UserFacingError("\(refused) (run 'virtlab ct ls' to see the containers)")
         }
-        switch action {
-        case .start: try await client.start(container)
-        case .stop: try await client.stop(container, graceSeconds: graceSeconds)
-        case .restart: try await client.restart(container, graceSeconds: graceSeconds)
-        case .pause: try await client.pause(container)
-        case .unpause: try await client.unpause(container)
-        case .remove: try await client.remove(container, force: force)
-        }
-        return "\(container): \(rule.done)"
     }
 
     /// The container's output, at most `tail` lines from the end (and 1 MiB).
@@ -98,4 +87,22 @@ public struct ContainerTerminal: Sendable {
 
     /// The command's exit status, once it has ended (nil when the engine cannot say).
     public func exitCode() async -> Int32? { try? await client.execExitCode(execID) }
+}
+
+/// One container as the container actions of the table see it (`ContainerControl`).
+private struct EngineContainer: ContainerControl {
+    let client: EngineClient
+    let name: String
+
+    func state() async throws -> ContainerRunState? {
+        try await client.containers(includeStopped: true).first { $0.name == name || $0.id.hasPrefix(name) }
+            .map { ContainerRunState($0.state) }
+    }
+
+    func start() async throws { try await client.start(name) }
+    func stop(graceSeconds: Int) async throws { try await client.stop(name, graceSeconds: graceSeconds) }
+    func restart(graceSeconds: Int) async throws { try await client.restart(name, graceSeconds: graceSeconds) }
+    func pause() async throws { try await client.pause(name) }
+    func unpause() async throws { try await client.unpause(name) }
+    func remove(force: Bool) async throws { try await client.remove(name, force: force) }
 }

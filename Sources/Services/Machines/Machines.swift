@@ -64,7 +64,7 @@ extension Hypervisor {
 
     /// Does a VM action of the table (refused in the VM's state with `ActionRefused`); returns what the user is told.
     public func perform(_ action: MachineAction, on vm: VM) throws -> String {
-        try MachineActions.perform(action, on: vm.domain, connection: connection)
+        try action.perform(on: DomainControl(domain: vm.domain, connection: connection))
     }
 
     /// Relays the terminal (already raw) to the VM's serial console until the user types Ctrl-] or it closes.

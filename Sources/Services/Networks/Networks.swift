@@ -40,21 +40,28 @@ extension Hypervisor {
     }
 
     /// Does the action once the table allows it in the network's state; returns what the user is told. A delete
-    /// of a network VMs use goes ahead only with `force` or when the action names every one of them (else
-    /// `NetworkInUse`).
-    public func perform(_ action: NetworkAction, network name: String, force: Bool = false) throws -> String {
-        let state: NetworkState = try connection.network(named: name).active ? .active : .inactive
-        if let why = action.kind.rule.refusal(name, state) { throw UserFacingError(why) }
-        switch action {
-        case .start: try connection.startNetwork(name)
-        case .stop: try connection.stopNetwork(name)
-        case .autostart(let on): try connection.setNetworkAutostart(name, on)
-        case .delete(let confirmed):
-            try connection.deleteNetwork(name, evenIfInUse: force, confirmedUsers: confirmed)
+    /// of a network VMs use goes ahead only when the action says so (else `NetworkInUse`).
+    public func perform(_ action: NetworkAction, network name: String) throws -> String {
+        do {
+            return try action.perform(on: LibvirtNetwork(connection: connection, name: name))
+        } catch let refused as ActionRefused {
+            throw UserFacingError(refused.description)
         }
-        if case .autostart(let on) = action { return "autostart \(on ? "on" : "off") for network \(name)" }
-        return "\(action.kind.rule.done) \(name)"
     }
 
     public func leases(_ name: String) throws -> [NetworkLease] { try connection.leases(name) }
+}
+
+/// One libvirt network as the network actions of the table see it (`NetworkControl`).
+private struct LibvirtNetwork: NetworkControl {
+    let connection: Connection
+    let name: String
+
+    func state() throws -> NetworkState { try connection.network(named: name).active ? .active : .inactive }
+    func start() throws { try connection.startNetwork(name) }
+    func stop() throws { try connection.stopNetwork(name) }
+    func setAutostart(_ on: Bool) throws { try connection.setNetworkAutostart(name, on) }
+    func delete(evenIfInUse: Bool, confirmedUsers: [String]) throws {
+        try connection.deleteNetwork(name, evenIfInUse: evenIfInUse, confirmedUsers: confirmedUsers)
+    }
 }

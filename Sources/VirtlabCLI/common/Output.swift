@@ -20,12 +20,14 @@ enum Output {
 extension CommandConfiguration {
     /// A subcommand for one entry of the action table: its help ends with the command that does the same
     /// (`Same as: virsh start NAME.`), then the states it applies to where the table limits them.
-    static func action<State: CaseIterable>(_ name: String, _ rule: ActionRule<State>, _ abstract: String,
-                                            _ discussion: String = "", subject: String = "") -> CommandConfiguration {
-        let allowed = rule.allowedFrom.map { allowed in State.allCases.filter(allowed.contains).map(\.label) } ?? []
-        let parts = [discussion, "Same as: \(rule.command.generic).", subject.isEmpty || allowed.isEmpty ? ""
+    /// Its name and help line are the rule's (`commandLine`), which every action given a subcommand has.
+    static func action<Action: TableAction>(_ action: Action.Type, subject: String = "") -> CommandConfiguration {
+        let rule = Action.rule
+        guard let help = rule.commandLine else { preconditionFailure("'\(rule.verb)' has no subcommand in the action table") }
+        let allowed = rule.allowedFrom.map { allowed in Action.State.allCases.filter(allowed.contains).map(\.label) } ?? []
+        let parts = [help.discussion, "Same as: \(rule.command.generic).", subject.isEmpty || allowed.isEmpty ? ""
                         : "Applies to \(subject) that is " + allowed.joined(separator: ", ") + "."]
-        return CommandConfiguration(commandName: name, abstract: abstract,
+        return CommandConfiguration(commandName: help.name, abstract: help.abstract,
                                     discussion: parts.filter { !$0.isEmpty }.joined(separator: " "))
     }
 }

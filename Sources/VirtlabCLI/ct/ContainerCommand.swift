@@ -9,8 +9,7 @@ struct ContainerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ct", abstract: "List and control containers (Docker or Podman, through the Engine API).",
         discussion: "The engine: DOCKER_HOST=unix://PATH, else Podman's and Docker's usual sockets.",
-        subcommands: [List.self, Start.self, Stop.self, Restart.self, Pause.self, Unpause.self, Remove.self,
-                      Logs.self, Exec.self])
+        subcommands: [List.self] + plain + [Stop.self, Restart.self, Remove.self, Logs.self, Exec.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "ls", abstract: "List containers.")
@@ -28,67 +27,50 @@ struct ContainerCommand: AsyncParsableCommand {
         }
     }
 
-    struct Start: AsyncParsableCommand {
-        static let configuration = CommandConfiguration.action("start", ContainerVerb.start.rule, "Start a container.")
+    /// Start, pause, unpause: one subcommand for each plain container action of the table, made from its rule.
+    struct Plain<Operation: ContainerOperation & PlainAction>: AsyncParsableCommand {
+        static var configuration: CommandConfiguration { .action(Operation.self) }
         @Argument(help: "The container's name or id.") var name: String
         @OptionGroup var explain: ExplainOption
-        func run() async throws { try await change(name, .start, explain: explain.explain) }
+        func run() async throws { try await change(name, ContainerAction(Operation()), explain: explain.explain) }
+    }
+
+    static var plain: [any ParsableCommand.Type] {
+        func subcommand<Each: ContainerOperation & PlainAction>(_: Each.Type) -> any ParsableCommand.Type { Plain<Each>.self }
+        return ContainerAction.table.compactMap { $0 as? any (ContainerOperation & PlainAction).Type }.map { subcommand($0) }
     }
 
     struct Stop: AsyncParsableCommand {
-        static let configuration = CommandConfiguration.action(
-            "stop", ContainerVerb.stop.rule,
-            "Stop a container (its main process gets SIGTERM, then SIGKILL after --time seconds).")
+        static let configuration = CommandConfiguration.action(StopContainer.self)
         @Argument(help: "The container's name or id.") var name: String
         @OptionGroup var explain: ExplainOption
         @Option(help: "Seconds to wait before killing.") var time = 10
-        func run() async throws {
-            try await change(name, .stop, explain: explain.explain, graceSeconds: time)
-        }
+        func run() async throws { try await change(name, ContainerAction(StopContainer(graceSeconds: time)), explain: explain.explain) }
     }
 
     struct Restart: AsyncParsableCommand {
-        static let configuration = CommandConfiguration.action(
-            "restart", ContainerVerb.restart.rule, "Restart a container.")
+        static let configuration = CommandConfiguration.action(RestartContainer.self)
         @Argument(help: "The container's name or id.") var name: String
         @OptionGroup var explain: ExplainOption
         @Option(help: "Seconds to wait before killing.") var time = 10
         func run() async throws {
-            try await change(name, .restart, explain: explain.explain, graceSeconds: time)
+            try await change(name, ContainerAction(RestartContainer(graceSeconds: time)), explain: explain.explain)
         }
     }
 
-    struct Pause: AsyncParsableCommand {
-        static let configuration = CommandConfiguration.action(
-            "pause", ContainerVerb.pause.rule, "Freeze every process of a container.")
-        @Argument(help: "The container's name or id.") var name: String
-        @OptionGroup var explain: ExplainOption
-        func run() async throws { try await change(name, .pause, explain: explain.explain) }
-    }
-
-    struct Unpause: AsyncParsableCommand {
-        static let configuration = CommandConfiguration.action(
-            "unpause", ContainerVerb.unpause.rule, "Thaw a paused container.")
-        @Argument(help: "The container's name or id.") var name: String
-        @OptionGroup var explain: ExplainOption
-        func run() async throws { try await change(name, .unpause, explain: explain.explain) }
-    }
-
     struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration.action(
-            "rm", ContainerVerb.remove.rule, "Remove a container and its writable layer.",
-            "Destructive: pass --yes to confirm. Files changed inside the container are lost.")
+        static let configuration = CommandConfiguration.action(RemoveContainer.self)
         @Argument(help: "The container's name or id.") var name: String
         @OptionGroup var explain: ExplainOption
         @Flag(name: .shortAndLong, help: "Stop it first if it is running.") var force = false
         @Flag(help: "Confirm: this cannot be undone.") var yes = false
 
         func run() async throws {
-            guard yes else {
+            guard yes || explain.explain else {
                 throw UserFacingError("removing container '\(name)' loses the files changed inside it: add --yes "
                     + "to confirm")
             }
-            try await change(name, .remove, explain: explain.explain, force: force)
+            try await change(name, ContainerAction(RemoveContainer(force: force)), explain: explain.explain)
         }
     }
 
@@ -182,15 +164,9 @@ struct ContainerRow: Encodable {
     }
 }
 
-/// Connects to the engine and runs `body`, turning every failure into one line that says what was attempted.
 /// A container action of the table, explained or done (refused first in a state the table forbids), and logged.
-private func change(_ name: String, _ action: ContainerAction, explain: Bool, graceSeconds: Int = 10, force: Bool = false)
-    async throws
-{
-    let rule = action.kind.rule
-    try await ActionRunner.record("container engine", "\(rule.verb) \(name)", rule.command.line(name: name), explain: explain) {
-        try await Engine.using("\(rule.verb) \(name)") { engine in
-            try await engine.perform(action, on: name, graceSeconds: graceSeconds, force: force)
-        }
+private func change(_ name: String, _ action: ContainerAction, explain: Bool) async throws {
+    try await ActionRunner.record("container engine", "\(action.verb) \(name)", action.command(for: name), explain: explain) {
+        try await Engine.using("\(action.verb) \(name)") { try await $0.perform(action, on: name) }
     }
 }

@@ -9,8 +9,7 @@ import Inventory
 struct NetworkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "net", abstract: "Virtual networks: list, create, start, stop, delete, leases.",
-        subcommands: [List.self, Info.self, Create.self, Start.self, Stop.self, Autostart.self, Delete.self,
-                      Leases.self])
+        subcommands: [List.self, Info.self, Create.self] + plain + [Autostart.self, Delete.self, Leases.self])
 
     struct Target: ParsableArguments {
         @OptionGroup var connection: ConnectionOptions
@@ -110,39 +109,35 @@ struct NetworkCommand: AsyncParsableCommand {
         }
     }
 
-    /// The action as the table has it (`NetworkVerb`, which the Networks pane reads too): explained, or checked
-    /// against the network's state and done.
-    static func perform(_ target: Target, _ action: NetworkAction, explain: Bool, force: Bool = false) async throws {
+    /// The action as the table has it (which the Networks pane reads too): explained, or checked against the
+    /// network's state and done.
+    static func perform(_ target: Target, _ action: NetworkAction, explain: Bool) async throws {
         let host = try target.connection.open().0
         try await ActionRunner.record(host.uri, "\(action.verb) \(target.name)", action.command(for: target.name, uri: host.uri),
                                       explain: explain) {
             do {
-                return try host.perform(action, network: target.name, force: force)
+                return try host.perform(action, network: target.name)
             } catch let inUse as NetworkInUse {
                 throw UserFacingError("\(inUse) with --force")
             }
         }
     }
 
-    struct Start: AsyncParsableCommand {
-        static let configuration = CommandConfiguration.action("start", NetworkVerb.start.rule,
-                                                                "Start a network (its bridge and DHCP server).")
+    /// Start and stop: one subcommand for each plain network action of the table, made from its rule.
+    struct Plain<Operation: NetworkOperation & PlainAction>: AsyncParsableCommand {
+        static var configuration: CommandConfiguration { .action(Operation.self) }
         @OptionGroup var target: Target
         @OptionGroup var explain: ExplainOption
-        func run() async throws { try await perform(target, .start, explain: explain.explain) }
+        func run() async throws { try await perform(target, NetworkAction(Operation()), explain: explain.explain) }
     }
 
-    struct Stop: AsyncParsableCommand {
-        static let configuration = CommandConfiguration.action(
-            "stop", NetworkVerb.stop.rule, "Stop a network; guests on it lose their link until it starts again.")
-        @OptionGroup var target: Target
-        @OptionGroup var explain: ExplainOption
-        func run() async throws { try await perform(target, .stop, explain: explain.explain) }
+    static var plain: [any ParsableCommand.Type] {
+        func subcommand<Each: NetworkOperation & PlainAction>(_: Each.Type) -> any ParsableCommand.Type { Plain<Each>.self }
+        return NetworkAction.table.compactMap { $0 as? any (NetworkOperation & PlainAction).Type }.map { subcommand($0) }
     }
 
     struct Autostart: AsyncParsableCommand {
-        static let configuration = CommandConfiguration.action(
-            "autostart", NetworkVerb.autostart.rule, "Start a network when libvirtd starts (or stop doing so).")
+        static let configuration = CommandConfiguration.action(NetworkAutostart.self)
         @OptionGroup var target: Target
         @Flag(help: "Turn autostart off.") var disable = false
         @OptionGroup var explain: ExplainOption
@@ -150,9 +145,7 @@ struct NetworkCommand: AsyncParsableCommand {
     }
 
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration.action(
-            "delete", NetworkVerb.delete.rule, "Stop and remove a network.",
-            "Destructive: pass --yes to confirm. A network VMs use is refused unless --force.")
+        static let configuration = CommandConfiguration.action(DeleteNetwork.self)
         @OptionGroup var target: Target
         @Flag(help: "Delete it even though VMs have NICs on it.") var force = false
         @Flag(help: "Confirm: this cannot be undone.") var yes = false
@@ -161,7 +154,7 @@ struct NetworkCommand: AsyncParsableCommand {
             guard yes || explain.explain else {
                 throw UserFacingError("deleting network '\(target.name)' cannot be undone: add --yes to confirm")
             }
-            try await perform(target, .delete(inUseBy: []), explain: explain.explain, force: force)
+            try await perform(target, .delete(inUseBy: [], force: force), explain: explain.explain)
         }
     }
 

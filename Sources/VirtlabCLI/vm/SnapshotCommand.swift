@@ -60,9 +60,7 @@ struct SnapshotCommand: AsyncParsableCommand {
     }
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration.action(
-            "create", MachineVerb.snapshot.rule, "Take a snapshot of each VM, under one name.",
-            "An internal snapshot (in the qcow2 itself); of a running VM, its memory too.")
+        static let configuration = CommandConfiguration.action(TakeSnapshot.self)
         @OptionGroup var selected: Selected
         @Option(help: "A description to keep with it.") var description: String?
         @OptionGroup var explain: ExplainOption
@@ -75,10 +73,7 @@ struct SnapshotCommand: AsyncParsableCommand {
     }
 
     struct Revert: AsyncParsableCommand {
-        static let configuration = CommandConfiguration.action(
-            "revert", MachineVerb.revert.rule, "Return each VM to its snapshot of this name.",
-            "A VM without a snapshot of that name fails on its own line; the others still revert. External snapshots "
-                + "are refused with what to do instead.")
+        static let configuration = CommandConfiguration.action(RevertSnapshot.self)
         @OptionGroup var selected: Selected
         @OptionGroup var explain: ExplainOption
 
@@ -90,9 +85,7 @@ struct SnapshotCommand: AsyncParsableCommand {
     }
 
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration.action(
-            "delete", MachineVerb.deleteSnapshot.rule, "Delete a snapshot (the VM stays as it is).",
-            "Its children, if any, are kept and hang from its parent; virtlab says which.")
+        static let configuration = CommandConfiguration.action(DeleteSnapshot.self)
         @OptionGroup var named: Named
         @OptionGroup var explain: ExplainOption
 

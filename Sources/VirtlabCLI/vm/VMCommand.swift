@@ -8,11 +8,9 @@ import Inventory
 struct VMCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vm", abstract: "Inspect and control virtual machines: one, several, or all.",
-        subcommands: [Info.self, Lifecycle.Start.self, Lifecycle.Shutdown.self, Lifecycle.Reboot.self,
-                      Lifecycle.Destroy.self, Lifecycle.Suspend.self, Lifecycle.Resume.self, Autostart.self, Hardware.self,
-                      Disk.self,
-                      XML.self, Define.self, Undefine.self, SnapshotCommand.self, NIC.self, SSHCommand.self, CreateCommand.self,
-                      CloneCommand.self])
+        subcommands: [Info.self] + lifecycle
+            + [Autostart.self, Hardware.self, Disk.self, XML.self, Define.self, Undefine.self, SnapshotCommand.self, NIC.self,
+               SSHCommand.self, CreateCommand.self, CloneCommand.self])
 
     struct Target: ParsableArguments {
         @OptionGroup var connection: ConnectionOptions
@@ -107,51 +105,20 @@ struct VMCommand: AsyncParsableCommand {
         }
     }
 
-    /// The state changes, one subcommand each, sharing one shape; when each applies comes from the action
-    /// table the dashboard reads too (`MachineVerb`). Each takes several VMs, `--match GLOB` or `--all`.
-    enum Lifecycle {
-        struct Start: AsyncParsableCommand {
-            static let configuration = CommandConfiguration.action(
-                "start", MachineVerb.start.rule, "Start VMs.", subject: "a VM")
-            @OptionGroup var selection: VMSelection
-            @OptionGroup var explain: ExplainOption
-            func run() async throws { try await ActionRunner.run(selection, explain: explain.explain) { _ in .start } }
-        }
-        struct Shutdown: AsyncParsableCommand {
-            static let configuration = CommandConfiguration.action(
-                "shutdown", MachineVerb.shutdown.rule, "Ask VMs' guests to shut down (ACPI).", subject: "a VM")
-            @OptionGroup var selection: VMSelection
-            @OptionGroup var explain: ExplainOption
-            func run() async throws { try await ActionRunner.run(selection, explain: explain.explain) { _ in .shutdown } }
-        }
-        struct Reboot: AsyncParsableCommand {
-            static let configuration = CommandConfiguration.action(
-                "reboot", MachineVerb.reboot.rule, "Ask VMs' guests to reboot.", subject: "a VM")
-            @OptionGroup var selection: VMSelection
-            @OptionGroup var explain: ExplainOption
-            func run() async throws { try await ActionRunner.run(selection, explain: explain.explain) { _ in .reboot } }
-        }
-        struct Destroy: AsyncParsableCommand {
-            static let configuration = CommandConfiguration.action(
-                "destroy", MachineVerb.forceOff.rule, "Force VMs off at once (like pulling the plug).", subject: "a VM")
-            @OptionGroup var selection: VMSelection
-            @OptionGroup var explain: ExplainOption
-            func run() async throws { try await ActionRunner.run(selection, explain: explain.explain) { _ in .forceOff } }
-        }
-        struct Suspend: AsyncParsableCommand {
-            static let configuration = CommandConfiguration.action(
-                "suspend", MachineVerb.pause.rule, "Pause running VMs.", subject: "a VM")
-            @OptionGroup var selection: VMSelection
-            @OptionGroup var explain: ExplainOption
-            func run() async throws { try await ActionRunner.run(selection, explain: explain.explain) { _ in .pause } }
-        }
-        struct Resume: AsyncParsableCommand {
-            static let configuration = CommandConfiguration.action(
-                "resume", MachineVerb.resume.rule, "Resume paused VMs.", subject: "a VM")
-            @OptionGroup var selection: VMSelection
-            @OptionGroup var explain: ExplainOption
-            func run() async throws { try await ActionRunner.run(selection, explain: explain.explain) { _ in .resume } }
-        }
+    /// The state changes (start, shutdown, reboot, destroy, suspend, resume): one subcommand for each plain VM action
+    /// of the table, made from its rule alone; when each applies comes from the same rule the dashboard reads. Each
+    /// takes several VMs, `--match GLOB` or `--all`.
+    struct Lifecycle<Operation: MachineOperation & PlainAction>: AsyncParsableCommand {
+        static var configuration: CommandConfiguration { .action(Operation.self, subject: "a VM") }
+        @OptionGroup var selection: VMSelection
+        @OptionGroup var explain: ExplainOption
+        func run() async throws { try await ActionRunner.run(selection, explain: explain.explain) { _ in MachineAction(Operation()) } }
+    }
+
+    /// Every plain VM action's subcommand, in the table's order.
+    static var lifecycle: [any ParsableCommand.Type] {
+        func subcommand<Plain: MachineOperation & PlainAction>(_: Plain.Type) -> any ParsableCommand.Type { Lifecycle<Plain>.self }
+        return MachineAction.table.compactMap { $0 as? any (MachineOperation & PlainAction).Type }.map { subcommand($0) }
     }
 
     /// `virtlab vm set NAME --vcpus N --memory MiB`: live where the hypervisor allows, else from the next boot.
@@ -312,8 +279,7 @@ struct VMCommand: AsyncParsableCommand {
     }
 
     struct Autostart: AsyncParsableCommand {
-        static let configuration = CommandConfiguration.action(
-            "autostart", MachineVerb.autostart.rule, "Start VMs when the host boots (or stop doing so).")
+        static let configuration = CommandConfiguration.action(SetAutostart.self)
         @OptionGroup var selection: VMSelection
         @Flag(help: "Turn autostart off.") var disable = false
         @OptionGroup var explain: ExplainOption

@@ -47,7 +47,7 @@ enum ContainersPane: PaneFeature {
         key("remove", [.character("D"), .delete], "remove (asks)", mutates: true) { request(&$0, .remove) },
         key("shell", [.character("c")], "a shell inside (Ctrl-] leaves)", footer: "console", mutates: true) { state in
             withSelected(&state) { state, container in
-                if let why = ContainerVerb.shell.rule.refusal(container.name, container.state) {
+                if let why = OpenShell.rule.refusal(container.name, container.state) {
                     return refuse(&state, why)
                 }
                 return [.openShell(name: container.name)]
@@ -70,7 +70,7 @@ enum ContainersPane: PaneFeature {
 
     private static func request(_ state: inout AppState, _ action: ContainerAction) -> [Effect] {
         withSelected(&state) { state, container in
-            ask(&state, action.kind.rule, container.state, container.name, confirming: .container(action), container.key,
+            ask(&state, action.rule, container.state, container.name, confirming: .container(action), container.key,
                 then: .performOnContainer(action, container.key, name: container.name))
         }
     }

@@ -41,7 +41,7 @@ public struct ConfirmDeleteDialog: Dialog, Equatable {
         prompt(&buffer, title: one ? "Delete \(targets[0].name)" : "Delete \(targets.count) VMs", lines: (one ? [] : [
             "  " + listed(targets.map(\.name), width: buffer.size.width - 12),
         ]) + [
-            MachineVerb.delete.rule.warning ?? "",
+            DeleteVM.rule.warning ?? "",
             "\(removeStorage ? "[x]" : "[ ]") also delete \(one ? "its" : "their") disks in storage pools (Tab)",
             one ? "Type its name to confirm:" : "Type \(targets.count) (how many) to confirm:",
         ], typed: typed.text, theme: theme, glyphs: glyphs)

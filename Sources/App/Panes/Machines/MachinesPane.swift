@@ -76,13 +76,13 @@ enum MachinesPane: PaneFeature {
         },
         key("console", [.character("c")], "serial console (Ctrl-] leaves)", footer: "console", mutates: true) { state in
             withSelected(&state) { state, machine in
-                if let why = MachineVerb.console.rule.refusal(machine.name, machine.state) { return refuse(&state, why) }
+                if let why = OpenConsole.rule.refusal(machine.name, machine.state) { return refuse(&state, why) }
                 return [.openConsole(machine.key, name: machine.name)]
             }
         },
         key("clone", [.character("C")], "clone a shut-off VM (Tab: new identity)", mutates: true) { state in
             withSelected(&state) { state, machine in
-                if let why = MachineVerb.clone.rule.refusal(machine.name, machine.state) { return refuse(&state, why) }
+                if let why = CloneVM.rule.refusal(machine.name, machine.state) { return refuse(&state, why) }
                 state.modal = CloneDialog(MachineRef(machine.key, machine.name))
                 return []
             }
@@ -122,14 +122,14 @@ enum MachinesPane: PaneFeature {
     private static func request(_ state: inout AppState, _ action: MachineAction) -> [Effect] {
         guard !state.marked.isEmpty else {
             return withSelected(&state) { state, machine in
-                ask(&state, action.kind.rule, machine.state, machine.name, confirming: .machine(action), machine.key,
+                ask(&state, action.rule, machine.state, machine.name, confirming: .machine(action), machine.key,
                     then: .perform(action, machine.key, name: machine.name))
             }
         }
         var targets: [MachineRef] = [], refused: [MachineRefusal] = []
         for machine in markedMachines(state) {
             let ref = MachineRef(machine.key, machine.name)
-            if let why = action.kind.rule.refusal(machine.name, machine.state) {
+            if let why = action.rule.refusal(machine.name, machine.state) {
                 refused.append(MachineRefusal(machine: ref, reason: why))
             } else {
                 targets.append(ref)
@@ -137,7 +137,7 @@ enum MachinesPane: PaneFeature {
         }
         targets += vanishedMarks(state)
         guard !targets.isEmpty else {
-            return refuse(&state, "none of the \(state.marked.count) marked VMs can \(action.kind.rule.verb) now")
+            return refuse(&state, "none of the \(state.marked.count) marked VMs can \(action.rule.verb) now")
         }
         state.modal = ConfirmManyDialog(action: action, targets: targets, refused: refused)
         return []

@@ -52,7 +52,7 @@ enum NetworksPane: PaneFeature {
     private static func request(_ state: inout AppState, _ action: NetworkAction) -> [Effect] {
         guard let network = state.selectedNetworkSample else { return refuse(&state, "no network selected") }
         let key = MachineKey(connection: state.uri, uuid: network.uuid)
-        return ask(&state, action.kind.rule, network.state, network.name, confirming: .network(action), key,
+        return ask(&state, action.rule, network.state, network.name, confirming: .network(action), key,
                    then: .performOnNetwork(action, name: network.name))
     }
 
