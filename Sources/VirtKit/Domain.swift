@@ -98,6 +98,8 @@ public final class Domain: @unchecked Sendable {
     public func reboot() throws { try check("reboot '\(name)'", virDomainReboot(pointer, 0)) }
     /// Pulls the plug: stops the domain at once, like `virsh destroy`.
     public func forceOff() throws { try check("force off '\(name)'", virDomainDestroy(pointer)) }
+    /// The reset button: the guest restarts at once, neither asked nor stopped.
+    public func reset() throws { try check("reset '\(name)'", virDomainReset(pointer, 0)) }
     public func suspend() throws { try check("pause '\(name)'", virDomainSuspend(pointer)) }
     public func resume() throws { try check("resume '\(name)'", virDomainResume(pointer)) }
 

@@ -146,6 +146,8 @@ import TestSupport
         #expect(listed.stdout.split(separator: "\n").contains { $0.hasPrefix(name) && $0.contains("paused") },
                 "status \(listed.status): \(listed.stdout)\n\(listed.stderr)")
         #expect(try virtlab("vm", "resume", name).stdout == "resumed \(name)\n")
+        #expect(try virtlab("vm", "reset", name).stdout == "reset \(name)\n")
+        #expect(try virtlab("vm", "info", name).stdout.contains("State:       running"))
         #expect(try virtlab("vm", "autostart", name).stdout == "autostart on for \(name)\n")
         #expect(try virtlab("vm", "info", name).stdout.contains("Autostart:   yes"))
         #expect(try virtlab("vm", "destroy", name).stdout == "forced off \(name)\n")

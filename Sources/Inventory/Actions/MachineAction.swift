@@ -7,6 +7,7 @@ public protocol MachineControl {
     func shutdown() throws
     func reboot() throws
     func forceOff() throws
+    func reset() throws
     func pause() throws
     func resume() throws
     /// Returns the new snapshot's state word ("running", "shutoff").
@@ -52,6 +53,7 @@ public struct MachineAction: Sendable, Equatable {
         StartVM.self, ShutdownVM.self, RebootVM.self, ForceOffVM.self, PauseVM.self, ResumeVM.self,
         TakeSnapshot.self, RevertSnapshot.self, DeleteSnapshot.self, CloneVM.self, DeleteVM.self, SetAutostart.self,
         SetVCPUs.self, SetMemory.self, AttachDisk.self, DetachDisk.self, AttachNIC.self, DetachNIC.self,
+        ResetVM.self,
     ]
 
     public var rule: ActionRule<MachineState> { type(of: operation).rule }

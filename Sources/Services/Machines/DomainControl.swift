@@ -18,6 +18,7 @@ struct DomainControl: MachineControl {
     func shutdown() throws { try domain.shutdown() }
     func reboot() throws { try domain.reboot() }
     func forceOff() throws { try domain.forceOff() }
+    func reset() throws { try domain.reset() }
     func pause() throws { try domain.suspend() }
     func resume() throws { try domain.resume() }
 
