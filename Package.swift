@@ -9,10 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
-        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
@@ -20,9 +17,13 @@ let package = Package(
         // C libraries, seen by Swift only through these modules.
         .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt", providers: [.apt(["libvirt-dev"])]),
         .systemLibrary(name: "CLibvirtQEMU", pkgConfig: "libvirt-qemu", providers: [.apt(["libvirt-dev"])]),
-        .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        // No pkg-config: ncursesw's only adds -D flags SwiftPM drops with a warning (shim.h sets what is needed),
+        // and its headers and library are on the default paths (libncurses-dev).
+        .systemLibrary(name: "CNcurses"),
         // libxml2's XPath engine, for XPath expressions (count(), boolean()) Foundation cannot evaluate.
         .systemLibrary(name: "CLibxml2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        // The system's libcrypto (OpenSSL 3) for SHA-256 and HMAC: no BoringSSL copy to compile.
+        .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "CShims", dependencies: ["CNcurses"]),
         // What Swift cannot reach from glibc or the processor: close-on-exec pipes, closing a child's descriptors
         // (both need _GNU_SOURCE), the CPUID hypervisor leaf.
@@ -35,14 +36,16 @@ let package = Package(
         // Threads of virtlab's own for blocking work: a lane per connection (also an actor's executor) and one
         // bounded pool, so nothing blocks Swift's cooperative pool.
         .target(name: "BlockingWork"),
+        // The shipped labs and themes, embedded at build time by the EmbedFiles plugin (embed-files).
+        .target(name: "BuiltIn", plugins: ["EmbedFiles"]),
+        .executableTarget(name: "embed-files"),
+        .plugin(name: "EmbedFiles", capability: .buildTool(), dependencies: ["embed-files"]),
+        // SHA-256, HMAC-SHA256 and fresh random bytes, from libcrypto.
+        .target(name: "Digests", dependencies: ["CLibcrypto"]),
         // Facts about the host: CPU extensions, /dev/kvm, what we run on, identities. No libvirt.
-        .target(name: "HostDoctor", dependencies: ["ProcessRunner", "CHostSystem", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "HostDoctor", dependencies: ["ProcessRunner", "CHostSystem", "Digests"]),
         // The Docker Engine API (Docker or Podman) over a Unix socket: containers, stats, exec, logs, images.
-        .target(name: "ContainerKit", dependencies: [
-            "HostDoctor", .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOFoundationCompat", package: "swift-nio"),
-        ]),
+        .target(name: "ContainerKit", dependencies: ["HostDoctor", "BlockingWork"]),
         // Makes VMs from images: copy-on-write overlays, cloud-init seeds, clones with an identity of their own.
         .target(name: "Provisioning", dependencies: ["VirtKit", "ImageKit", "HostDoctor", "ProcessRunner", "Inventory"]),
         // Human-readable units and plain tables, shared by the CLI and the full-screen UI.
@@ -56,12 +59,12 @@ let package = Package(
         // Grading: the check primitives (one file each, one registry), targets, the grader, saved progress.
         .target(name: "LabGrader", dependencies: [
             "LabFormat", "BlockingWork", "ProcessRunner", "SecureShell", "CLibxml2", "VirtKit", "HostDoctor", "ImageKit", "ContainerKit", "Inventory",
-            .product(name: "Crypto", package: "swift-crypto"),
+            "Digests", "BuiltIn",
         ]),
         // The classroom: a class directory (class.yaml, roster, secret), releases, signed result bundles, live
         // grading over ssh. Both sides: the student's host receives and submits, the teacher's collects.
         .target(name: "Classroom", dependencies: [
-            "BlockingWork", "ProcessRunner", "SecureShell", "LabFormat", "Yams", .product(name: "Crypto", package: "swift-crypto"),
+            "BlockingWork", "ProcessRunner", "SecureShell", "LabFormat", "Yams", "Digests",
         ]),
         // The teacher's gradebook in SQLite: students, releases, attempts, per-check results; exports for an LMS.
         .target(name: "Gradebook", dependencies: ["Classroom", "LabFormat", "Humanize", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -89,7 +92,7 @@ let package = Package(
         // the gradebook, curses), themes found on disk.
         .target(name: "Dashboard", dependencies: [
             "Services", "App", "Runtime", "Inventory", "TermUI", "TermCurses", "Providers", "Provisioning", "VirtKit",
-            "ContainerKit", "ImageKit", "LabFormat", "LabGrader", "Classroom", "HostDoctor",
+            "ContainerKit", "ImageKit", "LabFormat", "LabGrader", "Classroom", "HostDoctor", "BuiltIn",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The ncurses backend: draws a Buffer, reads keys, handles resize and signals.
@@ -129,6 +132,7 @@ let package = Package(
         // How the code is laid out: every suite has a tier, each layer imports only what is below it.
         .testTarget(name: "ArchitectureTests", dependencies: ["TestTags", "TestSupport"]),
         .testTarget(name: "HumanizeTests", dependencies: ["TestTags", "Humanize"]),
+        .testTarget(name: "DigestsTests", dependencies: ["TestTags", "Digests"]),
         .testTarget(name: "VirtlabCLITests", dependencies: [
             "TestTags", "VirtlabCLI", "Services", "Dashboard", "TermUI", "ContainerKit", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),

@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import Foundation
 import LabFormat
 import Yams
@@ -90,7 +90,7 @@ public struct ClassDirectory: Sendable {
             if !files.fileExists(atPath: directory.path + "/roster.csv") {
                 try write(Roster.csvHeader + "\n", to: directory.path + "/roster.csv")
             }
-            try write(randomHex(.bits256) + "\n", to: directory.secretFile, mode: 0o600)
+            try write(randomHex(bits: 256) + "\n", to: directory.secretFile, mode: 0o600)
             return directory
         } catch {
             if madeDirectory { try? files.removeItem(atPath: directory.path) } else {
@@ -196,7 +196,7 @@ public struct ClassSecret: Sendable {
     public var classID: String { mac("virtlab-class-id", bytes: 8) }
 
     private func mac(_ text: String, bytes count: Int) -> String {
-        hex(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: SymmetricKey(data: bytes)).prefix(count))
+        hex(Digests.hmacSHA256(Data(text.utf8), key: bytes).prefix(count))
     }
 
     private static func bytes(_ hex: String) -> Data? {

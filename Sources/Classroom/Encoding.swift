@@ -1,18 +1,18 @@
-import Crypto
+import Digests
 import Foundation
 
 // The classroom's small codecs, in one place: hex for secrets, nonces, ids and digests, and decoding errors
 // in words.
 
 /// Lowercase hex, two digits a byte, as `sha256sum` prints a digest.
-func hex(_ bytes: some Sequence<UInt8>) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+func hex(_ bytes: some Sequence<UInt8>) -> String { Digests.hex(bytes) }
 
-/// `size` of fresh randomness, in hex.
-func randomHex(_ size: SymmetricKeySize) -> String { SymmetricKey(size: size).withUnsafeBytes { hex($0) } }
+/// `bits` of fresh randomness, in hex.
+func randomHex(bits: Int) -> String { hex(Digests.randomBytes(bits / 8)) }
 
 extension Data {
     /// Lowercase hex of SHA-256, as `sha256sum` prints it.
-    public var sha256Hex: String { hex(SHA256.hash(data: self)) }
+    public var sha256Hex: String { hex(Digests.sha256(self)) }
 }
 
 /// What a class file or a bundle's payload got wrong, naming the field.

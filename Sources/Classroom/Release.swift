@@ -21,7 +21,7 @@ public struct LabRelease: Codable, Sendable, Equatable {
     }
 
     /// 128 random bits in hex.
-    public static func freshNonce() -> String { randomHex(.bits128) }
+    public static func freshNonce() -> String { randomHex(bits: 128) }
 
     enum CodingKeys: String, CodingKey {
         case classID = "class_id", className = "class", lab, student

@@ -1,9 +1,6 @@
-import AsyncHTTPClient
+import BlockingWork
 import Foundation
 import HostDoctor
-import NIOCore
-import NIOFoundationCompat
-import NIOHTTP1
 
 /// The Docker Engine API over a Unix socket: the same calls serve Docker and Podman's compatible service.
 ///
@@ -14,11 +11,11 @@ public struct EngineClient: Sendable {
     public static let apiVersion = "1.41"
 
     public let endpoint: EngineEndpoint
-    private let http: HTTPClient
+    private let http: UnixHTTP
 
-    public init(endpoint: EngineEndpoint, http: HTTPClient = .shared) {
+    public init(endpoint: EngineEndpoint) {
         self.endpoint = endpoint
-        self.http = http
+        self.http = UnixHTTP(socketPath: endpoint.socketPath)
     }
 
     /// Resolves the socket, asks the engine who it is, and refuses an engine whose API is too old.
@@ -30,13 +27,13 @@ public struct EngineClient: Sendable {
     }
 
     public func checkedVersion() async throws -> EngineVersion {
-        // A socket that is missing or refuses is said at once: the HTTP client would retry it until the deadline.
+        // A socket that is missing or refuses is said at once, in the socket's own words.
         let socket = EngineSocket.probe(path: endpoint.socketPath)
         guard socket.accepts else {
             throw EngineError(.noEngine, "cannot reach the container engine at \(endpoint.socketPath): "
                 + "\(socket.problem ?? "it refuses connections"); is its service running?")
         }
-        let body: ByteBuffer
+        let body: Data
         do {
             body = try await send(.GET, "/version", versioned: false, timeout: .seconds(15))
         } catch let error as EngineError where error.kind == .notFound || error.kind == .failed {
@@ -128,30 +125,23 @@ public struct EngineClient: Sendable {
 
     /// The last `tail` lines of a container's output, stdout and stderr kept apart.
     public func logs(_ container: String, tail: Int = 500, limit: Int = 1 << 20) async throws -> OutputFrames {
-        var frames = OutputFrames(limit: limit)
         try await stream(.GET, "/containers/\(escaped(container))/logs",
-                         query: ["stdout": "1", "stderr": "1", "tail": "\(tail)"], timeout: .seconds(15)) {
-            frames.append($0)
-        }
-        frames.finish()
-        return frames
+                         query: ["stdout": "1", "stderr": "1", "tail": "\(tail)"], timeout: .seconds(15), limit: limit)
     }
 
     /// Runs `argv` inside a running container without a terminal and waits for it, output capped at `limit`.
-    public func exec(_ container: String, _ argv: [String], timeout: TimeAmount = .seconds(30),
+    public func exec(_ container: String, _ argv: [String], timeout: Duration = .seconds(30),
                      limit: Int = 64 * 1024) async throws -> ExecResult
     {
         let id = try await createExec(container, argv, terminal: false)
-        var frames = OutputFrames(limit: limit)
+        let frames: OutputFrames
         do {
-            try await stream(.POST, "/exec/\(id)/start", json: ["Detach": false, "Tty": false], timeout: timeout) {
-                frames.append($0)
-            }
+            frames = try await stream(.POST, "/exec/\(id)/start", json: ["Detach": false, "Tty": false], timeout: timeout,
+                                      limit: limit)
         } catch let error as EngineError where error.kind == .timedOut {
             await killExec(id)
             throw EngineError(.timedOut, "'\(argv.first ?? "")' in container \(container) outlived its time and was killed")
         }
-        frames.finish()
         let exitCode = try await execExitCode(id)
         return ExecResult(exitCode: exitCode, stdout: String(decoding: frames.stdout, as: UTF8.self),
                           stderr: String(decoding: frames.stderr, as: UTF8.self), truncated: frames.truncated)
@@ -204,7 +194,9 @@ public struct EngineClient: Sendable {
 
     // MARK: Transport
 
-    private func decode<T: Decodable>(_ type: T.Type, _ method: HTTPMethod, _ path: String,
+    enum Method: String { case GET, POST, DELETE }
+
+    private func decode<T: Decodable>(_ type: T.Type, _ method: Method, _ path: String,
                                       query: [String: String] = [:], json: (any Encodable)? = nil) async throws -> T {
         let body = try await send(method, path, query: query, json: json)
         do {
@@ -215,89 +207,61 @@ public struct EngineClient: Sendable {
         }
     }
 
-    private func request(_ method: HTTPMethod, _ path: String, query: [String: String], json: (any Encodable)?,
-                         versioned: Bool) throws -> HTTPClientRequest {
+    /// The request line's target: the versioned path, percent-encoded, and the query.
+    private func target(_ path: String, query: [String: String], versioned: Bool) -> String {
         var components = URLComponents()
         components.path = (versioned ? "/v\(Self.apiVersion)" : "") + path
         if !query.isEmpty { components.queryItems = query.sorted { $0.key < $1.key }.map(URLQueryItem.init) }
         // URLComponents leaves "+" alone in queries; the engine would read it as a space.
-        let uri = (components.percentEncodedPath) + (components.percentEncodedQuery.map {
+        return components.percentEncodedPath + (components.percentEncodedQuery.map {
             "?" + $0.replacingOccurrences(of: "+", with: "%2B")
         } ?? "")
-        guard let url = URL(httpURLWithSocketPath: endpoint.socketPath, uri: uri) else {
-            throw EngineError(.noEngine, "cannot address the socket \(endpoint.socketPath)")
-        }
-        var request = HTTPClientRequest(url: url.absoluteString)
-        request.method = method
-        // A socket has no host name, but Go's HTTP server (Docker, Podman) refuses a request without one.
-        request.headers.replaceOrAdd(name: "Host", value: "localhost")
-        if let json {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(json)))
-        }
-        return request
     }
 
     /// One request; the whole body (up to 64 MiB) on success, a typed error otherwise.
-    private func send(_ method: HTTPMethod, _ path: String, query: [String: String] = [:],
+    private func send(_ method: Method, _ path: String, query: [String: String] = [:],
                       json: (any Encodable)? = nil, versioned: Bool = true,
-                      timeout: TimeAmount = .seconds(15)) async throws -> ByteBuffer {
-        try await perform(path) {
-            let response = try await http.execute(
-                try request(method, path, query: query, json: json, versioned: versioned), timeout: timeout)
-            let body = try await response.body.collect(upTo: 64 << 20)
-            try check(response.status, body, path: path)
-            return body
+                      timeout: Duration = .seconds(15)) async throws -> Data {
+        let target = target(path, query: query, versioned: versioned)
+        let body = try json.map { try JSONEncoder().encode($0) }
+        let http = http
+        let response = try await perform(path) {
+            try await BlockingPool.run { try http.exchange(method.rawValue, target, json: body, timeout: timeout) }
         }
+        try check(response, path: path)
+        return response.body
     }
 
-    /// One request whose body is handed over chunk by chunk as it arrives, all of it within `timeout`
-    /// (the client's own deadline covers only the response head; an exec's body can last for ever).
-    private func stream(_ method: HTTPMethod, _ path: String, query: [String: String] = [:],
-                        json: (any Encodable)? = nil, timeout: TimeAmount,
-                        _ receive: (Data) -> Void) async throws {
-        try await perform(path) {
-            let request = try request(method, path, query: query, json: json, versioned: true)
-            let (chunks, sink) = AsyncThrowingStream<Data, any Error>.makeStream()
-            let reader = Task {
-                do {
-                    let response = try await http.execute(request, timeout: timeout)
-                    if response.status.code >= 300 {
-                        try check(response.status, try await response.body.collect(upTo: 1 << 20), path: path)
-                    }
-                    for try await chunk in response.body { sink.yield(Data(buffer: chunk)) }
-                    sink.finish()
-                } catch {
-                    sink.finish(throwing: error)
-                }
+    /// One request whose body is output to split as it arrives (logs, an exec's), all of it within `timeout`.
+    private func stream(_ method: Method, _ path: String, query: [String: String] = [:],
+                        json: (any Encodable)? = nil, timeout: Duration, limit: Int) async throws -> OutputFrames {
+        let target = target(path, query: query, versioned: true)
+        let body = try json.map { try JSONEncoder().encode($0) }
+        let http = http
+        let (response, frames) = try await perform(path) {
+            try await BlockingPool.run {
+                var frames = OutputFrames(limit: limit)
+                let response = try http.exchange(method.rawValue, target, json: body, timeout: timeout) { frames.append($0) }
+                frames.finish()
+                return (response, frames)
             }
-            let watchdog = Task {
-                try await Task.sleep(nanoseconds: UInt64(max(timeout.nanoseconds, 0)))
-                sink.finish(throwing: HTTPClientError.deadlineExceeded)
-                reader.cancel()
-            }
-            defer {
-                watchdog.cancel()
-                reader.cancel()
-            }
-            for try await chunk in chunks { receive(chunk) }
         }
+        try check(response, path: path)
+        return frames
     }
 
     private func perform<T>(_ path: String, _ work: () async throws -> T) async throws -> T {
-        // The engine stopped and took its socket with it: fail now rather than retry until the deadline.
+        // The engine stopped and took its socket with it: say so in those words.
         guard FileManager.default.fileExists(atPath: endpoint.socketPath) else {
             throw EngineError(.noEngine, "cannot reach the container engine at \(endpoint.socketPath): "
                 + "\(endpoint.socketPath) does not exist; is its service running?")
         }
         do {
             return try await work()
-        } catch let error as EngineError {
-            throw error
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+        } catch UnixHTTP.Failure.timedOut {
             throw EngineError(.timedOut, "the engine at \(endpoint.socketPath) did not answer \(path) in time")
         } catch {
-            // NIO's own words are for programmers; the socket's state is what the user can act on.
+            // The socket's state is what the user can act on; the transport's words come after it.
             let probe = EngineSocket.probe(path: endpoint.socketPath)
             let reason = probe.problem ?? "the connection failed (\(error))"
             throw EngineError(.noEngine, "cannot reach the container engine at \(endpoint.socketPath): \(reason); "
@@ -306,16 +270,17 @@ public struct EngineClient: Sendable {
     }
 
     /// 2xx and 304 (already in that state) succeed; otherwise the engine's own message, typed by status.
-    private func check(_ status: HTTPResponseStatus, _ body: ByteBuffer, path: String) throws {
-        if status.code < 300 || status == .notModified { return }
+    private func check(_ response: UnixHTTP.Response, path: String) throws {
+        let status = response.status
+        if status < 300 || status == 304 { return }
         struct Problem: Decodable { let message: String }
-        let text = (try? JSONDecoder().decode(Problem.self, from: body))?.message
-            ?? String(buffer: body).trimmingCharacters(in: .whitespacesAndNewlines)
-        let message = text.isEmpty ? "\(path): HTTP \(status.code) \(status.reasonPhrase)" : text
+        let text = (try? JSONDecoder().decode(Problem.self, from: response.body))?.message
+            ?? String(decoding: response.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let message = text.isEmpty ? "\(path): HTTP \(status) \(response.reason)" : text
         // Podman answers some clashes and misses with 500; its message still says which.
         switch status {
-        case .notFound: throw EngineError(.notFound, message)
-        case .conflict: throw EngineError(.conflict, message)
+        case 404: throw EngineError(.notFound, message)
+        case 409: throw EngineError(.conflict, message)
         case _ where message.contains("already in use"): throw EngineError(.conflict, message)
         case _ where message.lowercased().contains("no such"): throw EngineError(.notFound, message)
         default: throw EngineError(.failed, message)

@@ -1,10 +1,14 @@
+import BuiltIn
 import Foundation
 import HostDoctor
 import TermUI
 
-/// Where themes come from, and which one to start with: `--theme`, then `VIRTLAB_THEME`, then `default`;
-/// `NO_COLOR` (any value) turns colour off whatever the theme.
+/// Where themes come from, first first: `VIRTLAB_THEMES_DIR`, the user's own (`$XDG_CONFIG_HOME/virtlab/themes`),
+/// the data directories (`$XDG_DATA_HOME/virtlab/themes`, then `$XDG_DATA_DIRS`: `/usr/local/share/virtlab/themes`,
+/// `/usr/share/virtlab/themes`), then the themes built into virtlab. Which one to start with: `--theme`, then
+/// `VIRTLAB_THEME`, then `default`; `NO_COLOR` (any value) turns colour off whatever the theme.
 public struct ThemeCatalog: Sendable {
+    /// The directories searched that exist (the built-in set is not a directory).
     public let directories: [String]
     public let noColor: Bool
 
@@ -14,21 +18,19 @@ public struct ThemeCatalog: Sendable {
         let config = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? "\(environment["HOME"] ?? NSHomeDirectory())/.config"
         dirs.append("\(config)/virtlab/themes")
-        // Installed (PREFIX/bin/virtlab -> PREFIX/share/virtlab/themes) or run from a checkout (.build/debug/virtlab).
-        var dir = URL(fileURLWithPath: HostFiles.runningExecutable).resolvingSymlinksInPath().deletingLastPathComponent()
-        dirs.append(dir.deletingLastPathComponent().appendingPathComponent("share/virtlab/themes").path)
-        for _ in 0..<4 {
-            dir = dir.deletingLastPathComponent()
-            dirs.append(dir.appendingPathComponent("themes").path)
-        }
-        directories = dirs.filter { FileManager.default.fileExists(atPath: $0) }
+        dirs += DataDirectories.search("themes", environment: environment)
+        var seen = Set<String>()
+        directories = dirs.filter { FileManager.default.fileExists(atPath: $0) && seen.insert($0).inserted }
         noColor = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
     }
 
     public var names: [String] { available.map(\.name) }
 
-    /// Theme files found in the directories, first occurrence of a name wins.
-    public var available: [(name: String, path: String)] {
+    /// Where `available` says a built-in theme is.
+    public static let builtInOrigin = "built in"
+
+    /// Every theme by name, with the file it comes from (or "built in"); the first of a name wins.
+    public var available: [(name: String, origin: String)] {
         var seen = Set<String>()
         var result: [(String, String)] = []
         for dir in directories {
@@ -38,6 +40,10 @@ public struct ThemeCatalog: Sendable {
                 if seen.insert(name).inserted { result.append((name, "\(dir)/\(file)")) }
             }
         }
+        for file in BuiltIn.themes {
+            let name = String(file.name.dropLast(6))
+            if seen.insert(name).inserted { result.append((name, Self.builtInOrigin)) }
+        }
         return result
     }
 
@@ -45,13 +51,17 @@ public struct ThemeCatalog: Sendable {
         try Self.read(nameOrPath, directories: directories).reduced(toColors: noColor ? 0 : colors)
     }
 
-    /// Finds `nameOrPath` (a file path, or a name looked up in `directories` as NAME.theme) and parses it.
+    /// Finds `nameOrPath` (a file path, or a name looked up in `directories` as NAME.theme, then among the built-in
+    /// themes) and parses it.
     public static func read(_ nameOrPath: String, directories: [String]) throws -> Theme {
-        let candidates = nameOrPath.contains("/") || nameOrPath.hasSuffix(".theme")
-            ? [nameOrPath] : directories.map { "\($0)/\(nameOrPath).theme" }
+        let isPath = nameOrPath.contains("/") || nameOrPath.hasSuffix(".theme")
+        let candidates = isPath ? [nameOrPath] : directories.map { "\($0)/\(nameOrPath).theme" }
         guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            if !isPath, let builtIn = BuiltIn.themes.first(where: { $0.name == nameOrPath + ".theme" }) {
+                return try ThemeFile.parse(builtIn.text, name: nameOrPath, file: "\(builtInOrigin) \(builtIn.name)")
+            }
             throw ThemeError(file: nameOrPath, line: 0, message: "no such theme (run 'virtlab theme list'; looked in "
-                             + directories.joined(separator: ", ") + ")")
+                             + (directories + ["the built-in themes"]).joined(separator: ", ") + ")")
         }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw ThemeError(file: path, line: 0, message: "cannot read the file")

@@ -50,11 +50,17 @@ public struct ReadFailure: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-extension HostFiles {
-    /// The running binary, wherever it was found: argv[0] is only "virtlab" when it ran from PATH, and the
-    /// labs and themes installed beside it are found from here.
-    public static var runningExecutable: String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+/// Where virtlab's data files (labs, themes) are looked for, as the XDG base directory spec has it: the user's
+/// `$XDG_DATA_HOME/virtlab` (else `~/.local/share/virtlab`), then each of `$XDG_DATA_DIRS` (else
+/// `/usr/local/share:/usr/share`) with `/virtlab` — where `make install` and the package put them.
+public enum DataDirectories {
+    public static func search(_ folder: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+        let home = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? "\(environment["HOME"] ?? NSHomeDirectory())/.local/share"
+        let system = environment["XDG_DATA_DIRS"].flatMap { $0.isEmpty ? nil : $0 } ?? "/usr/local/share:/usr/share"
+        let all = [home] + system.split(separator: ":").map(String.init)
+        var seen = Set<String>()
+        return all.map { "\($0)/virtlab/\(folder)" }.filter { seen.insert($0).inserted }
     }
 }
 

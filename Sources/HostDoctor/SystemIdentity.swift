@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import Foundation
 
 /// The identities LPIC 102.6 asks about: the firmware's system UUID, the D-Bus machine id, SSH host keys.
@@ -73,7 +73,7 @@ public struct SystemIdentity: Sendable, Equatable, Codable {
         let fields = publicKeyLine.trimmingCharacters(in: .whitespacesAndNewlines)
             .split(separator: " ", maxSplits: 2).map(String.init)
         guard fields.count >= 2, let blob = Data(base64Encoded: fields[1]) else { return nil }
-        let digest = Data(SHA256.hash(data: blob)).base64EncodedString()
+        let digest = Digests.sha256(blob).base64EncodedString()
         let unpadded = String(digest.prefix { $0 != "=" })
         return HostKey(file: file, type: fields[0], fingerprint: "SHA256:\(unpadded)",
                        comment: fields.count > 2 ? fields[2] : nil)

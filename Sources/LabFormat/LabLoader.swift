@@ -28,7 +28,7 @@ public enum LabLoader {
         guard let root else {
             return (nil, [LabDiagnostic(file: file, line: 1, column: 1, message: "the file is empty")])
         }
-        let reader = Reader(file: file, primitives: primitives)
+        let reader = Reader(file: file, source: text, primitives: primitives)
         let lab = reader.lab(root)
         if let lab { LabChecks(reader: reader, primitives: primitives).run(lab, root: root) }
         let diagnostics = reader.diagnostics.sorted()
@@ -51,11 +51,13 @@ public enum LabLoader {
 /// Walks the YAML tree against `Schema` and the primitives, collecting diagnostics.
 final class Reader {
     let file: String
+    let source: String
     let primitives: PrimitiveCatalog
     private(set) var diagnostics: [LabDiagnostic] = []
 
-    init(file: String, primitives: PrimitiveCatalog) {
+    init(file: String, source: String, primitives: PrimitiveCatalog) {
         self.file = file
+        self.source = source
         self.primitives = primitives
     }
 
@@ -80,7 +82,7 @@ final class Reader {
             }
             return requirement
         }
-        return Lab(file: file, id: string(fields["id"], "id") ?? "", title: string(fields["title"], "title") ?? "",
+        return Lab(file: file, source: source, id: string(fields["id"], "id") ?? "", title: string(fields["title"], "title") ?? "",
                    objectives: strings(fields["objectives"], "objectives"),
                    description: string(fields["description"], "description") ?? "", requirements: requirements,
                    parameters: parameters(fields["parameters"]), steps: steps)

@@ -2,6 +2,8 @@
 /// the grader gives them meaning.
 public struct Lab: Sendable, Equatable {
     public let file: String
+    /// The text it was loaded from: what a submitted result's lab digest is computed over.
+    public let source: String
     public let id: String
     public let title: String
     public let objectives: [String]

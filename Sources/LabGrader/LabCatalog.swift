@@ -1,29 +1,30 @@
+import BuiltIn
 import Foundation
 import LabFormat
 import HostDoctor
 
-/// Where labs are found: `labs/` beside the installed binary (or the checkout), the user's data dir
-/// (`$XDG_DATA_HOME/virtlab/labs`), and any extra paths given.
+/// Where labs are found, first first: directories given with `--labs`, the user's data directory
+/// (`$XDG_DATA_HOME/virtlab/labs`), the system's (`$XDG_DATA_DIRS`: `/usr/local/share/virtlab/labs`,
+/// `/usr/share/virtlab/labs`), then the labs built into virtlab. A lab id found twice keeps the first.
 public struct LabCatalog {
+    /// The directories searched that exist (the built-in set is not a directory).
     public let directories: [String]
     /// Directories given on the command line: their labs are shown before they first run.
     public let untrusted: Set<String>
 
-    public init(extra: [String] = [], environment: [String: String] = ProcessInfo.processInfo.environment,
-                executable: String = HostFiles.runningExecutable) {
-        var dirs = extra
-        let data = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? "\(environment["HOME"] ?? NSHomeDirectory())/.local/share"
-        dirs.append("\(data)/virtlab/labs")
-        var dir = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
-        dirs.append(dir.deletingLastPathComponent().appendingPathComponent("share/virtlab/labs").path)
-        for _ in 0..<4 {
-            dir = dir.deletingLastPathComponent()
-            dirs.append(dir.appendingPathComponent("labs").path)
-        }
+    /// What `Lab.file` says for a built-in lab: no file on disk has it.
+    public static let builtInPrefix = "built-in:"
+
+    public init(extra: [String] = [], environment: [String: String] = ProcessInfo.processInfo.environment) {
         var seen = Set<String>()
-        directories = dirs.filter { FileManager.default.fileExists(atPath: $0) && seen.insert($0).inserted }
+        directories = (extra + DataDirectories.search("labs", environment: environment))
+            .filter { FileManager.default.fileExists(atPath: $0) && seen.insert($0).inserted }
         untrusted = Set(extra)
+    }
+
+    /// Where a lab came from, for `lab list`: its directory, or "built in".
+    public static func origin(of lab: Lab) -> String {
+        lab.file.hasPrefix(builtInPrefix) ? "built in" : (lab.file as NSString).deletingLastPathComponent
     }
 
     public func isTrusted(_ lab: Lab) -> Bool {
@@ -62,13 +63,15 @@ public struct LabCatalog {
         }
     }
 
-    /// Labs that load, and the diagnostics of those that do not. A lab id seen twice keeps the first.
+    /// Labs that load, and the diagnostics of those that do not. A lab id seen twice keeps the first, so a file
+    /// on disk stands in for the built-in lab of its id.
     public func load() -> (labs: [Lab], problems: [LabDiagnostic]) {
         var labs: [Lab] = []
         var problems: [LabDiagnostic] = []
         var ids = Set<String>()
-        for file in files {
-            let (lab, diagnostics) = LabLoader.load(file: file)
+        let loaded = files.map { LabLoader.load(file: $0) }
+            + BuiltIn.labs.map { LabLoader.parse($0.text, file: Self.builtInPrefix + $0.name) }
+        for (lab, diagnostics) in loaded {
             problems += diagnostics
             if let lab, ids.insert(lab.id).inserted { labs.append(lab) }
         }

@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import Foundation
 import LabFormat
 
@@ -8,8 +8,7 @@ extension Parameters {
     public init(lab: Lab, student: String, environment: [String: String] = ProcessInfo.processInfo.environment,
                 hash given: String? = nil) {
         let safe = Self.sanitize(student)
-        let hash = given ?? SHA256.hash(data: Data("\(lab.id)/\(safe)".utf8)).prefix(3)
-            .map { String(format: "%02x", $0) }.joined()
+        let hash = given ?? Digests.hex(Digests.sha256(Data("\(lab.id)/\(safe)".utf8)).prefix(3))
         var values = ["student": safe, "cloud_image": CloudImage.path(environment) ?? ""]
         for (name, template) in lab.parameters {
             values[name] = Self.environmentValues(in: template, environment)

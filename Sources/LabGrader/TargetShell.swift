@@ -4,7 +4,6 @@ import Foundation
 import ProcessRunner
 import SecureShell
 import LabFormat
-import NIOCore
 import VirtKit
 
 /// A target could not run the command at all (no such VM, no agent and no address, no engine): the check is

@@ -33,7 +33,7 @@ public protocol MachinePort: AnyObject, Sendable {
     func close()
 }
 
-/// The container engine (Docker or Podman's API service). Its calls are async (NIO underneath).
+/// The container engine (Docker or Podman's API service). Its calls are async (blocking socket I/O on the pool underneath).
 public protocol ContainerPort: Sendable {
     /// Connects; returns what to log ("Podman Engine 4.3.1 at unix:///run/podman/podman.sock").
     func connect() async throws -> String

@@ -1,6 +1,7 @@
-import ContainerKit
+@testable import ContainerKit
 import Foundation
 import Testing
+import TestSupport
 import TestTags
 
 @Suite(.tags(.pure)) struct OutputFramesTests {
@@ -75,5 +76,61 @@ import TestTags
         #expect(summary.created == Date(timeIntervalSince1970: 1_700_000_000))
         #expect(ContainerState(engineValue: "Exited") == .exited)
         #expect(ContainerState(engineValue: "weird") == .unknown)
+    }
+}
+
+/// The HTTP/1.1 the client reads from the engine's socket: every way a body can be framed, and an engine that
+/// accepts but never answers.
+@Suite(.tags(.pure)) struct UnixHTTPTests {
+    func answer(_ response: String, receive: ((Data) -> Void)? = nil) throws -> UnixHTTP.Response {
+        let server = try FakeSocketServer(response: response)
+        return try UnixHTTP(socketPath: server.path).exchange("GET", "/version", timeout: .seconds(60), receive: receive)
+    }
+
+    @Test func aChunkedBodyIsJoinedAndItsExtensionsIgnored() throws {
+        let response = try answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n7;name=x\r\n, world\r\n0\r\n\r\n")
+        #expect(response.status == 200 && String(decoding: response.body, as: UTF8.self) == "hello, world")
+    }
+
+    @Test func aBodyWithALengthStopsThereAndOneWithoutRunsToTheClose() throws {
+        let sized = try answer("HTTP/1.1 404 Not Found\r\nContent-Length: 5\r\n\r\nshortand more")
+        #expect(sized.status == 404 && sized.reason == "Not Found" && String(decoding: sized.body, as: UTF8.self) == "short")
+        var streamed = Data()
+        let raw = try answer("HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n\r\nline 1\nline 2\n") {
+            streamed.append($0)
+        }
+        #expect(raw.body.isEmpty && String(decoding: streamed, as: UTF8.self) == "line 1\nline 2\n")
+    }
+
+    @Test func somethingThatIsNotHTTPIsSaidSo() throws {
+        let error = #expect(throws: UnixHTTP.Failure.self) { _ = try answer("SSH-2.0-OpenSSH_9.2\r\n") }
+        #expect(error?.description.contains("SSH-2.0") == true)
+    }
+
+    @Test func anEngineThatNeverAnswersTimesOut() throws {
+        // A socket that listens but never accepts: the connection is queued and nothing ever answers.
+        let path = NSTemporaryDirectory() + "vl-silent-\(UUID().uuidString.prefix(8)).sock"
+        let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer {
+            close(listener)
+            unlink(path)
+        }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: path.utf8)
+            raw[path.utf8.count] = 0
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        try #require(bound == 0 && listen(listener, 4) == 0)
+        let error = #expect(throws: UnixHTTP.Failure.self) {
+            _ = try UnixHTTP(socketPath: path).exchange("GET", "/version", timeout: .milliseconds(300))
+        }
+        guard case .timedOut = error else {
+            Issue.record("expected a time-out, got \(String(describing: error))")
+            return
+        }
     }
 }

@@ -1,5 +1,5 @@
 import BlockingWork
-import Crypto
+import Digests
 import Foundation
 import ProcessRunner
 import LabFormat
@@ -58,7 +58,7 @@ struct FilePrimitive: CheckPrimitive {
             passed = passed && matched
         }
         if case .string(let digest)? = fields["sha256"] {
-            let actual = SHA256.hash(data: facts.contents).map { String(format: "%02x", $0) }.joined()
+            let actual = Digests.hex(Digests.sha256(facts.contents))
             expected.append("sha256 \(digest)")
             got.append("sha256 \(actual)")
             passed = passed && actual == digest.lowercased()

@@ -56,7 +56,7 @@ public struct Engine: Sendable {
 
     /// Runs a command to its end and returns what it printed (64 KiB at most each) and its status.
     public func run(_ argv: [String], in container: String) async throws -> ExecResult {
-        try await client.exec(container, argv, timeout: .hours(24))
+        try await client.exec(container, argv, timeout: .seconds(24 * 3600))
     }
 
     /// A command started with a terminal in the container, ready to be given the user's.

@@ -163,13 +163,10 @@ struct LabCommand: AsyncParsableCommand {
         func run() async throws {
             let catalog = locations.catalog
             let (labs, problems) = catalog.load()
-            guard !labs.isEmpty || !problems.isEmpty else {
-                throw UserFacingError("no lab files found (looked in \(catalog.directories.joined(separator: ", ")))")
-            }
-            var table = TextTable(headers: ["ID", "STEPS", "CHECKS", "POINTS", "OBJECTIVES", "TITLE"])
+            var table = TextTable(headers: ["ID", "STEPS", "CHECKS", "POINTS", "OBJECTIVES", "TITLE", "FROM"])
             for lab in labs {
                 table.add([lab.id, "\(lab.steps.count)", "\(lab.checkCount)", "\(lab.points)",
-                           lab.objectives.joined(separator: ","), lab.title])
+                           lab.objectives.joined(separator: ","), lab.title, LabCatalog.origin(of: lab)])
             }
             print(table.render())
             if !problems.isEmpty {

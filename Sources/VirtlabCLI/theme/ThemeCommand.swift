@@ -14,16 +14,12 @@ struct ThemeCommand: AsyncParsableCommand {
 
         func run() async throws {
             let catalog = ThemeCatalog()
-            let found = catalog.available
-            guard !found.isEmpty else {
-                throw UserFacingError("no themes found (looked in \(catalog.directories.joined(separator: ", ")))")
-            }
-            for (name, path) in found {
+            for (name, origin) in catalog.available {
                 do {
-                    _ = try ThemeCatalog.read(path, directories: [])
-                    print("\(name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(path)")
+                    _ = try ThemeCatalog.read(name, directories: catalog.directories)
+                    print("\(name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(origin)")
                 } catch {
-                    print("\(name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(path)  REFUSED: \(error)")
+                    print("\(name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(origin)  REFUSED: \(error)")
                 }
             }
         }

@@ -13,7 +13,7 @@ extension AppState {
 /// Lab keys: open a lab from the list; inside it, move between steps, reveal hints, check.
 func labCommand(_ state: inout AppState, _ command: LabCommand) -> [Effect] {
     guard let index = state.selectedLabIndex else {
-        return refuse(&state, state.labProblems.isEmpty ? "no labs found (lab files go in labs/ or ~/.local/share/virtlab/labs)"
+        return refuse(&state, state.labProblems.isEmpty ? "no labs found (yours go in ~/.local/share/virtlab/labs)"
                       : "no lab loads: \(state.labProblems[0])")
     }
     guard let lab = state.openedLab, var open = state.openLab else {

@@ -6,7 +6,7 @@ import TermUI
 func drawLabList(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState, theme: Theme, glyphs: Glyphs) {
     let inner = buffer.pane(rect, title: "Labs · guided exercises", focused: true, theme: theme, glyphs: glyphs)
     guard !state.labs.isEmpty else {
-        buffer.write(state.labProblems.first ?? "No lab files found (labs/ beside virtlab, or ~/.local/share/virtlab/labs).",
+        buffer.write(state.labProblems.first ?? "No labs found (virtlab has its own built in; yours go in ~/.local/share/virtlab/labs).",
                      x: inner.x + 1, y: inner.y + 1, style: theme[.dim], maxX: inner.maxX)
         return
     }
