@@ -14,7 +14,7 @@ extension Repository {
 }
 
 @Suite(.tags(.pure)) struct SuiteTierTests {
-    static let tiers = ["pure", "daemon", "guest", "engine"]
+    static let tiers = ["pure", "daemon", "guest", "engine", "package"]
 
     /// `make test-unit` runs what is tagged .pure (.ci/suites-tagged reads the tags), so a suite without a
     /// tier would silently run only in `make test`, and one with a tier in a form the script cannot read

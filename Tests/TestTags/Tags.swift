@@ -11,4 +11,6 @@ extension Tag {
     @Tag public static var guest: Self
     /// The container engine (Podman through the Docker Engine API).
     @Tag public static var engine: Self
+    /// The package `make dist` built, installed in a clean Debian root (`.ci/build-package-root`) as root.
+    @Tag public static var package: Self
 }
