@@ -64,7 +64,7 @@ let package = Package(
         // The classroom: a class directory (class.yaml, roster, secret), releases, signed result bundles, live
         // grading over ssh. Both sides: the student's host receives and submits, the teacher's collects.
         .target(name: "Classroom", dependencies: [
-            "BlockingWork", "ProcessRunner", "SecureShell", "LabFormat", "Yams", "Digests",
+            "BlockingWork", "ProcessRunner", "SecureShell", "LabFormat", "Yams", "Digests", "HostDoctor",
         ]),
         // The teacher's gradebook in SQLite: students, releases, attempts, per-check results; exports for an LMS.
         .target(name: "Gradebook", dependencies: ["Classroom", "LabFormat", "Humanize", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -13,6 +13,8 @@ public struct Verdict: Sendable, Equatable {
         case replayed
         /// No enrolled key made the signature.
         case unknownSigner = "unknown-signer"
+        /// Graded with a lab file other than the one released: the checks were not the teacher's.
+        case labChanged = "lab-changed"
     }
 
     public let kind: Kind
@@ -35,8 +37,12 @@ public struct ClassRecords: Sendable {
         public let lab: String
         /// The latest release of this lab to this student.
         public let current: Bool
+        /// SHA-256 of the lab file sent with it; nil for a release that sent none.
+        public let labDigest: String?
 
-        public init(student: String, lab: String, current: Bool) { (self.student, self.lab, self.current) = (student, lab, current) }
+        public init(student: String, lab: String, current: Bool, labDigest: String? = nil) {
+            (self.student, self.lab, self.current, self.labDigest) = (student, lab, current, labDigest)
+        }
     }
 
     /// Release nonces as issued.
@@ -99,6 +105,9 @@ public struct BundleInspector: Sendable {
         case .some(let issued) where !issued.current:
             return Verdict(.replayed, "made for an earlier release of \(payload.lab): release it again or re-grade live",
                            signer: signer)
+        case .some(let issued) where issued.labDigest.map { $0 != payload.labDigest } ?? false:
+            return Verdict(.labChanged, "graded with a lab file other than the one released (\(payload.labDigest.prefix(12))…, "
+                           + "released \((issued.labDigest ?? "").prefix(12))…): re-grade live", signer: signer)
         default: return Verdict(.verified, "signed by \(signer)", signer: signer)
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import HostDoctor
 
 /// What a teacher sends a student's host when a lab is released: whose lab it is, the student's parameter hash
 /// (from the class secret, which never leaves the teacher), and a nonce that the student's submission must carry.
@@ -13,11 +14,14 @@ public struct LabRelease: Codable, Sendable, Equatable {
     public let parameterHash: String
     public let nonce: String
     public let releasedAt: Date
+    /// SHA-256 of the lab file sent with the release: a bundle graded with another file is flagged `lab-changed`.
+    /// Nil for a release made before labs were sent.
+    public let labDigest: String?
 
     public init(classID: String, className: String, lab: String, student: String, parameterHash: String,
-                nonce: String, releasedAt: Date) {
+                nonce: String, releasedAt: Date, labDigest: String?) {
         (self.classID, self.className, self.lab, self.student) = (classID, className, lab, student)
-        (self.parameterHash, self.nonce, self.releasedAt) = (parameterHash, nonce, releasedAt)
+        (self.parameterHash, self.nonce, self.releasedAt, self.labDigest) = (parameterHash, nonce, releasedAt, labDigest)
     }
 
     /// 128 random bits in hex.
@@ -25,21 +29,20 @@ public struct LabRelease: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case classID = "class_id", className = "class", lab, student
-        case parameterHash = "parameter_hash", nonce, releasedAt = "released_at"
+        case parameterHash = "parameter_hash", nonce, releasedAt = "released_at", labDigest = "lab_digest"
     }
 }
 
 /// What a student's host has received from the teacher, under `$XDG_DATA_HOME/virtlab`: releases
-/// (`releases/LAB.json`, the latest replacing the one before) and feedback (`feedback/LAB.md`), written atomically.
+/// (`releases/LAB.json`, the latest replacing the one before, and the lab file sent with it, `releases/LAB.yaml`,
+/// which the lab catalog reads first) and feedback (`feedback/LAB.md`), written atomically.
 public struct StudentInbox: Sendable {
     public let releaseDirectory: String
     public let feedbackDirectory: String
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        let data = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? "\(environment["HOME"] ?? NSHomeDirectory())/.local/share"
-        releaseDirectory = data + "/virtlab/releases"
-        feedbackDirectory = data + "/virtlab/feedback"
+        releaseDirectory = DataDirectories.user("releases", environment: environment)
+        feedbackDirectory = DataDirectories.user("feedback", environment: environment)
     }
 
     public func feedbackPath(lab: String) -> String { "\(feedbackDirectory)/\(lab).md" }
@@ -53,8 +56,16 @@ public struct StudentInbox: Sendable {
 
     public func releasePath(lab: String) -> String { "\(releaseDirectory)/\(lab).json" }
 
-    public func keep(_ release: LabRelease) throws {
+    /// Keeps the release, and the lab file that came with it (the file first: a release never names a lab file
+    /// that is not there).
+    public func keep(_ release: LabRelease, labFile: Data?) throws {
         try FileManager.default.createDirectory(atPath: releaseDirectory, withIntermediateDirectories: true)
+        let labPath = "\(releaseDirectory)/\(release.lab).yaml"
+        if let labFile {
+            try labFile.write(to: URL(fileURLWithPath: labPath), options: .atomic)
+        } else if FileManager.default.fileExists(atPath: labPath) {
+            try FileManager.default.removeItem(atPath: labPath)
+        }
         try JSONCoding.encoder.encode(release).write(to: URL(fileURLWithPath: releasePath(lab: release.lab)), options: .atomic)
     }
 

@@ -76,8 +76,8 @@ public final class Gradebook: Sendable {
     public func record(_ release: LabRelease) throws {
         try write { db in
             try db.execute(sql: """
-                INSERT INTO releases (nonce, student, lab, issued_at, delivered, current) VALUES (?, ?, ?, ?, 0, 0)
-                """, arguments: [release.nonce, release.student, release.lab, release.releasedAt])
+                INSERT INTO releases (nonce, student, lab, issued_at, delivered, current, lab_digest) VALUES (?, ?, ?, ?, 0, 0, ?)
+                """, arguments: [release.nonce, release.student, release.lab, release.releasedAt, release.labDigest])
         }
     }
 
@@ -93,8 +93,9 @@ public final class Gradebook: Sendable {
     public func records() throws -> ClassRecords {
         try read { db in
             var records = ClassRecords()
-            for row in try Row.fetchAll(db, sql: "SELECT nonce, student, lab, current FROM releases") {
-                records.nonces[row["nonce"]] = .init(student: row["student"], lab: row["lab"], current: row["current"])
+            for row in try Row.fetchAll(db, sql: "SELECT nonce, student, lab, current, lab_digest FROM releases") {
+                records.nonces[row["nonce"]] = .init(student: row["student"], lab: row["lab"], current: row["current"],
+                                                     labDigest: row["lab_digest"])
             }
             for row in try Row.fetchAll(db, sql: """
                 SELECT machine_id, student FROM attempts WHERE machine_id IS NOT NULL ORDER BY at, id
@@ -308,6 +309,10 @@ public final class Gradebook: Sendable {
                 table.column("message", .text)
                 table.column("attempts", .integer).notNull()
             }
+        }
+        // The lab file's digest as released, which bundles are checked against (nil for releases before it).
+        migrator.registerMigration("v2") { db in
+            try db.alter(table: "releases") { table in table.add(column: "lab_digest", .text) }
         }
         return migrator
     }()

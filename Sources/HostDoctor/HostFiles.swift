@@ -55,12 +55,17 @@ public struct ReadFailure: Error, Sendable, Equatable, CustomStringConvertible {
 /// `/usr/local/share:/usr/share`) with `/virtlab` — where `make install` and the package put them.
 public enum DataDirectories {
     public static func search(_ folder: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+        let system = environment["XDG_DATA_DIRS"].flatMap { $0.isEmpty ? nil : $0 } ?? "/usr/local/share:/usr/share"
+        var seen = Set<String>()
+        return ([user(folder, environment: environment)] + system.split(separator: ":").map { "\($0)/virtlab/\(folder)" })
+            .filter { seen.insert($0).inserted }
+    }
+
+    /// The user's own: `$XDG_DATA_HOME/virtlab/FOLDER`, else `~/.local/share/virtlab/FOLDER`.
+    public static func user(_ folder: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         let home = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? "\(environment["HOME"] ?? NSHomeDirectory())/.local/share"
-        let system = environment["XDG_DATA_DIRS"].flatMap { $0.isEmpty ? nil : $0 } ?? "/usr/local/share:/usr/share"
-        let all = [home] + system.split(separator: ":").map(String.init)
-        var seen = Set<String>()
-        return all.map { "\($0)/virtlab/\(folder)" }.filter { seen.insert($0).inserted }
+        return "\(home)/virtlab/\(folder)"
     }
 }
 

@@ -3,7 +3,9 @@ import Foundation
 import LabFormat
 import HostDoctor
 
-/// Where labs are found, first first: directories given with `--labs`, the user's data directory
+/// Where labs are found, first first: the lab files teachers released to this host
+/// (`$XDG_DATA_HOME/virtlab/releases`: a released lab is graded as it was sent), the class's own (a teacher's
+/// class directory `labs/`), directories given with `--labs`, the user's data directory
 /// (`$XDG_DATA_HOME/virtlab/labs`), the system's (`$XDG_DATA_DIRS`: `/usr/local/share/virtlab/labs`,
 /// `/usr/share/virtlab/labs`), then the labs built into virtlab. A lab id found twice keeps the first.
 public struct LabCatalog {
@@ -15,11 +17,19 @@ public struct LabCatalog {
     /// What `Lab.file` says for a built-in lab: no file on disk has it.
     public static let builtInPrefix = "built-in:"
 
-    public init(extra: [String] = [], environment: [String: String] = ProcessInfo.processInfo.environment) {
+    /// - trusted: directories of labs the user wrote (a class's `labs/`), searched before `extra`.
+    /// - extra: directories given on the command line, whose labs are shown before they first run.
+    public init(trusted: [String] = [], extra: [String] = [], environment: [String: String] = ProcessInfo.processInfo.environment) {
         var seen = Set<String>()
-        directories = (extra + DataDirectories.search("labs", environment: environment))
+        directories = ([DataDirectories.user("releases", environment: environment)] + trusted + extra
+                       + DataDirectories.search("labs", environment: environment))
             .filter { FileManager.default.fileExists(atPath: $0) && seen.insert($0).inserted }
-        untrusted = Set(extra)
+        untrusted = Set(extra).subtracting(trusted)
+    }
+
+    /// The same search with `directories` (trusted) before the others.
+    public func adding(trusted directories: [String], environment: [String: String] = ProcessInfo.processInfo.environment) -> LabCatalog {
+        LabCatalog(trusted: directories, extra: Array(untrusted), environment: environment)
     }
 
     /// Where a lab came from, for `lab list`: its directory, or "built in".

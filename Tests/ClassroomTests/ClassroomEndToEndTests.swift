@@ -138,6 +138,85 @@ import LabFormat
         #expect(byEmail["dave@example.org"]?[1] == "" && records.count == 5, "\(records)")
     }
 
+    /// A lab the teacher wrote, which no host has: released with its file, graded live and submitted on two hosts;
+    /// a host that edits the released file is flagged when its bundle is collected.
+    @Test func aLabOnlyTheTeacherHasIsReleasedGradedLiveAndSubmitted() async throws {
+        let room = try await TestClassroom([.init("pc01"), .init("pc02")])
+        let suffix = UUID().uuidString.prefix(4).lowercased()
+        let (erin, frank) = ("erin-\(suffix)", "frank-\(suffix)")
+        defer { for student in [erin, frank] { try? FileManager.default.removeItem(atPath: "/tmp/virtlab-own-\(student)") } }
+        let classPath = room.directory + "/class"
+        await #expect(try Run.virtlab(["class", "init", classPath, "--name", "room 7", "--lab", "check-extensions"]).status == 0)
+        try FileManager.default.createDirectory(atPath: classPath + "/labs", withIntermediateDirectories: true)
+        let ownLab = """
+            id: room7-own-\(suffix)
+            title: A lab of room 7's own
+            parameters:
+              place: "/tmp/virtlab-own-{student}"
+            steps:
+              - id: make
+                title: Make the directory
+                instructions: Make {{place}}.
+                solve: [mkdir, -p, "{{place}}"]
+                checks:
+                  - id: there
+                    title: "{{place}} exists"
+                    points: 2
+                    file:
+                      path: "{{place}}"
+                      exists: true
+
+            """
+        try ownLab.write(toFile: classPath + "/labs/own.yaml", atomically: true, encoding: .utf8)
+        try "name: room 7\nlabs: [room7-own-\(suffix)]\nssh_config: \(room.sshConfig)\nhost_timeout_seconds: 90\n"
+            .write(toFile: classPath + "/class.yaml", atomically: true, encoding: .utf8)
+        try (Roster.csvHeader + "\n\(erin),Erin,,pc01\n\(frank),Frank,,pc02\n")
+            .write(toFile: classPath + "/roster.csv", atomically: true, encoding: .utf8)
+        for (student, host) in [(erin, "pc01"), (frank, "pc02")] {
+            await #expect(try Run.virtlab(["class", "enrol", classPath, student, room.home(host) + "/id_ed25519.pub"]).status == 0)
+            #expect(!room.onHost(host, ["virtlab", "lab", "list"]).stdout.contains("room7-own"), "the hosts do not have it")
+        }
+
+        let released = try await Run.virtlab(["class", "release", classPath])
+        #expect(released.status == 0 && released.stdout.split(separator: "\n").filter { $0.hasSuffix(" released") }.count == 2,
+                "\(released.stdout) \(released.stderr)")
+        let listed = room.onHost("pc01", ["virtlab", "lab", "list"]).stdout
+        #expect(listed.contains("room7-own-\(suffix)") && listed.contains("/releases"), "kept beside the release: \(listed)")
+
+        // Erin solves it; live grading reads her host's copy of the released file.
+        #expect(room.onHost("pc01", ["virtlab", "lab", "solve", "room7-own-\(suffix)"]).status == 0)
+        let graded = try await Run.virtlab(["class", "grade", classPath, "--format", "json", "--exit-zero"])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(graded.stdout.utf8)) as? [[String: Any]], "\(graded.stdout)")
+        let earned = Dictionary(uniqueKeysWithValues: rows.compactMap { row in
+            (row["student"] as? String).map { ($0, row["earned"] as? Int ?? -1) }
+        })
+        #expect(earned[erin] == 2 && earned[frank] == 0, "\(graded.stdout)")
+
+        // Both submit; Frank first makes the released check pass whatever he did, and his bundle says so.
+        let dropbox = room.directory + "/dropbox"
+        try FileManager.default.createDirectory(atPath: dropbox, withIntermediateDirectories: true)
+        let frankHome = room.home("pc02")
+        let kept = "\(frankHome)/data/virtlab/releases/room7-own-\(suffix).yaml"
+        let edited = try String(contentsOfFile: kept, encoding: .utf8).replacingOccurrences(of: "exists: true", with: "exists: false")
+        try edited.write(toFile: kept, atomically: true, encoding: .utf8)
+        for (student, host) in [(erin, "pc01"), (frank, "pc02")] {
+            let file = room.home(host) + "/own.virtlab-result"
+            let submitted = room.onHost(host, ["virtlab", "lab", "submit", "room7-own-\(suffix)", "--output", file])
+            #expect(submitted.status == 0, "\(submitted.stdout) \(submitted.stderr)")
+            try FileManager.default.copyItem(atPath: file, toPath: "\(dropbox)/own-\(student).virtlab-result")
+        }
+        let collected = try await Run.virtlab(["class", "collect", classPath, dropbox])
+        let lines = collected.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.contains(" \(erin) ") && $0.contains(" verified ") }, "\(collected.stdout)")
+        #expect(lines.contains { $0.contains(" \(frank) ") && $0.contains(" lab-changed ") }, "\(collected.stdout)")
+
+        // A class lab that does not load is refused at its line, and nothing is sent.
+        try ownLab.replacingOccurrences(of: "    title: Make the directory", with: "    titel: Make the directory")
+            .write(toFile: classPath + "/labs/own.yaml", atomically: true, encoding: .utf8)
+        let refused = try await Run.virtlab(["class", "release", classPath])
+        #expect(refused.status != 0 && refused.stderr.contains("labs/own.yaml:6:5: a step needs 'title'") && refused.stdout.isEmpty, "\(refused.stderr)")
+    }
+
     /// `virtlab ui --class` in a terminal: the Class pane's grid, and every student host's VMs over qemu+ssh
     /// (through the class's ssh config) in one list, the host that is down named and not holding up the others.
     @Test func theTeachersDashboardWatchesTheRoom() async throws {

@@ -49,7 +49,7 @@ final class SignedClass {
     func release(to student: String) throws -> LabRelease {
         let release = LabRelease(classID: secret.classID, className: "signed", lab: "lab1", student: student,
                                  parameterHash: secret.parameterHash(lab: "lab1", student: student),
-                                 nonce: LabRelease.freshNonce(), releasedAt: Date())
+                                 nonce: LabRelease.freshNonce(), releasedAt: Date(), labDigest: Data("lab file".utf8).sha256Hex)
         try gradebook.record(release)
         try gradebook.markDelivered(release)
         releases[student] = release
@@ -57,7 +57,9 @@ final class SignedClass {
     }
 
     /// A result as `lab submit` makes it: `earned` of 3 checks passed, on the given host.
-    func bundle(for release: LabRelease, signedBy signer: String, machine: String, earned: Int = 3) throws -> ResultBundle {
+    /// - labFile: the lab file the host graded with (the one released, unless a test says otherwise).
+    func bundle(for release: LabRelease, signedBy signer: String, machine: String, earned: Int = 3,
+                labFile: String = "lab file") throws -> ResultBundle {
         let results = (0..<3).map { index in
             CheckResult(step: "s1", check: "c\(index)", title: "check \(index)", status: index < earned ? .pass : .fail,
                         points: 1, expected: "x", got: index < earned ? "x" : "y", command: nil, output: nil,
@@ -65,7 +67,7 @@ final class SignedClass {
         }
         let report = LabReport(lab: "lab1", title: "Lab one", student: release.student, date: Date(),
                                steps: [StepReport(id: "s1", title: "Step one", results: results)])
-        let payload = ResultPayload(release: release, labDigest: Data("lab file".utf8).sha256Hex,
+        let payload = ResultPayload(release: release, labDigest: Data(labFile.utf8).sha256Hex,
                                     host: HostIdentity(machineID: machine, systemUUID: nil, hostName: "pc"),
                                     submittedAt: Date(), report: report)
         return try ResultBundle(signing: payload, key: key(signer))
@@ -128,7 +130,7 @@ final class SignedClass {
         let alicesRelease = room.releases["alice"]!
         let renamed = LabRelease(classID: alicesRelease.classID, className: "signed", lab: "lab1", student: "bob",
                                  parameterHash: alicesRelease.parameterHash, nonce: alicesRelease.nonce,
-                                 releasedAt: alicesRelease.releasedAt)
+                                 releasedAt: alicesRelease.releasedAt, labDigest: alicesRelease.labDigest)
         let verdict = try room.inspect(try room.bundle(for: renamed, signedBy: "bob", machine: "m-bob"))
         #expect(verdict == Verdict(.copied, "carries alice's parameters, not bob's", signer: "bob", student: "bob"))
         // Bob grades on Alice's machine with his own release.
@@ -136,6 +138,19 @@ final class SignedClass {
         #expect(sameHost.kind == .copied && sameHost.detail.hasPrefix("made on alice's host"), "\(sameHost)")
         // His own work, on his own host, is his.
         #expect(try room.inspect(try room.bundle(for: room.releases["bob"]!, signedBy: "bob", machine: "m-bob")).kind == .verified)
+    }
+
+    @Test func aBundleGradedWithAnotherLabFileIsFlaggedLabChanged() throws {
+        let room = try SignedClass()
+        // Alice edited the released lab file on her host (a check made easier) and graded that.
+        let bundle = try room.bundle(for: room.releases["alice"]!, signedBy: "alice", machine: "m-alice",
+                                     labFile: "lab file, easier")
+        let verdict = try room.inspect(bundle)
+        #expect(verdict.kind == .labChanged && verdict.detail.contains("re-grade live"), "\(verdict)")
+        _ = try room.gradebook.import(bundle, verdict: verdict, source: "a")
+        let cell = try ClassTable(gradebook: room.gradebook, students: try room.directory.roster().students, labs: ["lab1"])
+            .cell("alice", "lab1")
+        #expect(cell.counted == nil, "a lab-changed bundle earns nothing")
     }
 
     @Test func anEarlierReleaseIsReplayedAndAStrangersKeyIsUnknown() throws {

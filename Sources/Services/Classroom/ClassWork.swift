@@ -40,14 +40,19 @@ extension ClassService {
 
     public func roster() throws -> [Student] { try directory.roster().students }
 
-    /// The labs named, else the class's; each must be known here.
-    public func labs(_ named: [String], catalog: LabCatalog) throws -> [String] {
-        let labs = named.isEmpty ? try directory.config().labs : named
-        guard !labs.isEmpty else {
+    /// The labs named, else the class's; each must be known here: in the class directory's `labs/` (the
+    /// teacher's own, which must all load: a release is refused at a problem's file:line:column), else `catalog`.
+    public func labs(_ named: [String], catalog: LabCatalog) throws -> [Lab] {
+        let ids = named.isEmpty ? try directory.config().labs : named
+        guard !ids.isEmpty else {
             throw UserFacingError("no labs: name them, or list them under 'labs:' in \(directory.path)/class.yaml")
         }
-        _ = try Self.known(labs, in: catalog)
-        return labs
+        let own = directory.path + "/labs"
+        let catalog = catalog.adding(trusted: [own])
+        if let problem = catalog.load().problems.first(where: { $0.file.hasPrefix(own + "/") }) {
+            throw UserFacingError("\(problem) (the class's own labs must load: run 'virtlab lab validate \(problem.file)')")
+        }
+        return try Self.known(ids, in: catalog)
     }
 
     public static func known(_ ids: [String], in catalog: LabCatalog) throws -> [Lab] {
@@ -102,9 +107,10 @@ extension ClassService {
         public let failure: String?
     }
 
-    /// Releases each lab to each student's host (`virtlab lab receive` over ssh) with a fresh nonce, kept in the
-    /// gradebook; `progress` hears each as its host answers. In roster order.
-    public func release(labs: [String], students only: [String], progress: @escaping @Sendable (Released) -> Void)
+    /// Releases each lab to each student's host (`virtlab lab receive` over ssh, the lab file on its standard
+    /// input) with a fresh nonce and the file's digest, kept in the gradebook; `progress` hears each as its host
+    /// answers. In roster order.
+    public func release(labs: [Lab], students only: [String], progress: @escaping @Sendable (Released) -> Void)
         async throws -> [Released]
     {
         let (config, secret) = (try directory.config(), try directory.secret())
@@ -112,16 +118,22 @@ extension ClassService {
         let gradebook = try Gradebook(path: directory.gradebookFile)
         try gradebook.record(roster: roster)
         let hosts = ClassHosts(config: config, sshConfigFile: try directory.sshConfigFile())
+        // The files as sent: what each host keeps and grades, and what its bundles' digests must match.
+        let sent = NSTemporaryDirectory() + "virtlab-release-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: sent, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: sent) }
+        for lab in labs { try Data(lab.source.utf8).write(to: URL(fileURLWithPath: "\(sent)/\(lab.id).yaml")) }
         let work = students.flatMap { student in labs.map { lab in
-            (student, LabRelease(classID: secret.classID, className: config.name, lab: lab, student: student.id,
-                                 parameterHash: secret.parameterHash(lab: lab, student: student.id),
-                                 nonce: LabRelease.freshNonce(), releasedAt: Date()))
+            (student, LabRelease(classID: secret.classID, className: config.name, lab: lab.id, student: student.id,
+                                 parameterHash: secret.parameterHash(lab: lab.id, student: student.id),
+                                 nonce: LabRelease.freshNonce(), releasedAt: Date(), labDigest: Data(lab.source.utf8).sha256Hex))
         } }
         for (_, release) in work { try gradebook.record(release) }
         let results = await hosts.each(work, progress: { (done: (Released, LabRelease)) in progress(done.0) }) { student, release in
             let run = await hosts.virtlab(["lab", "receive", release.lab, "--class", release.className,
                                            "--class-id", release.classID, "--student", release.student,
-                                           "--hash", release.parameterHash, "--nonce", release.nonce], on: student)
+                                           "--hash", release.parameterHash, "--nonce", release.nonce, "--lab-file", "-"],
+                                          on: student, inputFile: "\(sent)/\(release.lab).yaml")
             let failure = ClassHosts.failure(run, timeout: config.hostTimeoutSeconds)
             return (Released(student: student, lab: release.lab, failure: failure?.summary), release)
         }

@@ -11,11 +11,22 @@ public typealias SSHSignature = Classroom.SSHSignature
 /// shown (`lab feedback`).
 public enum StudentSide {
     /// Keeps the release: from then on this host grades the lab for that student with the class's parameters.
+    /// Keeps a release and the lab file sent with it (nil: the host's own copy of the lab is graded, as from a
+    /// teacher whose virtlab sends none). The file must load and be the lab named; nothing is kept otherwise.
     public static func receive(lab: String, className: String, classID: String, student: String, hash: String,
-                               nonce: String) throws {
+                               nonce: String, labFile: Data?, catalog: LabCatalog) throws {
+        if let labFile {
+            let (sent, problems) = LabLoader.parse(String(decoding: labFile, as: UTF8.self), file: "the released \(lab).yaml")
+            if let problem = problems.first { throw UserFacingError("\(problem) (nothing was kept)") }
+            guard sent?.id == lab else {
+                throw UserFacingError("the lab file sent is lab '\(sent?.id ?? "")', not '\(lab)' (nothing was kept)")
+            }
+        } else if !catalog.load().labs.contains(where: { $0.id == lab }) {
+            throw UserFacingError("no lab '\(lab)' on this host (its virtlab is older, or the lab is not installed)")
+        }
         let release = LabRelease(classID: classID, className: className, lab: lab, student: student, parameterHash: hash,
-                                 nonce: nonce, releasedAt: Date())
-        do { try StudentInbox().keep(release) } catch {
+                                 nonce: nonce, releasedAt: Date(), labDigest: labFile?.sha256Hex)
+        do { try StudentInbox().keep(release, labFile: labFile) } catch {
             throw UserFacingError("cannot keep the release in \(StudentInbox().releaseDirectory): \((error as NSError).localizedDescription)")
         }
     }

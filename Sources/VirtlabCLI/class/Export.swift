@@ -31,7 +31,7 @@ extension ClassCommand {
             if format == "moodle", let missing = students.first(where: { $0.email.isEmpty }) {
                 throw UserFacingError("\(missing.id) has no email in the roster: Moodle's import identifies students by it")
             }
-            let table = try service.table(labs: try service.labs(labs, catalog: locations.catalog), students: students)
+            let table = try service.table(labs: try service.labs(labs, catalog: locations.catalog).map(\.id), students: students)
             let text = switch format {
             case "moodle": table.moodle()
             case "json": try table.json() + "\n"

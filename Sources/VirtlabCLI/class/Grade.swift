@@ -32,7 +32,7 @@ extension ClassCommand {
 
         func run() async throws {
             let service = target.service
-            let labs = try service.labs(self.labs, catalog: locations.catalog)
+            let labs = try service.labs(self.labs, catalog: locations.catalog).map(\.id)
             let (_, students) = try service.students(only)
             let total = students.count * labs.count
             let done = Mutex(0)

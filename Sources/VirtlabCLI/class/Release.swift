@@ -10,9 +10,11 @@ extension ClassCommand {
             commandName: "release", abstract: "Send labs to the students' hosts: their parameters and a fresh nonce.",
             discussion: """
                 For each student and lab, runs 'virtlab lab receive' on the student's host over ssh (as 'class \
-                grade' does): the host then grades the lab with the student's own parameters (from the class \
-                secret, which stays here), and a bundle the student submits carries the nonce. Releasing a lab \
-                again issues a new nonce: bundles made before it are then reported as replayed.
+                grade' does) with the lab file on its standard input: the host keeps that file and grades it with \
+                the student's own parameters (from the class secret, which stays here), and a bundle the student \
+                submits carries the nonce and the file's digest. Labs of your own go in DIR/labs (each must load, \
+                or nothing is sent). Releasing a lab again issues a new nonce: bundles made before it are then \
+                reported as replayed.
                 """)
         @OptionGroup var target: Directory
         @Argument(help: "Labs to release (default: the class's labs).") var labs: [String] = []

@@ -27,7 +27,7 @@ extension ClassCommand {
         func run() async throws {
             let service = target.service
             if verify { return try verifySignatures(service) }
-            let table = try service.table(labs: try service.labs(labs, catalog: locations.catalog))
+            let table = try service.table(labs: try service.labs(labs, catalog: locations.catalog).map(\.id))
             print(format == "json" ? try table.json() : table.text())
         }
 

@@ -7,9 +7,10 @@ extension LabCommand {
         static let configuration = CommandConfiguration(
             commandName: "receive", abstract: "Take a lab released by your teacher ('virtlab class release' runs this over ssh).",
             discussion: """
-                Keeps the release in $XDG_DATA_HOME/virtlab/releases/LAB.json: from then on this host grades the \
-                lab for that student with the class's parameters, and 'virtlab lab submit LAB' signs a result \
-                carrying the release's nonce. A new release of the lab replaces the old one.
+                Keeps the release in $XDG_DATA_HOME/virtlab/releases/LAB.json, and the lab file sent with it as \
+                LAB.yaml beside it: from then on this host grades that file for that student with the class's \
+                parameters, and 'virtlab lab submit LAB' signs a result carrying the release's nonce and the \
+                file's digest. A new release of the lab replaces the old one.
                 """)
         @OptionGroup var locations: Locations
         @Argument(help: "The lab's id.") var id: String
@@ -18,6 +19,8 @@ extension LabCommand {
         @Option(help: "The student's id in the class.") var student: String
         @Option(help: "The student's parameter hash (6 hex digits).") var hash: String
         @Option(help: "The release's nonce (32 hex digits).") var nonce: String
+        @Option(help: ArgumentHelp("The lab file released ('-': standard input), kept and graded here instead of this host's copy.",
+                                   valueName: "file")) var labFile: String?
 
         func validate() throws {
             func hex(_ text: String, _ count: Int) -> Bool { text.count == count && text.allSatisfy(\.isHexDigit) }
@@ -30,10 +33,16 @@ extension LabCommand {
         }
 
         func run() async throws {
-            guard locations.catalog.load().labs.contains(where: { $0.id == id }) else {
-                throw UserFacingError("no lab '\(id)' on this host (its virtlab is older, or the lab is not installed)")
+            let sent: Data?
+            switch labFile {
+            case nil: sent = nil
+            case "-": sent = FileHandle.standardInput.readDataToEndOfFile()
+            case let path?:
+                guard let data = FileManager.default.contents(atPath: path) else { throw UserFacingError("cannot read \(path)") }
+                sent = data
             }
-            try StudentSide.receive(lab: id, className: className, classID: classId, student: student, hash: hash, nonce: nonce)
+            try StudentSide.receive(lab: id, className: className, classID: classId, student: student, hash: hash, nonce: nonce,
+                                    labFile: sent, catalog: locations.catalog)
             print("received \(id) for \(student) from class \(className)")
         }
     }
