@@ -85,7 +85,7 @@ let package = Package(
         // board and reports; a VM from a cloud image), user-facing errors, the log file.
         .target(name: "Services", dependencies: [
             "BlockingWork", "VirtKit", "HostDoctor", "ProcessRunner", "SecureShell", "ContainerKit", "TermCurses", "Classroom",
-            "Gradebook", "LabFormat", "LabGrader", "Inventory", "Humanize", "ImageKit", "Providers", "Provisioning",
+            "Gradebook", "LabFormat", "LabGrader", "Inventory", "Humanize", "ImageKit", "Providers", "Provisioning", "Yams",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The dashboard put together: the runtime with an adapter for each port (libvirt, the engine, the grader,

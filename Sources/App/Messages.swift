@@ -33,7 +33,8 @@ public enum Message: Sendable {
     /// A text to read in a scrolling dialog: a domain's XML, a container's logs.
     case document(title: String, String)
     case themeChanged(name: String)
-    case themeFailed(String)
+    /// A theme or a settings file refused (said in the status line, the defaults used instead).
+    case setupRefused(String)
     /// The labs found, each student's values for them (worked out by the runtime: they read the environment
     /// and the image library), the saved progress, and the files that do not load.
     case labsLoaded([Lab], parameters: [String: Parameters], progress: [String: LabReport], problems: [String])

@@ -123,7 +123,7 @@ private func route(_ state: inout AppState, _ message: Message) -> [Effect] {
         state.themeName = name
         setStatus(&state, "theme: \(name)", .info)
         return []
-    case .themeFailed(let text):
+    case .setupRefused(let text):
         setStatus(&state, text, .error)
         return []
     case .labsLoaded, .labStarted, .labChecked, .labFailed:

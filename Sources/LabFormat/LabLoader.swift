@@ -35,7 +35,8 @@ public enum LabLoader {
         return (diagnostics.isEmpty ? lab : nil, diagnostics)
     }
 
-    static func diagnostic(for error: YamlError, file: String) -> LabDiagnostic {
+    /// A YAML syntax error at its line and column (also for virtlab's other YAML files).
+    public static func diagnostic(for error: YamlError, file: String) -> LabDiagnostic {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
              .composer(_, let problem, let mark, _):

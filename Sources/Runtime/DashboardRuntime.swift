@@ -217,7 +217,7 @@ public actor DashboardRuntime {
             theme = try terminal.nextTheme(after: theme)
             post(.themeChanged(name: theme.name))
         } catch {
-            post(.themeFailed("\(error)"))
+            post(.setupRefused("\(error)"))
         }
     }
 }

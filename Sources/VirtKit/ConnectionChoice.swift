@@ -1,7 +1,8 @@
 import Foundation
 
-/// Which hypervisor to open when the user did not say: `--uri`, then `LIBVIRT_DEFAULT_URI`, then the
-/// system QEMU daemon if it answers, else libvirt's built-in test driver so there is always something real.
+/// Which hypervisor to open when the user did not say: `--uri`, then `LIBVIRT_DEFAULT_URI`, then the settings
+/// file's first connection, then the system QEMU daemon if it answers, else libvirt's built-in test driver so
+/// there is always something real.
 public struct ConnectionChoice: Sendable, Equatable {
     public let uri: String
     public let source: Source
@@ -9,6 +10,7 @@ public struct ConnectionChoice: Sendable, Equatable {
     public enum Source: String, Sendable {
         case flag = "--uri"
         case environment = "LIBVIRT_DEFAULT_URI"
+        case settings = "config.yaml"
         case systemDaemon = "qemu:///system answered"
         case demo = "no hypervisor answered"
     }
@@ -25,11 +27,12 @@ public struct ConnectionChoice: Sendable, Equatable {
     }
 
     public static func resolve(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
-                               probe: (String) -> Bool = Self.answers) -> ConnectionChoice {
+                               configured: String? = nil, probe: (String) -> Bool = Self.answers) -> ConnectionChoice {
         if let flag, !flag.isEmpty { return ConnectionChoice(uri: flag, source: .flag) }
         if let env = environment["LIBVIRT_DEFAULT_URI"], !env.isEmpty {
             return ConnectionChoice(uri: env, source: .environment)
         }
+        if let configured, !configured.isEmpty { return ConnectionChoice(uri: configured, source: .settings) }
         if probe(systemURI) { return ConnectionChoice(uri: systemURI, source: .systemDaemon) }
         return ConnectionChoice(uri: demoURI, source: .demo)
     }

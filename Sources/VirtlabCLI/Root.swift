@@ -14,7 +14,7 @@ public struct VirtlabCommand: AsyncParsableCommand {
         version: VirtlabCommand.version,
         subcommands: [UICommand.self, ListCommand.self, VMCommand.self, PoolCommand.self, NetworkCommand.self,
                       ContainerCommand.self, ImageCommand.self, DoctorCommand.self, ThemeCommand.self, LabCommand.self,
-                      ClassCommand.self],
+                      ClassCommand.self, ConfigCommand.self],
         defaultSubcommand: UICommand.self
     )
 
@@ -48,6 +48,14 @@ public enum VirtlabMain {
             Output.error("unknown command '\(unknown)'; the commands are: \(commandNames.joined(separator: ", ")) "
                          + "(see 'virtlab --help')")
             Foundation.exit(ExitCode.validationFailure.rawValue)
+        }
+        let settings = Settings.current
+        // A settings file with a mistake is said once, and the command goes on with the defaults.
+        for problem in settings.problems { Output.error("settings: \(problem)") }
+        // The engine's socket from the settings reaches every engine client (the CLI's, the dashboard's, the
+        // grader's) as DOCKER_HOST does, which it yields to.
+        if let engine = settings.engine.value, (ProcessInfo.processInfo.environment["DOCKER_HOST"] ?? "").isEmpty {
+            setenv("DOCKER_HOST", engine, 1)
         }
         do {
             var command = try VirtlabCommand.parseAsRoot(arguments)

@@ -13,7 +13,7 @@ struct GraderLabs: LabPort {
     private func work(_ lab: Lab) -> LabWork { LabWork(lab, student: nil, uri: uri, otherwise: student) }
 
     func load() -> LabShelf {
-        let (labs, problems) = LabCatalog().load()
+        let (labs, problems) = Settings.current.labCatalog().load()
         let works = labs.map(work)
         return LabShelf(
             labs: labs,

@@ -29,9 +29,11 @@ public struct Hypervisor: Sendable {
     }
 
     /// The hypervisor the user means (`--uri`, `LIBVIRT_DEFAULT_URI`, the system daemon, else the demo), opened.
-    public static func chosen(flag: String?, readOnly: Bool) throws -> (Hypervisor, ConnectionChoice) {
-        let choice = ConnectionChoice.resolve(flag: flag)
-        return (try Hypervisor(uri: choice.uri, readOnly: readOnly), choice)
+    /// The connection the user means (see `ConnectionChoice`; the settings file's first connection after the
+    /// environment), read-only when asked or when the settings say so.
+    public static func chosen(flag: String?, readOnly: Bool, settings: Settings = .current) throws -> (Hypervisor, ConnectionChoice) {
+        let choice = ConnectionChoice.resolve(flag: flag, configured: settings.connections.value.first)
+        return (try Hypervisor(uri: choice.uri, readOnly: readOnly || settings.readOnly.value), choice)
     }
 }
 

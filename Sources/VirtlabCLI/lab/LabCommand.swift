@@ -153,7 +153,7 @@ struct LabCommand: AsyncParsableCommand {
         @Option(name: .customLong("labs"), help: "Another directory of lab files (repeatable).")
         var extra: [String] = []
 
-        var catalog: LabCatalog { LabCatalog(extra: extra) }
+        var catalog: LabCatalog { Settings.current.labCatalog(extra: extra) }
     }
 
     struct List: AsyncParsableCommand {

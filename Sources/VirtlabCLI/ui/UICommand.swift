@@ -24,11 +24,11 @@ struct UICommand: AsyncParsableCommand {
                                                            valueName: "dir"))
     var classDirectory: String?
     @OptionGroup var library: ImageCommand.LibraryOptions
-    @Option(help: "Seconds between refreshes (0.5 to 60).") var delay: Double = 2
+    @Option(help: "Seconds between refreshes (0.5 to 60; default: the settings' refresh, else 2).") var delay: Double?
     @Option(help: "Theme name (see 'virtlab theme list') or path to a .theme file.") var theme: String?
 
     func validate() throws {
-        guard Dashboard.refreshBounds.contains(delay) else {
+        if let delay, !Dashboard.refreshBounds.contains(delay) {
             throw ValidationError("--delay must be between 0.5 and 60 seconds (got \(delay))")
         }
     }
