@@ -48,16 +48,17 @@ extension ClassService {
             throw UserFacingError("no labs: name them, or list them under 'labs:' in \(directory.path)/class.yaml")
         }
         let own = directory.path + "/labs"
-        let catalog = catalog.adding(trusted: [own])
-        if let problem = catalog.load().problems.first(where: { $0.file.hasPrefix(own + "/") }) {
+        let (loaded, problems) = catalog.adding(trusted: [own]).load()
+        if let problem = problems.first(where: { $0.file.hasPrefix(own + "/") }) {
             throw UserFacingError("\(problem) (the class's own labs must load: run 'virtlab lab validate \(problem.file)')")
         }
-        return try Self.known(ids, in: catalog)
+        return try Self.pick(ids, from: loaded)
     }
 
-    public static func known(_ ids: [String], in catalog: LabCatalog) throws -> [Lab] {
-        let loaded = catalog.load().labs
-        return try ids.map { id in
+    public static func known(_ ids: [String], in catalog: LabCatalog) throws -> [Lab] { try pick(ids, from: catalog.load().labs) }
+
+    private static func pick(_ ids: [String], from loaded: [Lab]) throws -> [Lab] {
+        try ids.map { id in
             guard let lab = loaded.first(where: { $0.id == id }) else {
                 throw UserFacingError("no lab '\(id)' (run 'virtlab lab list' to see the ids)")
             }

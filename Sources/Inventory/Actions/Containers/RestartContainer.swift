@@ -9,9 +9,7 @@ public struct RestartContainer: ContainerOperation {
 
     public init(graceSeconds: Int = 10) { self.graceSeconds = graceSeconds }
 
-    public var values: CommandTemplate.Values {
-        CommandTemplate.Values([.seconds: "\(graceSeconds)"], on: graceSeconds == 10 ? [] : [.grace])
-    }
+    public var values: CommandTemplate.Values { StopContainer.values(grace: graceSeconds) }
 
     public func perform(on container: any ContainerControl) async throws { try await container.restart(graceSeconds: graceSeconds) }
 }

@@ -10,9 +10,11 @@ public struct StopContainer: ContainerOperation {
 
     public init(graceSeconds: Int = 10) { self.graceSeconds = graceSeconds }
 
-    /// podman's own default grace is 10 seconds, so only another one is spelled out.
-    public var values: CommandTemplate.Values {
-        CommandTemplate.Values([.seconds: "\(graceSeconds)"], on: graceSeconds == 10 ? [] : [.grace])
+    public var values: CommandTemplate.Values { Self.values(grace: graceSeconds) }
+
+    /// podman's own default grace is 10 seconds, so only another one is spelled out (restart's too).
+    static func values(grace seconds: Int) -> CommandTemplate.Values {
+        CommandTemplate.Values([.seconds: "\(seconds)"], on: seconds == 10 ? [] : [.grace])
     }
 
     public func perform(on container: any ContainerControl) async throws { try await container.stop(graceSeconds: graceSeconds) }
