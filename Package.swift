@@ -64,7 +64,7 @@ let package = Package(
         // The classroom: a class directory (class.yaml, roster, secret), releases, signed result bundles, live
         // grading over ssh. Both sides: the student's host receives and submits, the teacher's collects.
         .target(name: "Classroom", dependencies: [
-            "BlockingWork", "ProcessRunner", "SecureShell", "LabFormat", "Yams", "Digests", "HostDoctor",
+            "BlockingWork", "ProcessRunner", "SecureShell", "LabFormat", "Yams", "Digests", "HostDoctor", "BuiltIn",
         ]),
         // The teacher's gradebook in SQLite: students, releases, attempts, per-check results; exports for an LMS.
         .target(name: "Gradebook", dependencies: ["Classroom", "LabFormat", "Humanize", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -86,6 +86,7 @@ let package = Package(
         .target(name: "Services", dependencies: [
             "BlockingWork", "VirtKit", "HostDoctor", "ProcessRunner", "SecureShell", "ContainerKit", "TermCurses", "Classroom",
             "Gradebook", "LabFormat", "LabGrader", "Inventory", "Humanize", "ImageKit", "Providers", "Provisioning", "Yams",
+            "BuiltIn",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The dashboard put together: the runtime with an adapter for each port (libvirt, the engine, the grader,
@@ -126,7 +127,7 @@ let package = Package(
         .testTarget(name: "BlockingWorkTests", dependencies: ["TestTags", "BlockingWork", "TestSupport"]),
         .testTarget(name: "SecureShellTests", dependencies: ["TestTags", "SecureShell", "ProcessRunner", "BlockingWork"]),
         .testTarget(name: "ClassroomTests", dependencies: [
-            "Classroom", "Gradebook", "LabFormat", "ProcessRunner", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            "Classroom", "Gradebook", "LabFormat", "ProcessRunner", "TestSupport", "BuiltIn", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "RuntimeTests", dependencies: ["TestTags", "Runtime", "App", "Inventory", "LabFormat", "TermUI", "TestSupport"]),
         // How the code is laid out: every suite has a tier, each layer imports only what is below it.
@@ -134,7 +135,7 @@ let package = Package(
         .testTarget(name: "HumanizeTests", dependencies: ["TestTags", "Humanize"]),
         .testTarget(name: "DigestsTests", dependencies: ["TestTags", "Digests"]),
         .testTarget(name: "VirtlabCLITests", dependencies: [
-            "TestTags", "VirtlabCLI", "Services", "Dashboard", "TermUI", "ContainerKit", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "TestTags", "VirtlabCLI", "Services", "Classroom", "Dashboard", "TermUI", "ContainerKit", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
     ],

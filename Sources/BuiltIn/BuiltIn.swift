@@ -3,6 +3,9 @@ import Foundation
 /// The labs and themes that ship with virtlab, inside the binary: a copied binary, a package or a checkout all
 /// have them, and files on disk of the same name come first (see the catalogs' search order).
 public enum BuiltIn {
+    /// This virtlab's version: what `virtlab --version` prints, what reports carry, what a class compares.
+    public static let version = "0.10.0"
+
     public struct File: Sendable {
         /// As it was in the repository: `show-uuid.yaml`, `default.theme`.
         public let name: String

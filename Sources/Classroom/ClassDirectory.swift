@@ -16,6 +16,19 @@ public struct ClassFileError: Error, CustomStringConvertible, Equatable {
     public var description: String { "\(file)\(line.map { ":\($0)" } ?? ""): \(message)" }
 }
 
+/// What a class.yaml that does not say gets: virtlab's own defaults, or the teacher's (their config file's
+/// `class_parallelism` and `class_host_timeout`).
+public struct ClassDefaults: Sendable, Equatable {
+    public var parallelism = 8
+    public var hostTimeoutSeconds = 120
+
+    public init(parallelism: Int = 8, hostTimeoutSeconds: Int = 120) {
+        (self.parallelism, self.hostTimeoutSeconds) = (parallelism, hostTimeoutSeconds)
+    }
+
+    static let userInfoKey = CodingUserInfoKey(rawValue: "virtlab.classDefaults")!
+}
+
 /// What `class.yaml` says about a class.
 public struct ClassConfig: Codable, Sendable, Equatable {
     public var name: String
@@ -45,8 +58,9 @@ public struct ClassConfig: Codable, Sendable, Equatable {
         name = try values.decode(String.self, forKey: .name)
         labs = try values.decodeIfPresent([String].self, forKey: .labs) ?? []
         roster = try values.decodeIfPresent(String.self, forKey: .roster) ?? "roster.csv"
-        parallelism = try values.decodeIfPresent(Int.self, forKey: .parallelism) ?? 8
-        hostTimeoutSeconds = try values.decodeIfPresent(Int.self, forKey: .hostTimeoutSeconds) ?? 120
+        let defaults = decoder.userInfo[ClassDefaults.userInfoKey] as? ClassDefaults ?? ClassDefaults()
+        parallelism = try values.decodeIfPresent(Int.self, forKey: .parallelism) ?? defaults.parallelism
+        hostTimeoutSeconds = try values.decodeIfPresent(Int.self, forKey: .hostTimeoutSeconds) ?? defaults.hostTimeoutSeconds
         sshConfig = try values.decodeIfPresent(String.self, forKey: .sshConfig)
         guard parallelism >= 1, hostTimeoutSeconds >= 1 else {
             throw DecodingError.dataCorrupted(.init(codingPath: [parallelism >= 1 ? CodingKeys.hostTimeoutSeconds
@@ -60,8 +74,13 @@ public struct ClassConfig: Codable, Sendable, Equatable {
 /// parameters are derived with. The secret stays on the teacher's side: students get their own values only.
 public struct ClassDirectory: Sendable {
     public let path: String
+    /// For what class.yaml leaves out.
+    public let defaults: ClassDefaults
 
-    public init(path: String) { self.path = (path as NSString).standardizingPath }
+    public init(path: String, defaults: ClassDefaults = ClassDefaults()) {
+        self.path = (path as NSString).standardizingPath
+        self.defaults = defaults
+    }
 
     var configFile: String { path + "/class.yaml" }
     var secretFile: String { path + "/.secret" }
@@ -106,7 +125,7 @@ public struct ClassDirectory: Sendable {
             throw ClassFileError(configFile, "no class here; make one with 'virtlab class init \(path)'")
         }
         do {
-            return try YAMLDecoder().decode(ClassConfig.self, from: text)
+            return try YAMLDecoder().decode(ClassConfig.self, from: text, userInfo: [ClassDefaults.userInfoKey: defaults])
         } catch let error as YamlError {
             throw ClassFileError(configFile, "not valid YAML: \(error)".split(separator: "\n").joined(separator: " "))
         } catch let error as DecodingError {

@@ -21,8 +21,19 @@ public struct HostGrade: Sendable, Equatable {
     public let outcome: Outcome
     /// The host's JSON report, as it printed it (for `--format json`).
     public let report: String?
+    /// The version of the virtlab that graded it, as its report says (nil: a report of one before 0.10.0).
+    public let hostVersion: String?
+
+    public init(student: Student, lab: String, outcome: Outcome, report: String?, hostVersion: String? = nil) {
+        (self.student, self.lab, self.outcome, self.report, self.hostVersion) = (student, lab, outcome, report, hostVersion)
+    }
 
     public var summary: String { outcome.summary }
+    /// Set when a host graded it with another virtlab than the teacher's.
+    public var versionMismatch: String? {
+        guard case .graded = outcome else { return nil }
+        return VersionCheck.mismatch(hostVersion)
+    }
 }
 
 extension HostGrade.Outcome {
@@ -64,14 +75,26 @@ public struct ClassHosts: Sendable {
         controlDirectory = NSTemporaryDirectory() + "virtlab-ssh-\(getuid())"
     }
 
-    /// `virtlab WORDS…` on the student's host, reading `inputFile` if one is given.
+    /// `virtlab WORDS…` on the student's host, reading `inputFile` if one is given. ~/.local/bin is searched after
+    /// the PATH ssh sessions get, where `class install` puts virtlab on a host it has no root rights on; a host
+    /// without virtlab answers 127, as the shell does.
     public func virtlab(_ words: [String], on student: Student, inputFile: String? = nil) async -> ProcessOutcome {
+        await shell(#"PATH="$PATH:$HOME/.local/bin" exec virtlab "$@""#, ["virtlab"] + words, on: student,
+                    inputFile: inputFile)
+    }
+
+    /// A POSIX `sh` script on the student's host with these arguments ($0, $1 …), whatever the login shell there.
+    public func shell(_ script: String, _ arguments: [String], on student: Student, inputFile: String? = nil) async
+        -> ProcessOutcome
+    {
         try? FileManager.default.createDirectory(atPath: controlDirectory, withIntermediateDirectories: true,
                                                  attributes: [.posixPermissions: 0o700])
         let shell = SecureShell(user: nil, address: student.ssh, knownHosts: nil, configFile: sshConfigFile,
                                 controlPath: controlDirectory + "/%C", batch: true)
         let timeout = Double(config.hostTimeoutSeconds)
-        return await BlockingPool.run { shell.run(.words(["virtlab"] + words), timeout: timeout, inputFile: inputFile) }
+        return await BlockingPool.run {
+            shell.run(.words(["sh", "-c", script] + arguments), timeout: timeout, inputFile: inputFile)
+        }
     }
 
     /// `body` for every item, at most `parallelism` at once; `progress` hears each result as it comes, and the
@@ -112,18 +135,26 @@ public struct LiveGrader: Sendable {
     func grade(_ lab: String, on student: Student) async -> HostGrade {
         let words = ["lab", "grade", lab, "--student", student.id, "--format", "json", "--exit-zero"]
             + (student.uri.map { ["--uri", $0] } ?? [])
-        let outcome = await hosts.virtlab(words, on: student)
-        return HostGrade(student: student, lab: lab, outcome: Self.outcome(outcome, timeout: hosts.config.hostTimeoutSeconds),
-                         report: outcome.status == 0 ? outcome.stdout : nil)
+        let run = await hosts.virtlab(words, on: student)
+        let (outcome, version) = Self.outcome(run, timeout: hosts.config.hostTimeoutSeconds)
+        return HostGrade(student: student, lab: lab, outcome: outcome, report: run.status == 0 ? run.stdout : nil,
+                         hostVersion: version)
     }
 
-    static func outcome(_ run: ProcessOutcome, timeout: Int) -> HostGrade.Outcome {
-        if let failure = ClassHosts.failure(run, timeout: timeout) { return failure }
-        struct Document: Decodable { let earned: Int, possible: Int }
-        guard let document = try? JSONDecoder().decode(Document.self, from: Data(run.stdout.utf8)) else {
-            return .failed("the host's virtlab printed no report (is it older than this one?)")
+    /// What the host's answer says, and the version of the virtlab that graded.
+    static func outcome(_ run: ProcessOutcome, timeout: Int) -> (HostGrade.Outcome, String?) {
+        if let failure = ClassHosts.failure(run, timeout: timeout) { return (failure, nil) }
+        struct Document: Decodable {
+            struct Report: Decodable { let virtlabVersion: String? }
+            let earned: Int, possible: Int, report: Report?
         }
-        return .graded(earned: document.earned, possible: document.possible)
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        guard let document = try? decoder.decode(Document.self, from: Data(run.stdout.utf8)) else {
+            return (.failed("the host's virtlab printed no report (is it older than this one?)"), nil)
+        }
+        return (.graded(earned: document.earned, possible: document.possible),
+                document.report?.virtlabVersion?.withoutControlCharacters)
     }
 }
 

@@ -45,7 +45,9 @@ public enum Dashboard {
         let uris = options.uris.isEmpty ? settingsHosts : options.uris
         let readOnly = options.readOnly || settings.readOnly.value
         let choice = ConnectionChoice.resolve(flag: uris.first)
-        let classroom = options.classDirectory.map { ClassService(directory: ClassDirectory(path: $0)) }
+        let classroom = options.classDirectory.map {
+            ClassService(directory: ClassDirectory(path: $0, defaults: settings.classDefaults))
+        }
         let classHosts: [String] = try classroom.map { service in
             _ = try service.directory.config()
             return try service.hostConnections()

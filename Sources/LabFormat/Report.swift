@@ -66,15 +66,20 @@ public struct LabReport: Sendable, Codable {
     public let student: String
     public let date: Date
     public let steps: [StepReport]
+    /// The virtlab that graded it (nil in reports of versions before 0.10.0): a class flags one that is not the
+    /// teacher's.
+    public let virtlabVersion: String?
 
-    public init(lab: String, title: String, student: String, date: Date, steps: [StepReport]) {
+    public init(lab: String, title: String, student: String, date: Date, steps: [StepReport], virtlabVersion: String?) {
         (self.lab, self.title, self.student, self.date, self.steps) = (lab, title, student, date, steps)
+        self.virtlabVersion = virtlabVersion
     }
 
     public init(from decoder: Decoder) throws {
         let fields = try decoder.container(keyedBy: CodingKeys.self)
         self.init(lab: try fields.decodeText(.lab), title: try fields.decodeText(.title), student: try fields.decodeText(.student),
-                  date: try fields.decode(Date.self, forKey: .date), steps: try fields.decode([StepReport].self, forKey: .steps))
+                  date: try fields.decode(Date.self, forKey: .date), steps: try fields.decode([StepReport].self, forKey: .steps),
+                  virtlabVersion: try fields.decodeTextIfPresent(.virtlabVersion))
     }
 
     public var earned: Int { steps.reduce(0) { $0 + $1.earned } }

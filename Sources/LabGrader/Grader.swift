@@ -1,6 +1,7 @@
 import Foundation
 import ProcessRunner
 import LabFormat
+import BuiltIn
 
 /// Runs a lab's checks: independent ones in parallel, each after the checks it needs (a check whose
 /// prerequisite did not pass is skipped, not failed), with retries, timeouts and capped output.
@@ -71,7 +72,8 @@ public struct Grader: Sendable {
             let stepResults = step.checks.compactMap { results[$0.id] }
             return stepResults.isEmpty ? nil : StepReport(id: step.id, title: context.parameters.expand(step.title), results: stepResults)
         }
-        return LabReport(lab: lab.id, title: lab.title, student: student, date: Date(), steps: steps)
+        return LabReport(lab: lab.id, title: lab.title, student: student, date: Date(), steps: steps,
+                         virtlabVersion: BuiltIn.version)
     }
 
     /// Runs one check, retrying as the lab allows. Checks run side by side; what blocks in them (a process,

@@ -22,7 +22,8 @@ public struct ProgressStore: Sendable {
             if let index = steps.firstIndex(where: { $0.id == step.id }) { steps[index] = step } else { steps.append(step) }
         }
         if !order.isEmpty { steps.sort { (order.firstIndex(of: $0.id) ?? .max) < (order.firstIndex(of: $1.id) ?? .max) } }
-        let merged = LabReport(lab: report.lab, title: report.title, student: report.student, date: report.date, steps: steps)
+        let merged = LabReport(lab: report.lab, title: report.title, student: report.student, date: report.date, steps: steps,
+                               virtlabVersion: report.virtlabVersion)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try Data(ReportFormat.json.render(merged).utf8).write(to: URL(fileURLWithPath: path(lab: report.lab,
                                                                                         student: report.student)),

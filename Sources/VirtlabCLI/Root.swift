@@ -11,15 +11,12 @@ public struct VirtlabCommand: AsyncParsableCommand {
             Connection: --uri, else LIBVIRT_DEFAULT_URI, else qemu:///system if it answers, else libvirt's \
             built-in demo hypervisor (test:///default).
             """,
-        version: VirtlabCommand.version,
+        version: virtlabVersion,
         subcommands: [UICommand.self, ListCommand.self, VMCommand.self, PoolCommand.self, NetworkCommand.self,
                       ContainerCommand.self, ImageCommand.self, DoctorCommand.self, ThemeCommand.self, LabCommand.self,
                       ClassCommand.self, ConfigCommand.self],
         defaultSubcommand: UICommand.self
     )
-
-    /// What `virtlab --version` prints.
-    public static let version = "0.10.0"
 
     public init() {}
 }

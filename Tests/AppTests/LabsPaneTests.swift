@@ -48,7 +48,7 @@ import TermUI
                 CheckResult(step: "first", check: "fact", title: "A fact", status: .pass, points: 0, expected: nil,
                             got: nil, command: "true", output: nil, message: nil, attempts: 1),
             ]),
-        ])
+        ], virtlabVersion: nil)
     }
 
     func screen(_ state: AppState, _ width: Int, _ height: Int) -> Buffer {

@@ -282,7 +282,7 @@ import LabFormat
                                 output: "out" + escapes, message: "msg" + escapes, attempts: 1)
         let printed = ReportFormat.json.render(LabReport(
             lab: "check-extensions", title: "Lab" + escapes, student: mallory, date: Date(),
-            steps: [StepReport(id: "s1", title: "Step" + escapes, results: [check])]))
+            steps: [StepReport(id: "s1", title: "Step" + escapes, results: [check])], virtlabVersion: "0.10.0\u{1b}[2J"))
         #expect(printed.contains("\\u001b"), "the host's JSON carries the escapes")
         let shellQuoted = "'" + printed.replacingOccurrences(of: "'", with: "'\\''") + "'"
         let room = try await TestClassroom([

@@ -1,3 +1,4 @@
+import BuiltIn
 import Foundation
 import GRDB
 import LabFormat
@@ -59,14 +60,14 @@ final class SignedClass {
     /// A result as `lab submit` makes it: `earned` of 3 checks passed, on the given host.
     /// - labFile: the lab file the host graded with (the one released, unless a test says otherwise).
     func bundle(for release: LabRelease, signedBy signer: String, machine: String, earned: Int = 3,
-                labFile: String = "lab file") throws -> ResultBundle {
+                labFile: String = "lab file", virtlabVersion: String? = BuiltIn.version) throws -> ResultBundle {
         let results = (0..<3).map { index in
             CheckResult(step: "s1", check: "c\(index)", title: "check \(index)", status: index < earned ? .pass : .fail,
                         points: 1, expected: "x", got: index < earned ? "x" : "y", command: nil, output: nil,
                         message: nil, attempts: 1)
         }
         let report = LabReport(lab: "lab1", title: "Lab one", student: release.student, date: Date(),
-                               steps: [StepReport(id: "s1", title: "Step one", results: results)])
+                               steps: [StepReport(id: "s1", title: "Step one", results: results)], virtlabVersion: virtlabVersion)
         let payload = ResultPayload(release: release, labDigest: Data(labFile.utf8).sha256Hex,
                                     host: HostIdentity(machineID: machine, systemUUID: nil, hostName: "pc"),
                                     submittedAt: Date(), report: report)
@@ -327,7 +328,8 @@ final class SignedClass {
                                 expected: "running" + escapes, got: "running\nsecond line" + escapes, command: "virsh list" + escapes,
                                 output: "out" + escapes, message: "msg" + escapes, attempts: 1)
         let report = LabReport(lab: "lab1", title: "Lab" + escapes, student: "alice" + escapes, date: Date(),
-                               steps: [StepReport(id: "s1", title: "Step" + escapes, results: [check])])
+                               steps: [StepReport(id: "s1", title: "Step" + escapes, results: [check])],
+                               virtlabVersion: "0.10.0" + escapes)
         return ReportFormat.json.render(report)
     }()
 

@@ -355,7 +355,7 @@ final class FakeLabs: LabPort, @unchecked Sendable {
         let result = CheckResult(step: "one", check: "c", title: "the thing is done", status: .pass, points: 1,
                                  expected: nil, got: nil, command: nil, output: nil, message: nil, attempts: 1)
         return (LabReport(lab: lab.id, title: lab.title, student: "tester", date: Date(),
-                          steps: [StepReport(id: "one", title: "Step one", results: [result])]), nil)
+                          steps: [StepReport(id: "one", title: "Step one", results: [result])], virtlabVersion: nil), nil)
     }
 }
 

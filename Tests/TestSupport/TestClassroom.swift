@@ -7,7 +7,9 @@ import Synchronization
 /// (10.231.N.x/30), its own `sshd` (own host key, own PATH: with or without virtlab), its own identity (a
 /// mount namespace puts its own /etc/machine-id in place, a UTS namespace its own host name) and its own
 /// data: virtlab on it keeps releases and progress in the host's own directories, and signs with the
-/// student's own key. All hosts log in the same Unix account (making accounts on the test machine is avoided).
+/// student's own key. These hosts log in the same Unix account (making accounts on the test machine is avoided).
+/// A host with a system of its own (`OwnSystem`) is a copy of the package tests' clean Debian root instead, its
+/// sshd chrooted there: it has its own dpkg, users and sudo, and what is installed on it stays in the copy.
 /// The teacher reaches them through an ssh config of the test's own (the teacher's key, a known_hosts holding
 /// each host's key). Only the namespaces' own addresses are contacted: it runs inside the test namespace only.
 public final class TestClassroom {
@@ -20,13 +22,29 @@ public final class TestClassroom {
         public var down = false
         /// A shell script that answers as `virtlab` on this host: a tampered host says what it likes.
         public var impostorVirtlab: String?
+        /// A Debian system of its own, with no virtlab unless one is preinstalled.
+        public var system: OwnSystem?
         public let machineID = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
 
         public init(_ alias: String, hasVirtlab: Bool = true, keyMismatch: Bool = false, down: Bool = false,
-                    impostorVirtlab: String? = nil) {
+                    impostorVirtlab: String? = nil, system: OwnSystem? = nil) {
             self.alias = alias
             (self.hasVirtlab, self.keyMismatch, self.down, self.impostorVirtlab) = (hasVirtlab, keyMismatch, down, impostorVirtlab)
+            self.system = system
         }
+    }
+
+    public struct OwnSystem {
+        /// Who the teacher logs in as: root, or a user of that system's own with no sudo rights.
+        public var login: String
+        /// Debian packages installed there first (an older virtlab).
+        public var preinstalled: [String]
+
+        public init(login: String = "root", preinstalled: [String] = []) { (self.login, self.preinstalled) = (login, preinstalled) }
+
+        /// The clean root `.ci/build-package-root` made.
+        public static let rootTarball = ProcessInfo.processInfo.environment["VIRTLAB_PACKAGE_ROOT"]
+            ?? "/var/cache/virtlab/package-root.tar"
     }
 
     public let directory = NSTemporaryDirectory() + "virtlab-classroom-\(UUID().uuidString.prefix(8))"
@@ -38,6 +56,13 @@ public final class TestClassroom {
 
     /// Where a host keeps its own files: `data` and `state` (its XDG directories) and `id_ed25519`, the student's key.
     public func home(_ alias: String) -> String { directory + "/" + alias }
+    /// A host with a system of its own: that system's root directory, as seen from here.
+    public func systemRoot(_ alias: String) -> String { home(alias) + "/root" }
+    /// A host with a system of its own: the login's home directory there, as seen from here.
+    public func loginHome(_ alias: String) -> String {
+        let login = hosts.first { $0.alias == alias }?.system?.login ?? "root"
+        return systemRoot(alias) + (login == "root" ? "/root" : "/home/" + login)
+    }
     public func namespace(_ alias: String) -> String { "vlc-\(token)-\(alias)" }
 
     /// One /24 per classroom, one /30 per host in it.
@@ -61,6 +86,9 @@ public final class TestClassroom {
             let (teacherSide, hostSide) = ("10.231.\(subnet).\(index * 4 + 1)", "10.231.\(subnet).\(index * 4 + 2)")
             for sub in ["data", "state"] {
                 try FileManager.default.createDirectory(atPath: home + "/" + sub, withIntermediateDirectories: true)
+            }
+            if let system = host.system {
+                try makeSystem(system, for: host)
             }
             try keygen(home + "/host_key")
             try keygen(home + "/id_ed25519")
@@ -104,13 +132,38 @@ public final class TestClassroom {
             config += """
                 Host \(host.alias)
                     HostName \(hostSide)
-                    User \(NSUserName())
+                    User \(host.system?.login ?? NSUserName())
                     IdentityFile \(directory)/teacher
                     IdentitiesOnly yes
                     UserKnownHostsFile \(directory)/known_hosts
 
                 """
             guard !host.down else { continue }
+            if host.system != nil {
+                // Its own system: /proc and /dev mounted in sshd's own mount namespace (which `ip netns exec` makes,
+                // and which takes them away when sshd ends), then sshd chrooted there with its own users.
+                let root = systemRoot(host.alias)
+                try FileManager.default.copyItem(atPath: home + "/host_key", toPath: root + "/etc/ssh/virtlab_test_host_key")
+                try """
+                    Port 22
+                    ListenAddress \(hostSide)
+                    HostKey /etc/ssh/virtlab_test_host_key
+                    PidFile /run/sshd.pid
+                    UsePAM no
+                    StrictModes no
+                    PasswordAuthentication no
+                    KbdInteractiveAuthentication no
+                    PermitRootLogin prohibit-password
+                    LogLevel ERROR
+
+                    """.write(toFile: root + "/etc/ssh/virtlab_test_sshd_config", atomically: true, encoding: .utf8)
+                daemons.append(try ProcessRunner.spawn([
+                    "ip", "netns", "exec", namespace, "unshare", "--uts", "sh", "-c",
+                    "hostname \(host.alias) && mount -t proc proc \(root)/proc && mount --bind /dev \(root)/dev && "
+                        + "exec chroot \(root) /usr/sbin/sshd -D -e -f /etc/ssh/virtlab_test_sshd_config",
+                ]))
+                continue
+            }
             // `ip netns exec` gives sshd a mount namespace of its own, where its machine-id goes; `unshare --uts`
             // a host name of its own. Each execs the next, so the pid is sshd's.
             daemons.append(try ProcessRunner.spawn([
@@ -139,7 +192,43 @@ public final class TestClassroom {
     deinit {
         for pid in daemons { kill(pid, SIGTERM); _ = ProcessRunner.wait(for: pid) }
         for namespace in namespaces { _ = ProcessRunner.run(["ip", "netns", "del", namespace]) }
-        try? FileManager.default.removeItem(atPath: directory)
+        // Never into a mount: a host's /dev and /proc are mounted only where its sshd ran, but this makes sure.
+        _ = ProcessRunner.run(["rm", "-rf", "--one-file-system", directory], timeout: 120)
+    }
+
+    /// A copy of the clean root for the host: its machine-id, the login (made there when not root) with the
+    /// teacher's key authorized and a student key of its own, and the preinstalled packages.
+    private func makeSystem(_ system: OwnSystem, for host: Host) throws {
+        let root = systemRoot(host.alias)
+        guard FileManager.default.fileExists(atPath: OwnSystem.rootTarball) else {
+            throw QEMUTestGuest.Unavailable(description: "LOUD: no \(OwnSystem.rootTarball): run 'make test' (.ci/build-package-root makes it)")
+        }
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try succeed(["tar", "-C", root, "-xf", OwnSystem.rootTarball])
+        try (host.machineID + "\n").write(toFile: root + "/etc/machine-id", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: root + "/run/sshd", withIntermediateDirectories: true)
+        // No password, but not locked ("*", not "!"): sshd without PAM refuses a locked account even its keys.
+        if system.login != "root" { try inRoot(root, "useradd -m -p '*' -s /bin/bash \(system.login)") }
+        let loginHome = loginHome(host.alias)
+        try FileManager.default.createDirectory(atPath: loginHome + "/.ssh", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: directory + "/teacher.pub", toPath: loginHome + "/.ssh/authorized_keys")
+        try keygen(loginHome + "/.ssh/id_ed25519")
+        try inRoot(root, "chown -R \(system.login): ~\(system.login)/.ssh")
+        for (index, package) in system.preinstalled.enumerated() {
+            try FileManager.default.copyItem(atPath: package, toPath: root + "/tmp/preinstalled-\(index).deb")
+            try inRoot(root, "dpkg -i /tmp/preinstalled-\(index).deb && rm /tmp/preinstalled-\(index).deb")
+        }
+    }
+
+    /// A shell command in a host's own system: chrooted, with /proc mounted for it alone.
+    private func inRoot(_ root: String, _ script: String) throws {
+        try succeed(["unshare", "--mount", "--fork", "sh", "-c",
+                     #"mount -t proc proc "$1/proc" && exec chroot "$1" /bin/sh -c "$2""#, "sh", root, script])
+    }
+
+    private func succeed(_ command: [String]) throws {
+        let run = ProcessRunner.run(command, timeout: 120)
+        guard run.status == 0 else { throw Run.Failure("\(command.joined(separator: " ")): \(run.stdout)\(run.stderr)") }
     }
 
     private func ip(_ arguments: [String]) throws {

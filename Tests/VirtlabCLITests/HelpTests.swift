@@ -1,4 +1,5 @@
 import ArgumentParser
+import Services
 import Foundation
 import Testing
 import TestTags
@@ -56,7 +57,7 @@ import TestSupport
     @Test func versionIsPrinted() async throws {
         let result = try await Run.virtlab(["--version"])
         #expect(result.status == 0)
-        #expect(result.stdout == VirtlabCommand.version + "\n")
+        #expect(result.stdout == virtlabVersion + "\n")
     }
 
     @Test func anUnknownCommandIsNamedAndTheCommandsListed() async throws {

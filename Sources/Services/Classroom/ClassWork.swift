@@ -24,7 +24,8 @@ public struct GradeTable: Sendable {
 /// The teacher's use cases of a class directory besides live grading: making the class, its roster and keys,
 /// releasing labs to the hosts, collecting signed results, the gradebook's tables and exports, and feedback.
 extension ClassService {
-    public init(path: String) { self.init(directory: ClassDirectory(path: path)) }
+    /// The class at `path`, with the teacher's class defaults (their config file's) where class.yaml says nothing.
+    public init(path: String) { self.init(directory: ClassDirectory(path: path, defaults: Settings.current.classDefaults)) }
 
     public var path: String { directory.path }
 
@@ -106,6 +107,8 @@ extension ClassService {
         public let lab: String
         /// nil: the host took it.
         public let failure: String?
+        /// Set when the host that took it runs another virtlab than the teacher's.
+        public let versionMismatch: String?
     }
 
     /// Releases each lab to each student's host (`virtlab lab receive` over ssh, the lab file on its standard
@@ -136,7 +139,9 @@ extension ClassService {
                                            "--hash", release.parameterHash, "--nonce", release.nonce, "--lab-file", "-"],
                                           on: student, inputFile: "\(sent)/\(release.lab).yaml")
             let failure = ClassHosts.failure(run, timeout: config.hostTimeoutSeconds)
-            return (Released(student: student, lab: release.lab, failure: failure?.summary), release)
+            return (Released(student: student, lab: release.lab, failure: failure?.summary,
+                             versionMismatch: failure == nil ? VersionCheck.mismatch(StudentSide.receivedVersion(run.stdout)) : nil),
+                    release)
         }
         for (released, release) in results where released.failure == nil { try gradebook.markDelivered(release) }
         return results.map(\.0)
@@ -152,6 +157,8 @@ extension ClassService {
         public let verdict: String
         public let detail: String
         public let alreadyThere: Bool
+        /// Set when the bundle was graded by another virtlab than the teacher's.
+        public var versionMismatch: String? = nil
         public var flagged: Bool { verdict != "verified" && verdict != "refused" }
         public var refused: Bool { verdict == "refused" }
     }
@@ -178,7 +185,8 @@ extension ClassService {
                 return Collected(file: shown, student: bundle.payload.student, lab: bundle.payload.lab,
                                  points: verdict.kind == .verified ? "\(report.earned)/\(report.possible)" : "0/\(report.possible)",
                                  verdict: verdict.kind.rawValue,
-                                 detail: again ? "already in the gradebook: unchanged" : verdict.detail, alreadyThere: again)
+                                 detail: again ? "already in the gradebook: unchanged" : verdict.detail, alreadyThere: again,
+                                 versionMismatch: VersionCheck.mismatch(report.virtlabVersion))
             } catch let error as ResultBundle.Unreadable {
                 return Collected(file: shown, student: nil, lab: nil, points: nil, verdict: "refused", detail: error.description,
                                  alreadyThere: false)

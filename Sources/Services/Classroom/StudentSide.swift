@@ -31,6 +31,18 @@ public enum StudentSide {
         }
     }
 
+    /// What `lab receive` prints: the teacher's `class release` reads the host's version from it.
+    public static func receivedLine(lab: String, student: String, className: String) -> String {
+        "received \(lab) for \(student) from class \(className) (virtlab \(virtlabVersion))"
+    }
+
+    /// The version a host's `lab receive` printed (nil: one before 0.10.0, which printed none).
+    static func receivedVersion(_ printed: String) -> String? {
+        guard let line = printed.split(whereSeparator: \.isNewline).last, line.hasSuffix(")"),
+              let start = line.range(of: "(virtlab ", options: .backwards) else { return nil }
+        return String(line[start.upperBound..<line.index(before: line.endIndex)]).withoutControlCharacters
+    }
+
     /// Whether a student id is one a release can carry (letters, digits, '-', '_', '.').
     public static func isValidStudentID(_ id: String) -> Bool {
         !id.isEmpty && Parameters.sanitize(id) == id.filter { $0 != "." }

@@ -1,3 +1,4 @@
+import Classroom
 import Foundation
 import LabFormat
 import LabGrader
@@ -26,16 +27,37 @@ public struct Settings: Sendable {
     public private(set) var labs = Setting<[String]>(value: [], source: "default")
     /// The container engine's socket (`unix:///PATH`), when `DOCKER_HOST` is not set.
     public private(set) var engine = Setting<String?>(value: nil, source: "default")
+    /// How many student hosts a class reaches at once, where its class.yaml does not say.
+    public private(set) var classParallelism = Setting<Int>(value: ClassDefaults().parallelism, source: "default")
+    /// Seconds one student host may take, where a class.yaml does not say.
+    public private(set) var classHostTimeout = Setting<Int>(value: ClassDefaults().hostTimeoutSeconds, source: "default")
 
     /// The files read, in the order applied (the system's, then the user's), and the one-line problems of those
     /// left out.
     public private(set) var files: [String] = []
     public private(set) var problems: [String] = []
 
-    public static let keys = ["connections", "refresh", "theme", "read_only", "labs", "engine"]
+    public static let keys = ["connections", "refresh", "theme", "read_only", "labs", "engine", "class_parallelism",
+                              "class_host_timeout"]
 
     /// The settings in effect for this process, read once.
     public static let current = Settings(environment: ProcessInfo.processInfo.environment)
+
+    /// What a class directory whose class.yaml leaves them out uses.
+    public var classDefaults: ClassDefaults {
+        ClassDefaults(parallelism: classParallelism.value, hostTimeoutSeconds: classHostTimeout.value)
+    }
+
+    private init() {}
+
+    /// One file, checked as it would be read (for `class install --config`, before it goes to every host).
+    public static func check(file: String) throws {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw UserFacingError("cannot read \(file) (a config.yaml: see 'virtlab config show --help')")
+        }
+        var settings = Settings()
+        do { try settings.apply(text, file: file) } catch { throw UserFacingError("\(error)") }
+    }
 
     public init(environment: [String: String]) {
         for file in Self.files(environment: environment) where FileManager.default.fileExists(atPath: file) {
@@ -73,7 +95,9 @@ public struct Settings: Sendable {
          ("theme", theme.value ?? "-", theme.source),
          ("read_only", readOnly.value ? "yes" : "no", readOnly.source),
          ("labs", labs.value.isEmpty ? "-" : labs.value.joined(separator: ", "), labs.source),
-         ("engine", engine.value ?? "-", engine.source)]
+         ("engine", engine.value ?? "-", engine.source),
+         ("class_parallelism", "\(classParallelism.value) hosts at once", classParallelism.source),
+         ("class_host_timeout", "\(classHostTimeout.value) s", classHostTimeout.source)]
     }
 
     struct Problem: Error, CustomStringConvertible {
@@ -119,6 +143,11 @@ public struct Settings: Sendable {
                     throw problem(value, file, "'engine' is the engine's socket as unix:///PATH")
                 }
                 engine = Setting(value: socket, source: source)
+            case "class_parallelism":
+                classParallelism = Setting(value: try count(value, file, key, in: 1...256, what: "hosts reached at once"), source: source)
+            case "class_host_timeout":
+                classHostTimeout = Setting(value: try count(value, file, key, in: 1...3600, what: "seconds one host may take"),
+                                           source: source)
             default:
                 throw problem(keyNode, file, "unknown setting '\(key)' (the settings: \(Self.keys.joined(separator: ", ")))")
             }
@@ -129,6 +158,13 @@ public struct Settings: Sendable {
     static func isURI(_ text: String) -> Bool {
         guard let colon = text.range(of: "://"), colon.lowerBound > text.startIndex else { return false }
         return text[..<colon.lowerBound].allSatisfy { $0.isLetter || $0.isNumber || $0 == "+" } && !text.contains(" ")
+    }
+
+    private func count(_ node: Node, _ file: String, _ key: String, in range: ClosedRange<Int>, what: String) throws -> Int {
+        guard let number = node.scalar.flatMap({ Int.construct(from: $0) }), range.contains(number) else {
+            throw problem(node, file, "'\(key)' is \(what), \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
     }
 
     private func strings(_ node: Node, _ file: String, _ key: String) throws -> [String] {

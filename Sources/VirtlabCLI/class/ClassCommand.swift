@@ -20,7 +20,7 @@ struct ClassCommand: AsyncParsableCommand {
             and/or collect what students submit ('virtlab lab submit'), report, export for the LMS, send \
             feedback. 'virtlab ui --class DIR' watches the room.
             """,
-        subcommands: [Init.self, RosterList.self, Enrol.self, Params.self, Release.self, Grade.self, Collect.self,
+        subcommands: [Init.self, RosterList.self, Enrol.self, Params.self, Install.self, Release.self, Grade.self, Collect.self,
                       Report.self, Export.self, FeedbackCommand.self])
 
     struct Directory: ParsableArguments {
@@ -89,5 +89,17 @@ struct ClassCommand: AsyncParsableCommand {
 extension ClassCommand {
     static func progressLine(_ count: Int, of total: Int, _ text: String) {
         FileHandle.standardError.write(Data("[\(count)/\(total)] \(text)\n".utf8))
+    }
+
+    /// A table with a VERSION column when some row's host or bundle runs another virtlab than this one (the rows'
+    /// `mismatches`, in order), and a line on standard error saying what to do; the table as it was otherwise.
+    static func flaggingVersions(_ table: TextTable, _ mismatches: [String?], directory: String) -> TextTable {
+        let flagged = mismatches.compactMap { $0 }.count
+        guard flagged > 0 else { return table }
+        var flaggedTable = TextTable(headers: table.headers + ["VERSION"])
+        for (row, mismatch) in zip(table.rows, mismatches) { flaggedTable.add(row + [mismatch ?? ""]) }
+        Output.note("\(flagged) row\(flagged == 1 ? "" : "s") flagged: another virtlab than \(virtlabVersion) there "
+                    + "('virtlab class install \(directory)' installs this one)")
+        return flaggedTable
     }
 }

@@ -25,7 +25,7 @@ extension ClassCommand {
             for bundle in collected {
                 table.add([bundle.file, bundle.student ?? "-", bundle.lab ?? "-", bundle.points ?? "-", bundle.verdict, bundle.detail])
             }
-            print(table.render())
+            print(ClassCommand.flaggingVersions(table, collected.map(\.versionMismatch), directory: target.directory).render())
             let refused = collected.filter(\.refused).count, flagged = collected.filter(\.flagged).count
             let again = collected.filter(\.alreadyThere).count
             print("\(collected.count - refused - again) imported, \(again) already there, \(flagged) flagged, \(refused) refused "

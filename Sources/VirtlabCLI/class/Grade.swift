@@ -40,7 +40,7 @@ extension ClassCommand {
                 let count = done.withLock { $0 += 1; return $0 }
                 ClassCommand.progressLine(count, of: total, "\(grade.student.id) \(grade.lab): \(grade.summary)")
             }
-            print(Self.render(grades, format: format))
+            print(Self.render(grades, format: format, directory: target.directory))
             let short = grades.contains { grade in
                 if case .graded(let earned, let possible) = grade.outcome { return earned < possible }
                 return true
@@ -48,12 +48,14 @@ extension ClassCommand {
             if short && !exitZero { throw ExitCode(1) }
         }
 
-        static func render(_ grades: [HostGrade], format: String) -> String {
+        static func render(_ grades: [HostGrade], format: String, directory: String) -> String {
             switch format {
             case "json":
                 let rows = grades.map { grade -> [String: Any] in
                     var row: [String: Any] = ["student": grade.student.id, "lab": grade.lab, "host": grade.student.ssh,
                                               "status": grade.summary]
+                    if let version = grade.hostVersion { row["virtlab_version"] = version }
+                    if let mismatch = grade.versionMismatch { row["version_mismatch"] = mismatch }
                     if case .graded(let earned, let possible) = grade.outcome {
                         row["earned"] = earned
                         row["possible"] = possible
@@ -76,7 +78,7 @@ extension ClassCommand {
             default:
                 var table = TextTable(headers: ["STUDENT", "HOST", "LAB", "RESULT"])
                 for grade in grades { table.add([grade.student.id, grade.student.ssh, grade.lab, grade.summary]) }
-                return table.render()
+                return ClassCommand.flaggingVersions(table, grades.map(\.versionMismatch), directory: directory).render()
             }
         }
     }

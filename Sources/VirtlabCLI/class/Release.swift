@@ -34,7 +34,7 @@ extension ClassCommand {
             for released in results {
                 table.add([released.student.id, released.student.ssh, released.lab, released.failure ?? "released"])
             }
-            print(table.render())
+            print(ClassCommand.flaggingVersions(table, results.map(\.versionMismatch), directory: target.directory).render())
             if results.contains(where: { $0.failure != nil }) { throw ExitCode(1) }
         }
     }

@@ -43,7 +43,7 @@ extension LabCommand {
             }
             try StudentSide.receive(lab: id, className: className, classID: classId, student: student, hash: hash, nonce: nonce,
                                     labFile: sent, catalog: locations.catalog)
-            print("received \(id) for \(student) from class \(className)")
+            print(StudentSide.receivedLine(lab: id, student: student, className: className))
         }
     }
 }
