@@ -52,24 +52,20 @@ struct ListCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // The engine is asked while libvirt answers: its wait overlaps libvirt's work instead of following it.
+        async let engineResult = Self.engineListing()
         let (host, choice) = try connection.open()
         let hypervisor = try host.info()
         let machines = try host.machines().map { info in
             Machine(name: info.name, uuid: info.uuid, id: info.id, state: MachineState(libvirtState: info.state.rawValue).label,
                     vcpus: info.vcpus, memoryKib: info.memoryKiB, maxMemoryKib: info.maxMemoryKiB, cpuTimeNs: info.cpuTimeNs)
         }
-        let engineResult: Result<([ContainerSummary], [ContainerImage]), Error>
-        do {
-            engineResult = .success(try await Engine.using("list containers") { engine in
-                (try await engine.containers(), try await engine.images())
-            })
-        } catch {
-            engineResult = .failure(error)
-        }
-        let (containers, containerImages) = (try? engineResult.get()) ?? ([], [])
+        // The storage pools through the connection already open (a second one would load a test:// file again).
+        let diskImages = Images.rows(library: library.library, host: host)
+        let listed = await engineResult
+        let (containers, containerImages) = (try? listed.get()) ?? ([], [])
         var engineProblem: String?
-        if case .failure(let error) = engineResult { engineProblem = UserMessage.line(for: error) }
-        let diskImages = ImageCommand.rows(library.library, connection)
+        if case .failure(let error) = listed { engineProblem = UserMessage.line(for: error) }
         let imageRows = containerImages.map {
             ContainerImageRow(tags: $0.tags, id: $0.shortID, sizeBytes: $0.sizeBytes, created: $0.created)
         }
@@ -109,6 +105,19 @@ struct ListCommand: AsyncParsableCommand {
                            Units.ago(image.created), image.id])
             }
             print(table.render())
+        }
+    }
+
+    static func engineListing() async -> Result<([ContainerSummary], [ContainerImage]), Error> {
+        do {
+            return .success(try await Engine.using("list containers") { engine in
+                // Each request is a connection of its own: both are in flight at once.
+                async let containers = engine.containers()
+                async let images = engine.images()
+                return (try await containers, try await images)
+            })
+        } catch {
+            return .failure(error)
         }
     }
 }
