@@ -5,7 +5,7 @@ In-process CPU figures come from the virtlab-bench executable; what a terminal s
 quiet refresh, peak memory) comes from the real binary in a pseudo-terminal of 200x60. `virsh domstats` and
 `virsh list` on the same fixture are the reference. Measures; asserts nothing.
 """
-import fcntl, json, os, platform, resource, select, shutil, struct, subprocess, tempfile, termios, time
+import fcntl, glob, json, os, platform, resource, select, shutil, struct, subprocess, tempfile, termios, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RELEASE = os.path.join(ROOT, ".build", "release")
@@ -341,6 +341,9 @@ def main():
     virsh_stats = timed(["virsh", "-c", URI, "domstats"])
     virsh_list = timed(["virsh", "-c", URI, "list", "--all"])
     virtlab_ls = timed([os.path.join(RELEASE, "virtlab"), "ls", "--uri", URI])
+    virtlab_version = timed([os.path.join(RELEASE, "virtlab"), "--version"])
+    debs = sorted(glob.glob(os.path.join(ROOT, "dist", "virtlab_*_amd64.deb")))
+    tarballs = sorted(glob.glob(os.path.join(ROOT, "dist", "virtlab-*-linux-x86_64.tar.gz")))
     date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     ratio = loop["cpu_ms_per_refresh"] / paced["cpu_ms_per_call"]
     hot_ratio = loop["cpu_ms_per_refresh"] / floor["cpu_ms_per_call"]
@@ -392,8 +395,16 @@ def main():
          f"{virsh_stats['cpu_ms']:.0f} ms CPU", "", "process start + fixture load + all stats, printed"),
         ("reference: `virsh list --all` (whole run)", f"{virsh_list['wall_ms']:.0f} ms wall, "
          f"{virsh_list['cpu_ms']:.0f} ms CPU", "", "same fixture"),
-        ("`virtlab ls` (whole run, same fixture)", f"{virtlab_ls['wall_ms']:.0f} ms wall, "
-         f"{virtlab_ls['cpu_ms']:.0f} ms CPU", "", "comparable with the virsh rows"),
+        ("**`virtlab ls` (whole run, same fixture)**", f"**{virtlab_ls['wall_ms']:.0f} ms wall** "
+         f"({virtlab_ls['wall_ms'] / virsh_list['wall_ms']:.2f}x `virsh list`), {virtlab_ls['cpu_ms']:.0f} ms CPU", "<= 1.5x",
+         "comparable with the virsh rows; it also asks the container engine (Podman here) for containers and images, "
+         "while libvirt answers"),
+        ("`virtlab --version` (whole run)", f"{virtlab_version['wall_ms']:.0f} ms wall, {virtlab_version['cpu_ms']:.0f} ms CPU",
+         "", "process start of the release build"),
+        ("Package size", (f"{os.path.getsize(debs[-1]) / 1048576:.1f} MiB .deb, "
+                          f"{os.path.getsize(tarballs[-1]) / 1048576:.1f} MiB tarball") if debs and tarballs
+         else "n/a (run `make dist` first)", "",
+         "`make dist`: the stripped release binary with the Swift runtime linked in, man page, completions, labs, themes"),
     ]
     text = [
         "# Benchmarks", "",
