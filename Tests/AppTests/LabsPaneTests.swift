@@ -13,7 +13,7 @@ import TermUI
             id: demo
             title: A demonstration lab
             objectives: ["102.6"]
-            description: Learn by doing.
+            description: Learn by doing, on {{vm}}.
             parameters:
               vm: "web-{student}"
             steps:
@@ -68,6 +68,7 @@ import TermUI
         var text = screen(state, 80, 24).text
         #expect(text.contains("4 Labs (1)") && text.contains("demo") && text.contains("not started"))
         #expect(text.contains("1 lab file(s) do not load"))
+        #expect(text.contains("Learn by doing, on web-ana."), "the preview fills in the student's values")
         _ = update(&state, .labChecked(Self.failedReport(date: Date(timeIntervalSince1970: 0)), checkedStep: "first"))
         text = screen(state, 80, 24).text
         #expect(text.contains("0/3 pts"))

@@ -31,12 +31,14 @@ func drawLabDetail(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState, them
         return
     }
     let lab = state.labs[index]
+    // Filled in with the student's values, as `lab show` and the open lab do.
+    let parameters = state.labParameters[lab.id] ?? Parameters(values: [:])
     let inner = buffer.pane(rect, title: lab.title, focused: false, theme: theme, glyphs: glyphs)
     var lines: [StyledLine] = []
     let facts = ["\(lab.points) points", lab.objectives.isEmpty ? nil : "objectives \(lab.objectives.joined(separator: ", "))",
                  lab.requirements.isEmpty ? nil : "needs \(lab.requirements.map(\.rawValue).joined(separator: ", "))"]
     lines.append(StyledLine(facts.compactMap { $0 }.joined(separator: " · "), theme[.dim]))
-    for line in wrap(lab.description.replacingOccurrences(of: "\n", with: " "), width: inner.width - 2) {
+    for line in wrap(parameters.expand(lab.description).replacingOccurrences(of: "\n", with: " "), width: inner.width - 2) {
         lines.append(StyledLine(line, theme[.text]))
     }
     if !state.labProblems.isEmpty {
