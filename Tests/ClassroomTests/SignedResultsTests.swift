@@ -101,6 +101,19 @@ final class SignedClass {
         #expect(table.cell("alice", "lab1").earned == 2 && table.cell("alice", "lab1").from == .submitted)
     }
 
+    /// A bundle graded by a virtlab older than the teacher's earns its points and is flagged on the row.
+    @Test func aBundleOfAnotherVirtlabIsVerifiedAndFlagged() async throws {
+        let room = try SignedClass()
+        let older = try room.bundle(for: room.releases["alice"]!, signedBy: "alice", machine: "m-alice", virtlabVersion: nil)
+        let dropbox = room.path + "/dropbox"
+        try FileManager.default.createDirectory(atPath: dropbox, withIntermediateDirectories: true)
+        try older.fileData().write(to: URL(fileURLWithPath: dropbox + "/lab1-alice.virtlab-result"))
+        let collected = try await Run.virtlab(["class", "collect", room.path, dropbox])
+        let row = collected.stdout.split(separator: "\n").first { $0.contains(" alice ") }.map(String.init) ?? ""
+        #expect(collected.status == 0 && row.contains(" verified ") && row.hasSuffix("virtlab older than 0.10.0 there, \(BuiltIn.version) here")
+                && collected.stderr.contains("1 row flagged"), "\(collected.stdout)\(collected.stderr)")
+    }
+
     @Test func aBundleChangedAfterSigningIsEdited() throws {
         let room = try SignedClass()
         let honest = try room.bundle(for: room.releases["carol"]!, signedBy: "carol", machine: "m-carol", earned: 1)

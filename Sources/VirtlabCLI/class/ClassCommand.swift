@@ -8,7 +8,7 @@ import Services
 struct ClassCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "class",
-        abstract: "For teachers: a class of student hosts — release, grade live, collect, gradebook, export, feedback.",
+        abstract: "For teachers: a class of student hosts — install, release, grade live, collect, gradebook, export, feedback.",
         discussion: """
             A class is a directory: class.yaml (name, labs, roster file, parallelism, host timeout, ssh_config), \
             the roster (roster.csv with the columns \(ClassService.rosterColumns), or an Ansible inventory in INI or YAML \
@@ -16,9 +16,10 @@ struct ClassCommand: AsyncParsableCommand {
             to yourself: with it anyone can compute every student's values. virtlab adds allowed_signers (the \
             students' keys), .teacher_key, gradebook.sqlite and feedback/ as you go.
 
-            The workflow: init, fill in the roster, enrol each student's key, release the labs, then grade live \
-            and/or collect what students submit ('virtlab lab submit'), report, export for the LMS, send \
-            feedback. 'virtlab ui --class DIR' watches the room.
+            The workflow: init, fill in the roster, install virtlab on the hosts, enrol each student's key, release \
+            the labs, then grade live and/or collect what students submit ('virtlab lab submit'), report, export \
+            for the LMS, send feedback. 'virtlab ui --class DIR' watches the room. Class defaults for \
+            parallelism and the host timeout can go in your config file (see 'virtlab config show').
             """,
         subcommands: [Init.self, RosterList.self, Enrol.self, Params.self, Install.self, Release.self, Grade.self, Collect.self,
                       Report.self, Export.self, FeedbackCommand.self])
