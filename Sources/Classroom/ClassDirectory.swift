@@ -19,8 +19,8 @@ public struct ClassFileError: Error, CustomStringConvertible, Equatable {
 /// What a class.yaml that does not say gets: virtlab's own defaults, or the teacher's (their config file's
 /// `class_parallelism` and `class_host_timeout`).
 public struct ClassDefaults: Sendable, Equatable {
-    public var parallelism = 8
-    public var hostTimeoutSeconds = 120
+    public var parallelism: Int
+    public var hostTimeoutSeconds: Int
 
     public init(parallelism: Int = 8, hostTimeoutSeconds: Int = 120) {
         (self.parallelism, self.hostTimeoutSeconds) = (parallelism, hostTimeoutSeconds)

@@ -60,8 +60,6 @@ extension ClassService {
         public let student: Student
         /// The virtlab that class commands found there before (nil: none).
         public let before: String?
-        /// How it went on; nil when nothing was installed.
-        public let way: HostInstall.Way?
         /// What the row says.
         public let outcome: String
         public let ok: Bool
@@ -83,25 +81,28 @@ extension ClassService {
 
     static func install(_ packages: InstallPackages, config: String?, on student: Student, hosts: ClassHosts) async -> Installed {
         let timeout = hosts.config.hostTimeoutSeconds
-        func row(_ before: String?, _ way: HostInstall.Way?, _ outcome: String, ok: Bool) -> Installed {
-            Installed(student: student, before: before, way: way, outcome: outcome, ok: ok)
+        func row(_ before: String?, _ outcome: String, ok: Bool) -> Installed {
+            Installed(student: student, before: before, outcome: outcome, ok: ok)
         }
         let probed = await hosts.shell(HostInstall.probeScript, ["virtlab-probe"], on: student)
-        if let failure = ClassHosts.failure(probed, timeout: timeout) { return row(nil, nil, failure.summary, ok: false) }
+        if let failure = ClassHosts.failure(probed, timeout: timeout) { return row(nil, failure.summary, ok: false) }
         let probe = HostInstall.Probe(parsing: probed.stdout)
         var way: HostInstall.Way?
         if probe.installed != virtlabVersion {
+            let chosen: HostInstall.Way
             switch HostInstall.way(for: probe, hasDebian: packages.debian != nil, hasTarball: packages.tarball != nil) {
-            case .failure(let refusal): return row(probe.installed, nil, refusal.description, ok: false)
-            case .success(let chosen): way = chosen
+            case .failure(let refusal): return row(probe.installed, refusal.description, ok: false)
+            case .success(let found): chosen = found
             }
-            let (mode, file) = switch way! {
-            case .debian(let sudo): (sudo ? "debian-sudo" : "debian", packages.debian!)
-            case .home: ("home", packages.tarball!)
+            way = chosen
+            // `way(for:)` chose only a way whose file is there.
+            let (mode, file) = switch chosen {
+            case .debian(let sudo): (sudo ? "debian-sudo" : "debian", packages.debian ?? "")
+            case .home: ("home", packages.tarball ?? "")
             }
             let installed = await hosts.shell(HostInstall.installScript, ["virtlab-install", mode], on: student, inputFile: file)
             if let failure = ClassHosts.failure(installed, timeout: timeout) {
-                return row(probe.installed, way, failure.summary + Self.keeps(probe.installed), ok: false)
+                return row(probe.installed, failure.summary + Self.keeps(probe.installed), ok: false)
             }
         }
         var configNote = ""
@@ -111,7 +112,8 @@ extension ClassService {
                                          ["virtlab-config", system ? "system" : "user", system && !probe.isRoot ? "sudo" : ""],
                                          on: student, inputFile: config)
             if let failure = ClassHosts.failure(sent, timeout: timeout) {
-                return row(probe.installed, way, "installed, but the config was not: \(failure.summary)", ok: false)
+                return row(probe.installed, "\(way == nil ? "already \(virtlabVersion)" : "installed"), but the config was not placed: "
+                           + failure.summary, ok: false)
             }
             configNote = "; config in \(sent.stdout.trimmingCharacters(in: .whitespacesAndNewlines).withoutControlCharacters)"
         }
@@ -119,12 +121,12 @@ extension ClassService {
         let check = await hosts.virtlab(["--version"], on: student)
         let now = check.status == 0 ? check.stdout.trimmingCharacters(in: .whitespacesAndNewlines).withoutControlCharacters : nil
         guard now == virtlabVersion else {
-            return row(probe.installed, way, "installed, but ssh sessions there run "
+            return row(probe.installed, "installed, but ssh sessions there run "
                        + (now.map { "virtlab \($0)" } ?? "no virtlab") + " (is another one earlier on the PATH?)", ok: false)
         }
-        guard let way else { return row(probe.installed, nil, "already \(virtlabVersion)" + configNote, ok: true) }
+        guard let way else { return row(probe.installed, "already \(virtlabVersion)" + configNote, ok: true) }
         let done = probe.installed.map { "upgraded \($0) → \(virtlabVersion)" } ?? "installed \(virtlabVersion)"
-        return row(probe.installed, way, "\(done): \(way.summary)\(configNote)", ok: true)
+        return row(probe.installed, "\(done): \(way.summary)\(configNote)", ok: true)
     }
 
     private static func keeps(_ before: String?) -> String {
