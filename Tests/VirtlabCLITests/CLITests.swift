@@ -152,7 +152,7 @@ import TestSupport
         #expect(try virtlab("vm", "info", name).stdout.contains("Autostart:   yes"))
         #expect(try virtlab("vm", "destroy", name).stdout == "forced off \(name)\n")
         #expect(try virtlab("vm", "info", name).stdout.contains("State:       shut off (destroyed)"))
-        #expect(try virtlab("vm", "undefine", name, "--yes").stdout.hasPrefix("undefined \(name)"))
+        #expect(try virtlab("vm", "undefine", name, "--yes").stdout.hasPrefix("deleted \(name)"))
         #expect(try !virtlab("ls").stdout.contains(name))
     }
 }

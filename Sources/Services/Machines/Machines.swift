@@ -8,7 +8,6 @@ public typealias DomainDetails = VirtKit.DomainDetails
 public typealias GuestInfo = VirtKit.GuestInfo
 public typealias DomainSnapshot = VirtKit.DomainSnapshot
 public typealias DeviceScope = VirtKit.DeviceScope
-public typealias UndefineResult = VirtKit.UndefineResult
 public typealias Cloned = Provisioning.Cloned
 public typealias ConsoleEnd = VirtKit.ConsoleEnd
 
@@ -76,8 +75,6 @@ extension Hypervisor {
 
     /// Defines a persistent VM from libvirt XML.
     public func define(xml: String) throws -> VM { VM(domain: try connection.define(xml: xml)) }
-
-    public func undefine(_ vm: VM, removeStorage: Bool) throws -> UndefineResult { try vm.domain.undefine(removeStorage: removeStorage) }
 
     /// The disk `vm disk attach` means: a new qcow2 of `sizeGiB` beside the VM's first disk, or the image at
     /// `image`; on `device`, else the next free vdX.

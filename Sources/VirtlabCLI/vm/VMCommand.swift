@@ -325,21 +325,9 @@ struct VMCommand: AsyncParsableCommand {
             guard yes || explain.explain else {
                 throw UserFacingError("undefining '\(target.name)' cannot be undone: add --yes to confirm")
             }
-            let host = try target.connection.open().0
-            let action = MachineAction.delete(removeStorage: removeStorage)
-            var failures: [Error] = []
-            try await ActionRunner.record(host.uri, "delete \(target.name)",
-                                          action.command(for: target.name, uri: host.uri),
-                                          explain: explain.explain) {
-                let vm = try host.vm(named: target.name)
-                let result = try host.undefine(vm, removeStorage: removeStorage)
-                failures = result.failures
-                return (["undefined \(vm.name)"] + result.removedVolumes.map { "  deleted \($0)" }
-                        + result.keptOutsidePools.map { "  kept \($0) (not in a storage pool; delete it by hand)" })
-                    .joined(separator: "\n")
-            }
-            for failure in failures { Output.error(UserMessage.line(for: failure)) }
-            if !failures.isEmpty { throw ExitCode(1) }
+            // The dashboard's delete action (D), as every VM action is done from here.
+            let (host, vm) = try target.vm()
+            try await ActionRunner.perform(.delete(removeStorage: removeStorage), on: vm, host: host, explain: explain.explain)
         }
     }
 }
