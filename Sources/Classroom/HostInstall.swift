@@ -94,6 +94,9 @@ public enum HostInstall {
         public init(_ description: String) { self.description = description }
     }
 
+    /// How long one host's install may take (sending the package, apt-get fetching what it depends on).
+    public static let installTimeoutSeconds = 900
+
     /// Receives the package on standard input and installs it the way `$1` says (`debian`, `debian-sudo`,
     /// `home`). Nothing is replaced until the package's own virtlab has run there, so a package built for a newer
     /// system (glibc) is refused with the loader's words and the old virtlab keeps working; apt-get checks the

@@ -83,15 +83,16 @@ public struct ClassHosts: Sendable {
                     inputFile: inputFile)
     }
 
-    /// A POSIX `sh` script on the student's host with these arguments ($0, $1 …), whatever the login shell there.
-    public func shell(_ script: String, _ arguments: [String], on student: Student, inputFile: String? = nil) async
-        -> ProcessOutcome
+    /// A POSIX `sh` script on the student's host with these arguments ($0, $1 …), whatever the login shell there;
+    /// within `timeoutSeconds`, else the class's host timeout.
+    public func shell(_ script: String, _ arguments: [String], on student: Student, inputFile: String? = nil,
+                      timeoutSeconds: Int? = nil) async -> ProcessOutcome
     {
         try? FileManager.default.createDirectory(atPath: controlDirectory, withIntermediateDirectories: true,
                                                  attributes: [.posixPermissions: 0o700])
         let shell = SecureShell(user: nil, address: student.ssh, knownHosts: nil, configFile: sshConfigFile,
                                 controlPath: controlDirectory + "/%C", batch: true)
-        let timeout = Double(config.hostTimeoutSeconds)
+        let timeout = Double(timeoutSeconds ?? config.hostTimeoutSeconds)
         return await BlockingPool.run {
             shell.run(.words(["sh", "-c", script] + arguments), timeout: timeout, inputFile: inputFile)
         }

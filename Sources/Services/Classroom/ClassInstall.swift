@@ -100,8 +100,12 @@ extension ClassService {
             case .debian(let sudo): (sudo ? "debian-sudo" : "debian", packages.debian ?? "")
             case .home: ("home", packages.tarball ?? "")
             }
-            let installed = await hosts.shell(HostInstall.installScript, ["virtlab-install", mode], on: student, inputFile: file)
-            if let failure = ClassHosts.failure(installed, timeout: timeout) {
+            // apt-get may fetch the dependencies first: an install is not cut off at the usual host timeout, since
+            // stopping dpkg halfway would leave the package half-configured.
+            let installTimeout = max(timeout, HostInstall.installTimeoutSeconds)
+            let installed = await hosts.shell(HostInstall.installScript, ["virtlab-install", mode], on: student, inputFile: file,
+                                              timeoutSeconds: installTimeout)
+            if let failure = ClassHosts.failure(installed, timeout: installTimeout) {
                 return row(probe.installed, failure.summary + Self.keeps(probe.installed), ok: false)
             }
         }
