@@ -1,7 +1,6 @@
 import BuiltIn
 import Classroom
 import Foundation
-import ProcessRunner
 import Testing
 import TestSupport
 import TestTags
@@ -25,7 +24,7 @@ import TestTags
 
     /// A package named virtlab at version 0.9.0 whose `virtlab` is a script that answers as a version before 0.10.0
     /// did: a report with no version in it.
-    func olderPackage() throws -> String {
+    func olderPackage() async throws -> String {
         let tree = work + "/old"
         try FileManager.default.createDirectory(atPath: tree + "/DEBIAN", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: tree + "/usr/bin", withIntermediateDirectories: true)
@@ -41,25 +40,26 @@ import TestTags
 
             """.write(toFile: tree + "/usr/bin/virtlab", atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: tree + "/usr/bin/virtlab")
-        try succeed(["dpkg-deb", "--root-owner-group", "-b", tree, work + "/virtlab_0.9.0_amd64.deb"])
+        try await succeed(["dpkg-deb", "--root-owner-group", "-b", tree, work + "/virtlab_0.9.0_amd64.deb"])
         return work + "/virtlab_0.9.0_amd64.deb"
     }
 
     /// This virtlab's package, but asking for a C library newer than any Debian has: as if built on a newer system.
-    func packageForANewerSystem(_ deb: String) throws -> String {
+    func packageForANewerSystem(_ deb: String) async throws -> String {
         let tree = work + "/newer"
-        try succeed(["dpkg-deb", "-R", deb, tree])
+        try await succeed(["dpkg-deb", "-R", deb, tree])
         let control = try String(contentsOfFile: tree + "/DEBIAN/control", encoding: .utf8)
             .replacingOccurrences(of: "Depends: ", with: "Depends: libc6 (>= 2.99), ")
         try control.write(toFile: tree + "/DEBIAN/control", atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: work + "/newer-dist", withIntermediateDirectories: true)
         let built = work + "/newer-dist/" + (deb as NSString).lastPathComponent
-        try succeed(["dpkg-deb", "--root-owner-group", "-Zxz", "-b", tree, built])
+        try await succeed(["dpkg-deb", "--root-owner-group", "-Znone", "-b", tree, built])
         return built
     }
 
-    func succeed(_ argv: [String]) throws {
-        let run = ProcessRunner.run(argv, timeout: 300)
+    /// Off the cooperative threads (a process waited for there starves the tests beside it).
+    func succeed(_ argv: [String]) async throws {
+        let run = try await Run.command(argv)
         guard run.status == 0 else { throw Run.Failure("\(argv.joined(separator: " ")): \(run.stderr)") }
     }
 
@@ -67,7 +67,7 @@ import TestTags
         defer { try? FileManager.default.removeItem(atPath: work) }
         let deb = try Self.package()
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        let (older, newer) = (try olderPackage(), try packageForANewerSystem(deb))
+        let (older, newer) = (try await olderPackage(), try await packageForANewerSystem(deb))
         let room = try await TestClassroom([
             .init("pc01", system: .init()),
             .init("pc02", system: .init(login: "student")),

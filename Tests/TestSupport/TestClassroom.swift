@@ -88,7 +88,7 @@ public final class TestClassroom {
                 try FileManager.default.createDirectory(atPath: home + "/" + sub, withIntermediateDirectories: true)
             }
             if let system = host.system {
-                try makeSystem(system, for: host)
+                try await makeSystem(system, for: host)
             }
             try keygen(home + "/host_key")
             try keygen(home + "/id_ed25519")
@@ -198,36 +198,37 @@ public final class TestClassroom {
 
     /// A copy of the clean root for the host: its machine-id, the login (made there when not root) with the
     /// teacher's key authorized and a student key of its own, and the preinstalled packages.
-    private func makeSystem(_ system: OwnSystem, for host: Host) throws {
+    private func makeSystem(_ system: OwnSystem, for host: Host) async throws {
         let root = systemRoot(host.alias)
         guard FileManager.default.fileExists(atPath: OwnSystem.rootTarball) else {
             throw QEMUTestGuest.Unavailable(description: "LOUD: no \(OwnSystem.rootTarball): run 'make test' (.ci/build-package-root makes it)")
         }
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        try succeed(["tar", "-C", root, "-xf", OwnSystem.rootTarball])
+        try await succeed(["tar", "-C", root, "-xf", OwnSystem.rootTarball])
         try (host.machineID + "\n").write(toFile: root + "/etc/machine-id", atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: root + "/run/sshd", withIntermediateDirectories: true)
         // No password, but not locked ("*", not "!"): sshd without PAM refuses a locked account even its keys.
-        if system.login != "root" { try inRoot(root, "useradd -m -p '*' -s /bin/bash \(system.login)") }
+        if system.login != "root" { try await inRoot(root, "useradd -m -p '*' -s /bin/bash \(system.login)") }
         let loginHome = loginHome(host.alias)
         try FileManager.default.createDirectory(atPath: loginHome + "/.ssh", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: directory + "/teacher.pub", toPath: loginHome + "/.ssh/authorized_keys")
         try keygen(loginHome + "/.ssh/id_ed25519")
-        try inRoot(root, "chown -R \(system.login): ~\(system.login)/.ssh")
+        try await inRoot(root, "chown -R \(system.login): ~\(system.login)/.ssh")
         for (index, package) in system.preinstalled.enumerated() {
             try FileManager.default.copyItem(atPath: package, toPath: root + "/tmp/preinstalled-\(index).deb")
-            try inRoot(root, "dpkg -i /tmp/preinstalled-\(index).deb && rm /tmp/preinstalled-\(index).deb")
+            try await inRoot(root, "dpkg -i /tmp/preinstalled-\(index).deb && rm /tmp/preinstalled-\(index).deb")
         }
     }
 
     /// A shell command in a host's own system: chrooted, with /proc mounted for it alone.
-    private func inRoot(_ root: String, _ script: String) throws {
-        try succeed(["unshare", "--mount", "--fork", "sh", "-c",
+    private func inRoot(_ root: String, _ script: String) async throws {
+        try await succeed(["unshare", "--mount", "--fork", "sh", "-c",
                      #"mount -t proc proc "$1/proc" && exec chroot "$1" /bin/sh -c "$2""#, "sh", root, script])
     }
 
-    private func succeed(_ command: [String]) throws {
-        let run = ProcessRunner.run(command, timeout: 120)
+    /// Off the cooperative threads: unpacking a whole system takes long enough to starve the tests beside it.
+    private func succeed(_ command: [String]) async throws {
+        let run = try await Run.command(command)
         guard run.status == 0 else { throw Run.Failure("\(command.joined(separator: " ")): \(run.stdout)\(run.stderr)") }
     }
 
