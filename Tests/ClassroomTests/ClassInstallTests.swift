@@ -76,25 +76,8 @@ import TestTags
         let classPath = room.directory + "/class"
         await #expect(try Run.virtlab(["class", "init", classPath, "--lab", "check-extensions"]).status == 0)
         try FileManager.default.createDirectory(atPath: classPath + "/labs", withIntermediateDirectories: true)
-        try """
-            id: room9-own
-            title: A lab of room 9's own
-            parameters:
-              place: "/tmp/own-{student}"
-            steps:
-              - id: make
-                title: Make the directory
-                instructions: Make {{place}}.
-                solve: [mkdir, -p, "{{place}}"]
-                checks:
-                  - id: there
-                    title: "{{place}} exists"
-                    points: 2
-                    file:
-                      path: "{{place}}"
-                      exists: true
-
-            """.write(toFile: classPath + "/labs/own.yaml", atomically: true, encoding: .utf8)
+        try TestClassroom.teachersOwnLab(id: "room9-own", title: "A lab of room 9's own", place: "/tmp/own-{student}")
+            .write(toFile: classPath + "/labs/own.yaml", atomically: true, encoding: .utf8)
         try "name: room 9\nlabs: [room9-own]\nssh_config: \(room.sshConfig)\nhost_timeout_seconds: 120\n"
             .write(toFile: classPath + "/class.yaml", atomically: true, encoding: .utf8)
         try (Roster.csvHeader + "\nann,Ann,,pc01\nbob,Bob,,pc02\ncy,Cy,,pc03\n")

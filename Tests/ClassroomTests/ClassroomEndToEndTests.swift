@@ -148,25 +148,8 @@ import LabFormat
         let classPath = room.directory + "/class"
         await #expect(try Run.virtlab(["class", "init", classPath, "--name", "room 7", "--lab", "check-extensions"]).status == 0)
         try FileManager.default.createDirectory(atPath: classPath + "/labs", withIntermediateDirectories: true)
-        let ownLab = """
-            id: room7-own-\(suffix)
-            title: A lab of room 7's own
-            parameters:
-              place: "/tmp/virtlab-own-{student}"
-            steps:
-              - id: make
-                title: Make the directory
-                instructions: Make {{place}}.
-                solve: [mkdir, -p, "{{place}}"]
-                checks:
-                  - id: there
-                    title: "{{place}} exists"
-                    points: 2
-                    file:
-                      path: "{{place}}"
-                      exists: true
-
-            """
+        let ownLab = TestClassroom.teachersOwnLab(id: "room7-own-\(suffix)", title: "A lab of room 7's own",
+                                                  place: "/tmp/virtlab-own-{student}")
         try ownLab.write(toFile: classPath + "/labs/own.yaml", atomically: true, encoding: .utf8)
         try "name: room 7\nlabs: [room7-own-\(suffix)]\nssh_config: \(room.sshConfig)\nhost_timeout_seconds: 90\n"
             .write(toFile: classPath + "/class.yaml", atomically: true, encoding: .utf8)

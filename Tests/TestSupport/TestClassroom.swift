@@ -183,6 +183,30 @@ public final class TestClassroom {
         }
     }
 
+    /// A lab of the teacher's own (in no catalog): one step that makes the directory `place` (a parameter, so
+    /// `{student}` works), 2 points; its `solve` does it.
+    public static func teachersOwnLab(id: String, title: String, place: String) -> String {
+        """
+        id: \(id)
+        title: \(title)
+        parameters:
+          place: "\(place)"
+        steps:
+          - id: make
+            title: Make the directory
+            instructions: Make {{place}}.
+            solve: [mkdir, -p, "{{place}}"]
+            checks:
+              - id: there
+                title: "{{place}} exists"
+                points: 2
+                file:
+                  path: "{{place}}"
+                  exists: true
+
+        """
+    }
+
     /// Runs a command on a host as the student would in their own shell there (through the test's ssh config).
     public func onHost(_ alias: String, _ words: [String]) -> ProcessOutcome {
         SecureShell(user: nil, address: alias, knownHosts: nil, configFile: sshConfig, batch: true)
