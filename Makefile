@@ -15,7 +15,7 @@ run: build
 ## Install everything, start libvirtd and Podman, build the test guests and images, and run the whole suite.
 test: deps-test services test-guest test-image cloud-image package-root dist
 	$(SWIFT) build --build-tests
-	.ci/in-test-netns $(SWIFT) test --skip-build --disable-xctest
+	SWIFT=$(SWIFT) .ci/in-test-netns .ci/test-suites
 
 ## The suites tagged .pure only: no services are started (see README, "Tests").
 test-unit: deps-test

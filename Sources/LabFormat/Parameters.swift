@@ -2,10 +2,10 @@ import Foundation
 
 /// Per-student values: a lab's parameter templates with `{student}` and `{hash}` (six hex digits derived
 /// from the lab and the student, so each student gets their own names), then `{{name}}` in text and checks.
-/// Built in: `{{student}}`, and `{{cloud_image}}` (see `CloudImage`).
+/// Built in: `{{student}}`, `{{hash}}`, and `{{cloud_image}}` (see `CloudImage`).
 public struct Parameters: Sendable, Equatable {
     public let values: [String: String]
-    public static let builtIn: Set<String> = ["student", "cloud_image"]
+    public static let builtIn: Set<String> = ["student", "hash", "cloud_image"]
 
     /// Values already worked out (nothing is filled in from them but `{{name}}`).
     public init(values: [String: String]) { self.values = values }

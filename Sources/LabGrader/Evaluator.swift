@@ -14,15 +14,18 @@ public final class GradingContext: Sendable {
     /// A private key the SSH fallback offers first (`VIRTLAB_SSH_IDENTITY`); ssh also tries the agent and ~/.ssh.
     public let sshIdentity: String?
     let captures = Mutex<[String: String]>([:])
+    /// The student's answers to the lab's questions.
+    public let answers: AnswerBook
     /// Read-only for facts; read-write only where the guest agent is asked (libvirt refuses it read-only).
     private let connections = Mutex<[Bool: Connection]>([:])
 
-    public init(parameters: Parameters, libvirtURI: String,
+    public init(parameters: Parameters, libvirtURI: String, answers: AnswerBook,
                 sshUser: String = ProcessInfo.processInfo.environment["VIRTLAB_SSH_USER"]
                     ?? ProcessInfo.processInfo.environment["USER"] ?? "root",
                 sshIdentity: String? = ProcessInfo.processInfo.environment["VIRTLAB_SSH_IDENTITY"]) {
         self.parameters = parameters
         self.libvirtURI = libvirtURI
+        self.answers = answers
         self.sshUser = sshUser
         self.sshIdentity = sshIdentity
     }
@@ -57,6 +60,8 @@ struct Verdict: Error {
     var got: String?
     var command: String?
     var output: String?
+    /// Said to the student with the result: a question's reason once it is right, how to answer one not answered.
+    var note: String?
     /// Set when the check could not be judged at all (a timeout, a missing tool): reported as an error.
     var error: String?
     /// No retry can change it (the target does not exist).
@@ -73,13 +78,16 @@ struct Verdict: Error {
 /// target, judging its output, the grading's connections.
 struct Evaluator {
     let context: GradingContext
+    /// The check being judged.
+    let checkID: String
 
-    func evaluate(_ check: Check, timeout: Double) async -> Verdict {
+    static func evaluate(_ check: Check, timeout: Double, in context: GradingContext) async -> Verdict {
         guard let primitive = Primitives.byName[check.primitive] else {
             return .failure("unknown primitive '\(check.primitive)'")
         }
         return await primitive.evaluate(check.fields.mapValues(context.parameters.expand),
-                                  on: context.parameters.expand(check.target), timeout: timeout, with: self)
+                                        on: context.parameters.expand(check.target), timeout: timeout,
+                                        with: Evaluator(context: context, checkID: check.id))
     }
 
     func flag(_ fields: [String: FieldValue], _ key: String) -> Bool? {

@@ -11,10 +11,17 @@ public struct Grader: Sendable {
     public let student: String
 
     /// - hash: the student's `{hash}` as their class released it (see `Parameters(lab:student:hash:)`).
-    public init(lab: Lab, student: String, hash: String? = nil, libvirtURI: String) {
+    /// - answers: where the student's answers to the lab's questions are kept.
+    public init(lab: Lab, student: String, hash: String? = nil, libvirtURI: String, answers: AnswerStore = AnswerStore()) {
         self.lab = lab
         self.student = Parameters.sanitize(student)
-        self.context = GradingContext(parameters: Parameters(lab: lab, student: student, hash: hash), libvirtURI: libvirtURI)
+        self.context = GradingContext(parameters: Parameters(lab: lab, student: student, hash: hash), libvirtURI: libvirtURI,
+                                      answers: AnswerBook(store: answers, lab: lab.id, student: self.student))
+    }
+
+    /// The lab's questions, with this student's order of choices.
+    public var questions: [Question] {
+        lab.steps.flatMap(\.checks).compactMap { Question($0, parameters: context.parameters) }
     }
 
     /// Grades the given steps (all when nil), plus whatever their checks need from other steps.
@@ -84,7 +91,7 @@ public struct Grader: Sendable {
         repeat {
             if attempts > 0 { try? await Task.sleep(for: .seconds(check.retryDelay)) }
             attempts += 1
-            verdict = await Evaluator(context: context).evaluate(check, timeout: check.timeout)
+            verdict = await Evaluator.evaluate(check, timeout: check.timeout, in: context)
         } while !verdict.passed && !verdict.final && attempts <= check.retries
         return result(step, check, verdict.passed ? .pass : verdict.error != nil ? .error : .fail, verdict, attempts)
     }
@@ -93,8 +100,10 @@ public struct Grader: Sendable {
                         _ attempts: Int) -> CheckResult {
         let message: String? = switch status {
         case .error: verdict.error
-        case .fail: check.failure.map(context.parameters.expand) ?? step.hints.first.map { "hint: " + context.parameters.expand($0) }
-        default: nil
+        case .fail: verdict.note ?? check.failure.map(context.parameters.expand)
+            ?? step.hints.first.map { "hint: " + context.parameters.expand($0) }
+        case .pass: verdict.note
+        case .skipped: nil
         }
         return CheckResult(step: step.id, check: check.id, title: context.parameters.expand(check.title), status: status,
                            points: check.points, expected: verdict.expected, got: verdict.got, command: verdict.command,
@@ -119,10 +128,28 @@ public struct Grader: Sendable {
     }
 
     /// Runs the reference solution of the given steps (all when nil), in order; stops at the first failure.
+    /// A question's solution is its right answer, kept as the student's.
     public func solve(steps selected: Set<String>? = nil, timeout: Double = 900) async
         -> [(step: String, outcome: ProcessOutcome)]
     {
-        await performInOrder(\.solve, selected, timeout)
+        var done = await performInOrder(\.solve, selected, timeout)
+        guard done.allSatisfy({ $0.outcome.status == 0 && !$0.outcome.timedOut }) else { return done }
+        let book = context.answers
+        for step in lab.steps where selected?.contains(step.id) ?? true {
+            let questions = step.checks.compactMap { Question($0, parameters: context.parameters) }
+            guard !questions.isEmpty, !done.contains(where: { $0.step == step.id }) else { continue }
+            do {
+                for question in questions {
+                    try book.store.save(question.solution, to: question.check, lab: book.lab, student: book.student)
+                }
+                done.append((step.id, ProcessOutcome(status: 0, stdout: "", stderr: "", timedOut: false, truncated: false)))
+            } catch {
+                done.append((step.id, ProcessOutcome(status: 1, stdout: "", stderr: "cannot keep the answers: \(error)",
+                                                     timedOut: false, truncated: false)))
+                break
+            }
+        }
+        return done
     }
 
     private func performInOrder(_ action: KeyPath<Step, StepAction?>, _ selected: Set<String>?,

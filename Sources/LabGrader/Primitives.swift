@@ -32,6 +32,7 @@ public enum Primitives {
         ComparePrimitive.self,
         JSONPathPrimitive.self,
         XPathPrimitive.self,
+        QuestionPrimitive.self,
     ]
 
     /// What the loader, the JSON Schema and the format document accept.

@@ -9,7 +9,7 @@ extension Parameters {
                 hash given: String? = nil) {
         let safe = Self.sanitize(student)
         let hash = given ?? Digests.hex(Digests.sha256(Data("\(lab.id)/\(safe)".utf8)).prefix(3))
-        var values = ["student": safe, "cloud_image": CloudImage.path(environment) ?? ""]
+        var values = ["student": safe, "hash": hash, "cloud_image": CloudImage.path(environment) ?? ""]
         for (name, template) in lab.parameters {
             values[name] = Self.environmentValues(in: template, environment)
                 .replacingOccurrences(of: "{student}", with: safe).replacingOccurrences(of: "{hash}", with: hash)

@@ -151,7 +151,7 @@ import LabGrader
             """
         let found = diagnostics(yaml)
         #expect(found.contains { $0.contains("unknown requirement 'quantum'") })
-        #expect(found.contains { $0.contains("unknown parameter '{{vmm}}' (defined: cloud_image, student, vm)") })
+        #expect(found.contains { $0.contains("unknown parameter '{{vmm}}' (defined: cloud_image, hash, student, vm)") })
         #expect(found.contains { $0.contains("target must be host, vm:NAME or container:NAME (got 'box:web')") })
         #expect(found.contains { $0.contains("unknown matcher 'contain' (did you mean 'contains'?)") })
         #expect(found.contains { $0.contains("'([' is not a valid regular expression") })

@@ -6,6 +6,7 @@ import ProcessRunner
 import VirtKit
 
 public typealias LabCatalog = LabGrader.LabCatalog
+public typealias Question = LabGrader.Question
 /// A step's setup, solution or cleanup as it ran: its exit status, output and whether it timed out.
 public typealias StepRun = (step: String, outcome: ProcessOutcome)
 
@@ -82,6 +83,39 @@ public struct LabWork: Sendable {
 
     public var savedProgress: LabReport? { ProgressStore().load(lab: lab.id, student: student) }
 
-    /// Forgets the saved progress; false when there was none.
-    public func forgetProgress() -> Bool { ProgressStore().reset(lab: lab.id, student: student) }
+    /// Forgets the saved progress and the answers given; false when there were none.
+    public func forgetProgress() -> Bool {
+        let answered = AnswerStore().reset(lab: lab.id, student: student)
+        return ProgressStore().reset(lab: lab.id, student: student) || answered
+    }
+
+    /// The lab's questions, each with this student's order of choices.
+    public var questions: [Question] { grader.questions }
+
+    /// The answer given so far to a question, as the choices it names (nil: not answered).
+    public func answer(to question: Question) -> [String]? {
+        AnswerStore().load(lab: lab.id, student: student)[question.check]
+    }
+
+    /// Keeps the student's answer to a question: letters (a, b…) or a choice's words, or a free answer. Returns
+    /// it as kept (the choices it names). A check that is not a question, or a value that names no choice, is
+    /// refused with what would do.
+    @discardableResult
+    public func answer(_ check: String, _ values: [String]) throws -> [String] {
+        guard let question = questions.first(where: { $0.check == check }) else {
+            let asked = questions.map(\.check)
+            if lab.steps.flatMap(\.checks).contains(where: { $0.id == check }) {
+                throw UserFacingError("'\(check)' in \(lab.id) is not a question: it is graded from what you do ("
+                                      + (asked.isEmpty ? "the lab asks no questions" : "its questions: " + asked.joined(separator: ", ")) + ")")
+            }
+            throw UserFacingError("lab '\(lab.id)' has no check '\(check)' ("
+                                  + (asked.isEmpty ? "it asks no questions" : "its questions: " + asked.joined(separator: ", ")) + ")")
+        }
+        let chosen: [String]
+        do { chosen = try question.resolve(values) } catch { throw UserFacingError(error.description) }
+        do { try AnswerStore().save(chosen, to: check, lab: lab.id, student: student) } catch {
+            throw UserFacingError("cannot keep the answer in \(AnswerStore().directory): \((error as NSError).localizedDescription)")
+        }
+        return chosen
+    }
 }

@@ -7,8 +7,8 @@ import LabFormat
 /// `virtlab lab ...`: find, read, validate, check, grade, solve and reset labs.
 struct LabCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lab", abstract: "Guided lab exercises: list, show, start, check, grade, solve, reset, validate; submit to a class.",
-        subcommands: [List.self, Show.self, Start.self, Check.self, Grade.self, Solve.self, Reset.self, Submit.self, Receive.self,
+        commandName: "lab", abstract: "Guided lab exercises: list, show, start, check, answer, grade, solve, reset, validate; submit to a class.",
+        subcommands: [List.self, Show.self, Start.self, Check.self, Answer.self, Grade.self, Solve.self, Reset.self, Submit.self, Receive.self,
                       FeedbackCommand.self, Validate.self,
                       SchemaCommand.self])
 
@@ -206,6 +206,9 @@ struct LabCommand: AsyncParsableCommand {
                 }
                 for check in step.checks where check.points > 0 {
                     print("   [\(check.points) pt\(check.points == 1 ? "" : "s")] \(values.expand(check.title))")
+                    if let question = work.questions.first(where: { $0.check == check.id }) {
+                        for line in Answer.lines(question, lab: lab.id, answered: work.answer(to: question)) { print("      " + line) }
+                    }
                 }
             }
         }

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Services
+
+extension LabCommand {
+    struct Answer: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "answer", abstract: "Answer one of a lab's questions (without a value: show it).",
+            discussion: "Choices are answered by their letter as 'lab show' lists them (your order is your own) or "
+                + "by their words; a question with several right choices takes them all at once "
+                + "(virtlab lab answer 102.6-questions formats b d). A free answer is the rest of the line. "
+                + "A new answer replaces the last; 'lab check' grades it, and the reason of the answer is shown "
+                + "once it is right.")
+        @OptionGroup var selection: Selection
+        @Argument(help: "The question's check id (as 'lab show' lists it).") var check: String
+        @Argument(help: "Your answer: letters or a choice's words, or a free answer.") var values: [String] = []
+
+        func run() async throws {
+            let work = try selection.work()
+            guard !values.isEmpty else {
+                guard let question = work.questions.first(where: { $0.check == check }) else {
+                    _ = try work.answer(check, ["?"])  // says why: not a question, or no such check
+                    return
+                }
+                for line in Self.lines(question, lab: work.lab.id, answered: work.answer(to: question)) { print(line) }
+                return
+            }
+            let kept = try work.answer(check, values)
+            let step = work.lab.steps.first { $0.checks.contains { $0.id == check } }?.id ?? ""
+            let shown = work.questions.first { $0.check == check }?.describe(kept) ?? kept.joined(separator: " ")
+            print("answer to \(check) kept: \(shown)")
+            print("grade it: virtlab lab check \(work.lab.id) --step \(step)")
+        }
+
+        /// A question as `lab show` and `lab answer` print it: the question, the student's lettered choices, and
+        /// the answer given so far.
+        static func lines(_ question: Question, lab: String, answered: [String]?) -> [String] {
+            var lines = ["\(question.check): \(question.ask)" + (question.picks > 1 ? " (choose \(question.picks))" : "")]
+            for (index, choice) in question.choices.enumerated() { lines.append("   \(Question.letter(index))) \(choice)") }
+            lines.append(answered.map { "answered: " + question.describe($0) }
+                         ?? "answer: virtlab lab answer \(lab) \(question.check) " + (question.choices.isEmpty ? "'…'" : "LETTER"))
+            return lines
+        }
+    }
+}
