@@ -43,4 +43,9 @@ public struct AnswerBook: Sendable {
     public let student: String
 
     public func answer(to check: String) -> [String]? { store.load(lab: lab, student: student)[check] }
+
+    public func keep(_ values: [String], to check: String) throws { try store.save(values, to: check, lab: lab, student: student) }
+
+    /// Forgets every answer; true when there were some.
+    public func forget() -> Bool { store.reset(lab: lab, student: student) }
 }

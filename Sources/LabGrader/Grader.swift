@@ -134,15 +134,15 @@ public struct Grader: Sendable {
     {
         var done = await performInOrder(\.solve, selected, timeout)
         guard done.allSatisfy({ $0.outcome.status == 0 && !$0.outcome.timedOut }) else { return done }
-        let book = context.answers
         for step in lab.steps where selected?.contains(step.id) ?? true {
             let questions = step.checks.compactMap { Question($0, parameters: context.parameters) }
-            guard !questions.isEmpty, !done.contains(where: { $0.step == step.id }) else { continue }
+            guard !questions.isEmpty else { continue }
             do {
-                for question in questions {
-                    try book.store.save(question.solution, to: question.check, lab: book.lab, student: book.student)
+                for question in questions { try context.answers.keep(question.solution, to: question.check) }
+                // A step solved by a command too is already listed.
+                if !done.contains(where: { $0.step == step.id }) {
+                    done.append((step.id, ProcessOutcome(status: 0, stdout: "", stderr: "", timedOut: false, truncated: false)))
                 }
-                done.append((step.id, ProcessOutcome(status: 0, stdout: "", stderr: "", timedOut: false, truncated: false)))
             } catch {
                 done.append((step.id, ProcessOutcome(status: 1, stdout: "", stderr: "cannot keep the answers: \(error)",
                                                      timedOut: false, truncated: false)))

@@ -5,7 +5,7 @@ import LabFormat
 struct QuestionPrimitive: CheckPrimitive {
     static let format = PrimitiveFormat(
         "question",
-        summary: "Asks a question the student answers with `virtlab lab answer LAB CHECK VALUE…` or in the Labs pane: "
+        summary: "Asks a question the student answers with `virtlab lab answer LAB CHECK VALUE…`: "
             + "multiple choice (one or several right `answer`s among the `choices`, shuffled for each student) or, "
             + "without choices, a short free answer that must equal one of `answer` (case, spacing and punctuation "
             + "aside) or match `regex`. Reports never show the right answer; `why` is shown once it is answered right.",
@@ -29,7 +29,7 @@ struct QuestionPrimitive: CheckPrimitive {
         guard let given = book.answer(to: evaluator.checkID) else {
             var verdict = Verdict.judged(false, expected: nil, got: "no answer yet")
             verdict.note = "answer it: virtlab lab answer \(book.lab) \(evaluator.checkID) "
-                + (question.choices.isEmpty ? "'YOUR ANSWER'" : "LETTER") + " (or in the Labs pane)"
+                + (question.choices.isEmpty ? "'YOUR ANSWER'" : "LETTER")
             return verdict
         }
         let right = question.isRight(given)

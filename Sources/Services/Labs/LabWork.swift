@@ -85,36 +85,36 @@ public struct LabWork: Sendable {
 
     /// Forgets the saved progress and the answers given; false when there were none.
     public func forgetProgress() -> Bool {
-        let answered = AnswerStore().reset(lab: lab.id, student: student)
+        let answered = grader.context.answers.forget()
         return ProgressStore().reset(lab: lab.id, student: student) || answered
     }
 
     /// The lab's questions, each with this student's order of choices.
     public var questions: [Question] { grader.questions }
 
-    /// The answer given so far to a question, as the choices it names (nil: not answered).
-    public func answer(to question: Question) -> [String]? {
-        AnswerStore().load(lab: lab.id, student: student)[question.check]
+    /// The question a check asks; a check that is not a question, or none, is said with the lab's questions.
+    public func question(_ check: String) throws -> Question {
+        if let question = questions.first(where: { $0.check == check }) { return question }
+        let asked = questions.map(\.check)
+        let theirs = asked.isEmpty ? "the lab asks no questions" : "its questions: " + asked.joined(separator: ", ")
+        if lab.steps.flatMap(\.checks).contains(where: { $0.id == check }) {
+            throw UserFacingError("'\(check)' in \(lab.id) is not a question: it is graded from what you do (\(theirs))")
+        }
+        throw UserFacingError("lab '\(lab.id)' has no check '\(check)' (\(theirs))")
     }
 
+    /// The answer given so far to a question, as the choices it names (nil: not answered).
+    public func answer(to question: Question) -> [String]? { grader.context.answers.answer(to: question.check) }
+
     /// Keeps the student's answer to a question: letters (a, b…) or a choice's words, or a free answer. Returns
-    /// it as kept (the choices it names). A check that is not a question, or a value that names no choice, is
-    /// refused with what would do.
+    /// it as kept (the choices it names). A value that names no choice is refused with what would do.
     @discardableResult
-    public func answer(_ check: String, _ values: [String]) throws -> [String] {
-        guard let question = questions.first(where: { $0.check == check }) else {
-            let asked = questions.map(\.check)
-            if lab.steps.flatMap(\.checks).contains(where: { $0.id == check }) {
-                throw UserFacingError("'\(check)' in \(lab.id) is not a question: it is graded from what you do ("
-                                      + (asked.isEmpty ? "the lab asks no questions" : "its questions: " + asked.joined(separator: ", ")) + ")")
-            }
-            throw UserFacingError("lab '\(lab.id)' has no check '\(check)' ("
-                                  + (asked.isEmpty ? "it asks no questions" : "its questions: " + asked.joined(separator: ", ")) + ")")
-        }
+    public func answer(_ question: Question, _ values: [String]) throws -> [String] {
         let chosen: [String]
         do { chosen = try question.resolve(values) } catch { throw UserFacingError(error.description) }
-        do { try AnswerStore().save(chosen, to: check, lab: lab.id, student: student) } catch {
-            throw UserFacingError("cannot keep the answer in \(AnswerStore().directory): \((error as NSError).localizedDescription)")
+        do { try grader.context.answers.keep(chosen, to: question.check) } catch {
+            throw UserFacingError("cannot keep the answer in \(grader.context.answers.store.directory): "
+                                  + (error as NSError).localizedDescription)
         }
         return chosen
     }

@@ -7,7 +7,7 @@ extension LabCommand {
             commandName: "answer", abstract: "Answer one of a lab's questions (without a value: show it).",
             discussion: "Choices are answered by their letter as 'lab show' lists them (your order is your own) or "
                 + "by their words; a question with several right choices takes them all at once "
-                + "(virtlab lab answer 102.6-questions formats b d). A free answer is the rest of the line. "
+                + "(virtlab lab answer 102.6-questions qcow2-features a c). A free answer is the rest of the line. "
                 + "A new answer replaces the last; 'lab check' grades it, and the reason of the answer is shown "
                 + "once it is right.")
         @OptionGroup var selection: Selection
@@ -16,18 +16,14 @@ extension LabCommand {
 
         func run() async throws {
             let work = try selection.work()
+            let question = try work.question(check)
             guard !values.isEmpty else {
-                guard let question = work.questions.first(where: { $0.check == check }) else {
-                    _ = try work.answer(check, ["?"])  // says why: not a question, or no such check
-                    return
-                }
                 for line in Self.lines(question, lab: work.lab.id, answered: work.answer(to: question)) { print(line) }
                 return
             }
-            let kept = try work.answer(check, values)
+            let kept = try work.answer(question, values)
             let step = work.lab.steps.first { $0.checks.contains { $0.id == check } }?.id ?? ""
-            let shown = work.questions.first { $0.check == check }?.describe(kept) ?? kept.joined(separator: " ")
-            print("answer to \(check) kept: \(shown)")
+            print("answer to \(check) kept: \(question.describe(kept))")
             print("grade it: virtlab lab check \(work.lab.id) --step \(step)")
         }
 
