@@ -35,14 +35,16 @@ public enum Message: Sendable {
     case themeChanged(name: String)
     /// A theme or a settings file refused (said in the status line, the defaults used instead).
     case setupRefused(String)
-    /// The labs found, each student's values for them (worked out by the runtime: they read the environment
-    /// and the image library), the saved progress, and the files that do not load.
-    case labsLoaded([Lab], parameters: [String: Parameters], progress: [String: LabReport], problems: [String])
+    /// The labs found, each student's values and answers to them (worked out by the runtime: they read the
+    /// environment and the image library), the saved progress, and the files that do not load.
+    case labsLoaded(LabShelf)
     /// A lab's requirements were looked at (and its setup run): what is missing, if anything.
     case labStarted(id: String, unmet: [String])
     /// A check ran; the report holds the saved results of every step checked so far.
     case labChecked(LabReport, checkedStep: String?)
     case labFailed(String)
+    /// Answers were kept: the lab's questions with the answers as they now stand.
+    case labAnswered(lab: String, [LabQuestion])
     /// The class's board as the gradebook has it now.
     case classLoaded(ClassBoard)
     /// The board after grading students live: they are no longer being graded.
@@ -131,6 +133,8 @@ public enum Effect: Sendable, Equatable {
     case startLab(id: String)
     /// Grade one step, or the whole lab (nil), and save the progress.
     case checkLab(id: String, step: String?)
+    /// Keep the answers to a step's questions, then grade the step.
+    case answerLab(id: String, step: String, [LabAnswer])
     /// Grade these students' hosts live (all of the class: nil), then reload the board.
     case regrade(students: [String]?)
     /// A student's report on a lab, with its evidence, for a text dialog.

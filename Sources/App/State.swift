@@ -161,6 +161,8 @@ public struct AppState: Sendable {
     public var selectedLab: String?
     /// The student's values in each lab (VM names and paths derive from the student's name).
     public var labParameters: [String: Parameters] = [:]
+    /// Each lab's questions in the student's order of choices, with their answers so far.
+    public var labQuestions: [String: [LabQuestion]] = [:]
     public var openLab: OpenLab?
 
     /// The machines the list shows, filtered and sorted: kept by `update`, read by the view.

@@ -126,7 +126,7 @@ private func route(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .setupRefused(let text):
         setStatus(&state, text, .error)
         return []
-    case .labsLoaded, .labStarted, .labChecked, .labFailed:
+    case .labsLoaded, .labStarted, .labChecked, .labFailed, .labAnswered:
         return absorbLab(&state, message)
     }
 }

@@ -34,7 +34,11 @@ public enum ReportFormat: String, CaseIterable, Sendable {
             for result in step.results {
                 lines.append("  \(mark(result.status).padding(toLength: 5, withPad: " ", startingAt: 0)) \(result.title)"
                              + (result.points > 0 ? "  (\(result.earned)/\(result.points))" : ""))
-                guard result.status != .pass else { continue }
+                guard result.status != .pass else {
+                    // A pass says something only when there is more to learn: a question's reason.
+                    if let message = result.message { lines.append("        \(message)") }
+                    continue
+                }
                 if let expected = result.expected { lines.append("        expected: \(expected)") }
                 if let got = result.got { lines.append("        got:      \(got)") }
                 if let command = result.command { lines.append("        ran:      \(command)") }

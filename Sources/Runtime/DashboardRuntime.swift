@@ -98,7 +98,7 @@ public actor DashboardRuntime {
         startEngine()
         for message in startup { dispatch(message) }
         let shelf = labs.load()
-        dispatch(.labsLoaded(shelf.labs, parameters: shelf.parameters, progress: shelf.progress, problems: shelf.problems))
+        dispatch(.labsLoaded(shelf))
         var dirty = true
         while running {
             if terminal.interrupted {
@@ -198,6 +198,7 @@ public actor DashboardRuntime {
         case .listSnapshots(let targets): listSnapshots(targets)
         case .startLab(let id): startLab(id)
         case .checkLab(let id, let step): checkLab(id, step)
+        case .answerLab(let id, let step, let answers): answerLab(id, step, answers)
         case .regrade(let students): regrade(students)
         case .fetchClassReport(let student, let lab): fetchClassReport(student, lab)
         }

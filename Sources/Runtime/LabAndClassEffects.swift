@@ -1,5 +1,6 @@
 import App
 import Foundation
+import LabFormat
 
 /// The labs and the class: tasks the loop never waits for (a lab's setup may boot a guest for minutes).
 extension DashboardRuntime {
@@ -17,11 +18,25 @@ extension DashboardRuntime {
 
     func checkLab(_ id: String, _ step: String?) {
         guard let lab = state.labs.first(where: { $0.id == id }) else { return }
-        let labs = labs
+        Task.detached { [self] in await grade(lab, step) }
+    }
+
+    private nonisolated func grade(_ lab: Lab, _ step: String?) async {
+        let (report, saveError) = await labs.check(lab, step: step)
+        post(.labChecked(report, checkedStep: step))
+        if let saveError { post(.labFailed("progress not saved: \(saveError)")) }
+    }
+
+    /// Keeps the answers, then grades their step, so the results show right away.
+    func answerLab(_ id: String, _ step: String, _ answers: [LabAnswer]) {
+        guard let lab = state.labs.first(where: { $0.id == id }) else { return }
         Task.detached { [self] in
-            let (report, saveError) = await labs.check(lab, step: step)
-            post(.labChecked(report, checkedStep: step))
-            if let saveError { post(.labFailed("progress not saved: \(saveError)")) }
+            do {
+                post(.labAnswered(lab: id, try await labs.answer(lab, answers)))
+            } catch {
+                return post(.labFailed("answers not kept: \(userLine(error))"))
+            }
+            await grade(lab, step)
         }
     }
 

@@ -50,21 +50,6 @@ public protocol ShellSession: Sendable {
     func attach() -> String
 }
 
-/// What the labs found: for `Message.labsLoaded`.
-public struct LabShelf: Sendable {
-    public let labs: [Lab]
-    public let parameters: [String: Parameters]
-    public let progress: [String: LabReport]
-    public let problems: [String]
-
-    public init(labs: [Lab], parameters: [String: Parameters], progress: [String: LabReport], problems: [String]) {
-        self.labs = labs
-        self.parameters = parameters
-        self.progress = progress
-        self.problems = problems
-    }
-}
-
 /// Labs: finding them, starting one (its requirements and setup), grading it.
 public protocol LabPort: Sendable {
     func load() -> LabShelf
@@ -75,6 +60,8 @@ public protocol LabPort: Sendable {
     /// Grades the step (or the whole lab) and saves the progress; the error when saving failed. Off the pool
     /// as `start` is.
     func check(_ lab: Lab, step: String?) async -> (report: LabReport, saveError: String?)
+    /// Keeps the student's answers to questions; returns the lab's questions as kept, or why they could not be.
+    func answer(_ lab: Lab, _ answers: [LabAnswer]) async throws -> [LabQuestion]
 }
 
 /// A class's gradebook and hosts, for the teacher's dashboard. Its work (SQLite reads, grading over ssh) runs

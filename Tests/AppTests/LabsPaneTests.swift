@@ -57,8 +57,8 @@ import TermUI
 
     func state() -> AppState {
         var state = DashboardFixture.state()
-        _ = update(&state, .labsLoaded([Self.lab], parameters: ["demo": Parameters(lab: Self.lab, student: "ana", environment: [:])],
-                                       progress: [:], problems: ["bad.yaml:3:1: unknown key 'tittle'"]))
+        _ = update(&state, .labsLoaded(LabShelf(labs: [Self.lab], parameters: ["demo": Parameters(lab: Self.lab, student: "ana", environment: [:])],
+                                                progress: [:], problems: ["bad.yaml:3:1: unknown key 'tittle'"])))
         _ = update(&state, .key(.character("4")))
         return state
     }
@@ -119,11 +119,116 @@ import TermUI
 
     @Test func theFilterBeingTypedStaysVisibleBesideTheTabs() {
         var state = DashboardFixture.state()
-        _ = update(&state, .labsLoaded([Self.lab], parameters: [:], progress: [:], problems: []))
+        _ = update(&state, .labsLoaded(LabShelf(labs: [Self.lab], parameters: [:], progress: [:], problems: [])))
         _ = update(&state, .key(.character("/")))
         for character in "gam" { _ = update(&state, .key(.character(character))) }
         let tabs = screen(state, 80, 24).text.split(separator: "\n")[1]
         #expect(tabs.trimmingCharacters(in: .whitespaces).hasSuffix("filter: gam_") && tabs.contains("1 VMs"), "\(tabs)")
+    }
+
+    static let quiz: Lab = {
+        let yaml = """
+            id: quiz
+            title: A quiz
+            steps:
+              - id: terms
+                title: Terms
+                instructions: Answer.
+                checks:
+                  - id: kind
+                    title: Hypervisor kind
+                    question: {ask: Which runs on the hardware?, choices: [Type 1, Type 2, An emulator], answer: [Type 1], why: No host OS.}
+                  - id: flags
+                    title: Flags
+                    question: {ask: Which flags? Choose two., choices: [vmx, svm, lm, pae], answer: [vmx, svm], why: VT-x and AMD-V.}
+                  - id: file
+                    title: File
+                    question: {ask: Which file holds the machine id?, answer: [/etc/machine-id], why: systemd's.}
+              - id: hands
+                title: Hands on
+                instructions: Do it.
+                checks:
+                  - {id: runs, title: It runs, command: {run: ["true"]}}
+            """
+        return LabLoader.parse(yaml, file: "quiz.yaml").lab!
+    }()
+
+    /// The quiz opened on its first step, its questions as the grader orders them for ana.
+    func quizState() -> AppState {
+        var state = DashboardFixture.state()
+        let parameters = Parameters(lab: Self.quiz, student: "ana", environment: [:])
+        let questions = Self.quiz.steps.flatMap(\.checks).compactMap { Question($0, parameters: parameters)?.shown(answer: nil) }
+        _ = update(&state, .labsLoaded(LabShelf(labs: [Self.quiz], parameters: ["quiz": parameters], progress: [:],
+                                                questions: ["quiz": questions], problems: [])))
+        _ = update(&state, .key(.character("4")))
+        _ = update(&state, .key(.enter))
+        return state
+    }
+
+    @Test func questionsAreAnsweredInTheirOwnDialogThenTheStepIsGraded() throws {
+        var state = quizState()
+        let kind = try #require(state.labQuestions["quiz"]?.first)
+        #expect(screen(state, 80, 24).text.contains("Questions: 0 of 3 answered · Enter: answer them"))
+        _ = update(&state, .key(.enter))
+        var text = screen(state, 80, 24).text
+        #expect(text.contains("Terms · question 1 of 3") && text.contains("Which runs on the hardware?") && text.contains("Choose one:"))
+        let typeOne = try #require(kind.choices.firstIndex(of: "Type 1"))
+        let letter = LabQuestion.letter(typeOne)
+        _ = update(&state, .key(.character(Character(letter))))
+        #expect(screen(state, 80, 24).text.contains("(•) \(letter)) Type 1"))
+        _ = update(&state, .key(.character("z")))
+        #expect(state.status?.text == "choose with a letter: a, b, c")
+
+        _ = update(&state, .key(.enter))
+        text = screen(state, 80, 24).text
+        #expect(text.contains("Which flags? Choose two.") && text.contains("Choose 2 (0 chosen):"))
+        for key in [Key.character(" "), .down, .character(" "), .down, .character(" ")] { _ = update(&state, .key(key)) }
+        text = screen(state, 80, 24).text
+        #expect(text.contains("Choose 2 (2 chosen):") && state.status?.text == "2 are chosen: take one back first")
+        try assertSnapshot(screen(state, 80, 24), named: "lab-question-80x24")
+
+        _ = update(&state, .key(.enter))
+        #expect(screen(state, 80, 24).text.contains("Type your answer:"))
+        #expect(update(&state, .key(.enter)).isEmpty && state.status?.text.hasPrefix("type an answer first") == true)
+        for character in "/etc/machine-id" { _ = update(&state, .key(.character(character))) }
+        let effects = update(&state, .key(.enter))
+        #expect(state.modal == nil && state.openLab?.checking == true)
+        let flags = try #require(state.labQuestions["quiz"]?.first { $0.check == "flags" })
+        guard case .answerLab(let id, let step, let answers)? = effects.first else {
+            Issue.record("no answers: \(effects)")
+            return
+        }
+        #expect(id == "quiz" && step == "terms")
+        #expect(answers == [LabAnswer(check: "kind", values: [letter]),
+                            LabAnswer(check: "flags", values: [LabQuestion.letter(0), LabQuestion.letter(1)]),
+                            LabAnswer(check: "file", values: ["/etc/machine-id"])], "\(flags.choices)")
+        var kept = try #require(state.labQuestions["quiz"])
+        kept[2].answer = ["/etc/machine-id"]
+        _ = update(&state, .labAnswered(lab: "quiz", kept))
+        #expect(screen(state, 80, 24).text.contains("Questions: 1 of 3 answered"))
+    }
+
+    @Test func skippedQuestionsKeepTheirAnswerAndEscKeepsNone() {
+        var state = quizState()
+        _ = update(&state, .key(.enter))
+        _ = update(&state, .key(.character("b")))
+        #expect(update(&state, .key(.escape)).isEmpty && state.modal == nil)
+        #expect(state.status?.text == "answers left as they were")
+
+        _ = update(&state, .key(.enter))
+        for key in [Key.tab, .tab] { _ = update(&state, .key(key)) }
+        #expect(screen(state, 80, 24).text.contains("question 3 of 3"))
+        for character in "/etc/machine-id" { _ = update(&state, .key(.character(character))) }
+        #expect(update(&state, .key(.enter)) == [.answerLab(id: "quiz", step: "terms",
+                                                              [LabAnswer(check: "file", values: ["/etc/machine-id"])])],
+                "only the question answered is sent; the others keep their answer")
+    }
+
+    @Test func aStepWithoutQuestionsSaysSo() {
+        var state = quizState()
+        _ = update(&state, .key(.right))
+        #expect(update(&state, .key(.enter)).isEmpty && state.modal == nil)
+        #expect(state.status?.text == "this step asks no questions: do what it says, then c checks it")
     }
 
     @Test func cMeansCheckInLabsAndConsoleElsewhere() {

@@ -210,6 +210,12 @@ import LabGrader
             for key in format.fields.keys { #expect(generated.contains("| `\(key)` |"), "\(format.name).\(key)") }
         }
     }
+
+    @Test func theReadmeCountsThePrimitivesTheRegistryHas() throws {
+        let readme = try String(contentsOf: Repository.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let count = Primitives.catalog.formats.count
+        #expect(readme.contains("— \(count) primitives from"), "README.md's Labs section counts \(count) primitives")
+    }
 }
 
 /// docs/lab.schema.json is the loader's tables as a JSON Schema; regenerate with `virtlab lab schema`.

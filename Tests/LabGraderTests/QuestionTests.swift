@@ -38,8 +38,8 @@ import TestTags
     @Test func unansweredQuestionsFailAndSayHowToAnswer() async throws {
         let results = try await graded("ann")
         #expect(results["kind"]?.status == .fail && results["kind"]?.got == "no answer yet")
-        #expect(results["kind"]?.message == "answer it: virtlab lab answer t kind LETTER")
-        #expect(results["file"]?.message == "answer it: virtlab lab answer t file 'YOUR ANSWER'")
+        #expect(results["kind"]?.message == "answer it: Enter in the dashboard's lab, or virtlab lab answer t kind LETTER")
+        #expect(results["file"]?.message == "answer it: Enter in the dashboard's lab, or virtlab lab answer t file 'YOUR ANSWER'")
     }
 
     @Test func rightAnswersPassWithTheirReasonAndWrongOnesNeverRevealTheAnswer() async throws {
@@ -64,6 +64,10 @@ import TestTags
         results = try await graded("ann")
         #expect(results["kind"]?.status == .pass && results["kind"]?.message == "Type 1 has no host OS beneath it.")
         #expect(results["flags"]?.status == .pass && results["file"]?.status == .pass)
+        let shown = ReportFormat.text.render(LabReport(lab: "t", title: "T", student: "ann", date: Date(),
+                                                       steps: [StepReport(id: "s", title: "S", results: [results["kind"]!])],
+                                                       virtlabVersion: nil))
+        #expect(shown.contains("PASS  Hypervisor kind  (1/1)\n        Type 1 has no host OS beneath it."), "\(shown)")
     }
 
     @Test func eachStudentHasTheirOwnStableOrderOfChoices() throws {

@@ -316,9 +316,11 @@ final class CountingEngine: ContainerPort, @unchecked Sendable {
 /// One lab with one step; its setup waits at a gate for as long as the test wants.
 final class FakeLabs: LabPort, @unchecked Sendable {
     let setup: Gate
+    /// Why answers are not kept (a full disk, say); nil: they are.
+    let refusal: String?
     private let checks = Atomic<Int>(0)
 
-    init(setup: Gate) { self.setup = setup }
+    init(setup: Gate, refusal: String? = nil) { (self.setup, self.refusal) = (setup, refusal) }
 
     var checked: Int { checks.load(ordering: .relaxed) }
 
@@ -342,12 +344,27 @@ final class FakeLabs: LabPort, @unchecked Sendable {
     }()
 
     func load() -> LabShelf {
-        LabShelf(labs: [Self.lab], parameters: [:], progress: [:], problems: [])
+        LabShelf(labs: [Self.lab], parameters: [:], progress: [:], questions: [Self.lab.id: [Self.question]], problems: [])
     }
 
     func start(_ lab: Lab, fresh: Bool) async -> (unmet: [String], failures: [String]) {
         await setup.passWithoutBlocking()
         return ([], [])
+    }
+
+    /// The answers kept, in order.
+    let answers = Mutex<[LabAnswer]>([])
+    /// Its check asks a question, as far as the dashboard can tell.
+    static let question = LabQuestion(check: "c", ask: "Is the thing done?", choices: ["yes", "no"], picks: 1, answer: nil)
+
+    func answer(_ lab: Lab, _ given: [LabAnswer]) async throws -> [LabQuestion] {
+        if let refusal { throw PortError(refusal) }
+        answers.withLock { $0 += given }
+        var kept = Self.question
+        kept.answer = given.first?.values.compactMap { letter in
+            kept.choices.indices.first { LabQuestion.letter($0) == letter }.map { kept.choices[$0] }
+        }
+        return [kept]
     }
 
     func check(_ lab: Lab, step: String?) async -> (report: LabReport, saveError: String?) {

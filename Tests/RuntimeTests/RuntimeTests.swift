@@ -1,6 +1,7 @@
 import App
 import Foundation
 import Inventory
+import LabFormat
 import Runtime
 import Testing
 import TestTags
@@ -181,6 +182,30 @@ import TermUI
         #expect(await app.terminal.shows("Step one: 1/1 points"))
         #expect(setup.isHolding && app.labs.checked == 1)
         setup.open()
+        #expect(await app.quit())
+    }
+
+    @Test func answersAreKeptThenTheirStepIsGraded() async {
+        let app = RunningDashboard()
+        #expect(await app.terminal.shows("web1"))
+        app.terminal.press(.character("4"), .enter, .enter)
+        #expect(await app.terminal.shows("Is the thing done?"))
+        app.terminal.press(.character("b"), .enter)
+        #expect(await app.terminal.shows("Step one: 1/1 points"))
+        #expect(app.labs.answers.withLock { $0 } == [LabAnswer(check: "c", values: ["b"])] && app.labs.checked == 1)
+        app.terminal.press(.enter)
+        #expect(await app.terminal.shows("(•) b) no"), "the kept answer is chosen when the question is opened again")
+        app.terminal.press(.escape)
+        #expect(await app.terminal.shows("answers left as they were"))
+        #expect(await app.quit())
+    }
+
+    @Test func answersThatCannotBeKeptAreSaidAndNotGraded() async {
+        let app = RunningDashboard(labs: FakeLabs(setup: Gate(), refusal: "no space left on device"))
+        #expect(await app.terminal.shows("web1"))
+        app.terminal.press(.character("4"), .enter, .enter, .character("a"), .enter)
+        #expect(await app.terminal.shows("answers not kept: no space left on device"))
+        #expect(app.labs.checked == 0)
         #expect(await app.quit())
     }
 

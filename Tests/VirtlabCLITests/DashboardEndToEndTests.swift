@@ -121,6 +121,37 @@ func expectGone(_ session: TmuxSession, _ text: String, timeout: Duration = .sec
         await expectScreen(session, contains: "VIRTLAB_EXIT=0")
     }
 
+    @Test func questionsAreAnsweredInTheLabsPaneKeptAndGraded() async throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("virtlab-quiz-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let environment = ["XDG_STATE_HOME": home + "/state", "XDG_DATA_HOME": home + "/data",
+                           "XDG_CONFIG_HOME": home + "/config", "USER": "ana"]
+        let session = try await TmuxSession([Run.virtlabBinary, "--uri", "test:///default"], width: 120, height: 40,
+                                            environment: environment)
+        try await session.send("4")
+        await expectScreen(session, contains: "102.6-questions")
+        try await session.send("Enter")
+        await expectScreen(session, contains: "Step 1 of 6")
+        for _ in 1...5 { try await session.send("]") }
+        await expectScreen(session, contains: "Questions: 0 of 5 answered")
+        try await session.send("Enter")
+        await expectScreen(session, contains: "question 1 of 5")
+        try await session.send("a")
+        await expectScreen(session, contains: "(•) a)")
+        for _ in 1...4 { try await session.send("Tab") }
+        await expectScreen(session, contains: "question 5 of 5")
+        try await session.send("a", "Enter")
+        await expectScreen(session, contains: "Questions: 2 of 5 answered")
+        await expectScreen(session, contains: "Results: ")
+        try await session.send("q")
+        await expectScreen(session, contains: "VIRTLAB_EXIT=0")
+
+        let shown = try await Run.virtlab(["lab", "answer", "102.6-questions", "nat"], environment: environment)
+        #expect(shown.status == 0 && shown.stdout.contains("answered: a)"), "\(shown.stdout)\(shown.stderr)")
+        let progress = (try? FileManager.default.contentsOfDirectory(atPath: home + "/state/virtlab/progress")) ?? []
+        #expect(progress.contains { $0.hasPrefix("102.6-questions") }, "the grading is kept as progress: \(progress)")
+    }
+
     @Test func noTerminalMeansAClearErrorNotAGarbledScreen() async throws {
         let result = try await Run.virtlab(["ui", "--uri", "test:///default"])
         #expect(result.status == 1)

@@ -1,7 +1,8 @@
-import Services
+import App
 import Foundation
 import LabFormat
 import Runtime
+import Services
 
 /// The lab port on the lab use cases: the labs the usual places hold (the app runs trusted labs only, no --labs
 /// paths), each student's values and saved progress.
@@ -20,6 +21,7 @@ struct GraderLabs: LabPort {
             parameters: Dictionary(works.map { ($0.lab.id, $0.parameters) }, uniquingKeysWith: { a, _ in a }),
             progress: Dictionary(works.compactMap { work in work.savedProgress.map { (work.lab.id, $0) } },
                                  uniquingKeysWith: { a, _ in a }),
+            questions: Dictionary(works.map { ($0.lab.id, questions(of: $0)) }, uniquingKeysWith: { a, _ in a }),
             problems: problems.map(\.description))
     }
 
@@ -41,5 +43,15 @@ struct GraderLabs: LabPort {
         } catch {
             return (report, (error as NSError).localizedDescription)
         }
+    }
+
+    func answer(_ lab: Lab, _ answers: [LabAnswer]) async throws -> [LabQuestion] {
+        let work = work(lab)
+        for answer in answers { try work.answer(try work.question(answer.check), answer.values) }
+        return questions(of: work)
+    }
+
+    private func questions(of work: LabWork) -> [LabQuestion] {
+        work.questions.map { $0.shown(answer: work.answer(to: $0)) }
     }
 }

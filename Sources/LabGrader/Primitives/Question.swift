@@ -28,7 +28,7 @@ struct QuestionPrimitive: CheckPrimitive {
         }
         guard let given = book.answer(to: evaluator.checkID) else {
             var verdict = Verdict.judged(false, expected: nil, got: "no answer yet")
-            verdict.note = "answer it: virtlab lab answer \(book.lab) \(evaluator.checkID) "
+            verdict.note = "answer it: Enter in the dashboard's lab, or virtlab lab answer \(book.lab) \(evaluator.checkID) "
                 + (question.choices.isEmpty ? "'YOUR ANSWER'" : "LETTER")
             return verdict
         }
@@ -68,8 +68,12 @@ public struct Question: Sendable, Equatable {
         (self.check, self.ask, self.choices, self.right, self.pattern, self.reason) = (check, ask, choices, right, pattern, reason)
     }
 
-    /// "a", "b", … for the choice at `index`.
-    public static func letter(_ index: Int) -> String { String(UnicodeScalar(UInt8(97 + index % 26))) }
+    public static func letter(_ index: Int) -> String { LabQuestion.letter(index) }
+
+    /// The question as the dashboard shows it, with the answer given so far.
+    public func shown(answer: [String]?) -> LabQuestion {
+        LabQuestion(check: check, ask: ask, choices: choices, picks: picks, answer: answer)
+    }
 
     /// The student's answer as the choices it names: letters (`b`) or a choice's words. A free answer is kept
     /// as given. A value that names no choice, or too many values, is said with what would do.

@@ -8,6 +8,12 @@ extension AppState {
     }
 
     var openedLab: Lab? { openLab.flatMap { open in labs.first { $0.id == open.id } } }
+
+    /// The questions a step of a lab asks, in the step's order.
+    func questions(in step: Step, of lab: Lab) -> [LabQuestion] {
+        let asked = labQuestions[lab.id] ?? []
+        return step.checks.compactMap { check in asked.first { $0.check == check.id } }
+    }
 }
 
 /// Lab keys: open a lab from the list; inside it, move between steps, reveal hints, check.
@@ -29,7 +35,14 @@ func labCommand(_ state: inout AppState, _ command: LabCommand) -> [Effect] {
     }
     let step = lab.steps[open.step]
     switch command {
-    case .open: return []
+    case .open:
+        // Inside a lab, Enter answers the step's questions.
+        let questions = state.questions(in: step, of: lab)
+        guard !questions.isEmpty else { return refuse(&state, "this step asks no questions: do what it says, then c checks it") }
+        guard !open.checking else { return refuse(&state, "a check is already running") }
+        state.modal = QuestionDialog(lab: lab.id, step: step.id, title: (state.labParameters[lab.id] ?? Parameters(values: [:])).expand(step.title),
+                                     questions: questions)
+        return []
     case .nextStep, .previousStep:
         open.step = min(max(0, open.step + (command == .nextStep ? 1 : -1)), lab.steps.count - 1)
         open.scroll = 0
@@ -65,11 +78,14 @@ func moveInLabs(_ state: inout AppState, by delta: Int) {
 
 func absorbLab(_ state: inout AppState, _ message: Message) -> [Effect] {
     switch message {
-    case .labsLoaded(let labs, let parameters, let progress, let problems):
-        state.labs = labs
-        state.labParameters = parameters
-        state.labProgress = progress
-        state.labProblems = problems
+    case .labsLoaded(let shelf):
+        state.labs = shelf.labs
+        state.labParameters = shelf.parameters
+        state.labProgress = shelf.progress
+        state.labQuestions = shelf.questions
+        state.labProblems = shelf.problems
+    case .labAnswered(let lab, let questions):
+        state.labQuestions[lab] = questions
     case .labStarted(let id, let unmet):
         if !unmet.isEmpty { setStatus(&state, "\(id) cannot run here: " + unmet.joined(separator: "; "), .error) }
     case .labChecked(let report, let checkedStep):

@@ -18,7 +18,8 @@ enum LabsPane: PaneFeature {
     static func count(in state: AppState) -> Int? { state.labs.count }
 
     static let bindings: [Binding] = [
-        key("open", [.enter], "open the lab (Esc: back to the list)", footer: "open") { labCommand(&$0, .open) },
+        key("open", [.enter], "open the lab (Esc: back to the list); in a lab, answer the step's questions",
+            footer: "open/answer") { labCommand(&$0, .open) },
         key("check", [.character("c")], "check this step", footer: "check") { labCommand(&$0, .check) },
         key("hint", [.character("h")], "show the next hint", footer: "hint") { labCommand(&$0, .hint) },
         key("evidence", [.character("e")], "show or hide the evidence of each check", footer: "evidence") {

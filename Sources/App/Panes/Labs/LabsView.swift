@@ -85,6 +85,13 @@ func drawOpenLab(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState, _ lab:
         }
     }
 
+    let questions = state.questions(in: step, of: lab)
+    if !questions.isEmpty {
+        lines.append(StyledLine("", theme[.text]))
+        let answered = questions.filter { $0.answer != nil }.count
+        lines.append(StyledLine("Questions: \(answered) of \(questions.count) answered · Enter: answer them", theme[.help]))
+    }
+
     lines.append(StyledLine("", theme[.text]))
     if open.checking {
         lines.append(StyledLine("Checking…", theme[.statusInfo]))
@@ -100,7 +107,8 @@ func drawOpenLab(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState, _ lab:
                 details += [result.expected.map { "expected: \($0)" }, result.got.map { "got: \($0)" },
                             result.command.map { "ran: \($0)" }, result.output.map { "output: \($0)" }].compactMap { $0 }
             }
-            if result.status != .pass, let message = result.message { details.append(message) }
+            // A pass says something only when there is more to learn: a question's reason.
+            if let message = result.message { details.append(message) }
             for detail in details {
                 for line in wrap(detail.replacingOccurrences(of: "\n", with: " "), width: width - 6) {
                     lines.append(StyledLine("      " + line, theme[.dim]))
