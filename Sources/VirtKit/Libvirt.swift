@@ -3,9 +3,12 @@ import Foundation
 
 /// Process-wide libvirt set-up: silences libvirt's default stderr printing (it would corrupt a curses
 /// screen) and runs libvirt's default event loop on a thread of its own, so that lifecycle events and
-/// keepalives are delivered without the caller polling.
+/// keepalives are delivered without the caller polling. It also ignores SIGPIPE: libvirt's client writes
+/// to its daemon socket with write(2), so a keepalive or call sent just as the daemon goes away (a restart,
+/// a lost host) would kill the whole process instead of failing the call with a connection error.
 public enum Libvirt {
     private static let setUp: Void = {
+        signal(SIGPIPE, SIG_IGN)
         virInitialize()
         virSetErrorFunc(nil) { _, _ in }
         _ = virEventRegisterDefaultImpl()

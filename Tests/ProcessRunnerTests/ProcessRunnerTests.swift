@@ -60,6 +60,15 @@ func run(_ argv: [String], timeout: Double? = nil, environment: [String: String]
         let outcome = await run(["sh", "-c", "grep SigBlk /proc/self/status"])
         #expect(outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("0000000000000000"))
     }
+
+    @Test func childrenHaveTheDefaultSigpipeThoughVirtlabIgnoresIt() async {
+        // virtlab ignores SIGPIPE for libvirt's sake; a child's pipeline must still end its producer quietly.
+        signal(SIGPIPE, SIG_IGN)
+        let outcome = await run(["sh", "-c", "grep SigIgn /proc/self/status; yes | head -c 1 >/dev/null"])
+        let ignored = outcome.stdout.split(separator: "\t").last.flatMap { UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines), radix: 16) }
+        #expect(ignored.map { $0 & (1 << (UInt64(SIGPIPE) - 1)) } == 0, "SigIgn: \(outcome.stdout)")
+        #expect(outcome.status == 0 && outcome.stderr.isEmpty, "\(outcome.stderr)")
+    }
 }
 
 /// A program that leaves a daemon behind, or a daemon started by another thread at the same moment, must never
