@@ -32,6 +32,9 @@ extension Schema {
             "parameters": ["type": "object", "additionalProperties": ["type": "string"]],
             "requirements": ["type": "array", "items": ["enum": Requirement.allCases.map(\.rawValue)]],
             "steps": ["type": "array", "minItems": 1, "items": ["$ref": "#/$defs/step"]],
+            "environment": object(environment, overrides: Dictionary(uniqueKeysWithValues: ["network", "machine", "container"].map {
+                ($0 + "s", ["type": "array", "items": ["$ref": "#/$defs/\($0)"]] as [String: Any])
+            })),
         ])
         var document = root
         document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
@@ -44,6 +47,9 @@ extension Schema {
             "step": object(step, overrides: ["checks": ["type": "array", "minItems": 1, "items": ["$ref": "#/$defs/check"]]]),
             "check": ["type": "object", "additionalProperties": false, "required": required(check),
                       "properties": checkProperties, "oneOf": oneOf],
+            "network": object(environmentNetwork, overrides: ["mode": ["enum": ["isolated", "nat", "route", "open"]]]),
+            "machine": object(environmentMachine, overrides: ["state": ["enum": ["running", "shut off"]]]),
+            "container": object(environmentContainer, overrides: ["state": ["enum": ["running", "exited"]]]),
         ]
         let data = try? JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys,
                                                                                    .withoutEscapingSlashes])

@@ -57,6 +57,17 @@ struct LabChecks {
             }
         }
         reportCycles(lab, checkNodes)
+        if lab.environment != nil, let environment = root.mapping?["environment"] {
+            for node in Self.scalars(under: environment) { parameters(in: node.string ?? "", known, node) }
+        }
+    }
+
+    private static func scalars(under node: Node) -> [Node] {
+        switch node {
+        case .scalar: return [node]
+        case .mapping(let mapping): return mapping.values.flatMap(scalars)
+        case .sequence(let sequence): return sequence.flatMap(scalars)
+        }
     }
 
     /// `{{name}}` in text must name a parameter (or `student`).

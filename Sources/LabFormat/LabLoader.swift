@@ -86,7 +86,7 @@ final class Reader {
         return Lab(file: file, source: source, id: string(fields["id"], "id") ?? "", title: string(fields["title"], "title") ?? "",
                    objectives: strings(fields["objectives"], "objectives"),
                    description: string(fields["description"], "description") ?? "", requirements: requirements,
-                   parameters: parameters(fields["parameters"]), steps: steps)
+                   parameters: parameters(fields["parameters"]), environment: environment(fields["environment"]), steps: steps)
     }
 
     func step(_ node: Node) -> Step? {

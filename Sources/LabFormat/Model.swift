@@ -11,6 +11,8 @@ public struct Lab: Sendable, Equatable {
     public let requirements: [Requirement]
     /// Per-student values: name -> template ("lab-{student}-{hash}").
     public let parameters: [String: String]
+    /// What `lab up` makes; nil when the lab works on what the student has.
+    public let environment: Environment?
     public let steps: [Step]
 
     public var checkCount: Int { steps.reduce(0) { $0 + $1.checks.count } }

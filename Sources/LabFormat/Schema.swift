@@ -51,6 +51,7 @@ public enum Schema {
         "description": Field(.string, "what the student will learn"),
         "requirements": Field(.stringList, "what the lab needs before it starts (see Values)"),
         "parameters": Field(.mapping, "per-student values: name: template (see below)"),
+        "environment": Field(.mapping, "the networks, machines and containers `lab up` makes (see Environment)"),
         "steps": Field(.list, required: true, "the steps, in order"),
     ]
 

@@ -189,22 +189,24 @@ import LabGrader
 
     @Test func everyKeyIsDocumented() throws {
         let text = try String(contentsOfFile: Self.document, encoding: .utf8)
-        for (part, fields) in [("lab", Schema.lab), ("step", Schema.step), ("check", Schema.check)] {
+        for (part, fields) in [("lab", Schema.lab), ("step", Schema.step), ("check", Schema.check),
+                               ("environment", Schema.environment), ("network", Schema.environmentNetwork),
+                               ("machine", Schema.environmentMachine), ("container", Schema.environmentContainer)] {
             for key in fields.keys { #expect(text.contains("| `\(key)` |"), "\(part) key \(key) is not documented") }
         }
         for requirement in Requirement.allCases { #expect(text.contains(requirement.rawValue)) }
     }
 
-    /// The primitives' section is generated from the registry; a new primitive shows up in the document or
-    /// this fails with the command that regenerates it.
-    @Test func thePrimitivesSectionIsTheRegistrysOwn() throws {
+    /// The environment's and the primitives' sections are generated from the loader's tables and the registry; a
+    /// new key or primitive shows up in the document or this fails with the command that regenerates them.
+    @Test func theGeneratedSectionsAreTheLoadersOwn() throws {
         let text = try String(contentsOfFile: Self.document, encoding: .utf8)
-        let start = try #require(text.range(of: "## Primitives\n"))
-        let end = try #require(text.range(of: "\n## ", range: start.upperBound..<text.endIndex))
-        let generated = Schema.primitivesDocument(Primitives.catalog)
+        let start = try #require(text.range(of: "## Environment\n"))
+        let end = try #require(text.range(of: "\n## What the validator catches", range: start.upperBound..<text.endIndex))
+        let generated = Schema.referenceDocument(Primitives.catalog)
         #expect(String(text[start.lowerBound..<end.lowerBound]).trimmingCharacters(in: .whitespacesAndNewlines)
                 == generated.trimmingCharacters(in: .whitespacesAndNewlines),
-                "docs/lab-format.md's Primitives section is stale: virtlab lab schema --markdown")
+                "docs/lab-format.md's Environment and Primitives sections are stale: virtlab lab schema --markdown")
         for format in Primitives.catalog.formats {
             #expect(generated.contains("### `\(format.name)`"))
             for key in format.fields.keys { #expect(generated.contains("| `\(key)` |"), "\(format.name).\(key)") }
@@ -246,5 +248,62 @@ import LabGrader
         let bad = NSTemporaryDirectory() + "bad-\(UUID().uuidString.prefix(6)).yaml"
         try "id: x\ntitle: X\ntittle: oops\nsteps: []\n".write(toFile: bad, atomically: true, encoding: .utf8)
         await #expect(try await Run.command(["/usr/bin/python3", "-c", script, schema, bad]).status != 0)
+    }
+}
+
+/// `environment:` is checked like the rest of the file: every mistake at its line and column, nothing half-read.
+@Suite(.tags(.pure)) struct EnvironmentFormatTests {
+    static func lab(_ environment: String) -> String {
+        LabLoaderTests.minimal.replacingOccurrences(of: "steps:\n", with: "parameters: {vm: \"env-{student}\"}\nenvironment:\n\(environment)steps:\n")
+    }
+
+    @Test func aWorldLoadsWithItsDefaultsAndTheStudentsValues() throws {
+        let yaml = Self.lab("""
+              networks:
+                - {name: "net-{{student}}", mode: isolated, subnet: 192.168.150.1/24, dhcp: 192.168.150.10-192.168.150.99}
+              machines:
+                - {name: "{{vm}}", memory: 1G, disk: 64M, networks: ["net-{{student}}"], state: shut off}
+                - {name: "{{vm}}-b", memory: "96", vcpus: 2, image: debian-12}
+              containers:
+                - {name: "box-{{student}}", image: docker.io/library/busybox:latest, command: [sleep, infinity]}
+
+            """)
+        let (lab, problems) = LabLoader.parse(yaml, file: "lab.yaml")
+        #expect(problems.isEmpty, "\(problems)")
+        let world = try #require(lab?.environment).expanded(Parameters(values: ["vm": "env-ana", "student": "ana"]))
+        #expect(world.networks == [.init(name: "net-ana", mode: "isolated", subnet: "192.168.150.1/24", dhcp: "192.168.150.10-192.168.150.99")])
+        #expect(world.machines == [
+            .init(name: "env-ana", memoryMiB: 1024, vcpus: 1, diskMiB: 64, image: nil, networks: ["net-ana"], running: false),
+            .init(name: "env-ana-b", memoryMiB: 96, vcpus: 2, diskMiB: nil, image: "debian-12", networks: [], running: true),
+        ])
+        #expect(world.containers == [.init(name: "box-ana", image: "docker.io/library/busybox:latest", command: ["sleep", "infinity"],
+                                          interactive: false, running: true)])
+        #expect(LabLoader.parse(LabLoaderTests.minimal, file: "lab.yaml").lab?.environment == nil)
+    }
+
+    @Test func eachMistakeIsSaidAtItsPlace() {
+        let found = LabLoader.parse(Self.lab("""
+              networks:
+                - {name: a, mode: bridged}
+                - {name: a, mode: nat}
+              machines:
+                - {name: m, memory: lots, disk: 64M, image: debian-12, state: paused, vcpus: 0}
+                - {name: "{{vmm}}", memory: 64M}
+              containers:
+                - {name: c, image: busybox, state: sleeping, ports: [80]}
+              volumes: []
+
+            """), file: "lab.yaml").diagnostics.map(\.description)
+        #expect(found.contains("lab.yaml:6:23: network mode 'bridged': use isolated (host-only), nat, route or open"), "\(found)")
+        #expect(found.contains { $0.hasPrefix("lab.yaml:7:7: two networks are named 'a' in the environment") }, "\(found)")
+        #expect(found.contains("lab.yaml:9:25: 'memory' must be a size such as 64M, 512M or 2G (got 'lots')"), "\(found)")
+        #expect(found.contains { $0.hasPrefix("lab.yaml:9:7: a machine needs a disk") }, "\(found)")
+        #expect(found.contains("lab.yaml:9:67: machine state 'paused': use running or shut off"), "\(found)")
+        #expect(found.contains("lab.yaml:9:82: 'vcpus' is at least 1"), "\(found)")
+        #expect(found.contains { $0.hasPrefix("lab.yaml:10:7: a machine needs a disk") }, "\(found)")
+        #expect(found.contains { $0.hasPrefix("lab.yaml:10:14: unknown parameter '{{vmm}}'") }, "\(found)")
+        #expect(found.contains("lab.yaml:12:40: container state 'sleeping': use running or exited"), "\(found)")
+        #expect(found.contains { $0.hasPrefix("lab.yaml:12:50: unknown key 'ports' in a container") }, "\(found)")
+        #expect(found.contains { $0.hasPrefix("lab.yaml:13:3: unknown key 'volumes' in the environment") }, "\(found)")
     }
 }

@@ -31,8 +31,8 @@ public enum Labs {
     /// The lab format as a JSON Schema, from the validator's own tables.
     public static var jsonSchema: String { Schema.jsonSchema(primitives: Primitives.catalog) }
 
-    /// The check primitives' reference (docs/lab-format.md's section).
-    public static var primitivesDocument: String { Schema.primitivesDocument(Primitives.catalog) }
+    /// The environment's and the check primitives' reference (docs/lab-format.md's generated sections).
+    public static var referenceDocument: String { Schema.referenceDocument(Primitives.catalog) }
 }
 
 /// One lab as a student works it on this host (`virtlab lab …` and the Labs pane): whose values it uses (the

@@ -238,11 +238,11 @@ struct LabCommand: AsyncParsableCommand {
     struct SchemaCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "schema", abstract: "Print the lab format as a JSON Schema (the validator's own tables).")
-        @Flag(help: "Print the check primitives' reference as markdown instead (docs/lab-format.md's section).")
+        @Flag(help: "Print the environment's and the check primitives' reference as markdown instead (docs/lab-format.md's generated sections).")
         var markdown = false
 
         func run() {
-            print(markdown ? Labs.primitivesDocument : Labs.jsonSchema)
+            print(markdown ? Labs.referenceDocument : Labs.jsonSchema)
         }
     }
 }

@@ -1,0 +1,197 @@
+import Foundation
+import Yams
+
+/// The world a lab brings with it: networks, machines and containers that `virtlab lab up` makes for the
+/// student, `lab status` compares with what is there, `lab reset` returns to, and `lab down` removes. Names and
+/// values may hold `{{parameters}}`, filled in per student.
+public struct Environment: Sendable, Equatable {
+    public let networks: [Network]
+    public let machines: [Machine]
+    public let containers: [Container]
+
+    public var isEmpty: Bool { networks.isEmpty && machines.isEmpty && containers.isEmpty }
+
+    public init(networks: [Network] = [], machines: [Machine] = [], containers: [Container] = []) {
+        (self.networks, self.machines, self.containers) = (networks, machines, containers)
+    }
+
+    /// A libvirt network, as `virtlab net create` makes one.
+    public struct Network: Sendable, Equatable {
+        public let name: String
+        /// isolated (host-only), nat, route or open.
+        public let mode: String
+        public let subnet: String?
+        /// START-END.
+        public let dhcp: String?
+
+        public init(name: String, mode: String, subnet: String?, dhcp: String?) {
+            (self.name, self.mode, self.subnet, self.dhcp) = (name, mode, subnet, dhcp)
+        }
+    }
+
+    /// A VM on a disk of its own: a new empty one, or an overlay on an image from the image library.
+    public struct Machine: Sendable, Equatable {
+        public let name: String
+        public let memoryMiB: Int
+        public let vcpus: Int
+        /// A new empty qcow2 disk of this size…
+        public let diskMiB: Int?
+        /// …or an overlay on this image (a path, or a name in the image library).
+        public let image: String?
+        /// A NIC on each, in order.
+        public let networks: [String]
+        public let running: Bool
+
+        public init(name: String, memoryMiB: Int, vcpus: Int, diskMiB: Int?, image: String?, networks: [String], running: Bool) {
+            (self.name, self.memoryMiB, self.vcpus, self.diskMiB, self.image, self.networks, self.running)
+                = (name, memoryMiB, vcpus, diskMiB, image, networks, running)
+        }
+    }
+
+    /// A container, as `podman run` makes one.
+    public struct Container: Sendable, Equatable {
+        public let name: String
+        public let image: String
+        public let command: [String]
+        /// Stdin kept open with a terminal (`-it`): a shell that waits, as an OS container's does.
+        public let interactive: Bool
+        public let running: Bool
+
+        public init(name: String, image: String, command: [String], interactive: Bool, running: Bool) {
+            (self.name, self.image, self.command, self.interactive, self.running) = (name, image, command, interactive, running)
+        }
+    }
+
+    /// The same world with the student's values filled in.
+    public func expanded(_ parameters: Parameters) -> Environment {
+        func text(_ value: String) -> String { parameters.expand(value) }
+        return Environment(
+            networks: networks.map { Network(name: text($0.name), mode: $0.mode, subnet: $0.subnet.map { text($0) }, dhcp: $0.dhcp.map { text($0) }) },
+            machines: machines.map {
+                Machine(name: text($0.name), memoryMiB: $0.memoryMiB, vcpus: $0.vcpus, diskMiB: $0.diskMiB,
+                        image: $0.image.map { text($0) }, networks: $0.networks.map { text($0) }, running: $0.running)
+            },
+            containers: containers.map {
+                Container(name: text($0.name), image: text($0.image), command: $0.command.map { text($0) },
+                          interactive: $0.interactive, running: $0.running)
+            })
+    }
+}
+
+extension Schema {
+    public static let environment: [String: Field] = [
+        "networks": Field(.list, "libvirt networks (below)"),
+        "machines": Field(.list, "VMs (below)"),
+        "containers": Field(.list, "containers (below)"),
+    ]
+
+    public static let environmentNetwork: [String: Field] = [
+        "name": Field(.string, required: true, "the network's name, e.g. \"lab-{{student}}\""),
+        "mode": Field(.string, required: true, "isolated (host-only), nat, route or open"),
+        "subnet": Field(.string, "the host's address and prefix, e.g. 192.168.150.1/24"),
+        "dhcp": Field(.string, "the range handed out, START-END"),
+    ]
+
+    public static let environmentMachine: [String: Field] = [
+        "name": Field(.string, required: true, "the VM's name"),
+        "memory": Field(.string, required: true, "e.g. 64M, 512M or 1G"),
+        "vcpus": Field(.int, "virtual CPUs (default 1)"),
+        "disk": Field(.string, "a new empty qcow2 disk of this size, e.g. 64M (or image)"),
+        "image": Field(.string, "an overlay on this image: a path, or a name in the image library (or disk)"),
+        "networks": Field(.stringList, "a NIC on each network named (the environment's, or one the host has)"),
+        "state": Field(.string, "running (default) or shut off"),
+    ]
+
+    public static let environmentContainer: [String: Field] = [
+        "name": Field(.string, required: true, "the container's name"),
+        "image": Field(.string, required: true, "e.g. docker.io/library/busybox:latest (it must be pulled already)"),
+        "command": Field(.stringList, "what it runs, as a list of words (default: the image's own)"),
+        "interactive": Field(.bool, "keep a terminal open (-it), as a shell that waits for you (default false)"),
+        "state": Field(.string, "running (default) or exited"),
+    ]
+}
+
+extension Reader {
+    func environment(_ node: Node?) -> Environment? {
+        guard let node, let fields = mapping(node, Schema.environment, what: "the environment") else { return nil }
+        let networks = items(fields["networks"], "network", network)
+        let machines = items(fields["machines"], "machine", machine)
+        let containers = items(fields["containers"], "container", container)
+        return Environment(networks: networks, machines: machines, containers: containers)
+    }
+
+    /// The list's items that read well; a second item of the same name is said where it stands.
+    private func items<Item>(_ node: Node?, _ kind: String, _ read: (Node) -> Item?) -> [Item] where Item: Named {
+        var seen = Set<String>()
+        return list(node, what: kind + "s").compactMap { itemNode in
+            guard let item = read(itemNode) else { return nil }
+            if !seen.insert(item.name).inserted { report(itemNode, "two \(kind)s are named '\(item.name)' in the environment") }
+            return item
+        }
+    }
+
+    private func network(_ node: Node) -> Environment.Network? {
+        guard let fields = mapping(node, Schema.environmentNetwork, what: "a network") else { return nil }
+        let mode = string(fields["mode"], "mode") ?? ""
+        if fields["mode"] != nil, !["isolated", "nat", "route", "open"].contains(mode) {
+            report(fields["mode"], "network mode '\(mode)': use isolated (host-only), nat, route or open")
+        }
+        return Environment.Network(name: string(fields["name"], "name") ?? "", mode: mode,
+                                   subnet: string(fields["subnet"], "subnet"), dhcp: string(fields["dhcp"], "dhcp"))
+    }
+
+    private func machine(_ node: Node) -> Environment.Machine? {
+        guard let fields = mapping(node, Schema.environmentMachine, what: "a machine") else { return nil }
+        let memory = size(fields["memory"], "memory")
+        let disk = size(fields["disk"], "disk")
+        let image = string(fields["image"], "image")
+        if (fields["disk"] == nil) == (image == nil) {
+            report(node, "a machine needs a disk: 'disk' (a new empty one of that size) or 'image' (an overlay on it), one of them")
+        }
+        let state = string(fields["state"], "state") ?? "running"
+        if !["running", "shut off"].contains(state) { report(fields["state"], "machine state '\(state)': use running or shut off") }
+        let vcpus = int(fields["vcpus"], "vcpus") ?? 1
+        if vcpus < 1 { report(fields["vcpus"], "'vcpus' is at least 1") }
+        return Environment.Machine(name: string(fields["name"], "name") ?? "", memoryMiB: memory ?? 0, vcpus: vcpus,
+                                   diskMiB: disk, image: image, networks: strings(fields["networks"], "networks"),
+                                   running: state == "running")
+    }
+
+    private func container(_ node: Node) -> Environment.Container? {
+        guard let fields = mapping(node, Schema.environmentContainer, what: "a container") else { return nil }
+        let state = string(fields["state"], "state") ?? "running"
+        if !["running", "exited"].contains(state) { report(fields["state"], "container state '\(state)': use running or exited") }
+        var interactive = false
+        if case .bool(let given)? = fields["interactive"].flatMap({ value($0, .bool, "interactive") }) { interactive = given }
+        return Environment.Container(name: string(fields["name"], "name") ?? "", image: string(fields["image"], "image") ?? "",
+                                     command: strings(fields["command"], "command"), interactive: interactive,
+                                     running: state == "running")
+    }
+
+    /// "64M", "1G", "512MiB", "2048" (MiB) as MiB; at least 1.
+    private func size(_ node: Node?, _ key: String) -> Int? {
+        guard let node, let text = string(node, key) else { return nil }
+        guard let mebibytes = Environment.mebibytes(text), mebibytes >= 1 else {
+            report(node, "'\(key)' must be a size such as 64M, 512M or 2G (got '\(text)')")
+            return nil
+        }
+        return mebibytes
+    }
+}
+
+protocol Named { var name: String { get } }
+extension Environment.Network: Named {}
+extension Environment.Machine: Named {}
+extension Environment.Container: Named {}
+
+extension Environment {
+    /// A size in MiB from "64M", "1G", "512MiB", "1.5G" or a bare number of MiB; nil when it is not one.
+    public static func mebibytes(_ text: String) -> Int? {
+        let units: [(String, Double)] = [("TiB", 1_048_576), ("GiB", 1024), ("MiB", 1), ("T", 1_048_576), ("G", 1024), ("M", 1)]
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        for (suffix, scale) in units where trimmed.hasSuffix(suffix) {
+            return Double(trimmed.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)).map { Int($0 * scale) }
+        }
+        return Int(trimmed)
+    }
+}
