@@ -135,7 +135,7 @@ let package = Package(
         .testTarget(name: "HumanizeTests", dependencies: ["TestTags", "Humanize"]),
         .testTarget(name: "DigestsTests", dependencies: ["TestTags", "Digests"]),
         .testTarget(name: "VirtlabCLITests", dependencies: [
-            "TestTags", "VirtlabCLI", "Services", "Classroom", "Dashboard", "TermUI", "ContainerKit", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "TestTags", "VirtlabCLI", "Services", "Classroom", "Dashboard", "TermUI", "ContainerKit", "VirtKit", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
     ],

@@ -45,6 +45,12 @@ public enum Message: Sendable {
     case labFailed(String)
     /// Answers were kept: the lab's questions with the answers as they now stand.
     case labAnswered(lab: String, [LabQuestion])
+    /// A lab's environment item by item, as it stands now.
+    case labEnvironment(lab: String, [EnvironmentRow])
+    /// What a change to a lab's environment would do (nothing: an empty list), for the dialog that confirms it.
+    case labEnvironmentPlanned(lab: String, EnvironmentChange, [PlannedChange])
+    /// A change to a lab's environment ended: done, or stopped at a step (each step has its Log row).
+    case labEnvironmentChanged(lab: String, EnvironmentChange, failure: String?)
     /// The class's board as the gradebook has it now.
     case classLoaded(ClassBoard)
     /// The board after grading students live: they are no longer being graded.
@@ -135,6 +141,12 @@ public enum Effect: Sendable, Equatable {
     case checkLab(id: String, step: String?)
     /// Keep the answers to a step's questions, then grade the step.
     case answerLab(id: String, step: String, [LabAnswer])
+    /// Read how the lab's environment stands.
+    case readLabEnvironment(id: String)
+    /// Work out what the change would do, without doing it.
+    case planLabEnvironment(id: String, EnvironmentChange)
+    /// Do the change (`lab up`, `reset`, `down`), each step logged.
+    case changeLabEnvironment(id: String, EnvironmentChange)
     /// Grade these students' hosts live (all of the class: nil), then reload the board.
     case regrade(students: [String]?)
     /// A student's report on a lab, with its evidence, for a text dialog.

@@ -163,6 +163,8 @@ public struct AppState: Sendable {
     public var labParameters: [String: Parameters] = [:]
     /// Each lab's questions in the student's order of choices, with their answers so far.
     public var labQuestions: [String: [LabQuestion]] = [:]
+    /// Each lab's environment item by item, as last read (labs without one: absent).
+    public var labEnvironments: [String: [EnvironmentRow]] = [:]
     public var openLab: OpenLab?
 
     /// The machines the list shows, filtered and sorted: kept by `update`, read by the view.

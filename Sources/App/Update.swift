@@ -128,6 +128,8 @@ private func route(_ state: inout AppState, _ message: Message) -> [Effect] {
         return []
     case .labsLoaded, .labStarted, .labChecked, .labFailed, .labAnswered:
         return absorbLab(&state, message)
+    case .labEnvironment, .labEnvironmentPlanned, .labEnvironmentChanged:
+        return absorbLabEnvironment(&state, message)
     }
 }
 

@@ -86,10 +86,11 @@ public struct EngineClient: Sendable {
             let Cmd: [String]?
             let Tty: Bool
             let OpenStdin: Bool
+            let Labels: [String: String]
         }
         struct Created: Decodable { let Id: String }
         let config = Config(Image: spec.image, Cmd: spec.command.isEmpty ? nil : spec.command, Tty: spec.interactive,
-                            OpenStdin: spec.interactive)
+                            OpenStdin: spec.interactive, Labels: spec.labels)
         return try await decode(Created.self, .POST, "/containers/create", query: ["name": spec.name],
                                 json: config).Id
     }

@@ -69,14 +69,16 @@ public struct ContainerSummary: Sendable, Equatable, Decodable {
     /// The engine's words, e.g. "Up 3 minutes" or "Exited (0) 2 hours ago".
     public let status: String
     public let ports: [PortMapping]
+    /// Its labels, e.g. `virtlab.lab` on the containers a lab's environment made.
+    public let labels: [String: String]
 
     enum CodingKeys: String, CodingKey {
         case id = "Id", names = "Names", image = "Image", command = "Command", created = "Created", state = "State",
-             status = "Status", ports = "Ports"
+             status = "Status", ports = "Ports", labels = "Labels"
     }
 
     public init(id: String, name: String, image: String, command: String = "", created: Date, state: ContainerState,
-                status: String = "", ports: [PortMapping] = []) {
+                status: String = "", ports: [PortMapping] = [], labels: [String: String] = [:]) {
         self.id = id
         self.name = name
         self.image = image
@@ -85,6 +87,7 @@ public struct ContainerSummary: Sendable, Equatable, Decodable {
         self.state = state
         self.status = status
         self.ports = ports
+        self.labels = labels
     }
 
     public init(from decoder: Decoder) throws {
@@ -99,6 +102,7 @@ public struct ContainerSummary: Sendable, Equatable, Decodable {
         state = ContainerState(engineValue: try container.decodeIfPresent(String.self, forKey: .state) ?? "")
         status = try container.decodeIfPresent(String.self, forKey: .status) ?? ""
         ports = try container.decodeIfPresent([PortMapping].self, forKey: .ports) ?? []
+        labels = try container.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
     }
 }
 
@@ -209,11 +213,13 @@ public struct ContainerSpec: Sendable, Equatable {
     public var command: [String]
     /// Keep stdin open with a terminal, as `docker run -it` does: an OS container that waits for a shell.
     public var interactive: Bool
+    public var labels: [String: String]
 
-    public init(name: String, image: String, command: [String] = [], interactive: Bool = false) {
+    public init(name: String, image: String, command: [String] = [], interactive: Bool = false, labels: [String: String] = [:]) {
         self.name = name
         self.image = image
         self.command = command
         self.interactive = interactive
+        self.labels = labels
     }
 }

@@ -199,6 +199,9 @@ public actor DashboardRuntime {
         case .startLab(let id): startLab(id)
         case .checkLab(let id, let step): checkLab(id, step)
         case .answerLab(let id, let step, let answers): answerLab(id, step, answers)
+        case .readLabEnvironment(let id): readLabEnvironment(id)
+        case .planLabEnvironment(let id, let change): planLabEnvironment(id, change)
+        case .changeLabEnvironment(let id, let change): changeLabEnvironment(id, change)
         case .regrade(let students): regrade(students)
         case .fetchClassReport(let student, let lab): fetchClassReport(student, lab)
         }

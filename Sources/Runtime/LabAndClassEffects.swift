@@ -40,6 +40,39 @@ extension DashboardRuntime {
         }
     }
 
+    func readLabEnvironment(_ id: String) {
+        guard let lab = state.labs.first(where: { $0.id == id }) else { return }
+        Task.detached { [self] in
+            do { post(.labEnvironment(lab: id, try await labs.environment(lab))) } catch {
+                post(.labEnvironment(lab: id, [EnvironmentRow(kind: "", name: "cannot read it:", state: userLine(error), asDeclared: false)]))
+            }
+        }
+    }
+
+    func planLabEnvironment(_ id: String, _ change: EnvironmentChange) {
+        guard let lab = state.labs.first(where: { $0.id == id }) else { return }
+        Task.detached { [self] in
+            do { post(.labEnvironmentPlanned(lab: id, change, try await labs.plan(change, lab))) } catch {
+                post(.labFailed("\(change.verb) \(id): \(userLine(error))"))
+            }
+        }
+    }
+
+    /// Each step is a Log row with its command, as an action's is.
+    func changeLabEnvironment(_ id: String, _ change: EnvironmentChange) {
+        guard let lab = state.labs.first(where: { $0.id == id }) else { return }
+        Task.detached { [self] in
+            do {
+                try await labs.perform(change, lab) { [self] connection, step, outcome in
+                    record((connection, step.what, step.command), outcome)
+                }
+                post(.labEnvironmentChanged(lab: id, change, failure: nil))
+            } catch {
+                post(.labEnvironmentChanged(lab: id, change, failure: userLine(error)))
+            }
+        }
+    }
+
     nonisolated func loadClass() {
         guard let classroom else { return }
         Task {

@@ -62,6 +62,14 @@ public protocol LabPort: Sendable {
     func check(_ lab: Lab, step: String?) async -> (report: LabReport, saveError: String?)
     /// Keeps the student's answers to questions; returns the lab's questions as kept, or why they could not be.
     func answer(_ lab: Lab, _ answers: [LabAnswer]) async throws -> [LabQuestion]
+    /// The lab's environment item by item.
+    func environment(_ lab: Lab) async throws -> [EnvironmentRow]
+    /// What the change would do, in order, without doing it.
+    func plan(_ change: EnvironmentChange, _ lab: Lab) async throws -> [PlannedChange]
+    /// Does the change step by step, telling `each` how every step went (on the connection given); stops at the
+    /// first failure, which it throws.
+    func perform(_ change: EnvironmentChange, _ lab: Lab,
+                 each: @escaping @Sendable (_ connection: String, PlannedChange, ActionRecord.Outcome) -> Void) async throws
 }
 
 /// A class's gradebook and hosts, for the teacher's dashboard. Its work (SQLite reads, grading over ssh) runs

@@ -231,6 +231,39 @@ import TermUI
         #expect(state.status?.text == "this step asks no questions: do what it says, then c checks it")
     }
 
+    @Test func aLabsEnvironmentShowsHowEachItemStandsAndIsChangedAfterAConfirmation() throws {
+        let world = try #require(LabLoader.parse("""
+            id: world
+            title: A lab with its own world
+            environment:
+              machines: [{name: "w-vm", memory: 64M, disk: 16M}]
+            steps:
+              - {id: s, title: S, instructions: I, checks: [{id: c, title: C, command: {run: ["true"]}}]}
+            """, file: "world.yaml").lab)
+        var state = DashboardFixture.state()
+        let effects = update(&state, .labsLoaded(LabShelf(labs: [world, Self.lab], parameters: [:], progress: [:], problems: [])))
+        #expect(effects == [.readLabEnvironment(id: "world")], "the selected lab's environment is read when the labs load")
+        _ = update(&state, .key(.character("4")))
+        #expect(screen(state, 80, 24).text.contains("reading…"))
+        _ = update(&state, .labEnvironment(lab: "world", [EnvironmentRow(kind: "machine", name: "w-vm", state: "stopped (should run)", asDeclared: false)]))
+        let text = screen(state, 80, 24).text
+        #expect(text.contains("Environment · u up · r reset · D down") && text.contains("machine  w-vm  stopped (should run)"), "\(text)")
+
+        #expect(update(&state, .key(.character("r"))) == [.planLabEnvironment(id: "world", .reset)])
+        _ = update(&state, .labEnvironmentPlanned(lab: "world", .reset, [PlannedChange(what: "revert VM w-vm to its baseline",
+                                                                                       command: "virsh snapshot-revert w-vm virtlab-baseline")]))
+        let dialog = screen(state, 80, 24).text
+        #expect(dialog.contains("Reset world's environment?") && dialog.contains("virsh snapshot-revert w-vm virtlab-baseline"))
+        #expect(update(&state, .key(.character("y"))) == [.changeLabEnvironment(id: "world", .reset)] && state.modal == nil)
+        #expect(update(&state, .labEnvironmentChanged(lab: "world", .reset, failure: nil)) == [.readLabEnvironment(id: "world")])
+        #expect(state.status?.text == "world's environment: reset to its baseline")
+
+        // A lab without an environment refuses the keys; moving to it reads nothing.
+        #expect(LabsPane.move(&state, by: 1).isEmpty)
+        #expect(update(&state, .key(.character("u"))).isEmpty)
+        #expect(state.status?.text == "demo declares no environment: it works on what you make")
+    }
+
     @Test func cMeansCheckInLabsAndConsoleElsewhere() {
         #expect(Keymap.binding(for: .character("c"), in: .labs)?.id == "labs.check")
         #expect(Keymap.binding(for: .character("c"), in: .machines)?.id == "machines.console")

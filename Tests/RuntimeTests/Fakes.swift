@@ -328,6 +328,8 @@ final class FakeLabs: LabPort, @unchecked Sendable {
         let yaml = """
             id: fake
             title: A fake lab
+            environment:
+              machines: [{name: fake-vm, memory: 64M, disk: 16M}]
             steps:
               - id: one
                 title: Step one
@@ -365,6 +367,29 @@ final class FakeLabs: LabPort, @unchecked Sendable {
             kept.choices.indices.first { LabQuestion.letter($0) == letter }.map { kept.choices[$0] }
         }
         return [kept]
+    }
+
+    /// Its environment: one machine, made by `up`, removed by `down`.
+    let worldIsUp = Mutex(false)
+
+    func environment(_ lab: Lab) async throws -> [EnvironmentRow] {
+        let up = worldIsUp.withLock { $0 }
+        return [EnvironmentRow(kind: "machine", name: "fake-vm", state: up ? "as declared" : "missing", asDeclared: up)]
+    }
+
+    func plan(_ change: EnvironmentChange, _ lab: Lab) async throws -> [PlannedChange] {
+        let up = worldIsUp.withLock { $0 }
+        switch change {
+        case .up: return up ? [] : [PlannedChange(what: "make VM fake-vm", command: "virsh define fake-vm.xml")]
+        case .reset: return [PlannedChange(what: "revert VM fake-vm to its baseline", command: "virsh snapshot-revert fake-vm virtlab-baseline")]
+        case .down: return up ? [PlannedChange(what: "remove VM fake-vm", command: "virsh undefine fake-vm")] : []
+        }
+    }
+
+    func perform(_ change: EnvironmentChange, _ lab: Lab,
+                 each: @escaping @Sendable (String, PlannedChange, ActionRecord.Outcome) -> Void) async throws {
+        for step in try await plan(change, lab) { each("test:///default", step, .done(step.what.replacingOccurrences(of: "make", with: "made"))) }
+        worldIsUp.withLock { $0 = change != .down }
     }
 
     func check(_ lab: Lab, step: String?) async -> (report: LabReport, saveError: String?) {

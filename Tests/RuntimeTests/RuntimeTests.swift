@@ -200,6 +200,29 @@ import TermUI
         #expect(await app.quit())
     }
 
+    @Test func aLabsEnvironmentIsShownPlannedConfirmedAndLogged() async {
+        let app = RunningDashboard()
+        #expect(await app.terminal.shows("web1"))
+        app.terminal.press(.character("4"))
+        #expect(await app.terminal.shows("machine  fake-vm  missing"))
+        app.terminal.press(.character("u"))
+        #expect(await app.terminal.shows("Bring up fake's environment?"))
+        #expect(app.terminal.screen.contains("virsh define fake-vm.xml"), "the dialog shows each command before it runs")
+        app.terminal.press(.character("y"))
+        #expect(await app.terminal.shows("fake's environment: up"))
+        #expect(await app.terminal.shows("machine  fake-vm  as declared"))
+        app.terminal.press(.character("u"))
+        #expect(await app.terminal.shows("fake's environment is as declared: nothing to do"))
+        app.terminal.press(.character("D"))
+        #expect(await app.terminal.shows("Take down fake's environment?"))
+        app.terminal.press(.character("n"))
+        #expect(await app.terminal.shows("take down fake's environment: cancelled"))
+        #expect(app.labs.worldIsUp.withLock { $0 }, "n changes nothing")
+        app.terminal.press(.character("7"))
+        #expect(await app.terminal.shows("make VM fake-vm"), "each step is a Log row")
+        #expect(await app.quit())
+    }
+
     @Test func answersThatCannotBeKeptAreSaidAndNotGraded() async {
         let app = RunningDashboard(labs: FakeLabs(setup: Gate(), refusal: "no space left on device"))
         #expect(await app.terminal.shows("web1"))

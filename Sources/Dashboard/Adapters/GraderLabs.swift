@@ -1,5 +1,6 @@
 import App
 import Foundation
+import Inventory
 import LabFormat
 import Runtime
 import Services
@@ -49,6 +50,48 @@ struct GraderLabs: LabPort {
         let work = work(lab)
         for answer in answers { try work.answer(try work.question(answer.check), answer.values) }
         return questions(of: work)
+    }
+
+    func environment(_ lab: Lab) async throws -> [EnvironmentRow] {
+        let environment = try LabEnvironment(work(lab))
+        return try await environment.withPlaces(uri: uri, doing: "read \(lab.id)'s environment") { places in
+            try await environment.status(places).map {
+                EnvironmentRow(kind: $0.kind.rawValue, name: $0.name, state: $0.stateText, asDeclared: $0.state == .asDeclared)
+            }
+        }
+    }
+
+    func plan(_ change: EnvironmentChange, _ lab: Lab) async throws -> [PlannedChange] {
+        let environment = try LabEnvironment(work(lab))
+        return try await environment.withPlaces(uri: uri, doing: "\(change.verb) \(lab.id)") { places in
+            try await Self.steps(change, environment, places).map { PlannedChange(what: $0.what, command: $0.command) }
+        }
+    }
+
+    func perform(_ change: EnvironmentChange, _ lab: Lab,
+                 each: @escaping @Sendable (String, PlannedChange, ActionRecord.Outcome) -> Void) async throws {
+        let environment = try LabEnvironment(work(lab))
+        try await environment.withPlaces(uri: uri, doing: "\(change.verb) \(lab.id)") { places in
+            for step in try await Self.steps(change, environment, places) {
+                let planned = PlannedChange(what: step.what, command: step.command)
+                do {
+                    each(places.uri, planned, .done(try await step.perform()))
+                } catch {
+                    each(places.uri, planned, .failed(UserMessage.line(for: error)))
+                    throw UserFacingError("\(step.what): \(UserMessage.line(for: error))")
+                }
+            }
+            if change == .down { environment.forgetIfEmpty() }
+        }
+    }
+
+    private static func steps(_ change: EnvironmentChange, _ environment: LabEnvironment,
+                              _ places: LabEnvironment.Places) async throws -> [LabEnvironment.Step] {
+        switch change {
+        case .up: try await environment.upPlan(places)
+        case .reset: try await environment.resetPlan(places)
+        case .down: try await environment.downPlan(places, purge: false).steps
+        }
     }
 
     private func questions(of work: LabWork) -> [LabQuestion] {

@@ -9,6 +9,7 @@ public typealias ContainerImage = ContainerKit.ContainerImage
 public typealias ShellEnd = ContainerKit.ShellEnd
 public typealias OutputFrames = ContainerKit.OutputFrames
 public typealias ExecResult = ContainerKit.ExecResult
+public typealias ContainerSpec = ContainerKit.ContainerSpec
 
 /// The container engine (Docker, or Podman's API service) as the use cases take it: `virtlab ct …`, `virtlab ls`
 /// and the Containers pane.
@@ -40,6 +41,9 @@ public struct Engine: Sendable {
     }
 
     public func images() async throws -> [ContainerImage] { try await client.images() }
+
+    /// Creates (does not start) a container from an image already here; returns its id.
+    public func create(_ spec: ContainerSpec) async throws -> String { try await client.create(spec) }
 
     /// Does the action to the container (by name or id) once the table allows it in its state; returns what the
     /// user is told.

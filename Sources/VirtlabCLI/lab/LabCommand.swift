@@ -7,8 +7,9 @@ import LabFormat
 /// `virtlab lab ...`: find, read, validate, check, grade, solve and reset labs.
 struct LabCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lab", abstract: "Guided lab exercises: list, show, start, check, answer, grade, solve, reset, validate; submit to a class.",
-        subcommands: [List.self, Show.self, Start.self, Check.self, Answer.self, Grade.self, Solve.self, Reset.self, Submit.self, Receive.self,
+        commandName: "lab", abstract: "Guided lab exercises: list, show, up, start, check, answer, grade, solve, reset, down, validate; submit to a class.",
+        subcommands: [List.self, Show.self, Up.self, Status.self, Start.self, Check.self, Answer.self, Grade.self, Solve.self, Reset.self,
+                      Down.self, Submit.self, Receive.self,
                       FeedbackCommand.self, Validate.self,
                       SchemaCommand.self])
 
@@ -137,15 +138,32 @@ struct LabCommand: AsyncParsableCommand {
 
     struct Reset: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "reset", abstract: "Undo what the lab made (its cleanup commands) and forget the progress.")
+            commandName: "reset", abstract: "Start the lab over: its cleanup commands, its environment back to the baseline, progress forgotten.",
+            discussion: "A lab with an environment ('lab up') has each machine reverted to the snapshot taken when 'lab up' "
+                + "made it, each container made anew, and each network there and active.")
         @OptionGroup var selection: Selection
+        @OptionGroup var explain: ExplainOption
 
         func run() async throws {
             let work = try selection.work()
+            let environment = work.lab.environment.map { _ in try? LabEnvironment(work) } ?? nil
+            guard !explain.explain else {
+                for line in Labs.commands(of: work.lab) where line.contains(" cleanup: ") { print(line) }
+                if let environment { try await resetEnvironment(environment, explain: true) }
+                return
+            }
             for (stepID, outcome) in await work.cleanUp() where outcome.status != 0 || outcome.timedOut {
                 Output.note("cleanup of step '\(stepID)' ended with status \(outcome.status)")
             }
+            if let environment { try await resetEnvironment(environment, explain: false) }
             print(work.forgetProgress() ? "progress in \(work.lab.id) cleared" : "no saved progress in \(work.lab.id)")
+        }
+
+        private func resetEnvironment(_ environment: LabEnvironment, explain: Bool) async throws {
+            try await environment.withPlaces(uri: selection.uri, doing: "reset \(environment.labID)") { places in
+                try await EnvironmentRun.perform(try await environment.resetPlan(places), explain: explain, uri: places.uri,
+                                                 lab: environment.labID, resume: "run 'virtlab lab reset \(environment.labID)' again")
+            }
         }
     }
 

@@ -76,6 +76,12 @@ func moveInLabs(_ state: inout AppState, by delta: Int) {
     }
 }
 
+/// The selected lab's environment is read when it is selected, so the detail shows how it stands.
+func readSelectedEnvironment(_ state: AppState) -> [Effect] {
+    guard let index = state.selectedLabIndex, state.labs[index].environment != nil else { return [] }
+    return [.readLabEnvironment(id: state.labs[index].id)]
+}
+
 func absorbLab(_ state: inout AppState, _ message: Message) -> [Effect] {
     switch message {
     case .labsLoaded(let shelf):
@@ -84,6 +90,7 @@ func absorbLab(_ state: inout AppState, _ message: Message) -> [Effect] {
         state.labProgress = shelf.progress
         state.labQuestions = shelf.questions
         state.labProblems = shelf.problems
+        return readSelectedEnvironment(state)
     case .labAnswered(let lab, let questions):
         state.labQuestions[lab] = questions
     case .labStarted(let id, let unmet):

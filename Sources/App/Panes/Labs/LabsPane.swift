@@ -28,11 +28,21 @@ enum LabsPane: PaneFeature {
         key("nextStep", [.right, .character("]")], "next step", footer: "step") { labCommand(&$0, .nextStep) },
         key("previousStep", [.left, .character("[")], "previous step") { labCommand(&$0, .previousStep) },
         key("grade", [.character("a")], "grade the whole lab (every step)", footer: "grade") { labCommand(&$0, .grade) },
+        key("environmentUp", [.character("u")], "bring up the lab's environment (what is missing)", footer: "up", mutates: true) {
+            changeLabEnvironment(&$0, .up)
+        },
+        key("environmentReset", [.character("r")], "reset the lab's environment to its baseline", mutates: true) {
+            changeLabEnvironment(&$0, .reset)
+        },
+        key("environmentDown", [.character("D")], "take down the lab's environment (what up made)", mutates: true) {
+            changeLabEnvironment(&$0, .down)
+        },
     ]
 
     static func move(_ state: inout AppState, by delta: Int) -> [Effect] {
+        let before = state.selectedLab
         moveInLabs(&state, by: delta)
-        return []
+        return state.selectedLab != before ? readSelectedEnvironment(state) : []
     }
 
     static func escape(_ state: inout AppState) -> Bool {

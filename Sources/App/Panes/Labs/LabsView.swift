@@ -41,6 +41,10 @@ func drawLabDetail(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState, them
     for line in wrap(parameters.expand(lab.description).replacingOccurrences(of: "\n", with: " "), width: inner.width - 2) {
         lines.append(StyledLine(line, theme[.text]))
     }
+    if lab.environment != nil {
+        lines.append(StyledLine("", theme[.text]))
+        lines += environmentLines(state.labEnvironments[lab.id], theme: theme)
+    }
     if !state.labProblems.isEmpty {
         lines.append(StyledLine("\(state.labProblems.count) lab file(s) do not load: virtlab lab validate FILE",
                                 theme[.statusWarning]))
@@ -172,5 +176,19 @@ func instructions(_ text: String, width: Int) -> [(text: String, code: Bool)] {
     }
     flush()
     while lines.last?.0.isEmpty == true { lines.removeLast() }
+    return lines
+}
+
+/// "Environment · u up · r reset · D down", then each item and how it stands.
+func environmentLines(_ rows: [EnvironmentRow]?, theme: Theme) -> [StyledLine] {
+    var lines = [StyledLine("Environment · u up · r reset · D down", theme[.title])]
+    guard let rows else { return lines + [StyledLine("reading…", theme[.dim])] }
+    let kindWidth = rows.map(\.kind.count).max() ?? 0
+    let nameWidth = rows.map(\.name.count).max() ?? 0
+    for row in rows {
+        let label = row.kind.padding(toLength: kindWidth, withPad: " ", startingAt: 0) + "  "
+            + row.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
+        lines.append(StyledLine([.init(label, theme[.text]), .init(row.state, theme[row.asDeclared ? .text : .statusWarning])]))
+    }
     return lines
 }

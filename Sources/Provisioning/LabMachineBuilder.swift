@@ -1,0 +1,74 @@
+import Foundation
+import ImageKit
+import VirtKit
+
+/// A VM a lab's environment declares: a new empty disk, or a copy-on-write overlay on an image; NICs on the
+/// networks named; marked with the lab and student that made it.
+public struct LabMachineSpec: Sendable {
+    public enum Disk: Sendable {
+        case empty(mebibytes: Int)
+        case overlay(DiskImage)
+    }
+
+    public let name: String
+    public let memoryMiB: Int
+    public let vcpus: Int
+    public let disk: Disk
+    public let networks: [String]
+    public let mark: LabMark
+    public let storageDirectory: String
+
+    public init(name: String, memoryMiB: Int, vcpus: Int, disk: Disk, networks: [String], mark: LabMark, storageDirectory: String) {
+        (self.name, self.memoryMiB, self.vcpus, self.disk, self.networks, self.mark, self.storageDirectory)
+            = (name, memoryMiB, vcpus, disk, networks, mark, storageDirectory)
+    }
+
+    /// Where its disk goes.
+    public var diskPath: String { "\(storageDirectory)/\(name).qcow2" }
+
+    /// The qemu-img line that makes its disk, as a learner would type it.
+    public var diskCommand: [String] {
+        switch disk {
+        case .empty(let mebibytes): ["qemu-img", "create", "-f", "qcow2", diskPath, "\(mebibytes)M"]
+        case .overlay(let image): ["qemu-img", "create", "-f", "qcow2", "-F", image.format, "-b", image.path, diskPath]
+        }
+    }
+}
+
+/// Makes (defines, does not start) the VMs of a lab's environment. A failure leaves nothing behind: no disk, no
+/// definition.
+public struct LabMachineBuilder {
+    public let connection: Connection
+    let tools = Tools()
+
+    public init(connection: Connection) { self.connection = connection }
+
+    /// Makes the disk and defines the VM; returns its UUID.
+    public func define(_ spec: LabMachineSpec) throws -> String {
+        try CloudLauncher.validate(name: spec.name)
+        if FileManager.default.fileExists(atPath: spec.diskPath) {
+            throw ProvisioningError("\(spec.diskPath) already exists and the lab did not make it; remove it or pick another name")
+        }
+        if case .overlay(let image) = spec.disk, image.format != "qcow2" && image.format != "raw" {
+            throw ProvisioningError("\(image.path) is not a disk image (\(image.format)); a machine's image is a qcow2 or raw disk")
+        }
+        let leftovers = Leftovers()
+        do {
+            try FileManager.default.createDirectory(atPath: spec.storageDirectory, withIntermediateDirectories: true)
+            leftovers.add(spec.diskPath)
+            _ = try tools.run(spec.diskCommand, doing: "create the disk \(spec.diskPath)")
+            let uuid = UUID().uuidString.lowercased()
+            let blueprint = DomainBlueprint(name: spec.name, uuid: uuid, memoryMiB: spec.memoryMiB, vcpus: spec.vcpus,
+                                            accelerator: .best(), os: "<type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/>",
+                                            metadata: "<metadata>\(spec.mark.element)</metadata>",
+                                            disks: [.init(path: spec.diskPath, format: "qcow2", target: "vda")],
+                                            networks: spec.networks)
+            _ = try connection.define(xml: blueprint.xml)
+            leftovers.keep()
+            return uuid
+        } catch {
+            leftovers.removeAll()
+            throw error
+        }
+    }
+}

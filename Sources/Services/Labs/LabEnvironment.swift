@@ -1,0 +1,570 @@
+import BlockingWork
+import ContainerKit
+import Foundation
+import HostDoctor
+import ImageKit
+import Inventory
+import LabFormat
+import Provisioning
+import VirtKit
+
+/// A lab's own world for one student (`virtlab lab up|status|reset|down`): the networks, machines and containers
+/// its `environment:` declares, with the student's values. Every change is a step with the command a learner would
+/// type, planned from what is there before anything is made; each object made is recorded at once in a ledger,
+/// so an interrupted `up` finishes when run again and `down` removes exactly what `up` made.
+public struct LabEnvironment: Sendable {
+    public let labID: String
+    public let student: String
+    /// The declared world with the student's values filled in.
+    public let world: Environment
+    let ledger: EnvironmentLedger
+    static let baseline = "virtlab-baseline"
+
+    public init(_ work: LabWork, stateDirectory: String = StateDirectory.path()) throws {
+        guard let declared = work.lab.environment, !declared.isEmpty else {
+            throw UserFacingError("lab '\(work.lab.id)' declares no environment: it works on what you make "
+                                  + "(run 'virtlab lab show \(work.lab.id)' for its steps)")
+        }
+        (labID, student, world) = (work.lab.id, work.student, declared.expanded(work.parameters))
+        ledger = EnvironmentLedger(file: "\(stateDirectory)/environments/\(EnvironmentLedger.fileName(lab: labID, student: student))")
+    }
+
+    var mark: LabMark { LabMark(lab: labID, student: student) }
+    var labels: [String: String] { ["virtlab.lab": labID, "virtlab.student": student] }
+    public var needsLibvirt: Bool { !world.networks.isEmpty || !world.machines.isEmpty }
+    public var needsEngine: Bool { !world.containers.isEmpty }
+
+    /// Where the world lives: the hypervisor for networks and machines, the engine for containers (nil where the
+    /// lab declares none of that kind), and the image library machines' images come from.
+    public struct Places: Sendable {
+        let hypervisor: Hypervisor?
+        let engine: Engine?
+        let library: ImageLibrary
+
+        public init(hypervisor: Hypervisor?, engine: Engine?, library: ImageLibrary = ImageLibrary(directory: ImageLibrary.defaultDirectory())) {
+            (self.hypervisor, self.engine, self.library) = (hypervisor, engine, library)
+        }
+
+        /// Where the changes go, for the log: libvirt's URI, else the engine's.
+        public var uri: String { hypervisor?.uri ?? engine?.uri ?? "" }
+    }
+
+    /// One declared item as it is now.
+    public struct Item: Sendable, Equatable {
+        public enum Kind: String, Sendable, Codable { case network, machine, container }
+        public enum State: Sendable, Equatable {
+            case asDeclared, missing
+            /// It should run and does not.
+            case stopped
+            /// It should be shut off (or exited) and runs.
+            case running
+            /// It is the lab's, but differs from the declaration: each difference in words.
+            case drifted([String])
+            /// Something of that name is there that this lab did not make for this student.
+            case notTheLabs
+        }
+
+        public let kind: Kind
+        public let name: String
+        public let state: State
+
+        public var stateText: String {
+            switch state {
+            case .asDeclared: "as declared"
+            case .missing: "missing"
+            case .stopped: kind == .network ? "inactive (should be active)" : "stopped (should run)"
+            case .running: kind == .machine ? "running (should be shut off)" : "running (should have exited)"
+            case .drifted(let differences): "drifted: " + differences.joined(separator: "; ")
+            case .notTheLabs: "not the lab's: a \(kind.rawValue) of that name that this lab did not make"
+            }
+        }
+    }
+
+    /// One change: what it does, the command a learner would type for it, and the doing.
+    public struct Step: Sendable {
+        public let what: String
+        public let command: String
+        let run: @Sendable () async throws -> String
+        public func perform() async throws -> String { try await run() }
+    }
+
+    /// Opens what the environment needs (libvirt for networks and machines, on `uri` or the usual choice; the
+    /// engine for containers) and runs `body` with it.
+    public func withPlaces<T: Sendable>(uri: String?, doing: String,
+                                        _ body: @escaping @Sendable (Places) async throws -> T) async throws -> T {
+        let hypervisor = needsLibvirt ? try await BlockingPool.run { try Hypervisor.chosen(flag: uri, readOnly: false).0 } : nil
+        guard needsEngine else { return try await body(Places(hypervisor: hypervisor, engine: nil)) }
+        return try await Engine.using(doing) { engine in try await body(Places(hypervisor: hypervisor, engine: engine)) }
+    }
+
+    // MARK: status
+
+    /// Each declared item, networks then machines then containers, compared with what is there.
+    public func status(_ places: Places) async throws -> [Item] {
+        try await observe(places).items
+    }
+
+    /// What is there now, read once for planning.
+    struct Observed: Sendable {
+        var items: [Item] = []
+        var networks: [String: VirtualNetwork] = [:]
+        /// Machine name -> UUID, and whether it holds the baseline snapshot.
+        var machines: [String: (uuid: String, baseline: Bool, running: Bool, disk: String?)] = [:]
+        var containers: [String: ContainerSummary] = [:]
+
+        func state(_ kind: Item.Kind, _ name: String) -> Item.State? {
+            items.first { $0.kind == kind && $0.name == name }?.state
+        }
+    }
+
+    func observe(_ places: Places) async throws -> Observed {
+        var observed = Observed()
+        let recorded = ledger.entries()
+        if needsLibvirt {
+            let hypervisor = try places.requireHypervisor()
+            let (world, mark) = (world, mark)
+            let libvirt = try await BlockingPool.run { try Self.observeLibvirt(world, mark: mark, recorded: recorded, on: hypervisor.connection) }
+            observed.items += libvirt.items
+            (observed.networks, observed.machines) = (libvirt.networks, libvirt.machines)
+        }
+        if needsEngine {
+            let engine = try places.requireEngine()
+            let all = try await engine.containers(includeStopped: true)
+            for declared in world.containers {
+                guard let found = all.first(where: { $0.name == declared.name }) else {
+                    observed.items.append(Item(kind: .container, name: declared.name, state: .missing))
+                    continue
+                }
+                observed.containers[declared.name] = found
+                let ours = recorded.contains { $0.kind == .container && $0.name == declared.name && $0.id == found.id }
+                    || labels.allSatisfy { found.labels[$0.key] == $0.value }
+                let state: Item.State
+                if !ours {
+                    state = .notTheLabs
+                } else if found.image != declared.image && !declared.image.hasSuffix("/" + found.image) {
+                    state = .drifted(["image \(found.image) (declared \(declared.image))"])
+                } else if found.state.isRunning != declared.running {
+                    state = declared.running ? .stopped : .running
+                } else {
+                    state = .asDeclared
+                }
+                observed.items.append(Item(kind: .container, name: declared.name, state: state))
+            }
+        }
+        return observed
+    }
+
+    private static func observeLibvirt(_ world: Environment, mark: LabMark, recorded: [EnvironmentLedger.Entry],
+                                       on connection: Connection) throws -> Observed {
+        var observed = Observed()
+        let networks = try connection.networks()
+        for declared in world.networks {
+            guard let found = networks.first(where: { $0.name == declared.name }) else {
+                observed.items.append(Item(kind: .network, name: declared.name, state: .missing))
+                continue
+            }
+            observed.networks[declared.name] = found
+            var differences: [String] = []
+            if found.forwardMode != declared.mode { differences.append("mode \(found.forwardMode) (declared \(declared.mode))") }
+            if let subnet = declared.subnet, !Self.sameAddress(found.address, subnet) {
+                differences.append("address \(found.address ?? "none") (declared \(subnet))")
+            }
+            let ours = recorded.contains { $0.kind == .network && $0.name == declared.name && $0.id == found.uuid }
+            let state: Item.State = !ours ? .notTheLabs : !differences.isEmpty ? .drifted(differences)
+                : found.active ? .asDeclared : .stopped
+            observed.items.append(Item(kind: .network, name: declared.name, state: state))
+        }
+        for declared in world.machines {
+            let domain: Domain
+            do {
+                domain = try connection.domain(named: declared.name)
+            } catch let error as LibvirtError where error.kind == .noSuchDomain {
+                observed.items.append(Item(kind: .machine, name: declared.name, state: .missing))
+                continue
+            }
+            let details = try domain.details()
+            let running = details.state?.isActive ?? false
+            let snapshots = (try? domain.snapshots()) ?? []
+            let hasBaseline = snapshots.contains { $0.name == LabEnvironment.baseline }
+            let disk = details.disks.first { $0.device == "disk" }?.source
+            observed.machines[declared.name] = (uuid: details.uuid, baseline: hasBaseline, running: running, disk: disk)
+            let ours = recorded.contains { $0.kind == .machine && $0.name == declared.name && $0.id == details.uuid }
+                || domain.labMark() == mark
+            var differences: [String] = []
+            let memoryMiB = Int(details.maxMemoryKiB / 1024)
+            if memoryMiB != declared.memoryMiB { differences.append("memory \(memoryMiB) MiB (declared \(declared.memoryMiB) MiB)") }
+            if details.vcpus != declared.vcpus { differences.append("\(details.vcpus) vCPUs (declared \(declared.vcpus))") }
+            let nics = details.nics.filter { $0.type == "network" }.compactMap(\.source)
+            if nics != declared.networks {
+                differences.append("NICs on \(nics.isEmpty ? "no network" : nics.joined(separator: ", ")) "
+                                   + "(declared \(declared.networks.isEmpty ? "none" : declared.networks.joined(separator: ", ")))")
+            }
+            let state: Item.State = !ours ? .notTheLabs : !differences.isEmpty ? .drifted(differences)
+                : running == declared.running ? .asDeclared : declared.running ? .stopped : .running
+            observed.items.append(Item(kind: .machine, name: declared.name, state: state))
+        }
+        return observed
+    }
+
+    /// libvirt's "192.168.150.1/255.255.255.0" is the declared "192.168.150.1/24".
+    static func sameAddress(_ found: String?, _ declared: String) -> Bool {
+        func parts(_ text: String) -> (host: String, subnet: IPv4Subnet?)? {
+            let split = text.split(separator: "/").map(String.init)
+            return split.count == 2 ? (split[0], IPv4Subnet(address: split[0], netmaskOrPrefix: split[1])) : nil
+        }
+        guard let found = found.flatMap(parts), let declared = parts(declared) else { return false }
+        return found.host == declared.host && found.subnet != nil && found.subnet == declared.subnet
+    }
+
+    // MARK: plans
+
+    /// What `up` would do: make what is missing, start what should run, keep each new machine's baseline. Refused
+    /// before anything is made when a name is taken by something the lab did not make, or an image or network a
+    /// machine needs is not here.
+    public func upPlan(_ places: Places) async throws -> [Step] {
+        let observed = try await observe(places)
+        try refuseForeign(observed, doing: "lab up")
+        try await preflight(observed, places)
+        var steps: [Step] = []
+        for network in world.networks {
+            switch observed.state(.network, network.name) {
+            case .missing?: steps += try makeNetwork(network, places)
+            case .stopped?: steps.append(startNetwork(network.name, places))
+            default: break
+            }
+        }
+        for machine in world.machines {
+            let state = observed.state(.machine, machine.name)
+            if state == .missing { steps.append(try makeMachine(machine, places)) }
+            if machine.running && (state == .missing || state == .stopped) { steps.append(startMachine(machine.name, places)) }
+            if state == .missing || observed.machines[machine.name]?.baseline == false { steps.append(keepBaseline(machine.name, places)) }
+        }
+        for container in world.containers {
+            let state = observed.state(.container, container.name)
+            if state == .missing { steps.append(makeContainer(container, places)) }
+            if container.running && (state == .missing || state == .stopped) { steps.append(startContainer(container.name, places)) }
+        }
+        return steps
+    }
+
+    /// What `reset` would do: every machine back to its baseline (made, with one, where it is missing), every
+    /// container made anew, every network there and active.
+    public func resetPlan(_ places: Places) async throws -> [Step] {
+        let observed = try await observe(places)
+        try refuseForeign(observed, doing: "lab reset")
+        try await preflight(observed, places)
+        var steps: [Step] = []
+        for network in world.networks {
+            switch observed.state(.network, network.name) {
+            case .missing?: steps += try makeNetwork(network, places)
+            case .stopped?: steps.append(startNetwork(network.name, places))
+            default: break
+            }
+        }
+        for machine in world.machines {
+            if observed.state(.machine, machine.name) == .missing {
+                steps.append(try makeMachine(machine, places))
+                if machine.running { steps.append(startMachine(machine.name, places)) }
+                steps.append(keepBaseline(machine.name, places))
+            } else if observed.machines[machine.name]?.baseline == true {
+                steps.append(revertMachine(machine.name, places))
+            } else {
+                // No baseline to go back to (a snapshot removed by hand): the state it is in becomes the baseline.
+                steps.append(keepBaseline(machine.name, places))
+            }
+        }
+        for container in world.containers {
+            if observed.state(.container, container.name) != .missing { steps.append(removeContainer(container.name, places)) }
+            steps.append(makeContainer(container, places))
+            if container.running { steps.append(startContainer(container.name, places)) }
+        }
+        return steps
+    }
+
+    /// What `down` would remove: what the ledger says `up` made (checked by UUID or id), containers first, then
+    /// machines with their disks, then networks. With `purge`, also what carries this lab's and student's mark
+    /// though the ledger lost it. Never something of the same name the lab did not make.
+    public func downPlan(_ places: Places, purge: Bool) async throws -> (steps: [Step], leftAlone: [Item]) {
+        let observed = try await observe(places)
+        let recorded = ledger.entries()
+        var steps: [Step] = []
+        var leftAlone: [Item] = []
+        func ours(_ kind: Item.Kind, _ name: String) -> Bool {
+            guard let state = observed.state(kind, name), state != .missing else { return false }
+            if state == .notTheLabs { return false }
+            // The observation counts the mark as the lab's; without purge only the ledger's own record does.
+            return purge || recorded.contains { $0.kind == kind && $0.name == name }
+        }
+        for container in world.containers.reversed() {
+            if ours(.container, container.name) { steps.append(removeContainer(container.name, places)) }
+        }
+        for machine in world.machines.reversed() {
+            guard ours(.machine, machine.name), let found = observed.machines[machine.name] else { continue }
+            if found.running { steps.append(forceOffMachine(machine.name, places)) }
+            let disk = recorded.first { $0.kind == .machine && $0.name == machine.name }?.disk
+                ?? found.disk.flatMap { $0 == machineSpecDiskPath(machine.name, places) ? $0 : nil }
+            steps.append(removeMachine(machine.name, disk: disk, places))
+        }
+        for network in world.networks.reversed() where ours(.network, network.name) {
+            steps.append(removeNetwork(network.name, places))
+        }
+        leftAlone = observed.items.filter { $0.state == .notTheLabs }
+        return (steps, leftAlone)
+    }
+
+    /// Forgets the ledger once nothing it lists is left (after a complete `down`).
+    public func forgetIfEmpty() { ledger.removeIfEmpty() }
+
+    // MARK: refusals
+
+    private func refuseForeign(_ observed: Observed, doing verb: String) throws {
+        let foreign = observed.items.filter { $0.state == .notTheLabs }
+        guard !foreign.isEmpty else { return }
+        let names = foreign.map { "\($0.kind.rawValue) '\($0.name)'" }.joined(separator: ", ")
+        throw UserFacingError("\(verb) \(labID) needs \(names), which \(foreign.count == 1 ? "exists" : "exist") and this lab did "
+                              + "not make: rename or remove \(foreign.count == 1 ? "it" : "them"), then run \(verb) again; nothing was changed")
+    }
+
+    /// An image or network a machine needs, or an image a container needs, that is not here: refused first.
+    private func preflight(_ observed: Observed, _ places: Places) async throws {
+        let declaredNetworks = Set(world.networks.map(\.name))
+        for machine in world.machines where observed.state(.machine, machine.name) == .missing {
+            if let image = machine.image {
+                do { _ = try places.library.find(image) } catch {
+                    throw UserFacingError("machine \(machine.name): \(error); nothing was changed")
+                }
+            }
+            for network in machine.networks where !declaredNetworks.contains(network) {
+                let hypervisor = try places.requireHypervisor()
+                if (try? hypervisor.connection.network(named: network)) == nil {
+                    throw UserFacingError("machine \(machine.name) has a NIC on network '\(network)', which neither the lab "
+                                          + "declares nor \(hypervisor.uri) has (run 'virtlab net ls'); nothing was changed")
+                }
+            }
+        }
+        if needsEngine {
+            let engine = try places.requireEngine()
+            let images = try await engine.images().flatMap(\.tags)
+            for container in world.containers where observed.state(.container, container.name) == .missing {
+                guard images.contains(where: { $0 == container.image || container.image.hasSuffix("/" + $0) || $0.hasSuffix("/" + container.image) }) else {
+                    throw UserFacingError("container \(container.name): image \(container.image) is not on this host "
+                                          + "(virtlab never pulls: 'podman pull \(container.image)' or load it first); nothing was changed")
+                }
+            }
+        }
+    }
+
+    // MARK: steps
+
+    private func makeNetwork(_ network: Environment.Network, _ places: Places) throws -> [Step] {
+        let hypervisor = try places.requireHypervisor()
+        let spec: NetworkSpec
+        do { spec = try NetworkSpec.parse(name: network.name, mode: network.mode, subnet: network.subnet, dhcp: network.dhcp) } catch {
+            throw UserFacingError("network \(network.name): \(error)")
+        }
+        let ledger = ledger
+        let define = Step(what: "make network \(network.name)", command: EquivalentCommand.defineNetwork(network.name, uri: hypervisor.uri)) {
+            try await BlockingPool.run {
+                let made = try hypervisor.connection.defineNetwork(spec)
+                try ledger.record(.init(kind: .network, name: made.name, id: made.uuid))
+                return "made network \(made.name) (\(made.forwardMode)\(made.address.map { ", \($0)" } ?? ""))"
+            }
+        }
+        return [define, startNetwork(network.name, places)]
+    }
+
+    private func startNetwork(_ name: String, _ places: Places) -> Step {
+        let hypervisor = places.hypervisor!
+        return Step(what: "start network \(name)", command: virsh(["net-start", name], hypervisor)) {
+            try await BlockingPool.run { try hypervisor.connection.startNetwork(name); return "started network \(name)" }
+        }
+    }
+
+    private func removeNetwork(_ name: String, _ places: Places) -> Step {
+        let (hypervisor, ledger) = (places.hypervisor!, ledger)
+        return Step(what: "remove network \(name)", command: virsh(["net-destroy", name], hypervisor) + " ; " + virsh(["net-undefine", name], hypervisor)) {
+            try await BlockingPool.run {
+                try hypervisor.connection.deleteNetwork(name)
+                try ledger.forget(.network, name)
+                return "removed network \(name)"
+            }
+        }
+    }
+
+    private func machineSpecDiskPath(_ name: String, _ places: Places) -> String {
+        "\(CloudLauncher.defaultStorageDirectory(uri: places.hypervisor?.uri ?? ""))/\(name).qcow2"
+    }
+
+    private func makeMachine(_ machine: Environment.Machine, _ places: Places) throws -> Step {
+        let hypervisor = try places.requireHypervisor()
+        let disk: LabMachineSpec.Disk
+        if let image = machine.image {
+            do { disk = .overlay(try places.library.find(image)) } catch { throw UserFacingError("machine \(machine.name): \(error)") }
+        } else {
+            disk = .empty(mebibytes: machine.diskMiB ?? 64)
+        }
+        let spec = LabMachineSpec(name: machine.name, memoryMiB: machine.memoryMiB, vcpus: machine.vcpus, disk: disk,
+                                  networks: machine.networks, mark: mark,
+                                  storageDirectory: CloudLauncher.defaultStorageDirectory(uri: hypervisor.uri))
+        let ledger = ledger
+        let command = spec.diskCommand.map(ShellWords.quoted).joined(separator: " ") + " && " + virsh(["define", machine.name + ".xml"], hypervisor)
+        return Step(what: "make VM \(machine.name)", command: command) {
+            try await BlockingPool.run {
+                do {
+                    let uuid = try LabMachineBuilder(connection: hypervisor.connection).define(spec)
+                    try ledger.record(.init(kind: .machine, name: spec.name, id: uuid, disk: spec.diskPath))
+                } catch let error as ProvisioningError {
+                    throw UserFacingError(error.description)
+                }
+                return "made VM \(spec.name) (\(spec.memoryMiB) MiB, \(spec.vcpus) vCPU\(spec.vcpus == 1 ? "" : "s"), disk \(spec.diskPath))"
+            }
+        }
+    }
+
+    private func startMachine(_ name: String, _ places: Places) -> Step {
+        let hypervisor = places.hypervisor!
+        return Step(what: "start VM \(name)", command: virsh(["start", name], hypervisor)) {
+            try await BlockingPool.run { try hypervisor.connection.domain(named: name).start(); return "started VM \(name)" }
+        }
+    }
+
+    private func forceOffMachine(_ name: String, _ places: Places) -> Step {
+        let hypervisor = places.hypervisor!
+        return Step(what: "force off VM \(name)", command: virsh(["destroy", name], hypervisor)) {
+            try await BlockingPool.run { try hypervisor.connection.domain(named: name).forceOff(); return "forced off VM \(name)" }
+        }
+    }
+
+    private func keepBaseline(_ name: String, _ places: Places) -> Step {
+        let hypervisor = places.hypervisor!
+        let description = "the state lab up made; lab reset returns here"
+        return Step(what: "keep the baseline of VM \(name)",
+                    command: virsh(["snapshot-create-as", name, Self.baseline, "--description", description], hypervisor)) {
+            try await BlockingPool.run {
+                _ = try hypervisor.connection.domain(named: name).createSnapshot(name: Self.baseline, description: description)
+                return "kept the baseline of VM \(name) (snapshot \(Self.baseline))"
+            }
+        }
+    }
+
+    private func revertMachine(_ name: String, _ places: Places) -> Step {
+        let hypervisor = places.hypervisor!
+        return Step(what: "revert VM \(name) to its baseline", command: virsh(["snapshot-revert", name, Self.baseline], hypervisor)) {
+            try await BlockingPool.run {
+                try hypervisor.connection.domain(named: name).revert(toSnapshot: Self.baseline)
+                return "reverted VM \(name) to its baseline"
+            }
+        }
+    }
+
+    private func removeMachine(_ name: String, disk: String?, _ places: Places) -> Step {
+        let (hypervisor, ledger) = (places.hypervisor!, ledger)
+        var command = virsh(["undefine", name, "--snapshots-metadata"], hypervisor)
+        if let disk { command += " && rm -f " + ShellWords.quoted(disk) }
+        return Step(what: "remove VM \(name)", command: command) {
+            try await BlockingPool.run {
+                try hypervisor.connection.domain(named: name).undefine()
+                try ledger.forget(.machine, name)
+                guard let disk else { return "removed VM \(name)" }
+                try? FileManager.default.removeItem(atPath: disk)
+                return "removed VM \(name) and its disk \(disk)"
+            }
+        }
+    }
+
+    private func makeContainer(_ container: Environment.Container, _ places: Places) -> Step {
+        let (engine, ledger, labels) = (places.engine!, ledger, labels)
+        let spec = ContainerSpec(name: container.name, image: container.image, command: container.command,
+                                 interactive: container.interactive, labels: labels)
+        let command = ["podman", "create"] + (container.interactive ? ["-it"] : []) + ["--name", container.name]
+            + labels.sorted { $0.key < $1.key }.flatMap { ["--label", "\($0.key)=\($0.value)"] } + [container.image] + container.command
+        return Step(what: "make container \(container.name)", command: command.map(ShellWords.quoted).joined(separator: " ")) {
+            let id = try await engine.create(spec)
+            try ledger.record(.init(kind: .container, name: container.name, id: id))
+            return "made container \(container.name) from \(container.image)"
+        }
+    }
+
+    private func startContainer(_ name: String, _ places: Places) -> Step {
+        let (engine, start) = (places.engine!, ContainerAction(StartContainer()))
+        return Step(what: "start container \(name)", command: start.command(for: name)) {
+            try await engine.perform(start, on: name)
+        }
+    }
+
+    private func removeContainer(_ name: String, _ places: Places) -> Step {
+        let (engine, ledger, remove) = (places.engine!, ledger, ContainerAction(RemoveContainer(force: true)))
+        return Step(what: "remove container \(name)", command: remove.command(for: name)) {
+            let said = try await engine.perform(remove, on: name)
+            try ledger.forget(.container, name)
+            return said
+        }
+    }
+
+    private func virsh(_ arguments: [String], _ hypervisor: Hypervisor) -> String {
+        (["virsh", "-c", hypervisor.uri] + arguments).map(ShellWords.quoted).joined(separator: " ")
+    }
+}
+
+extension LabEnvironment.Places {
+    func requireHypervisor() throws -> Hypervisor {
+        guard let hypervisor else { throw UserFacingError("this lab's environment has networks or machines: it needs libvirt") }
+        return hypervisor
+    }
+
+    func requireEngine() throws -> Engine {
+        guard let engine else { throw UserFacingError("this lab's environment has containers: it needs a container engine") }
+        return engine
+    }
+}
+
+/// What a lab's `up` made for one student, one JSON file, rewritten whole (atomically) after each object is made
+/// or removed: the record `down` trusts, checked against each object's UUID or id.
+struct EnvironmentLedger: Sendable {
+    struct Entry: Codable, Equatable, Sendable {
+        var kind: LabEnvironment.Item.Kind
+        var name: String
+        /// A network's or machine's UUID, a container's id.
+        var id: String
+        /// A machine's disk, made by `up`.
+        var disk: String?
+    }
+
+    let file: String
+
+    static func fileName(lab: String, student: String) -> String {
+        func safe(_ text: String) -> String { String(text.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" }) }
+        return "\(safe(lab))--\(safe(student)).json"
+    }
+
+    func entries() -> [Entry] {
+        guard let data = FileManager.default.contents(atPath: file) else { return [] }
+        return (try? JSONDecoder().decode([Entry].self, from: data)) ?? []
+    }
+
+    func record(_ entry: Entry) throws {
+        try write(entries().filter { !($0.kind == entry.kind && $0.name == entry.name) } + [entry])
+    }
+
+    func forget(_ kind: LabEnvironment.Item.Kind, _ name: String) throws {
+        try write(entries().filter { !($0.kind == kind && $0.name == name) })
+    }
+
+    func removeIfEmpty() {
+        if entries().isEmpty { try? FileManager.default.removeItem(atPath: file) }
+    }
+
+    /// A ledger that cannot be written is said at once: what was just made carries the lab's mark, which
+    /// `lab down --purge` finds without the ledger.
+    private func write(_ entries: [Entry]) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        do {
+            try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try encoder.encode(entries).write(to: URL(fileURLWithPath: file), options: .atomic)
+        } catch {
+            throw UserFacingError("cannot record the lab's environment in \(file): \(error.localizedDescription) "
+                                  + "(what was made carries the lab's mark: 'virtlab lab down LAB --purge' finds it)")
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import ContainerKit
+import Foundation
+import Testing
+import TestSupport
+import TestTags
+import VirtKit
+
+/// `virtlab lab up|status|reset|down` as a student types them, on the real libvirtd and Podman: a lab's own network,
+/// a running and a shut-off machine, and a container, for one student.
+@Suite(.serialized, .tags(.daemon, .engine)) struct LabEnvironmentTests {
+    let id = "envlab-\(UUID().uuidString.prefix(6).lowercased())"
+    let student = "ana"
+    let labs = FileManager.default.temporaryDirectory.appendingPathComponent("env-labs-\(UUID())").path
+    let state = FileManager.default.temporaryDirectory.appendingPathComponent("env-state-\(UUID())").path
+    var net: String { "\(id)-net" }
+    var vm: String { "\(id)-vm" }
+    var idle: String { "\(id)-idle" }
+    var box: String { "\(id)-box" }
+
+    init() throws {
+        try FileManager.default.createDirectory(atPath: labs, withIntermediateDirectories: true)
+        let third = Int.random(in: 0...250)
+        try """
+            id: \(id)
+            title: A lab with a world of its own
+            parameters:
+              net: "\(id)-net"
+              vm: "\(id)-vm"
+              box: "\(id)-box"
+            environment:
+              networks:
+                - {name: "{{net}}", mode: isolated, subnet: 10.231.\(third).1/24, dhcp: 10.231.\(third).10-10.231.\(third).20}
+              machines:
+                - {name: "{{vm}}", memory: 64M, disk: 16M, networks: ["{{net}}"]}
+                - {name: "\(id)-idle", memory: 64M, vcpus: 2, disk: 16M, state: shut off}
+              containers:
+                - {name: "{{box}}", image: "\(TestEngine.image)", command: [sleep, "3600"]}
+            steps:
+              - id: look
+                title: Look at {{vm}}
+                instructions: "virsh dominfo {{vm}}"
+                checks:
+                  - {id: runs, title: "{{vm}} runs", domain: {name: "{{vm}}", state: running}}
+
+            """.write(toFile: "\(labs)/\(id).yaml", atomically: true, encoding: .utf8)
+    }
+
+    func lab(_ verb: String, _ extra: String...) async throws -> Run.Result {
+        try await Run.virtlab(["lab", verb, id] + extra + ["--labs", labs, "--trust", "--student", student, "--uri", QEMUTestGuest.uri],
+                              environment: TestEngine.environment.merging(["XDG_STATE_HOME": state]) { $1 })
+    }
+
+    /// Every name on the daemon and the engine, to prove `down` leaves them as they were.
+    func everything() async throws -> Set<String> {
+        let connection = try QEMUTestGuest.connect()
+        let (domains, networks) = try await blocking { (try connection.domains().map(\.name), try connection.networks().map(\.name)) }
+        let containers = try await TestEngine.connect().containers(includeStopped: true).map(\.name)
+        return Set(domains.map { "vm " + $0 } + networks.map { "net " + $0 } + containers.map { "ct " + $0 })
+    }
+
+    func removeEverything() async {
+        guard let connection = try? QEMUTestGuest.connect() else { return }
+        _ = try? await blocking {
+            for name in [vm, idle] { QEMUTestGuest.cleanUp(connection, name: name) }
+            try? connection.deleteNetwork(net, evenIfInUse: true)
+            for name in [vm, idle] { try? FileManager.default.removeItem(atPath: "/var/lib/libvirt/images/\(name).qcow2") }
+        }
+        await TestEngine.cleanUp(box)
+        try? FileManager.default.removeItem(atPath: labs)
+        try? FileManager.default.removeItem(atPath: state)
+    }
+
+    @Test func upStatusResetAndDownDoExactlyWhatTheyMake() async throws {
+        let before = try await everything()
+        let connection = try QEMUTestGuest.connect()
+        do {
+            // Explained first: the commands, and nothing made.
+            let explained = try await lab("up", "--explain")
+            #expect(explained.status == 0 && explained.stdout.contains("virsh -c qemu:///system net-define \(net).xml")
+                    && explained.stdout.contains("qemu-img create -f qcow2 /var/lib/libvirt/images/\(vm).qcow2 16M")
+                    && explained.stdout.contains("podman create --name \(box) --label virtlab.lab=\(id) --label virtlab.student=\(student)"),
+                    "\(explained.stdout)\(explained.stderr)")
+            #expect(try await everything() == before)
+
+            // A stray disk where the second machine's goes: up stops there, keeping (and recording) what it made.
+            let stray = "/var/lib/libvirt/images/\(idle).qcow2"
+            FileManager.default.createFile(atPath: stray, contents: Data("not a disk".utf8))
+            let stopped = try await lab("up")
+            #expect(stopped.status == 1 && stopped.stdout.contains("made network \(net)") && stopped.stdout.contains("made VM \(vm)"))
+            #expect(stopped.stderr.contains("make VM \(idle): \(stray) already exists and the lab did not make it"), "\(stopped.stderr)")
+            #expect(stopped.stderr.contains("run 'virtlab lab up \(id)' again to finish"))
+            try FileManager.default.removeItem(atPath: stray)
+
+            // Run again, it finishes: nothing twice.
+            let finished = try await lab("up")
+            #expect(finished.status == 0, "\(finished.stderr)")
+            #expect(!finished.stdout.contains("made network") && !finished.stdout.contains("made VM \(vm)")
+                    && finished.stdout.contains("made VM \(idle)") && finished.stdout.contains("made container \(box)")
+                    && finished.stdout.contains("started container \(box)"), "\(finished.stdout)")
+            let status = try await lab("status")
+            #expect(status.stdout.contains("all 4 items as declared"), "\(status.stdout)")
+            let again = try await lab("up")
+            #expect(again.status == 0 && again.stdout == "\(id)'s environment is up as declared; nothing to do\n", "\(again.stdout)")
+            let graded = try await lab("check")
+            #expect(graded.status == 0 && graded.stdout.contains("PASS"), "\(graded.stdout)")
+
+            // The machines carry the lab's mark; each has its baseline.
+            let marks = try await blocking { try [vm, idle].map { try connection.domain(named: $0).labMark() } }
+            #expect(marks == [LabMark(lab: id, student: student), LabMark(lab: id, student: student)])
+
+            // Drift: the running VM off, the shut-off one given more memory, the container stopped.
+            _ = try await Run.command(["virsh", "-c", QEMUTestGuest.uri, "destroy", vm])
+            _ = try await Run.command(["virsh", "-c", QEMUTestGuest.uri, "setmaxmem", idle, "96M", "--config"])
+            _ = try await Run.command(["podman", "stop", "-t", "0", box])
+            let drifted = try await lab("status")
+            for line in ["\(vm)", "stopped (should run)", "drifted: memory 96 MiB (declared 64 MiB)", "3 of 4 items differ"] {
+                #expect(drifted.stdout.contains(line), "\(line) in \(drifted.stdout)")
+            }
+
+            // Reset: back to the baseline, the container made anew.
+            let reset = try await lab("reset")
+            #expect(reset.status == 0 && reset.stdout.contains("reverted VM \(vm) to its baseline")
+                    && reset.stdout.contains("removed container \(box)") && reset.stdout.contains("made container \(box)"), "\(reset.stdout)\(reset.stderr)")
+            #expect(try await lab("status").stdout.contains("all 4 items as declared"))
+
+            // A same-named VM the lab did not make is never removed.
+            _ = try await Run.command(["virsh", "-c", QEMUTestGuest.uri, "undefine", idle, "--snapshots-metadata"])
+            try FileManager.default.removeItem(atPath: "/var/lib/libvirt/images/\(idle).qcow2")
+            let foreign = FileManager.default.temporaryDirectory.appendingPathComponent("\(idle).xml").path
+            try "<domain type='qemu'><name>\(idle)</name><memory unit='MiB'>32</memory><os><type arch='x86_64'>hvm</type></os></domain>"
+                .write(toFile: foreign, atomically: true, encoding: .utf8)
+            _ = try await Run.command(["virsh", "-c", QEMUTestGuest.uri, "define", foreign])
+            let refused = try await lab("up")
+            #expect(refused.status != 0 && refused.stderr.contains("needs machine '\(idle)', which exists and this lab did not make")
+                    && refused.stderr.contains("nothing was changed"), "\(refused.stderr)")
+            let down = try await lab("down")
+            #expect(down.status == 0 && down.stderr.contains("left machine \(idle) alone: this lab did not make it")
+                    && down.stdout.contains("removed VM \(vm) and its disk") && down.stdout.contains("removed network \(net)")
+                    && down.stdout.contains("removed container \(box)"), "\(down.stdout)\(down.stderr)")
+            _ = try await Run.command(["virsh", "-c", QEMUTestGuest.uri, "undefine", idle])
+            #expect(try await everything() == before)
+            #expect(!FileManager.default.fileExists(atPath: "/var/lib/libvirt/images/\(vm).qcow2"))
+            let twice = try await lab("down")
+            #expect(twice.status == 0 && twice.stdout == "nothing to remove: \(id)'s environment is not up for \(student)\n", "\(twice.stdout)")
+        } catch {
+            await removeEverything()
+            throw error
+        }
+        await removeEverything()
+    }
+}
