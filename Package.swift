@@ -127,7 +127,7 @@ let package = Package(
         .testTarget(name: "BlockingWorkTests", dependencies: ["TestTags", "BlockingWork", "TestSupport"]),
         .testTarget(name: "SecureShellTests", dependencies: ["TestTags", "SecureShell", "ProcessRunner", "BlockingWork"]),
         .testTarget(name: "ClassroomTests", dependencies: [
-            "Classroom", "Gradebook", "LabFormat", "ProcessRunner", "TestSupport", "BuiltIn", .product(name: "GRDB", package: "GRDB.swift"),
+            "Classroom", "Gradebook", "LabFormat", "ProcessRunner", "TestSupport", "VirtKit", "BuiltIn", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "RuntimeTests", dependencies: ["TestTags", "Runtime", "App", "Inventory", "LabFormat", "TermUI", "TestSupport"]),
         // How the code is laid out: every suite has a tier, each layer imports only what is below it.

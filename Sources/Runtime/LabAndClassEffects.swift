@@ -44,7 +44,7 @@ extension DashboardRuntime {
         guard let lab = state.labs.first(where: { $0.id == id }) else { return }
         Task.detached { [self] in
             do { post(.labEnvironment(lab: id, try await labs.environment(lab))) } catch {
-                post(.labEnvironment(lab: id, [EnvironmentRow(kind: "", name: "cannot read it:", state: userLine(error), asDeclared: false)]))
+                post(.labEnvironment(lab: id, [EnvironmentRow(kind: "", name: "cannot read it:", state: userLine(error), asDeclared: false, made: false)]))
             }
         }
     }

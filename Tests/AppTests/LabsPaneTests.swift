@@ -245,7 +245,7 @@ import TermUI
         #expect(effects == [.readLabEnvironment(id: "world")], "the selected lab's environment is read when the labs load")
         _ = update(&state, .key(.character("4")))
         #expect(screen(state, 80, 24).text.contains("reading…"))
-        _ = update(&state, .labEnvironment(lab: "world", [EnvironmentRow(kind: "machine", name: "w-vm", state: "stopped (should run)", asDeclared: false)]))
+        _ = update(&state, .labEnvironment(lab: "world", [EnvironmentRow(kind: "machine", name: "w-vm", state: "stopped (should run)", asDeclared: false, made: true)]))
         let text = screen(state, 80, 24).text
         #expect(text.contains("Environment · u up · r reset · D down") && text.contains("machine  w-vm  stopped (should run)"), "\(text)")
 
@@ -257,6 +257,12 @@ import TermUI
         #expect(update(&state, .key(.character("y"))) == [.changeLabEnvironment(id: "world", .reset)] && state.modal == nil)
         #expect(update(&state, .labEnvironmentChanged(lab: "world", .reset, failure: nil)) == [.readLabEnvironment(id: "world")])
         #expect(state.status?.text == "world's environment: reset to its baseline")
+
+        // The machines list says which VMs a lab made.
+        _ = update(&state, .labEnvironment(lab: "world", [EnvironmentRow(kind: "machine", name: "web1", state: "as declared", asDeclared: true, made: true)]))
+        _ = update(&state, .key(.character("1")))
+        #expect(screen(state, 100, 24).text.contains("web1  (lab world)"))
+        _ = update(&state, .key(.character("4")))
 
         // A lab without an environment refuses the keys; moving to it reads nothing.
         #expect(LabsPane.move(&state, by: 1).isEmpty)

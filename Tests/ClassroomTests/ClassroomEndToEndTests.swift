@@ -6,6 +6,7 @@ import TestSupport
 @testable import Classroom
 import Gradebook
 import LabFormat
+import VirtKit
 
 /// A room of four student hosts, each in a network namespace of its own with its own sshd, machine-id, host
 /// name and data: the teacher releases a lab, the students work and submit (one hands in a neighbour's
@@ -198,6 +199,59 @@ import LabFormat
             .write(toFile: classPath + "/labs/own.yaml", atomically: true, encoding: .utf8)
         let refused = try await Run.virtlab(["class", "release", classPath])
         #expect(refused.status != 0 && refused.stderr.contains("labs/own.yaml:6:5: a step needs 'title'") && refused.stdout.isEmpty, "\(refused.stderr)")
+    }
+
+    /// `class up` and `class reset`: a lab's environment made on every reachable host at once (the hosts reach the
+    /// test run's libvirtd through its socket), a host that is down a row of its own.
+    @Test func aLabsEnvironmentIsBroughtUpAndResetOnEveryHost() async throws {
+        let room = try await TestClassroom([.init("pc01"), .init("pc02", down: true)])
+        let suffix = UUID().uuidString.prefix(4).lowercased()
+        let (gina, hal) = ("gina-\(suffix)", "hal-\(suffix)")
+        let (lab, vm) = ("world-\(suffix)", "world-\(gina)")
+        let classPath = room.directory + "/class"
+        await #expect(try Run.virtlab(["class", "init", classPath, "--name", "room 8", "--lab", "check-extensions"]).status == 0)
+        try FileManager.default.createDirectory(atPath: classPath + "/labs", withIntermediateDirectories: true)
+        try """
+            id: \(lab)
+            title: A world of its own
+            parameters: {vm: "world-{student}"}
+            environment:
+              machines: [{name: "{{vm}}", memory: 64M, disk: 16M, state: shut off}]
+            steps:
+              - id: look
+                title: Look at {{vm}}
+                instructions: "virsh dominfo {{vm}}"
+                checks: [{id: two, title: "{{vm}} has two vCPUs", domain: {name: "{{vm}}", vcpus: {eq: 2}}}]
+
+            """.write(toFile: classPath + "/labs/world.yaml", atomically: true, encoding: .utf8)
+        try "name: room 8\nlabs: [\(lab)]\nssh_config: \(room.sshConfig)\nhost_timeout_seconds: 120\n"
+            .write(toFile: classPath + "/class.yaml", atomically: true, encoding: .utf8)
+        try (Roster.csvHeader + "\n\(gina),Gina,,pc01\n\(hal),Hal,,pc02\n").write(toFile: classPath + "/roster.csv", atomically: true, encoding: .utf8)
+        await #expect(try Run.virtlab(["class", "enrol", classPath, gina, room.home("pc01") + "/id_ed25519.pub"]).status == 0)
+        let connection = try QEMUTestGuest.connect()
+        defer {
+            _ = room.onHost("pc01", ["virtlab", "lab", "down", lab])
+            QEMUTestGuest.cleanUp(connection, name: vm)
+        }
+        _ = try await Run.virtlab(["class", "release", classPath])
+
+        let up = try await Run.virtlab(["class", "up", classPath, lab])
+        #expect(up.status == 1, "one host is down: \(up.stdout) \(up.stderr)")
+        let rows = up.stdout.split(separator: "\n").map(String.init)
+        #expect(rows.contains { $0.hasPrefix(gina) && $0.hasSuffix("\(lab)'s environment is up (2 changes)") }, "\(up.stdout)")
+        #expect(rows.contains { $0.hasPrefix(hal) && $0.contains("unreachable") }, "\(up.stdout)")
+        #expect(up.stderr.split(separator: "\n").filter { $0.hasPrefix("[") }.count == 2, "progress, host by host")
+        let mark = try await blocking { try connection.domain(named: vm).labMark() }
+        #expect(mark == LabMark(lab: lab, student: gina), "the host made it for its student")
+
+        // Gina changes it; the teacher puts every host back.
+        #expect(room.onHost("pc01", ["virsh", "-c", "qemu:///system", "setmaxmem", vm, "96M", "--config"]).status == 0)
+        let reset = try await Run.virtlab(["class", "reset", classPath, lab, "--student", gina])
+        #expect(reset.status == 0 && reset.stdout.contains("\(lab) is reset: its environment is back to the baseline"),
+                "\(reset.stdout) \(reset.stderr)")
+        #expect(try await blocking { try connection.domain(named: vm).details().maxMemoryKiB } == 64 * 1024, "back to the baseline")
+        let refused = try await Run.virtlab(["class", "up", classPath, "check-extensions"])
+        #expect(refused.status != 0 && refused.stderr.contains("declares no environment"), "\(refused.stderr)")
     }
 
     /// `virtlab ui --class` in a terminal: the Class pane's grid, and every student host's VMs over qemu+ssh

@@ -221,11 +221,15 @@ func grade(_ yaml: String, uri: String = "test:///default") async throws -> [Str
 /// libvirt labs: `make test` starts it).
 @Suite(.serialized, .tags(.guest)) struct ShippedLabTests {
     /// Labs on the host, libvirt and the engine; the ones that need the cloud VM are proven in sequence by
-    /// GuestLabsEndToEndTests.
+    /// GuestLabsEndToEndTests, the ones with an environment of their own by ShippedEnvironmentLabTests (through
+    /// `lab up`).
     static var labFiles: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: Repository.labs)) ?? [])
             .filter { $0.hasSuffix(".yaml") }.sorted()
-            .filter { LabLoader.load(file: "\(Repository.labs)/\($0)").lab?.requirements.contains(.cloudImage) == false }
+            .filter { file in
+                let lab = LabLoader.load(file: "\(Repository.labs)/\(file)").lab
+                return lab?.requirements.contains(.cloudImage) == false && lab?.environment == nil
+            }
     }
 
     init() {

@@ -374,7 +374,7 @@ final class FakeLabs: LabPort, @unchecked Sendable {
 
     func environment(_ lab: Lab) async throws -> [EnvironmentRow] {
         let up = worldIsUp.withLock { $0 }
-        return [EnvironmentRow(kind: "machine", name: "fake-vm", state: up ? "as declared" : "missing", asDeclared: up)]
+        return [EnvironmentRow(kind: "machine", name: "fake-vm", state: up ? "as declared" : "missing", asDeclared: up, made: up)]
     }
 
     func plan(_ change: EnvironmentChange, _ lab: Lab) async throws -> [PlannedChange] {

@@ -50,12 +50,13 @@ import VirtKit
                               environment: TestEngine.environment.merging(["XDG_STATE_HOME": state]) { $1 })
     }
 
-    /// Every name on the daemon and the engine, to prove `down` leaves them as they were.
-    func everything() async throws -> Set<String> {
+    /// Every name on the daemon and the engine that holds `token` (suites beside this one make and remove their
+    /// own), to prove `down` leaves them as they were.
+    static func everything(holding token: String) async throws -> Set<String> {
         let connection = try QEMUTestGuest.connect()
         let (domains, networks) = try await blocking { (try connection.domains().map(\.name), try connection.networks().map(\.name)) }
         let containers = try await TestEngine.connect().containers(includeStopped: true).map(\.name)
-        return Set(domains.map { "vm " + $0 } + networks.map { "net " + $0 } + containers.map { "ct " + $0 })
+        return Set((domains.map { "vm " + $0 } + networks.map { "net " + $0 } + containers.map { "ct " + $0 }).filter { $0.contains(token) })
     }
 
     func removeEverything() async {
@@ -71,7 +72,7 @@ import VirtKit
     }
 
     @Test func upStatusResetAndDownDoExactlyWhatTheyMake() async throws {
-        let before = try await everything()
+        let before = try await Self.everything(holding: id)
         let connection = try QEMUTestGuest.connect()
         do {
             // Explained first: the commands, and nothing made.
@@ -80,7 +81,7 @@ import VirtKit
                     && explained.stdout.contains("qemu-img create -f qcow2 /var/lib/libvirt/images/\(vm).qcow2 16M")
                     && explained.stdout.contains("podman create --name \(box) --label virtlab.lab=\(id) --label virtlab.student=\(student)"),
                     "\(explained.stdout)\(explained.stderr)")
-            #expect(try await everything() == before)
+            #expect(try await Self.everything(holding: id) == before)
 
             // A stray disk where the second machine's goes: up stops there, keeping (and recording) what it made.
             let stray = "/var/lib/libvirt/images/\(idle).qcow2"
@@ -138,7 +139,7 @@ import VirtKit
                     && down.stdout.contains("removed VM \(vm) and its disk") && down.stdout.contains("removed network \(net)")
                     && down.stdout.contains("removed container \(box)"), "\(down.stdout)\(down.stderr)")
             _ = try await Run.command(["virsh", "-c", QEMUTestGuest.uri, "undefine", idle])
-            #expect(try await everything() == before)
+            #expect(try await Self.everything(holding: id) == before)
             #expect(!FileManager.default.fileExists(atPath: "/var/lib/libvirt/images/\(vm).qcow2"))
             let twice = try await lab("down")
             #expect(twice.status == 0 && twice.stdout == "nothing to remove: \(id)'s environment is not up for \(student)\n", "\(twice.stdout)")
@@ -147,5 +148,56 @@ import VirtKit
             throw error
         }
         await removeEverything()
+    }
+}
+
+/// Every shipped lab with an environment of its own, proven as a student meets it: up, graded untouched (not full
+/// marks), solved (full marks), reset (back to the untouched score), down (the daemon and the engine as before).
+@Suite(.serialized, .tags(.daemon, .engine)) struct ShippedEnvironmentLabTests {
+    static var labFiles: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: Repository.labs)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+            .filter { (try? String(contentsOfFile: "\(Repository.labs)/\($0)", encoding: .utf8))?.contains("\nenvironment:") == true }
+    }
+
+    @Test func someShippedLabsBringTheirOwnWorld() { #expect(Self.labFiles.contains("vm-hardware.yaml")) }
+
+    @Test(arguments: labFiles)
+    func upGradeSolveResetDown(file: String) async throws {
+        let id = String(file.dropLast(5))
+        let student = "ci-\(UUID().uuidString.prefix(6).lowercased())"
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("env-\(student)").path
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let binDirectory = (Run.virtlabBinary as NSString).deletingLastPathComponent
+        let environment = TestEngine.environment.merging([
+            "XDG_STATE_HOME": state, "VIRTLAB_LAB_APP_IMAGE": TestEngine.image, "VIRTLAB_LAB_OS_IMAGE": TestEngine.image,
+            "PATH": binDirectory + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+        ]) { $1 }
+        func lab(_ verb: String, _ extra: String...) async throws -> Run.Result {
+            try await Run.virtlab(["lab", verb, id, "--student", student, "--uri", QEMUTestGuest.uri] + extra, environment: environment)
+        }
+        func earned() async throws -> (Int, Int) {
+            let graded = try await lab("grade", "--format", "json", "--exit-zero")
+            let json = try JSONSerialization.jsonObject(with: Data(graded.stdout.utf8)) as? [String: Any]
+            return (json?["earned"] as? Int ?? -1, json?["possible"] as? Int ?? -2)
+        }
+        let before = try await LabEnvironmentTests.everything(holding: student)
+        let up = try await lab("up")
+        #expect(up.status == 0, "\(id): \(up.stdout)\(up.stderr)")
+        do {
+            let (untouched, possible) = try await earned()
+            #expect(untouched < possible, "untouched, \(id) must not earn full marks")
+            let solved = try await lab("solve")
+            #expect(solved.status == 0, "\(id): \(solved.stderr)")
+            #expect(try await earned() == (possible, possible), "\(id) solved must earn full marks")
+            let reset = try await lab("reset")
+            #expect(reset.status == 0, "\(id): \(reset.stdout)\(reset.stderr)")
+            #expect(try await earned() == (untouched, possible), "reset must return \(id) to the untouched score")
+        } catch {
+            _ = try? await lab("down")
+            throw error
+        }
+        let down = try await lab("down")
+        #expect(down.status == 0 && down.stdout.hasSuffix("\(id)'s environment is down\n"), "\(down.stdout)\(down.stderr)")
+        #expect(try await LabEnvironmentTests.everything(holding: student) == before, "lab down left something of \(id) behind")
     }
 }

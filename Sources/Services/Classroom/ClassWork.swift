@@ -147,6 +147,32 @@ extension ClassService {
         return results.map(\.0)
     }
 
+    /// One host's answer to `class up` or `class reset`: its last line (what the host's virtlab said at the end), or
+    /// why not.
+    public struct EnvironmentDone: Sendable {
+        public let student: Student
+        public let said: String
+        public let failure: String?
+    }
+
+    /// Runs `virtlab lab VERB LAB` (up or reset) for each student on their host, in parallel within the class's
+    /// bound; `progress` hears each host as it finishes. The lab must have been released there (or be built in).
+    public func environment(_ verb: String, lab: Lab, students only: [String],
+                            progress: @escaping @Sendable (EnvironmentDone) -> Void) async throws -> [EnvironmentDone] {
+        guard lab.environment != nil else {
+            throw UserFacingError("lab '\(lab.id)' declares no environment: nothing to \(verb) on the hosts")
+        }
+        let config = try directory.config()
+        let hosts = ClassHosts(config: config, sshConfigFile: try directory.sshConfigFile())
+        return await hosts.each(try students(only).chosen, progress: progress) { student in
+            let run = await hosts.virtlab(["lab", verb, lab.id, "--student", student.id] + (student.uri.map { ["--uri", $0] } ?? []),
+                                          on: student)
+            let said = run.stdout.split(whereSeparator: \.isNewline).last.map { String($0).withoutControlCharacters } ?? ""
+            return EnvironmentDone(student: student, said: said,
+                                   failure: ClassHosts.failure(run, timeout: config.hostTimeoutSeconds)?.summary)
+        }
+    }
+
     /// One bundle as collected: who, which lab, the points it earns, the verdict and why.
     public struct Collected: Sendable {
         public let file: String

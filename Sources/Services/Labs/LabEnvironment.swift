@@ -488,16 +488,17 @@ public struct LabEnvironment: Sendable {
     private func startContainer(_ name: String, _ places: Places) -> Step {
         let (engine, start) = (places.engine!, ContainerAction(StartContainer()))
         return Step(what: "start container \(name)", command: start.command(for: name)) {
-            try await engine.perform(start, on: name)
+            _ = try await engine.perform(start, on: name)
+            return "started container \(name)"
         }
     }
 
     private func removeContainer(_ name: String, _ places: Places) -> Step {
         let (engine, ledger, remove) = (places.engine!, ledger, ContainerAction(RemoveContainer(force: true)))
         return Step(what: "remove container \(name)", command: remove.command(for: name)) {
-            let said = try await engine.perform(remove, on: name)
+            _ = try await engine.perform(remove, on: name)
             try ledger.forget(.container, name)
-            return said
+            return "removed container \(name)"
         }
     }
 

@@ -8,7 +8,7 @@ import Services
 struct ClassCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "class",
-        abstract: "For teachers: a class of student hosts — install, release, grade live, collect, gradebook, export, feedback.",
+        abstract: "For teachers: a class of student hosts — install, release, up/reset, grade live, collect, gradebook, export, feedback.",
         discussion: """
             A class is a directory: class.yaml (name, labs, roster file, parallelism, host timeout, ssh_config), \
             the roster (roster.csv with the columns \(ClassService.rosterColumns), or an Ansible inventory in INI or YAML \
@@ -21,7 +21,7 @@ struct ClassCommand: AsyncParsableCommand {
             for the LMS, send feedback. 'virtlab ui --class DIR' watches the room. Class defaults for \
             parallelism and the host timeout can go in your config file (see 'virtlab config show').
             """,
-        subcommands: [Init.self, RosterList.self, Enrol.self, Params.self, Install.self, Release.self, Grade.self, Collect.self,
+        subcommands: [Init.self, RosterList.self, Enrol.self, Params.self, Install.self, Release.self, Up.self, Reset.self, Grade.self, Collect.self,
                       Report.self, Export.self, FeedbackCommand.self])
 
     struct Directory: ParsableArguments {

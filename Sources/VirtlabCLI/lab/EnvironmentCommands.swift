@@ -25,8 +25,7 @@ extension LabCommand {
                                                  resume: "run 'virtlab lab up \(environment.labID)' again to finish, "
                                                      + "or 'virtlab lab down \(environment.labID)' to remove it")
                 if !explain.explain {
-                    print("\(environment.labID)'s environment is up: 'virtlab lab status \(environment.labID)' compares it "
-                          + "with the declaration")
+                    print("\(environment.labID)'s environment is up (\(steps.count) change\(steps.count == 1 ? "" : "s"))")
                 }
             }
         }

@@ -156,7 +156,12 @@ struct LabCommand: AsyncParsableCommand {
                 Output.note("cleanup of step '\(stepID)' ended with status \(outcome.status)")
             }
             if let environment { try await resetEnvironment(environment, explain: false) }
-            print(work.forgetProgress() ? "progress in \(work.lab.id) cleared" : "no saved progress in \(work.lab.id)")
+            let forgot = work.forgetProgress()
+            if environment != nil {
+                print("\(work.lab.id) is reset: its environment is back to the baseline\(forgot ? ", progress cleared" : "")")
+            } else {
+                print(forgot ? "progress in \(work.lab.id) cleared" : "no saved progress in \(work.lab.id)")
+            }
         }
 
         private func resetEnvironment(_ environment: LabEnvironment, explain: Bool) async throws {

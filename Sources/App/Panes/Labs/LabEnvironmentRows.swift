@@ -30,9 +30,18 @@ public struct EnvironmentRow: Sendable, Equatable {
     public let name: String
     public let state: String
     public let asDeclared: Bool
+    /// It is there and the lab made it (not missing, not someone else's of the same name).
+    public let made: Bool
 
-    public init(kind: String, name: String, state: String, asDeclared: Bool) {
-        (self.kind, self.name, self.state, self.asDeclared) = (kind, name, state, asDeclared)
+    public init(kind: String, name: String, state: String, asDeclared: Bool, made: Bool) {
+        (self.kind, self.name, self.state, self.asDeclared, self.made) = (kind, name, state, asDeclared, made)
+    }
+}
+
+extension AppState {
+    /// The lab whose environment made this VM, as far as the environments read so far tell.
+    func lab(ofMachine name: String) -> String? {
+        labEnvironments.sorted { $0.key < $1.key }.first { _, rows in rows.contains { $0.kind == "machine" && $0.name == name && $0.made } }?.key
     }
 }
 

@@ -76,7 +76,12 @@ func moveInLabs(_ state: inout AppState, by delta: Int) {
     }
 }
 
-/// The selected lab's environment is read when it is selected, so the detail shows how it stands.
+/// Every lab's environment is read when the labs load, so the machines list can say which VMs a lab made.
+func readEveryEnvironment(_ state: AppState) -> [Effect] {
+    state.labs.filter { $0.environment != nil }.map { .readLabEnvironment(id: $0.id) }
+}
+
+/// The selected lab's environment is read again when it is selected, so the detail shows how it stands now.
 func readSelectedEnvironment(_ state: AppState) -> [Effect] {
     guard let index = state.selectedLabIndex, state.labs[index].environment != nil else { return [] }
     return [.readLabEnvironment(id: state.labs[index].id)]
@@ -90,7 +95,7 @@ func absorbLab(_ state: inout AppState, _ message: Message) -> [Effect] {
         state.labProgress = shelf.progress
         state.labQuestions = shelf.questions
         state.labProblems = shelf.problems
-        return readSelectedEnvironment(state)
+        return readEveryEnvironment(state)
     case .labAnswered(let lab, let questions):
         state.labQuestions[lab] = questions
     case .labStarted(let id, let unmet):

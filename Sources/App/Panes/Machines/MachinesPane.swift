@@ -220,7 +220,8 @@ private func drawMachines(_ buffer: inout Buffer, _ rect: Rect, _ state: AppStat
         ] : []
         let mark = state.marked.isEmpty ? "" : state.marked[machine.key] != nil ? glyphs.mark + " " : "  "
         return host + [
-            .init(mark + machine.name, text), .init(machine.state.label, theme[stateRole(machine.state)]),
+            .init(mark + machine.name + (state.lab(ofMachine: machine.name).map { "  (lab \($0))" } ?? ""), text),
+            .init(machine.state.label, theme[stateRole(machine.state)]),
             .init(active ? state.cpuPercent(of: machine.key).map { Units.oneDecimal($0) } ?? "-" : "", text),
             .init(memory, text),
         ] + rates + [.init(state.uptime(of: machine).map { Units.duration(seconds: $0) } ?? (active ? "-" : ""), text)]
