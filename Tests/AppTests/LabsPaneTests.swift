@@ -259,9 +259,10 @@ import TermUI
         #expect(state.status?.text == "world's environment: reset to its baseline")
 
         // The machines list says which VMs a lab made.
-        _ = update(&state, .labEnvironment(lab: "world", [EnvironmentRow(kind: "machine", name: "web1", state: "as declared", asDeclared: true, made: true)]))
+        _ = update(&state, .labEnvironment(lab: "world", [EnvironmentRow(kind: "machine", name: "build", state: "as declared", asDeclared: true, made: true)]))
         _ = update(&state, .key(.character("1")))
-        #expect(screen(state, 100, 24).text.contains("web1  (lab world)"))
+        let machines = screen(state, 100, 24).text
+        #expect(machines.contains("build  (lab world)") && machines.contains("Lab  made by world's environment"), "\(machines)")
         _ = update(&state, .key(.character("4")))
 
         // A lab without an environment refuses the keys; moving to it reads nothing.

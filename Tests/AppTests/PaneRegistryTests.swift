@@ -55,8 +55,8 @@ import TermUI
     @Test func aKeyOfAnotherPaneSaysWhichPanesItWorksIn() {
         var state = DashboardFixture.state()
         _ = update(&state, .key(.character("4")))  // labs
-        _ = update(&state, .key(.character("u")))
-        #expect(state.status?.text == "start (up) works on virtual machines, containers and networks: press 1, 2 or 5")
+        _ = update(&state, .key(.character("d")))
+        #expect(state.status?.text == "shut down (asks) works on virtual machines, containers and networks: press 1, 2 or 5")
         _ = update(&state, .key(.character("L")))
         #expect(state.status?.text.hasSuffix("works on disk images: press 3") == true)
     }

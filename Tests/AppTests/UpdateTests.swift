@@ -166,7 +166,7 @@ import TermUI
         var state = DashboardFixture.state()
         _ = press(&state, .character("3"))
         #expect(press(&state, .character("u")).isEmpty)
-        #expect(state.status?.text == "start (up) works on virtual machines, containers and networks: press 1, 2 or 5")
+        #expect(state.status?.text == "start (up) works on virtual machines, containers, labs and networks: press 1, 2, 4 or 5")
         #expect(press(&state, .character("x")).isEmpty)
         #expect(state.status?.text == "domain XML works on virtual machines: press 1")
     }

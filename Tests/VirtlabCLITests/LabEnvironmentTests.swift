@@ -29,7 +29,7 @@ import VirtKit
               box: "\(id)-box"
             environment:
               networks:
-                - {name: "{{net}}", mode: isolated, subnet: 10.231.\(third).1/24, dhcp: 10.231.\(third).10-10.231.\(third).20}
+                - {name: "{{net}}", mode: isolated, subnet: 10.233.\(third).1/24, dhcp: 10.233.\(third).10-10.233.\(third).20}
               machines:
                 - {name: "{{vm}}", memory: 64M, disk: 16M, networks: ["{{net}}"]}
                 - {name: "\(id)-idle", memory: 64M, vcpus: 2, disk: 16M, state: shut off}

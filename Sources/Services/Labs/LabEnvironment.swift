@@ -367,7 +367,7 @@ public struct LabEnvironment: Sendable {
             try await BlockingPool.run {
                 let made = try hypervisor.connection.defineNetwork(spec)
                 try ledger.record(.init(kind: .network, name: made.name, id: made.uuid))
-                return "made network \(made.name) (\(made.forwardMode)\(made.address.map { ", \($0)" } ?? ""))"
+                return "made network \(made.name) (\(made.forwardMode)\(made.subnet.map { ", \($0)" } ?? ""))"
             }
         }
         return [define, startNetwork(network.name, places)]

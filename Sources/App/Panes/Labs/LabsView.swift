@@ -38,12 +38,13 @@ func drawLabDetail(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState, them
     let facts = ["\(lab.points) points", lab.objectives.isEmpty ? nil : "objectives \(lab.objectives.joined(separator: ", "))",
                  lab.requirements.isEmpty ? nil : "needs \(lab.requirements.map(\.rawValue).joined(separator: ", "))"]
     lines.append(StyledLine(facts.compactMap { $0 }.joined(separator: " · "), theme[.dim]))
+    // The environment first: how it stands decides what to do next, and a long description would hide it.
+    if lab.environment != nil {
+        lines += environmentLines(state.labEnvironments[lab.id], theme: theme)
+        lines.append(StyledLine("", theme[.text]))
+    }
     for line in wrap(parameters.expand(lab.description).replacingOccurrences(of: "\n", with: " "), width: inner.width - 2) {
         lines.append(StyledLine(line, theme[.text]))
-    }
-    if lab.environment != nil {
-        lines.append(StyledLine("", theme[.text]))
-        lines += environmentLines(state.labEnvironments[lab.id], theme: theme)
     }
     if !state.labProblems.isEmpty {
         lines.append(StyledLine("\(state.labProblems.count) lab file(s) do not load: virtlab lab validate FILE",

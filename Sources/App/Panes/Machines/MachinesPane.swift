@@ -251,6 +251,9 @@ private func drawMachineDetail(_ buffer: inout Buffer, _ rect: Rect, _ machine: 
           .init(uptime, text), .init("  vCPUs ", label), .init("\(machine.vcpus)", text),
           .init(details.map { "  \($0.hypervisorType)/\($0.osType)" } ?? "", label)])
     line([.init("UUID ", label), .init(machine.key.uuid, text)])
+    if let lab = state.lab(ofMachine: machine.name) {
+        line([.init("Lab  ", label), .init("made by \(lab)'s environment", text), .init(" · 4: the lab, r resets it", label)])
+    }
     let gaugeWidth = max(4, min(30, area.width - 30))
     if y < area.maxY {
         buffer.write("CPU  ", x: area.x, y: y, style: label)
