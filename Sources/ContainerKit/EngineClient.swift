@@ -87,10 +87,23 @@ public struct EngineClient: Sendable {
             let Tty: Bool
             let OpenStdin: Bool
             let Labels: [String: String]
+            let ExposedPorts: [String: [String: String]]
+            let HostConfig: Host
         }
+        struct Host: Encodable {
+            let PortBindings: [String: [Binding]]
+            let Binds: [String]
+        }
+        struct Binding: Encodable { let HostIp: String, HostPort: String }
         struct Created: Decodable { let Id: String }
+        var bindings: [String: [Binding]] = [:]
+        for port in spec.ports {
+            bindings["\(port.port)/\(port.proto)", default: []].append(Binding(HostIp: port.hostIP, HostPort: "\(port.hostPort)"))
+        }
         let config = Config(Image: spec.image, Cmd: spec.command.isEmpty ? nil : spec.command, Tty: spec.interactive,
-                            OpenStdin: spec.interactive, Labels: spec.labels)
+                            OpenStdin: spec.interactive, Labels: spec.labels,
+                            ExposedPorts: bindings.mapValues { _ in [:] },
+                            HostConfig: Host(PortBindings: bindings, Binds: spec.volumes))
         return try await decode(Created.self, .POST, "/containers/create", query: ["name": spec.name],
                                 json: config).Id
     }

@@ -214,12 +214,33 @@ public struct ContainerSpec: Sendable, Equatable {
     /// Keep stdin open with a terminal, as `docker run -it` does: an OS container that waits for a shell.
     public var interactive: Bool
     public var labels: [String: String]
+    public var ports: [PortToPublish]
+    /// Bind mounts and named volumes, as `-v` takes them: `/srv/site:/usr/share/html:ro`, `data:/var/lib/data`.
+    public var volumes: [String]
 
-    public init(name: String, image: String, command: [String] = [], interactive: Bool = false, labels: [String: String] = [:]) {
+    public init(name: String, image: String, command: [String] = [], interactive: Bool = false, labels: [String: String] = [:],
+                ports: [PortToPublish] = [], volumes: [String] = []) {
         self.name = name
         self.image = image
         self.command = command
         self.interactive = interactive
         self.labels = labels
+        self.ports = ports
+        self.volumes = volumes
+    }
+
+}
+
+/// A container port published on the host, as `-p IP:HOSTPORT:PORT/PROTO` says it.
+public struct PortToPublish: Sendable, Equatable {
+    /// Empty: every address.
+    public let hostIP: String
+    public let hostPort: Int
+    public let port: Int
+    /// tcp or udp.
+    public let proto: String
+
+    public init(hostIP: String = "", hostPort: Int, port: Int, proto: String = "tcp") {
+        (self.hostIP, self.hostPort, self.port, self.proto) = (hostIP, hostPort, port, proto)
     }
 }

@@ -56,9 +56,15 @@ public struct Environment: Sendable, Equatable {
         /// Stdin kept open with a terminal (`-it`): a shell that waits, as an OS container's does.
         public let interactive: Bool
         public let running: Bool
+        /// Published ports as `-p` takes them (`8080:80`, `127.0.0.1:8080:80/udp`).
+        public let ports: [String]
+        /// Bind mounts and named volumes as `-v` takes them (`/srv/site:/srv:ro`, `data:/var/lib/data`).
+        public let volumes: [String]
 
-        public init(name: String, image: String, command: [String], interactive: Bool, running: Bool) {
-            (self.name, self.image, self.command, self.interactive, self.running) = (name, image, command, interactive, running)
+        public init(name: String, image: String, command: [String], interactive: Bool, running: Bool,
+                    ports: [String] = [], volumes: [String] = []) {
+            (self.name, self.image, self.command, self.interactive, self.running, self.ports, self.volumes)
+                = (name, image, command, interactive, running, ports, volumes)
         }
     }
 
@@ -73,7 +79,8 @@ public struct Environment: Sendable, Equatable {
             },
             containers: containers.map {
                 Container(name: text($0.name), image: text($0.image), command: $0.command.map { text($0) },
-                          interactive: $0.interactive, running: $0.running)
+                          interactive: $0.interactive, running: $0.running, ports: $0.ports.map { text($0) },
+                          volumes: $0.volumes.map { text($0) })
             })
     }
 }
@@ -107,6 +114,8 @@ extension Schema {
         "image": Field(.string, required: true, "e.g. docker.io/library/busybox:latest (it must be pulled already)"),
         "command": Field(.stringList, "what it runs, as a list of words (default: the image's own)"),
         "interactive": Field(.bool, "keep a terminal open (-it), as a shell that waits for you (default false)"),
+        "ports": Field(.stringList, "ports to publish, as -p takes them: 8080:80, 127.0.0.1:8080:80, 5353:53/udp"),
+        "volumes": Field(.stringList, "bind mounts and named volumes, as -v takes them: /srv/site:/srv:ro, data:/var/lib/data"),
         "state": Field(.string, "running (default) or exited"),
     ]
 }
@@ -163,9 +172,17 @@ extension Reader {
         if !["running", "exited"].contains(state) { report(fields["state"], "container state '\(state)': use running or exited") }
         var interactive = false
         if case .bool(let given)? = fields["interactive"].flatMap({ value($0, .bool, "interactive") }) { interactive = given }
+        let ports = strings(fields["ports"], "ports")
+        for port in ports where !port.contains("{{") && Environment.publishedPort(port) == nil {
+            report(fields["ports"], "port '\(port)': write HOSTPORT:PORT or IP:HOSTPORT:PORT, with /udp for UDP (e.g. 8080:80)")
+        }
+        let volumes = strings(fields["volumes"], "volumes")
+        for volume in volumes where !Environment.isVolume(volume) {
+            report(fields["volumes"], "volume '\(volume)': write SOURCE:/PATH[:ro] (a host path or a volume name, then where it goes)")
+        }
         return Environment.Container(name: string(fields["name"], "name") ?? "", image: string(fields["image"], "image") ?? "",
                                      command: strings(fields["command"], "command"), interactive: interactive,
-                                     running: state == "running")
+                                     running: state == "running", ports: ports, volumes: volumes)
     }
 
     /// "64M", "1G", "512MiB", "2048" (MiB) as MiB; at least 1.
@@ -185,6 +202,25 @@ extension Environment.Machine: Named {}
 extension Environment.Container: Named {}
 
 extension Environment {
+    /// `8080:80`, `127.0.0.1:8080:80`, `5353:53/udp` in parts (an empty host address: every one); nil when it is
+    /// not a port to publish.
+    public static func publishedPort(_ text: String) -> (hostIP: String, hostPort: Int, port: Int, proto: String)? {
+        let split = text.split(separator: "/", maxSplits: 1).map(String.init)
+        guard let address = split.first else { return nil }
+        let proto = split.count == 2 ? split[1] : "tcp"
+        let parts = address.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        let numbers = parts.suffix(2).compactMap { Int($0) }.filter { (1...65535).contains($0) }
+        guard ["tcp", "udp"].contains(proto), parts.count == 2 || parts.count == 3, numbers.count == 2 else { return nil }
+        return (parts.count == 3 ? parts[0] : "", numbers[0], numbers[1], proto)
+    }
+
+    /// `SOURCE:/PATH` or `SOURCE:/PATH:ro|rw`, the source a host path or a volume name.
+    static func isVolume(_ text: String) -> Bool {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        return (parts.count == 2 || (parts.count == 3 && ["ro", "rw"].contains(parts[2])))
+            && !parts[0].isEmpty && parts[1].hasPrefix("/")
+    }
+
     /// A size in MiB from "64M", "1G", "512MiB", "1.5G" or a bare number of MiB; nil when it is not one.
     public static func mebibytes(_ text: String) -> Int? {
         let units: [(String, Double)] = [("TiB", 1_048_576), ("GiB", 1024), ("MiB", 1), ("T", 1_048_576), ("G", 1024), ("M", 1)]

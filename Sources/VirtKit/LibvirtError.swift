@@ -86,7 +86,7 @@ func takeString(_ pointer: UnsafeMutablePointer<CChar>?) -> String? {
 
 /// Runs a libvirt "list all" call, turns each returned object into a value, and frees what libvirt handed
 /// over: every object (also those after a failed conversion) and the array. `release` nil means
-/// `transform` takes ownership of the object.
+/// `transform` takes ownership of the object. One removed between the listing and its reading is left out.
 func listAll<T>(_ operation: @autoclosure () -> String,
                 _ call: (UnsafeMutablePointer<UnsafeMutablePointer<OpaquePointer?>?>) -> Int32,
                 release: ((OpaquePointer) -> Void)?,
@@ -100,7 +100,13 @@ func listAll<T>(_ operation: @autoclosure () -> String,
         guard let object = list?[index] else { continue }
         defer { release?(object) }
         guard failure == nil else { continue }
-        do { result.append(try transform(object)) } catch { failure = error }
+        do {
+            result.append(try transform(object))
+        } catch let error as LibvirtError where error.kind == .noSuchDomain || error.kind == .noSuchObject {
+            // Removed between the listing and its reading (another client's undefine): it is simply gone.
+        } catch {
+            failure = error
+        }
     }
     if let failure { throw failure }
     return result

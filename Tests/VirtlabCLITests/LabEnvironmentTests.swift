@@ -17,8 +17,14 @@ import VirtKit
     var idle: String { "\(id)-idle" }
     var box: String { "\(id)-box" }
 
+    /// A port on loopback only, and a directory the container sees read-only.
+    let port = Int.random(in: 20000...29999)
+    let shared = FileManager.default.temporaryDirectory.appendingPathComponent("env-shared-\(UUID())").path
+
     init() throws {
         try FileManager.default.createDirectory(atPath: labs, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
+        try "from the host\n".write(toFile: shared + "/marker", atomically: true, encoding: .utf8)
         let third = Int.random(in: 0...250)
         try """
             id: \(id)
@@ -34,7 +40,8 @@ import VirtKit
                 - {name: "{{vm}}", memory: 64M, disk: 16M, networks: ["{{net}}"]}
                 - {name: "\(id)-idle", memory: 64M, vcpus: 2, disk: 16M, state: shut off}
               containers:
-                - {name: "{{box}}", image: "\(TestEngine.image)", command: [sleep, "3600"]}
+                - {name: "{{box}}", image: "\(TestEngine.image)", command: [sleep, "3600"], ports: ["127.0.0.1:\(port):8080"],
+                   volumes: ["\(shared):/data:ro"]}
             steps:
               - id: look
                 title: Look at {{vm}}
@@ -68,6 +75,7 @@ import VirtKit
         }
         await TestEngine.cleanUp(box)
         try? FileManager.default.removeItem(atPath: labs)
+        try? FileManager.default.removeItem(atPath: shared)
         try? FileManager.default.removeItem(atPath: state)
     }
 
@@ -104,6 +112,12 @@ import VirtKit
             #expect(again.status == 0 && again.stdout == "\(id)'s environment is up as declared; nothing to do\n", "\(again.stdout)")
             let graded = try await lab("check")
             #expect(graded.status == 0 && graded.stdout.contains("PASS"), "\(graded.stdout)")
+            // The container's port is published on loopback and the host's directory is mounted read-only.
+            let engine = try await TestEngine.connect()
+            let listed = try await engine.containers(includeStopped: true).first { $0.name == box }
+            #expect(listed?.ports.contains { $0.publicPort == port && $0.privatePort == 8080 } == true, "\(String(describing: listed?.ports))")
+            let read = try await engine.exec(box, ["cat", "/data/marker"])
+            #expect(read.stdout == "from the host\n", "\(read)")
 
             // The machines carry the lab's mark; each has its baseline.
             let marks = try await blocking { try [vm, idle].map { try connection.domain(named: $0).labMark() } }

@@ -10,6 +10,7 @@ public typealias ShellEnd = ContainerKit.ShellEnd
 public typealias OutputFrames = ContainerKit.OutputFrames
 public typealias ExecResult = ContainerKit.ExecResult
 public typealias ContainerSpec = ContainerKit.ContainerSpec
+public typealias PortToPublish = ContainerKit.PortToPublish
 
 /// The container engine (Docker, or Podman's API service) as the use cases take it: `virtlab ct …`, `virtlab ls`
 /// and the Containers pane.

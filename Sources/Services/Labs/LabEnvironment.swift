@@ -141,8 +141,8 @@ public struct LabEnvironment: Sendable {
                 let state: Item.State
                 if !ours {
                     state = .notTheLabs
-                } else if found.image != declared.image && !declared.image.hasSuffix("/" + found.image) {
-                    state = .drifted(["image \(found.image) (declared \(declared.image))"])
+                } else if let differences = Self.containerDifferences(found, declared), !differences.isEmpty {
+                    state = .drifted(differences)
                 } else if found.state.isRunning != declared.running {
                     state = declared.running ? .stopped : .running
                 } else {
@@ -152,6 +152,21 @@ public struct LabEnvironment: Sendable {
             }
         }
         return observed
+    }
+
+    /// The image and the published ports, as the engine lists them.
+    static func containerDifferences(_ found: ContainerSummary, _ declared: Environment.Container) -> [String]? {
+        var differences: [String] = []
+        if found.image != declared.image && !declared.image.hasSuffix("/" + found.image) {
+            differences.append("image \(found.image) (declared \(declared.image))")
+        }
+        let published = Set(found.ports.compactMap { port in port.publicPort.map { "\($0):\(port.privatePort)/\(port.type)" } })
+        let wanted = Set(declared.ports.compactMap(Environment.publishedPort).map { "\($0.hostPort):\($0.port)/\($0.proto)" })
+        if published != wanted {
+            differences.append("ports \(published.isEmpty ? "none" : published.sorted().joined(separator: ", ")) "
+                               + "(declared \(wanted.isEmpty ? "none" : wanted.sorted().joined(separator: ", ")))")
+        }
+        return differences
     }
 
     private static func observeLibvirt(_ world: Environment, mark: LabMark, recorded: [EnvironmentLedger.Entry],
@@ -474,10 +489,16 @@ public struct LabEnvironment: Sendable {
 
     private func makeContainer(_ container: Environment.Container, _ places: Places) -> Step {
         let (engine, ledger, labels) = (places.engine!, ledger, labels)
+        let ports = container.ports.compactMap(Environment.publishedPort).map {
+            PortToPublish(hostIP: $0.hostIP, hostPort: $0.hostPort, port: $0.port, proto: $0.proto)
+        }
         let spec = ContainerSpec(name: container.name, image: container.image, command: container.command,
-                                 interactive: container.interactive, labels: labels)
-        let command = ["podman", "create"] + (container.interactive ? ["-it"] : []) + ["--name", container.name]
-            + labels.sorted { $0.key < $1.key }.flatMap { ["--label", "\($0.key)=\($0.value)"] } + [container.image] + container.command
+                                 interactive: container.interactive, labels: labels, ports: ports, volumes: container.volumes)
+        var command: [String] = ["podman", "create"] + (container.interactive ? ["-it"] : []) + ["--name", container.name]
+        for (key, value) in labels.sorted(by: { $0.key < $1.key }) { command += ["--label", "\(key)=\(value)"] }
+        for port in container.ports { command += ["-p", port] }
+        for volume in container.volumes { command += ["-v", volume] }
+        command += [container.image] + container.command
         return Step(what: "make container \(container.name)", command: command.map(ShellWords.quoted).joined(separator: " ")) {
             let id = try await engine.create(spec)
             try ledger.record(.init(kind: .container, name: container.name, id: id))
