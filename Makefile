@@ -6,14 +6,14 @@ ARGS ?=
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: run test test-unit build deps deps-test deps-dist services test-guest test-image cloud-image package-root dist install bench clean
+.PHONY: run test test-unit build deps deps-test deps-dist services test-guest test-image os-rootfs cloud-image package-root dist install bench clean
 
 ## Build and start virtlab on the default connection (qemu:///system if it answers, else the demo hypervisor).
 run: build
 	@$(BIN) $(ARGS)
 
 ## Install everything, start libvirtd and Podman, build the test guests and images, and run the whole suite.
-test: deps-test services test-guest test-image cloud-image package-root dist
+test: deps-test services test-guest test-image os-rootfs cloud-image package-root dist
 	$(SWIFT) build --build-tests
 	SWIFT=$(SWIFT) .ci/in-test-netns .ci/test-suites
 
@@ -54,6 +54,9 @@ package-root:
 
 test-image:
 	@.ci/build-test-image
+
+os-rootfs:
+	@.ci/build-os-rootfs
 
 test-guest:
 	@.ci/build-test-guest

@@ -206,6 +206,31 @@ public struct EngineClient: Sendable {
         try await decode([ContainerImage].self, .GET, "/images/json")
     }
 
+    /// Makes the image `reference` (REPOSITORY:TAG) from a root file system as a tarball (tar, tar.gz), as
+    /// `podman import --change 'CMD …'` does; `command` is what its containers run unless told otherwise.
+    public func importImage(rootFileSystem file: String, as reference: String, command: [String]) async throws {
+        let colon = reference.lastIndex(of: ":").flatMap { reference[$0...].contains("/") ? nil : $0 }
+        let (repository, tag) = colon.map { (String(reference[..<$0]), String(reference[reference.index(after: $0)...])) }
+            ?? (reference, "latest")
+        var query = ["fromSrc": "-", "repo": repository, "tag": tag]
+        if !command.isEmpty, let json = try? JSONEncoder().encode(command) { query["changes"] = "CMD " + String(decoding: json, as: UTF8.self) }
+        let target = target("/images/create", query: query, versioned: true)
+        let http = http
+        let response = try await perform("/images/create") {
+            try await BlockingPool.run {
+                try http.exchange("POST", target, upload: (file, "application/x-tar"), timeout: .seconds(600))
+            }
+        }
+        try check(response, path: "/images/create")
+        // The answer is a stream of progress objects; a failure after the upload arrives as one with "error".
+        struct Progress: Decodable { let error: String? }
+        for line in response.body.split(separator: UInt8(ascii: "\n")) {
+            if let error = (try? JSONDecoder().decode(Progress.self, from: Data(line)))?.error {
+                throw EngineError(.failed, "importing \(file) as \(reference): \(error)")
+            }
+        }
+    }
+
     // MARK: Transport
 
     enum Method: String { case GET, POST, DELETE }

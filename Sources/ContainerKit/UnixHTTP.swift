@@ -34,8 +34,9 @@ struct UnixHTTP: Sendable {
     /// Sends one request and reads its answer. A successful (2xx) body goes to `receive` chunk by chunk when one is
     /// given (a log or an exec's output, which may last); otherwise, and always for an error, it is collected, up
     /// to `limit` bytes.
-    func exchange(_ method: String, _ target: String, json: Data? = nil, timeout: Duration, limit: Int = 64 << 20,
-                  receive: ((Data) -> Void)? = nil) throws -> Response {
+    /// `upload`: a file sent as the body (an image's root file system), read and sent a MiB at a time.
+    func exchange(_ method: String, _ target: String, json: Data? = nil, upload: (file: String, contentType: String)? = nil,
+                  timeout: Duration, limit: Int = 64 << 20, receive: ((Data) -> Void)? = nil) throws -> Response {
         let deadline = ContinuousClock.now + timeout
         let fd: Int32
         switch EngineSocket.connect(path: socketPath) {
@@ -45,8 +46,18 @@ struct UnixHTTP: Sendable {
         defer { close(fd) }
         var head = "\(method) \(target) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
         if let json { head += "Content-Type: application/json\r\nContent-Length: \(json.count)\r\n" }
+        let file = try upload.map { upload in
+            guard let handle = FileHandle(forReadingAtPath: upload.file),
+                  let size = (try? FileManager.default.attributesOfItem(atPath: upload.file))?[.size] as? Int else {
+                throw Failure.connection("cannot read \(upload.file)")
+            }
+            head += "Content-Type: \(upload.contentType)\r\nContent-Length: \(size)\r\n"
+            return handle
+        }
+        defer { try? file?.close() }
         // Go's HTTP server (Docker, Podman) refuses a request without a host; a socket has none, so any name does.
         try write(Data((head + "\r\n").utf8) + (json ?? Data()), to: fd, by: deadline)
+        while let file, let chunk = try file.read(upToCount: 1 << 20), !chunk.isEmpty { try write(chunk, to: fd, by: deadline) }
 
         var reader = Reader(fd: fd, deadline: deadline)
         let statusLine = try reader.line(max: 8 << 10) ?? ""

@@ -60,11 +60,13 @@ public struct Environment: Sendable, Equatable {
         public let ports: [String]
         /// Bind mounts and named volumes as `-v` takes them (`/srv/site:/srv:ro`, `data:/var/lib/data`).
         public let volumes: [String]
+        /// A root file system (a tar or tar.gz) that `up` imports as `image` when the engine lacks it.
+        public let rootfs: String?
 
         public init(name: String, image: String, command: [String], interactive: Bool, running: Bool,
-                    ports: [String] = [], volumes: [String] = []) {
-            (self.name, self.image, self.command, self.interactive, self.running, self.ports, self.volumes)
-                = (name, image, command, interactive, running, ports, volumes)
+                    ports: [String] = [], volumes: [String] = [], rootfs: String? = nil) {
+            (self.name, self.image, self.command, self.interactive, self.running, self.ports, self.volumes, self.rootfs)
+                = (name, image, command, interactive, running, ports, volumes, rootfs)
         }
     }
 
@@ -80,7 +82,7 @@ public struct Environment: Sendable, Equatable {
             containers: containers.map {
                 Container(name: text($0.name), image: text($0.image), command: $0.command.map { text($0) },
                           interactive: $0.interactive, running: $0.running, ports: $0.ports.map { text($0) },
-                          volumes: $0.volumes.map { text($0) })
+                          volumes: $0.volumes.map { text($0) }, rootfs: $0.rootfs.map { text($0) })
             })
     }
 }
@@ -116,6 +118,7 @@ extension Schema {
         "interactive": Field(.bool, "keep a terminal open (-it), as a shell that waits for you (default false)"),
         "ports": Field(.stringList, "ports to publish, as -p takes them: 8080:80, 127.0.0.1:8080:80, 5353:53/udp"),
         "volumes": Field(.stringList, "bind mounts and named volumes, as -v takes them: /srv/site:/srv:ro, data:/var/lib/data"),
+        "rootfs": Field(.string, "a root file system (tar or tar.gz) imported as the image when it is not here, e.g. one debootstrap made"),
         "state": Field(.string, "running (default) or exited"),
     ]
 }
@@ -182,7 +185,8 @@ extension Reader {
         }
         return Environment.Container(name: string(fields["name"], "name") ?? "", image: string(fields["image"], "image") ?? "",
                                      command: strings(fields["command"], "command"), interactive: interactive,
-                                     running: state == "running", ports: ports, volumes: volumes)
+                                     running: state == "running", ports: ports, volumes: volumes,
+                                     rootfs: string(fields["rootfs"], "rootfs"))
     }
 
     /// "64M", "1G", "512MiB", "2048" (MiB) as MiB; at least 1.

@@ -43,6 +43,11 @@ public struct Engine: Sendable {
 
     public func images() async throws -> [ContainerImage] { try await client.images() }
 
+    /// Makes an image from a root file system tarball (`podman import`).
+    public func importImage(rootFileSystem file: String, as reference: String, command: [String]) async throws {
+        try await client.importImage(rootFileSystem: file, as: reference, command: command)
+    }
+
     /// Creates (does not start) a container from an image already here; returns its id.
     public func create(_ spec: ContainerSpec) async throws -> String { try await client.create(spec) }
 

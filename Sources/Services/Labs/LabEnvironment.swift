@@ -239,7 +239,7 @@ public struct LabEnvironment: Sendable {
     public func upPlan(_ places: Places) async throws -> [Step] {
         let observed = try await observe(places)
         try refuseForeign(observed, doing: "lab up")
-        try await preflight(observed, places)
+        let imports = try await preflight(observed, places)
         var steps: [Step] = []
         for network in world.networks {
             switch observed.state(.network, network.name) {
@@ -254,6 +254,7 @@ public struct LabEnvironment: Sendable {
             if machine.running && (state == .missing || state == .stopped) { steps.append(startMachine(machine.name, places)) }
             if state == .missing || observed.machines[machine.name]?.baseline == false { steps.append(keepBaseline(machine.name, places)) }
         }
+        steps += imports.map { importImage($0, places) }
         for container in world.containers {
             let state = observed.state(.container, container.name)
             if state == .missing { steps.append(makeContainer(container, places)) }
@@ -267,7 +268,7 @@ public struct LabEnvironment: Sendable {
     public func resetPlan(_ places: Places) async throws -> [Step] {
         let observed = try await observe(places)
         try refuseForeign(observed, doing: "lab reset")
-        try await preflight(observed, places)
+        let imports = try await preflight(observed, places)
         var steps: [Step] = []
         for network in world.networks {
             switch observed.state(.network, network.name) {
@@ -288,6 +289,7 @@ public struct LabEnvironment: Sendable {
                 steps.append(keepBaseline(machine.name, places))
             }
         }
+        steps += imports.map { importImage($0, places) }
         for container in world.containers {
             if observed.state(.container, container.name) != .missing { steps.append(removeContainer(container.name, places)) }
             steps.append(makeContainer(container, places))
@@ -340,8 +342,9 @@ public struct LabEnvironment: Sendable {
                               + "not make: rename or remove \(foreign.count == 1 ? "it" : "them"), then run \(verb) again; nothing was changed")
     }
 
-    /// An image or network a machine needs, or an image a container needs, that is not here: refused first.
-    private func preflight(_ observed: Observed, _ places: Places) async throws {
+    /// An image or network a machine needs, or an image a container needs, that is not here: refused first. Returns
+    /// the containers whose image is to be imported from their root file system first.
+    private func preflight(_ observed: Observed, _ places: Places) async throws -> [Environment.Container] {
         let declaredNetworks = Set(world.networks.map(\.name))
         for machine in world.machines where observed.state(.machine, machine.name) == .missing {
             if let image = machine.image {
@@ -357,16 +360,23 @@ public struct LabEnvironment: Sendable {
                 }
             }
         }
-        if needsEngine {
-            let engine = try places.requireEngine()
-            let images = try await engine.images().flatMap(\.tags)
-            for container in world.containers where observed.state(.container, container.name) == .missing {
-                guard images.contains(where: { $0 == container.image || container.image.hasSuffix("/" + $0) || $0.hasSuffix("/" + container.image) }) else {
-                    throw UserFacingError("container \(container.name): image \(container.image) is not on this host "
-                                          + "(virtlab never pulls: 'podman pull \(container.image)' or load it first); nothing was changed")
-                }
+        guard needsEngine else { return [] }
+        let images = try await places.requireEngine().images().flatMap(\.tags)
+        var imports: [Environment.Container] = []
+        for container in world.containers where !imports.contains(where: { $0.image == container.image }) {
+            let here = images.contains { $0 == container.image || container.image.hasSuffix("/" + $0) || $0.hasSuffix("/" + container.image) }
+            guard !here else { continue }
+            guard let rootfs = container.rootfs else {
+                throw UserFacingError("container \(container.name): image \(container.image) is not on this host "
+                                      + "(virtlab never pulls: 'podman pull \(container.image)' or load it first); nothing was changed")
             }
+            guard FileManager.default.isReadableFile(atPath: rootfs) else {
+                throw UserFacingError("container \(container.name): image \(container.image) is not on this host, and its root file "
+                                      + "system \(rootfs) is not there to import (the lab's description says how to make it); nothing was changed")
+            }
+            imports.append(container)
         }
+        return imports
     }
 
     // MARK: steps
@@ -484,6 +494,18 @@ public struct LabEnvironment: Sendable {
                 try? FileManager.default.removeItem(atPath: disk)
                 return "removed VM \(name) and its disk \(disk)"
             }
+        }
+    }
+
+    /// The image from the container's root file system; it stays after `down`, as a downloaded image would.
+    private func importImage(_ container: Environment.Container, _ places: Places) -> Step {
+        let (engine, rootfs) = (places.engine!, container.rootfs ?? "")
+        let change = container.command.isEmpty ? [] : ["--change", "CMD " + ((try? JSONEncoder().encode(container.command))
+            .map { String(decoding: $0, as: UTF8.self) } ?? "")]
+        let command = (["podman", "import"] + change + [rootfs, container.image]).map(ShellWords.quoted).joined(separator: " ")
+        return Step(what: "import image \(container.image)", command: command) {
+            try await engine.importImage(rootFileSystem: rootfs, as: container.image, command: container.command)
+            return "imported image \(container.image) from \(rootfs)"
         }
     }
 
