@@ -70,6 +70,26 @@ public struct Environment: Sendable, Equatable {
         }
     }
 
+    /// One line per item, as `lab show` lists them: "machine web (64 MiB, 1 vCPU, a new 16 MiB disk, NICs on
+    /// lab-net; shut off)".
+    public var summary: [String] {
+        let networkLines = networks.map { network in
+            "network \(network.name) (\([network.mode, network.subnet, network.dhcp.map { "DHCP \($0)" }].compactMap { $0 }.joined(separator: ", ")))"
+        }
+        let machineLines = machines.map { machine in
+            let disk = machine.image.map { "an overlay on \($0)" } ?? "a new \(machine.diskMiB ?? 0) MiB disk"
+            let nics = machine.networks.isEmpty ? "no NIC" : "NICs on " + machine.networks.joined(separator: ", ")
+            return "machine \(machine.name) (\(machine.memoryMiB) MiB, \(machine.vcpus) vCPU\(machine.vcpus == 1 ? "" : "s"), \(disk), "
+                + "\(nics); \(machine.running ? "running" : "shut off"))"
+        }
+        let containerLines = containers.map { container in
+            let runs = container.command.isEmpty ? "" : ", runs \(container.command.joined(separator: " "))"
+            let ports = container.ports.isEmpty ? "" : ", ports " + container.ports.joined(separator: " ")
+            return "container \(container.name) (\(container.image)\(runs)\(ports); \(container.running ? "running" : "exited"))"
+        }
+        return networkLines + machineLines + containerLines
+    }
+
     /// The same world with the student's values filled in.
     public func expanded(_ parameters: Parameters) -> Environment {
         func text(_ value: String) -> String { parameters.expand(value) }

@@ -248,6 +248,11 @@ import TermUI
         _ = update(&state, .labEnvironment(lab: "world", [EnvironmentRow(kind: "machine", name: "w-vm", state: "stopped (should run)", asDeclared: false, made: true)]))
         let text = screen(state, 80, 24).text
         #expect(text.contains("Environment · u up · r reset · D down") && text.contains("machine  w-vm  stopped (should run)"), "\(text)")
+        _ = update(&state, .labEnvironment(lab: "world", [EnvironmentRow(kind: "machine", name: "w-vm", state: "missing", asDeclared: false, made: false)]))
+        #expect(update(&state, .key(.enter)) == [.startLab(id: "world")])
+        #expect(state.status?.text == "world's environment is not all there: u brings it up")
+        _ = update(&state, .key(.escape))
+        _ = update(&state, .labEnvironment(lab: "world", [EnvironmentRow(kind: "machine", name: "w-vm", state: "stopped (should run)", asDeclared: false, made: true)]))
 
         #expect(update(&state, .key(.character("r"))) == [.planLabEnvironment(id: "world", .reset)])
         _ = update(&state, .labEnvironmentPlanned(lab: "world", .reset, [PlannedChange(what: "revert VM w-vm to its baseline",

@@ -280,6 +280,12 @@ import LabGrader
         #expect(world.containers == [.init(name: "box-ana", image: "docker.io/library/busybox:latest", command: ["sleep", "infinity"],
                                           interactive: false, running: true, ports: ["127.0.0.1:8080:80", "5353:53/udp"],
                                           volumes: ["/srv/ana:/srv:ro", "data:/var/lib/data"])])
+        #expect(world.summary == [
+            "network net-ana (isolated, 192.168.150.1/24, DHCP 192.168.150.10-192.168.150.99)",
+            "machine env-ana (1024 MiB, 1 vCPU, a new 64 MiB disk, NICs on net-ana; shut off)",
+            "machine env-ana-b (96 MiB, 2 vCPUs, an overlay on debian-12, no NIC; running)",
+            "container box-ana (docker.io/library/busybox:latest, runs sleep infinity, ports 127.0.0.1:8080:80 5353:53/udp; running)",
+        ])
         #expect(Environment.publishedPort("127.0.0.1:8080:80")! == ("127.0.0.1", 8080, 80, "tcp"))
         #expect(Environment.publishedPort("5353:53/udp")! == ("", 5353, 53, "udp"))
         #expect(Environment.publishedPort("80") == nil && Environment.publishedPort("8080:80/sctp") == nil

@@ -120,6 +120,9 @@ struct LabCommand: AsyncParsableCommand {
             let (work, steps) = try await selection.prepare(step: step)
             try report(await work.setUp(steps: steps), done: "set up", failed: "setup")
             let lab = work.lab
+            if lab.environment != nil {
+                Output.note("\(lab.id) brings its own environment: 'virtlab lab up \(lab.id)' makes it, 'lab status \(lab.id)' says how it stands")
+            }
             print("\(lab.id) is ready: 'virtlab lab show \(lab.id)' for the steps, 'virtlab lab check \(lab.id)' to check")
         }
     }
@@ -221,6 +224,10 @@ struct LabCommand: AsyncParsableCommand {
                       + lab.parameters.keys.sorted().map { "\($0) = \(values.values[$0] ?? "")" }.joined(separator: ", "))
             }
             if !lab.description.isEmpty { print("\n" + values.expand(lab.description.trimmingCharacters(in: .whitespacesAndNewlines))) }
+            if let environment = lab.environment?.expanded(values) {
+                print("\nEnvironment ('virtlab lab up \(lab.id)' makes it, 'lab status \(lab.id)' compares):")
+                for line in environment.summary { print("   \(line)") }
+            }
             for (index, step) in lab.steps.enumerated() {
                 print("\n\(index + 1). \(values.expand(step.title))")
                 for line in values.expand(step.instructions.trimmingCharacters(in: .whitespacesAndNewlines))

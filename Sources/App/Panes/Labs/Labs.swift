@@ -31,6 +31,9 @@ func labCommand(_ state: inout AppState, _ command: LabCommand) -> [Effect] {
             !(progress?.steps.first { $0.id == step.id }?.allPassed ?? false)
         } ?? 0
         state.openLab = OpenLab(id: lab.id, step: step)
+        if let rows = state.labEnvironments[lab.id], rows.contains(where: { !$0.made }) {
+            setStatus(&state, "\(lab.id)'s environment is not all there: u brings it up", .warning)
+        }
         return command == .grade ? labCommand(&state, .grade) : [.startLab(id: lab.id)]
     }
     let step = lab.steps[open.step]
