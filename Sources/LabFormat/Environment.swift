@@ -41,10 +41,27 @@ public struct Environment: Sendable, Equatable {
         /// A NIC on each, in order.
         public let networks: [String]
         public let running: Bool
+        /// What cloud-init does at the first boot of an image that has it (a seed beside the disk).
+        public let cloudInit: CloudInit?
 
-        public init(name: String, memoryMiB: Int, vcpus: Int, diskMiB: Int?, image: String?, networks: [String], running: Bool) {
-            (self.name, self.memoryMiB, self.vcpus, self.diskMiB, self.image, self.networks, self.running)
-                = (name, memoryMiB, vcpus, diskMiB, image, networks, running)
+        public init(name: String, memoryMiB: Int, vcpus: Int, diskMiB: Int?, image: String?, networks: [String], running: Bool,
+                    cloudInit: CloudInit? = nil) {
+            (self.name, self.memoryMiB, self.vcpus, self.diskMiB, self.image, self.networks, self.running, self.cloudInit)
+                = (name, memoryMiB, vcpus, diskMiB, image, networks, running, cloudInit)
+        }
+    }
+
+    /// A machine's first boot through cloud-init: a sudo user with an SSH key, packages, commands.
+    public struct CloudInit: Sendable, Equatable {
+        public let user: String
+        /// An OpenSSH public key file for the user.
+        public let sshKey: String?
+        public let packages: [String]
+        /// Shell lines run once, at the end of the first boot (cloud-init's runcmd).
+        public let commands: [String]
+
+        public init(user: String, sshKey: String?, packages: [String], commands: [String]) {
+            (self.user, self.sshKey, self.packages, self.commands) = (user, sshKey, packages, commands)
         }
     }
 
@@ -79,8 +96,9 @@ public struct Environment: Sendable, Equatable {
         let machineLines = machines.map { machine in
             let disk = machine.image.map { "an overlay on \($0)" } ?? "a new \(machine.diskMiB ?? 0) MiB disk"
             let nics = machine.networks.isEmpty ? "no NIC" : "NICs on " + machine.networks.joined(separator: ", ")
+            let cloudInit = machine.cloudInit.map { ", cloud-init user \($0.user)" + ($0.packages.isEmpty ? "" : " with \($0.packages.joined(separator: " "))") } ?? ""
             return "machine \(machine.name) (\(machine.memoryMiB) MiB, \(machine.vcpus) vCPU\(machine.vcpus == 1 ? "" : "s"), \(disk), "
-                + "\(nics); \(machine.running ? "running" : "shut off"))"
+                + "\(nics)\(cloudInit); \(machine.running ? "running" : "shut off"))"
         }
         let containerLines = containers.map { container in
             let runs = container.command.isEmpty ? "" : ", runs \(container.command.joined(separator: " "))"
@@ -97,7 +115,9 @@ public struct Environment: Sendable, Equatable {
             networks: networks.map { Network(name: text($0.name), mode: $0.mode, subnet: $0.subnet.map { text($0) }, dhcp: $0.dhcp.map { text($0) }) },
             machines: machines.map {
                 Machine(name: text($0.name), memoryMiB: $0.memoryMiB, vcpus: $0.vcpus, diskMiB: $0.diskMiB,
-                        image: $0.image.map { text($0) }, networks: $0.networks.map { text($0) }, running: $0.running)
+                        image: $0.image.map { text($0) }, networks: $0.networks.map { text($0) }, running: $0.running,
+                        cloudInit: $0.cloudInit.map { CloudInit(user: text($0.user), sshKey: $0.sshKey.map(text),
+                                                                packages: $0.packages.map(text), commands: $0.commands.map(text)) })
             },
             containers: containers.map {
                 Container(name: text($0.name), image: text($0.image), command: $0.command.map { text($0) },
@@ -129,6 +149,14 @@ extension Schema {
         "image": Field(.string, "an overlay on this image: a path, or a name in the image library (or disk)"),
         "networks": Field(.stringList, "a NIC on each network named (the environment's, or one the host has)"),
         "state": Field(.string, "running (default) or shut off"),
+        "cloud_init": Field(.mapping, "its first boot, on an image with cloud-init: user, ssh_key, packages, commands (below)"),
+    ]
+
+    public static let environmentCloudInit: [String: Field] = [
+        "user": Field(.string, required: true, "a sudo user to make"),
+        "ssh_key": Field(.string, "an OpenSSH public key file (.pub) the user logs in with"),
+        "packages": Field(.stringList, "packages to install at first boot (the guest needs its mirror)"),
+        "commands": Field(.stringList, "shell lines run once, at the end of the first boot"),
     ]
 
     public static let environmentContainer: [String: Field] = [
@@ -184,9 +212,15 @@ extension Reader {
         if !["running", "shut off"].contains(state) { report(fields["state"], "machine state '\(state)': use running or shut off") }
         let vcpus = int(fields["vcpus"], "vcpus") ?? 1
         if vcpus < 1 { report(fields["vcpus"], "'vcpus' is at least 1") }
+        var cloudInit: Environment.CloudInit?
+        if let node = fields["cloud_init"], let given = mapping(node, Schema.environmentCloudInit, what: "cloud_init") {
+            if image == nil { report(node, "cloud_init needs 'image': a cloud image that has cloud-init (an empty disk boots nothing)") }
+            cloudInit = Environment.CloudInit(user: string(given["user"], "user") ?? "", sshKey: string(given["ssh_key"], "ssh_key"),
+                                              packages: strings(given["packages"], "packages"), commands: strings(given["commands"], "commands"))
+        }
         return Environment.Machine(name: string(fields["name"], "name") ?? "", memoryMiB: memory ?? 0, vcpus: vcpus,
                                    diskMiB: disk, image: image, networks: strings(fields["networks"], "networks"),
-                                   running: state == "running")
+                                   running: state == "running", cloudInit: cloudInit)
     }
 
     private func container(_ node: Node) -> Environment.Container? {

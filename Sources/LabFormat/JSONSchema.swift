@@ -48,7 +48,8 @@ extension Schema {
             "check": ["type": "object", "additionalProperties": false, "required": required(check),
                       "properties": checkProperties, "oneOf": oneOf],
             "network": object(environmentNetwork, overrides: ["mode": ["enum": ["isolated", "nat", "route", "open"]]]),
-            "machine": object(environmentMachine, overrides: ["state": ["enum": ["running", "shut off"]]]),
+            "machine": object(environmentMachine, overrides: ["state": ["enum": ["running", "shut off"]],
+                                                              "cloud_init": object(environmentCloudInit, overrides: [:])]),
             "container": object(environmentContainer, overrides: ["state": ["enum": ["running", "exited"]]]),
         ]
         let data = try? JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys,

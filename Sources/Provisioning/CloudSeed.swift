@@ -20,17 +20,22 @@ public struct CloudSeed: Sendable, Equatable {
     /// The default user-data: a sudo user with the SSH key, and the guest agent started (images that have it get
     /// it running; no package is installed, so it works offline). The host name comes from meta-data's
     /// local-hostname, so a clone's new seed renames it without touching this.
-    public static func userData(user: String, sshKey: String?) -> String {
+    /// `packages` are installed and `commands` run (each through `sh -c`) at the first boot, after the agent is started.
+    public static func userData(user: String, sshKey: String?, packages: [String] = [], commands: [String] = []) -> String {
         var lines = ["#cloud-config", "users:", "  - name: \(quoted(user))",
                      "    groups: [sudo]", "    shell: /bin/bash", "    sudo: \"ALL=(ALL) NOPASSWD:ALL\""]
         if let sshKey { lines += ["    ssh_authorized_keys:", "      - \(quoted(sshKey))"] }
+        if !packages.isEmpty { lines += ["packages:"] + packages.map { "  - \(quoted($0))" } }
         lines += ["runcmd:", "  - [sh, -c, \"systemctl enable --now qemu-guest-agent || true\"]"]
+        lines += commands.map { "  - [sh, -c, \(quoted($0))]" }
         return lines.joined(separator: "\n") + "\n"
     }
 
     /// A YAML scalar that stays one string whatever it contains (JSON strings are YAML).
     static func quoted(_ text: String) -> String {
-        String(decoding: (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8), as: UTF8.self)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes  // "/root/x" reads as typed
+        return String(decoding: (try? encoder.encode(text)) ?? Data("\"\"".utf8), as: UTF8.self)
     }
 
     /// Writes the seed ISO at `path` (replacing nothing: the caller picks a fresh path).

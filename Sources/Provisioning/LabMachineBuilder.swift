@@ -17,14 +17,19 @@ public struct LabMachineSpec: Sendable {
     public let networks: [String]
     public let mark: LabMark
     public let storageDirectory: String
+    /// The cloud-init seed its first boot reads, as a CD-ROM beside the disk.
+    public let seed: CloudSeed?
 
-    public init(name: String, memoryMiB: Int, vcpus: Int, disk: Disk, networks: [String], mark: LabMark, storageDirectory: String) {
-        (self.name, self.memoryMiB, self.vcpus, self.disk, self.networks, self.mark, self.storageDirectory)
-            = (name, memoryMiB, vcpus, disk, networks, mark, storageDirectory)
+    public init(name: String, memoryMiB: Int, vcpus: Int, disk: Disk, networks: [String], mark: LabMark, storageDirectory: String,
+                seed: CloudSeed? = nil) {
+        (self.name, self.memoryMiB, self.vcpus, self.disk, self.networks, self.mark, self.storageDirectory, self.seed)
+            = (name, memoryMiB, vcpus, disk, networks, mark, storageDirectory, seed)
     }
 
     /// Where its disk goes.
     public var diskPath: String { "\(storageDirectory)/\(name).qcow2" }
+    /// Where its seed goes, when it has one.
+    public var seedPath: String? { seed.map { _ in "\(storageDirectory)/\(name)-seed.iso" } }
 
     /// The qemu-img line that makes its disk, as a learner would type it.
     public var diskCommand: [String] {
@@ -46,8 +51,8 @@ public struct LabMachineBuilder {
     /// Makes the disk and defines the VM; returns its UUID.
     public func define(_ spec: LabMachineSpec) throws -> String {
         try CloudLauncher.validate(name: spec.name)
-        if FileManager.default.fileExists(atPath: spec.diskPath) {
-            throw ProvisioningError("\(spec.diskPath) already exists and the lab did not make it; remove it or pick another name")
+        for path in [spec.diskPath] + (spec.seedPath.map { [$0] } ?? []) where FileManager.default.fileExists(atPath: path) {
+            throw ProvisioningError("\(path) already exists and the lab did not make it; remove it or pick another name")
         }
         if case .overlay(let image) = spec.disk, image.format != "qcow2" && image.format != "raw" {
             throw ProvisioningError("\(image.path) is not a disk image (\(image.format)); a machine's image is a qcow2 or raw disk")
@@ -57,11 +62,17 @@ public struct LabMachineBuilder {
             try FileManager.default.createDirectory(atPath: spec.storageDirectory, withIntermediateDirectories: true)
             leftovers.add(spec.diskPath)
             _ = try tools.run(spec.diskCommand, doing: "create the disk \(spec.diskPath)")
+            var disks: [DomainBlueprint.Disk] = [.init(path: spec.diskPath, format: "qcow2", target: "vda")]
+            if let seed = spec.seed, let seedPath = spec.seedPath {
+                leftovers.add(seedPath)
+                try seed.write(to: seedPath, tools: tools)
+                disks.append(.init(path: seedPath, format: "raw", target: "hdc", cdrom: true))
+            }
             let uuid = UUID().uuidString.lowercased()
             let blueprint = DomainBlueprint(name: spec.name, uuid: uuid, memoryMiB: spec.memoryMiB, vcpus: spec.vcpus,
                                             accelerator: .best(), os: "<type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/>",
                                             metadata: "<metadata>\(spec.mark.element)</metadata>",
-                                            disks: [.init(path: spec.diskPath, format: "qcow2", target: "vda")],
+                                            disks: disks,
                                             networks: spec.networks)
             _ = try connection.define(xml: blueprint.xml)
             leftovers.keep()

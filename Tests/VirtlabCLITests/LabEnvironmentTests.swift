@@ -165,6 +165,68 @@ import VirtKit
     }
 }
 
+/// A machine whose first boot cloud-init runs: its seed made beside its disk (the user, the key, the packages and
+/// the commands in its user-data), kept with it, removed with it. Defined shut off: booting a cloud image is the
+/// guest suites' work (CloudImageEndToEndTests).
+@Suite(.tags(.daemon)) struct CloudInitMachineTests {
+    @Test func theSeedIsMadeWithTheMachineAndRemovedWithIt() async throws {
+        let id = "envci-\(UUID().uuidString.prefix(6).lowercased())"
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(id).path
+        let state = scratch + "/state"
+        try FileManager.default.createDirectory(atPath: scratch + "/labs", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        await #expect(try Run.command(["qemu-img", "create", "-q", "-f", "qcow2", scratch + "/base.qcow2", "16M"]).status == 0)
+        try "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHZpcnRsYWItdGVzdC1rZXktbm90LXJlYWw ci@virtlab\n"
+            .write(toFile: scratch + "/key.pub", atomically: true, encoding: .utf8)
+        func write(key: String) throws {
+            try """
+                id: \(id)
+                title: A cloud-init machine
+                environment:
+                  machines:
+                    - name: \(id)
+                      memory: 64M
+                      image: \(scratch)/base.qcow2
+                      state: shut off
+                      cloud_init: {user: learner, ssh_key: \(key), packages: [tree], commands: ["echo first boot > /root/first-boot"]}
+                steps:
+                  - {id: s, title: S, instructions: I, checks: [{id: c, title: C, domain: {name: \(id), exists: true}}]}
+
+                """.write(toFile: "\(scratch)/labs/\(id).yaml", atomically: true, encoding: .utf8)
+        }
+        func lab(_ verb: String) async throws -> Run.Result {
+            try await Run.virtlab(["lab", verb, id, "--labs", scratch + "/labs", "--trust", "--uri", QEMUTestGuest.uri],
+                                  environment: ["XDG_STATE_HOME": state])
+        }
+        let connection = try QEMUTestGuest.connect()
+        let seed = "/var/lib/libvirt/images/\(id)-seed.iso"
+        defer {
+            QEMUTestGuest.cleanUp(connection, name: id)
+            for file in [seed, "/var/lib/libvirt/images/\(id).qcow2"] { try? FileManager.default.removeItem(atPath: file) }
+        }
+
+        try write(key: scratch + "/missing.pub")
+        let refused = try await lab("up")
+        #expect(refused.status != 0 && refused.stderr.contains("cannot read the SSH key file \(scratch)/missing.pub"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: seed) && (try? connection.domain(named: id)) == nil, "nothing was made")
+
+        try write(key: scratch + "/key.pub")
+        let up = try await lab("up")
+        #expect(up.status == 0 && up.stdout.contains("made VM \(id)") && up.stdout.contains("kept the baseline"), "\(up.stdout)\(up.stderr)")
+        let userData = try await Run.command(["isoinfo", "-i", seed, "-R", "-x", "/user-data"]).stdout
+        for line in ["- name: \"learner\"", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHZpcnRsYWItdGVzdC1rZXktbm90LXJlYWw", "packages:",
+                     "- \"tree\"", "[sh, -c, \"echo first boot > /root/first-boot\"]"] {
+            #expect(userData.contains(line), "\(line) in \(userData)")
+        }
+        let disks = try await blocking { try connection.domain(named: id).details().disks }
+        #expect(disks.contains { $0.device == "cdrom" && $0.source == seed }, "\(disks)")
+
+        let down = try await lab("down")
+        #expect(down.status == 0 && down.stdout.contains("(and its cloud-init seed)"), "\(down.stdout)\(down.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: seed) && !FileManager.default.fileExists(atPath: "/var/lib/libvirt/images/\(id).qcow2"))
+    }
+}
+
 /// Every shipped lab with an environment of its own, proven as a student meets it: up, graded untouched (not full
 /// marks), solved (full marks), reset (back to the untouched score), down (the daemon and the engine as before).
 @Suite(.serialized, .tags(.daemon, .engine)) struct ShippedEnvironmentLabTests {

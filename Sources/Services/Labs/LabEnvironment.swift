@@ -252,6 +252,8 @@ public struct LabEnvironment: Sendable {
             let state = observed.state(.machine, machine.name)
             if state == .missing { steps.append(try makeMachine(machine, places)) }
             if machine.running && (state == .missing || state == .stopped) { steps.append(startMachine(machine.name, places)) }
+            // A new cloud-init machine's baseline is its booted state, so it is kept once the guest answers.
+            if machine.running && state == .missing && machine.cloudInit != nil { steps.append(waitForAgent(machine.name, places)) }
             if state == .missing || observed.machines[machine.name]?.baseline == false { steps.append(keepBaseline(machine.name, places)) }
         }
         steps += imports.map { importImage($0, places) }
@@ -281,6 +283,7 @@ public struct LabEnvironment: Sendable {
             if observed.state(.machine, machine.name) == .missing {
                 steps.append(try makeMachine(machine, places))
                 if machine.running { steps.append(startMachine(machine.name, places)) }
+                if machine.running && machine.cloudInit != nil { steps.append(waitForAgent(machine.name, places)) }
                 steps.append(keepBaseline(machine.name, places))
             } else if observed.machines[machine.name]?.baseline == true {
                 steps.append(revertMachine(machine.name, places))
@@ -318,9 +321,13 @@ public struct LabEnvironment: Sendable {
         for machine in world.machines.reversed() {
             guard ours(.machine, machine.name), let found = observed.machines[machine.name] else { continue }
             if found.running { steps.append(forceOffMachine(machine.name, places)) }
-            let disk = recorded.first { $0.kind == .machine && $0.name == machine.name }?.disk
-                ?? found.disk.flatMap { $0 == machineSpecDiskPath(machine.name, places) ? $0 : nil }
-            steps.append(removeMachine(machine.name, disk: disk, places))
+            let entry = recorded.first { $0.kind == .machine && $0.name == machine.name }
+            // Found by its mark alone (--purge): its files where up puts them, and only those.
+            let madeHere = machineFile(machine.name, "qcow2", places)
+            let disk = entry?.disk ?? found.disk.flatMap { $0 == madeHere ? $0 : nil }
+            let seed = entry?.seed ?? (entry == nil && FileManager.default.fileExists(atPath: machineFile(machine.name + "-seed", "iso", places))
+                ? machineFile(machine.name + "-seed", "iso", places) : nil)
+            steps.append(removeMachine(machine.name, files: [disk, seed].compactMap { $0 }, places))
         }
         for network in world.networks.reversed() where ours(.network, network.name) {
             steps.append(removeNetwork(network.name, places))
@@ -416,8 +423,8 @@ public struct LabEnvironment: Sendable {
         }
     }
 
-    private func machineSpecDiskPath(_ name: String, _ places: Places) -> String {
-        "\(CloudLauncher.defaultStorageDirectory(uri: places.hypervisor?.uri ?? ""))/\(name).qcow2"
+    private func machineFile(_ name: String, _ suffix: String, _ places: Places) -> String {
+        "\(CloudLauncher.defaultStorageDirectory(uri: places.hypervisor?.uri ?? ""))/\(name).\(suffix)"
     }
 
     private func makeMachine(_ machine: Environment.Machine, _ places: Places) throws -> Step {
@@ -428,16 +435,23 @@ public struct LabEnvironment: Sendable {
         } else {
             disk = .empty(mebibytes: machine.diskMiB ?? 64)
         }
+        let seed = try machine.cloudInit.map { cloudInit in
+            CloudSeed(hostname: machine.name,
+                      userData: CloudSeed.userData(user: cloudInit.user, sshKey: try cloudInit.sshKey.map(PublicKeyFile.line),
+                                                   packages: cloudInit.packages, commands: cloudInit.commands))
+        }
         let spec = LabMachineSpec(name: machine.name, memoryMiB: machine.memoryMiB, vcpus: machine.vcpus, disk: disk,
                                   networks: machine.networks, mark: mark,
-                                  storageDirectory: CloudLauncher.defaultStorageDirectory(uri: hypervisor.uri))
+                                  storageDirectory: CloudLauncher.defaultStorageDirectory(uri: hypervisor.uri), seed: seed)
         let ledger = ledger
-        let command = spec.diskCommand.map(ShellWords.quoted).joined(separator: " ") + " && " + virsh(["define", machine.name + ".xml"], hypervisor)
+        var command = spec.diskCommand.map(ShellWords.quoted).joined(separator: " ") + " && "
+        if let seedPath = spec.seedPath { command += "cloud-localds \(ShellWords.quoted(seedPath)) user-data meta-data && " }
+        command += virsh(["define", machine.name + ".xml"], hypervisor)
         return Step(what: "make VM \(machine.name)", command: command) {
             try await BlockingPool.run {
                 do {
                     let uuid = try LabMachineBuilder(connection: hypervisor.connection).define(spec)
-                    try ledger.record(.init(kind: .machine, name: spec.name, id: uuid, disk: spec.diskPath))
+                    try ledger.record(.init(kind: .machine, name: spec.name, id: uuid, disk: spec.diskPath, seed: spec.seedPath))
                 } catch let error as ProvisioningError {
                     throw UserFacingError(error.description)
                 }
@@ -450,6 +464,26 @@ public struct LabEnvironment: Sendable {
         let hypervisor = places.hypervisor!
         return Step(what: "start VM \(name)", command: virsh(["start", name], hypervisor)) {
             try await BlockingPool.run { try hypervisor.connection.domain(named: name).start(); return "started VM \(name)" }
+        }
+    }
+
+    /// How long a first boot may take under emulation (TCG) before the wait is given up.
+    static let agentBound: Duration = .seconds(600)
+
+    /// Waits, at most `agentBound`, until the guest agent answers: cloud-init ran and the guest is up.
+    private func waitForAgent(_ name: String, _ places: Places) -> Step {
+        let hypervisor = places.hypervisor!
+        let minutes = Int(Self.agentBound.components.seconds / 60)
+        return Step(what: "wait for VM \(name)'s guest agent (at most \(minutes) min)",
+                    command: virsh(["qemu-agent-command", name, "{\"execute\":\"guest-ping\"}"], hypervisor)) {
+            let deadline = ContinuousClock.now + Self.agentBound
+            while ContinuousClock.now < deadline {
+                let answered = await BlockingPool.run { (try? hypervisor.connection.domain(named: name).guestInfo(timeoutSeconds: 5)) != nil }
+                if answered { return "VM \(name)'s guest agent answers: its first boot is done" }
+                try await Task.sleep(for: .seconds(5))
+            }
+            throw UserFacingError("VM \(name)'s guest agent did not answer within \(minutes) minutes: does the image have "
+                                  + "qemu-guest-agent and cloud-init? ('virsh console \(name)', or c on it in the dashboard, shows its boot)")
         }
     }
 
@@ -482,17 +516,18 @@ public struct LabEnvironment: Sendable {
         }
     }
 
-    private func removeMachine(_ name: String, disk: String?, _ places: Places) -> Step {
+    /// `files`: its disk and seed, made by `up`.
+    private func removeMachine(_ name: String, files: [String], _ places: Places) -> Step {
         let (hypervisor, ledger) = (places.hypervisor!, ledger)
         var command = virsh(["undefine", name, "--snapshots-metadata"], hypervisor)
-        if let disk { command += " && rm -f " + ShellWords.quoted(disk) }
+        if !files.isEmpty { command += " && rm -f " + files.map(ShellWords.quoted).joined(separator: " ") }
         return Step(what: "remove VM \(name)", command: command) {
             try await BlockingPool.run {
                 try hypervisor.connection.domain(named: name).undefine()
                 try ledger.forget(.machine, name)
-                guard let disk else { return "removed VM \(name)" }
-                try? FileManager.default.removeItem(atPath: disk)
-                return "removed VM \(name) and its disk \(disk)"
+                for file in files { try? FileManager.default.removeItem(atPath: file) }
+                guard let disk = files.first else { return "removed VM \(name)" }
+                return "removed VM \(name) and its disk \(disk)\(files.count > 1 ? " (and its cloud-init seed)" : "")"
             }
         }
     }
@@ -570,8 +605,9 @@ struct EnvironmentLedger: Sendable {
         var name: String
         /// A network's or machine's UUID, a container's id.
         var id: String
-        /// A machine's disk, made by `up`.
+        /// A machine's disk and cloud-init seed, made by `up`.
         var disk: String?
+        var seed: String?
     }
 
     let file: String
