@@ -1,0 +1,207 @@
+import BlockingWork
+import ContainerKit
+import Foundation
+import Inventory
+import LabFormat
+import Provisioning
+import VirtKit
+
+/// Each change an environment plan may hold, with the command a learner would type for it. Each records what it
+/// made or removed in the ledger the moment it is done.
+extension LabEnvironment {
+    func makeNetwork(_ network: Environment.Network, _ places: Places) throws -> [Step] {
+        let hypervisor = try places.requireHypervisor()
+        let spec: NetworkSpec
+        do { spec = try NetworkSpec.parse(name: network.name, mode: network.mode, subnet: network.subnet, dhcp: network.dhcp) } catch {
+            throw UserFacingError("network \(network.name): \(error)")
+        }
+        let ledger = ledger
+        let define = Step(what: "make network \(network.name)", command: EquivalentCommand.defineNetwork(network.name, uri: hypervisor.uri)) {
+            try await BlockingPool.run {
+                let made = try hypervisor.connection.defineNetwork(spec)
+                try ledger.record(.init(kind: .network, name: made.name, id: made.uuid))
+                return "made network \(made.name) (\(made.forwardMode)\(made.subnet.map { ", \($0)" } ?? ""))"
+            }
+        }
+        return [define, startNetwork(network.name, places)]
+    }
+
+    func startNetwork(_ name: String, _ places: Places) -> Step {
+        let hypervisor = places.hypervisor!
+        return Step(what: "start network \(name)", command: virsh(["net-start", name], hypervisor)) {
+            try await BlockingPool.run { try hypervisor.connection.startNetwork(name); return "started network \(name)" }
+        }
+    }
+
+    func removeNetwork(_ name: String, _ places: Places) -> Step {
+        let (hypervisor, ledger) = (places.hypervisor!, ledger)
+        return Step(what: "remove network \(name)", command: virsh(["net-destroy", name], hypervisor) + " ; " + virsh(["net-undefine", name], hypervisor)) {
+            try await BlockingPool.run {
+                try hypervisor.connection.deleteNetwork(name)
+                try ledger.forget(.network, name)
+                return "removed network \(name)"
+            }
+        }
+    }
+
+    func machineFile(_ name: String, _ suffix: String, _ places: Places) -> String {
+        "\(CloudLauncher.defaultStorageDirectory(uri: places.hypervisor?.uri ?? ""))/\(name).\(suffix)"
+    }
+
+    func makeMachine(_ machine: Environment.Machine, _ places: Places) throws -> Step {
+        let hypervisor = try places.requireHypervisor()
+        let disk: LabMachineSpec.Disk
+        if let image = machine.image {
+            do { disk = .overlay(try places.library.find(image)) } catch { throw UserFacingError("machine \(machine.name): \(error)") }
+        } else {
+            disk = .empty(mebibytes: machine.diskMiB ?? 64)
+        }
+        let seed = try machine.cloudInit.map { cloudInit in
+            CloudSeed(hostname: machine.name,
+                      userData: CloudSeed.userData(user: cloudInit.user, sshKey: try cloudInit.sshKey.map(PublicKeyFile.line),
+                                                   packages: cloudInit.packages, commands: cloudInit.commands))
+        }
+        let spec = LabMachineSpec(name: machine.name, memoryMiB: machine.memoryMiB, vcpus: machine.vcpus, disk: disk,
+                                  networks: machine.networks, mark: mark,
+                                  storageDirectory: CloudLauncher.defaultStorageDirectory(uri: hypervisor.uri), seed: seed)
+        let ledger = ledger
+        var command = spec.diskCommand.map(ShellWords.quoted).joined(separator: " ") + " && "
+        if let seedPath = spec.seedPath { command += "cloud-localds \(ShellWords.quoted(seedPath)) user-data meta-data && " }
+        command += virsh(["define", machine.name + ".xml"], hypervisor)
+        return Step(what: "make VM \(machine.name)", command: command) {
+            try await BlockingPool.run {
+                do {
+                    let uuid = try LabMachineBuilder(connection: hypervisor.connection).define(spec)
+                    try ledger.record(.init(kind: .machine, name: spec.name, id: uuid, disk: spec.diskPath, seed: spec.seedPath))
+                } catch let error as ProvisioningError {
+                    throw UserFacingError(error.description)
+                }
+                return "made VM \(spec.name) (\(spec.memoryMiB) MiB, \(spec.vcpus) vCPU\(spec.vcpus == 1 ? "" : "s"), disk \(spec.diskPath))"
+            }
+        }
+    }
+
+    func startMachine(_ name: String, _ places: Places) -> Step {
+        let hypervisor = places.hypervisor!
+        return Step(what: "start VM \(name)", command: virsh(["start", name], hypervisor)) {
+            try await BlockingPool.run { try hypervisor.connection.domain(named: name).start(); return "started VM \(name)" }
+        }
+    }
+
+    /// How long a first boot may take under emulation (TCG) before the wait is given up.
+    static let agentBound: Duration = .seconds(600)
+
+    /// Waits, at most `agentBound`, until the guest agent answers: cloud-init ran and the guest is up.
+    func waitForAgent(_ name: String, _ places: Places) -> Step {
+        let hypervisor = places.hypervisor!
+        let minutes = Int(Self.agentBound.components.seconds / 60)
+        return Step(what: "wait for VM \(name)'s guest agent (at most \(minutes) min)",
+                    command: virsh(["qemu-agent-command", name, "{\"execute\":\"guest-ping\"}"], hypervisor)) {
+            let deadline = ContinuousClock.now + Self.agentBound
+            while ContinuousClock.now < deadline {
+                let answered = await BlockingPool.run { (try? hypervisor.connection.domain(named: name).guestInfo(timeoutSeconds: 5)) != nil }
+                if answered { return "VM \(name)'s guest agent answers: its first boot is done" }
+                try await Task.sleep(for: .seconds(5))
+            }
+            throw UserFacingError("VM \(name)'s guest agent did not answer within \(minutes) minutes: does the image have "
+                                  + "qemu-guest-agent and cloud-init? ('virsh console \(name)', or c on it in the dashboard, shows its boot)")
+        }
+    }
+
+    func forceOffMachine(_ name: String, _ places: Places) -> Step {
+        let hypervisor = places.hypervisor!
+        return Step(what: "force off VM \(name)", command: virsh(["destroy", name], hypervisor)) {
+            try await BlockingPool.run { try hypervisor.connection.domain(named: name).forceOff(); return "forced off VM \(name)" }
+        }
+    }
+
+    func keepBaseline(_ name: String, _ places: Places) -> Step {
+        let hypervisor = places.hypervisor!
+        let description = "the state lab up made; lab reset returns here"
+        return Step(what: "keep the baseline of VM \(name)",
+                    command: virsh(["snapshot-create-as", name, Self.baseline, "--description", description], hypervisor)) {
+            try await BlockingPool.run {
+                _ = try hypervisor.connection.domain(named: name).createSnapshot(name: Self.baseline, description: description)
+                return "kept the baseline of VM \(name) (snapshot \(Self.baseline))"
+            }
+        }
+    }
+
+    func revertMachine(_ name: String, _ places: Places) -> Step {
+        let hypervisor = places.hypervisor!
+        return Step(what: "revert VM \(name) to its baseline", command: virsh(["snapshot-revert", name, Self.baseline], hypervisor)) {
+            try await BlockingPool.run {
+                try hypervisor.connection.domain(named: name).revert(toSnapshot: Self.baseline)
+                return "reverted VM \(name) to its baseline"
+            }
+        }
+    }
+
+    /// `files`: its disk and seed, made by `up`.
+    func removeMachine(_ name: String, files: [String], _ places: Places) -> Step {
+        let (hypervisor, ledger) = (places.hypervisor!, ledger)
+        var command = virsh(["undefine", name, "--snapshots-metadata"], hypervisor)
+        if !files.isEmpty { command += " && rm -f " + files.map(ShellWords.quoted).joined(separator: " ") }
+        return Step(what: "remove VM \(name)", command: command) {
+            try await BlockingPool.run {
+                try hypervisor.connection.domain(named: name).undefine()
+                try ledger.forget(.machine, name)
+                for file in files { try? FileManager.default.removeItem(atPath: file) }
+                guard let disk = files.first else { return "removed VM \(name)" }
+                return "removed VM \(name) and its disk \(disk)\(files.count > 1 ? " (and its cloud-init seed)" : "")"
+            }
+        }
+    }
+
+    /// The image from the container's root file system; it stays after `down`, as a downloaded image would.
+    func importImage(_ container: Environment.Container, _ places: Places) -> Step {
+        let (engine, rootfs) = (places.engine!, container.rootfs ?? "")
+        let change = container.command.isEmpty ? [] : ["--change", "CMD " + ((try? JSONEncoder().encode(container.command))
+            .map { String(decoding: $0, as: UTF8.self) } ?? "")]
+        let command = (["podman", "import"] + change + [rootfs, container.image]).map(ShellWords.quoted).joined(separator: " ")
+        return Step(what: "import image \(container.image)", command: command) {
+            try await engine.importImage(rootFileSystem: rootfs, as: container.image, command: container.command)
+            return "imported image \(container.image) from \(rootfs)"
+        }
+    }
+
+    func makeContainer(_ container: Environment.Container, _ places: Places) -> Step {
+        let (engine, ledger, labels) = (places.engine!, ledger, labels)
+        let ports = container.ports.compactMap(Environment.publishedPort).map {
+            PortToPublish(hostIP: $0.hostIP, hostPort: $0.hostPort, port: $0.port, proto: $0.proto)
+        }
+        let spec = ContainerSpec(name: container.name, image: container.image, command: container.command,
+                                 interactive: container.interactive, labels: labels, ports: ports, volumes: container.volumes)
+        var command: [String] = ["podman", "create"] + (container.interactive ? ["-it"] : []) + ["--name", container.name]
+        for (key, value) in labels.sorted(by: { $0.key < $1.key }) { command += ["--label", "\(key)=\(value)"] }
+        for port in container.ports { command += ["-p", port] }
+        for volume in container.volumes { command += ["-v", volume] }
+        command += [container.image] + container.command
+        return Step(what: "make container \(container.name)", command: command.map(ShellWords.quoted).joined(separator: " ")) {
+            let id = try await engine.create(spec)
+            try ledger.record(.init(kind: .container, name: container.name, id: id))
+            return "made container \(container.name) from \(container.image)"
+        }
+    }
+
+    func startContainer(_ name: String, _ places: Places) -> Step {
+        let (engine, start) = (places.engine!, ContainerAction(StartContainer()))
+        return Step(what: "start container \(name)", command: start.command(for: name)) {
+            _ = try await engine.perform(start, on: name)
+            return "started container \(name)"
+        }
+    }
+
+    func removeContainer(_ name: String, _ places: Places) -> Step {
+        let (engine, ledger, remove) = (places.engine!, ledger, ContainerAction(RemoveContainer(force: true)))
+        return Step(what: "remove container \(name)", command: remove.command(for: name)) {
+            _ = try await engine.perform(remove, on: name)
+            try ledger.forget(.container, name)
+            return "removed container \(name)"
+        }
+    }
+
+    func virsh(_ arguments: [String], _ hypervisor: Hypervisor) -> String {
+        (["virsh", "-c", hypervisor.uri] + arguments).map(ShellWords.quoted).joined(separator: " ")
+    }
+}
