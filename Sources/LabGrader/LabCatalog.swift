@@ -41,9 +41,9 @@ public struct LabCatalog {
         !untrusted.contains((lab.file as NSString).deletingLastPathComponent)
     }
 
-    /// Every command a lab would run, as a reviewer reads them.
-    public static func commands(of lab: Lab) -> [String] {
-        let parameters = Parameters(lab: lab, student: "STUDENT")
+    /// Every command a lab would run, as a reviewer reads them: with a placeholder student, or with `parameters`.
+    public static func commands(of lab: Lab, parameters given: Parameters? = nil) -> [String] {
+        let parameters = given ?? Parameters(lab: lab, student: "STUDENT")
         func described(_ command: CommandSpec, on target: Target) -> String {
             HostProcess.describe(parameters.expand(command), on: parameters.expand(target))
         }

@@ -70,6 +70,11 @@ public struct LabWork: Sendable {
         return [step]
     }
 
+    /// The cleanup commands `lab reset` runs, with this student's values, as `--explain` prints them.
+    public var cleanupCommands: [String] {
+        LabCatalog.commands(of: lab, parameters: parameters).filter { $0.contains(" cleanup: ") }
+    }
+
     public func setUp(steps: Set<String>? = nil) async -> [StepRun] { await grader.setUp(steps: steps) }
     public func solve(steps: Set<String>? = nil) async -> [StepRun] { await grader.solve(steps: steps) }
     public func cleanUp() async -> [StepRun] { await grader.cleanUp() }

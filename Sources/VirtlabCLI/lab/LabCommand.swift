@@ -151,7 +151,7 @@ struct LabCommand: AsyncParsableCommand {
             let work = try selection.work()
             let environment = work.lab.environment.map { _ in try? LabEnvironment(work) } ?? nil
             guard !explain.explain else {
-                for line in Labs.commands(of: work.lab) where line.contains(" cleanup: ") { print(line) }
+                for line in work.cleanupCommands { print(line) }
                 if let environment { try await resetEnvironment(environment, explain: true) }
                 return
             }
