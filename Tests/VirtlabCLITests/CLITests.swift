@@ -166,6 +166,15 @@ import TestSupport
         return file
     }
 
+    @Test func anEnvironmentIsRefusedWhereItCouldNotLastOrIsNotDeclared() async throws {
+        expectOneLineError(try await Run.virtlab(["lab", "up", "vm-hardware", "--uri", "test:///default"]),
+                           mentioning: ["test:///default is libvirt's test driver", "--uri qemu:///system"], notesAllowed: false)
+        expectOneLineError(try await Run.virtlab(["lab", "status", "check-extensions"]),
+                           mentioning: ["lab 'check-extensions' declares no environment"], notesAllowed: false)
+        expectOneLineError(try await Run.virtlab(["lab", "down", "no-such-lab"]),
+                           mentioning: ["no lab 'no-such-lab'", "virtlab lab list"], notesAllowed: false)
+    }
+
     @Test func validateReportsEveryProblemWithItsPositionAndFails() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("labs-\(UUID())").path
         let file = try writeLab(dir, id: "bad", body: "id: bad\ntitle: Bad\nsteps:\n  - id: s\n    titel: S\n")

@@ -90,6 +90,10 @@ public struct LabEnvironment: Sendable {
     public func withPlaces<T: Sendable>(uri: String?, doing: String,
                                         _ body: @escaping @Sendable (Places) async throws -> T) async throws -> T {
         let hypervisor = needsLibvirt ? try await BlockingPool.run { try Hypervisor.chosen(flag: uri, readOnly: false).0 } : nil
+        if let hypervisor, hypervisor.uri.hasPrefix("test:") {
+            throw UserFacingError("\(doing): \(hypervisor.uri) is libvirt's test driver, which forgets everything when virtlab "
+                                  + "exits; a lab's environment needs a real hypervisor (--uri qemu:///system, or start libvirtd)")
+        }
         guard needsEngine else { return try await body(Places(hypervisor: hypervisor, engine: nil)) }
         return try await Engine.using(doing) { engine in try await body(Places(hypervisor: hypervisor, engine: engine)) }
     }
