@@ -162,12 +162,19 @@ public struct EngineClient: Sendable {
     }
 
     /// The API cannot stop an exec; the engine is local (a Unix socket), so the process it reports is
-    /// signalled directly.
-    private func killExec(_ execID: String) async {
+    /// signalled directly. A busy engine may not have started the process yet when the time is up (no PID so
+    /// far): it is waited for, at most `startBound`, so that it never starts afterwards and runs on unkilled.
+    private func killExec(_ execID: String, startBound: Duration = .seconds(30)) async {
         struct Inspect: Decodable { let Pid: Int32?; let Running: Bool? }
-        guard let inspect = try? await decode(Inspect.self, .GET, "/exec/\(escaped(execID))/json"),
-              inspect.Running == true, let pid = inspect.Pid, pid > 1 else { return }
-        kill(pid, SIGKILL)
+        let deadline = ContinuousClock.now + startBound
+        while let inspect = try? await decode(Inspect.self, .GET, "/exec/\(escaped(execID))/json") {
+            if let pid = inspect.Pid, pid > 1 {
+                if inspect.Running == true { kill(pid, SIGKILL) }
+                return
+            }
+            guard ContinuousClock.now < deadline else { return }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
     }
 
     /// Makes an exec instance (not started); `terminal` asks for a pseudo-terminal with stdin attached.

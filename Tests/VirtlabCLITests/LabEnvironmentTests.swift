@@ -165,6 +165,52 @@ import VirtKit
     }
 }
 
+/// A container whose image is not here but whose root file system is: `up` imports it (a small busybox root, so
+/// the import takes a moment), and the image stays after `down`, as a pulled one would.
+@Suite(.tags(.daemon, .engine)) struct RootFileSystemImportTests {
+    @Test func theImageIsImportedFromTheRootFileSystemFirst() async throws {
+        let id = "envfs-\(UUID().uuidString.prefix(6).lowercased())"
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(id).path
+        let image = "localhost/virtlab-\(id):latest"
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        try FileManager.default.createDirectory(atPath: scratch + "/root/bin", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: scratch + "/labs", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: "/bin/busybox", toPath: scratch + "/root/bin/busybox")
+        for applet in ["sh", "sleep", "cat"] {
+            try FileManager.default.createSymbolicLink(atPath: scratch + "/root/bin/" + applet, withDestinationPath: "busybox")
+        }
+        await #expect(try Run.command(["tar", "-C", scratch + "/root", "-czf", scratch + "/rootfs.tar.gz", "."]).status == 0)
+        try """
+            id: \(id)
+            title: A container from a root file system
+            environment:
+              containers: [{name: "\(id)", image: "\(image)", rootfs: "\(scratch)/rootfs.tar.gz", command: [/bin/sleep, "3600"]}]
+            steps:
+              - {id: s, title: S, instructions: I, checks: [{id: c, title: C, container: {name: "\(id)", state: running}}]}
+
+            """.write(toFile: "\(scratch)/labs/\(id).yaml", atomically: true, encoding: .utf8)
+        func lab(_ verb: String) async throws -> Run.Result {
+            try await Run.virtlab(["lab", verb, id, "--labs", scratch + "/labs", "--trust"],
+                                  environment: TestEngine.environment.merging(["XDG_STATE_HOME": scratch + "/state"]) { $1 })
+        }
+        func removeImage() async { await TestEngine.cleanUp(id); _ = try? await Run.command(["podman", "rmi", "-f", image]) }
+        do {
+            let up = try await lab("up")
+            #expect(up.status == 0 && up.stdout.hasPrefix("imported image \(image) from \(scratch)/rootfs.tar.gz\n")
+                    && up.stdout.contains("started container \(id)"), "\(up.stdout)\(up.stderr)")
+            let engine = try await TestEngine.connect()
+            #expect(try await engine.exec(id, ["cat", "/proc/1/cmdline"]).stdout.hasPrefix("/bin/sleep"))
+            let down = try await lab("down")
+            #expect(down.status == 0 && down.stdout.contains("removed container \(id)"), "\(down.stdout)\(down.stderr)")
+            #expect(try await engine.images().contains { $0.tags.contains(image) }, "the imported image stays")
+        } catch {
+            await removeImage()
+            throw error
+        }
+        await removeImage()
+    }
+}
+
 /// A machine whose first boot cloud-init runs: its seed made beside its disk (the user, the key, the packages and
 /// the commands in its user-data), kept with it, removed with it. Defined shut off: booting a cloud image is the
 /// guest suites' work (CloudImageEndToEndTests).
