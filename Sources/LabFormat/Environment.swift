@@ -161,7 +161,7 @@ extension Schema {
 
     public static let environmentContainer: [String: Field] = [
         "name": Field(.string, required: true, "the container's name"),
-        "image": Field(.string, required: true, "e.g. docker.io/library/busybox:latest (it must be pulled already)"),
+        "image": Field(.string, required: true, "e.g. docker.io/library/busybox:latest: pulled already (virtlab never pulls), or made from rootfs"),
         "command": Field(.stringList, "what it runs, as a list of words (default: the image's own)"),
         "interactive": Field(.bool, "keep a terminal open (-it), as a shell that waits for you (default false)"),
         "ports": Field(.stringList, "ports to publish, as -p takes them: 8080:80, 127.0.0.1:8080:80, 5353:53/udp"),
