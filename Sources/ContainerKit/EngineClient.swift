@@ -33,22 +33,25 @@ public struct EngineClient: Sendable {
             throw EngineError(.noEngine, "cannot reach the container engine at \(endpoint.socketPath): "
                 + "\(socket.problem ?? "it refuses connections"); is its service running?")
         }
-        let body: Data
+        // GET /_ping, not /version: Podman answers /version from its full `info` (store locks, conmon and runtime
+        // versions, package queries), which a busy engine can keep waiting for many seconds; the ping carries the
+        // API version and the engine's name in its headers, as Docker's and Podman's answers all do.
+        let headers: [String: String]
         do {
-            body = try await send(.GET, "/version", versioned: false, timeout: .seconds(15))
+            headers = try await request(.GET, "/_ping", versioned: false, timeout: Self.pingWait).headers
         } catch let error as EngineError where error.kind == .notFound || error.kind == .failed {
             throw notAnEngine(error.message)
         } catch let error as EngineError where error.kind == .timedOut {
             // A busy engine is slow, not something else: say so rather than calling it a stranger.
             throw EngineError(.timedOut, "the engine at \(endpoint.socketPath) accepted the connection but did not "
-                + "answer GET /version within 15 s; is it overloaded?")
+                + "answer GET /_ping within \(Self.pingWait.components.seconds) s; is it overloaded?")
         } catch let error as EngineError where error.kind == .noEngine {
             // Something accepted the connection but did not speak HTTP sensibly: a socket, but not an engine's.
             guard EngineSocket.probe(path: endpoint.socketPath).accepts else { throw error }
-            throw notAnEngine("it does not answer GET /version over HTTP")
+            throw notAnEngine("it does not answer GET /_ping over HTTP")
         }
-        guard let version = try? JSONDecoder().decode(EngineVersion.self, from: body) else {
-            throw notAnEngine("GET /version did not return the engine's version")
+        guard let version = EngineVersion(pingHeaders: headers) else {
+            throw notAnEngine("its answer to GET /_ping has no API-Version")
         }
         guard Self.isAtLeast(version.apiVersion, Self.apiVersion) else {
             throw EngineError(.tooOld, "the engine at \(endpoint.socketPath) (\(version.product) \(version.version)) "
@@ -115,12 +118,12 @@ public struct EngineClient: Sendable {
     /// Asks the main process to stop, and kills it after `graceSeconds`.
     public func stop(_ container: String, graceSeconds: Int = 10) async throws {
         _ = try await send(.POST, "/containers/\(escaped(container))/stop", query: ["t": "\(graceSeconds)"],
-                           timeout: .seconds(Int64(graceSeconds) + 20))
+                           timeout: .seconds(Int64(graceSeconds)) + Self.requestWait)
     }
 
     public func restart(_ container: String, graceSeconds: Int = 10) async throws {
         _ = try await send(.POST, "/containers/\(escaped(container))/restart", query: ["t": "\(graceSeconds)"],
-                           timeout: .seconds(Int64(graceSeconds) + 20))
+                           timeout: .seconds(Int64(graceSeconds)) + Self.requestWait)
     }
 
     public func pause(_ container: String) async throws {
@@ -133,14 +136,13 @@ public struct EngineClient: Sendable {
 
     /// Removes a container; `force` kills a running one first.
     public func remove(_ container: String, force: Bool = false) async throws {
-        _ = try await send(.DELETE, "/containers/\(escaped(container))", query: ["force": force ? "1" : "0"],
-                           timeout: .seconds(30))
+        _ = try await send(.DELETE, "/containers/\(escaped(container))", query: ["force": force ? "1" : "0"])
     }
 
     /// The last `tail` lines of a container's output, stdout and stderr kept apart.
     public func logs(_ container: String, tail: Int = 500, limit: Int = 1 << 20) async throws -> OutputFrames {
         try await stream(.GET, "/containers/\(escaped(container))/logs",
-                         query: ["stdout": "1", "stderr": "1", "tail": "\(tail)"], timeout: .seconds(15), limit: limit)
+                         query: ["stdout": "1", "stderr": "1", "tail": "\(tail)"], timeout: Self.requestWait, limit: limit)
     }
 
     /// Runs `argv` inside a running container without a terminal and waits for it, output capped at `limit`.
@@ -264,10 +266,23 @@ public struct EngineClient: Sendable {
         } ?? "")
     }
 
+    /// How long the ping may take before the engine is called overloaded: it takes no locks, so this is generous.
+    static let pingWait = Duration.seconds(30)
+    /// How long any other request may take: a listing waits for the engine's store lock while an image is imported
+    /// or a container stops, and a loaded machine stretches that; past this the engine is wedged, not slow.
+    static let requestWait = Duration.seconds(60)
+
     /// One request; the whole body (up to 64 MiB) on success, a typed error otherwise.
     private func send(_ method: Method, _ path: String, query: [String: String] = [:],
                       json: (any Encodable)? = nil, versioned: Bool = true,
-                      timeout: Duration = .seconds(15)) async throws -> Data {
+                      timeout: Duration = requestWait) async throws -> Data {
+        try await request(method, path, query: query, json: json, versioned: versioned, timeout: timeout).body
+    }
+
+    /// One request; the whole answer, headers too, on success, a typed error otherwise.
+    private func request(_ method: Method, _ path: String, query: [String: String] = [:],
+                         json: (any Encodable)? = nil, versioned: Bool = true,
+                         timeout: Duration) async throws -> UnixHTTP.Response {
         let target = target(path, query: query, versioned: versioned)
         let body = try json.map { try JSONEncoder().encode($0) }
         let http = http
@@ -275,7 +290,7 @@ public struct EngineClient: Sendable {
             try await BlockingPool.run { try http.exchange(method.rawValue, target, json: body, timeout: timeout) }
         }
         try check(response, path: path)
-        return response.body
+        return response
     }
 
     /// One request whose body is output to split as it arrives (logs, an exec's), all of it within `timeout`.

@@ -1,30 +1,25 @@
 import Foundation
 
-/// What `GET /version` says about the engine.
-public struct EngineVersion: Sendable, Equatable, Decodable {
-    /// "Docker Engine - Community" or "Podman Engine", from the first component, else the platform name.
+/// Which engine answers, and the API it speaks, as its `GET /_ping` headers say.
+public struct EngineVersion: Sendable, Equatable {
+    /// "Docker Engine" or "Podman Engine"; "container engine" for another that speaks the API.
     public let product: String
     public let version: String
     public let apiVersion: String
 
-    enum CodingKeys: String, CodingKey { case version = "Version", apiVersion = "ApiVersion", components = "Components",
-                                          platform = "Platform" }
-    struct Component: Decodable { let Name: String }
-    struct Platform: Decodable { let Name: String }
-
-    public init(product: String, version: String, apiVersion: String) {
-        self.product = product
-        self.version = version
-        self.apiVersion = apiVersion
-    }
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        version = try container.decode(String.self, forKey: .version)
-        apiVersion = try container.decode(String.self, forKey: .apiVersion)
-        let components = try container.decodeIfPresent([Component].self, forKey: .components) ?? []
-        let platform = try container.decodeIfPresent(Platform.self, forKey: .platform)
-        product = components.first?.Name ?? platform?.Name ?? "container engine"
+    /// `headers` with lowercased names. `Server` is "Docker/24.0.7 (linux)" or "Libpod/4.3.1 (linux)".
+    init?(pingHeaders headers: [String: String]) {
+        guard let api = headers["api-version"], !api.isEmpty else { return nil }
+        let server = (headers["server"] ?? "").split(separator: " ").first.map(String.init) ?? ""
+        let name = server.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
+        let version = server.split(separator: "/", maxSplits: 1).dropFirst().first.map(String.init)
+        self.product = switch name.lowercased() {
+        case "docker": "Docker Engine"
+        case "libpod": "Podman Engine"
+        default: "container engine"
+        }
+        self.version = version ?? headers["libpod-api-version"] ?? "(version unknown)"
+        self.apiVersion = api
     }
 }
 

@@ -10,6 +10,8 @@ struct UnixHTTP: Sendable {
     struct Response: Sendable {
         let status: Int
         let reason: String
+        /// Names lowercased.
+        let headers: [String: String]
         /// The whole body, unless a `receive` was given for a successful answer (then empty).
         let body: Data
     }
@@ -89,7 +91,7 @@ struct UnixHTTP: Sendable {
         } else {
             try reader.untilClosed(into: sink)
         }
-        return Response(status: status, reason: parts.count > 2 ? String(parts[2]) : "", body: body)
+        return Response(status: status, reason: parts.count > 2 ? String(parts[2]) : "", headers: headers, body: body)
     }
 
     private func write(_ data: Data, to fd: Int32, by deadline: ContinuousClock.Instant) throws {
