@@ -273,6 +273,46 @@ import VirtKit
     }
 }
 
+/// A host without the memory or the disk space an environment declares is said before anything is made.
+@Suite(.tags(.daemon)) struct HostResourceRefusalTests {
+    @Test func memoryAndDiskTheHostLacksAreRefusedFirst() async throws {
+        let id = "envbig-\(UUID().uuidString.prefix(6).lowercased())"
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(id).path
+        try FileManager.default.createDirectory(atPath: scratch + "/labs", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        func up(_ machines: String) async throws -> Run.Result {
+            try """
+                id: \(id)
+                title: A lab larger than its host
+                environment:
+                  networks:
+                    - {name: \(id)-net, mode: isolated}
+                  machines:
+                \(machines)
+                steps:
+                  - {id: s, title: S, instructions: I, checks: [{id: c, title: C, domain: {name: \(id)-a, exists: true}}]}
+
+                """.write(toFile: "\(scratch)/labs/\(id).yaml", atomically: true, encoding: .utf8)
+            return try await Run.virtlab(["lab", "up", id, "--labs", scratch + "/labs", "--trust", "--uri", QEMUTestGuest.uri],
+                                         environment: ["XDG_STATE_HOME": scratch + "/state"])
+        }
+        let before = try await LabEnvironmentTests.everything(holding: id)
+
+        let memory = try await up("    - {name: \(id)-a, memory: 32M, disk: 16M}\n    - {name: \(id)-b, memory: 64T, disk: 16M}")
+        #expect(memory.status == 1 && memory.stdout.isEmpty, "\(memory.stdout)")
+        #expect(memory.stderr.contains("would start \(id)-a, \(id)-b with 67108896 MiB of memory; qemu:///system has ")
+                && memory.stderr.contains("MiB available: shut off other VMs") && memory.stderr.hasSuffix("nothing was changed\n"),
+                "\(memory.stderr)")
+
+        let disk = try await up("    - {name: \(id)-a, memory: 32M, disk: 64T, state: shut off}")
+        #expect(disk.status == 1 && disk.stdout.isEmpty, "\(disk.stdout)")
+        #expect(disk.stderr.contains("would make 67108864 MiB of new disks (\(id)-a) in /var/lib/libvirt/images, which has ")
+                && disk.stderr.hasSuffix("MiB free: free some space and run it again; nothing was changed\n"), "\(disk.stderr)")
+
+        #expect(try await LabEnvironmentTests.everything(holding: id) == before, "nothing is made when the host lacks room")
+    }
+}
+
 /// Every shipped lab with an environment of its own, proven as a student meets it: up, graded untouched (not full
 /// marks), solved (full marks), reset (back to the untouched score), down (the daemon and the engine as before).
 @Suite(.serialized, .tags(.daemon, .engine)) struct ShippedEnvironmentLabTests {

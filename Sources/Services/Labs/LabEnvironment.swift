@@ -3,6 +3,7 @@ import Foundation
 import HostDoctor
 import ImageKit
 import LabFormat
+import Provisioning
 import VirtKit
 
 /// A lab's own world for one student (`virtlab lab up|status|reset|down`): the networks, machines and containers
@@ -368,6 +369,7 @@ public struct LabEnvironment: Sendable {
                 }
             }
         }
+        try await refuseWhatTheHostLacks(observed, places)
         guard needsEngine else { return [] }
         let images = try await places.requireEngine().images().flatMap(\.tags)
         var imports: [Environment.Container] = []
@@ -385,6 +387,36 @@ public struct LabEnvironment: Sendable {
             imports.append(container)
         }
         return imports
+    }
+}
+
+extension LabEnvironment {
+    /// Memory for the machines this would start, and room for the new disks it would make, said before anything is
+    /// made. Overlays on an image are not counted: they hold only what the guest changes.
+    private func refuseWhatTheHostLacks(_ observed: Observed, _ places: Places) async throws {
+        guard !world.machines.isEmpty else { return }
+        let hypervisor = try places.requireHypervisor()
+        let starting = world.machines.filter { machine in
+            machine.running && [.missing, .stopped].contains(observed.state(.machine, machine.name))
+        }
+        let memoryMiB = starting.map(\.memoryMiB).reduce(0, +)
+        if memoryMiB > 0 {
+            let host = try await BlockingPool.run { try hypervisor.connection.host() }
+            let availableMiB = Int(host.availableMemoryKiB / 1024)
+            if availableMiB > 0 && memoryMiB > availableMiB {
+                throw UserFacingError("lab \(labID) would start \(starting.map(\.name).joined(separator: ", ")) with "
+                    + "\(memoryMiB) MiB of memory; \(hypervisor.uri) has \(availableMiB) MiB available: shut off other VMs "
+                    + "and run it again; nothing was changed")
+            }
+        }
+        let newDisks = world.machines.filter { observed.state(.machine, $0.name) == .missing && $0.diskMiB != nil }
+        let diskMiB = newDisks.compactMap(\.diskMiB).reduce(0, +)
+        guard diskMiB > 0 else { return }
+        let directory = CloudLauncher.defaultStorageDirectory(uri: hypervisor.uri)
+        if let freeMiB = StorageSpace.freeMebibytes(under: directory), diskMiB > freeMiB {
+            throw UserFacingError("lab \(labID) would make \(diskMiB) MiB of new disks (\(newDisks.map(\.name).joined(separator: ", "))) "
+                + "in \(directory), which has \(freeMiB) MiB free: free some space and run it again; nothing was changed")
+        }
     }
 }
 
