@@ -47,7 +47,7 @@ extension LabCommand {
                 print(table.render())
                 let off = items.filter { $0.state != .asDeclared }
                 if off.isEmpty {
-                    print("all \(items.count) items as declared")
+                    print(items.count == 1 ? "its one item is as declared" : "all \(items.count) items as declared")
                 } else if off.allSatisfy({ $0.state == .missing }) && off.count == items.count {
                     print("not up: 'virtlab lab up \(environment.labID)' makes it")
                 } else {
