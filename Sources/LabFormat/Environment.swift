@@ -54,14 +54,16 @@ public struct Environment: Sendable, Equatable {
     /// A machine's first boot through cloud-init: a sudo user with an SSH key, packages, commands.
     public struct CloudInit: Sendable, Equatable {
         public let user: String
-        /// An OpenSSH public key file for the user.
+        /// An OpenSSH public key file for the user…
         public let sshKey: String?
+        /// …or a key pair (FILE and FILE.pub) that `up` makes when it is missing, as Vagrant makes a machine's key.
+        public let keyPair: String?
         public let packages: [String]
         /// Shell lines run once, at the end of the first boot (cloud-init's runcmd).
         public let commands: [String]
 
-        public init(user: String, sshKey: String?, packages: [String], commands: [String]) {
-            (self.user, self.sshKey, self.packages, self.commands) = (user, sshKey, packages, commands)
+        public init(user: String, sshKey: String?, keyPair: String? = nil, packages: [String], commands: [String]) {
+            (self.user, self.sshKey, self.keyPair, self.packages, self.commands) = (user, sshKey, keyPair, packages, commands)
         }
     }
 
@@ -117,7 +119,7 @@ public struct Environment: Sendable, Equatable {
                 Machine(name: text($0.name), memoryMiB: $0.memoryMiB, vcpus: $0.vcpus, diskMiB: $0.diskMiB,
                         image: $0.image.map { text($0) }, networks: $0.networks.map { text($0) }, running: $0.running,
                         cloudInit: $0.cloudInit.map { CloudInit(user: text($0.user), sshKey: $0.sshKey.map(text),
-                                                                packages: $0.packages.map(text), commands: $0.commands.map(text)) })
+                                                                keyPair: $0.keyPair.map(text), packages: $0.packages.map(text), commands: $0.commands.map(text)) })
             },
             containers: containers.map {
                 Container(name: text($0.name), image: text($0.image), command: $0.command.map { text($0) },
@@ -149,12 +151,13 @@ extension Schema {
         "image": Field(.string, "an overlay on this image: a path, or a name in the image library (or disk)"),
         "networks": Field(.stringList, "a NIC on each network named (the environment's, or one the host has)"),
         "state": Field(.string, "running (default) or shut off"),
-        "cloud_init": Field(.mapping, "its first boot, on an image with cloud-init: user, ssh_key, packages, commands (below)"),
+        "cloud_init": Field(.mapping, "its first boot, on an image with cloud-init: user, ssh_key or ssh_key_pair, packages, commands (below)"),
     ]
 
     public static let environmentCloudInit: [String: Field] = [
         "user": Field(.string, required: true, "a sudo user to make"),
-        "ssh_key": Field(.string, "an OpenSSH public key file (.pub) the user logs in with"),
+        "ssh_key": Field(.string, "an OpenSSH public key file (.pub) the user logs in with (or ssh_key_pair)"),
+        "ssh_key_pair": Field(.string, "a key pair the user logs in with, FILE and FILE.pub: lab up makes it when missing, lab down removes what up made (or ssh_key)"),
         "packages": Field(.stringList, "packages to install at first boot (the guest needs its mirror)"),
         "commands": Field(.stringList, "shell lines run once, at the end of the first boot"),
     ]
@@ -215,7 +218,11 @@ extension Reader {
         var cloudInit: Environment.CloudInit?
         if let node = fields["cloud_init"], let given = mapping(node, Schema.environmentCloudInit, what: "cloud_init") {
             if image == nil { report(node, "cloud_init needs 'image': a cloud image that has cloud-init (an empty disk boots nothing)") }
+            if given["ssh_key"] != nil && given["ssh_key_pair"] != nil {
+                report(given["ssh_key_pair"], "give ssh_key (a public key file you have) or ssh_key_pair (one lab up makes), not both")
+            }
             cloudInit = Environment.CloudInit(user: string(given["user"], "user") ?? "", sshKey: string(given["ssh_key"], "ssh_key"),
+                                              keyPair: string(given["ssh_key_pair"], "ssh_key_pair"),
                                               packages: strings(given["packages"], "packages"), commands: strings(given["commands"], "commands"))
         }
         return Environment.Machine(name: string(fields["name"], "name") ?? "", memoryMiB: memory ?? 0, vcpus: vcpus,

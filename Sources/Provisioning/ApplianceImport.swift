@@ -185,7 +185,7 @@ public struct ApplianceImporter {
         let uuid = UUID().uuidString.lowercased()
         let blueprint = DomainBlueprint(
             name: plan.name, uuid: uuid, memoryMiB: plan.descriptor.memoryMiB, vcpus: plan.descriptor.cpus,
-            accelerator: .best(), os: "<type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/>",
+            accelerator: .best(), os: BootKit.osXML(nil),
             disks: plan.targets.enumerated().map { index, target in
                 .init(path: target, format: "qcow2", target: "vd" + String(UnicodeScalar(UInt8(97 + index))))
             },

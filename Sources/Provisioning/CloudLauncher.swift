@@ -117,14 +117,7 @@ public struct CloudLauncher {
 
     /// Virtio disk and NIC, the seed as a read-only CD-ROM, a serial console to watch, and the guest agent channel.
     static func domainXML(_ spec: LaunchSpec, uuid: String, overlay: String, seed: String) -> String {
-        var os = "<type arch='x86_64' machine='pc'>hvm</type>"
-        if let kernel = spec.kernel {
-            os += "<kernel>\(escapeXML(kernel))</kernel>"
-            if let initrd = spec.initrd { os += "<initrd>\(escapeXML(initrd))</initrd>" }
-            os += "<cmdline>\(escapeXML(spec.kernelCommandLine ?? "root=/dev/vda console=ttyS0"))</cmdline>"
-        } else {
-            os += "<boot dev='hd'/>"
-        }
+        let os = BootKit.osXML(kernel: spec.kernel, initrd: spec.initrd, commandLine: spec.kernelCommandLine)
         return DomainBlueprint(name: spec.name, uuid: uuid, memoryMiB: spec.memoryMiB, vcpus: spec.vcpus,
                                accelerator: spec.accelerator, os: os, metadata: InstanceMetadata(user: spec.user).xml,
                                disks: [.init(path: overlay, format: "qcow2", target: "vda"),
@@ -213,5 +206,18 @@ public struct BootKit: Sendable, Equatable {
         initrd = FileManager.default.fileExists(atPath: directory + "/initrd.img") ? directory + "/initrd.img" : nil
         commandLine = (try? String(contentsOfFile: directory + "/cmdline", encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? "root=/dev/vda console=ttyS0"
+    }
+
+    /// A domain's `<os>` children: this kit's kernel, else the disk's own boot loader.
+    static func osXML(_ kit: BootKit?) -> String {
+        osXML(kernel: kit?.kernel, initrd: kit?.initrd, commandLine: kit?.commandLine)
+    }
+
+    static func osXML(kernel: String?, initrd: String?, commandLine: String?) -> String {
+        var os = "<type arch='x86_64' machine='pc'>hvm</type>"
+        guard let kernel else { return os + "<boot dev='hd'/>" }
+        os += "<kernel>\(escapeXML(kernel))</kernel>"
+        if let initrd { os += "<initrd>\(escapeXML(initrd))</initrd>" }
+        return os + "<cmdline>\(escapeXML(commandLine ?? "root=/dev/vda console=ttyS0"))</cmdline>"
     }
 }

@@ -17,13 +17,15 @@ public struct LabMachineSpec: Sendable {
     public let networks: [String]
     public let mark: LabMark
     public let storageDirectory: String
-    /// The cloud-init seed its first boot reads, as a CD-ROM beside the disk.
+    /// The cloud-init seed its first boot reads, as a CD-ROM beside the disk…
     public let seed: CloudSeed?
+    /// …and the user it makes, whom `virtlab vm ssh` logs in as.
+    public let user: String?
 
     public init(name: String, memoryMiB: Int, vcpus: Int, disk: Disk, networks: [String], mark: LabMark, storageDirectory: String,
-                seed: CloudSeed? = nil) {
-        (self.name, self.memoryMiB, self.vcpus, self.disk, self.networks, self.mark, self.storageDirectory, self.seed)
-            = (name, memoryMiB, vcpus, disk, networks, mark, storageDirectory, seed)
+                seed: CloudSeed? = nil, user: String? = nil) {
+        (self.name, self.memoryMiB, self.vcpus, self.disk, self.networks, self.mark, self.storageDirectory, self.seed, self.user)
+            = (name, memoryMiB, vcpus, disk, networks, mark, storageDirectory, seed, user)
     }
 
     /// Where its disk goes.
@@ -69,9 +71,11 @@ public struct LabMachineBuilder {
                 disks.append(.init(path: seedPath, format: "raw", target: "hdc", cdrom: true))
             }
             let uuid = UUID().uuidString.lowercased()
+            // An image without a boot loader (a debootstrap-built cloud image) boots the kernel kept beside it.
+            let bootKit: BootKit? = if case .overlay(let image) = spec.disk { BootKit(beside: image.path) } else { nil }
             let blueprint = DomainBlueprint(name: spec.name, uuid: uuid, memoryMiB: spec.memoryMiB, vcpus: spec.vcpus,
-                                            accelerator: .best(), os: "<type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/>",
-                                            metadata: "<metadata>\(spec.mark.element)</metadata>",
+                                            accelerator: .best(), os: BootKit.osXML(bootKit),
+                                            metadata: "<metadata>\(spec.mark.element)\(spec.user.map { InstanceMetadata(user: $0).element } ?? "")</metadata>",
                                             disks: disks,
                                             networks: spec.networks)
             _ = try connection.define(xml: blueprint.xml)

@@ -72,3 +72,22 @@ final class Leftovers {
 
     func keep() { paths.removeAll() }
 }
+
+/// A key pair to log into a VM with, made as `ssh-keygen` makes one: PATH (private, mode 600) and PATH.pub.
+public enum LoginKeyPair {
+    public static func command(at path: String) -> [String] { ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", path] }
+
+    /// Makes the pair and its directory; refuses to replace half of one that is there.
+    public static func make(at path: String, comment: String) throws {
+        for file in [path, path + ".pub"] where FileManager.default.fileExists(atPath: file) {
+            throw ProvisioningError("\(file) already exists without its other half; remove it or give the pair another name")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+        } catch {
+            throw ProvisioningError("cannot make the directory of \(path): \(error.localizedDescription)")
+        }
+        try Tools().run(command(at: path) + ["-C", comment], doing: "make the key pair \(path)")
+    }
+}

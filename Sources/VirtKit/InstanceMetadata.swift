@@ -10,10 +10,12 @@ public struct InstanceMetadata: Sendable, Equatable {
     public init(user: String) { self.user = user }
 
     /// The `<metadata>` element for a domain's XML.
-    public var xml: String {
+    public var xml: String { "<metadata>\(element)</metadata>" }
+
+    /// The element inside `<metadata>`, beside others (a lab's mark).
+    public var element: String {
         let user = user.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-        return "<metadata><virtlab:instance xmlns:virtlab='\(Self.namespace)'><virtlab:user>\(user)</virtlab:user>"
-            + "</virtlab:instance></metadata>"
+        return "<virtlab:instance xmlns:virtlab='\(Self.namespace)'><virtlab:user>\(user)</virtlab:user></virtlab:instance>"
     }
 }
 

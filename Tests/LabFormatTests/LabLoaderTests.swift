@@ -302,16 +302,23 @@ import LabGrader
                   cloud_init: {user: "{{student}}", ssh_key: ~/.ssh/id_ed25519.pub, packages: [nginx], commands: ["touch /root/{{student}}"]}
                 - {name: blank, memory: 64M, disk: 64M, cloud_init: {user: nobody}}
                 - {name: odd, memory: 64M, image: x, cloud_init: {ssh_key: k}}
+                - {name: both, memory: 64M, image: x, cloud_init: {user: u, ssh_key: k, ssh_key_pair: p}}
+                - {name: "{{vm}}-2", memory: 512M, image: debian-12, cloud_init: {user: u, ssh_key_pair: "/tmp/{{student}}/key"}}
 
             """)
         let said = LabLoader.parse(yaml, file: "lab.yaml").diagnostics.map(\.description)
         #expect(said.contains { $0.hasPrefix("lab.yaml:10:57: cloud_init needs 'image': a cloud image that has cloud-init") }, "\(said)")
         #expect(said.contains { $0.hasPrefix("lab.yaml:11:54: cloud_init needs 'user'") }, "\(said)")
-        let good = yaml.split(separator: "\n").filter { !$0.contains("blank") && !$0.contains("odd") }.joined(separator: "\n")
+        #expect(said.contains("lab.yaml:12:91: give ssh_key (a public key file you have) or ssh_key_pair (one lab up makes), not both"),
+                "\(said)")
+        let good = yaml.split(separator: "\n").filter { !$0.contains("blank") && !$0.contains("odd") && !$0.contains("both") }
+            .joined(separator: "\n")
         let (lab, problems) = LabLoader.parse(good + "\n", file: "lab.yaml")
         #expect(problems.isEmpty, "\(problems)")
         let machine = try #require(lab?.environment?.expanded(Parameters(values: ["vm": "env-ana", "student": "ana"])).machines.first)
         #expect(machine.cloudInit == .init(user: "ana", sshKey: "~/.ssh/id_ed25519.pub", packages: ["nginx"], commands: ["touch /root/ana"]))
+        let second = try #require(lab?.environment?.expanded(Parameters(values: ["vm": "env-ana", "student": "ana"])).machines.last)
+        #expect(second.cloudInit == .init(user: "u", sshKey: nil, keyPair: "/tmp/ana/key", packages: [], commands: []))
     }
 
     @Test func eachMistakeIsSaidAtItsPlace() {

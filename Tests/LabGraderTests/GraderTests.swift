@@ -220,9 +220,9 @@ func grade(_ yaml: String, uri: String = "test:///default") async throws -> [Str
 /// Every lab in labs/, proven against its own reference solution on this machine (the real libvirtd for
 /// libvirt labs: `make test` starts it).
 @Suite(.serialized, .tags(.guest)) struct ShippedLabTests {
-    /// Labs on the host, libvirt and the engine; the ones that need the cloud VM are proven in sequence by
-    /// GuestLabsEndToEndTests, the ones with an environment of their own by ShippedEnvironmentLabTests (through
-    /// `lab up`).
+    /// Labs on the host, libvirt and the engine; the ones that build on the student's cloud VM are proven in sequence
+    /// by GuestLabsEndToEndTests, the ones with an environment of their own by ShippedEnvironmentLabTests and
+    /// ShippedGuestEnvironmentLabTests (through `lab up`).
     static var labFiles: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: Repository.labs)) ?? [])
             .filter { $0.hasSuffix(".yaml") }.sorted()

@@ -264,12 +264,68 @@ import VirtKit
                      "- \"tree\"", "[sh, -c, \"echo first boot > /root/first-boot\"]"] {
             #expect(userData.contains(line), "\(line) in \(userData)")
         }
-        let disks = try await blocking { try connection.domain(named: id).details().disks }
+        let (disks, user, mark) = try await blocking {
+            let domain = try connection.domain(named: id)
+            return (try domain.details().disks, domain.instanceMetadata()?.user, domain.labMark())
+        }
         #expect(disks.contains { $0.device == "cdrom" && $0.source == seed }, "\(disks)")
+        #expect(user == "learner", "virtlab vm ssh logs in as the user cloud-init made")
+        #expect(mark?.lab == id, "the lab's mark beside it")
 
         let down = try await lab("down")
         #expect(down.status == 0 && down.stdout.contains("(and its cloud-init seed)"), "\(down.stdout)\(down.stderr)")
         #expect(!FileManager.default.fileExists(atPath: seed) && !FileManager.default.fileExists(atPath: "/var/lib/libvirt/images/\(id).qcow2"))
+    }
+}
+
+extension CloudInitMachineTests {
+    /// `ssh_key_pair`: up makes the pair when it is missing and authorizes it; down removes what up made.
+    @Test func aKeyPairUpMakesIsAuthorizedAndRemovedWithTheMachine() async throws {
+        let id = "envkp-\(UUID().uuidString.prefix(6).lowercased())"
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(id).path
+        try FileManager.default.createDirectory(atPath: scratch + "/labs", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        await #expect(try Run.command(["qemu-img", "create", "-q", "-f", "qcow2", scratch + "/base.qcow2", "16M"]).status == 0)
+        let pair = scratch + "/keys/id_ed25519"
+        try """
+            id: \(id)
+            title: A machine with a key pair of its own
+            environment:
+              machines:
+                - {name: \(id), memory: 64M, image: \(scratch)/base.qcow2, state: shut off,
+                   cloud_init: {user: learner, ssh_key_pair: \(pair)}}
+            steps:
+              - {id: s, title: S, instructions: I, checks: [{id: c, title: C, domain: {name: \(id), exists: true}}]}
+
+            """.write(toFile: "\(scratch)/labs/\(id).yaml", atomically: true, encoding: .utf8)
+        func lab(_ verb: String, _ extra: String...) async throws -> Run.Result {
+            try await Run.virtlab(["lab", verb, id, "--labs", scratch + "/labs", "--trust", "--uri", QEMUTestGuest.uri] + extra,
+                                  environment: ["XDG_STATE_HOME": scratch + "/state"])
+        }
+        let connection = try QEMUTestGuest.connect()
+        let seed = "/var/lib/libvirt/images/\(id)-seed.iso"
+        defer {
+            QEMUTestGuest.cleanUp(connection, name: id)
+            for file in [seed, "/var/lib/libvirt/images/\(id).qcow2"] { try? FileManager.default.removeItem(atPath: file) }
+        }
+
+        let explained = try await lab("up", "--explain")
+        #expect(explained.stdout.hasPrefix("ssh-keygen -q -t ed25519 -N '' -f \(pair) && qemu-img create"), "\(explained.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: pair), "--explain makes nothing")
+
+        let up = try await lab("up")
+        #expect(up.status == 0 && up.stdout.contains("made VM \(id) (64 MiB, 1 vCPU, disk /var/lib/libvirt/images/\(id).qcow2) "
+                                                     + "and its login key pair \(pair)"), "\(up.stdout)\(up.stderr)")
+        let publicKey = try String(contentsOfFile: pair + ".pub", encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
+        let userData = try await Run.command(["isoinfo", "-i", seed, "-R", "-x", "/user-data"]).stdout
+        #expect(publicKey.hasPrefix("ssh-ed25519 ") && userData.contains(publicKey), "\(userData)")
+        let mode = try FileManager.default.attributesOfItem(atPath: pair)[.posixPermissions] as? Int
+        #expect(mode == 0o600, "the private half is the user's alone")
+
+        let down = try await lab("down")
+        #expect(down.status == 0 && down.stdout.contains("(and its cloud-init seed and its login key pair \(pair))"),
+                "\(down.stdout)\(down.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: pair) && !FileManager.default.fileExists(atPath: pair + ".pub"))
     }
 }
 
@@ -315,16 +371,28 @@ import VirtKit
 
 /// Every shipped lab with an environment of its own, proven as a student meets it: up, graded untouched (not full
 /// marks), solved (full marks), reset (back to the untouched score), down (the daemon and the engine as before).
+/// The labs whose machines boot the cloud image are proven beside the other guests (ShippedGuestEnvironmentLabTests).
 @Suite(.serialized, .tags(.daemon, .engine)) struct ShippedEnvironmentLabTests {
-    static var labFiles: [String] {
+    /// The shipped labs that declare an environment, and whether one of their machines boots an OS (cloud-init).
+    static func labFiles(bootingAGuest: Bool) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: Repository.labs)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
-            .filter { (try? String(contentsOfFile: "\(Repository.labs)/\($0)", encoding: .utf8))?.contains("\nenvironment:") == true }
+            .filter { file in
+                let text = (try? String(contentsOfFile: "\(Repository.labs)/\(file)", encoding: .utf8)) ?? ""
+                return text.contains("\nenvironment:") && text.contains("cloud_init:") == bootingAGuest
+            }
     }
 
-    @Test func someShippedLabsBringTheirOwnWorld() { #expect(Self.labFiles.contains("vm-hardware.yaml")) }
+    @Test func someShippedLabsBringTheirOwnWorld() {
+        #expect(Self.labFiles(bootingAGuest: false).contains("vm-hardware.yaml"))
+        #expect(Self.labFiles(bootingAGuest: true).contains("show-uuid.yaml"))
+    }
 
-    @Test(arguments: labFiles)
+    @Test(arguments: labFiles(bootingAGuest: false))
     func upGradeSolveResetDown(file: String) async throws {
+        try await Self.prove(file, environment: [:])
+    }
+
+    static func prove(_ file: String, environment extra: [String: String]) async throws {
         let id = String(file.dropLast(5))
         let student = "ci-\(UUID().uuidString.prefix(6).lowercased())"
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("env-\(student)").path
@@ -333,7 +401,7 @@ import VirtKit
         let environment = TestEngine.environment.merging([
             "XDG_STATE_HOME": state, "VIRTLAB_LAB_APP_IMAGE": TestEngine.image, "VIRTLAB_LAB_OS_IMAGE": TestEngine.image,
             "PATH": binDirectory + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
-        ]) { $1 }
+        ].merging(extra) { $1 }) { $1 }
         func lab(_ verb: String, _ extra: String...) async throws -> Run.Result {
             try await Run.virtlab(["lab", verb, id, "--student", student, "--uri", QEMUTestGuest.uri] + extra, environment: environment)
         }
@@ -361,5 +429,24 @@ import VirtKit
         let down = try await lab("down")
         #expect(down.status == 0 && down.stdout.hasSuffix("\(id)'s environment is down\n"), "\(down.stdout)\(down.stderr)")
         #expect(try await LabEnvironmentTests.everything(holding: student) == before, "lab down left something of \(id) behind")
+    }
+}
+
+/// The shipped labs whose environment boots the cloud image (cloud-init, the guest agent), proven as the others
+/// are: each boots its own VM under TCG, so they run beside the other guests. Inside the test network namespace.
+@Suite(.serialized, .tags(.guest)) struct ShippedGuestEnvironmentLabTests {
+    static let cloudImage = "/var/cache/virtlab/cloud-image/debian-cloud.qcow2"
+
+    @Test(arguments: ShippedEnvironmentLabTests.labFiles(bootingAGuest: true))
+    func upGradeSolveResetDown(file: String) async throws {
+        guard FileManager.default.fileExists(atPath: Self.cloudImage) else {
+            throw QEMUTestGuest.Unavailable(description: "LOUD: no cloud image at \(Self.cloudImage): run 'make test' "
+                                            + "(it runs .ci/build-cloud-image)")
+        }
+        try TestNetwork.requireInside()
+        // libguestfs (the template and clone labs) must not try the broken nested KVM here.
+        try await ShippedEnvironmentLabTests.prove(file, environment: [
+            "VIRTLAB_CLOUD_IMAGE": Self.cloudImage, "LIBGUESTFS_BACKEND": "direct", "LIBGUESTFS_BACKEND_SETTINGS": "force_tcg",
+        ])
     }
 }

@@ -8,9 +8,10 @@ struct EnvironmentLedger: Sendable {
         var name: String
         /// A network's or machine's UUID, a container's id.
         var id: String
-        /// A machine's disk and cloud-init seed, made by `up`.
+        /// A machine's disk, cloud-init seed and login key pair (FILE and FILE.pub), made by `up`.
         var disk: String?
         var seed: String?
+        var keyPair: String?
     }
 
     let file: String

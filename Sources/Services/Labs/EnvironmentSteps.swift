@@ -56,27 +56,47 @@ extension LabEnvironment {
         } else {
             disk = .empty(mebibytes: machine.diskMiB ?? 64)
         }
-        let seed = try machine.cloudInit.map { cloudInit in
-            CloudSeed(hostname: machine.name,
-                      userData: CloudSeed.userData(user: cloudInit.user, sshKey: try cloudInit.sshKey.map(PublicKeyFile.line),
-                                                   packages: cloudInit.packages, commands: cloudInit.commands))
+        // A key pair up is to make is made by the step; any other key is read now, so a bad one is said first.
+        let pairToMake = machine.cloudInit?.keyPair.flatMap { FileManager.default.fileExists(atPath: $0 + ".pub") ? nil : $0 }
+        @Sendable func seed() throws -> CloudSeed? {
+            try machine.cloudInit.map { cloudInit in
+                let key = try (cloudInit.sshKey ?? cloudInit.keyPair.map { $0 + ".pub" }).map(PublicKeyFile.line)
+                return CloudSeed(hostname: machine.name, userData: CloudSeed.userData(user: cloudInit.user, sshKey: key,
+                                                                                      packages: cloudInit.packages, commands: cloudInit.commands))
+            }
         }
-        let spec = LabMachineSpec(name: machine.name, memoryMiB: machine.memoryMiB, vcpus: machine.vcpus, disk: disk,
-                                  networks: machine.networks, mark: mark,
-                                  storageDirectory: CloudLauncher.defaultStorageDirectory(uri: hypervisor.uri), seed: seed)
+        let planned = pairToMake == nil ? try seed() : nil
+        let (name, mark) = (machine.name, mark)
+        @Sendable func spec(_ seed: CloudSeed?) -> LabMachineSpec {
+            LabMachineSpec(name: name, memoryMiB: machine.memoryMiB, vcpus: machine.vcpus, disk: disk, networks: machine.networks,
+                           mark: mark, storageDirectory: CloudLauncher.defaultStorageDirectory(uri: hypervisor.uri), seed: seed,
+                           user: machine.cloudInit?.user)
+        }
+        let shown = spec(machine.cloudInit == nil ? nil : CloudSeed(hostname: name, userData: ""))
         let ledger = ledger
-        var command = spec.diskCommand.map(ShellWords.quoted).joined(separator: " ") + " && "
-        if let seedPath = spec.seedPath { command += "cloud-localds \(ShellWords.quoted(seedPath)) user-data meta-data && " }
-        command += virsh(["define", machine.name + ".xml"], hypervisor)
-        return Step(what: "make VM \(machine.name)", command: command) {
+        var command = pairToMake.map { LoginKeyPair.command(at: $0).map(ShellWords.quoted).joined(separator: " ") + " && " } ?? ""
+        command += shown.diskCommand.map(ShellWords.quoted).joined(separator: " ") + " && "
+        if let seedPath = shown.seedPath { command += "cloud-localds \(ShellWords.quoted(seedPath)) user-data meta-data && " }
+        command += virsh(["define", name + ".xml"], hypervisor)
+        return Step(what: "make VM \(name)", command: command) {
             try await BlockingPool.run {
                 do {
-                    let uuid = try LabMachineBuilder(connection: hypervisor.connection).define(spec)
-                    try ledger.record(.init(kind: .machine, name: spec.name, id: uuid, disk: spec.diskPath, seed: spec.seedPath))
+                    if let pair = pairToMake { try LoginKeyPair.make(at: pair, comment: "virtlab lab \(mark.lab) \(name)") }
+                    do {
+                        let made = spec(try planned ?? seed())
+                        let uuid = try LabMachineBuilder(connection: hypervisor.connection).define(made)
+                        try ledger.record(.init(kind: .machine, name: name, id: uuid, disk: made.diskPath, seed: made.seedPath,
+                                                keyPair: pairToMake))
+                    } catch {
+                        // Nothing half-made: a key pair made for a VM that was not made goes with it.
+                        if let pair = pairToMake { for file in [pair, pair + ".pub"] { try? FileManager.default.removeItem(atPath: file) } }
+                        throw error
+                    }
                 } catch let error as ProvisioningError {
                     throw UserFacingError(error.description)
                 }
-                return "made VM \(spec.name) (\(spec.memoryMiB) MiB, \(spec.vcpus) vCPU\(spec.vcpus == 1 ? "" : "s"), disk \(spec.diskPath))"
+                return "made VM \(name) (\(machine.memoryMiB) MiB, \(machine.vcpus) vCPU\(machine.vcpus == 1 ? "" : "s"), "
+                    + "disk \(shown.diskPath))" + (pairToMake.map { " and its login key pair \($0)" } ?? "")
             }
         }
     }
@@ -148,7 +168,10 @@ extension LabEnvironment {
                 try ledger.forget(.machine, name)
                 for file in files { try? FileManager.default.removeItem(atPath: file) }
                 guard let disk = files.first else { return "removed VM \(name)" }
-                return "removed VM \(name) and its disk \(disk)\(files.count > 1 ? " (and its cloud-init seed)" : "")"
+                let seed = files.contains { $0.hasSuffix("-seed.iso") } ? "its cloud-init seed" : nil
+                let pair = files.first { $0.hasSuffix(".pub") }.map { "its login key pair \($0.dropLast(4))" }
+                let also = [seed, pair].compactMap { $0 }
+                return "removed VM \(name) and its disk \(disk)" + (also.isEmpty ? "" : " (and \(also.joined(separator: " and ")))")
             }
         }
     }

@@ -329,7 +329,8 @@ public struct LabEnvironment: Sendable {
             let disk = entry?.disk ?? found.disk.flatMap { $0 == madeHere ? $0 : nil }
             let seed = entry?.seed ?? (entry == nil && FileManager.default.fileExists(atPath: machineFile(machine.name + "-seed", "iso", places))
                 ? machineFile(machine.name + "-seed", "iso", places) : nil)
-            steps.append(removeMachine(machine.name, files: [disk, seed].compactMap { $0 }, places))
+            let keyPair = entry?.keyPair.map { [$0, $0 + ".pub"] } ?? []
+            steps.append(removeMachine(machine.name, files: [disk, seed].compactMap { $0 } + keyPair, places))
         }
         for network in world.networks.reversed() where ours(.network, network.name) {
             steps.append(removeNetwork(network.name, places))
