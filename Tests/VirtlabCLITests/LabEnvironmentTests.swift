@@ -329,6 +329,47 @@ extension CloudInitMachineTests {
     }
 }
 
+/// A name another lab's environment holds is refused naming that lab and student, and left alone by down.
+@Suite(.tags(.daemon)) struct NameClashTests {
+    @Test func aMachineAnotherLabMadeIsRefusedNamingItsOwner() async throws {
+        let token = "envclash-\(UUID().uuidString.prefix(6).lowercased())"
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(token).path
+        try FileManager.default.createDirectory(atPath: scratch + "/labs", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        for lab in ["first", "second"] {
+            try """
+                id: \(token)-\(lab)
+                title: One of two labs that want the same VM
+                environment:
+                  machines:
+                    - {name: \(token), memory: 32M, disk: 16M, state: shut off}
+                steps:
+                  - {id: s, title: S, instructions: I, checks: [{id: c, title: C, domain: {name: \(token), exists: true}}]}
+
+                """.write(toFile: "\(scratch)/labs/\(lab).yaml", atomically: true, encoding: .utf8)
+        }
+        func lab(_ verb: String, _ lab: String, student: String) async throws -> Run.Result {
+            try await Run.virtlab(["lab", verb, "\(token)-\(lab)", "--labs", scratch + "/labs", "--trust", "--student", student,
+                                   "--uri", QEMUTestGuest.uri], environment: ["XDG_STATE_HOME": scratch + "/state-\(student)"])
+        }
+        let connection = try QEMUTestGuest.connect()
+        defer {
+            QEMUTestGuest.cleanUp(connection, name: token)
+            try? FileManager.default.removeItem(atPath: "/var/lib/libvirt/images/\(token).qcow2")
+        }
+        #expect(try await lab("up", "first", student: "ana").status == 0)
+        let refused = try await lab("up", "second", student: "bob")
+        #expect(refused.status == 1 && refused.stderr.contains("needs machine '\(token)' (made by lab \(token)-first for ana), which "
+                                                                 + "exists and this lab did not make"), "\(refused.stderr)")
+        let status = try await lab("status", "second", student: "bob")
+        #expect(status.stdout.contains("not the lab's: a machine of that name made by lab \(token)-first for ana"), "\(status.stdout)")
+        let down = try await lab("down", "second", student: "bob")
+        #expect(down.stderr.contains("left machine \(token) alone: this lab did not make it (lab \(token)-first for ana did)"),
+                "\(down.stderr)")
+        #expect(try await lab("down", "first", student: "ana").status == 0)
+    }
+}
+
 /// A host without the memory or the disk space an environment declares is said before anything is made.
 @Suite(.tags(.daemon)) struct HostResourceRefusalTests {
     @Test func memoryAndDiskTheHostLacksAreRefusedFirst() async throws {

@@ -57,7 +57,7 @@ struct GraderLabs: LabPort {
         return try await environment.withPlaces(uri: uri, doing: "read \(lab.id)'s environment") { places in
             try await environment.status(places).map {
                 EnvironmentRow(kind: $0.kind.rawValue, name: $0.name, state: $0.stateText, asDeclared: $0.state == .asDeclared,
-                               made: $0.state != .missing && $0.state != .notTheLabs)
+                               made: $0.state != .missing && !$0.isNotTheLabs)
             }
         }
     }

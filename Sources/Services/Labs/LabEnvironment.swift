@@ -58,8 +58,9 @@ public struct LabEnvironment: Sendable {
             case running
             /// It is the lab's, but differs from the declaration: each difference in words.
             case drifted([String])
-            /// Something of that name is there that this lab did not make for this student.
-            case notTheLabs
+            /// Something of that name is there that this lab did not make for this student; `owner` is who did,
+            /// where its mark says ("lab vm-hardware for bob").
+            case notTheLabs(owner: String?)
         }
 
         public let kind: Kind
@@ -73,9 +74,18 @@ public struct LabEnvironment: Sendable {
             case .stopped: kind == .network ? "inactive (should be active)" : "stopped (should run)"
             case .running: kind == .machine ? "running (should be shut off)" : "running (should have exited)"
             case .drifted(let differences): "drifted: " + differences.joined(separator: "; ")
-            case .notTheLabs: "not the lab's: a \(kind.rawValue) of that name that this lab did not make"
+            case .notTheLabs(let owner):
+                "not the lab's: a \(kind.rawValue) of that name " + (owner.map { "made by \($0)" } ?? "that this lab did not make")
             }
         }
+
+        public var isNotTheLabs: Bool { if case .notTheLabs = state { true } else { false } }
+
+        /// Who made it, where it is not the lab's and its mark says.
+        public var owner: String? { if case .notTheLabs(let owner) = state { owner } else { nil } }
+
+        /// "machine 'web' (made by lab vm-hardware for bob)", for refusals.
+        public var named: String { "\(kind.rawValue) '\(name)'" + (owner.map { " (made by \($0))" } ?? "") }
     }
 
     /// One change: what it does, the command a learner would type for it, and the doing.
@@ -142,7 +152,7 @@ public struct LabEnvironment: Sendable {
                     || labels.allSatisfy { found.labels[$0.key] == $0.value }
                 let state: Item.State
                 if !ours {
-                    state = .notTheLabs
+                    state = .notTheLabs(owner: found.labels["virtlab.lab"].map { "lab \($0) for \(found.labels["virtlab.student"] ?? "?")" })
                 } else if let differences = Self.containerDifferences(found, declared), !differences.isEmpty {
                     state = .drifted(differences)
                 } else if found.state.isRunning != declared.running {
@@ -187,7 +197,8 @@ public struct LabEnvironment: Sendable {
                 differences.append("address \(found.address ?? "none") (declared \(subnet))")
             }
             let ours = recorded.contains { $0.kind == .network && $0.name == declared.name && $0.id == found.uuid }
-            let state: Item.State = !ours ? .notTheLabs : !differences.isEmpty ? .drifted(differences)
+            // libvirt 9.0's networks carry no metadata: who made one is not known.
+            let state: Item.State = !ours ? .notTheLabs(owner: nil) : !differences.isEmpty ? .drifted(differences)
                 : found.active ? .asDeclared : .stopped
             observed.items.append(Item(kind: .network, name: declared.name, state: state))
         }
@@ -205,8 +216,9 @@ public struct LabEnvironment: Sendable {
             let hasBaseline = snapshots.contains { $0.name == LabEnvironment.baseline }
             let disk = details.disks.first { $0.device == "disk" }?.source
             observed.machines[declared.name] = (uuid: details.uuid, baseline: hasBaseline, running: running, disk: disk)
+            let found = domain.labMark()
             let ours = recorded.contains { $0.kind == .machine && $0.name == declared.name && $0.id == details.uuid }
-                || domain.labMark() == mark
+                || found == mark
             var differences: [String] = []
             let memoryMiB = Int(details.maxMemoryKiB / 1024)
             if memoryMiB != declared.memoryMiB { differences.append("memory \(memoryMiB) MiB (declared \(declared.memoryMiB) MiB)") }
@@ -216,7 +228,8 @@ public struct LabEnvironment: Sendable {
                 differences.append("NICs on \(nics.isEmpty ? "no network" : nics.joined(separator: ", ")) "
                                    + "(declared \(declared.networks.isEmpty ? "none" : declared.networks.joined(separator: ", ")))")
             }
-            let state: Item.State = !ours ? .notTheLabs : !differences.isEmpty ? .drifted(differences)
+            let state: Item.State = !ours ? .notTheLabs(owner: found.map { "lab \($0.lab) for \($0.student)" })
+                : !differences.isEmpty ? .drifted(differences)
                 : running == declared.running ? .asDeclared : declared.running ? .stopped : .running
             observed.items.append(Item(kind: .machine, name: declared.name, state: state))
         }
@@ -313,7 +326,7 @@ public struct LabEnvironment: Sendable {
         var leftAlone: [Item] = []
         func ours(_ kind: Item.Kind, _ name: String) -> Bool {
             guard let state = observed.state(kind, name), state != .missing else { return false }
-            if state == .notTheLabs { return false }
+            if case .notTheLabs = state { return false }
             // The observation counts the mark as the lab's; without purge only the ledger's own record does.
             return purge || recorded.contains { $0.kind == kind && $0.name == name }
         }
@@ -335,7 +348,7 @@ public struct LabEnvironment: Sendable {
         for network in world.networks.reversed() where ours(.network, network.name) {
             steps.append(removeNetwork(network.name, places))
         }
-        leftAlone = observed.items.filter { $0.state == .notTheLabs }
+        leftAlone = observed.items.filter(\.isNotTheLabs)
         return (steps, leftAlone)
     }
 
@@ -345,9 +358,9 @@ public struct LabEnvironment: Sendable {
     // MARK: refusals
 
     private func refuseForeign(_ observed: Observed, doing verb: String) throws {
-        let foreign = observed.items.filter { $0.state == .notTheLabs }
+        let foreign = observed.items.filter(\.isNotTheLabs)
         guard !foreign.isEmpty else { return }
-        let names = foreign.map { "\($0.kind.rawValue) '\($0.name)'" }.joined(separator: ", ")
+        let names = foreign.map(\.named).joined(separator: ", ")
         throw UserFacingError("\(verb) \(labID) needs \(names), which \(foreign.count == 1 ? "exists" : "exist") and this lab did "
                               + "not make: rename or remove \(foreign.count == 1 ? "it" : "them"), then run \(verb) again; nothing was changed")
     }

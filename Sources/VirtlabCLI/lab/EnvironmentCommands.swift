@@ -73,7 +73,8 @@ extension LabCommand {
             try await environment.withPlaces(uri: selection.uri, doing: "take down \(environment.labID)") { places in
                 let (steps, leftAlone) = try await environment.downPlan(places, purge: purge)
                 for item in leftAlone {
-                    Output.note("left \(item.kind.rawValue) \(item.name) alone: this lab did not make it")
+                    Output.note("left \(item.kind.rawValue) \(item.name) alone: this lab did not make it"
+                                + (item.owner.map { " (\($0) did)" } ?? ""))
                 }
                 guard !steps.isEmpty || explain.explain else {
                     environment.forgetIfEmpty()
