@@ -29,25 +29,27 @@ public struct Environment: Sendable, Equatable {
         }
     }
 
-    /// A VM on a disk of its own: a new empty one, or an overlay on an image from the image library.
+    /// A VM on a disk of its own: a new empty one, an overlay on an image from the image library, or an appliance's.
     public struct Machine: Sendable, Equatable {
         public let name: String
         public let memoryMiB: Int
         public let vcpus: Int
         /// A new empty qcow2 disk of this size…
         public let diskMiB: Int?
-        /// …or an overlay on this image (a path, or a name in the image library).
+        /// …or an overlay on this image (a path, or a name in the image library)…
         public let image: String?
+        /// …or the disks of this appliance (an .ova, or an .ovf with its disks beside it), converted to qcow2.
+        public let ova: String?
         /// A NIC on each, in order.
         public let networks: [String]
         public let running: Bool
         /// What cloud-init does at the first boot of an image that has it (a seed beside the disk).
         public let cloudInit: CloudInit?
 
-        public init(name: String, memoryMiB: Int, vcpus: Int, diskMiB: Int?, image: String?, networks: [String], running: Bool,
-                    cloudInit: CloudInit? = nil) {
-            (self.name, self.memoryMiB, self.vcpus, self.diskMiB, self.image, self.networks, self.running, self.cloudInit)
-                = (name, memoryMiB, vcpus, diskMiB, image, networks, running, cloudInit)
+        public init(name: String, memoryMiB: Int, vcpus: Int, diskMiB: Int?, image: String?, ova: String? = nil, networks: [String],
+                    running: Bool, cloudInit: CloudInit? = nil) {
+            (self.name, self.memoryMiB, self.vcpus, self.diskMiB, self.image, self.ova, self.networks, self.running, self.cloudInit)
+                = (name, memoryMiB, vcpus, diskMiB, image, ova, networks, running, cloudInit)
         }
     }
 
@@ -96,7 +98,8 @@ public struct Environment: Sendable, Equatable {
             "network \(network.name) (\([network.mode, network.subnet, network.dhcp.map { "DHCP \($0)" }].compactMap { $0 }.joined(separator: ", ")))"
         }
         let machineLines = machines.map { machine in
-            let disk = machine.image.map { "an overlay on \($0)" } ?? "a new \(machine.diskMiB ?? 0) MiB disk"
+            let disk = machine.image.map { "an overlay on \($0)" } ?? machine.ova.map { "the disks of appliance \($0)" }
+                ?? "a new \(machine.diskMiB ?? 0) MiB disk"
             let nics = machine.networks.isEmpty ? "no NIC" : "NICs on " + machine.networks.joined(separator: ", ")
             let cloudInit = machine.cloudInit.map { ", cloud-init user \($0.user)" + ($0.packages.isEmpty ? "" : " with \($0.packages.joined(separator: " "))") } ?? ""
             return "machine \(machine.name) (\(machine.memoryMiB) MiB, \(machine.vcpus) vCPU\(machine.vcpus == 1 ? "" : "s"), \(disk), "
@@ -117,7 +120,7 @@ public struct Environment: Sendable, Equatable {
             networks: networks.map { Network(name: text($0.name), mode: $0.mode, subnet: $0.subnet.map { text($0) }, dhcp: $0.dhcp.map { text($0) }) },
             machines: machines.map {
                 Machine(name: text($0.name), memoryMiB: $0.memoryMiB, vcpus: $0.vcpus, diskMiB: $0.diskMiB,
-                        image: $0.image.map { text($0) }, networks: $0.networks.map { text($0) }, running: $0.running,
+                        image: $0.image.map { text($0) }, ova: $0.ova.map { text($0) }, networks: $0.networks.map { text($0) }, running: $0.running,
                         cloudInit: $0.cloudInit.map { CloudInit(user: text($0.user), sshKey: $0.sshKey.map(text),
                                                                 keyPair: $0.keyPair.map(text), packages: $0.packages.map(text), commands: $0.commands.map(text)) })
             },
@@ -147,8 +150,9 @@ extension Schema {
         "name": Field(.string, required: true, "the VM's name"),
         "memory": Field(.string, required: true, "e.g. 64M, 512M or 1G"),
         "vcpus": Field(.int, "virtual CPUs (default 1)"),
-        "disk": Field(.string, "a new empty qcow2 disk of this size, e.g. 64M (or image)"),
-        "image": Field(.string, "an overlay on this image: a path, or a name in the image library (or disk)"),
+        "disk": Field(.string, "a new empty qcow2 disk of this size, e.g. 64M (or image, or ova)"),
+        "image": Field(.string, "an overlay on this image: a path, or a name in the image library, a cloud image or a template (or disk, or ova)"),
+        "ova": Field(.string, "a virtual appliance, .ova (or .ovf with its disks beside it): its disks converted to qcow2 (or disk, or image)"),
         "networks": Field(.stringList, "a NIC on each network named (the environment's, or one the host has)"),
         "state": Field(.string, "running (default) or shut off"),
         "cloud_init": Field(.mapping, "its first boot, on an image with cloud-init: user, ssh_key or ssh_key_pair, packages, commands (below)"),
@@ -208,8 +212,10 @@ extension Reader {
         let memory = size(fields["memory"], "memory")
         let disk = size(fields["disk"], "disk")
         let image = string(fields["image"], "image")
-        if (fields["disk"] == nil) == (image == nil) {
-            report(node, "a machine needs a disk: 'disk' (a new empty one of that size) or 'image' (an overlay on it), one of them")
+        let ova = string(fields["ova"], "ova")
+        if [fields["disk"], fields["image"], fields["ova"]].compactMap({ $0 }).count != 1 {
+            report(node, "a machine needs a disk: 'disk' (a new empty one of that size), 'image' (an overlay on it) or 'ova' "
+                   + "(an appliance's disks), one of them")
         }
         let state = string(fields["state"], "state") ?? "running"
         if !["running", "shut off"].contains(state) { report(fields["state"], "machine state '\(state)': use running or shut off") }
@@ -226,7 +232,7 @@ extension Reader {
                                               packages: strings(given["packages"], "packages"), commands: strings(given["commands"], "commands"))
         }
         return Environment.Machine(name: string(fields["name"], "name") ?? "", memoryMiB: memory ?? 0, vcpus: vcpus,
-                                   diskMiB: disk, image: image, networks: strings(fields["networks"], "networks"),
+                                   diskMiB: disk, image: image, ova: ova, networks: strings(fields["networks"], "networks"),
                                    running: state == "running", cloudInit: cloudInit)
     }
 

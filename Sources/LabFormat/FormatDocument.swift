@@ -37,7 +37,7 @@ extension Schema {
                      "```", ""]
         lines += table(environment, order: ["networks", "machines", "containers"]) + [""]
         for (title, fields, order) in [("A network", environmentNetwork, ["name", "mode", "subnet", "dhcp"]),
-                                       ("A machine", environmentMachine, ["name", "memory", "vcpus", "disk", "image", "networks", "state", "cloud_init"]),
+                                       ("A machine", environmentMachine, ["name", "memory", "vcpus", "disk", "image", "ova", "networks", "state", "cloud_init"]),
                                        ("A machine's cloud_init", environmentCloudInit, ["user", "ssh_key", "ssh_key_pair", "packages", "commands"]),
                                        ("A container", environmentContainer, ["name", "image", "rootfs", "command", "interactive", "ports", "volumes", "state"])] {
             lines += ["### \(title)", ""] + table(fields, order: order) + [""]

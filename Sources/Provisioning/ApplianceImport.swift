@@ -154,6 +154,34 @@ public struct ApplianceImporter {
         for target in plan.targets where FileManager.default.fileExists(atPath: target) {
             throw ProvisioningError("\(target) already exists; virtlab never overwrites a disk: remove it or use --name")
         }
+        let made = try convertDisks(of: path, plan, storageDirectory: storageDirectory)
+        let uuid = UUID().uuidString.lowercased()
+        let blueprint = DomainBlueprint(
+            name: plan.name, uuid: uuid, memoryMiB: plan.descriptor.memoryMiB, vcpus: plan.descriptor.cpus,
+            accelerator: .best(), os: BootKit.osXML(nil), disks: Self.disks(plan),
+            networks: plan.descriptor.nics.map { _ in network },
+            // Appliances print to their serial console first: kept in a file, one can see that (and how) it booted.
+            serialLog: Self.serialLog(plan.name))
+        do {
+            _ = try connection.define(xml: blueprint.xml)
+        } catch {
+            made.removeAll()
+            throw error
+        }
+        made.keep()
+        return Imported(name: plan.name, uuid: uuid, disks: plan.targets, descriptor: plan.descriptor)
+    }
+
+    /// The converted disks, attached in the descriptor's order (the first boots).
+    static func disks(_ plan: Plan) -> [DomainBlueprint.Disk] {
+        plan.targets.enumerated().map { index, target in
+            .init(path: target, format: "qcow2", target: "vd" + String(UnicodeScalar(UInt8(97 + index))))
+        }
+    }
+
+    /// Converts the appliance's disks to qcow2 at the plan's targets (unpacking an OVA to a scratch directory that
+    /// goes afterwards). The disks made are returned to keep or remove; a failure removes them itself.
+    func convertDisks(of path: String, _ plan: Plan, storageDirectory: String) throws -> Leftovers {
         try FileManager.default.createDirectory(atPath: storageDirectory, withIntermediateDirectories: true)
         let leftovers = Leftovers()
         defer { leftovers.removeAll() }
@@ -182,24 +210,7 @@ public struct ApplianceImporter {
                 throw error
             }
         }
-        let uuid = UUID().uuidString.lowercased()
-        let blueprint = DomainBlueprint(
-            name: plan.name, uuid: uuid, memoryMiB: plan.descriptor.memoryMiB, vcpus: plan.descriptor.cpus,
-            accelerator: .best(), os: BootKit.osXML(nil),
-            disks: plan.targets.enumerated().map { index, target in
-                .init(path: target, format: "qcow2", target: "vd" + String(UnicodeScalar(UInt8(97 + index))))
-            },
-            networks: plan.descriptor.nics.map { _ in network },
-            // Appliances print to their serial console first: kept in a file, one can see that (and how) it booted.
-            serialLog: Self.serialLog(plan.name))
-        do {
-            _ = try connection.define(xml: blueprint.xml)
-        } catch {
-            made.removeAll()
-            throw error
-        }
-        made.keep()
-        return Imported(name: plan.name, uuid: uuid, disks: plan.targets, descriptor: plan.descriptor)
+        return made
     }
 
     /// Where an imported VM's serial console is kept.

@@ -1,13 +1,16 @@
 import Foundation
 import ImageKit
+import Inventory
 import VirtKit
 
-/// A VM a lab's environment declares: a new empty disk, or a copy-on-write overlay on an image; NICs on the
-/// networks named; marked with the lab and student that made it.
+/// A VM a lab's environment declares: a new empty disk, a copy-on-write overlay on an image, or an appliance's
+/// disks converted to qcow2; NICs on the networks named; marked with the lab and student that made it.
 public struct LabMachineSpec: Sendable {
     public enum Disk: Sendable {
         case empty(mebibytes: Int)
         case overlay(DiskImage)
+        /// An OVA (or an OVF with its disks beside it), planned by `ApplianceImporter.plan` under the VM's name.
+        case appliance(path: String, ApplianceImporter.Plan)
     }
 
     public let name: String
@@ -28,17 +31,29 @@ public struct LabMachineSpec: Sendable {
             = (name, memoryMiB, vcpus, disk, networks, mark, storageDirectory, seed, user)
     }
 
-    /// Where its disk goes.
-    public var diskPath: String { "\(storageDirectory)/\(name).qcow2" }
+    /// Where its disks go, the boot disk first.
+    public var diskPaths: [String] {
+        if case .appliance(_, let plan) = disk { return plan.targets }
+        return ["\(storageDirectory)/\(name).qcow2"]
+    }
     /// Where its seed goes, when it has one.
     public var seedPath: String? { seed.map { _ in "\(storageDirectory)/\(name)-seed.iso" } }
 
-    /// The qemu-img line that makes its disk, as a learner would type it.
-    public var diskCommand: [String] {
+    /// The qemu-img words that make a new disk or an overlay (an appliance's disks are converted instead).
+    var createArguments: [String]? {
         switch disk {
-        case .empty(let mebibytes): ["qemu-img", "create", "-f", "qcow2", diskPath, "\(mebibytes)M"]
-        case .overlay(let image): ["qemu-img", "create", "-f", "qcow2", "-F", image.format, "-b", image.path, diskPath]
+        case .empty(let mebibytes): ["qemu-img", "create", "-f", "qcow2", diskPaths[0], "\(mebibytes)M"]
+        case .overlay(let image): ["qemu-img", "create", "-f", "qcow2", "-F", image.format, "-b", image.path, diskPaths[0]]
+        case .appliance: nil
         }
+    }
+
+    /// The commands that make its disks, as a learner would type them.
+    public var diskCommand: String {
+        if let createArguments { return ShellWords.line(createArguments) }
+        // The import plan's last line defines a VM of the appliance's own; this one is defined as the lab declares.
+        guard case .appliance(_, let plan) = disk else { return "" }
+        return plan.commands.dropLast().joined(separator: " && ")
     }
 }
 
@@ -50,10 +65,10 @@ public struct LabMachineBuilder {
 
     public init(connection: Connection) { self.connection = connection }
 
-    /// Makes the disk and defines the VM; returns its UUID.
+    /// Makes the disks and defines the VM; returns its UUID.
     public func define(_ spec: LabMachineSpec) throws -> String {
         try CloudLauncher.validate(name: spec.name)
-        for path in [spec.diskPath] + (spec.seedPath.map { [$0] } ?? []) where FileManager.default.fileExists(atPath: path) {
+        for path in spec.diskPaths + (spec.seedPath.map { [$0] } ?? []) where FileManager.default.fileExists(atPath: path) {
             throw ProvisioningError("\(path) already exists and the lab did not make it; remove it or pick another name")
         }
         if case .overlay(let image) = spec.disk, image.format != "qcow2" && image.format != "raw" {
@@ -62,9 +77,17 @@ public struct LabMachineBuilder {
         let leftovers = Leftovers()
         do {
             try FileManager.default.createDirectory(atPath: spec.storageDirectory, withIntermediateDirectories: true)
-            leftovers.add(spec.diskPath)
-            _ = try tools.run(spec.diskCommand, doing: "create the disk \(spec.diskPath)")
-            var disks: [DomainBlueprint.Disk] = [.init(path: spec.diskPath, format: "qcow2", target: "vda")]
+            var disks: [DomainBlueprint.Disk]
+            switch spec.disk {
+            case .appliance(let path, let plan):
+                try ApplianceImporter(connection: connection).convertDisks(of: path, plan, storageDirectory: spec.storageDirectory).keep()
+                for target in plan.targets { leftovers.add(target) }
+                disks = ApplianceImporter.disks(plan)
+            case .empty, .overlay:
+                leftovers.add(spec.diskPaths[0])
+                _ = try tools.run(spec.createArguments ?? [], doing: "create the disk \(spec.diskPaths[0])")
+                disks = [.init(path: spec.diskPaths[0], format: "qcow2", target: "vda")]
+            }
             if let seed = spec.seed, let seedPath = spec.seedPath {
                 leftovers.add(seedPath)
                 try seed.write(to: seedPath, tools: tools)
@@ -73,11 +96,14 @@ public struct LabMachineBuilder {
             let uuid = UUID().uuidString.lowercased()
             // An image without a boot loader (a debootstrap-built cloud image) boots the kernel kept beside it.
             let bootKit: BootKit? = if case .overlay(let image) = spec.disk { BootKit(beside: image.path) } else { nil }
+            let serialLog: String? = if case .appliance = spec.disk { ApplianceImporter.serialLog(spec.name) } else { nil }
             let blueprint = DomainBlueprint(name: spec.name, uuid: uuid, memoryMiB: spec.memoryMiB, vcpus: spec.vcpus,
                                             accelerator: .best(), os: BootKit.osXML(bootKit),
                                             metadata: "<metadata>\(spec.mark.element)\(spec.user.map { InstanceMetadata(user: $0).element } ?? "")</metadata>",
                                             disks: disks,
-                                            networks: spec.networks)
+                                            networks: spec.networks,
+                                            // An appliance prints to its serial console first, as an imported one does.
+                                            serialLog: serialLog)
             _ = try connection.define(xml: blueprint.xml)
             leftovers.keep()
             return uuid

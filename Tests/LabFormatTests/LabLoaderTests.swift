@@ -293,6 +293,23 @@ import LabGrader
         #expect(LabLoader.parse(LabLoaderTests.minimal, file: "lab.yaml").lab?.environment == nil)
     }
 
+    @Test func aMachineMayBeAnAppliancesDisks() throws {
+        let yaml = Self.lab("""
+              machines:
+                - {name: "{{vm}}", memory: 96M, ova: "/srv/appliances/{{student}}.ova"}
+                - {name: two, memory: 96M, disk: 64M, ova: /srv/x.ova}
+
+            """)
+        let said = LabLoader.parse(yaml, file: "lab.yaml").diagnostics.map(\.description)
+        #expect(said == ["lab.yaml:7:7: a machine needs a disk: 'disk' (a new empty one of that size), 'image' (an overlay on it) "
+                         + "or 'ova' (an appliance's disks), one of them"], "\(said)")
+        let good = yaml.split(separator: "\n").filter { !$0.contains("two") }.joined(separator: "\n") + "\n"
+        let lab = try #require(LabLoader.parse(good, file: "lab.yaml").lab)
+        let machine = try #require(lab.environment?.expanded(Parameters(values: ["vm": "env-ana", "student": "ana"])).machines.first)
+        #expect(machine.ova == "/srv/appliances/ana.ova" && machine.image == nil && machine.diskMiB == nil)
+        #expect(lab.environment?.summary.first?.contains("the disks of appliance /srv/appliances/{{student}}.ova") == true)
+    }
+
     @Test func aMachinesFirstBootIsCloudInits() throws {
         let yaml = Self.lab("""
               machines:

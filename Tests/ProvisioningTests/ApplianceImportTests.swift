@@ -184,3 +184,65 @@ struct TestAppliance {
         #expect(notTar.stderr.contains("is not an OVA: it is not a tar archive"))
     }
 }
+
+/// A lab's environment may make a machine from an appliance: `lab up` converts the OVA's disks and defines the VM
+/// as the lab declares it (memory, CPUs, its mark), which boots; `lab down` removes the converted disks.
+@Suite(.tags(.guest)) struct ApplianceEnvironmentTests {
+    @Test func aMachineFromAnOVABootsAndGoesWithLabDown() async throws {
+        let connection = try QEMUTestGuest.connect()
+        let appliance = try TestAppliance()
+        defer { appliance.remove() }
+        let name = QEMUTestGuest.uniqueName("envova")
+        let disk = "/var/lib/libvirt/images/\(name)-disk1.qcow2"
+        defer {
+            QEMUTestGuest.cleanUp(connection, name: name)
+            try? FileManager.default.removeItem(atPath: disk)
+            try? FileManager.default.removeItem(atPath: ApplianceImporter.serialLog(name))
+        }
+        let ova = try appliance.ova("tiny.ova", [("tiny.ovf", Data(TestAppliance.descriptor().utf8)), ("disk1.vmdk", try appliance.vmdk())])
+        func write(ova: String) throws {
+            try """
+                id: \(name)
+                title: An appliance as a lab's machine
+                environment:
+                  machines:
+                    - {name: \(name), memory: 64M, ova: \(ova)}
+                steps:
+                  - {id: s, title: S, instructions: I, checks: [{id: c, title: C, domain: {name: \(name), state: running}}]}
+
+                """.write(toFile: appliance.directory + "/\(name).yaml", atomically: true, encoding: .utf8)
+        }
+        func lab(_ verb: String, _ extra: String...) async throws -> Run.Result {
+            try await Run.virtlab(["lab", verb, name, "--labs", appliance.directory, "--trust", "--uri", QEMUTestGuest.uri] + extra,
+                                  environment: ["XDG_STATE_HOME": appliance.directory + "/state"])
+        }
+
+        try write(ova: appliance.directory + "/missing.ova")
+        let refused = try await lab("up")
+        #expect(refused.status == 1 && refused.stderr.contains("machine \(name): cannot read \(appliance.directory)/missing.ova"),
+                "\(refused.stderr)")
+
+        try write(ova: ova)
+        let explained = try await lab("up", "--explain")
+        #expect(explained.stdout.contains("qemu-img convert -f vmdk -O qcow2 /var/lib/libvirt/images/.virtlab-import-\(name)/disk1.vmdk \(disk)")
+                && explained.stdout.contains("virsh -c qemu:///system define \(name).xml"), "\(explained.stdout)")
+        let up = try await lab("up")
+        #expect(up.status == 0 && up.stdout.contains("made VM \(name) (64 MiB, 1 vCPU, disk \(disk))")
+                && up.stdout.contains("kept the baseline"), "\(up.stdout)\(up.stderr)")
+        let (details, mark) = try await blocking {
+            let domain = try connection.domain(named: name)
+            return (try domain.details(), domain.labMark())
+        }
+        #expect(details.maxMemoryKiB == 64 * 1024 && details.disks.map(\.source) == [disk] && details.disks.map(\.format) == ["qcow2"])
+        #expect(mark?.lab == name)
+        let booted = await eventually(timeout: .seconds(120)) {
+            ((try? String(contentsOfFile: ApplianceImporter.serialLog(name), encoding: .utf8)) ?? "").contains(TestAppliance.greeting)
+        }
+        #expect(booted, "the converted disk's boot sector ran")
+        #expect(try await lab("status").stdout.contains("its one item is as declared"))
+
+        let down = try await lab("down")
+        #expect(down.status == 0 && down.stdout.contains("removed VM \(name) and its disk \(disk)"), "\(down.stdout)\(down.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: disk))
+    }
+}

@@ -8,8 +8,10 @@ struct EnvironmentLedger: Sendable {
         var name: String
         /// A network's or machine's UUID, a container's id.
         var id: String
-        /// A machine's disk, cloud-init seed and login key pair (FILE and FILE.pub), made by `up`.
+        /// A machine's disk (its boot disk, and an appliance's others), cloud-init seed and login key pair (FILE and
+        /// FILE.pub), made by `up`.
         var disk: String?
+        var moreDisks: [String]?
         var seed: String?
         var keyPair: String?
     }

@@ -51,8 +51,15 @@ extension LabEnvironment {
     func makeMachine(_ machine: Environment.Machine, _ places: Places) throws -> Step {
         let hypervisor = try places.requireHypervisor()
         let disk: LabMachineSpec.Disk
+        let storage = CloudLauncher.defaultStorageDirectory(uri: hypervisor.uri)
         if let image = machine.image {
             do { disk = .overlay(try places.library.find(image)) } catch { throw UserFacingError("machine \(machine.name): \(error)") }
+        } else if let ova = machine.ova {
+            do {
+                let path = URL(fileURLWithPath: ova).standardizedFileURL.path
+                disk = .appliance(path: path, try ApplianceImporter(connection: hypervisor.connection).plan(path, name: machine.name,
+                                                                                                             storageDirectory: storage))
+            } catch { throw UserFacingError("machine \(machine.name): \(error)") }
         } else {
             disk = .empty(mebibytes: machine.diskMiB ?? 64)
         }
@@ -69,13 +76,13 @@ extension LabEnvironment {
         let (name, mark) = (machine.name, mark)
         @Sendable func spec(_ seed: CloudSeed?) -> LabMachineSpec {
             LabMachineSpec(name: name, memoryMiB: machine.memoryMiB, vcpus: machine.vcpus, disk: disk, networks: machine.networks,
-                           mark: mark, storageDirectory: CloudLauncher.defaultStorageDirectory(uri: hypervisor.uri), seed: seed,
+                           mark: mark, storageDirectory: storage, seed: seed,
                            user: machine.cloudInit?.user)
         }
         let shown = spec(machine.cloudInit == nil ? nil : CloudSeed(hostname: name, userData: ""))
         let ledger = ledger
         var command = pairToMake.map { LoginKeyPair.command(at: $0).map(ShellWords.quoted).joined(separator: " ") + " && " } ?? ""
-        command += shown.diskCommand.map(ShellWords.quoted).joined(separator: " ") + " && "
+        command += shown.diskCommand + " && "
         if let seedPath = shown.seedPath { command += "cloud-localds \(ShellWords.quoted(seedPath)) user-data meta-data && " }
         command += virsh(["define", name + ".xml"], hypervisor)
         return Step(what: "make VM \(name)", command: command) {
@@ -85,8 +92,9 @@ extension LabEnvironment {
                     do {
                         let made = spec(try planned ?? seed())
                         let uuid = try LabMachineBuilder(connection: hypervisor.connection).define(made)
-                        try ledger.record(.init(kind: .machine, name: name, id: uuid, disk: made.diskPath, seed: made.seedPath,
-                                                keyPair: pairToMake))
+                        try ledger.record(.init(kind: .machine, name: name, id: uuid, disk: made.diskPaths[0],
+                                                moreDisks: made.diskPaths.count > 1 ? Array(made.diskPaths.dropFirst()) : nil,
+                                                seed: made.seedPath, keyPair: pairToMake))
                     } catch {
                         // Nothing half-made: a key pair made for a VM that was not made goes with it.
                         if let pair = pairToMake { for file in [pair, pair + ".pub"] { try? FileManager.default.removeItem(atPath: file) } }
@@ -96,7 +104,7 @@ extension LabEnvironment {
                     throw UserFacingError(error.description)
                 }
                 return "made VM \(name) (\(machine.memoryMiB) MiB, \(machine.vcpus) vCPU\(machine.vcpus == 1 ? "" : "s"), "
-                    + "disk \(shown.diskPath))" + (pairToMake.map { " and its login key pair \($0)" } ?? "")
+                    + "disk\(shown.diskPaths.count > 1 ? "s" : "") \(shown.diskPaths.joined(separator: ", ")))" + (pairToMake.map { " and its login key pair \($0)" } ?? "")
             }
         }
     }
@@ -167,11 +175,13 @@ extension LabEnvironment {
                 try hypervisor.connection.domain(named: name).undefine()
                 try ledger.forget(.machine, name)
                 for file in files { try? FileManager.default.removeItem(atPath: file) }
-                guard let disk = files.first else { return "removed VM \(name)" }
+                let disks = files.filter { $0.hasSuffix(".qcow2") }
+                guard !disks.isEmpty else { return "removed VM \(name)" }
                 let seed = files.contains { $0.hasSuffix("-seed.iso") } ? "its cloud-init seed" : nil
                 let pair = files.first { $0.hasSuffix(".pub") }.map { "its login key pair \($0.dropLast(4))" }
                 let also = [seed, pair].compactMap { $0 }
-                return "removed VM \(name) and its disk \(disk)" + (also.isEmpty ? "" : " (and \(also.joined(separator: " and ")))")
+                return "removed VM \(name) and its disk\(disks.count > 1 ? "s" : "") \(disks.joined(separator: ", "))"
+                    + (also.isEmpty ? "" : " (and \(also.joined(separator: " and ")))")
             }
         }
     }

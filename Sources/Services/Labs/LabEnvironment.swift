@@ -338,12 +338,13 @@ public struct LabEnvironment: Sendable {
             if found.running { steps.append(forceOffMachine(machine.name, places)) }
             let entry = recorded.first { $0.kind == .machine && $0.name == machine.name }
             // Found by its mark alone (--purge): its files where up puts them, and only those.
-            let madeHere = machineFile(machine.name, "qcow2", places)
-            let disk = entry?.disk ?? found.disk.flatMap { $0 == madeHere ? $0 : nil }
+            let madeHere = [machineFile(machine.name, "qcow2", places), machineFile(machine.name + "-disk1", "qcow2", places)]
+            let disk = entry?.disk ?? found.disk.flatMap { madeHere.contains($0) ? $0 : nil }
             let seed = entry?.seed ?? (entry == nil && FileManager.default.fileExists(atPath: machineFile(machine.name + "-seed", "iso", places))
                 ? machineFile(machine.name + "-seed", "iso", places) : nil)
             let keyPair = entry?.keyPair.map { [$0, $0 + ".pub"] } ?? []
-            steps.append(removeMachine(machine.name, files: [disk, seed].compactMap { $0 } + keyPair, places))
+            steps.append(removeMachine(machine.name, files: [disk].compactMap { $0 } + (entry?.moreDisks ?? []) + [seed].compactMap { $0 }
+                                       + keyPair, places))
         }
         for network in world.networks.reversed() where ours(.network, network.name) {
             steps.append(removeNetwork(network.name, places))
