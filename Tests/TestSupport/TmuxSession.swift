@@ -61,7 +61,7 @@ public final class TmuxSession {
     }
 
     /// Waits until the screen contains `text`; returns false (and the screen, for the message) on time-out.
-    public func waitFor(_ text: String, timeout: Duration = .seconds(20)) async -> Bool {
+    public func waitFor(_ text: String, timeout: Duration = .seconds(120)) async -> Bool {
         await eventually(timeout: timeout, every: .milliseconds(100)) { await self.screen().contains(text) }
     }
 

@@ -5,7 +5,7 @@ import TestSupport
 import VirtKit
 
 /// Waits for `text` on the screen; on time-out the test fails with the screen as it was.
-func expectScreen(_ session: TmuxSession, contains text: String, timeout: Duration = .seconds(30),
+func expectScreen(_ session: TmuxSession, contains text: String, timeout: Duration = .seconds(120),
                   sourceLocation: SourceLocation = #_sourceLocation) async {
     let found = await session.waitFor(text, timeout: timeout)
     let screen = found ? "" : await session.screen()
@@ -14,7 +14,7 @@ func expectScreen(_ session: TmuxSession, contains text: String, timeout: Durati
 
 /// Waits until a row of the screen satisfies `row` (a machine's line with its state, say): this is the state
 /// itself, where a status line ("pause alpha: done") lasts 5 s and a loaded machine can miss it.
-func expectRow(_ session: TmuxSession, timeout: Duration = .seconds(30), _ what: String,
+func expectRow(_ session: TmuxSession, timeout: Duration = .seconds(120), _ what: String,
                sourceLocation: SourceLocation = #_sourceLocation, where row: @escaping (Substring) -> Bool) async {
     let found = await eventually(timeout: timeout, every: .milliseconds(100)) {
         await session.screen().split(separator: "\n").contains(where: row)
@@ -24,7 +24,7 @@ func expectRow(_ session: TmuxSession, timeout: Duration = .seconds(30), _ what:
 }
 
 /// Waits until `text` is gone from the screen (a dialog closed, a warning cleared).
-func expectGone(_ session: TmuxSession, _ text: String, timeout: Duration = .seconds(30),
+func expectGone(_ session: TmuxSession, _ text: String, timeout: Duration = .seconds(120),
                 sourceLocation: SourceLocation = #_sourceLocation) async {
     let gone = await eventually(timeout: timeout, every: .milliseconds(100)) { await !session.screen().contains(text) }
     let screen = gone ? "" : await session.screen()
