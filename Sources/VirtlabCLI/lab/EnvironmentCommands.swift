@@ -9,8 +9,10 @@ extension LabCommand {
         static let configuration = CommandConfiguration(
             commandName: "up", abstract: "Make the lab's environment: what is missing, started where it should run.",
             discussion: "Idempotent: run it again and it makes only what is still missing (nothing twice). Each new "
-                + "machine's state is kept as a snapshot (virtlab-baseline) that 'lab reset' returns to. A name taken "
-                + "by something the lab did not make is refused before anything is made.")
+                + "machine's state is kept as a snapshot (virtlab-baseline) that 'lab reset' returns to; a machine with "
+                + "cloud-init is waited for (at most 10 minutes) until its guest agent answers, so its baseline is the "
+                + "booted guest. Refused before anything is made: a name taken by something the lab did not make (its "
+                + "owner named), a missing image, appliance, network or key, and memory or disk space the host lacks.")
         @OptionGroup var selection: Selection
         @OptionGroup var explain: ExplainOption
 
