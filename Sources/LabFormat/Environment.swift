@@ -98,7 +98,8 @@ public struct Environment: Sendable, Equatable {
             "network \(network.name) (\([network.mode, network.subnet, network.dhcp.map { "DHCP \($0)" }].compactMap { $0 }.joined(separator: ", ")))"
         }
         let machineLines = machines.map { machine in
-            let disk = machine.image.map { "an overlay on \($0)" } ?? machine.ova.map { "the disks of appliance \($0)" }
+            let disk = machine.image.map { $0.isEmpty ? "an overlay on the cloud image (none here yet)" : "an overlay on \($0)" }
+                ?? machine.ova.map { "the disks of appliance \($0)" }
                 ?? "a new \(machine.diskMiB ?? 0) MiB disk"
             let nics = machine.networks.isEmpty ? "no NIC" : "NICs on " + machine.networks.joined(separator: ", ")
             let cloudInit = machine.cloudInit.map { ", cloud-init user \($0.user)" + ($0.packages.isEmpty ? "" : " with \($0.packages.joined(separator: " "))") } ?? ""

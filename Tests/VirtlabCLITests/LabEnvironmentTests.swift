@@ -329,6 +329,21 @@ extension CloudInitMachineTests {
     }
 }
 
+extension HostResourceRefusalTests {
+    /// A guest lab on a host with no cloud image says what it needs, and makes nothing.
+    @Test func aGuestLabWithoutACloudImageSaysSo() async throws {
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("no-images-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: empty) }
+        let student = "nocloud\(UUID().uuidString.prefix(4).lowercased())"
+        let before = try await LabEnvironmentTests.everything(holding: student)
+        let up = try await Run.virtlab(["lab", "up", "show-uuid", "--student", student, "--uri", QEMUTestGuest.uri],
+                                       environment: ["VIRTLAB_CLOUD_IMAGE": "", "VIRTLAB_IMAGES_DIR": empty, "XDG_STATE_HOME": empty])
+        #expect(up.status == 1 && up.stderr == "virtlab: machine uuid-\(student) boots the cloud image, and there is none here: import "
+                + "one with 'virtlab image import FILE.qcow2' or set VIRTLAB_CLOUD_IMAGE; nothing was changed\n", "\(up.stderr)")
+        #expect(try await LabEnvironmentTests.everything(holding: student) == before)
+    }
+}
+
 /// A name another lab's environment holds is refused naming that lab and student, and left alone by down.
 @Suite(.tags(.daemon)) struct NameClashTests {
     @Test func aMachineAnotherLabMadeIsRefusedNamingItsOwner() async throws {

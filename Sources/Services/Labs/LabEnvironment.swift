@@ -371,6 +371,11 @@ public struct LabEnvironment: Sendable {
     private func preflight(_ observed: Observed, _ places: Places) async throws -> [Environment.Container] {
         let declaredNetworks = Set(world.networks.map(\.name))
         for machine in world.machines where observed.state(.machine, machine.name) == .missing {
+            if machine.image == "" {
+                // {{cloud_image}} found none: say what the lab needs, not "no image ''".
+                throw UserFacingError("machine \(machine.name) boots the cloud image, and there is none here: import one with "
+                                      + "'virtlab image import FILE.qcow2' or set VIRTLAB_CLOUD_IMAGE; nothing was changed")
+            }
             if let image = machine.image {
                 do { _ = try places.library.find(image) } catch {
                     throw UserFacingError("machine \(machine.name): \(error); nothing was changed")
