@@ -68,6 +68,21 @@ struct TestAppliance {
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: directory) }
+
+    /// tiny.ova: the descriptor and the booting VMDK.
+    func tinyOVA() throws -> String {
+        try ova("tiny.ova", [("tiny.ovf", Data(Self.descriptor().utf8)), ("disk1.vmdk", try vmdk())])
+    }
+
+    /// Where importing tiny.ova as `vm` puts its disk.
+    static func convertedDisk(of vm: String) -> String { "/var/lib/libvirt/images/\(vm)-disk1.qcow2" }
+
+    /// Removes this directory and the VM made from it, with its converted disk and serial log.
+    func removeWith(vm: String, connection: Connection) {
+        QEMUTestGuest.cleanUp(connection, name: vm)
+        for file in [Self.convertedDisk(of: vm), ApplianceImporter.serialLog(vm)] { try? FileManager.default.removeItem(atPath: file) }
+        remove()
+    }
 }
 
 @Suite(.tags(.pure)) struct OVFDescriptorTests {
@@ -101,15 +116,9 @@ struct TestAppliance {
     @Test func anOVAImportsAsAVMThatBoots() async throws {
         let connection = try QEMUTestGuest.connect()
         let appliance = try TestAppliance()
-        defer { appliance.remove() }
         let name = QEMUTestGuest.uniqueName("ova")
-        let disk = "/var/lib/libvirt/images/\(name)-disk1.qcow2"
-        defer {
-            QEMUTestGuest.cleanUp(connection, name: name)
-            try? FileManager.default.removeItem(atPath: disk)
-            try? FileManager.default.removeItem(atPath: ApplianceImporter.serialLog(name))
-        }
-        let ova = try appliance.ova("tiny.ova", [("tiny.ovf", Data(TestAppliance.descriptor().utf8)), ("disk1.vmdk", try appliance.vmdk())])
+        defer { appliance.removeWith(vm: name, connection: connection) }
+        let (ova, disk) = (try appliance.tinyOVA(), TestAppliance.convertedDisk(of: name))
 
         let explained = try await Run.virtlab(["image", "import", ova, "--name", name, "--explain", "--uri", QEMUTestGuest.uri])
         #expect(explained.stdout.split(separator: "\n").contains {
@@ -191,15 +200,9 @@ struct TestAppliance {
     @Test func aMachineFromAnOVABootsAndGoesWithLabDown() async throws {
         let connection = try QEMUTestGuest.connect()
         let appliance = try TestAppliance()
-        defer { appliance.remove() }
         let name = QEMUTestGuest.uniqueName("envova")
-        let disk = "/var/lib/libvirt/images/\(name)-disk1.qcow2"
-        defer {
-            QEMUTestGuest.cleanUp(connection, name: name)
-            try? FileManager.default.removeItem(atPath: disk)
-            try? FileManager.default.removeItem(atPath: ApplianceImporter.serialLog(name))
-        }
-        let ova = try appliance.ova("tiny.ova", [("tiny.ovf", Data(TestAppliance.descriptor().utf8)), ("disk1.vmdk", try appliance.vmdk())])
+        defer { appliance.removeWith(vm: name, connection: connection) }
+        let (ova, disk) = (try appliance.tinyOVA(), TestAppliance.convertedDisk(of: name))
         func write(ova: String) throws {
             try """
                 id: \(name)
