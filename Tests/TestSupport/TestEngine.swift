@@ -64,7 +64,9 @@ public final class FakeSocketServer: @unchecked Sendable {
             sleep 0.2
             """.write(toFile: handler, atomically: true, encoding: .utf8)
         pid = try Run.spawn(["socat", "UNIX-LISTEN:\(path),fork", "SYSTEM:sh \(handler)"])
-        for _ in 0 ..< 100 where !FileManager.default.fileExists(atPath: path) { usleep(20_000) }
+        // socat makes the socket once it runs, which a loaded machine delays by seconds: wait for the socket itself.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !FileManager.default.fileExists(atPath: path) && ContinuousClock.now < deadline { usleep(20_000) }
     }
 
     deinit {
