@@ -16,7 +16,9 @@ public final class SocketProxy {
     public func start() throws {
         try? FileManager.default.removeItem(atPath: path)
         pid = try Run.spawn(["socat", "UNIX-LISTEN:\(path),fork", "UNIX-CONNECT:\(target)"])
-        for _ in 0..<50 where !FileManager.default.fileExists(atPath: path) { usleep(20_000) }
+        // A loaded machine delays socat by seconds: wait for its socket itself.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !FileManager.default.fileExists(atPath: path) && ContinuousClock.now < deadline { usleep(20_000) }
     }
 
     /// Stops the proxy and every connection it forwards (socat forks one child per connection).

@@ -175,7 +175,7 @@ public final class TestClassroom {
         try config.write(toFile: sshConfig, atomically: true, encoding: .utf8)
         for (index, host) in hosts.enumerated() where !host.down {
             let address = "10.231.\(subnet).\(index * 4 + 2)"
-            let listening = await eventually(timeout: .seconds(10), every: .milliseconds(50)) {
+            let listening = await eventually(timeout: .seconds(60), every: .milliseconds(50)) {
                 if case .success = TCPProbe.connect(address, port: 22, timeout: 1) { return true }
                 return false
             }
