@@ -205,8 +205,11 @@ public struct BootKit: Sendable, Equatable {
         kernel = directory + "/vmlinuz"
         initrd = FileManager.default.fileExists(atPath: directory + "/initrd.img") ? directory + "/initrd.img" : nil
         commandLine = (try? String(contentsOfFile: directory + "/cmdline", encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "root=/dev/vda console=ttyS0"
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? Self.defaultCommandLine
     }
+
+    /// The kernel's command line where none is given: the disk is the root, the serial port the console.
+    static let defaultCommandLine = "root=/dev/vda console=ttyS0"
 
     /// A domain's `<os>` children: this kit's kernel, else the disk's own boot loader.
     static func osXML(_ kit: BootKit?) -> String {
@@ -218,6 +221,6 @@ public struct BootKit: Sendable, Equatable {
         guard let kernel else { return os + "<boot dev='hd'/>" }
         os += "<kernel>\(escapeXML(kernel))</kernel>"
         if let initrd { os += "<initrd>\(escapeXML(initrd))</initrd>" }
-        return os + "<cmdline>\(escapeXML(commandLine ?? "root=/dev/vda console=ttyS0"))</cmdline>"
+        return os + "<cmdline>\(escapeXML(commandLine ?? defaultCommandLine))</cmdline>"
     }
 }

@@ -50,10 +50,11 @@ public struct LabMachineSpec: Sendable {
 
     /// The commands that make its disks, as a learner would type them.
     public var diskCommand: String {
-        if let createArguments { return ShellWords.line(createArguments) }
+        switch disk {
+        case .empty, .overlay: ShellWords.line(createArguments ?? [])
         // The import plan's last line defines a VM of the appliance's own; this one is defined as the lab declares.
-        guard case .appliance(_, let plan) = disk else { return "" }
-        return plan.commands.dropLast().joined(separator: " && ")
+        case .appliance(_, let plan): plan.commands.dropLast().joined(separator: " && ")
+        }
     }
 }
 

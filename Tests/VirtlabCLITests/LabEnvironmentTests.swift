@@ -5,6 +5,15 @@ import TestSupport
 import TestTags
 import VirtKit
 
+/// A name for one test's objects ("PREFIX-1a2b3c") and a scratch directory of that name with a labs/ folder; the
+/// caller removes the directory.
+func scratchLabs(_ prefix: String) throws -> (id: String, scratch: String) {
+    let id = "\(prefix)-\(UUID().uuidString.prefix(6).lowercased())"
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(id).path
+    try FileManager.default.createDirectory(atPath: scratch + "/labs", withIntermediateDirectories: true)
+    return (id, scratch)
+}
+
 /// `virtlab lab up|status|reset|down` as a student types them, on the real libvirtd and Podman: a lab's own network,
 /// a running and a shut-off machine, and a container, for one student.
 @Suite(.serialized, .tags(.daemon, .engine)) struct LabEnvironmentTests {
@@ -216,11 +225,9 @@ import VirtKit
 /// guest suites' work (CloudImageEndToEndTests).
 @Suite(.tags(.daemon)) struct CloudInitMachineTests {
     @Test func theSeedIsMadeWithTheMachineAndRemovedWithIt() async throws {
-        let id = "envci-\(UUID().uuidString.prefix(6).lowercased())"
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(id).path
-        let state = scratch + "/state"
-        try FileManager.default.createDirectory(atPath: scratch + "/labs", withIntermediateDirectories: true)
+        let (id, scratch) = try scratchLabs("envci")
         defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let state = scratch + "/state"
         await #expect(try Run.command(["qemu-img", "create", "-q", "-f", "qcow2", scratch + "/base.qcow2", "16M"]).status == 0)
         try "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHZpcnRsYWItdGVzdC1rZXktbm90LXJlYWw ci@virtlab\n"
             .write(toFile: scratch + "/key.pub", atomically: true, encoding: .utf8)
@@ -281,9 +288,7 @@ import VirtKit
 extension CloudInitMachineTests {
     /// `ssh_key_pair`: up makes the pair when it is missing and authorizes it; down removes what up made.
     @Test func aKeyPairUpMakesIsAuthorizedAndRemovedWithTheMachine() async throws {
-        let id = "envkp-\(UUID().uuidString.prefix(6).lowercased())"
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(id).path
-        try FileManager.default.createDirectory(atPath: scratch + "/labs", withIntermediateDirectories: true)
+        let (id, scratch) = try scratchLabs("envkp")
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         await #expect(try Run.command(["qemu-img", "create", "-q", "-f", "qcow2", scratch + "/base.qcow2", "16M"]).status == 0)
         let pair = scratch + "/keys/id_ed25519"
@@ -347,9 +352,7 @@ extension HostResourceRefusalTests {
 /// A name another lab's environment holds is refused naming that lab and student, and left alone by down.
 @Suite(.tags(.daemon)) struct NameClashTests {
     @Test func aMachineAnotherLabMadeIsRefusedNamingItsOwner() async throws {
-        let token = "envclash-\(UUID().uuidString.prefix(6).lowercased())"
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(token).path
-        try FileManager.default.createDirectory(atPath: scratch + "/labs", withIntermediateDirectories: true)
+        let (token, scratch) = try scratchLabs("envclash")
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         for lab in ["first", "second"] {
             try """
@@ -388,9 +391,7 @@ extension HostResourceRefusalTests {
 /// A host without the memory or the disk space an environment declares is said before anything is made.
 @Suite(.tags(.daemon)) struct HostResourceRefusalTests {
     @Test func memoryAndDiskTheHostLacksAreRefusedFirst() async throws {
-        let id = "envbig-\(UUID().uuidString.prefix(6).lowercased())"
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(id).path
-        try FileManager.default.createDirectory(atPath: scratch + "/labs", withIntermediateDirectories: true)
+        let (id, scratch) = try scratchLabs("envbig")
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         func up(_ machines: String) async throws -> Run.Result {
             try """

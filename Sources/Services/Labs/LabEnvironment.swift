@@ -84,6 +84,9 @@ public struct LabEnvironment: Sendable {
         /// Who made it, where it is not the lab's and its mark says.
         public var owner: String? { if case .notTheLabs(let owner) = state { owner } else { nil } }
 
+        /// An owner as a VM's mark or a container's labels name it.
+        static func owner(lab: String, student: String) -> String { "lab \(lab) for \(student)" }
+
         /// "machine 'web' (made by lab vm-hardware for bob)", for refusals.
         public var named: String { "\(kind.rawValue) '\(name)'" + (owner.map { " (made by \($0))" } ?? "") }
     }
@@ -152,7 +155,7 @@ public struct LabEnvironment: Sendable {
                     || labels.allSatisfy { found.labels[$0.key] == $0.value }
                 let state: Item.State
                 if !ours {
-                    state = .notTheLabs(owner: found.labels["virtlab.lab"].map { "lab \($0) for \(found.labels["virtlab.student"] ?? "?")" })
+                    state = .notTheLabs(owner: found.labels["virtlab.lab"].map { Item.owner(lab: $0, student: found.labels["virtlab.student"] ?? "?") })
                 } else if let differences = Self.containerDifferences(found, declared), !differences.isEmpty {
                     state = .drifted(differences)
                 } else if found.state.isRunning != declared.running {
@@ -228,7 +231,7 @@ public struct LabEnvironment: Sendable {
                 differences.append("NICs on \(nics.isEmpty ? "no network" : nics.joined(separator: ", ")) "
                                    + "(declared \(declared.networks.isEmpty ? "none" : declared.networks.joined(separator: ", ")))")
             }
-            let state: Item.State = !ours ? .notTheLabs(owner: found.map { "lab \($0.lab) for \($0.student)" })
+            let state: Item.State = !ours ? .notTheLabs(owner: found.map { Item.owner(lab: $0.lab, student: $0.student) })
                 : !differences.isEmpty ? .drifted(differences)
                 : running == declared.running ? .asDeclared : declared.running ? .stopped : .running
             observed.items.append(Item(kind: .machine, name: declared.name, state: state))
