@@ -55,7 +55,7 @@ extension Connection {
         }
     }
 
-    private static func describe(pool: OpaquePointer) throws -> StoragePool {
+    static func describe(pool: OpaquePointer) throws -> StoragePool {
         let name = String(cString: virStoragePoolGetName(pool))
         var info = virStoragePoolInfo()
         try check("read storage pool '\(name)'", virStoragePoolGetInfo(pool, &info))

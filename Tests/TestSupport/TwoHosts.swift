@@ -1,0 +1,90 @@
+import Foundation
+import VirtKit
+
+/// Two real libvirt hosts on this machine (`.ci/two-hosts`): each a libvirtd with its own network and mount
+/// namespace, joined by a veth pair, sharing `shared` as their shared storage. For migration and failover tests.
+public final class TwoHosts: Sendable {
+    public let directory: String
+    public let a: String
+    public let b: String
+    public var shared: String { directory + "/shared" }
+    static let script = Repository.root.path + "/.ci/two-hosts"
+
+    private init(directory: String, a: String, b: String) {
+        self.directory = directory
+        self.a = a
+        self.b = b
+    }
+
+    /// Starts both hosts, or fails the test loudly with why: these tests never skip quietly.
+    public static func up() async throws -> TwoHosts {
+        for asset in ["vmlinuz", "initrd.gz"] where !FileManager.default.fileExists(atPath: "\(QEMUTestGuest.assetDirectory)/\(asset)") {
+            throw QEMUTestGuest.Unavailable(description: "LOUD: test guest asset \(QEMUTestGuest.assetDirectory)/\(asset) "
+                                            + "is missing: run 'make test' (it runs .ci/build-test-guest)")
+        }
+        let directory = "/var/tmp/vl2h-\(UUID().uuidString.prefix(8).lowercased())"
+        let result = try await Run.command([TwoHosts.script, "up", directory])
+        let uris = result.stdout.split(separator: "\n").map(String.init)
+        guard result.status == 0, uris.count == 2 else {
+            _ = try? await Run.command([TwoHosts.script, "down", directory])
+            throw QEMUTestGuest.Unavailable(description: "LOUD: the two test hosts did not start (.ci/two-hosts up): "
+                                            + result.stderr + result.stdout)
+        }
+        return TwoHosts(directory: directory, a: uris[0], b: uris[1])
+    }
+
+    public func down() async { _ = try? await Run.command([TwoHosts.script, "down", directory]) }
+
+    /// Kills a host's QEMU processes at once, as a host that dies takes its guests with it.
+    public func killGuests(on host: String) async {
+        _ = try? await Run.command([TwoHosts.script, "kill-qemu", directory, host == a ? "a" : "b"])
+    }
+
+    /// A qcow2 disk of its own for a guest: on the shared storage, or on `host`'s own images directory.
+    public func makeDisk(_ name: String, onlyOn host: String? = nil, size: String = "16M") async throws -> String {
+        let path = host.map { "\(directory)/\($0 == a ? "a" : "b")/lib/images/\(name).qcow2" }
+            ?? "\(shared)/\(name).qcow2"
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        let made = try await Run.command(["qemu-img", "create", "-q", "-f", "qcow2", path, size])
+        guard made.status == 0 else { throw QEMUTestGuest.Unavailable(description: "qemu-img create failed: \(made.stderr)") }
+        // The path each host sees the disk at: its own images directory is its /var/lib/libvirt/images.
+        return host == nil ? path : "/var/lib/libvirt/images/\(name).qcow2"
+    }
+
+    /// The test guest (kernel and busybox initramfs, under TCG) with a disk, a NIC on `network` if given, else
+    /// none, and its serial console logged on the shared storage (appended to on both hosts).
+    public func guestXML(name: String, disk: String, memoryMiB: Int = 128, network: String? = nil) -> String {
+        let nic = network.map { "<interface type='network'><source network='\($0)'/><model type='virtio'/></interface>" } ?? ""
+        return """
+            <domain type='qemu'>
+              <name>\(name)</name>
+              <memory unit='MiB'>\(memoryMiB)</memory>
+              <vcpu>1</vcpu>
+              <os>
+                <type arch='x86_64' machine='pc'>hvm</type>
+                <kernel>\(QEMUTestGuest.assetDirectory)/vmlinuz</kernel>
+                <initrd>\(QEMUTestGuest.assetDirectory)/initrd.gz</initrd>
+                <cmdline>console=ttyS0 quiet</cmdline>
+              </os>
+              <devices>
+                <disk type='file' device='disk'>
+                  <driver name='qemu' type='qcow2' cache='none'/>
+                  <source file='\(disk)'/>
+                  <target dev='vda' bus='virtio'/>
+                </disk>
+                \(nic)
+                <serial type='pty'>
+                  <log file='\(shared)/\(name)-serial.log' append='on'/>
+                  <target port='0'/>
+                </serial>
+                <console type='pty'><target type='serial' port='0'/></console>
+              </devices>
+            </domain>
+            """
+    }
+
+    public func serialLog(of name: String) -> String {
+        (try? String(contentsOfFile: "\(shared)/\(name)-serial.log", encoding: .utf8)) ?? ""
+    }
+}

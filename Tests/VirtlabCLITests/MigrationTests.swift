@@ -1,0 +1,198 @@
+import Foundation
+import Inventory
+import Services
+import Testing
+import TestSupport
+import TestTags
+import VirtKit
+
+/// Migration between two real libvirt hosts (`.ci/two-hosts`: two daemons, each in network and mount namespaces of
+/// its own, a veth pair between them, shared storage), with the test guest under TCG. Their shared storage is a
+/// directory both see, which libvirt cannot recognise as shared (it knows NFS, GFS2, Ceph…), so moves of guests
+/// whose disks stay on it pass `--unsafe`, as a user of such storage would.
+@Suite(.serialized, .tags(.guest)) struct MigrationTests {
+    /// Live there, a file written before the move still there and the guest not restarted; back again; offline;
+    /// with a copy of a disk only one host has; and what refuses, each in one line.
+    @Test func vmsMoveBetweenTwoRealHostsAndWhatCannotMoveIsSaidFirst() async throws {
+        let hosts = try await TwoHosts.up()
+        do {
+            try await liveThereAndBack(hosts)
+            try await offlineAndCopyStorage(hosts)
+            try await refusals(hosts)
+        } catch {
+            await hosts.down()
+            throw error
+        }
+        await hosts.down()
+    }
+
+    /// A move cancelled while it copies (progress seen first) leaves the VM running where it was and nothing on the
+    /// destination.
+    @Test func aCancelledMoveLeavesTheVMRunningWhereItWas() async throws {
+        let hosts = try await TwoHosts.up()
+        do {
+            let (a, b) = (try Hypervisor(uri: hosts.a, readOnly: false), try Hypervisor(uri: hosts.b, readOnly: false))
+            let name = "vlmig-cancel"
+            let vm = try await start(name, on: a, hosts: hosts)
+            let plan = a.migrationPlan(vm, to: b, mode: .live, bandwidthMiBPerSecond: 1, unsafe: true)
+            #expect(plan.canGo, "\(plan.checks)")
+            let seen = Progress()
+            let move = Task { try await a.migrate(vm, to: b, as: plan, interval: .milliseconds(200)) { seen.add($0) } }
+            let copying = await eventually(timeout: .seconds(120)) { seen.last?.dataProcessedBytes ?? 0 > 0 }
+            #expect(copying, "libvirt reported no progress of the move")
+            move.cancel()
+            let outcome = await move.result
+            guard case .failure(let error as MigrationFailed) = outcome else {
+                Issue.record("the cancelled move ended as \(outcome)")
+                throw CancellationError()
+            }
+            #expect(error.cancelled && error.description == "migration of \(name) cancelled: it runs on where it was")
+            let back = await eventually { try a.vm(named: name).isRunning(on: a) }
+            #expect(back, "the VM does not run on the source after the cancel")
+            #expect((try? b.vm(named: name)) == nil, "the destination kept a VM after the cancel")
+        } catch {
+            await hosts.down()
+            throw error
+        }
+        await hosts.down()
+    }
+
+    // MARK: - Steps
+
+    private func liveThereAndBack(_ hosts: TwoHosts) async throws {
+        let name = "vlmig-live"
+        let (a, b) = (try Hypervisor(uri: hosts.a, readOnly: false), try Hypervisor(uri: hosts.b, readOnly: false))
+        let vm = try await start(name, on: a, hosts: hosts)
+        let uuid = vm.uuid
+        _ = try await GuestConsole.run("echo kept > /tmp/before-the-move", in: try Connection(uri: hosts.a).domain(named: name))
+        let uptimeBefore = try await uptime(of: name, on: hosts.a)
+
+        let checked = try await Run.virtlab(["vm", "migrate", name, "--uri", hosts.a, "--to", hosts.b, "--check"])
+        #expect(checked.status == 0, "\(checked.stderr)")
+        #expect(checked.stdout.hasPrefix("\(name) → \(hosts.b) (live): can move"), "\(checked.stdout)")
+        #expect(checked.stdout.contains("network") == false && checked.stdout.contains("disk vda"), "\(checked.stdout)")
+
+        let explained = try await Run.virtlab(["vm", "migrate", name, "--uri", hosts.a, "--to", hosts.b, "--unsafe", "--explain"])
+        #expect(explained.stdout.trimmingCharacters(in: .newlines) == ShellWords.line([
+            "virsh", "-c", hosts.a, "migrate", "--live", "--persistent", "--undefinesource", "--unsafe", "--verbose",
+            name, hosts.b]))
+        #expect(try a.vm(named: name).uuid == uuid, "--explain moved nothing")
+
+        let moved = try await Run.virtlab(["vm", "migrate", name, "--uri", hosts.a, "--to", hosts.b, "--unsafe"])
+        #expect(moved.status == 0, "\(moved.stderr)")
+        #expect(moved.stdout.hasPrefix("moved \(name) to \(hosts.b) in "), "\(moved.stdout)")
+        #expect(moved.stdout.contains("downtime"), "libvirt's measured downtime is said: \(moved.stdout)")
+        let there = try b.vm(named: name)
+        #expect(there.uuid == uuid)
+        #expect(try there.isRunning(on: b))
+        #expect((try? a.vm(named: name)) == nil, "the source still has the VM")
+        let onB = try Connection(uri: hosts.b).domain(named: name)
+        #expect(try await GuestConsole.run("cat /tmp/before-the-move", in: onB) == "kept")
+        let uptimeAfter = try await uptime(of: name, on: hosts.b)
+        #expect(uptimeAfter >= uptimeBefore, "the guest restarted: uptime \(uptimeBefore) s before, \(uptimeAfter) s after")
+
+        // And back, through the service as the dashboard takes it, with a bandwidth limit and the progress seen.
+        let back = b.migrationPlan(there, to: a, mode: nil, bandwidthMiBPerSecond: 64, maxDowntimeMilliseconds: 500, unsafe: true)
+        #expect(back.request.mode == .live && back.canGo, "\(back.checks)")
+        let outcome = try await b.migrate(there, to: a, as: back) { _ in }
+        #expect(outcome.uuid == uuid && outcome.said.hasPrefix("moved \(name) to \(hosts.a)"))
+        #expect(try a.vm(named: name).isRunning(on: a))
+        #expect((try? b.vm(named: name)) == nil)
+    }
+
+    private func offlineAndCopyStorage(_ hosts: TwoHosts) async throws {
+        let (a, b) = (try Hypervisor(uri: hosts.a, readOnly: false), try Hypervisor(uri: hosts.b, readOnly: false))
+        // Offline: a shut-off VM's definition moves; --live on it is refused first.
+        let cold = "vlmig-offline"
+        _ = try a.define(xml: hosts.guestXML(name: cold, disk: try await hosts.makeDisk(cold)))
+        let live = try await Run.virtlab(["vm", "migrate", cold, "--uri", hosts.a, "--to", hosts.b, "--live"])
+        expectOneLineError(live, mentioning: ["\(cold) cannot move to \(hosts.b)", "\(cold) is shut off; --live moves a running VM"])
+        let offline = try await Run.virtlab(["vm", "migrate", cold, "--uri", hosts.a, "--to", hosts.b])
+        #expect(offline.status == 0 && offline.stdout.hasPrefix("moved \(cold) to \(hosts.b)"), "\(offline.stderr)")
+        #expect(try b.vm(named: cold).isRunning(on: b) == false)
+        #expect((try? a.vm(named: cold)) == nil)
+
+        // A disk only host a has: refused without --copy-storage, copied with it.
+        let pools = ["pool-define-as", "images", "dir", "--target", "/var/lib/libvirt/images"]
+        for uri in [hosts.a, hosts.b] {
+            _ = try await Run.command(["virsh", "-c", uri] + pools)
+            _ = try await Run.command(["virsh", "-c", uri, "pool-start", "images"])
+        }
+        let local = "vlmig-local"
+        let disk = try await hosts.makeDisk(local, onlyOn: hosts.a)
+        _ = try a.define(xml: hosts.guestXML(name: local, disk: disk))
+        let vm = try a.vm(named: local)
+        _ = try a.perform(MachineAction(StartVM()), on: vm)
+        let refused = try await Run.virtlab(["vm", "migrate", local, "--uri", hosts.a, "--to", hosts.b, "--check"])
+        #expect(refused.status == 1)
+        #expect(refused.stdout.contains("STOP  disk vda") && refused.stdout.contains("\(disk) is not on \(hosts.b): give --copy-storage"),
+                "\(refused.stdout)")
+        let copied = try await Run.virtlab(["vm", "migrate", local, "--uri", hosts.a, "--to", hosts.b, "--copy-storage"])
+        #expect(copied.status == 0, "\(copied.stderr) \(copied.stdout)")
+        #expect(try b.vm(named: local).isRunning(on: b))
+        #expect(FileManager.default.fileExists(atPath: "\(hosts.directory)/b/lib/images/\(local).qcow2"))
+    }
+
+    private func refusals(_ hosts: TwoHosts) async throws {
+        let a = try Hypervisor(uri: hosts.a, readOnly: false)
+        let name = "vlmig-refused"
+        // A NIC on a network host b lacks, and a host device: both said, nothing moves.
+        let network = "vlmig-only-a"
+        let networkXML = "<network><name>\(network)</name><bridge name='vlmigbr0'/><ip address='192.168.234.1' prefix='24'/></network>"
+        let file = hosts.directory + "/net.xml"
+        try networkXML.write(toFile: file, atomically: true, encoding: .utf8)
+        _ = try await Run.command(["virsh", "-c", hosts.a, "net-create", file])
+        var xml = hosts.guestXML(name: name, disk: try await hosts.makeDisk(name), network: network)
+        xml = xml.replacingOccurrences(of: "<serial", with: """
+            <hostdev mode='subsystem' type='pci' managed='yes'>
+              <source><address domain='0x0000' bus='0x65' slot='0x00' function='0x0'/></source>
+            </hostdev>
+            <serial
+            """)
+        _ = try a.define(xml: xml)
+        let checked = try await Run.virtlab(["vm", "migrate", name, "--uri", hosts.a, "--to", hosts.b, "--check"])
+        #expect(checked.status == 1)
+        #expect(checked.stdout.contains("host devices attached (pci 0000:65:00.0)"), "\(checked.stdout)")
+        #expect(checked.stdout.contains("network \(network) does not exist on \(hosts.b)"), "\(checked.stdout)")
+        let moved = try await Run.virtlab(["vm", "migrate", name, "--uri", hosts.a, "--to", hosts.b])
+        expectOneLineError(moved, mentioning: ["\(name) cannot move to \(hosts.b)", "detach them first", "define it there first"])
+        #expect(try a.vm(named: name).uuid.isEmpty == false, "the refused VM stays")
+
+        let same = try await Run.virtlab(["vm", "migrate", name, "--uri", hosts.a, "--to", hosts.a, "--check"])
+        #expect(same.stdout.contains("is this same host"), "\(same.stdout)")
+        let nowhere = "qemu:///system?socket=\(hosts.directory)/nowhere/libvirt-sock"
+        let lost = try await Run.virtlab(["vm", "migrate", name, "--uri", hosts.a, "--to", nowhere])
+        expectOneLineError(lost, mentioning: ["the destination \(nowhere) does not answer"])
+        let demo = try await Run.virtlab(["vm", "migrate", name, "--uri", hosts.a, "--to", "test:///default", "--check"])
+        #expect(demo.stdout.contains("runs TEST, this VM needs QEMU") || demo.stdout.contains("test driver cannot migrate"),
+                "\(demo.stdout)")
+    }
+
+    // MARK: - Helpers
+
+    private func start(_ name: String, on host: Hypervisor, hosts: TwoHosts) async throws -> VM {
+        _ = try host.define(xml: hosts.guestXML(name: name, disk: try await hosts.makeDisk(name)))
+        let vm = try host.vm(named: name)
+        _ = try host.perform(MachineAction(StartVM()), on: vm)
+        let up = await eventually(timeout: .seconds(180)) { hosts.serialLog(of: name).contains("virtlab-guest: up") }
+        #expect(up, "the guest did not boot: \(hosts.serialLog(of: name).suffix(400))")
+        return vm
+    }
+
+    private func uptime(of name: String, on uri: String) async throws -> Double {
+        let said = try await GuestConsole.run("cut -d' ' -f1 /proc/uptime", in: try Connection(uri: uri).domain(named: name))
+        return Double(said) ?? -1
+    }
+}
+
+/// Progress callbacks arrive on another task; the test reads the last one.
+private final class Progress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var figures: [MigrationProgress] = []
+    func add(_ one: MigrationProgress) { lock.withLock { figures.append(one) } }
+    var last: MigrationProgress? { lock.withLock { figures.last } }
+}
+
+extension VM {
+    func isRunning(on host: Hypervisor) throws -> Bool { try host.isRunning(self) }
+}
