@@ -57,6 +57,38 @@ import VirtKit
         await hosts.down()
     }
 
+    /// Every running VM of a host moved in one command, one row each; the one whose network the destination lacks
+    /// is named with the reason and stays, and the others still go.
+    @Test func evacuatingAHostMovesEveryRunningVMAndNamesTheOneThatCannot() async throws {
+        let hosts = try await TwoHosts.up()
+        do {
+            let (a, b) = (try Hypervisor(uri: hosts.a, readOnly: false), try Hypervisor(uri: hosts.b, readOnly: false))
+            let network = try await networkOnlyOnA(hosts)
+            for (name, nic) in [("vlevac-1", nil), ("vlevac-2", nil), ("vlevac-3", network)] {
+                _ = try a.define(xml: hosts.guestXML(name: name, disk: try await hosts.makeDisk(name), network: nic))
+                _ = try a.perform(MachineAction(StartVM()), on: try a.vm(named: name))
+            }
+            let explained = try await Run.virtlab(["host", "evacuate", hosts.a, "--to", hosts.b, "--explain"])
+            #expect(explained.stdout.split(separator: "\n").count == 3, "\(explained.stdout)")
+            let evacuated = try await Run.virtlab(["host", "evacuate", hosts.a, "--to", hosts.b, "--unsafe"])
+            #expect(evacuated.status == 1, "one VM stays")
+            let lines = evacuated.stdout.split(separator: "\n").map(String.init)
+            #expect(lines.first == "evacuating \(hosts.a): 3 running VMs to \(hosts.b), one at a time", "\(lines)")
+            #expect(lines.dropFirst().first?.hasPrefix("moved vlevac-1 to \(hosts.b)") == true, "\(lines)")
+            #expect(lines.dropFirst(2).first?.hasPrefix("moved vlevac-2 to \(hosts.b)") == true, "\(lines)")
+            #expect(lines.last == "2 of 3 moved; 1 stays on \(hosts.a)", "\(lines)")
+            #expect(evacuated.stderr.contains("virtlab: vlevac-3 cannot move to \(hosts.b): network \(network) does not exist"),
+                    "\(evacuated.stderr)")
+            #expect(try b.vm(named: "vlevac-1").isRunning(on: b) && b.vm(named: "vlevac-2").isRunning(on: b))
+            #expect(try a.vm(named: "vlevac-3").isRunning(on: a))
+            #expect(try a.activeVMNames() == ["vlevac-3"])
+        } catch {
+            await hosts.down()
+            throw error
+        }
+        await hosts.down()
+    }
+
     // MARK: - Steps
 
     private func liveThereAndBack(_ hosts: TwoHosts) async throws {
@@ -137,11 +169,7 @@ import VirtKit
         let a = try Hypervisor(uri: hosts.a, readOnly: false)
         let name = "vlmig-refused"
         // A NIC on a network host b lacks, and a host device: both said, nothing moves.
-        let network = "vlmig-only-a"
-        let networkXML = "<network><name>\(network)</name><bridge name='vlmigbr0'/><ip address='192.168.234.1' prefix='24'/></network>"
-        let file = hosts.directory + "/net.xml"
-        try networkXML.write(toFile: file, atomically: true, encoding: .utf8)
-        _ = try await Run.command(["virsh", "-c", hosts.a, "net-create", file])
+        let network = try await networkOnlyOnA(hosts)
         var xml = hosts.guestXML(name: name, disk: try await hosts.makeDisk(name), network: network)
         xml = xml.replacingOccurrences(of: "<serial", with: """
             <hostdev mode='subsystem' type='pci' managed='yes'>
@@ -169,6 +197,17 @@ import VirtKit
     }
 
     // MARK: - Helpers
+
+    /// A network (no DHCP, inside host a's own namespace) that host b does not have.
+    private func networkOnlyOnA(_ hosts: TwoHosts) async throws -> String {
+        let network = "vlmig-only-a"
+        let xml = "<network><name>\(network)</name><bridge name='vlmigbr0'/><ip address='192.168.234.1' prefix='24'/></network>"
+        let file = hosts.directory + "/net.xml"
+        try xml.write(toFile: file, atomically: true, encoding: .utf8)
+        let made = try await Run.command(["virsh", "-c", hosts.a, "net-create", file])
+        #expect(made.status == 0, "\(made.stderr)")
+        return network
+    }
 
     private func start(_ name: String, on host: Hypervisor, hosts: TwoHosts) async throws -> VM {
         _ = try host.define(xml: hosts.guestXML(name: name, disk: try await hosts.makeDisk(name)))

@@ -291,3 +291,47 @@ extension Hypervisor {
         text.split(separator: ".").prefix(3).reduce(0) { $0 * 1000 + (Int($1) ?? 0) }
     }
 }
+
+/// One VM's line in an evacuation: moved, or why it stays.
+public struct EvacuationRow: Sendable, Equatable {
+    public let vm: String
+    public let moved: Bool
+    public let said: String
+}
+
+extension Hypervisor {
+    /// Every running or paused VM moved to `destination`, one at a time, in name order; a VM that cannot move
+    /// (a blocker of its checks, or libvirt's refusal) is a row saying why and the others still go. Cancelling the
+    /// task cancels the move under way and moves no more.
+    public func evacuate(to destination: Hypervisor, copyStorage: Bool = false, unsafe: Bool = false,
+                         progress: @escaping @Sendable (String, MigrationProgress) -> Void,
+                         row: (EvacuationRow) -> Void) async throws -> [EvacuationRow] {
+        var rows: [EvacuationRow] = []
+        for domain in try activeDomains() {
+            try Task.checkCancellation()
+            let vm = VM(domain: domain)
+            let plan = migrationPlan(vm, to: destination, mode: nil, copyStorage: copyStorage, unsafe: unsafe)
+            let done: EvacuationRow
+            if !plan.canGo {
+                done = EvacuationRow(vm: vm.name, moved: false, said: plan.refusal)
+            } else {
+                do {
+                    let outcome = try await migrate(vm, to: destination, as: plan) { progress(vm.name, $0) }
+                    done = EvacuationRow(vm: vm.name, moved: true, said: outcome.said)
+                } catch {
+                    done = EvacuationRow(vm: vm.name, moved: false, said: UserMessage.line(for: error))
+                }
+            }
+            rows.append(done)
+            row(done)
+        }
+        return rows
+    }
+
+    /// The VMs an evacuation moves, by name.
+    public func activeVMNames() throws -> [String] { try activeDomains().map(\.name) }
+
+    private func activeDomains() throws -> [Domain] {
+        try connection.domains().filter { (try? $0.info().state.isActive) == true }.sorted { $0.name < $1.name }
+    }
+}

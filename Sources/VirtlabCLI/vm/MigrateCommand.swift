@@ -44,13 +44,7 @@ struct MigrateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let source = try selection.connection.open().0
-        let destination: Hypervisor
-        do {
-            destination = try Hypervisor(uri: to, readOnly: selection.connection.readOnly)
-        } catch {
-            throw UserFacingError("the destination \(to) does not answer: \(UserMessage.line(for: error))")
-        }
+        let (source, destination) = try Self.open(selection.connection, to: to)
         let mode: MigrationRequest.Mode? = live ? .live : offline ? .offline : nil
         var failures = 0
         for chosen in try selection.choice.resolve(on: source) {
@@ -72,14 +66,39 @@ struct MigrateCommand: AsyncParsableCommand {
                 for warning in plan.checks where warning.verdict == .warning { Output.note("\(vm.name): \(warning.said)") }
                 try await ActionRunner.record(source.uri, "migrate \(vm.name) to \(to)", plan.virshCommands.joined(separator: " && "),
                                               explain: false) {
-                    try await Self.move(vm, from: source, to: destination, as: plan)
+                    let outcome = try await Self.cancellable("the migration of \(vm.name)") {
+                        try await source.migrate(vm, to: destination, as: plan) { Self.progressLine(vm.name, $0) }
+                    }
+                    Self.clearProgressLine()
+                    return outcome.said
                 }
             } catch {
+                Self.clearProgressLine()
                 failures += 1
                 Output.error(UserMessage.line(for: error))
             }
         }
         if failures > 0 { throw ExitCode(1) }
+    }
+
+    /// The source (as the connection options say) and the destination, which must answer.
+    static func open(_ options: ConnectionOptions, to uri: String) throws -> (Hypervisor, Hypervisor) {
+        let source = try options.open().0
+        return (source, try destination(uri, readOnly: options.readOnly))
+    }
+
+    static func open(_ sourceURI: String, to uri: String) throws -> (Hypervisor, Hypervisor) {
+        let source: Hypervisor
+        do { source = try Hypervisor(uri: sourceURI, readOnly: false) } catch {
+            throw UserFacingError("the host \(sourceURI) does not answer: \(UserMessage.line(for: error))")
+        }
+        return (source, try destination(uri, readOnly: false))
+    }
+
+    private static func destination(_ uri: String, readOnly: Bool) throws -> Hypervisor {
+        do { return try Hypervisor(uri: uri, readOnly: readOnly) } catch {
+            throw UserFacingError("the destination \(uri) does not answer: \(UserMessage.line(for: error))")
+        }
     }
 
     /// The checks as a table: one line each, blockers marked.
@@ -93,20 +112,26 @@ struct MigrateCommand: AsyncParsableCommand {
             .joined(separator: "\n")
     }
 
-    /// One move with its progress line on stderr (rewritten in place on a terminal), cancelled by Ctrl-C.
-    static func move(_ vm: VM, from source: Hypervisor, to destination: Hypervisor, as plan: MigrationPlan) async throws -> String {
-        let onTerminal = isatty(STDERR_FILENO) == 1
-        let task = Task {
-            try await source.migrate(vm, to: destination, as: plan) { figures in
-                let line = "\(vm.name): " + figures.said
-                FileHandle.standardError.write(Data((onTerminal ? "\r\u{1B}[K" + line : line + "\n").utf8))
-            }
-        }
-        // Ctrl-C cancels the move instead of ending the process mid-way (which could leave the VM paused).
+    private static let onTerminal = isatty(STDERR_FILENO) == 1
+
+    /// A move's figures on stderr: rewritten in place on a terminal, a line each otherwise.
+    @Sendable static func progressLine(_ vm: String, _ figures: MigrationProgress) {
+        let line = "\(vm): " + figures.said
+        FileHandle.standardError.write(Data((onTerminal ? "\r\u{1B}[K" + line : line + "\n").utf8))
+    }
+
+    static func clearProgressLine() {
+        if onTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+
+    /// Runs `work` with Ctrl-C cancelling it (and so the migration under way) instead of ending the process
+    /// mid-way, which could leave a VM paused between two hosts.
+    static func cancellable<T: Sendable>(_ what: String, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        let task = Task { try await work() }
         signal(SIGINT, SIG_IGN)
         let interrupt = DispatchSource.makeSignalSource(signal: SIGINT)
         interrupt.setEventHandler {
-            FileHandle.standardError.write(Data("\nvirtlab: cancelling the migration of \(vm.name)…\n".utf8))
+            FileHandle.standardError.write(Data("\nvirtlab: cancelling \(what)…\n".utf8))
             task.cancel()
         }
         interrupt.resume()
@@ -114,14 +139,6 @@ struct MigrateCommand: AsyncParsableCommand {
             interrupt.cancel()
             signal(SIGINT, SIG_DFL)
         }
-        let outcome: MigrationOutcome
-        do {
-            outcome = try await task.value
-        } catch {
-            if onTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-            throw error
-        }
-        if onTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        return outcome.said
+        return try await task.value
     }
 }
