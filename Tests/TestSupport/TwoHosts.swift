@@ -35,9 +35,14 @@ public final class TwoHosts: Sendable {
 
     public func down() async { _ = try? await Run.command([TwoHosts.script, "down", directory]) }
 
-    /// Kills a host's QEMU processes at once, as a host that dies takes its guests with it.
-    public func killGuests(on host: String) async {
-        _ = try? await Run.command([TwoHosts.script, "kill-qemu", directory, host == a ? "a" : "b"])
+    /// Kills everything a host runs at once, as a host that dies: its guests, its libvirtd, its lock daemon.
+    public func kill(_ host: String) async {
+        _ = try? await Run.command([TwoHosts.script, "kill-host", directory, host == a ? "a" : "b"])
+    }
+
+    /// Stops a host's libvirtd only: the daemon is lost, its guests run on and hold their disks.
+    public func stopDaemon(of host: String) async {
+        _ = try? await Run.command([TwoHosts.script, "stop-daemon", directory, host == a ? "a" : "b"])
     }
 
     /// A qcow2 disk of its own for a guest: on the shared storage, or on `host`'s own images directory.
