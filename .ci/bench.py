@@ -5,7 +5,7 @@ In-process CPU figures come from the virtlab-bench executable; what a terminal s
 quiet refresh, peak memory) comes from the real binary in a pseudo-terminal of 200x60. `virsh domstats` and
 `virsh list` on the same fixture are the reference. Measures; asserts nothing.
 """
-import fcntl, glob, json, os, platform, resource, select, shutil, struct, subprocess, tempfile, termios, time
+import fcntl, glob, json, os, platform, re, resource, select, shutil, statistics, struct, subprocess, tempfile, termios, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RELEASE = os.path.join(ROOT, ".build", "release")
@@ -325,6 +325,47 @@ def real_daemon_figures():
             subprocess.run(["virsh", "-q", "-c", "qemu:///system", "destroy", name], capture_output=True)
 
 
+def migration_figures(runs=3):
+    """A live migration of a 256 MiB TCG guest between the two real daemons of `.ci/two-hosts`, as the user pays
+    it (the whole `virtlab vm migrate` process) beside the floor (`virsh migrate`, the same move back), and the
+    downtime libvirt reports. Each run moves the guest there with virtlab and back with virsh."""
+    rig = tempfile.mkdtemp(prefix="vl2h-bench-", dir="/var/tmp")
+    uris = subprocess.run([os.path.join(ROOT, ".ci", "two-hosts"), "up", rig], check=True, capture_output=True,
+                          text=True).stdout.split()
+    a, b = uris
+    try:
+        disk = os.path.join(rig, "shared", "bench.qcow2")
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", disk, "16M"], check=True)
+        guest = "/var/cache/virtlab/test-guest"
+        xml = os.path.join(rig, "bench.xml")
+        with open(xml, "w") as f:
+            f.write(f"<domain type='qemu'><name>bench-mig</name><memory unit='MiB'>256</memory><vcpu>1</vcpu><os>"
+                    f"<type arch='x86_64' machine='pc'>hvm</type><kernel>{guest}/vmlinuz</kernel>"
+                    f"<initrd>{guest}/initrd.gz</initrd><cmdline>console=ttyS0 quiet</cmdline></os><devices>"
+                    f"<disk type='file' device='disk'><driver name='qemu' type='qcow2' cache='none'/>"
+                    f"<source file='{disk}'/><target dev='vda' bus='virtio'/></disk></devices></domain>")
+        subprocess.run(["virsh", "-q", "-c", a, "define", xml], check=True, capture_output=True)
+        subprocess.run(["virsh", "-q", "-c", a, "start", "bench-mig"], check=True, capture_output=True)
+        time.sleep(5)  # a benchmark, not a test: let the guest's kernel settle before its memory is moved
+        ours, floor, downtimes = [], [], []
+        for _ in range(runs):
+            start = time.monotonic()
+            moved = subprocess.run([os.path.join(RELEASE, "virtlab"), "vm", "migrate", "bench-mig", "--uri", a,
+                                    "--to", b, "--live", "--unsafe"], check=True, capture_output=True, text=True)
+            ours.append(time.monotonic() - start)
+            found = re.search(r"downtime (\d+) ms", moved.stdout)
+            if found:
+                downtimes.append(int(found.group(1)))
+            start = time.monotonic()
+            subprocess.run(["virsh", "-q", "-c", b, "migrate", "--live", "--persistent", "--undefinesource",
+                            "--unsafe", "bench-mig", a], check=True, capture_output=True)
+            floor.append(time.monotonic() - start)
+        return {"wall_s": statistics.median(ours), "floor_s": statistics.median(floor),
+                "downtime_ms": statistics.median(downtimes) if downtimes else None}
+    finally:
+        subprocess.run([os.path.join(ROOT, ".ci", "two-hosts"), "down", rig], capture_output=True)
+
+
 def main():
     fresh = fresh_build_figures()
     inproc = in_process()
@@ -342,6 +383,7 @@ def main():
     virsh_list = timed(["virsh", "-c", URI, "list", "--all"])
     virtlab_ls = timed([os.path.join(RELEASE, "virtlab"), "ls", "--uri", URI])
     virtlab_version = timed([os.path.join(RELEASE, "virtlab"), "--version"])
+    migration = migration_figures()
     debs = sorted(glob.glob(os.path.join(ROOT, "dist", "virtlab_*_amd64.deb")))
     tarballs = sorted(glob.glob(os.path.join(ROOT, "dist", "virtlab-*-linux-x86_64.tar.gz")))
     date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
@@ -401,6 +443,11 @@ def main():
          "while libvirt answers"),
         ("`virtlab --version` (whole run)", f"{virtlab_version['wall_ms']:.0f} ms wall, {virtlab_version['cpu_ms']:.0f} ms CPU",
          "", "process start of the release build"),
+        ("Live migration, 256 MiB TCG guest, between two real daemons (whole `virtlab vm migrate`)",
+         f"{migration['wall_s']:.2f} s wall (floor `virsh migrate` {migration['floor_s']:.2f} s); downtime "
+         + (f"{migration['downtime_ms']:.0f} ms" if migration['downtime_ms'] is not None else "not reported"), "",
+         "`.ci/two-hosts` (two libvirtd, own network and mount namespaces, a veth pair, shared storage, lockd); median of "
+         "3 moves there with virtlab (checks included) and back with virsh; the downtime is libvirt's completed-job figure"),
         ("Package size", (f"{os.path.getsize(debs[-1]) / 1048576:.1f} MiB .deb, "
                           f"{os.path.getsize(tarballs[-1]) / 1048576:.1f} MiB tarball") if debs and tarballs
          else "n/a (run `make dist` first)", "",

@@ -148,7 +148,12 @@ extension Hypervisor {
             watcher.cancel()
             await watcher.value
             let cancelled = Task.isCancelled || (error as? LibvirtError)?.message.contains("cancel") == true
-            throw MigrationFailed(vm: vm.name, cancelled: cancelled, reason: UserMessage.line(for: error))
+            var reason = UserMessage.line(for: error)
+            if reason.contains("Migration without shared storage is unsafe") {
+                reason += "; libvirt does not recognise this storage as shared (NFS, GFS2, Ceph…): give --copy-storage, "
+                    + "or --unsafe if both hosts really share it"
+            }
+            throw MigrationFailed(vm: vm.name, cancelled: cancelled, reason: reason)
         }
         let completed = try? await BlockingPool.run { try moved.jobProgress(completed: true) }
         return MigrationOutcome(vm: vm.name, destination: destination.uri, uuid: moved.uuid, completed: completed ?? nil)

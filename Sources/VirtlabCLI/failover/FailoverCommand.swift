@@ -37,13 +37,15 @@ struct FailoverCommand: AsyncParsableCommand {
             }
             var watcher = FailoverWatcher(after: after)
             let start = ContinuousClock.now
-            let stamp = Date.FormatStyle().hour(.twoDigits(amPM: .omitted)).minute(.twoDigits).second(.twoDigits)
+            let stamp = DateFormatter()
+            stamp.locale = Locale(identifier: "en_US_POSIX")
+            stamp.dateFormat = "yyyy-MM-dd HH:mm:ss"
             repeat {
                 let elapsed = ContinuousClock.now - start
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                 for line in watcher.round(standbys: standbys, at: seconds) {
                     // Written at once, not buffered: a watch whose output goes to a file shows each decision as made.
-                    FileHandle.standardOutput.write(Data("\(Date().formatted(stamp))  \(line)\n".utf8))
+                    FileHandle.standardOutput.write(Data("\(stamp.string(from: Date()))  \(line)\n".utf8))
                     ActionRunner.log.info("failover: \(line)")
                 }
                 if once { return }
