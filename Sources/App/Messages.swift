@@ -22,6 +22,9 @@ public enum Message: Sendable {
     /// The selected VM's per-disk and per-NIC counters, read with the refresh.
     case devices(MachineKey, DeviceCounters)
     case actionFinished(String)
+    /// A migration's figures while it runs (one line), and its end.
+    case migrationProgress(String)
+    case migrationEnded(String, failed: Bool)
     case actionFailed(String)
     /// The snapshots of the VMs the picker is for, each VM's tree in the same order: one VM's tree is shown,
     /// for several the names every one of them has.
@@ -118,6 +121,10 @@ public enum Effect: Sendable, Equatable {
     /// Sample the engine every `interval` seconds from now on; `sampleNow`: do not wait for the current turn.
     case paceEngine(interval: Double, sampleNow: Bool)
     case perform(MachineAction, MachineKey, name: String)
+    /// Moves the VMs (all on one host) to another watched host, one at a time; `cancelMigration` stops the move
+    /// under way (the VM runs on where it was) and the ones after it.
+    case migrate([MachineRef], to: String)
+    case cancelMigration
     /// One action for each of several VMs, one after the other; the refused ones are only logged.
     case performMany(MachineAction, [MachineRef], refused: [MachineRefusal])
     case performOnContainer(ContainerAction, MachineKey, name: String)

@@ -193,6 +193,8 @@ public struct AppState: Sendable {
     /// Seconds between refreshes.
     public var refreshInterval: Double
     public var status: StatusMessage?
+    /// What a migration under way is doing, nil when none runs (Esc then cancels it).
+    public internal(set) var migrating: String?
     /// The dialog open over the panes, if any: it takes the keys until it closes.
     public var modal: (any Dialog)?
     public var themeName: String

@@ -83,6 +83,15 @@ private func route(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .actionFailed(let text):
         setStatus(&state, text, .error)
         return refreshNow(&state)
+    case .migrationProgress(let text):
+        guard state.migrating != nil else { return [] }
+        state.migrating = text
+        setStatus(&state, text + "  (Esc cancels)", .info)
+        return []
+    case .migrationEnded(let text, let failed):
+        state.migrating = nil
+        setStatus(&state, text, failed ? .error : .info)
+        return refreshNow(&state)
     case .manyPerformed(let action, let total, let failed, let refused):
         let summary = "\(action.verb): \(total - failed.count) of \(total + refused) VMs done"
         if failed.isEmpty && refused == 0 { return route(&state, .actionFinished(summary)) }
@@ -230,6 +239,10 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     if state.modal != nil { return handleModalKey(&state, key) }
     if state.editingFilter { return handleFilterKey(&state, key) }
     if key == .escape {
+        if state.migrating != nil {
+            setStatus(&state, "cancelling the migration…", .warning)
+            return [.cancelMigration]
+        }
         if Panes.feature(state.focus).escape(&state) { return [] }
         if !state.filter.isEmpty {
             state.filter = ""

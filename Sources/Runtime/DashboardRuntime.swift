@@ -52,6 +52,8 @@ public actor DashboardRuntime {
     let engineInterval: Mutex<Double>
     let engineTurn = Wakeup()
     var engineTask: Task<Void, Never>?
+    /// The migration under way (`.cancelMigration` cancels it), nil when none runs.
+    let migrationTask = Mutex<Task<Void, Never>?>(nil)
     let firstSnapshotLogged = Atomic<Bool>(false)
     /// Said before anything else (a theme that was refused): through `update`, whose effects are performed.
     private let startup: [Message]
@@ -183,6 +185,8 @@ public actor DashboardRuntime {
                 .actionFinished(try machines.launch(imagePath: imagePath, name: name, memoryMiB: memoryMiB,
                                                     sshKeyPath: sshKeyPath))
             }
+        case .migrate(let targets, let destination): migrate(targets, to: destination)
+        case .cancelMigration: migrationTask.withLock { $0?.cancel() }
         case .perform(let action, let key, let name):
             onMachines(link(key.connection), logged: logged) { .actionFinished(try $0.perform(action, key, name: name)) }
         case .performMany(let action, let targets, let refused): performMany(action, targets, refused: refused)

@@ -71,6 +71,35 @@ extension DashboardRuntime {
         }
     }
 
+    /// The VMs moved one at a time, each logged with its line; the first failure (a refusal, libvirt's error, a
+    /// cancel) ends the run, so a cancel stops the ones after it too. Off the loop's lane, as every port call.
+    nonisolated func migrate(_ targets: [MachineRef], to destination: String) {
+        let task = Task { [self] in
+            var said = ""
+            var failed = false
+            for target in targets {
+                let port = link(target.key.connection).port
+                let logged = (connection: target.key.connection, what: "migrate \(target.name) to \(destination)",
+                              command: ShellWords.line(["virsh", "-c", target.key.connection, "migrate", "--live", "--persistent",
+                                                        "--undefinesource", target.name, destination]))
+                do {
+                    said = try await port.migrate(target.key, name: target.name, to: destination) { line in
+                        self.post(.migrationProgress("\(target.name): \(line)"))
+                    }
+                    record(logged, .done(said))
+                } catch {
+                    said = userLine(error)
+                    failed = true
+                    record(logged, .failed(said))
+                    break
+                }
+            }
+            post(.migrationEnded(said, failed: failed))
+            migrationTask.withLock { $0 = nil }
+        }
+        migrationTask.withLock { $0 = task }
+    }
+
     /// Details are a nicety: a VM that vanished meanwhile simply shows none.
     nonisolated func fetchDetails(_ key: MachineKey) {
         let (port, lane) = (link(key.connection).port, link(key.connection).lane)

@@ -21,6 +21,11 @@ public protocol MachinePort: AnyObject, Sendable {
     func devices(_ key: MachineKey) -> DeviceCounters?
     /// Does it; returns the line for the status bar ("cloned web1 as web2").
     func perform(_ action: MachineAction, _ key: MachineKey, name: String) throws -> String
+    /// Moves the VM to the watched host `destination`, its checks first (a refusal throws with every reason),
+    /// reporting libvirt's figures as lines; returns the line for the status bar. Not on the lane: it takes as long
+    /// as the copy does, and the task's cancellation cancels the move (the VM runs on where it was).
+    func migrate(_ key: MachineKey, name: String, to destination: String,
+                 progress: @escaping @Sendable (String) -> Void) async throws -> String
     /// Starts, stops, deletes a network or changes its autostart; returns the line for the status bar.
     func perform(_ action: NetworkAction, network name: String) throws -> String
     /// Defines a network from what the user typed, checked as `virtlab net create` checks it; returns the line for

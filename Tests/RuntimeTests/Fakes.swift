@@ -23,6 +23,7 @@ final class Gate: Sendable {
     }
 
     var isHolding: Bool { waiting.load(ordering: .sequentiallyConsistent) }
+    var isOpen: Bool { opened.withLock { $0 } }
 
     /// Waits as a task until `open` (bounded): a port's long async work that holds no thread.
     func passWithoutBlocking() async {
@@ -172,14 +173,17 @@ final class FakeMachines: MachinePort, @unchecked Sendable {
     /// The second and later snapshots wait here.
     let slowSnapshot: Gate?
     let failPerform: String?
+    /// A migration waits here (until opened, or cancelled) after its first figures.
+    let slowMigration: Gate?
     static let uri = "test:///fake"
     let uri: String
     /// Put before its machines' names: two hosts' machines told apart.
     let prefix: String
 
     init(uri: String = FakeMachines.uri, prefix: String = "", failConnects: Int = 0, slowSnapshot: Gate? = nil,
-         failPerform: String? = nil) {
+         failPerform: String? = nil, slowMigration: Gate? = nil) {
         (self.uri, self.prefix) = (uri, prefix)
+        self.slowMigration = slowMigration
         self.failConnects = failConnects
         self.slowSnapshot = slowSnapshot
         self.failPerform = failPerform
@@ -265,6 +269,20 @@ final class FakeMachines: MachinePort, @unchecked Sendable {
         if let failPerform { throw PortError(failPerform) }
         if gone.withLock({ $0.contains(name) }) { throw PortError("\(name) no longer exists on \(uri)") }
         return "\(action.verb) \(name): done"
+    }
+
+    func migrate(_ key: MachineKey, name: String, to destination: String,
+                 progress: @escaping @Sendable (String) -> Void) async throws -> String {
+        record { $0.actedOn.append("migrate \(name) to \(destination)") }
+        progress("50%, 64 MiB of 128 MiB")
+        if let slowMigration {
+            let deadline = ContinuousClock.now + .seconds(60)
+            while !slowMigration.isOpen && !Task.isCancelled && ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        if Task.isCancelled { throw PortError("migration of \(name) cancelled: it runs on where it was") }
+        return "moved \(name) to \(destination)"
     }
 
     func perform(_ action: NetworkAction, network name: String) throws -> String { "\(action.verb) \(name): done" }

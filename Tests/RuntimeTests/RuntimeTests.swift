@@ -77,6 +77,29 @@ import TermUI
         #expect(await app.quit())
     }
 
+    /// `m` on a VM of one watched host: the other hosts to choose from, the move's figures in the status bar while
+    /// the keys still answer, Esc cancels it, and the Log keeps the outcome.
+    @Test func aMoveToAnotherHostShowsItsProgressAndEscCancelsIt() async {
+        let moving = Gate()
+        let home = FakeMachines(slowMigration: moving)
+        let other = FakeMachines(uri: "qemu+ssh://pc02/system", prefix: "pc02-")
+        let app = RunningDashboard(machines: home, hosts: [other], delay: 0.5)
+        #expect(await app.terminal.shows("web1"))
+        #expect(await app.terminal.shows("UUID 3333"), "a VM is selected")
+        app.terminal.press(.character("m"))
+        #expect(await app.terminal.shows("from test:///fake to"), "the other watched hosts are offered: \(app.terminal.screen)")
+        app.terminal.press(.enter)
+        #expect(await app.terminal.shows("50%, 64 MiB of 128 MiB"), "libvirt's figures in the status bar: \(app.terminal.screen.split(separator: "\n").suffix(3))")
+        app.terminal.press(.character("m"))
+        #expect(await app.terminal.shows("a migration is under way (Esc cancels it)"), "keys answer during the move")
+        app.terminal.press(.escape)
+        #expect(await app.terminal.shows("cancelled: it runs on where it was"))
+        app.terminal.press(.character("7"))
+        #expect(await app.terminal.shows("failed"), "the Log keeps the cancelled move")
+        moving.open()
+        #expect(await app.quit())
+    }
+
     @Test func theClassGradesWithoutStallingTheKeys() async {
         let grading = Gate()
         let classroom = FakeClass(grading: grading)

@@ -10,7 +10,8 @@ public enum GuestConsole {
     }
 
     /// Runs `command` in the guest's shell and returns its output (the lines between two markers), waiting up to
-    /// `timeout` for the shell to answer.
+    /// `timeout` for the shell to answer; `command` may run more than once (it is typed again until the shell
+    /// answers), so it must be one that can.
     public static func run(_ command: String, in domain: Domain, timeout: Duration = .seconds(120)) async throws -> String {
         let token = UUID().uuidString.prefix(8)
         let (begin, end) = ("vl-begin-\(token)", "vl-end-\(token)")
@@ -22,11 +23,17 @@ public enum GuestConsole {
         let relay = Task { try await BlockingPool.run { try domain.attachConsole(input: consoleIn, output: consoleOut) } }
         // Echo the markers with a quote split in them, so the typed line itself (echoed back) never matches.
         let line = "\necho vl-begin-''\(token); \(command); echo vl-end-''\(token)\n"
-        _ = line.withCString { write(toGuest, $0, strlen($0)) }
         var seen = ""
         let deadline = ContinuousClock.now + timeout
         var buffer = [UInt8](repeating: 0, count: 4096)
+        // Typed again until the shell answers: a line typed while the guest's shell is still starting is lost.
+        // (So `command` must be one that can run twice.)
+        var typedAt = ContinuousClock.now - .seconds(60)
         while !seen.contains(end + "\r") && !seen.contains(end + "\n") && ContinuousClock.now < deadline {
+            if !seen.contains(begin) && ContinuousClock.now - typedAt > .seconds(5) {
+                _ = line.withCString { write(toGuest, $0, strlen($0)) }
+                typedAt = ContinuousClock.now
+            }
             let count = read(fromGuest, &buffer, buffer.count)
             if count > 0 { seen += String(decoding: buffer.prefix(count), as: UTF8.self) } else {
                 try? await Task.sleep(for: .milliseconds(100))

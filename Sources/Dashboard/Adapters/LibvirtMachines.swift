@@ -100,6 +100,22 @@ final class LibvirtMachines: MachinePort {
         }
     }
 
+    /// The destination is opened afresh for the move (a connection of its own, closed after), as `vm migrate` does.
+    func migrate(_ key: MachineKey, name: String, to destination: String,
+                 progress: @escaping @Sendable (String) -> Void) async throws -> String {
+        do {
+            let source = try host()
+            let vm = try source.vm(uuid: key.uuid, name: name)
+            let target = try Hypervisor(uri: destination, readOnly: readOnly)
+            let plan = source.migrationPlan(vm, to: target, mode: nil)
+            let outcome = try await source.migrate(vm, to: target, as: plan) { progress($0.said) }
+            link.withLock { $0?.inventory.invalidateSlowLists() }
+            return outcome.said
+        } catch {
+            throw PortError(UserMessage.line(for: error))
+        }
+    }
+
     func perform(_ action: NetworkAction, network name: String) throws -> String {
         try translated {
             let line = try host().perform(action, network: name)

@@ -87,6 +87,22 @@ enum MachinesPane: PaneFeature {
                 return []
             }
         },
+        key("migrate", [.character("m")], "move to another watched host (live when running; Esc cancels)",
+            mutates: true) { state in
+            withTargets(&state) { state, targets in
+                let sources = Set(targets.map(\.key.connection))
+                guard sources.count == 1, let source = sources.first else {
+                    return refuse(&state, "the marked VMs are on \(sources.count) hosts: mark VMs of one host to move them")
+                }
+                let destinations = state.connections.filter { $0 != source }
+                guard !destinations.isEmpty else {
+                    return refuse(&state, "no other host to move to: watch two (virtlab --uri HOST1 --uri HOST2)")
+                }
+                guard state.migrating == nil else { return refuse(&state, "a migration is under way (Esc cancels it)") }
+                state.modal = MigrateDialog(targets: targets, destinations: destinations)
+                return []
+            }
+        },
         key("xml", [.character("x")], "domain XML") { state in
             withSelected(&state) { _, machine in [.fetchXML(machine.key, name: machine.name)] }
         },
