@@ -336,7 +336,9 @@ def migration_figures(runs=3):
     try:
         disk = os.path.join(rig, "shared", "bench.qcow2")
         subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", disk, "16M"], check=True)
-        guest = "/var/cache/virtlab/test-guest"
+        guest = os.path.join(rig, "shared")  # copies: the rig never touches the system daemon's files
+        for asset in ("vmlinuz", "initrd.gz"):
+            shutil.copy(os.path.join("/var/cache/virtlab/test-guest", asset), guest)
         xml = os.path.join(rig, "bench.xml")
         with open(xml, "w") as f:
             f.write(f"<domain type='qemu'><name>bench-mig</name><memory unit='MiB'>256</memory><vcpu>1</vcpu><os>"

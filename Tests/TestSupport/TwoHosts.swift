@@ -30,7 +30,13 @@ public final class TwoHosts: Sendable {
             throw QEMUTestGuest.Unavailable(description: "LOUD: the two test hosts did not start (.ci/two-hosts up): "
                                             + result.stderr + result.stdout)
         }
-        return TwoHosts(directory: directory, a: uris[0], b: uris[1])
+        let hosts = TwoHosts(directory: directory, a: uris[0], b: uris[1])
+        // The guest's kernel and initramfs of its own, on the shared storage: the system daemon's guests boot the
+        // cached ones at the same time, and no daemon of the rig ever touches those.
+        for asset in ["vmlinuz", "initrd.gz"] {
+            try FileManager.default.copyItem(atPath: "\(QEMUTestGuest.assetDirectory)/\(asset)", toPath: "\(hosts.shared)/\(asset)")
+        }
+        return hosts
     }
 
     public func down() async { _ = try? await Run.command([TwoHosts.script, "down", directory]) }
@@ -68,8 +74,8 @@ public final class TwoHosts: Sendable {
               <vcpu>1</vcpu>
               <os>
                 <type arch='x86_64' machine='pc'>hvm</type>
-                <kernel>\(QEMUTestGuest.assetDirectory)/vmlinuz</kernel>
-                <initrd>\(QEMUTestGuest.assetDirectory)/initrd.gz</initrd>
+                <kernel>\(shared)/vmlinuz</kernel>
+                <initrd>\(shared)/initrd.gz</initrd>
                 <cmdline>console=ttyS0 quiet</cmdline>
               </os>
               <devices>
