@@ -166,7 +166,7 @@ public struct EngineClient: Sendable {
     /// The API cannot stop an exec; the engine is local (a Unix socket), so the process it reports is
     /// signalled directly. A busy engine may not have started the process yet when the time is up (no PID so
     /// far): it is waited for, at most `startBound`, so that it never starts afterwards and runs on unkilled.
-    private func killExec(_ execID: String, startBound: Duration = .seconds(30)) async {
+    private func killExec(_ execID: String, startBound: Duration = .seconds(120)) async {
         struct Inspect: Decodable { let Pid: Int32?; let Running: Bool? }
         let deadline = ContinuousClock.now + startBound
         while let inspect = try? await decode(Inspect.self, .GET, "/exec/\(escaped(execID))/json") {

@@ -45,11 +45,15 @@ public struct Environment: Sendable, Equatable {
         public let running: Bool
         /// What cloud-init does at the first boot of an image that has it (a seed beside the disk).
         public let cloudInit: CloudInit?
+        /// `lab up` keeps a snapshot that `lab reset` reverts to; without one, reset makes the machine anew. libvirt
+        /// moves no VM that has snapshots to another host, so a machine that is to move keeps none.
+        public let keepsBaseline: Bool
 
         public init(name: String, memoryMiB: Int, vcpus: Int, diskMiB: Int?, image: String?, ova: String? = nil, networks: [String],
-                    running: Bool, cloudInit: CloudInit? = nil) {
+                    running: Bool, cloudInit: CloudInit? = nil, keepsBaseline: Bool = true) {
             (self.name, self.memoryMiB, self.vcpus, self.diskMiB, self.image, self.ova, self.networks, self.running, self.cloudInit)
                 = (name, memoryMiB, vcpus, diskMiB, image, ova, networks, running, cloudInit)
+            self.keepsBaseline = keepsBaseline
         }
     }
 
@@ -104,7 +108,7 @@ public struct Environment: Sendable, Equatable {
             let nics = machine.networks.isEmpty ? "no NIC" : "NICs on " + machine.networks.joined(separator: ", ")
             let cloudInit = machine.cloudInit.map { ", cloud-init user \($0.user)" + ($0.packages.isEmpty ? "" : " with \($0.packages.joined(separator: " "))") } ?? ""
             return "machine \(machine.name) (\(machine.memoryMiB) MiB, \(machine.vcpus) vCPU\(machine.vcpus == 1 ? "" : "s"), \(disk), "
-                + "\(nics)\(cloudInit); \(machine.running ? "running" : "shut off"))"
+                + "\(nics)\(cloudInit); \(machine.running ? "running" : "shut off")\(machine.keepsBaseline ? "" : "; no snapshot, made anew at reset"))"
         }
         let containerLines = containers.map { container in
             let runs = container.command.isEmpty ? "" : ", runs \(container.command.joined(separator: " "))"
@@ -123,7 +127,8 @@ public struct Environment: Sendable, Equatable {
                 Machine(name: text($0.name), memoryMiB: $0.memoryMiB, vcpus: $0.vcpus, diskMiB: $0.diskMiB,
                         image: $0.image.map { text($0) }, ova: $0.ova.map { text($0) }, networks: $0.networks.map { text($0) }, running: $0.running,
                         cloudInit: $0.cloudInit.map { CloudInit(user: text($0.user), sshKey: $0.sshKey.map(text),
-                                                                keyPair: $0.keyPair.map(text), packages: $0.packages.map(text), commands: $0.commands.map(text)) })
+                                                                keyPair: $0.keyPair.map(text), packages: $0.packages.map(text), commands: $0.commands.map(text)) },
+                        keepsBaseline: $0.keepsBaseline)
             },
             containers: containers.map {
                 Container(name: text($0.name), image: text($0.image), command: $0.command.map { text($0) },
@@ -157,6 +162,7 @@ extension Schema {
         "networks": Field(.stringList, "a NIC on each network named (the environment's, or one the host has)"),
         "state": Field(.string, "running (default) or shut off"),
         "cloud_init": Field(.mapping, "its first boot, on an image with cloud-init: user, ssh_key or ssh_key_pair, packages, commands (below)"),
+        "baseline": Field(.bool, "keep a snapshot for lab reset to revert to (default true); false: reset makes it anew, and the VM can migrate (libvirt moves no VM with snapshots)"),
     ]
 
     public static let environmentCloudInit: [String: Field] = [
@@ -232,9 +238,11 @@ extension Reader {
                                               keyPair: string(given["ssh_key_pair"], "ssh_key_pair"),
                                               packages: strings(given["packages"], "packages"), commands: strings(given["commands"], "commands"))
         }
+        var keepsBaseline = true
+        if case .bool(let given)? = fields["baseline"].flatMap({ value($0, .bool, "baseline") }) { keepsBaseline = given }
         return Environment.Machine(name: string(fields["name"], "name") ?? "", memoryMiB: memory ?? 0, vcpus: vcpus,
                                    diskMiB: disk, image: image, ova: ova, networks: strings(fields["networks"], "networks"),
-                                   running: state == "running", cloudInit: cloudInit)
+                                   running: state == "running", cloudInit: cloudInit, keepsBaseline: keepsBaseline)
     }
 
     private func container(_ node: Node) -> Environment.Container? {

@@ -332,9 +332,17 @@ final class Reader {
     func target(_ node: Node?) -> Target {
         guard let node, let text = string(node, "target") else { return .host }
         if text == "host" { return .host }
-        if text.hasPrefix("vm:"), text.count > 3 { return .vm(String(text.dropFirst(3))) }
+        if text.hasPrefix("vm:"), text.count > 3 {
+            // The first '@' ends the name: what follows is a libvirt URI, which may hold one of its own (user@host).
+            let named = text.dropFirst(3)
+            guard let at = named.firstIndex(of: "@") else { return .vm(String(named)) }
+            if named[..<at].isEmpty || named[named.index(after: at)...].isEmpty {
+                report(node, "target vm:NAME@URI needs a name and a libvirt URI (got '\(text)')")
+            }
+            return .vm(String(named[..<at]), on: String(named[named.index(after: at)...]))
+        }
         if text.hasPrefix("container:"), text.count > 10 { return .container(String(text.dropFirst(10))) }
-        report(node, "target must be host, vm:NAME or container:NAME (got '\(text)')")
+        report(node, "target must be host, vm:NAME, vm:NAME@URI (a VM on another host) or container:NAME (got '\(text)')")
         return .host
     }
 

@@ -48,13 +48,14 @@ public struct Check: Sendable, Equatable {
 
 public enum Target: Sendable, Equatable, CustomStringConvertible {
     case host
-    case vm(String)
+    /// A guest on the lab's libvirt connection, or on another host's (`vm:NAME@URI`: where a VM went after a move).
+    case vm(String, on: String? = nil)
     case container(String)
 
     public var description: String {
         switch self {
         case .host: "host"
-        case .vm(let name): "vm:\(name)"
+        case .vm(let name, let uri): "vm:\(name)" + (uri.map { "@" + $0 } ?? "")
         case .container(let name): "container:\(name)"
         }
     }

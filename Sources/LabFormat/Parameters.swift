@@ -40,7 +40,7 @@ public struct Parameters: Sendable, Equatable {
     public func expand(_ target: Target) -> Target {
         switch target {
         case .host: .host
-        case .vm(let name): .vm(expand(name))
+        case .vm(let name, let uri): .vm(expand(name), on: uri.map(expand))
         case .container(let name): .container(expand(name))
         }
     }

@@ -70,7 +70,7 @@ public enum Schema {
         "id": Field(.string, required: true, "unique within the lab"),
         "title": Field(.string, required: true, "what is being checked, in the student's words"),
         "points": Field(.int, "weight in the grade (default 1)"),
-        "target": Field(.string, "where it runs: host (default), vm:NAME, container:NAME (see Targets)"),
+        "target": Field(.string, "where it runs: host (default), vm:NAME, vm:NAME@URI (on another host), container:NAME (see Targets)"),
         "needs": Field(.stringList, "checks that must pass first; otherwise this one is skipped"),
         "timeout": Field(.duration, "killed and reported as an error after this (default 30s)"),
         "retries": Field(.int, "extra attempts before failing (default 0)"),
@@ -88,4 +88,6 @@ public enum Requirement: String, CaseIterable, Sendable {
     case cloudImage = "cloud-image", root
     /// libvirt networks that hand out addresses and NAT: dnsmasq and iptables on the host.
     case virtualNetworks = "virtual-networks"
+    /// A second libvirt host to move VMs to, named by VIRTLAB_SECOND_HOST (a URI), answering and not this one.
+    case secondHost = "second-host"
 }

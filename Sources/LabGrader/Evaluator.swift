@@ -16,8 +16,9 @@ public final class GradingContext: Sendable {
     let captures = Mutex<[String: String]>([:])
     /// The student's answers to the lab's questions.
     public let answers: AnswerBook
-    /// Read-only for facts; read-write only where the guest agent is asked (libvirt refuses it read-only).
-    private let connections = Mutex<[Bool: Connection]>([:])
+    /// Read-only for facts; read-write only where the guest agent is asked (libvirt refuses it read-only). By URI:
+    /// a check may look at another host (where a VM moved to).
+    private let connections = Mutex<[String: Connection]>([:])
 
     public init(parameters: Parameters, libvirtURI: String, answers: AnswerBook,
                 sshUser: String = ProcessInfo.processInfo.environment["VIRTLAB_SSH_USER"]
@@ -43,11 +44,14 @@ public final class GradingContext: Sendable {
         return try await connecting.value
     }
 
-    func libvirt(writable: Bool = false) throws -> Connection {
-        try connections.withLock { open in
-            if let existing = open[writable] { return existing }
-            let opened = try Connection(uri: libvirtURI, readOnly: !writable)
-            open[writable] = opened
+    /// The lab's connection, or one to `uri`.
+    func libvirt(_ uri: String? = nil, writable: Bool = false) throws -> Connection {
+        let uri = uri ?? libvirtURI
+        return try connections.withLock { open in
+            let key = (writable ? "rw " : "ro ") + uri
+            if let existing = open[key] { return existing }
+            let opened = try Connection(uri: uri, readOnly: !writable)
+            open[key] = opened
             return opened
         }
     }

@@ -49,6 +49,20 @@ public enum Requirements {
                 : nil
         case .root:
             return geteuid() == 0 ? nil : "root: the lab changes system files; run it as root (sudo)"
+        case .secondHost:
+            guard let second = environment["VIRTLAB_SECOND_HOST"], !second.isEmpty else {
+                return "second-host: the lab moves a VM to a second libvirt host; set VIRTLAB_SECOND_HOST to its URI "
+                    + "(e.g. qemu+ssh://root@host2/system)"
+            }
+            guard let there = try? Connection(uri: second, readOnly: false) else {
+                return "second-host: cannot connect to \(second) (VIRTLAB_SECOND_HOST) read-write; start libvirtd there, "
+                    + "and for qemu+ssh let root's key log in"
+            }
+            let here = try? Connection(uri: uri, readOnly: true)
+            if let hereUUID = try? here?.hostUUID(), let thereUUID = try? there.hostUUID(), hereUUID == thereUUID {
+                return "second-host: \(second) (VIRTLAB_SECOND_HOST) is this lab's own host (\(uri)); name another host"
+            }
+            return nil
         case .virtualNetworks:
             let missing = [("dnsmasq", "dnsmasq-base"), ("iptables", "iptables")].filter { ProcessRunner.find($0.0) == nil }
             return missing.isEmpty ? nil : "virtual-networks: libvirt needs \(missing.map(\.0).joined(separator: " and ")) "

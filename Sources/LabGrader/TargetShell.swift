@@ -23,17 +23,17 @@ struct TargetShell {
         let argv = command.words
         switch target {
         case .host: return .success(await BlockingPool.run { HostProcess.run(command, timeout: timeout) })
-        case .vm(let name): return await BlockingPool.run { inGuest(name, argv, timeout) }
+        case .vm(let name, let uri): return await BlockingPool.run { inGuest(name, on: uri, argv, timeout) }
         case .container(let name): return await inContainer(name, argv, timeout)
         }
     }
 
-    private func inGuest(_ name: String, _ argv: [String], _ timeout: Double) -> Result<ProcessOutcome, TargetUnavailable> {
+    private func inGuest(_ name: String, on uri: String?, _ argv: [String], _ timeout: Double) -> Result<ProcessOutcome, TargetUnavailable> {
         let domain: Domain
         do {
-            domain = try context.libvirt(writable: true).domain(named: name)
+            domain = try context.libvirt(uri, writable: true).domain(named: name)
         } catch {
-            return .failure(TargetUnavailable(message: "no VM '\(name)' on \(context.libvirtURI): create it first",
+            return .failure(TargetUnavailable(message: "no VM '\(name)' on \(uri ?? context.libvirtURI): create it first",
                                               missing: true))
         }
         guard (try? domain.info().state.isActive) == true else {

@@ -61,6 +61,17 @@ import LabGrader
         #expect(check.fields["stdout"] == .matcher(.all([.number(.gt, 2), .not(.contains("x"))])))
     }
 
+    /// A guest on another host: the name ends at the first '@', the URI keeps its own (user@host).
+    @Test func aTargetNamesAGuestOnAnotherHost() throws {
+        let yaml = Self.minimal.replacingOccurrences(of: "        title: It is done", with: "        title: It is done\n        target: \"vm:web@qemu+ssh://root@h2/system\"")
+        let (lab, problems) = LabLoader.parse(yaml, file: "lab.yaml")
+        #expect(problems.isEmpty, "\(problems)")
+        #expect(lab?.steps.first?.checks.first?.target == .vm("web", on: "qemu+ssh://root@h2/system"))
+        #expect(lab?.steps.first?.checks.first?.target.description == "vm:web@qemu+ssh://root@h2/system")
+        let nameless = diagnostics(Self.minimal.replacingOccurrences(of: "        title: It is done", with: "        title: It is done\n        target: \"vm:@qemu:///system\""))
+        #expect(nameless.contains { $0.contains("target vm:NAME@URI needs a name and a libvirt URI (got 'vm:@qemu:///system')") }, "\(nameless)")
+    }
+
     @Test func malformedYAMLIsOneDiagnosticWithItsPosition() {
         #expect(diagnostics("id: x\ntitle: [unclosed\n") == ["lab.yaml:3:1: YAML: did not find expected ',' or ']'"])
         #expect(diagnostics("") == ["lab.yaml:1:1: the file is empty"])
@@ -152,7 +163,7 @@ import LabGrader
         let found = diagnostics(yaml)
         #expect(found.contains { $0.contains("unknown requirement 'quantum'") })
         #expect(found.contains { $0.contains("unknown parameter '{{vmm}}' (defined: cloud_image, hash, student, vm)") })
-        #expect(found.contains { $0.contains("target must be host, vm:NAME or container:NAME (got 'box:web')") })
+        #expect(found.contains { $0.contains("target must be host, vm:NAME, vm:NAME@URI (a VM on another host) or container:NAME (got 'box:web')") })
         #expect(found.contains { $0.contains("unknown matcher 'contain' (did you mean 'contains'?)") })
         #expect(found.contains { $0.contains("'([' is not a valid regular expression") })
     }

@@ -48,7 +48,7 @@ import TestSupport
         // The timed-out sleep is killed in the container, not left behind (the kill is an exec of its own: wait for
         // the process list to say so, with a bound).
         var processes = try await client.exec(name, ["ps", "-o", "args"])
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(120)
         while processes.stdout.contains("sleep 300") && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(200))
             processes = try await client.exec(name, ["ps", "-o", "args"])

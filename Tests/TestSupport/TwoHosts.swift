@@ -16,14 +16,15 @@ public final class TwoHosts: Sendable {
         self.b = b
     }
 
-    /// Starts both hosts, or fails the test loudly with why: these tests never skip quietly.
-    public static func up() async throws -> TwoHosts {
+    /// Starts both hosts, or fails the test loudly with why: these tests never skip quietly. `systemImagesOnA`: host
+    /// a's /var/lib/libvirt/images is this machine's, where virtlab makes a lab's machines for it.
+    public static func up(systemImagesOnA: Bool = false) async throws -> TwoHosts {
         for asset in ["vmlinuz", "initrd.gz"] where !FileManager.default.fileExists(atPath: "\(QEMUTestGuest.assetDirectory)/\(asset)") {
             throw QEMUTestGuest.Unavailable(description: "LOUD: test guest asset \(QEMUTestGuest.assetDirectory)/\(asset) "
                                             + "is missing: run 'make test' (it runs .ci/build-test-guest)")
         }
         let directory = "/var/tmp/vl2h-\(UUID().uuidString.prefix(8).lowercased())"
-        let result = try await Run.command([TwoHosts.script, "up", directory])
+        let result = try await Run.command([TwoHosts.script, "up", directory] + (systemImagesOnA ? ["--system-images-on-a"] : []))
         let uris = result.stdout.split(separator: "\n").map(String.init)
         guard result.status == 0, uris.count == 2 else {
             _ = try? await Run.command([TwoHosts.script, "down", directory])

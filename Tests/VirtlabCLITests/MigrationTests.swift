@@ -26,6 +26,32 @@ import VirtKit
         await hosts.down()
     }
 
+    /// The shipped migration lab as a student meets it, on the two hosts (host a's images directory is this machine's,
+    /// where `lab up` makes the VM): up (a cloud-image VM on a), graded untouched, solved (its seed CD ejected, moved
+    /// live with its disk to b: same UUID, same boot, the file cloud-init wrote still there), reset (made anew on a),
+    /// down (nothing of it on either host).
+    @Test func theMigrationLabFailsUntouchedAndPassesAfterItsSolution() async throws {
+        let cloudImage = ShippedGuestEnvironmentLabTests.cloudImage
+        guard FileManager.default.fileExists(atPath: cloudImage) else {
+            throw QEMUTestGuest.Unavailable(description: "LOUD: no cloud image at \(cloudImage): run 'make test' (it runs .ci/build-cloud-image)")
+        }
+        let hosts = try await TwoHosts.up(systemImagesOnA: true)
+        do {
+            // Copy-storage makes the disk's copy in a pool on the destination, as a student's second host would have.
+            for verb in [["pool-define-as", "images", "dir", "--target", "/var/lib/libvirt/images"], ["pool-start", "images"]] {
+                let made = try await Run.command(["virsh", "-c", hosts.b] + verb)
+                #expect(made.status == 0, "\(made.stderr)")
+            }
+            try await ShippedEnvironmentLabTests.prove("migration.yaml", environment: [
+                "VIRTLAB_CLOUD_IMAGE": cloudImage, "VIRTLAB_SECOND_HOST": hosts.b,
+            ], hosts: [hosts.a, hosts.b])
+        } catch {
+            await hosts.down()
+            throw error
+        }
+        await hosts.down()
+    }
+
     /// A move cancelled while it copies (progress seen first) leaves the VM running where it was and nothing on the
     /// destination.
     @Test func aCancelledMoveLeavesTheVMRunningWhereItWas() async throws {
@@ -178,8 +204,11 @@ import VirtKit
             <serial
             """)
         _ = try a.define(xml: xml)
+        let snapshot = try await Run.command(["virsh", "-c", hosts.a, "snapshot-create-as", name, "before-move"])
+        #expect(snapshot.status == 0, "\(snapshot.stderr)")
         let checked = try await Run.virtlab(["vm", "migrate", name, "--uri", hosts.a, "--to", hosts.b, "--check"])
         #expect(checked.status == 1)
+        #expect(checked.stdout.contains("has 1 snapshot (before-move); libvirt moves no VM with snapshots"), "\(checked.stdout)")
         #expect(checked.stdout.contains("host devices attached (pci 0000:65:00.0)"), "\(checked.stdout)")
         #expect(checked.stdout.contains("network \(network) does not exist on \(hosts.b)"), "\(checked.stdout)")
         let moved = try await Run.virtlab(["vm", "migrate", name, "--uri", hosts.a, "--to", hosts.b])

@@ -12,6 +12,7 @@ struct DomainPrimitive: CheckPrimitive {
         followsTarget: false,
         fields: [
             "name": Schema.Field(.string, required: true, "the libvirt domain"),
+            "uri": Schema.Field(.string, "look on this libvirt host instead of the lab's (where a VM moved to)"),
             "exists": Schema.Field(.bool, "defined (or not)"),
             "state": Schema.Field(.matcher, "running, paused, shut off, ..."),
             "autostart": Schema.Field(.bool, "starts with the host"),
@@ -34,7 +35,9 @@ struct DomainPrimitive: CheckPrimitive {
     private static func judgeDomain(_ fields: [String: FieldValue], _ evaluator: Evaluator) -> Verdict {
         guard case .string(let name)? = fields["name"] else { return .failure("no domain name") }
         let connection: Connection
-        do { connection = try evaluator.context.libvirt() } catch { return .failure("cannot connect to libvirt: \(error)") }
+        var uri: String?
+        if case .string(let other)? = fields["uri"] { uri = other }
+        do { connection = try evaluator.context.libvirt(uri) } catch { return .failure("cannot connect to libvirt: \(error)") }
         let wantExists = evaluator.flag(fields, "exists") ?? true
         guard let domain = try? connection.domain(named: name) else {
             return .judged(!wantExists, expected: "domain \(name) \(wantExists ? "exists" : "is absent")",
@@ -51,7 +54,7 @@ struct DomainPrimitive: CheckPrimitive {
             facts["backing_file"] = DiskImage.inspect(path: disk)?.backingFile ?? ""
         }
         var passed = true, expected: [String] = [], got: [String] = []
-        for (key, value) in fields.sorted(by: { $0.key < $1.key }) where !["name", "exists"].contains(key) {
+        for (key, value) in fields.sorted(by: { $0.key < $1.key }) where !["name", "exists", "uri"].contains(key) {
             switch (key, value) {
             case ("autostart", .bool(let want)):
                 expected.append("autostart \(want)")

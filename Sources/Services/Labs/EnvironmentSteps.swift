@@ -119,7 +119,7 @@ extension LabEnvironment {
     /// How long a first boot may take under emulation (TCG) before the wait is given up.
     static let agentBound: Duration = .seconds(600)
 
-    /// Waits, at most `agentBound`, until the guest agent answers: cloud-init ran and the guest is up.
+    /// Waits, at most `agentBound`, until the guest agent answers and cloud-init has finished: the guest is up.
     func waitForAgent(_ name: String, _ places: Places) -> Step {
         let hypervisor = places.hypervisor!
         let minutes = Int(Self.agentBound.components.seconds / 60)
@@ -127,11 +127,18 @@ extension LabEnvironment {
                     command: virsh(["qemu-agent-command", name, "{\"execute\":\"guest-ping\"}"], hypervisor)) {
             let deadline = ContinuousClock.now + Self.agentBound
             while ContinuousClock.now < deadline {
-                let answered = await BlockingPool.run { (try? hypervisor.connection.domain(named: name).guestInfo(timeoutSeconds: 5)) != nil }
-                if answered { return "VM \(name)'s guest agent answers: its first boot is done" }
+                // The agent starts before cloud-init has finished (its commands run last): the boot is done when
+                // cloud-init says so (boot-finished), so that what the lab's commands make is there.
+                let done = await BlockingPool.run { () -> Bool in
+                    guard let domain = try? hypervisor.connection.domain(named: name),
+                          (try? domain.guestInfo(timeoutSeconds: 5)) != nil else { return false }
+                    let finished = try? domain.guestExec(["test", "-e", "/var/lib/cloud/instance/boot-finished"], timeoutSeconds: 30)
+                    return finished?.exitCode == 0
+                }
+                if done { return "VM \(name)'s guest agent answers and cloud-init has finished: its first boot is done" }
                 try await Task.sleep(for: .seconds(5))
             }
-            throw UserFacingError("VM \(name)'s guest agent did not answer within \(minutes) minutes: does the image have "
+            throw UserFacingError("VM \(name)'s first boot did not finish within \(minutes) minutes (its guest agent answering, cloud-init done): does the image have "
                                   + "qemu-guest-agent and cloud-init? ('virsh console \(name)', or c on it in the dashboard, shows its boot)")
         }
     }
@@ -183,6 +190,19 @@ extension LabEnvironment {
                 return "removed VM \(name) and its disk\(disks.count > 1 ? "s" : "") \(disks.joined(separator: ", "))"
                     + (also.isEmpty ? "" : " (and \(also.joined(separator: " and ")))")
             }
+        }
+    }
+
+    /// What is left of a machine that is no longer on the host: its files, and its line in the ledger.
+    func removeFiles(of name: String, _ files: [String], _ places: Places) -> Step {
+        let ledger = ledger
+        let command = files.isEmpty ? "true" : "rm -f " + files.map(ShellWords.quoted).joined(separator: " ")
+        return Step(what: "remove what is left of VM \(name)", command: command) {
+            for file in files { try? FileManager.default.removeItem(atPath: file) }
+            try ledger.forget(.machine, name)
+            // A VM that moved is not followed to its new host: what runs there is the student's to remove.
+            return "VM \(name) is not on this host (moved, or undefined by hand)"
+                + (files.isEmpty ? "; forgot it" : "; removed what up made for it here: \(files.joined(separator: ", "))")
         }
     }
 

@@ -124,7 +124,8 @@ public struct LabEnvironment: Sendable {
         var items: [Item] = []
         var networks: [String: VirtualNetwork] = [:]
         /// Machine name -> UUID, and whether it holds the baseline snapshot.
-        var machines: [String: (uuid: String, baseline: Bool, running: Bool, disk: String?)] = [:]
+        typealias Machine = (uuid: String, baseline: Bool, running: Bool, disk: String?)
+        var machines: [String: Machine] = [:]
         var containers: [String: ContainerSummary] = [:]
 
         func state(_ kind: Item.Kind, _ name: String) -> Item.State? {
@@ -272,7 +273,9 @@ public struct LabEnvironment: Sendable {
             if machine.running && (state == .missing || state == .stopped) { steps.append(startMachine(machine.name, places)) }
             // A new cloud-init machine's baseline is its booted state, so it is kept once the guest answers.
             if machine.running && state == .missing && machine.cloudInit != nil { steps.append(waitForAgent(machine.name, places)) }
-            if state == .missing || observed.machines[machine.name]?.baseline == false { steps.append(keepBaseline(machine.name, places)) }
+            if machine.keepsBaseline && (state == .missing || observed.machines[machine.name]?.baseline == false) {
+                steps.append(keepBaseline(machine.name, places))
+            }
         }
         steps += imports.map { importImage($0, places) }
         for container in world.containers {
@@ -297,12 +300,20 @@ public struct LabEnvironment: Sendable {
             default: break
             }
         }
+        let recorded = ledger.entries()
         for machine in world.machines {
-            if observed.state(.machine, machine.name) == .missing {
+            let missing = observed.state(.machine, machine.name) == .missing
+            if missing || !machine.keepsBaseline {
+                // A machine without a baseline is made anew, as a container is.
+                if !missing, let found = observed.machines[machine.name] {
+                    steps += removal(of: machine.name, found: found, recorded: recorded, places)
+                } else if let leftovers = leftovers(of: machine.name, recorded: recorded, places) {
+                    steps.append(leftovers)
+                }
                 steps.append(try makeMachine(machine, places))
                 if machine.running { steps.append(startMachine(machine.name, places)) }
                 if machine.running && machine.cloudInit != nil { steps.append(waitForAgent(machine.name, places)) }
-                steps.append(keepBaseline(machine.name, places))
+                if machine.keepsBaseline { steps.append(keepBaseline(machine.name, places)) }
             } else if observed.machines[machine.name]?.baseline == true {
                 steps.append(revertMachine(machine.name, places))
             } else {
@@ -337,23 +348,38 @@ public struct LabEnvironment: Sendable {
             if ours(.container, container.name) { steps.append(removeContainer(container.name, places)) }
         }
         for machine in world.machines.reversed() {
+            if observed.state(.machine, machine.name) == .missing, let leftovers = leftovers(of: machine.name, recorded: recorded, places) {
+                steps.append(leftovers)
+            }
             guard ours(.machine, machine.name), let found = observed.machines[machine.name] else { continue }
-            if found.running { steps.append(forceOffMachine(machine.name, places)) }
-            let entry = recorded.first { $0.kind == .machine && $0.name == machine.name }
-            // Found by its mark alone (--purge): its files where up puts them, and only those.
-            let madeHere = [machineFile(machine.name, "qcow2", places), machineFile(machine.name + "-disk1", "qcow2", places)]
-            let disk = entry?.disk ?? found.disk.flatMap { madeHere.contains($0) ? $0 : nil }
-            let seed = entry?.seed ?? (entry == nil && FileManager.default.fileExists(atPath: machineFile(machine.name + "-seed", "iso", places))
-                ? machineFile(machine.name + "-seed", "iso", places) : nil)
-            let keyPair = entry?.keyPair.map { [$0, $0 + ".pub"] } ?? []
-            steps.append(removeMachine(machine.name, files: [disk].compactMap { $0 } + (entry?.moreDisks ?? []) + [seed].compactMap { $0 }
-                                       + keyPair, places))
+            steps += removal(of: machine.name, found: found, recorded: recorded, places)
         }
         for network in world.networks.reversed() where ours(.network, network.name) {
             steps.append(removeNetwork(network.name, places))
         }
         leftAlone = observed.items.filter(\.isNotTheLabs)
         return (steps, leftAlone)
+    }
+
+    /// A machine forced off when it runs, then undefined with the files `up` made for it.
+    private func removal(of name: String, found: Observed.Machine, recorded: [EnvironmentLedger.Entry], _ places: Places) -> [Step] {
+        let entry = recorded.first { $0.kind == .machine && $0.name == name }
+        // Found by its mark alone (--purge): its files where up puts them, and only those.
+        let madeHere = [machineFile(name, "qcow2", places), machineFile(name + "-disk1", "qcow2", places)]
+        let disk = entry?.disk ?? found.disk.flatMap { madeHere.contains($0) ? $0 : nil }
+        let seed = entry?.seed ?? (entry == nil && FileManager.default.fileExists(atPath: machineFile(name + "-seed", "iso", places))
+            ? machineFile(name + "-seed", "iso", places) : nil)
+        let files = [disk].compactMap { $0 } + (entry?.moreDisks ?? []) + [seed].compactMap { $0 } + (entry?.keyPair.map { [$0, $0 + ".pub"] } ?? [])
+        return (found.running ? [forceOffMachine(name, places)] : []) + [removeMachine(name, files: files, places)]
+    }
+
+    /// The files `up` made for a machine that is gone from the host (moved to another, or undefined by hand): they
+    /// are the lab's, so `reset` and `down` remove them rather than refuse or leave them.
+    private func leftovers(of name: String, recorded: [EnvironmentLedger.Entry], _ places: Places) -> Step? {
+        guard let entry = recorded.first(where: { $0.kind == .machine && $0.name == name }) else { return nil }
+        let files = ([entry.disk].compactMap { $0 } + (entry.moreDisks ?? []) + [entry.seed].compactMap { $0 }
+                     + (entry.keyPair.map { [$0, $0 + ".pub"] } ?? [])).filter { FileManager.default.fileExists(atPath: $0) }
+        return removeFiles(of: name, files, places)
     }
 
     /// Forgets the ledger once nothing it lists is left (after a complete `down`).

@@ -109,6 +109,7 @@ extension Hypervisor {
             checks.append(stateCheck(vm.name, state: state, mode: chosenMode))
             checks.append(try nameCheck(vm, on: destination))
             checks.append(try hostDeviceCheck(domain))
+            checks.append(try snapshotCheck(domain))
             checks.append(try cpuCheck(domain, on: destination))
             let details = try domain.details()
             checks += try networkChecks(details, on: destination)
@@ -221,6 +222,17 @@ extension Hypervisor {
         return .ok("host devices", "none")
     }
 
+    /// libvirt keeps a VM's snapshot list on its host and refuses to move a VM that has one.
+    private func snapshotCheck(_ domain: Domain) throws -> MigrationCheck {
+        let names = try domain.snapshots().map(\.name)
+        guard names.isEmpty else {
+            return .blocker("snapshots", "\(domain.name) has \(names.count) snapshot\(names.count == 1 ? "" : "s") "
+                            + "(\(names.prefix(3).joined(separator: ", "))\(names.count > 3 ? ", …" : "")); libvirt moves no VM with snapshots: "
+                            + "delete them first (virsh snapshot-delete \(domain.name) NAME)")
+        }
+        return .ok("snapshots", "none")
+    }
+
     private func cpuCheck(_ domain: Domain, on destination: Hypervisor) throws -> MigrationCheck {
         switch try domain.guestCPU() {
         case .hypervisorDefault:
@@ -251,11 +263,19 @@ extension Hypervisor {
     }
 
     private func diskChecks(_ details: DomainDetails, on destination: Hypervisor, copyStorage: Bool) throws -> [MigrationCheck] {
-        try details.disks.filter { $0.device == "disk" }.compactMap { disk -> MigrationCheck? in
+        try details.disks.compactMap { disk -> MigrationCheck? in
             guard let path = disk.source else { return nil }
-            let subject = "disk \(disk.target)"
+            let subject = "\(disk.device) \(disk.target)"
             let there = try destination.connection.sight(ofDisk: path)
             let directory = (path as NSString).deletingLastPathComponent
+            if disk.device != "disk" || disk.readOnly {
+                // libvirt copies writable disks only: a CD-ROM's image (a cloud-init seed) must be there already.
+                if there.isSeen { return .ok(subject, "\(path) is there too") }
+                let remedy = "copy it to the same path there, or eject it (virsh change-media \(details.name) \(disk.target) --eject --live --config)"
+                if there.pool != nil { return .blocker(subject, "\(path) is not on \(destination.uri) and is never copied: " + remedy) }
+                return .warning(subject, "whether \(destination.uri) has \(path) is unknown (no storage pool there holds "
+                                + "\(directory)), and it is never copied: the move fails without it; " + remedy)
+            }
             if !copyStorage {
                 if there.isSeen { return .ok(subject, "\(path) is on storage both hosts see") }
                 if there.pool != nil {

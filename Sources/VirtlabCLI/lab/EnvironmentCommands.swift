@@ -10,15 +10,18 @@ extension LabCommand {
             commandName: "up", abstract: "Make the lab's environment: what is missing, started where it should run.",
             discussion: "Idempotent: run it again and it makes only what is still missing (nothing twice). Each new "
                 + "machine's state is kept as a snapshot (virtlab-baseline) that 'lab reset' returns to; a machine with "
-                + "cloud-init is waited for (at most 10 minutes) until its guest agent answers, so its baseline is the "
+                + "cloud-init is waited for (at most 10 minutes) until its guest agent answers and cloud-init has finished, so its baseline is the "
                 + "booted guest. Refused before anything is made: a name taken by something the lab did not make (its "
-                + "owner named), a missing image, appliance, network or key, and memory or disk space the host lacks.")
+                + "owner named), a requirement of the lab this host does not meet, a missing image, appliance, network or key, and "
+                + "memory or disk space the host lacks.")
         @OptionGroup var selection: Selection
         @OptionGroup var explain: ExplainOption
 
         func run() async throws {
             let environment = try LabEnvironment(try selection.work())
             try await environment.withPlaces(uri: selection.uri, doing: "bring up \(environment.labID)") { places in
+                // Nothing is made for a lab that cannot run here (a second host it needs, say); --explain only shows.
+                if !explain.explain { _ = try await selection.prepare() }
                 let steps = try await environment.upPlan(places)
                 guard !steps.isEmpty || explain.explain else {
                     return print("\(environment.labID)'s environment is up as declared; nothing to do")
