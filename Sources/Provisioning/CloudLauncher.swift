@@ -121,7 +121,7 @@ public struct CloudLauncher {
         return DomainBlueprint(name: spec.name, uuid: uuid, memoryMiB: spec.memoryMiB, vcpus: spec.vcpus,
                                accelerator: spec.accelerator, os: os, metadata: InstanceMetadata(user: spec.user).xml,
                                disks: [.init(path: overlay, format: "qcow2", target: "vda"),
-                                       .init(path: seed, format: "raw", target: "sda", cdrom: true)],
+                                       .init(path: seed, format: "raw", target: "hdc", cdrom: true)],
                                networks: [spec.network]).xml
     }
 }
@@ -155,13 +155,10 @@ struct DomainBlueprint {
         let disks = self.disks.map { disk in
             disk.cdrom
                 ? "<disk type='file' device='cdrom'><driver name='qemu' type='\(x(disk.format))'/><source file='\(x(disk.path))'/>"
-                    + "<target dev='\(x(disk.target))' bus='scsi'/><readonly/></disk>"
+                    + "<target dev='\(x(disk.target))' bus='ide'/><readonly/></disk>"
                 : "<disk type='file' device='disk'><driver name='qemu' type='\(x(disk.format))'/><source file='\(x(disk.path))'/>"
                     + "<target dev='\(x(disk.target))' bus='virtio'/></disk>"
         }.joined(separator: "\n    ")
-            // A CD-ROM (the cloud-init seed) on virtio-scsi, not IDE: the guest polls a CD-ROM all the time, and an IDE
-            // transfer caught by a live migration has hung TCG guests on the destination.
-            + (self.disks.contains(where: \.cdrom) ? "\n    <controller type='scsi' model='virtio-scsi'/>" : "")
         let nics = networks.map { network in
             network.map { "<interface type='network'><source network='\(x($0))'/><model type='virtio'/></interface>" }
                 ?? "<interface type='user'><model type='virtio'/></interface>"

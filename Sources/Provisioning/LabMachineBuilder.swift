@@ -92,7 +92,7 @@ public struct LabMachineBuilder {
             if let seed = spec.seed, let seedPath = spec.seedPath {
                 leftovers.add(seedPath)
                 try seed.write(to: seedPath, tools: tools)
-                disks.append(.init(path: seedPath, format: "raw", target: "sda", cdrom: true))
+                disks.append(.init(path: seedPath, format: "raw", target: "hdc", cdrom: true))
             }
             let uuid = UUID().uuidString.lowercased()
             // An image without a boot loader (a debootstrap-built cloud image) boots the kernel kept beside it.
