@@ -193,8 +193,8 @@ public struct AppState: Sendable {
     /// Seconds between refreshes.
     public var refreshInterval: Double
     public var status: StatusMessage?
-    /// What a migration under way is doing, nil when none runs (Esc then cancels it).
-    public internal(set) var migrating: String?
+    /// The migration under way, nil when none runs (Esc then cancels it).
+    public internal(set) var migrating: MigrationUnderWay?
     /// The dialog open over the panes, if any: it takes the keys until it closes.
     public var modal: (any Dialog)?
     public var themeName: String
@@ -255,4 +255,12 @@ public struct OpenLab: Sendable, Equatable {
         self.id = id
         self.step = step
     }
+}
+
+/// VMs moving to another host, one at a time: libvirt's latest figures for the one moving now, shown in the status bar
+/// and in each moving VM's detail.
+public struct MigrationUnderWay: Sendable, Equatable {
+    public let vms: [MachineKey]
+    public let destination: String
+    public internal(set) var figures: String
 }

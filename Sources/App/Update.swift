@@ -85,7 +85,7 @@ private func route(_ state: inout AppState, _ message: Message) -> [Effect] {
         return refreshNow(&state)
     case .migrationProgress(let text):
         guard state.migrating != nil else { return [] }
-        state.migrating = text
+        state.migrating?.figures = text
         setStatus(&state, text + "  (Esc cancels)", .info)
         return []
     case .migrationEnded(let text, let failed):

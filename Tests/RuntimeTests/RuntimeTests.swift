@@ -84,12 +84,18 @@ import TermUI
         let home = FakeMachines(slowMigration: moving)
         let other = FakeMachines(uri: "qemu+ssh://pc02/system", prefix: "pc02-")
         let app = RunningDashboard(machines: home, hosts: [other], delay: 0.5)
-        #expect(await app.terminal.shows("web1"))
+        // Both hosts listed, then the first row (this host's build): which host answers first varies.
+        #expect(await eventually("both hosts' VMs are listed") {
+            let screen = app.terminal.screen
+            return screen.contains(" web1 ") && screen.contains("pc02-web1")
+        })
+        app.terminal.press(.character("g"))
         #expect(await app.terminal.shows("UUID 3333"), "a VM is selected")
         app.terminal.press(.character("m"))
         #expect(await app.terminal.shows("from test:///fake to"), "the other watched hosts are offered: \(app.terminal.screen)")
         app.terminal.press(.enter)
         #expect(await app.terminal.shows("50%, 64 MiB of 128 MiB"), "libvirt's figures in the status bar: \(app.terminal.screen.split(separator: "\n").suffix(3))")
+        #expect(await app.terminal.shows("MOVE to qemu+ssh://pc02/system: "), "and in the moving VM's detail: \(app.terminal.screen)")
         app.terminal.press(.character("m"))
         #expect(await app.terminal.shows("a migration is under way (Esc cancels it)"), "keys answer during the move")
         app.terminal.press(.escape)
@@ -97,6 +103,22 @@ import TermUI
         app.terminal.press(.character("7"))
         #expect(await app.terminal.shows("failed"), "the Log keeps the cancelled move")
         moving.open()
+        #expect(await app.quit())
+    }
+
+    /// `m` in the Hosts pane moves every running VM of the selected host (evacuate): the same dialog and move.
+    @Test func aHostIsEvacuatedFromTheHostsPane() async {
+        let home = FakeMachines()
+        let other = FakeMachines(uri: "qemu+ssh://pc02/system", prefix: "pc02-")
+        let app = RunningDashboard(machines: home, hosts: [other], delay: 0.5)
+        #expect(await app.terminal.shows("web1"))
+        app.terminal.press(.character("8"))
+        #expect(await app.terminal.shows("VMS UP"))
+        app.terminal.press(.character("m"))
+        #expect(await app.terminal.shows("Move web1 from test:///fake to"), "the running VM only: \(app.terminal.screen)")
+        app.terminal.press(.enter)
+        #expect(await app.terminal.shows("moved web1 to qemu+ssh://pc02/system"))
+        #expect(home.calls.actedOn == ["migrate web1 to qemu+ssh://pc02/system"])
         #expect(await app.quit())
     }
 

@@ -31,6 +31,16 @@ enum HostsPane: PaneFeature {
             state.schedule.links[uri]?.reconnectAt = state.now
             return []
         },
+        key("evacuate", [.character("m")], "move every running VM of this host to another watched one (evacuate; Esc cancels)",
+            footer: "evacuate", mutates: true) { state in
+            let uri = state.selectedHost
+            guard let snapshot = state.snapshots[uri] else {
+                return refuse(&state, "\(state.hostLabel(uri)) has not answered: its VMs are not known")
+            }
+            let running = snapshot.machines.filter(\.state.isActive).map { MachineRef($0.key, $0.name) }
+            guard !running.isEmpty else { return refuse(&state, "\(state.hostLabel(uri)) runs no VM: nothing to move") }
+            return MigrateDialog.offer(&state, running)
+        },
     ]
 
     static func move(_ state: inout AppState, by delta: Int) -> [Effect] {

@@ -89,19 +89,7 @@ enum MachinesPane: PaneFeature {
         },
         key("migrate", [.character("m")], "move to another watched host (live when running; Esc cancels)",
             mutates: true) { state in
-            withTargets(&state) { state, targets in
-                let sources = Set(targets.map(\.key.connection))
-                guard sources.count == 1, let source = sources.first else {
-                    return refuse(&state, "the marked VMs are on \(sources.count) hosts: mark VMs of one host to move them")
-                }
-                let destinations = state.connections.filter { $0 != source }
-                guard !destinations.isEmpty else {
-                    return refuse(&state, "no other host to move to: watch two (virtlab --uri HOST1 --uri HOST2)")
-                }
-                guard state.migrating == nil else { return refuse(&state, "a migration is under way (Esc cancels it)") }
-                state.modal = MigrateDialog(targets: targets, destinations: destinations)
-                return []
-            }
+            withTargets(&state) { state, targets in MigrateDialog.offer(&state, targets) }
         },
         key("xml", [.character("x")], "domain XML") { state in
             withSelected(&state) { _, machine in [.fetchXML(machine.key, name: machine.name)] }
@@ -269,6 +257,10 @@ private func drawMachineDetail(_ buffer: inout Buffer, _ rect: Rect, _ machine: 
     line([.init("UUID ", label), .init(machine.key.uuid, text)])
     if let lab = state.lab(ofMachine: machine.name) {
         line([.init("Lab  ", label), .init("made by \(lab)'s environment", text), .init(" · 4: the lab, r resets it", label)])
+    }
+    if let move = state.migrating, move.vms.contains(machine.key) {
+        line([.init("MOVE ", label), .init("to \(move.destination): ", text), .init(move.figures, theme[.statusWarning]),
+              .init(" · Esc cancels", label)])
     }
     let gaugeWidth = max(4, min(30, area.width - 30))
     if y < area.maxY {

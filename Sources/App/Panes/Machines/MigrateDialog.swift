@@ -11,6 +11,22 @@ public struct MigrateDialog: Dialog, Equatable {
         (self.targets, self.destinations) = (targets, destinations)
     }
 
+    /// Opens the dialog for VMs of one host (the Machines pane's selected or marked ones, the Hosts pane's running
+    /// ones), or says why not.
+    static func offer(_ state: inout AppState, _ targets: [MachineRef]) -> [Effect] {
+        let sources = Set(targets.map(\.key.connection))
+        guard sources.count == 1, let source = sources.first else {
+            return refuse(&state, "the marked VMs are on \(sources.count) hosts: mark VMs of one host to move them")
+        }
+        let destinations = state.connections.filter { $0 != source }
+        guard !destinations.isEmpty else {
+            return refuse(&state, "no other host to move to: watch two (virtlab --uri HOST1 --uri HOST2)")
+        }
+        guard state.migrating == nil else { return refuse(&state, "a migration is under way (Esc cancels it)") }
+        state.modal = MigrateDialog(targets: targets, destinations: destinations)
+        return []
+    }
+
     public func handle(_ key: Key, in state: inout AppState) -> [Effect] {
         var next = self
         switch key {
@@ -22,8 +38,9 @@ public struct MigrateDialog: Dialog, Equatable {
         case .enter:
             state.modal = nil
             let names = targets.map(\.name).joined(separator: ", ")
-            state.migrating = "moving \(names) to \(destinations[selected])…"
-            setStatus(&state, state.migrating! + "  (Esc cancels)", .info)
+            let started = "moving \(names) to \(destinations[selected])…"
+            state.migrating = MigrationUnderWay(vms: targets.map(\.key), destination: destinations[selected], figures: started)
+            setStatus(&state, started + "  (Esc cancels)", .info)
             return [.migrate(targets, to: destinations[selected])]
         default: break
         }
