@@ -125,6 +125,8 @@ public enum Effect: Sendable, Equatable {
     /// under way (the VM runs on where it was) and the ones after it.
     case migrate([MachineRef], to: String)
     case cancelMigration
+    /// Starts, on each of `standbys`, the copies kept there of the VMs protected away from the lost host `home`.
+    case recover(lostHome: String, standbys: [String])
     /// One action for each of several VMs, one after the other; the refused ones are only logged.
     case performMany(MachineAction, [MachineRef], refused: [MachineRefusal])
     case performOnContainer(ContainerAction, MachineKey, name: String)

@@ -187,6 +187,12 @@ public actor DashboardRuntime {
             }
         case .migrate(let targets, let destination): migrate(targets, to: destination)
         case .cancelMigration: migrationTask.withLock { $0?.cancel() }
+        case .recover(let home, let standbys):
+            for standby in standbys {
+                let logged = (connection: standby, what: "recover the VMs protected away from \(home)",
+                              command: "virtlab failover watch --uri \(standby) --after 0 --once")
+                onMachines(link(standby), logged: logged) { .actionFinished(try $0.recover(lostHome: home)) }
+            }
         case .perform(let action, let key, let name):
             onMachines(link(key.connection), logged: logged) { .actionFinished(try $0.perform(action, key, name: name)) }
         case .performMany(let action, let targets, let refused): performMany(action, targets, refused: refused)

@@ -26,6 +26,9 @@ public protocol MachinePort: AnyObject, Sendable {
     /// as the copy does, and the task's cancellation cancels the move (the VM runs on where it was).
     func migrate(_ key: MachineKey, name: String, to destination: String,
                  progress: @escaping @Sendable (String) -> Void) async throws -> String
+    /// Starts this host's standby copies of the VMs protected away from `home`, a lost host (`vm recover` for each),
+    /// each only where the disk locks let it; returns the line for the status bar, throws when one was refused.
+    func recover(lostHome home: String) throws -> String
     /// Starts, stops, deletes a network or changes its autostart; returns the line for the status bar.
     func perform(_ action: NetworkAction, network name: String) throws -> String
     /// Defines a network from what the user typed, checked as `virtlab net create` checks it; returns the line for

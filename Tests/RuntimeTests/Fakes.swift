@@ -271,6 +271,11 @@ final class FakeMachines: MachinePort, @unchecked Sendable {
         return "\(action.verb) \(name): done"
     }
 
+    func recover(lostHome home: String) throws -> String {
+        record { $0.actedOn.append("recover from \(home)") }
+        return "started \(prefix)db on \(uri): its home \(home) is lost"
+    }
+
     func migrate(_ key: MachineKey, name: String, to destination: String,
                  progress: @escaping @Sendable (String) -> Void) async throws -> String {
         record { $0.actedOn.append("migrate \(name) to \(destination)") }

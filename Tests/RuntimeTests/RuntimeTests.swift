@@ -122,6 +122,30 @@ import TermUI
         #expect(await app.quit())
     }
 
+    /// `v` on a lost host in the Hosts pane asks every host that answers to start its standby copies of the lost
+    /// host's protected VMs; on a host that answers it is refused.
+    @Test func aLostHostsProtectedVMsAreRecoveredFromTheHostsPane() async {
+        let standby = FakeMachines(uri: "qemu+ssh://pc02/system", prefix: "pc02-")
+        let gone = FakeMachines(uri: "qemu+ssh://pc03/system", prefix: "pc03-", failConnects: 1000)
+        let app = RunningDashboard(hosts: [standby, gone], backoff: .init(first: 0.2, limit: 0.4), delay: 0.5)
+        #expect(await app.terminal.shows("LOST: pc03"))
+        app.terminal.press(.character("8"))
+        #expect(await app.terminal.shows("VMS UP"))
+        app.terminal.press(.character("v"))
+        #expect(await app.terminal.shows("is not lost: its VMs run there"), "the first host answers")
+        app.terminal.press(.character("j"), .character("j"))
+        #expect(await app.terminal.shows("Recover    v starts its protected VMs"), "offered on the lost host: \(app.terminal.screen)")
+        app.terminal.press(.character("v"))
+        #expect(await eventually("every host that answers is asked") {
+            standby.calls.actedOn == ["recover from qemu+ssh://pc03/system"]
+                && app.machines.calls.actedOn == ["recover from qemu+ssh://pc03/system"]
+        })
+        #expect(gone.calls.actedOn.isEmpty)
+        app.terminal.press(.character("7"))
+        #expect(await app.terminal.shows("started pc02-db on qemu+ssh://pc02/system"), "the Log keeps each host's line: \(app.terminal.screen)")
+        #expect(await app.quit())
+    }
+
     @Test func theClassGradesWithoutStallingTheKeys() async {
         let grading = Gate()
         let classroom = FakeClass(grading: grading)

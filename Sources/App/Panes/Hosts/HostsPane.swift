@@ -41,6 +41,21 @@ enum HostsPane: PaneFeature {
             guard !running.isEmpty else { return refuse(&state, "\(state.hostLabel(uri)) runs no VM: nothing to move") }
             return MigrateDialog.offer(&state, running)
         },
+        key("recover", [.character("v")], "start a lost host's protected VMs on their standby hosts (vm recover)",
+            footer: "recover", mutates: true) { state in
+            let uri = state.selectedHost
+            guard case .lost? = state.links[uri] else {
+                return refuse(&state, "\(state.hostLabel(uri)) is not lost: its VMs run there (m moves them)")
+            }
+            let standbys = state.connections.filter { other in
+                guard other != uri else { return false }
+                if case .lost? = state.links[other] { return false }
+                return true
+            }
+            guard !standbys.isEmpty else { return refuse(&state, "no other host answers to start them on") }
+            setStatus(&state, "starting the VMs protected away from \(state.hostLabel(uri))…", .info)
+            return [.recover(lostHome: uri, standbys: standbys)]
+        },
     ]
 
     static func move(_ state: inout AppState, by delta: Int) -> [Effect] {
@@ -75,6 +90,7 @@ enum HostsPane: PaneFeature {
             if case .lost(let message, let retryAt)? = state.links[uri] {
                 lines.append("Lost       \(message)")
                 lines.append("Retry in   \(max(0, Int((retryAt - state.now).rounded(.up))))s")
+                lines.append("Recover    v starts its protected VMs on their standby hosts, where no disk is held")
             }
             if let snapshot = state.snapshots[uri] {
                 let host = snapshot.host
