@@ -20,7 +20,9 @@ private func route(_ state: inout AppState, _ message: Message) -> [Effect] {
         if let status = state.status, status.expiresAt <= now { state.status = nil }
         return []
     case .snapshot(let snapshot):
-        return absorb(&state, snapshot)
+        let first = state.snapshot == nil
+        let effects = absorb(&state, snapshot)
+        return first && state.snapshot != nil ? effects + readEveryEnvironment(state) : effects
     case .engineSnapshot(let snapshot):
         if let previous = state.engineSnapshot {
             state.containerRates = Rates.between(previous, snapshot, cores: state.snapshot?.host.cpus ?? 1)

@@ -231,6 +231,25 @@ import TermUI
         #expect(state.status?.text == "this step asks no questions: do what it says, then c checks it")
     }
 
+    /// Reading the labs' environments opens libvirt once per lab: it waits for the first machine list.
+    @Test func theEnvironmentsAreReadOnceTheMachinesAreListed() throws {
+        let world = try #require(LabLoader.parse("""
+            id: world
+            title: A lab with its own world
+            environment:
+              machines: [{name: "w-vm", memory: 64M, disk: 16M}]
+            steps:
+              - {id: s, title: S, instructions: I, checks: [{id: c, title: C, command: {run: ["true"]}}]}
+            """, file: "world.yaml").lab)
+        var state = AppState(uri: DashboardFixture.uri, isDemo: false, readOnly: false)
+        _ = update(&state, .reconnected(connection: DashboardFixture.uri))
+        #expect(update(&state, .labsLoaded(LabShelf(labs: [world, Self.lab], parameters: [:], progress: [:], problems: []))).isEmpty)
+        let listed = update(&state, .snapshot(DashboardFixture.snapshot(at: 10, scale: 1)))
+        #expect(listed.contains(.readLabEnvironment(id: "world")) && !listed.contains(.readLabEnvironment(id: Self.lab.id)))
+        #expect(!update(&state, .snapshot(DashboardFixture.snapshot(at: 12, scale: 2))).contains(.readLabEnvironment(id: "world")),
+                "once only")
+    }
+
     @Test func aLabsEnvironmentShowsHowEachItemStandsAndIsChangedAfterAConfirmation() throws {
         let world = try #require(LabLoader.parse("""
             id: world

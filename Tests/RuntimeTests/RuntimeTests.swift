@@ -142,7 +142,12 @@ import TermUI
         })
         #expect(gone.calls.actedOn.isEmpty)
         app.terminal.press(.character("7"))
-        #expect(await app.terminal.shows("started pc02-db on qemu+ssh://pc02/system"), "the Log keeps each host's line: \(app.terminal.screen)")
+        #expect(await eventually("the Log has a row for each host asked, with what it started") {
+            let screen = app.terminal.screen
+            return screen.contains("virtlab failover watch --uri test:///fake --after 0 --once")
+                && screen.contains("virtlab failover watch --uri qemu+ssh://pc02/system --after 0 --once")
+                && screen.contains("Result   started ")
+        }, "\(app.terminal.screen)")
         #expect(await app.quit())
     }
 

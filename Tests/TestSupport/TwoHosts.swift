@@ -52,6 +52,14 @@ public final class TwoHosts: Sendable {
         _ = try? await Run.command([TwoHosts.script, "stop-daemon", directory, host == a ? "a" : "b"])
     }
 
+    /// Starts a stopped libvirtd again: it finds the guests that ran on without it.
+    public func startDaemon(of host: String) async throws {
+        let result = try await Run.command([TwoHosts.script, "start-daemon", directory, host == a ? "a" : "b"])
+        guard result.status == 0 else {
+            throw QEMUTestGuest.Unavailable(description: "LOUD: the daemon of \(host) did not start again: \(result.stderr)")
+        }
+    }
+
     /// A qcow2 disk of its own for a guest: on the shared storage, or on `host`'s own images directory.
     public func makeDisk(_ name: String, onlyOn host: String? = nil, size: String = "16M") async throws -> String {
         let path = host.map { "\(directory)/\($0 == a ? "a" : "b")/lib/images/\(name).qcow2" }

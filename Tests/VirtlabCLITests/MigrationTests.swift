@@ -83,6 +83,43 @@ import VirtKit
         await hosts.down()
     }
 
+    /// The source's libvirtd lost while the memory is copied: the move fails in one line, the destination keeps
+    /// nothing, and once that daemon is back the VM runs where it was — on one host only, never lost.
+    @Test func aMoveWhoseSourceDaemonIsLostLeavesTheVMOnItsHost() async throws {
+        let hosts = try await TwoHosts.up()
+        do {
+            let (a, b) = (try Hypervisor(uri: hosts.a, readOnly: false), try Hypervisor(uri: hosts.b, readOnly: false))
+            let name = "vlmig-lost"
+            let vm = try await start(name, on: a, hosts: hosts)
+            let plan = a.migrationPlan(vm, to: b, mode: .live, bandwidthMiBPerSecond: 1, unsafe: true)
+            let seen = Progress()
+            let move = Task { try await a.migrate(vm, to: b, as: plan, interval: .milliseconds(200)) { seen.add($0) } }
+            let copying = await eventually(timeout: .seconds(120)) { seen.last?.dataProcessedBytes ?? 0 > 0 }
+            #expect(copying, "libvirt reported no progress of the move")
+            await hosts.stopDaemon(of: hosts.a)
+            let outcome = await move.result
+            guard case .failure(let error as MigrationFailed) = outcome else {
+                Issue.record("the move ended as \(outcome) when its source daemon was lost")
+                throw CancellationError()
+            }
+            #expect(!error.cancelled && error.description.hasPrefix("migration of \(name) failed: ")
+                    && !error.description.contains("\n"), "\(error)")
+            let nothingThere = await eventually { (try? b.vm(named: name)) == nil }
+            #expect(nothingThere, "the destination kept the VM")
+            try await hosts.startDaemon(of: hosts.a)
+            let back = await eventually(timeout: .seconds(120)) {
+                let again = try Hypervisor(uri: hosts.a, readOnly: true)
+                return try again.vm(named: name).isRunning(on: again)
+            }
+            #expect(back, "the VM does not run on its host once the daemon is back")
+            #expect((try? b.vm(named: name)) == nil, "and it is on one host only")
+        } catch {
+            await hosts.down()
+            throw error
+        }
+        await hosts.down()
+    }
+
     /// Every running VM of a host moved in one command, one row each; the one whose network the destination lacks
     /// is named with the reason and stays, and the others still go.
     @Test func evacuatingAHostMovesEveryRunningVMAndNamesTheOneThatCannot() async throws {

@@ -79,9 +79,11 @@ func moveInLabs(_ state: inout AppState, by delta: Int) {
     }
 }
 
-/// Every lab's environment is read when the labs load, so the machines list can say which VMs a lab made.
+/// Every lab's environment is read, so the machines list can say which VMs a lab made — once the list is on screen:
+/// each read opens libvirt and the engine, and never holds up the first list.
 func readEveryEnvironment(_ state: AppState) -> [Effect] {
-    state.labs.filter { $0.environment != nil }.map { .readLabEnvironment(id: $0.id) }
+    guard state.snapshot != nil else { return [] }
+    return state.labs.filter { $0.environment != nil }.map { .readLabEnvironment(id: $0.id) }
 }
 
 /// The selected lab's environment is read again when it is selected, so the detail shows how it stands now.
@@ -98,7 +100,7 @@ func absorbLab(_ state: inout AppState, _ message: Message) -> [Effect] {
         state.labProgress = shelf.progress
         state.labQuestions = shelf.questions
         state.labProblems = shelf.problems
-        return readEveryEnvironment(state)
+        return readEveryEnvironment(state)  // or with the first snapshot, when it comes after
     case .labAnswered(let lab, let questions):
         state.labQuestions[lab] = questions
     case .labStarted(let id, let unmet):
