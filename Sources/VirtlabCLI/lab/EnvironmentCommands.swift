@@ -18,10 +18,14 @@ extension LabCommand {
         @OptionGroup var explain: ExplainOption
 
         func run() async throws {
-            let environment = try LabEnvironment(try selection.work())
+            let work = try selection.work()
+            let environment = try LabEnvironment(work)
             try await environment.withPlaces(uri: selection.uri, doing: "bring up \(environment.labID)") { places in
                 // Nothing is made for a lab that cannot run here (a second host it needs, say); --explain only shows.
-                if !explain.explain { _ = try await selection.prepare() }
+                let unmet = explain.explain ? [] : await work.unmet()
+                guard unmet.isEmpty else {
+                    throw UserFacingError("lab '\(work.lab.id)' cannot run here: \(unmet.joined(separator: "; ")); nothing was changed")
+                }
                 let steps = try await environment.upPlan(places)
                 guard !steps.isEmpty || explain.explain else {
                     return print("\(environment.labID)'s environment is up as declared; nothing to do")
