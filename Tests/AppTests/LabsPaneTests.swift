@@ -231,9 +231,9 @@ import TermUI
         #expect(state.status?.text == "this step asks no questions: do what it says, then c checks it")
     }
 
-    /// Reading the labs' environments opens libvirt once per lab: it waits for the first machine list.
-    @Test func theEnvironmentsAreReadOnceTheMachinesAreListed() throws {
-        let world = try #require(LabLoader.parse("""
+    /// A lab with an environment of its own: one machine.
+    static func world() throws -> Lab {
+        try #require(LabLoader.parse("""
             id: world
             title: A lab with its own world
             environment:
@@ -241,6 +241,11 @@ import TermUI
             steps:
               - {id: s, title: S, instructions: I, checks: [{id: c, title: C, command: {run: ["true"]}}]}
             """, file: "world.yaml").lab)
+    }
+
+    /// Reading the labs' environments opens libvirt once per lab: it waits for the first machine list.
+    @Test func theEnvironmentsAreReadOnceTheMachinesAreListed() throws {
+        let world = try Self.world()
         var state = AppState(uri: DashboardFixture.uri, isDemo: false, readOnly: false)
         _ = update(&state, .reconnected(connection: DashboardFixture.uri))
         #expect(update(&state, .labsLoaded(LabShelf(labs: [world, Self.lab], parameters: [:], progress: [:], problems: []))).isEmpty)
@@ -251,14 +256,7 @@ import TermUI
     }
 
     @Test func aLabsEnvironmentShowsHowEachItemStandsAndIsChangedAfterAConfirmation() throws {
-        let world = try #require(LabLoader.parse("""
-            id: world
-            title: A lab with its own world
-            environment:
-              machines: [{name: "w-vm", memory: 64M, disk: 16M}]
-            steps:
-              - {id: s, title: S, instructions: I, checks: [{id: c, title: C, command: {run: ["true"]}}]}
-            """, file: "world.yaml").lab)
+        let world = try Self.world()
         var state = DashboardFixture.state()
         let effects = update(&state, .labsLoaded(LabShelf(labs: [world, Self.lab], parameters: [:], progress: [:], problems: [])))
         #expect(effects == [.readLabEnvironment(id: "world")], "the selected lab's environment is read when the labs load")

@@ -59,13 +59,7 @@ import VirtKit
         do {
             let (a, b) = (try Hypervisor(uri: hosts.a, readOnly: false), try Hypervisor(uri: hosts.b, readOnly: false))
             let name = "vlmig-cancel"
-            let vm = try await start(name, on: a, hosts: hosts)
-            let plan = a.migrationPlan(vm, to: b, mode: .live, bandwidthMiBPerSecond: 1, unsafe: true)
-            #expect(plan.canGo, "\(plan.checks)")
-            let seen = Progress()
-            let move = Task { try await a.migrate(vm, to: b, as: plan, interval: .milliseconds(200)) { seen.add($0) } }
-            let copying = await eventually(timeout: .seconds(120)) { seen.last?.dataProcessedBytes ?? 0 > 0 }
-            #expect(copying, "libvirt reported no progress of the move")
+            let move = try await slowMoveUnderWay(name, from: a, to: b, hosts: hosts)
             move.cancel()
             let outcome = await move.result
             guard case .failure(let error as MigrationFailed) = outcome else {
@@ -90,12 +84,7 @@ import VirtKit
         do {
             let (a, b) = (try Hypervisor(uri: hosts.a, readOnly: false), try Hypervisor(uri: hosts.b, readOnly: false))
             let name = "vlmig-lost"
-            let vm = try await start(name, on: a, hosts: hosts)
-            let plan = a.migrationPlan(vm, to: b, mode: .live, bandwidthMiBPerSecond: 1, unsafe: true)
-            let seen = Progress()
-            let move = Task { try await a.migrate(vm, to: b, as: plan, interval: .milliseconds(200)) { seen.add($0) } }
-            let copying = await eventually(timeout: .seconds(120)) { seen.last?.dataProcessedBytes ?? 0 > 0 }
-            #expect(copying, "libvirt reported no progress of the move")
+            let move = try await slowMoveUnderWay(name, from: a, to: b, hosts: hosts)
             await hosts.stopDaemon(of: hosts.a)
             let outcome = await move.result
             guard case .failure(let error as MigrationFailed) = outcome else {
@@ -273,6 +262,20 @@ import VirtKit
         let made = try await Run.command(["virsh", "-c", hosts.a, "net-create", file])
         #expect(made.status == 0, "\(made.stderr)")
         return network
+    }
+
+    /// A live move of a new guest held to 1 MiB/s (so it is still copying when the test acts), once libvirt has
+    /// reported data copied.
+    private func slowMoveUnderWay(_ name: String, from a: Hypervisor, to b: Hypervisor,
+                                  hosts: TwoHosts) async throws -> Task<MigrationOutcome, Error> {
+        let vm = try await start(name, on: a, hosts: hosts)
+        let plan = a.migrationPlan(vm, to: b, mode: .live, bandwidthMiBPerSecond: 1, unsafe: true)
+        #expect(plan.canGo, "\(plan.checks)")
+        let seen = Progress()
+        let move = Task { try await a.migrate(vm, to: b, as: plan, interval: .milliseconds(200)) { seen.add($0) } }
+        let copying = await eventually(timeout: .seconds(120)) { seen.last?.dataProcessedBytes ?? 0 > 0 }
+        #expect(copying, "libvirt reported no progress of the move")
+        return move
     }
 
     private func start(_ name: String, on host: Hypervisor, hosts: TwoHosts) async throws -> VM {

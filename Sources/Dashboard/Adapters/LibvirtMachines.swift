@@ -117,16 +117,15 @@ final class LibvirtMachines: MachinePort {
     }
 
     func recover(lostHome home: String) throws -> String {
-        let (started, refused) = try translated { () -> ([String], [String]) in
+        let (hostURI, started, refused) = try translated { () -> (String, [String], [String]) in
             let host = try host()
             var started: [String] = [], refused: [String] = []
             for copy in try host.protectedVMs() where copy.mark.home == home && !copy.running {
                 do { started.append(try host.recover(copy.name)) } catch { refused.append(UserMessage.line(for: error)) }
             }
             link.withLock { $0?.inventory.invalidateSlowLists() }
-            return (started, refused)
+            return (host.uri, started, refused)
         }
-        let hostURI = (try? host().uri) ?? "this host"
         guard refused.isEmpty else { throw PortError((refused + started).joined(separator: "; ")) }
         return started.isEmpty ? "\(hostURI) keeps no standby copy of a VM from \(home)" : started.joined(separator: "; ")
     }

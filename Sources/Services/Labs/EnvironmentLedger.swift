@@ -14,6 +14,11 @@ struct EnvironmentLedger: Sendable {
         var moreDisks: [String]?
         var seed: String?
         var keyPair: String?
+
+        /// Every file `up` made for a machine: its disks, its seed, its key pair.
+        var files: [String] {
+            [disk].compactMap { $0 } + (moreDisks ?? []) + [seed].compactMap { $0 } + (keyPair.map { [$0, $0 + ".pub"] } ?? [])
+        }
     }
 
     let file: String

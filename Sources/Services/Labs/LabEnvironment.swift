@@ -363,13 +363,17 @@ public struct LabEnvironment: Sendable {
 
     /// A machine forced off when it runs, then undefined with the files `up` made for it.
     private func removal(of name: String, found: Observed.Machine, recorded: [EnvironmentLedger.Entry], _ places: Places) -> [Step] {
-        let entry = recorded.first { $0.kind == .machine && $0.name == name }
-        // Found by its mark alone (--purge): its files where up puts them, and only those.
+        // Where the ledger names no disk (or the machine was found by its mark alone, --purge): its files where up
+        // puts them, and only those.
         let madeHere = [machineFile(name, "qcow2", places), machineFile(name + "-disk1", "qcow2", places)]
-        let disk = entry?.disk ?? found.disk.flatMap { madeHere.contains($0) ? $0 : nil }
-        let seed = entry?.seed ?? (entry == nil && FileManager.default.fileExists(atPath: machineFile(name + "-seed", "iso", places))
-            ? machineFile(name + "-seed", "iso", places) : nil)
-        let files = [disk].compactMap { $0 } + (entry?.moreDisks ?? []) + [seed].compactMap { $0 } + (entry?.keyPair.map { [$0, $0 + ".pub"] } ?? [])
+        let diskHere = found.disk.flatMap { madeHere.contains($0) ? $0 : nil }
+        let files: [String]
+        if let entry = recorded.first(where: { $0.kind == .machine && $0.name == name }) {
+            files = (entry.disk == nil ? [diskHere].compactMap { $0 } : []) + entry.files
+        } else {
+            let seed = machineFile(name + "-seed", "iso", places)
+            files = [diskHere].compactMap { $0 } + (FileManager.default.fileExists(atPath: seed) ? [seed] : [])
+        }
         return (found.running ? [forceOffMachine(name, places)] : []) + [removeMachine(name, files: files, places)]
     }
 
@@ -377,9 +381,7 @@ public struct LabEnvironment: Sendable {
     /// are the lab's, so `reset` and `down` remove them rather than refuse or leave them.
     private func leftovers(of name: String, recorded: [EnvironmentLedger.Entry], _ places: Places) -> Step? {
         guard let entry = recorded.first(where: { $0.kind == .machine && $0.name == name }) else { return nil }
-        let files = ([entry.disk].compactMap { $0 } + (entry.moreDisks ?? []) + [entry.seed].compactMap { $0 }
-                     + (entry.keyPair.map { [$0, $0 + ".pub"] } ?? [])).filter { FileManager.default.fileExists(atPath: $0) }
-        return removeFiles(of: name, files, places)
+        return removeFiles(of: name, entry.files.filter { FileManager.default.fileExists(atPath: $0) }, places)
     }
 
     /// Forgets the ledger once nothing it lists is left (after a complete `down`).
