@@ -149,13 +149,14 @@ public struct EngineClient: Sendable {
     public func exec(_ container: String, _ argv: [String], timeout: Duration = .seconds(30),
                      limit: Int = 64 * 1024) async throws -> ExecResult
     {
-        let id = try await createExec(container, argv, terminal: false)
+        let mark = ExecMark()
+        let id = try await createExec(container, argv, terminal: false, environment: [mark.variable])
         let frames: OutputFrames
         do {
             frames = try await stream(.POST, "/exec/\(id)/start", json: ["Detach": false, "Tty": false], timeout: timeout,
                                       limit: limit)
         } catch let error as EngineError where error.kind == .timedOut {
-            await killExec(id)
+            await killExec(id, marked: mark)
             throw EngineError(.timedOut, "'\(argv.first ?? "")' in container \(container) outlived its time and was killed")
         }
         let exitCode = try await execExitCode(id)
@@ -163,14 +164,22 @@ public struct EngineClient: Sendable {
                           stderr: String(decoding: frames.stderr, as: UTF8.self), truncated: frames.truncated)
     }
 
-    /// The API cannot stop an exec; the engine is local (a Unix socket), so the process it reports is
-    /// signalled directly. A busy engine may not have started the process yet when the time is up (no PID so
-    /// far): it is waited for, at most `startBound`, so that it never starts afterwards and runs on unkilled.
-    private func killExec(_ execID: String, startBound: Duration = .seconds(120)) async {
+    /// The API cannot stop an exec; the engine is local (a Unix socket), so its process is signalled directly.
+    /// The engine's word for which process that is cannot be trusted: Podman, when the client hangs up before
+    /// it has attached, records the exec as failed (exit 125, no PID) while the command runs on. The process is
+    /// found by the mark in its environment instead, with the PID the engine reports as a second way. A busy
+    /// engine may not have started it yet when the time is up: it is looked for, at most `startBound`, so that
+    /// it never starts afterwards and runs on unkilled.
+    private func killExec(_ execID: String, marked mark: ExecMark, startBound: Duration = .seconds(120)) async {
         struct Inspect: Decodable { let Pid: Int32?; let Running: Bool? }
         let deadline = ContinuousClock.now + startBound
-        while let inspect = try? await decode(Inspect.self, .GET, "/exec/\(escaped(execID))/json") {
-            if let pid = inspect.Pid, pid > 1 {
+        while true {
+            let marked = mark.processes()
+            marked.forEach { kill($0, SIGKILL) }
+            if !marked.isEmpty { return }
+            if let inspect = try? await decode(Inspect.self, .GET, "/exec/\(escaped(execID))/json"),
+               let pid = inspect.Pid, pid > 1
+            {
                 if inspect.Running == true { kill(pid, SIGKILL) }
                 return
             }
@@ -180,9 +189,11 @@ public struct EngineClient: Sendable {
     }
 
     /// Makes an exec instance (not started); `terminal` asks for a pseudo-terminal with stdin attached.
-    public func createExec(_ container: String, _ argv: [String], terminal: Bool) async throws -> String {
+    public func createExec(_ container: String, _ argv: [String], terminal: Bool,
+                           environment: [String] = []) async throws -> String {
         struct Config: Encodable {
             let Cmd: [String]
+            let Env: [String]
             let AttachStdin: Bool
             let AttachStdout = true
             let AttachStderr = true
@@ -190,7 +201,7 @@ public struct EngineClient: Sendable {
         }
         struct Created: Decodable { let Id: String }
         return try await decode(Created.self, .POST, "/containers/\(escaped(container))/exec",
-                                json: Config(Cmd: argv, AttachStdin: terminal, Tty: terminal)).Id
+                                json: Config(Cmd: argv, Env: environment, AttachStdin: terminal, Tty: terminal)).Id
     }
 
     public func execExitCode(_ execID: String) async throws -> Int32 {

@@ -66,6 +66,24 @@ import TestSupport
         }
     }
 
+    /// A command past its time is killed inside the container, also when the time is up before the engine has
+    /// attached to it (Podman then records the exec as failed with no PID while the command runs on: what a
+    /// busy CI machine hit with a 2 s check timeout). Each timeout here is shorter than the last answer takes.
+    @Test func aCommandPastItsTimeIsKilledEvenWhenTheEngineLostTrackOfIt() async throws {
+        let client = try await TestEngine.connect()
+        let name = "vltest-kill-\(UUID().uuidString.prefix(8).lowercased())"
+        try await TestEngine.removing(name) {
+            _ = try await TestEngine.runSleeper(client, name: name)
+            for timeout in [Duration.milliseconds(5), .milliseconds(50), .seconds(1)] {
+                await #expect(throws: EngineError.self) {
+                    _ = try await client.exec(name, ["sleep", "300"], timeout: timeout)
+                }
+            }
+            let left = try await client.exec(name, ["ps", "-o", "args"]).stdout
+            #expect(!left.contains("sleep 300"), "\(left)")
+        }
+    }
+
     @Test func listsImagesWithTagsSizesAndDates() async throws {
         let client = try await TestEngine.connect()
         let image = try #require(try await client.images().first { $0.tags.contains(TestEngine.image) })

@@ -45,8 +45,8 @@ import TestSupport
         #expect(results["hang"]?.status == .error && results["hang"]?.message?.contains("killed") == true)
         #expect(results["nobox"]?.status == .error
                 && results["nobox"]?.message == "no container '\(name)-not-there': create it first")
-        // The timed-out sleep is killed in the container, not left behind (the kill is an exec of its own: wait for
-        // the process list to say so, with a bound).
+        // The timed-out sleep is killed in the container, not left behind (its parent reaps it when it gets to it:
+        // wait for the process list to say so, with a bound).
         var processes = try await client.exec(name, ["ps", "-o", "args"])
         let deadline = ContinuousClock.now + .seconds(120)
         while processes.stdout.contains("sleep 300") && ContinuousClock.now < deadline {
