@@ -33,6 +33,11 @@ public struct HostFiles: Sendable {
         return .success(String(decoding: data, as: UTF8.self))
     }
 
+    /// The last part of where a symbolic link points (sysfs names a device's driver and IOMMU group that way).
+    public func linkName(_ absolute: String) -> String? {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: path(absolute))).map { ($0 as NSString).lastPathComponent }
+    }
+
     public func list(_ absoluteDirectory: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: path(absoluteDirectory))) ?? []).sorted()
     }

@@ -44,6 +44,7 @@ public struct HostReport: Sendable, Codable {
     public let detection: VirtualizationDetection
     public let identity: SystemIdentity
     public let engines: [EngineSocket]
+    public let graphics: GraphicsDevices
     public var sections: [ReportSection]
 
     /// The hardware-virtualization verdict, by virt-host-validate's rule: vmx or svm in /proc/cpuinfo.
@@ -60,14 +61,16 @@ public struct HostReport: Sendable, Codable {
                                                        cpuid: cpuid, runner: runner)
         let identity = SystemIdentity.probe(files: files, runner: runner)
         let engines = engineSockets.map(EngineSocket.probe(path:))
+        let graphics = GraphicsDevices.probe(files: files, runner: runner)
 
         var report = HostReport(cpu: cpuFacts, kvm: kvm, detection: detection, identity: identity, engines: engines,
-                                sections: [])
+                                graphics: graphics, sections: [])
         report.sections = [
             cpuSection(cpuFacts, readFailure: cpuinfo.failureDescription, kvm: kvm),
             detectionSection(detection),
             identitySection(identity),
             engineSection(engines),
+            graphics.section(guestOf: detection.container == nil ? detection.virtualMachine : nil),
         ]
         return report
     }

@@ -281,3 +281,124 @@ let intelCPUInfo = """
         #expect(!report.hardwareVirtualization)
     }
 }
+
+/// The GPU section: what a GPU is, whether this machine is a guest given a physical one, whether it can go to a guest
+/// whole (IOMMU, its group, its driver) or be split (SR-IOV, mediated types, MIG), each with where it was read.
+@Suite(.tags(.pure)) struct GraphicsDeviceTests {
+    static let capture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/firecracker-kvm-guest").path
+
+    private func section(_ report: HostReport) throws -> [String: Finding] {
+        let section = try #require(report.sections.first { $0.title == "GPUs and their virtualization" })
+        return Dictionary(section.findings.map { ($0.title, $0) }) { first, _ in first }
+    }
+
+    /// The captured KVM guest with an H200 passed through: the GPU, that it is passed through to this machine (and
+    /// nvidia-smi agrees), no IOMMU inside the guest, so nothing to pass on, and MIG possible but off.
+    @Test func theCapturedGuestSeesItsPassedThroughGPU() throws {
+        let nvidia = try String(contentsOfFile: Self.capture + "/nvidia-smi-q.txt", encoding: .utf8)
+        let report = HostReport.collect(files: HostFiles(root: Self.capture), cpuid: .guest("KVMKVMKVM"),
+                                        runner: FakeRunner(answers: ["nvidia-smi -q": CommandResult(status: 0, stdout: nvidia, stderr: "")]),
+                                        engineSockets: [])
+        #expect(report.graphics.devices.map(\.address) == ["0000:00:06.0"], "the virtio network device is no GPU")
+        let findings = try section(report)
+        #expect(findings["GPU 0000:00:06.0"]?.value == "NVIDIA 3D controller 10de:2335, driver nvidia")
+        #expect(findings["Passed through to this machine"]?.value
+                == "yes: this machine is a kvm guest and sees a physical NVIDIA GPU; nvidia-smi says Virtualization Mode: Pass-Through")
+        #expect(findings["IOMMU"]?.status == .absent && findings["IOMMU"]?.value.contains("this kvm guest was given no virtual IOMMU") == true)
+        #expect(findings["Give it to a guest whole"]?.status == .absent)
+        #expect(findings["Split between guests"]?.value.hasPrefix("MIG: possible, disabled now") == true)
+        let json = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
+        #expect(json.contains(#""address":"0000:00:06.0""#) && json.contains(#""virtualizationMode":"Pass-Through""#))
+    }
+
+    /// Without nvidia-smi the GPU is still found, and the report says what it could not ask.
+    @Test func anNVIDIAGPUWithoutNvidiaSMIIsStillReported() throws {
+        let report = HostReport.collect(files: HostFiles(root: Self.capture), cpuid: .guest("KVMKVMKVM"),
+                                        runner: FakeRunner(), engineSockets: [])
+        let findings = try section(report)
+        #expect(findings["Passed through to this machine"]?.value == "yes: this machine is a kvm guest and sees a physical NVIDIA GPU")
+        #expect(findings["nvidia-smi"]?.status == .unreadable && findings["nvidia-smi"]?.value == "nvidia-smi is not installed")
+    }
+
+    /// A bare-metal host with an IOMMU: a GPU whose group holds a bridge besides its own audio function (only the
+    /// bridge is named), one bound to vfio-pci alone in its group, one split by SR-IOV and mediated types.
+    @Test func aHostWithAnIOMMUSaysWhichGPUCanGoWholeAndWhichSplits() throws {
+        let root = try FakeRoot()
+        try root.gpu("0000:01:00.0", vendor: "0x10de", device: "0x2684", driver: "nvidia", group: "14")
+        try root.device("0000:01:00.1", group: "14")
+        try root.device("0000:00:01.0", group: "14")
+        try root.gpu("0000:02:00.0", vendor: "0x1002", device: "0x744c", driver: "vfio-pci", group: "15")
+        try root.gpu("0000:03:00.0", vendor: "0x10de", device: "0x20b5", driver: "nvidia", group: "16")
+        try root.write("/sys/bus/pci/devices/0000:03:00.0/sriov_totalvfs", "16\n")
+        try root.write("/sys/bus/pci/devices/0000:03:00.0/sriov_numvfs", "4\n")
+        try root.write("/sys/bus/pci/devices/0000:03:00.0/mdev_supported_types/nvidia-700/name", "NVIDIA A100-4C\n")
+        try root.write("/sys/bus/pci/devices/0000:03:00.0/mdev_supported_types/nvidia-700/available_instances", "10\n")
+        try root.write("/sys/firmware/acpi/tables/DMAR", "")
+        let graphics = GraphicsDevices.probe(files: root.files, runner: FakeRunner())
+        let findings = graphics.section(guestOf: nil).findings
+        let whole = findings.filter { $0.title == "Give it to a guest whole" }
+        #expect(findings.first { $0.title == "IOMMU" }?.value == "on: 3 groups, ACPI DMAR table")
+        #expect(whole.count == 3)
+        #expect(whole[0].status == .warning && whole[0].value.hasPrefix("only with the rest of IOMMU group 14: 0000:00:01.0 would leave"))
+        #expect(whole[0].value.contains("the host's nvidia driver holds it"))
+        #expect(whole[1].status == .ok && whole[1].value == "yes: IOMMU group 15 is its own; bound to vfio-pci, ready")
+        let split = findings.filter { $0.title == "Split between guests" }
+        #expect(split[2].status == .ok && split[2].value == #"SR-IOV: 4 of 16 virtual functions enabled; mediated-device (vGPU) types: nvidia-700 "NVIDIA A100-4C" (10 available)"#)
+        #expect(split[1].status == .absent)
+        #expect(!findings.contains { $0.title == "Passed through to this machine" }, "bare metal is given nothing")
+    }
+
+    /// No IOMMU on bare metal: the remedy depends on whether the firmware describes one; an emulated display is no
+    /// GPU to pass anywhere; no display at all is said in one line.
+    @Test func noIOMMUEmulatedDisplaysAndNoGPUAreToldApart() throws {
+        let root = try FakeRoot()
+        try root.gpu("0000:00:02.0", vendor: "0x1b36", device: "0x0100", driver: "qxl", group: nil)
+        try root.gpu("0000:00:03.0", vendor: "0x8086", device: "0x56a0", driver: "i915", group: nil)
+        var findings = GraphicsDevices.probe(files: root.files, runner: FakeRunner()).section(guestOf: nil).findings
+        #expect(findings.first { $0.title == "GPU 0000:00:02.0" }?.value.hasSuffix("a display the hypervisor emulates, no GPU behind it") == true)
+        #expect(findings.filter { $0.title == "Give it to a guest whole" }.count == 1, "only the Intel GPU is assessed")
+        #expect(findings.first { $0.title == "IOMMU" }?.value.contains("turn on VT-d (Intel) or AMD-Vi in the firmware setup") == true)
+        try root.write("/sys/firmware/acpi/tables/IVRS", "")
+        findings = GraphicsDevices.probe(files: root.files, runner: FakeRunner()).section(guestOf: nil).findings
+        #expect(findings.first { $0.title == "IOMMU" }?.value.contains("(ACPI IVRS): boot with amd_iommu=on iommu=pt") == true)
+
+        let empty = try FakeRoot()
+        let none = GraphicsDevices.probe(files: empty.files, runner: FakeRunner()).section(guestOf: nil).findings
+        #expect(none.map(\.value) == ["none: no display or 3D controller on the PCI bus"])
+    }
+
+    /// This machine: every display or 3D controller in /sys is in the report, and nothing else.
+    @Test func theRealBusAgreesWithTheReport() throws {
+        let classes = HostFiles().list("/sys/bus/pci/devices").filter {
+            (try? String(contentsOfFile: "/sys/bus/pci/devices/\($0)/class", encoding: .utf8))?.hasPrefix("0x03") == true
+        }
+        #expect(GraphicsDevices.probe().devices.map(\.address) == classes)
+    }
+}
+
+extension FakeRoot {
+    func link(_ path: String, to target: String) throws {
+        let full = files.path(path)
+        try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: full, withDestinationPath: target)
+    }
+
+    /// A PCI device in /sys, in IOMMU group `group` (listed there too) if given.
+    func device(_ address: String, classCode: String = "0x060400", vendor: String = "0x8086", device: String = "0x1234",
+                driver: String? = nil, group: String?) throws {
+        let base = "/sys/bus/pci/devices/\(address)"
+        try write("\(base)/class", classCode + "\n")
+        try write("\(base)/vendor", vendor + "\n")
+        try write("\(base)/device", device + "\n")
+        if let driver { try link("\(base)/driver", to: "../../../../bus/pci/drivers/\(driver)") }
+        if let group {
+            try link("\(base)/iommu_group", to: "../../../../kernel/iommu_groups/\(group)")
+            try link("/sys/kernel/iommu_groups/\(group)/devices/\(address)", to: "../../../../devices/pci0000:00/\(address)")
+        }
+    }
+
+    func gpu(_ address: String, vendor: String, device: String, driver: String, group: String?) throws {
+        try self.device(address, classCode: "0x030000", vendor: vendor, device: device, driver: driver, group: group)
+    }
+}
