@@ -114,7 +114,8 @@ import TestSupport
     @Test func textReportNamesWhereItLooked() async throws {
         let text = try await Run.virtlab(["doctor", "--uri", "test:///default"]).stdout
         for needle in ["/proc/cpuinfo", "/dev/kvm", "/etc/machine-id", "/var/lib/dbus/machine-id",
-                       "/sys/class/dmi/id/product_uuid", "dmidecode", "Hardware virtualization:"] {
+                       "/sys/class/dmi/id/product_uuid", "dmidecode", "GPUs and their virtualization", "/sys/bus/pci/devices",
+                       "Hardware virtualization:"] {
             #expect(text.contains(needle), "doctor output lacks \(needle)")
         }
     }

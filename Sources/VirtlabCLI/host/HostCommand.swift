@@ -1,11 +1,61 @@
 import Services
 import ArgumentParser
 import Foundation
+import Humanize
 
 /// `virtlab host …`: what concerns a whole host.
 struct HostCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "host", abstract: "Act on a whole host: move every VM away from it.", subcommands: [Evacuate.self])
+        commandName: "host", abstract: "Act on a whole host: its devices, and moving every VM away from it.",
+        subcommands: [Devices.self, Evacuate.self])
+
+    struct Devices: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the host's PCI and USB devices and whether each can be given to a guest.",
+            discussion: """
+                Read from libvirt's node devices (so it works on a remote host too): each device's class, vendor and \
+                product, driver and IOMMU group, whether it can be passed through to a guest and what stands in the \
+                way (the IOMMU off, a group shared with devices the host keeps, a driver the host uses), and how it \
+                can be split (SR-IOV virtual functions, mediated-device types such as NVIDIA vGPU).
+                Same as: virsh nodedev-list --cap pci --cap usb_device, then virsh nodedev-dumpxml NAME for each.
+                """)
+
+        @OptionGroup var connection: ConnectionOptions
+        @Flag(help: "Only display and 3D controllers (GPUs).") var gpu = false
+        @Flag(help: "Print JSON instead of a table.") var json = false
+
+        func run() async throws {
+            let host = try connection.open().0
+            let devices = try host.hostDevices().filter { !gpu || $0.isGPU }
+            if json { return try Output.json(devices) }
+            guard !devices.isEmpty else {
+                return print(gpu ? "no GPU on \(host.uri): no display or 3D controller among its PCI devices"
+                                 : "no PCI or USB devices reported by \(host.uri)")
+            }
+            var table = TextTable(headers: ["ADDRESS", "CLASS", "DEVICE", "DRIVER", "GROUP", "PASSTHROUGH"])
+            for entry in devices {
+                let device = entry.device
+                let names = [device.vendor ?? device.vendorID, device.product ?? device.productID].joined(separator: " ")
+                table.add([device.address, entry.kind, names, device.driver ?? "-", device.iommuGroup.map(String.init) ?? "-",
+                           entry.passthrough.rawValue])
+            }
+            print(table.render())
+            // The reasons are sentences, under the table: one line for each, naming every device it holds for (the
+            // IOMMU being off holds for all of them), in the order first met; then how devices can be split.
+            var notes: [(said: String, addresses: [String])] = []
+            for entry in devices where entry.passthrough != .yes {
+                if let index = notes.firstIndex(where: { $0.said == entry.reason }) {
+                    notes[index].addresses.append(entry.device.address)
+                } else {
+                    notes.append((entry.reason, [entry.device.address]))
+                }
+            }
+            let splits = devices.filter { !$0.split.isEmpty }
+            if !notes.isEmpty || !splits.isEmpty { print("") }
+            for note in notes { print("\(note.addresses.joined(separator: ", ")): \(note.said)") }
+            for entry in splits { print("\(entry.device.address) splits: \(entry.split.joined(separator: "; "))") }
+        }
+    }
 
     struct Evacuate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -1,0 +1,109 @@
+import VirtKit
+
+public typealias NodeDevice = VirtKit.NodeDevice
+
+/// A host device and whether it can be given to a guest, with what stands in the way.
+public struct AssessedDevice: Sendable, Codable {
+    public enum Passthrough: String, Sendable, Codable {
+        /// It can go to a guest as it is.
+        case yes
+        /// It can, with something to know first (its group, a driver the host uses).
+        case caution
+        case no
+    }
+
+    public let device: NodeDevice
+    public let passthrough: Passthrough
+    /// Why, in one line.
+    public let reason: String
+
+    /// "3D controller", "USB device", …: what its PCI class says.
+    public var kind: String {
+        guard let code = device.classCode else { return "USB device" }
+        let digits = code.replacingOccurrences(of: "0x", with: "")
+        return Self.classes[String(digits.prefix(4))] ?? Self.classes[String(digits.prefix(2))] ?? "class \(code)"
+    }
+
+    public var isGPU: Bool { device.classCode?.replacingOccurrences(of: "0x", with: "").hasPrefix("03") == true }
+
+    /// How it can be split between guests: SR-IOV virtual functions, mediated-device (vGPU) types.
+    public var split: [String] {
+        var ways: [String] = []
+        if let most = device.maxVirtualFunctions, most > 0 {
+            ways.append("SR-IOV: \(device.virtualFunctions.count) of \(most) virtual functions")
+        }
+        ways += device.mediatedTypes.map { type in
+            "mdev \(type.id)" + (type.name.map { " \"\($0)\"" } ?? "") + (type.available.map { ", \($0) available" } ?? "")
+        }
+        return ways
+    }
+
+    static let classes = ["0300": "VGA controller", "0302": "3D controller", "03": "display controller",
+                          "0200": "Ethernet controller", "02": "network controller", "0106": "SATA controller",
+                          "0108": "NVMe controller", "01": "storage controller", "0403": "audio device", "04": "multimedia",
+                          "0600": "host bridge", "0601": "ISA bridge", "0604": "PCI bridge", "06": "bridge",
+                          "0c03": "USB controller", "0c05": "SMBus", "0c": "serial bus controller", "ff": "unassigned class"]
+}
+
+extension Hypervisor {
+    /// The host's PCI and USB devices, each with whether it can go to a guest (`virtlab host devices`).
+    public func hostDevices() throws -> [AssessedDevice] {
+        HostDeviceAssessment.assess(try connection.nodeDevices())
+    }
+}
+
+/// The rules, as VFIO has them: a PCI device goes to a guest with its whole IOMMU group, which needs the IOMMU on;
+/// bridges in the group may stay; a driver on the host lets go when libvirt's managed passthrough rebinds the device
+/// to vfio-pci. USB devices need none of that.
+enum HostDeviceAssessment {
+    static func assess(_ devices: [NodeDevice]) -> [AssessedDevice] {
+        let byAddress = Dictionary(devices.filter { $0.kind == .pci }.map { ($0.address, $0) }) { first, _ in first }
+        let iommuOn = devices.contains { $0.iommuGroup != nil }
+        return devices.map { device in
+            let (verdict, reason) = verdict(device, iommuOn: iommuOn, byAddress: byAddress)
+            return AssessedDevice(device: device, passthrough: verdict, reason: reason)
+        }
+    }
+
+    private static func verdict(_ device: NodeDevice, iommuOn: Bool,
+                                byAddress: [String: NodeDevice]) -> (AssessedDevice.Passthrough, String) {
+        guard device.kind == .pci else { return (.yes, "USB: no IOMMU needed; the guest takes it from the host") }
+        if isBridge(device) { return (.no, "a bridge: the host's own PCI plumbing") }
+        guard iommuOn else {
+            return (.no, "the host's IOMMU is off (no IOMMU groups): turn on VT-d or AMD-Vi in the firmware and boot "
+                    + "with intel_iommu=on (or amd_iommu=on) iommu=pt")
+        }
+        guard let group = device.iommuGroup else { return (.no, "in no IOMMU group") }
+        // The card's other functions (its audio) go along; bridges may stay; any other endpoint must leave the host too.
+        let slot = device.address.split(separator: ".").first.map(String.init) ?? device.address
+        let others = device.iommuGroupMembers.filter { member in
+            member != device.address && !member.hasPrefix(slot + ".") && !(byAddress[member].map(isBridge) ?? false)
+        }
+        let driverNote = switch device.driver {
+        case "vfio-pci"?: "bound to vfio-pci"
+        case let driver?: "the host's \(driver) driver lets go when it is given (managed)"
+        case nil: "no driver holds it"
+        }
+        if !others.isEmpty {
+            let named = others.map { member in member + (byAddress[member]?.driver.map { " (\($0))" } ?? "") }
+            return (.caution, "only with IOMMU group \(group): \(named.joined(separator: ", ")) must leave the host too; \(driverNote)")
+        }
+        if let driver = device.driver, driver != "vfio-pci", let kind = hostCritical(device) {
+            return (.caution, "a \(kind) the host may be using (driver \(driver)): the host loses it while a guest has it")
+        }
+        let function = device.physicalFunction.map { "an SR-IOV virtual function of \($0); " } ?? ""
+        return (.yes, "\(function)IOMMU group \(group); \(driverNote)")
+    }
+
+    private static func isBridge(_ device: NodeDevice) -> Bool {
+        device.classCode?.replacingOccurrences(of: "0x", with: "").hasPrefix("06") == true
+    }
+
+    /// Storage and network controllers: the host's disk or link may be behind them.
+    private static func hostCritical(_ device: NodeDevice) -> String? {
+        let digits = device.classCode?.replacingOccurrences(of: "0x", with: "") ?? ""
+        if digits.hasPrefix("01") { return "storage controller" }
+        if digits.hasPrefix("02") { return "network controller" }
+        return nil
+    }
+}

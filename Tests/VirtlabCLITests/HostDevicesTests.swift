@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+import TestSupport
+import TestTags
+
+/// `virtlab host devices` on a host described to libvirt's test driver: a GPU whose IOMMU group holds only its own
+/// audio function and a bridge, one sharing its group with a network card, an SR-IOV network card and one of its
+/// virtual functions, a GPU with mediated-device (vGPU) types, a USB stick, and the host bridge.
+@Suite(.tags(.pure)) struct HostDevicesTests {
+    static let host = """
+        <node>
+          <device><name>computer</name>
+            <capability type='system'><hardware><vendor>virtlab</vendor><uuid>8f4c2a35-6a61-4bd3-9a6c-1f6f0c3c1d2e</uuid></hardware></capability>
+          </device>
+          \(pci("0000:00:00.0", class: "0x060000", vendor: ("0x8086", "Intel Corporation"), product: ("0x1237", "440FX"), group: 0, members: ["0000:00:00.0"]))
+          \(pci("0000:00:01.0", class: "0x060400", vendor: ("0x8086", "Intel Corporation"), product: ("0x1901", "PCIe root port"), group: 1, members: ["0000:00:01.0", "0000:01:00.0", "0000:01:00.1"]))
+          \(pci("0000:01:00.0", class: "0x030000", vendor: ("0x10de", "NVIDIA Corporation"), product: ("0x2684", "AD102 [GeForce RTX 4090]"), group: 1, members: ["0000:00:01.0", "0000:01:00.0", "0000:01:00.1"]))
+          \(pci("0000:01:00.1", class: "0x040300", vendor: ("0x10de", "NVIDIA Corporation"), product: ("0x22ba", "AD102 audio"), group: 1, members: ["0000:00:01.0", "0000:01:00.0", "0000:01:00.1"]))
+          \(pci("0000:02:00.0", class: "0x030200", vendor: ("0x10de", "NVIDIA Corporation"), product: ("0x2335", "GH100 [H200 SXM 141GB]"), group: 2, members: ["0000:02:00.0", "0000:03:00.0"],
+                extra: "<capability type='mdev_types'><type id='nvidia-1000'><name>NVIDIA H200-4C</name><deviceAPI>vfio-pci</deviceAPI><availableInstances>35</availableInstances></type></capability>"))
+          \(pci("0000:03:00.0", class: "0x020000", vendor: ("0x8086", "Intel Corporation"), product: ("0x1533", "I210"), group: 2, members: ["0000:02:00.0", "0000:03:00.0"]))
+          \(pci("0000:04:00.0", class: "0x020000", vendor: ("0x8086", "Intel Corporation"), product: ("0x1572", "X710 for 10GbE SFP+"), group: 4, members: ["0000:04:00.0"],
+                extra: "<capability type='virt_functions' maxCount='64'><address domain='0x0000' bus='0x04' slot='0x02' function='0x0'/></capability>"))
+          \(pci("0000:04:02.0", class: "0x020000", vendor: ("0x8086", "Intel Corporation"), product: ("0x154c", "X710 virtual function"), group: 5, members: ["0000:04:02.0"],
+                extra: "<capability type='phys_function'><address domain='0x0000' bus='0x04' slot='0x00' function='0x0'/></capability>"))
+          <device><name>usb_1_2</name><parent>computer</parent>
+            <capability type='usb_device'><bus>1</bus><device>2</device>
+              <product id='0x5567'>Cruzer Blade</product><vendor id='0x0781'>SanDisk Corp.</vendor></capability>
+          </device>
+        </node>
+        """
+
+    static func pci(_ address: String, class code: String, vendor: (String, String), product: (String, String), group: Int,
+                    members: [String], extra: String = "") -> String {
+        let parts = address.split(whereSeparator: { $0 == ":" || $0 == "." }).map { Int($0, radix: 16) ?? 0 }
+        let addresses = members.map { member in
+            let m = member.split(whereSeparator: { $0 == ":" || $0 == "." }).map { Int($0, radix: 16) ?? 0 }
+            return String(format: "<address domain='0x%04x' bus='0x%02x' slot='0x%02x' function='0x%x'/>", m[0], m[1], m[2], m[3])
+        }.joined()
+        return """
+            <device><name>pci_\(address.replacingOccurrences(of: ":", with: "_").replacingOccurrences(of: ".", with: "_"))</name><parent>computer</parent>
+              <capability type='pci'><class>\(code)</class><domain>\(parts[0])</domain><bus>\(parts[1])</bus><slot>\(parts[2])</slot><function>\(parts[3])</function>
+                <product id='\(product.0)'>\(product.1)</product><vendor id='\(vendor.0)'>\(vendor.1)</vendor>\(extra)
+                <iommuGroup number='\(group)'>\(addresses)</iommuGroup></capability>
+            </device>
+            """
+    }
+
+    private func hostURI() throws -> String {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("virtlab-host-devices-\(UUID().uuidString).xml").path
+        try Self.host.write(toFile: file, atomically: true, encoding: .utf8)
+        return "test://\(file)"
+    }
+
+    @Test func eachDeviceSaysWhetherItCanGoToAGuestAndWhy() async throws {
+        let uri = try hostURI()
+        let result = try await Run.virtlab(["host", "devices", "--uri", uri])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let row = { (address: String) in lines.first { $0.hasPrefix(address + " ") }?.split(separator: " ").last.map(String.init) }
+        #expect(lines.first?.hasPrefix("ADDRESS       CLASS") == true, "\(result.stdout)")
+        #expect(row("0000:01:00.0") == "yes", "a GPU with only its audio and a root port in its group goes whole")
+        #expect(row("0000:02:00.0") == "caution" && row("0000:00:01.0") == "no" && row("1:2") == "yes")
+        #expect(lines.contains("0000:02:00.0: only with IOMMU group 2: 0000:03:00.0 must leave the host too; no driver holds it"),
+                "\(result.stdout)")
+        #expect(lines.contains(#"0000:02:00.0 splits: mdev nvidia-1000 "NVIDIA H200-4C", 35 available"#), "\(result.stdout)")
+        #expect(lines.contains("0000:04:00.0 splits: SR-IOV: 1 of 64 virtual functions"), "\(result.stdout)")
+        #expect(row("0000:04:02.0") == "yes" && !lines.contains { $0.hasPrefix("0000:04:02.0:") })
+        #expect(lines.contains("0000:00:00.0, 0000:00:01.0: a bridge: the host's own PCI plumbing"), "\(result.stdout)")
+        #expect(lines.contains { $0.hasPrefix("1:2 ") && $0.contains("USB device") && $0.contains("SanDisk Corp. Cruzer Blade") })
+
+        let gpus = try await Run.virtlab(["host", "devices", "--gpu", "--json", "--uri", uri])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(gpus.stdout.utf8)) as? [[String: Any]])
+        #expect(json.compactMap { ($0["device"] as? [String: Any])?["address"] as? String } == ["0000:01:00.0", "0000:02:00.0"])
+        #expect(json.map { $0["passthrough"] as? String } == ["yes", "caution"])
+        #expect(json.first?["reason"] as? String == "IOMMU group 1; no driver holds it")
+        let types = (json.last?["device"] as? [String: Any])?["mediated_types"] as? [[String: Any]]
+        #expect(types?.first?["available"] as? Int == 35)
+    }
+
+    /// With the IOMMU off, the one reason is said once for all the devices it holds for, with what to do.
+    @Test func noIOMMUIsOneLineWithTheRemedy() async throws {
+        let withoutGroups = Self.host.replacingOccurrences(of: #"<iommuGroup number='\d+'>.*?</iommuGroup>"#, with: "",
+                                                           options: .regularExpression)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("virtlab-no-iommu-\(UUID().uuidString).xml").path
+        try withoutGroups.write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try await Run.virtlab(["host", "devices", "--gpu", "--uri", "test://\(file)"])
+        #expect(result.stdout.contains("0000:01:00.0, 0000:02:00.0: the host's IOMMU is off (no IOMMU groups): turn on VT-d "
+                                       + "or AMD-Vi in the firmware and boot with intel_iommu=on (or amd_iommu=on) iommu=pt"),
+                "\(result.stdout)")
+        let none = try await Run.virtlab(["host", "devices", "--gpu", "--uri", "test:///default"])
+        #expect(none.status == 0 && none.stdout == "no GPU on test:///default: no display or 3D controller among its PCI devices\n",
+                "\(none.stdout)\(none.stderr)")
+    }
+}
+
+/// The real daemon: every PCI device under /sys is listed, with the driver the kernel gives it.
+@Suite(.tags(.daemon)) struct HostDevicesOnRealDaemonTests {
+    @Test func everyPCIDeviceOfThisMachineIsListedWithItsDriver() async throws {
+        let result = try await Run.virtlab(["host", "devices", "--json", "--uri", "qemu:///system"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        let listed = Dictionary(json.compactMap { entry -> (String, String)? in
+            guard let device = entry["device"] as? [String: Any], device["kind"] as? String == "pci",
+                  let address = device["address"] as? String else { return nil }
+            return (address, device["driver"] as? String ?? "-")
+        }) { first, _ in first }
+        let sys = try FileManager.default.contentsOfDirectory(atPath: "/sys/bus/pci/devices").sorted()
+        #expect(listed.keys.sorted() == sys)
+        for address in sys {
+            let driver = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/sys/bus/pci/devices/\(address)/driver"))
+                .map { ($0 as NSString).lastPathComponent } ?? "-"
+            #expect(listed[address] == driver, "\(address)")
+        }
+    }
+}
