@@ -24,6 +24,8 @@ let package = Package(
         .systemLibrary(name: "CLibxml2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // The system's libcrypto (OpenSSL 3) for SHA-256 and HMAC: no BoringSSL copy to compile.
         .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // zlib's inflate and deflate, for the PNG a guest's screenshot comes as.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CShims", dependencies: ["CNcurses"]),
         // What Swift cannot reach from glibc or the processor: close-on-exec pipes, closing a child's descriptors
         // (both need _GNU_SOURCE), the CPUID hypervisor leaf.
@@ -72,8 +74,10 @@ let package = Package(
         .target(name: "SecureShell", dependencies: ["ProcessRunner", "HostDoctor"]),
         // Disk images identified by their headers (qcow2, ISO, raw): format, sizes, backing file.
         .target(name: "ImageKit"),
-        // Pure Swift terminal UI: cells, buffers, styles, themes, keys, widgets. Imports no C.
+        // Pure Swift terminal UI: cells, buffers, styles, themes, keys, widgets, pictures as cells. Imports no C.
         .target(name: "TermUI"),
+        // Pictures read and written: PNG (through zlib) and PPM, into TermUI's Picture.
+        .target(name: "Pictures", dependencies: ["CZlib", "TermUI"]),
         // The dashboard as state, messages, update and view: pure, testable as text. Never touches C.
         .target(name: "App", dependencies: ["Inventory", "TermUI", "Humanize", "LabFormat"]),
         // The dashboard's effect runner: App's loop behind ports (machines, containers, labs, terminal), lanes
@@ -86,7 +90,7 @@ let package = Package(
         .target(name: "Services", dependencies: [
             "BlockingWork", "VirtKit", "HostDoctor", "ProcessRunner", "SecureShell", "ContainerKit", "TermCurses", "Classroom",
             "Gradebook", "LabFormat", "LabGrader", "Inventory", "Humanize", "ImageKit", "Providers", "Provisioning", "Yams",
-            "BuiltIn",
+            "BuiltIn", "Pictures", "TermUI",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The dashboard put together: the runtime with an adapter for each port (libvirt, the engine, the grader,
@@ -113,6 +117,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["BlockingWork", "VirtKit", "HostDoctor", "ContainerKit", "ProcessRunner", "SecureShell"],
                 path: "Tests/TestSupport"),
         .testTarget(name: "ProvisioningTests", dependencies: ["TestTags", "Provisioning", "ImageKit", "VirtKit", "TestSupport"]),
+        .testTarget(name: "PicturesTests", dependencies: ["TestTags", "Pictures", "TermUI"], exclude: ["Fixtures"]),
         .testTarget(name: "ImageKitTests", dependencies: ["TestTags", "ImageKit", "TestSupport"]),
         .testTarget(name: "ContainerKitTests", dependencies: ["TestTags", "ContainerKit", "TestSupport"]),
         .testTarget(name: "VirtKitTests", dependencies: ["TestTags", "VirtKit", "TestSupport"]),

@@ -7,8 +7,8 @@ import TestTags
 /// listed before it: those of lower layers and, within its own layer, those before it.
 enum Layers {
     static let order: [(layer: String, modules: [String])] = [
-        ("C bindings", ["CLibvirt", "CLibvirtQEMU", "CNcurses", "CLibxml2", "CLibcrypto", "CShims", "CHostSystem"]),
-        ("foundations", ["BlockingWork", "BuiltIn", "Digests", "ProcessRunner", "ImageKit", "Humanize", "Inventory", "LabFormat", "TermUI"]),
+        ("C bindings", ["CLibvirt", "CLibvirtQEMU", "CNcurses", "CLibxml2", "CLibcrypto", "CZlib", "CShims", "CHostSystem"]),
+        ("foundations", ["BlockingWork", "BuiltIn", "Digests", "ProcessRunner", "ImageKit", "Humanize", "Inventory", "LabFormat", "TermUI", "Pictures"]),
         ("drivers", ["VirtKit", "HostDoctor", "SecureShell", "ContainerKit", "TermCurses"]),
         ("domain", ["Providers", "Provisioning", "LabGrader", "Classroom", "Gradebook"]),
         ("application", ["Services", "App", "Runtime"]),

@@ -10,7 +10,7 @@ struct VMCommand: AsyncParsableCommand {
         commandName: "vm", abstract: "Inspect and control virtual machines: one, several, or all.",
         subcommands: [Info.self] + lifecycle
             + [Autostart.self, Hardware.self, Disk.self, XML.self, Define.self, Undefine.self, SnapshotCommand.self, NIC.self,
-               SSHCommand.self, CreateCommand.self, CloneCommand.self, MigrateCommand.self, ProtectCommand.self, RecoverCommand.self])
+               SSHCommand.self, ScreenshotCommand.self, CreateCommand.self, CloneCommand.self, MigrateCommand.self, ProtectCommand.self, RecoverCommand.self])
 
     struct Target: ParsableArguments {
         @OptionGroup var connection: ConnectionOptions
