@@ -148,6 +148,13 @@ extension Domain {
     /// Cancels the running job (a migration): the guest stays where it was, running as before.
     public func abortJob() throws { try check("cancel the job of '\(name)'", virDomainAbortJob(pointer)) }
 
+    /// The virtual size of disk `target` (vda), read on its host, pool or no pool.
+    public func diskCapacityBytes(_ target: String) throws -> UInt64 {
+        var info = virDomainBlockInfo()
+        try check("read the size of disk \(target) of '\(name)'", virDomainGetBlockInfo(pointer, target, &info, 0))
+        return info.capacity
+    }
+
     /// What in the domain's definition ties it to this host: its host devices (PCI, USB, mediated), as their
     /// descriptions ("pci 0000:65:00.0").
     public func hostDevices() throws -> [String] {
@@ -222,6 +229,20 @@ extension Connection {
         let free = virNodeGetFreeMemory(conn)
         if free == 0 { throw LibvirtError.last("read the free memory of \(uri)") }
         return free
+    }
+}
+
+extension Connection {
+    /// Deletes the storage volume at `path` through the pool that holds it; false where no pool holds it.
+    public func deleteVolume(atPath path: String) throws -> Bool {
+        let conn = try handle("delete volume \(path) on \(uri)")
+        guard let volume = virStorageVolLookupByPath(conn, path) else {
+            virResetLastError()
+            return false
+        }
+        defer { virStorageVolFree(volume) }
+        try check("delete volume \(path) on \(uri)", virStorageVolDelete(volume, 0))
+        return true
     }
 }
 

@@ -17,14 +17,16 @@ public final class TwoHosts: Sendable {
     }
 
     /// Starts both hosts, or fails the test loudly with why: these tests never skip quietly. `systemImagesOnA`: host
-    /// a's /var/lib/libvirt/images is this machine's, where virtlab makes a lab's machines for it.
-    public static func up(systemImagesOnA: Bool = false) async throws -> TwoHosts {
+    /// a's /var/lib/libvirt/images is this machine's, where virtlab makes a lab's machines for it. `imagesOnBMiB`: host
+    /// b's images directory is a file system that small, to be filled.
+    public static func up(systemImagesOnA: Bool = false, imagesOnBMiB: Int? = nil) async throws -> TwoHosts {
         for asset in ["vmlinuz", "initrd.gz"] where !FileManager.default.fileExists(atPath: "\(QEMUTestGuest.assetDirectory)/\(asset)") {
             throw QEMUTestGuest.Unavailable(description: "LOUD: test guest asset \(QEMUTestGuest.assetDirectory)/\(asset) "
                                             + "is missing: run 'make test' (it runs .ci/build-test-guest)")
         }
         let directory = "/var/tmp/vl2h-\(UUID().uuidString.prefix(8).lowercased())"
-        let result = try await Run.command([TwoHosts.script, "up", directory] + (systemImagesOnA ? ["--system-images-on-a"] : []))
+        let options = (systemImagesOnA ? ["--system-images-on-a"] : []) + (imagesOnBMiB.map { ["--images-on-b-mib", "\($0)"] } ?? [])
+        let result = try await Run.command([TwoHosts.script, "up", directory] + options)
         let uris = result.stdout.split(separator: "\n").map(String.init)
         guard result.status == 0, uris.count == 2 else {
             _ = try? await Run.command([TwoHosts.script, "down", directory])

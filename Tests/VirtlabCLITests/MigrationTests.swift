@@ -1,6 +1,6 @@
 import Foundation
 import Inventory
-import Services
+@testable import Services
 import Testing
 import TestSupport
 import TestTags
@@ -75,6 +75,75 @@ import VirtKit
             throw error
         }
         await hosts.down()
+    }
+
+    /// Copy-storage onto a destination whose images file system is too small for the disk's virtual size (libvirt
+    /// preallocates the copy at that size) is refused before anything moves, naming the pool, its free space and
+    /// what the copy takes. Then a move that copies a disk, cancelled at every
+    /// stage (before libvirt has begun its job, while it begins, while the disk is copied) leaves the VM running
+    /// where it was and nothing of it on the destination: no VM, no half copy of its disk. (Cancelled while the
+    /// memory is copied: the test above.)
+    @Test func aCopyThatCannotFitIsRefusedAndACancelAtAnyStageLeavesNothingThere() async throws {
+        let hosts = try await TwoHosts.up(imagesOnBMiB: 96)
+        do {
+            let (a, b) = (try Hypervisor(uri: hosts.a, readOnly: false), try Hypervisor(uri: hosts.b, readOnly: false))
+            for uri in [hosts.a, hosts.b] {
+                for verb in [["pool-define-as", "images", "dir", "--target", "/var/lib/libvirt/images"], ["pool-start", "images"]] {
+                    let made = try await Run.command(["virsh", "-c", uri] + verb)
+                    #expect(made.status == 0, "\(made.stderr)")
+                }
+            }
+            let copyOnB = { (name: String) in "\(hosts.directory)/b/lib/images/\(name).qcow2" }
+
+            let big = "vlmig-big"
+            // Little of it used (8 MiB), but libvirt makes the copy at its whole virtual size (128 MiB).
+            _ = try await start(big, on: a, hosts: hosts, localDataMiB: 8, size: "128M")
+            let refused = try await Run.virtlab(["vm", "migrate", big, "--uri", hosts.a, "--to", hosts.b, "--copy-storage"])
+            expectOneLineError(refused, mentioning: ["\(big) cannot move to \(hosts.b)", "pool images on \(hosts.b) has",
+                                                     "free; the copy of /var/lib/libvirt/images/\(big).qcow2 takes its whole "
+                                                     + "virtual size, 128 MiB"])
+            #expect(try a.vm(named: big).isRunning(on: a))
+            #expect((try? b.vm(named: big)) == nil && !FileManager.default.fileExists(atPath: copyOnB(big)))
+            _ = try await Run.command(["virsh", "-c", hosts.a, "destroy", big])
+
+            let name = "vlmig-copy"
+            let vm = try await start(name, on: a, hosts: hosts, localDataMiB: 12)
+            let plan = a.migrationPlan(vm, to: b, mode: .live, copyStorage: true, bandwidthMiBPerSecond: 1)
+            #expect(plan.canGo, "\(plan.checks)")
+            // The cancel comes ever later: before the move has begun, as libvirt prepares the destination, as the
+            // copy starts. Whenever it comes, the outcome must be the same.
+            for delay in [0, 5, 20, 100, 400] {
+                let move = Task { try await a.migrate(vm, to: b, as: plan) { _ in } }
+                try await Task.sleep(for: .milliseconds(delay))
+                move.cancel()
+                try await expectCancelled(move, name, stillOn: a, notOn: b, copy: copyOnB(name), after: "\(delay) ms")
+            }
+            let seen = Progress()
+            let move = Task { try await a.migrate(vm, to: b, as: plan, interval: .milliseconds(200)) { seen.add($0) } }
+            let copying = await eventually(timeout: .seconds(120)) { seen.last?.diskProcessedBytes ?? 0 > 0 }
+            #expect(copying, "libvirt reported no disk copied: \(String(describing: seen.last))")
+            move.cancel()
+            try await expectCancelled(move, name, stillOn: a, notOn: b, copy: copyOnB(name), after: "part of the disk was copied")
+        } catch {
+            await hosts.down()
+            throw error
+        }
+        await hosts.down()
+    }
+
+    private func expectCancelled(_ move: Task<MigrationOutcome, Error>, _ name: String, stillOn a: Hypervisor,
+                                 notOn b: Hypervisor, copy: String, after when: String) async throws {
+        let outcome = await move.result
+        guard case .failure(let error as MigrationFailed) = outcome else {
+            Issue.record("the move cancelled after \(when) ended as \(outcome)")
+            throw CancellationError()
+        }
+        #expect(error.cancelled, "cancelled after \(when): \(error)")
+        let running = await eventually { try a.vm(named: name).isRunning(on: a) }
+        #expect(running, "the VM does not run on its host after a cancel after \(when)")
+        let nothingThere = await eventually { (try? b.vm(named: name)) == nil && !FileManager.default.fileExists(atPath: copy) }
+        let kept = (try? b.vm(named: name)) != nil ? "the VM" : "a copy of its disk (\(copy))"
+        #expect(nothingThere, "after a cancel after \(when) the destination kept \(kept)")
     }
 
     /// The source's libvirtd lost while the memory is copied: the move fails in one line, the destination keeps
@@ -278,8 +347,17 @@ import VirtKit
         return move
     }
 
-    private func start(_ name: String, on host: Hypervisor, hosts: TwoHosts) async throws -> VM {
-        _ = try host.define(xml: hosts.guestXML(name: name, disk: try await hosts.makeDisk(name)))
+    /// The test guest booted on `host`, its disk on the shared storage, or with `localDataMiB` on host a's own
+    /// images directory with that much data written in it.
+    private func start(_ name: String, on host: Hypervisor, hosts: TwoHosts, localDataMiB: Int? = nil,
+                       size: String = "64M") async throws -> VM {
+        let disk = try await hosts.makeDisk(name, onlyOn: localDataMiB == nil ? nil : hosts.a, size: size)
+        if let localDataMiB {
+            let file = "\(hosts.directory)/a/lib/images/\(name).qcow2"
+            let written = try await Run.command(["qemu-io", "-f", "qcow2", "-c", "write -P 0x5a 0 \(localDataMiB)M", file])
+            #expect(written.status == 0, "\(written.stderr)")
+        }
+        _ = try host.define(xml: hosts.guestXML(name: name, disk: disk))
         let vm = try host.vm(named: name)
         _ = try host.perform(MachineAction(StartVM()), on: vm)
         let up = await eventually(timeout: .seconds(180)) { hosts.serialLog(of: name).contains("virtlab-guest: up") }
@@ -303,4 +381,30 @@ private final class Progress: @unchecked Sendable {
 
 extension VM {
     func isRunning(on host: Hypervisor) throws -> Bool { try host.isRunning(self) }
+}
+
+/// The host check's rule on the facts two daemons report, for what these machines cannot run as a second host: a
+/// destination of another hypervisor (LXC, Xen) and one with an older libvirt. (On two real QEMU daemons: the tests
+/// above — the same host twice, a destination that does not answer.)
+@Suite(.tags(.pure)) struct MigrationHostRuleTests {
+    let qemu9 = HypervisorInfo(type: "QEMU", version: "7.2.22", libvirtVersion: "9.0.0")
+
+    @Test func anotherHypervisorIsRefusedAndAnOlderLibvirtIsAWarning() {
+        let lxc = Hypervisor.hostVerdict(here: qemu9, there: HypervisorInfo(type: "LXC", version: "5.15.0", libvirtVersion: "9.0.0"),
+                                         destination: "lxc:///system", sameHostUUID: nil, testDriver: false)
+        #expect(lxc.verdict == .blocker && lxc.said == "lxc:///system runs LXC, this VM needs QEMU: libvirt moves a VM only "
+                + "between hosts of the same hypervisor")
+        let older = Hypervisor.hostVerdict(here: qemu9, there: HypervisorInfo(type: "QEMU", version: "5.2.0", libvirtVersion: "7.0.0"),
+                                           destination: "qemu+ssh://old/system", sameHostUUID: nil, testDriver: false)
+        #expect(older.verdict == .warning && older.said == "qemu+ssh://old/system has libvirt 7.0.0, older than this host's 9.0.0: "
+                + "it refuses what it does not know")
+        // 9.10.0 is newer than 9.9.0: versions compare by number, not as text.
+        let newer = Hypervisor.hostVerdict(here: HypervisorInfo(type: "QEMU", version: "8.0.0", libvirtVersion: "9.9.0"),
+                                           there: HypervisorInfo(type: "QEMU", version: "8.2.0", libvirtVersion: "9.10.0"),
+                                           destination: "qemu+ssh://b/system", sameHostUUID: nil, testDriver: false)
+        #expect(newer.verdict == .ok)
+        let same = Hypervisor.hostVerdict(here: qemu9, there: qemu9, destination: "qemu+ssh://a/system", sameHostUUID: "1234",
+                                          testDriver: false)
+        #expect(same.verdict == .blocker && same.said.contains("is this same host (host UUID 1234)"))
+    }
 }

@@ -2,6 +2,7 @@ import BlockingWork
 import Foundation
 import Humanize
 import Inventory
+import Synchronization
 import VirtKit
 
 public typealias MigrationRequest = VirtKit.MigrationRequest
@@ -113,7 +114,7 @@ extension Hypervisor {
             checks.append(try cpuCheck(domain, on: destination))
             let details = try domain.details()
             checks += try networkChecks(details, on: destination)
-            checks += try diskChecks(details, on: destination, copyStorage: copyStorage)
+            checks += try diskChecks(domain, details, on: destination, copyStorage: copyStorage)
             if chosenMode != .offline { checks.append(try memoryCheck(details, on: destination)) }
         } catch {
             checks.append(.blocker("checks", UserMessage.line(for: error)))
@@ -135,12 +136,21 @@ extension Hypervisor {
                 if let figures = try? await BlockingPool.run({ try domain.jobProgress() }) { progress(figures) }
             }
         }
+        // The disks this move copies, none of them there now (the checks refuse a move onto an existing copy): what
+        // libvirt makes of them there is removed again if the move does not finish.
+        let copies = request.copyStorage ? try await BlockingPool.run {
+            try domain.details().disks.filter { $0.device == "disk" && !$0.readOnly }.compactMap(\.source)
+                .filter { try !target.sight(ofDisk: $0).isSeen }
+        } : []
         let moved: Domain
+        let abort = JobAbort()
         do {
             moved = try await withTaskCancellationHandler {
-                try await BlockingPool.run { try domain.migrate(to: target, request: request) }
+                defer { abort.end() }
+                try Task.checkCancellation()
+                return try await BlockingPool.run { try domain.migrate(to: target, request: request) }
             } onCancel: {
-                try? domain.abortJob()
+                abort.ask(domain)
             }
             // No figures arrive after the move is over (a progress line must not follow its end).
             watcher.cancel()
@@ -148,6 +158,7 @@ extension Hypervisor {
         } catch {
             watcher.cancel()
             await watcher.value
+            if !copies.isEmpty { await Self.removeHalfCopies(copies, of: vm, on: target) }
             let cancelled = Task.isCancelled || (error as? LibvirtError)?.message.contains("cancel") == true
             var reason = UserMessage.line(for: error)
             if reason.contains("Migration without shared storage is unsafe") {
@@ -160,6 +171,17 @@ extension Hypervisor {
         return MigrationOutcome(vm: vm.name, destination: destination.uri, uuid: moved.uuid, completed: completed ?? nil)
     }
 
+    /// libvirt (9.0) leaves the disk copies it made on the destination when a move fails or is cancelled; they are
+    /// removed, unless the VM runs there after all (a destination that went on without its source is left alone).
+    private static func removeHalfCopies(_ paths: [String], of vm: VM, on destination: Connection) async {
+        await BlockingPool.run {
+            if let there = try? destination.domain(uuid: vm.uuid), (try? there.info().state.isActive) == true { return }
+            for path in paths where (try? destination.sight(ofDisk: path).isSeen) == true {
+                _ = try? destination.deleteVolume(atPath: path)
+            }
+        }
+    }
+
     // MARK: - The checks
 
     private func hostCheck(to destination: Hypervisor) throws -> MigrationCheck {
@@ -170,20 +192,30 @@ extension Hypervisor {
         } catch {
             return .blocker("host", "\(destination.uri) does not answer (\(UserMessage.line(for: error)))")
         }
-        if connection.isTestDriver || destination.connection.isTestDriver {
-            return .blocker("host", "libvirt's test driver cannot migrate: use two QEMU hosts")
-        }
+        let testDriver = connection.isTestDriver || destination.connection.isTestDriver
+        let sameHost = testDriver ? nil
+            : try connection.hostUUID().flatMap { mine in try destination.connection.hostUUID() == mine ? mine : nil }
+        return Self.hostVerdict(here: here, there: there, destination: destination.uri, sameHostUUID: sameHost,
+                                testDriver: testDriver)
+    }
+
+    /// The host check on the facts both daemons gave: libvirt moves a VM only between hypervisors of one type, never
+    /// onto its own host, and a destination with an older libvirt refuses what it does not know.
+    static func hostVerdict(here: HypervisorInfo, there: HypervisorInfo, destination: String, sameHostUUID: String?,
+                            testDriver: Bool) -> MigrationCheck {
+        if testDriver { return .blocker("host", "libvirt's test driver cannot migrate: use two QEMU hosts") }
         guard here.type == there.type else {
-            return .blocker("host", "\(destination.uri) runs \(there.type), this VM needs \(here.type)")
+            return .blocker("host", "\(destination) runs \(there.type), this VM needs \(here.type): libvirt moves a VM only "
+                            + "between hosts of the same hypervisor")
         }
-        if let mine = try connection.hostUUID(), mine == (try destination.connection.hostUUID()) {
-            return .blocker("host", "\(destination.uri) is this same host (host UUID \(mine)): name another host")
+        if let sameHostUUID {
+            return .blocker("host", "\(destination) is this same host (host UUID \(sameHostUUID)): name another host")
         }
-        if Self.versionNumber(there.libvirtVersion) < Self.versionNumber(here.libvirtVersion) {
-            return .warning("host", "\(destination.uri) has libvirt \(there.libvirtVersion), older than this host's "
+        if versionNumber(there.libvirtVersion) < versionNumber(here.libvirtVersion) {
+            return .warning("host", "\(destination) has libvirt \(there.libvirtVersion), older than this host's "
                             + "\(here.libvirtVersion): it refuses what it does not know")
         }
-        return .ok("host", "\(destination.uri): \(there.type) \(there.version), libvirt \(there.libvirtVersion)")
+        return .ok("host", "\(destination): \(there.type) \(there.version), libvirt \(there.libvirtVersion)")
     }
 
     private func stateCheck(_ name: String, state: DomainState, mode: MigrationRequest.Mode) -> MigrationCheck {
@@ -262,7 +294,8 @@ extension Hypervisor {
         }
     }
 
-    private func diskChecks(_ details: DomainDetails, on destination: Hypervisor, copyStorage: Bool) throws -> [MigrationCheck] {
+    private func diskChecks(_ domain: Domain, _ details: DomainDetails, on destination: Hypervisor,
+                            copyStorage: Bool) throws -> [MigrationCheck] {
         try details.disks.compactMap { disk -> MigrationCheck? in
             guard let path = disk.source else { return nil }
             let subject = "\(disk.device) \(disk.target)"
@@ -293,10 +326,12 @@ extension Hypervisor {
                 return .blocker(subject, "copying \(path) needs an active storage pool for \(directory) on "
                                 + "\(destination.uri) (virsh -c \(destination.uri) pool-define-as NAME dir --target \(directory), then pool-start NAME)")
             }
-            let needed = try connection.sight(ofDisk: path).allocationBytes
-            if let needed, needed > pool.availableBytes {
+            // libvirt makes the copy preallocated to the disk's whole virtual size (qemu-img create -o
+            // preallocation=falloc), however little of it is used: that much must be free there.
+            let needed = try domain.diskCapacityBytes(disk.target)
+            if needed > pool.availableBytes {
                 return .blocker(subject, "pool \(pool.name) on \(destination.uri) has \(Units.bytes(Double(pool.availableBytes))) "
-                                + "free; \(path) needs \(Units.bytes(Double(needed)))")
+                                + "free; the copy of \(path) takes its whole virtual size, \(Units.bytes(Double(needed)))")
             }
             return .ok(subject, "copied into pool \(pool.name) there")
         }
@@ -314,6 +349,23 @@ extension Hypervisor {
 
     private static func versionNumber(_ text: String) -> Int {
         text.split(separator: ".").prefix(3).reduce(0) { $0 * 1000 + (Int($1) ?? 0) }
+    }
+}
+
+/// Cancelling a move asks libvirt to abort its job until the move call returns: a cancel that comes before the job
+/// has begun (libvirt then finds none to abort) or in a phase that cannot be aborted is asked again until one can.
+private final class JobAbort: Sendable {
+    private let over = Atomic<Bool>(false)
+
+    func end() { over.store(true, ordering: .releasing) }
+
+    func ask(_ domain: Domain) {
+        Task.detached { [self] in
+            while !over.load(ordering: .acquiring) {
+                try? await BlockingPool.run { try domain.abortJob() }
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
     }
 }
 
