@@ -146,6 +146,73 @@ import VirtKit
         #expect(nothingThere, "after a cancel after \(when) the destination kept \(kept)")
     }
 
+    /// The administrator's way, in the dashboard over both hosts (tmux): `m` on the VM, the other host chosen, the move
+    /// under way in the VM's detail (libvirt's migration speed for it set to 1 MiB/s, so that it lasts), `Esc`
+    /// cancels it (the VM runs on where it was), and `m` again moves it (at full speed) — each checked in libvirt
+    /// and in the Log pane. The guest has no disk: the dashboard moves without --unsafe, which this rig's shared
+    /// directory would need.
+    @Test func theDashboardMovesAVMBetweenTwoHostsWithProgressAndCancel() async throws {
+        let hosts = try await TwoHosts.up()
+        do {
+            let (a, b) = (try Hypervisor(uri: hosts.a, readOnly: false), try Hypervisor(uri: hosts.b, readOnly: false))
+            let name = "vlmig-tui"
+            let diskless = hosts.guestXML(name: name, disk: "")
+                .replacingOccurrences(of: #"<disk type='file' device='disk'>[\s\S]*?</disk>"#, with: "", options: .regularExpression)
+            _ = try a.define(xml: diskless)
+            _ = try a.perform(MachineAction(StartVM()), on: try a.vm(named: name))
+            #expect(await eventually(timeout: .seconds(180)) { hosts.serialLog(of: name).contains("virtlab-guest: up") })
+            let slow = try await Run.command(["virsh", "-c", hosts.a, "migrate-setspeed", name, "1"])
+            #expect(slow.status == 0, "\(slow.stderr)")
+            let connection = try Connection(uri: hosts.a)
+
+            let session = try await TmuxSession([Run.virtlabBinary, "--uri", hosts.a, "--uri", hosts.b, "--delay", "0.5"], width: 200)
+            await expectScreen(session, contains: "Virtual machines (")
+            try await session.send("/")
+            try await session.send(name, literal: true)
+            try await session.send("Enter")
+            await expectScreen(session, contains: "─ \(name) ─")
+            try await session.send("m")
+            await expectScreen(session, contains: "Move \(name) from \(hosts.a) to")
+            try await session.send("Enter")
+            let copying = await eventually(timeout: .seconds(60)) {
+                try connection.domain(named: name).jobProgress()?.dataProcessedBytes ?? 0 > 0
+            }
+            #expect(copying, "libvirt shows no move of \(name) under way")
+            await expectRow(session, "the move's figures in the VM's detail") { $0.contains("MOVE ") && $0.contains(" MiB/s") }
+            await expectScreen(session, contains: "  to \(hosts.b)")
+            try await session.send("Escape")
+            let stayed = await eventually(timeout: .seconds(60)) {
+                try connection.domain(named: name).jobProgress() == nil && (try? b.vm(named: name)) == nil
+                    && a.vm(named: name).isRunning(on: a)
+            }
+            #expect(stayed, "the cancelled move did not leave the VM running on \(hosts.a) alone")
+            await expectGone(session, "  to \(hosts.b)")
+
+            let fast = try await Run.command(["virsh", "-c", hosts.a, "migrate-setspeed", name, "8192"])
+            #expect(fast.status == 0, "\(fast.stderr)")
+            try await session.send("m")
+            await expectScreen(session, contains: "Move \(name) from \(hosts.a) to")
+            try await session.send("Enter")
+            let moved = await eventually(timeout: .seconds(120)) {
+                (try? b.vm(named: name).isRunning(on: b)) == true && (try? a.vm(named: name)) == nil
+            }
+            #expect(moved, "the VM did not move to \(hosts.b)")
+            // The Log pane keeps both moves with the command that does the same: the cancelled one failed, the other ok.
+            try await session.send("7")
+            for result in ["failed", "ok"] {
+                await expectRow(session, "the \(result) move in the Log") {
+                    $0.contains(" \(result) ") && $0.contains("libvirt-sock' migrate --live")
+                }
+            }
+            try await session.send("q")
+            await expectScreen(session, contains: "VIRTLAB_EXIT=0")
+        } catch {
+            await hosts.down()
+            throw error
+        }
+        await hosts.down()
+    }
+
     /// The source's libvirtd lost while the memory is copied: the move fails in one line, the destination keeps
     /// nothing, and once that daemon is back the VM runs where it was — on one host only, never lost.
     @Test func aMoveWhoseSourceDaemonIsLostLeavesTheVMOnItsHost() async throws {

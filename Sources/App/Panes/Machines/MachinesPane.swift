@@ -259,8 +259,11 @@ private func drawMachineDetail(_ buffer: inout Buffer, _ rect: Rect, _ machine: 
         line([.init("Lab  ", label), .init("made by \(lab)'s environment", text), .init(" · 4: the lab, r resets it", label)])
     }
     if let move = state.migrating, move.vms.contains(machine.key) {
-        line([.init("MOVE ", label), .init("to \(move.destination): ", text), .init(move.figures, theme[.statusWarning]),
-              .init(" · Esc cancels", label)])
+        // The figures first and the destination under them: a URI with a socket path is long enough to push the
+        // figures out of a narrow pane. Several VMs' figures say whose they are; this VM's need not.
+        let figures = move.figures.hasPrefix(machine.name + ": ") ? String(move.figures.dropFirst(machine.name.count + 2)) : move.figures
+        line([.init("MOVE ", label), .init(figures, theme[.statusWarning]), .init(" · Esc cancels", label)])
+        line([.init("  to ", label), .init(move.destination, text)])
     }
     let gaugeWidth = max(4, min(30, area.width - 30))
     if y < area.maxY {
