@@ -74,6 +74,8 @@ let package = Package(
         .target(name: "SecureShell", dependencies: ["ProcessRunner", "HostDoctor"]),
         // Disk images identified by their headers (qcow2, ISO, raw): format, sizes, backing file.
         .target(name: "ImageKit"),
+        // The operating systems osinfo-db knows: resources, virtio drivers, install media by their ISO names.
+        .target(name: "OSInfo"),
         // Pure Swift terminal UI: cells, buffers, styles, themes, keys, widgets, pictures as cells. Imports no C.
         .target(name: "TermUI"),
         // Pictures read and written: PNG (through zlib) and PPM, into TermUI's Picture.
@@ -90,7 +92,7 @@ let package = Package(
         .target(name: "Services", dependencies: [
             "BlockingWork", "VirtKit", "HostDoctor", "ProcessRunner", "SecureShell", "ContainerKit", "TermCurses", "Classroom",
             "Gradebook", "LabFormat", "LabGrader", "Inventory", "Humanize", "ImageKit", "Providers", "Provisioning", "Yams",
-            "BuiltIn", "Pictures", "TermUI",
+            "BuiltIn", "Pictures", "TermUI", "OSInfo",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The dashboard put together: the runtime with an adapter for each port (libvirt, the engine, the grader,

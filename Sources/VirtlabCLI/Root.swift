@@ -14,7 +14,7 @@ public struct VirtlabCommand: AsyncParsableCommand {
         version: virtlabVersion,
         subcommands: [UICommand.self, ListCommand.self, VMCommand.self, PoolCommand.self, NetworkCommand.self,
                       ContainerCommand.self, ImageCommand.self, DoctorCommand.self, ThemeCommand.self, LabCommand.self,
-                      ClassCommand.self, ConfigCommand.self, HostCommand.self, FailoverCommand.self],
+                      ClassCommand.self, ConfigCommand.self, HostCommand.self, FailoverCommand.self, OSCommand.self],
         defaultSubcommand: UICommand.self
     )
 

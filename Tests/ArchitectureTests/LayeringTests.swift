@@ -8,7 +8,7 @@ import TestTags
 enum Layers {
     static let order: [(layer: String, modules: [String])] = [
         ("C bindings", ["CLibvirt", "CLibvirtQEMU", "CNcurses", "CLibxml2", "CLibcrypto", "CZlib", "CShims", "CHostSystem"]),
-        ("foundations", ["BlockingWork", "BuiltIn", "Digests", "ProcessRunner", "ImageKit", "Humanize", "Inventory", "LabFormat", "TermUI", "Pictures"]),
+        ("foundations", ["BlockingWork", "BuiltIn", "Digests", "ProcessRunner", "ImageKit", "OSInfo", "Humanize", "Inventory", "LabFormat", "TermUI", "Pictures"]),
         ("drivers", ["VirtKit", "HostDoctor", "SecureShell", "ContainerKit", "TermCurses"]),
         ("domain", ["Providers", "Provisioning", "LabGrader", "Classroom", "Gradebook"]),
         ("application", ["Services", "App", "Runtime"]),
