@@ -17,16 +17,19 @@ import TermUI
     }
 
     /// A copy of the binary alone in a fresh directory, and an environment that points every search at nothing.
-    static func alone() throws -> (binary: String, environment: [String: String]) {
+    static func alone() async throws -> (binary: String, environment: [String: String]) {
         let directory = NSTemporaryDirectory() + "vl-alone-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory + "/home", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Run.virtlabBinary, toPath: directory + "/virtlab")
+        // Copied by `cp`, not in this process: a copy written here could still be open for writing in a child
+        // another test forks meanwhile, and running it then fails with "text file busy".
+        let copied = try await Run.command(["cp", Run.virtlabBinary, directory + "/virtlab"])
+        guard copied.status == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: copied.stderr]) }
         return (directory + "/virtlab", ["HOME": directory + "/home", "XDG_DATA_HOME": "", "XDG_CONFIG_HOME": "",
                                          "XDG_DATA_DIRS": directory + "/none", "VIRTLAB_THEMES_DIR": ""])
     }
 
     @Test func aCopiedBinaryListsEveryShippedLabAndTheme() async throws {
-        let (binary, environment) = try Self.alone()
+        let (binary, environment) = try await Self.alone()
         defer { try? FileManager.default.removeItem(atPath: (binary as NSString).deletingLastPathComponent) }
         let labs = try await Run.command([binary, "lab", "list"], environment: environment)
         #expect(labs.status == 0, "\(labs.stderr)")
@@ -41,7 +44,7 @@ import TermUI
     }
 
     @Test func aLabFileOnDiskStandsInForTheBuiltInOneOfItsId() async throws {
-        let (binary, environment) = try Self.alone()
+        let (binary, environment) = try await Self.alone()
         let home = environment["HOME"]!
         defer { try? FileManager.default.removeItem(atPath: (binary as NSString).deletingLastPathComponent) }
         let mine = home + "/.local/share/virtlab/labs"
