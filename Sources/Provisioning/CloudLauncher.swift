@@ -134,6 +134,8 @@ struct DomainBlueprint {
         let format: String
         let target: String
         var cdrom = false
+        /// virtio, or sata for an OS without virtio drivers.
+        var bus = "virtio"
     }
 
     let name: String
@@ -149,6 +151,12 @@ struct DomainBlueprint {
     let networks: [String?]
     /// A file that keeps what the serial console prints.
     var serialLog: String?
+    /// virtio, or e1000e for an OS without virtio drivers.
+    var nicModel = "virtio"
+    /// "efi" boots OVMF; nil is the machine's BIOS (SeaBIOS).
+    var firmware: String?
+    /// A screen (VGA, a VNC server listening nowhere: no port opens) for an installer to draw on.
+    var display = false
 
     var xml: String {
         let x = escapeXML
@@ -157,11 +165,11 @@ struct DomainBlueprint {
                 ? "<disk type='file' device='cdrom'><driver name='qemu' type='\(x(disk.format))'/><source file='\(x(disk.path))'/>"
                     + "<target dev='\(x(disk.target))' bus='ide'/><readonly/></disk>"
                 : "<disk type='file' device='disk'><driver name='qemu' type='\(x(disk.format))'/><source file='\(x(disk.path))'/>"
-                    + "<target dev='\(x(disk.target))' bus='virtio'/></disk>"
+                    + "<target dev='\(x(disk.target))' bus='\(x(disk.bus))'/></disk>"
         }.joined(separator: "\n    ")
         let nics = networks.map { network in
-            network.map { "<interface type='network'><source network='\(x($0))'/><model type='virtio'/></interface>" }
-                ?? "<interface type='user'><model type='virtio'/></interface>"
+            network.map { "<interface type='network'><source network='\(x($0))'/><model type='\(x(nicModel))'/></interface>" }
+                ?? "<interface type='user'><model type='\(x(nicModel))'/></interface>"
         }.joined(separator: "\n    ")
         return """
             <domain type='\(accelerator.domainType)'>
@@ -170,7 +178,7 @@ struct DomainBlueprint {
               <memory unit='MiB'>\(memoryMiB)</memory>
               <vcpu>\(vcpus)</vcpu>
               \(metadata)
-              <os>\(os)</os>
+              <os\(firmware.map { " firmware='\(x($0))'" } ?? "")>\(os)</os>
               <features><acpi/></features>
               \(accelerator == .kvm ? "<cpu mode='host-passthrough'/>" : "")
               <devices>
@@ -178,6 +186,7 @@ struct DomainBlueprint {
                 \(nics)
                 <serial type='pty'>\(serialLog.map { "<log file='\(x($0))' append='off'/>" } ?? "")<target port='0'/></serial>
                 <console type='pty'><target type='serial' port='0'/></console>
+                \(display ? "<graphics type='vnc'><listen type='none'/></graphics><video><model type='vga'/></video>" : "")
                 <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
                 <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>
               </devices>

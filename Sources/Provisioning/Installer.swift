@@ -1,0 +1,157 @@
+import Foundation
+import ImageKit
+import VirtKit
+
+/// A VM made as virt-manager's first screen offers: installed from an ISO, imported from a disk that already has an
+/// operating system, or booted from the network (PXE). Its size and devices are chosen by the caller from what the
+/// OS needs (osinfo-db); this makes the disk, defines and starts it, and leaves nothing behind when that fails.
+public struct InstallSpec: Sendable, Equatable {
+    public enum Source: Sendable, Equatable {
+        /// Boots the installer on this ISO image (a CD-ROM), then the new disk.
+        case iso(String)
+        /// Boots this disk as it is (no new disk, no installer).
+        case importDisk(String)
+        /// Boots from the network first (a PXE server on this libvirt network), then the new disk.
+        case pxe(network: String)
+    }
+
+    public var name: String
+    public var source: Source
+    public var memoryMiB: Int
+    public var vcpus: Int
+    /// The new disk's virtual size (ISO and PXE).
+    public var diskGiB: Int
+    /// virtio disk and NIC where the OS has the drivers, else SATA and e1000e.
+    public var virtio: Bool
+    public var uefi: Bool
+    /// The NIC's network (ISO and import); nil is user-mode networking. PXE uses its own network.
+    public var network: String?
+    public var accelerator: Accelerator
+    public var storageDirectory: String
+
+    public init(name: String, source: Source, memoryMiB: Int, vcpus: Int, diskGiB: Int, virtio: Bool, uefi: Bool,
+                network: String?, accelerator: Accelerator, storageDirectory: String) {
+        (self.name, self.source, self.memoryMiB, self.vcpus, self.diskGiB) = (name, source, memoryMiB, vcpus, diskGiB)
+        (self.virtio, self.uefi, self.network, self.accelerator) = (virtio, uefi, network, accelerator)
+        self.storageDirectory = storageDirectory
+    }
+
+    /// The disk it boots from: the imported one, else the one it makes.
+    public var diskPath: String {
+        if case .importDisk(let path) = source { return path }
+        return "\(storageDirectory)/\(name).qcow2"
+    }
+
+    /// The same VM as `virt-install` makes it.
+    public func virtInstall(osShortID: String?, uri: String) -> [String] {
+        let bus = virtio ? "virtio" : "sata"
+        var line = ["virt-install", "--connect", uri, "--name", name, "--memory", "\(memoryMiB)", "--vcpus", "\(vcpus)",
+                    "--osinfo", osShortID ?? "detect=on,require=off", "--virt-type", accelerator.domainType]
+        switch source {
+        case .iso(let iso):
+            line += ["--cdrom", iso, "--disk", "path=\(diskPath),size=\(diskGiB),format=qcow2,bus=\(bus)"]
+        case .importDisk(let disk):
+            line += ["--import", "--disk", "path=\(disk),bus=\(bus)"]
+        case .pxe:
+            line += ["--pxe", "--disk", "path=\(diskPath),size=\(diskGiB),format=qcow2,bus=\(bus)"]
+        }
+        let model = virtio ? "virtio" : "e1000e"
+        if case .pxe(let pxeNetwork) = source {
+            line += ["--network", "network=\(pxeNetwork),model=\(model)"]
+        } else {
+            line += ["--network", network.map { "network=\($0),model=\(model)" } ?? "user,model=\(model)"]
+        }
+        if uefi { line += ["--boot", "uefi"] }
+        return line + ["--graphics", "vnc,listen=none", "--noautoconsole"]
+    }
+}
+
+public struct Installed: Sendable, Equatable {
+    public let name: String
+    public let uuid: String
+    public let disk: String
+}
+
+public struct Installer {
+    public let connection: Connection
+    let tools = Tools()
+
+    public init(connection: Connection) { self.connection = connection }
+
+    public func create(_ spec: InstallSpec) throws -> Installed {
+        try CloudLauncher.validate(name: spec.name)
+        if (try? connection.domain(named: spec.name)) != nil {
+            throw ProvisioningError("a VM named \(spec.name) already exists; pick another name")
+        }
+        let network: String?
+        if case .pxe(let pxeNetwork) = spec.source { network = pxeNetwork } else { network = spec.network }
+        // A missing network is said before a disk is made (libvirt would only say so when the VM starts).
+        if let network { _ = try connection.network(named: network) }
+        switch spec.source {
+        case .iso(let iso):
+            guard FileManager.default.fileExists(atPath: iso) else {
+                throw ProvisioningError("no ISO image at \(iso): give the path of the installer's .iso file")
+            }
+        case .importDisk(let disk):
+            guard let image = DiskImage.inspect(path: disk), image.format == "qcow2" || image.format == "raw" else {
+                throw ProvisioningError(FileManager.default.fileExists(atPath: disk)
+                    ? "\(disk) is not a qcow2 or raw disk image: --import boots a disk that has an OS on it"
+                    : "no disk image at \(disk): give the path of a qcow2 or raw disk with an OS on it")
+            }
+        case .pxe: break
+        }
+        let makesDisk = spec.source != .importDisk(spec.diskPath)
+        if makesDisk && FileManager.default.fileExists(atPath: spec.diskPath) {
+            throw ProvisioningError("\(spec.diskPath) already exists (left by an earlier VM?); remove it or pick another name")
+        }
+        let leftovers = Leftovers()
+        do {
+            if makesDisk {
+                try FileManager.default.createDirectory(atPath: spec.storageDirectory, withIntermediateDirectories: true)
+                leftovers.add(spec.diskPath)
+                try tools.run(["qemu-img", "create", "-q", "-f", "qcow2", spec.diskPath, "\(spec.diskGiB)G"],
+                              doing: "create the disk \(spec.diskPath)")
+            }
+            let uuid = UUID().uuidString.lowercased()
+            let domain = try connection.define(xml: Self.domainXML(spec, uuid: uuid))
+            do {
+                try domain.start()
+            } catch {
+                _ = try? domain.undefine()
+                throw error
+            }
+            leftovers.keep()
+            return Installed(name: spec.name, uuid: uuid, disk: spec.diskPath)
+        } catch {
+            leftovers.removeAll()
+            throw error
+        }
+    }
+
+    static func domainXML(_ spec: InstallSpec, uuid: String) -> String {
+        let bus = spec.virtio ? "virtio" : "sata"
+        let target = spec.virtio ? "vda" : "sda"
+        let format: String
+        if case .importDisk(let disk) = spec.source { format = DiskImage.inspect(path: disk)?.format ?? "raw" } else { format = "qcow2" }
+        var disks = [DomainBlueprint.Disk(path: spec.diskPath, format: format, target: target, bus: bus)]
+        var boot = ["hd"]
+        var network = spec.network
+        switch spec.source {
+        case .iso(let iso):
+            disks.append(.init(path: iso, format: "raw", target: "hdc", cdrom: true))
+            boot = ["cdrom", "hd"]
+        case .importDisk: break
+        case .pxe(let pxeNetwork):
+            network = pxeNetwork
+            boot = ["network", "hd"]
+        }
+        var blueprint = DomainBlueprint(name: spec.name, uuid: uuid, memoryMiB: spec.memoryMiB, vcpus: spec.vcpus,
+                                        accelerator: spec.accelerator,
+                                        os: "<type arch='x86_64' machine='pc'>hvm</type>" + boot.map { "<boot dev='\($0)'/>" }.joined(),
+                                        disks: disks, networks: [network])
+        blueprint.nicModel = spec.virtio ? "virtio" : "e1000e"
+        blueprint.firmware = spec.uefi ? "efi" : nil
+        blueprint.display = true
+        return blueprint.xml
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Inventory
+import Testing
+import TestSupport
+import TestTags
+@testable import Services
+
+/// An installer ISO made by genisoimage with the volume name `volume` (not bootable: what is tested is how the VM is
+/// made and sized, not an installation).
+func installerISO(volume: String) async throws -> String {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("virtlab-iso-\(UUID().uuidString.prefix(8))").path
+    try FileManager.default.createDirectory(atPath: directory + "/root", withIntermediateDirectories: true)
+    try "installer".write(toFile: directory + "/root/README", atomically: true, encoding: .utf8)
+    let made = try await Run.command(["genisoimage", "-quiet", "-V", volume, "-o", directory + "/installer.iso", directory + "/root"])
+    guard made.status == 0 else { throw QEMUTestGuest.Unavailable(description: "genisoimage failed: \(made.stderr)") }
+    return directory + "/installer.iso"
+}
+
+/// How a new VM is sized from osinfo-db: the OS detected from the ISO or named, its recommendations, never under its
+/// minimum without a note, virtio only where it has the drivers, one vCPU under TCG.
+@Suite(.tags(.pure)) struct NewMachinePlanTests {
+    @Test func anInstallerISOIsKnownByItsVolumeNameAndSizedForItsOS() async throws {
+        let iso = try await installerISO(volume: "Debian 11.5.0 amd64 n")
+        defer { try? FileManager.default.removeItem(atPath: (iso as NSString).deletingLastPathComponent) }
+        var request = NewMachine.Request(name: "web", source: .iso(iso))
+        request.accelerator = .tcg
+        let plan = try NewMachine.plan(request, catalog: try OSCatalog.installed(), uri: "qemu:///system")
+        #expect(plan.os?.shortID == "debian11" && plan.osSource == "detected from the volume name 'Debian 11.5.0 amd64 n'")
+        #expect(plan.spec.memoryMiB == 1024 && plan.spec.vcpus == 1 && plan.spec.diskGiB == 20 && plan.spec.virtio)
+        #expect(plan.notes.isEmpty, "\(plan.notes)")
+        #expect(ShellWords.line(plan.virtInstall(uri: "qemu:///system")) == "virt-install --connect qemu:///system --name web "
+                + "--memory 1024 --vcpus 1 --osinfo debian11 --virt-type qemu --cdrom \(iso) --disk "
+                + "path=/var/lib/libvirt/images/web.qcow2,size=20,format=qcow2,bus=virtio --network user,model=virtio "
+                + "--graphics vnc,listen=none --noautoconsole")
+
+        request.memoryMiB = 512
+        let small = try NewMachine.plan(request, catalog: try OSCatalog.installed(), uri: "qemu:///system")
+        #expect(small.notes == ["512 MiB is under Debian 11's minimum of 1 GiB: it may not install or boot"])
+    }
+
+    @Test func anOSWithoutVirtioDriversGetsSATAAndE1000eAndTCGOneVCPU() throws {
+        var request = NewMachine.Request(name: "win", source: .pxe(network: "lab"))
+        (request.os, request.accelerator, request.uefi) = ("win11", .tcg, true)
+        let plan = try NewMachine.plan(request, catalog: try OSCatalog.installed(), uri: "qemu:///system")
+        #expect(!plan.spec.virtio && plan.spec.memoryMiB == 4096 && plan.spec.diskGiB >= 40 && plan.spec.vcpus == 1)
+        #expect(plan.notes == ["1 vCPU under TCG emulation, though Microsoft Windows 11 recommends 2 (--vcpus to change)"])
+        let line = ShellWords.line(plan.virtInstall(uri: "qemu:///system"))
+        #expect(line.contains("--pxe --disk path=/var/lib/libvirt/images/win.qcow2,size=\(plan.spec.diskGiB),format=qcow2,bus=sata")
+                && line.contains("--network network=lab,model=e1000e --boot uefi"), "\(line)")
+        request.accelerator = .kvm
+        #expect(try NewMachine.plan(request, catalog: try OSCatalog.installed(), uri: "qemu:///system").spec.vcpus == 2)
+    }
+
+    @Test func unknownMediaAndNamesAreSaid() async throws {
+        let catalog = try OSCatalog.installed()
+        let iso = try await installerISO(volume: "MY_OWN_DISC")
+        defer { try? FileManager.default.removeItem(atPath: (iso as NSString).deletingLastPathComponent) }
+        let unknown = try NewMachine.plan(NewMachine.Request(name: "x", source: .iso(iso)), catalog: catalog, uri: "qemu:///system")
+        #expect(unknown.os == nil && unknown.spec.virtio && unknown.notes
+                == ["osinfo-db knows no OS by the volume name 'MY_OWN_DISC': generic sizes (1 GiB, 20 GiB, virtio); name it with --os ID"])
+        var named = NewMachine.Request(name: "x", source: .iso(iso))
+        named.os = "debian99"
+        #expect(throws: UserFacingError.self) { try NewMachine.plan(named, catalog: catalog, uri: "qemu:///system") }
+        let notISO = NewMachine.Request(name: "x", source: .iso(#filePath))
+        #expect(throws: UserFacingError.self) { try NewMachine.plan(notISO, catalog: catalog, uri: "qemu:///system") }
+    }
+}
+
+/// `vm create --iso` and `--import` on the real daemon: the VM defined and running as planned (boot order, buses,
+/// NIC model, a screen), and bad input refused in one line with nothing made.
+@Suite(.serialized, .tags(.guest)) struct NewMachineOnRealDaemonTests {
+    @Test func aVMFromAnISOAndOneFromADiskAreMadeAsPlanned() async throws {
+        let connection = try QEMUTestGuest.connect()
+        let iso = try await installerISO(volume: "Debian 11.5.0 amd64 n")
+        let (fromISO, fromDisk) = (QEMUTestGuest.uniqueName("iso"), QEMUTestGuest.uniqueName("import"))
+        let disk = try QEMUTestGuest.makeDisk(name: fromDisk)
+        defer {
+            for name in [fromISO, fromDisk] { QEMUTestGuest.cleanUp(connection, name: name) }
+            try? FileManager.default.removeItem(atPath: "/var/lib/libvirt/images/\(fromISO).qcow2")
+            try? FileManager.default.removeItem(atPath: (iso as NSString).deletingLastPathComponent)
+        }
+        func virtlab(_ args: String...) async throws -> Run.Result { try await Run.virtlab(args + ["--uri", QEMUTestGuest.uri]) }
+
+        let made = try await virtlab("vm", "create", fromISO, "--iso", iso, "--accel", "tcg")
+        #expect(made.status == 0 && made.stdout.hasPrefix("created and started \(fromISO) (TCG emulation) from \(iso): Debian 11 "
+                                                          + "(debian11, detected from the volume name 'Debian 11.5.0 amd64 n')"),
+                "\(made.stdout)\(made.stderr)")
+        let xml = try connection.domain(named: fromISO).xml(inactive: true)
+        for part in ["<memory unit='KiB'>1048576</memory>", "<boot dev='cdrom'/>\n    <boot dev='hd'/>", "<target dev='vda' bus='virtio'/>",
+                     "<source file='\(iso)'/>", "<model type='virtio'/>", "<graphics type='vnc'>"] {
+            #expect(xml.contains(part), "\(part) not in \(xml)")
+        }
+        #expect(try connection.domain(named: fromISO).info().state == .running)
+        let seen = await eventually(timeout: .seconds(60)) {
+            try await virtlab("vm", "screenshot", fromISO, "-o", "/dev/null/x.png").stderr.contains("cannot write")
+        }
+        #expect(seen, "the new VM has a screen to take a picture of")
+
+        let clash = try await virtlab("vm", "create", fromISO, "--iso", iso)
+        expectOneLineError(clash, mentioning: ["a VM named \(fromISO) already exists; pick another name"])
+        let missing = try await virtlab("vm", "create", "\(fromISO)-2", "--iso", "/nonexistent/installer.iso")
+        expectOneLineError(missing, mentioning: ["no ISO image at /nonexistent/installer.iso"])
+        #expect(!FileManager.default.fileExists(atPath: "/var/lib/libvirt/images/\(fromISO)-2.qcow2"), "nothing was made")
+
+        // An OS without virtio drivers: its disk on SATA, an e1000e NIC, booted from the disk as it is.
+        let imported = try await virtlab("vm", "create", fromDisk, "--import", disk, "--os", "win10", "--accel", "tcg", "--memory", "256")
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stderr.contains("note: 256 MiB is under Microsoft Windows 10's minimum of 2 GiB"), "\(imported.stderr)")
+        let windows = try connection.domain(named: fromDisk).xml(inactive: true)
+        for part in ["<target dev='sda' bus='sata'/>", "<model type='e1000e'/>", "<boot dev='hd'/>", "<source file='\(disk)'/>"] {
+            #expect(windows.contains(part), "\(part) not in \(windows)")
+        }
+    }
+}
