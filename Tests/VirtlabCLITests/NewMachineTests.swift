@@ -102,6 +102,17 @@ func installerISO(volume: String) async throws -> String {
         expectOneLineError(missing, mentioning: ["no ISO image at /nonexistent/installer.iso"])
         #expect(!FileManager.default.fileExists(atPath: "/var/lib/libvirt/images/\(fromISO)-2.qcow2"), "nothing was made")
 
+        // UEFI: OVMF's firmware and a variable store of the VM's own.
+        let uefi = QEMUTestGuest.uniqueName("uefi")
+        defer {
+            QEMUTestGuest.cleanUp(connection, name: uefi)
+            try? FileManager.default.removeItem(atPath: "/var/lib/libvirt/images/\(uefi).qcow2")
+        }
+        let firmware = try await virtlab("vm", "create", uefi, "--iso", iso, "--uefi", "--accel", "tcg", "--memory", "1024")
+        #expect(firmware.status == 0 && firmware.stdout.contains("UEFI, disk"), "\(firmware.stdout)\(firmware.stderr)")
+        let live = try connection.domain(named: uefi).xml()
+        #expect(live.contains("/usr/share/OVMF/OVMF_CODE") && live.contains("<nvram"), "\(live)")
+
         // An OS without virtio drivers: its disk on SATA, an e1000e NIC, booted from the disk as it is.
         let imported = try await virtlab("vm", "create", fromDisk, "--import", disk, "--os", "win10", "--accel", "tcg", "--memory", "256")
         #expect(imported.status == 0, "\(imported.stderr)")
