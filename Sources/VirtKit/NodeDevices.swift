@@ -108,3 +108,51 @@ extension NodeDevice {
         return pciAddress(domain: field("domain"), bus: field("bus"), slot: field("slot"), function: field("function"))
     }
 }
+
+extension NodeDevice {
+    /// The `<hostdev>` that gives this device to a guest. Managed: libvirt binds a PCI device to vfio-pci when the
+    /// guest starts and gives it back to its driver when the guest stops. A USB device is found by its IDs.
+    public var hostdevXML: String {
+        switch kind {
+        case .pci:
+            let parts = address.split(whereSeparator: { $0 == ":" || $0 == "." }).map(String.init)
+            return "<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x\(parts[0])' bus='0x\(parts[1])' "
+                + "slot='0x\(parts[2])' function='0x\(parts[3])'/></source></hostdev>"
+        case .usb:
+            return "<hostdev mode='subsystem' type='usb' managed='yes'><source><vendor id='\(xmlEscaped(vendorID))'/>"
+                + "<product id='\(xmlEscaped(productID))'/></source></hostdev>"
+        }
+    }
+}
+
+extension Domain {
+    /// Gives the host device to the guest (`virsh attach-device`), in `scope` (empty: live if it runs, else its
+    /// definition).
+    public func attachHostDevice(_ device: NodeDevice, scope: DeviceScope = []) throws {
+        try check("give \(device.address) to '\(name)'", virDomainAttachDeviceFlags(pointer, device.hostdevXML, scope.rawValue))
+    }
+
+    public func detachHostDevice(_ device: NodeDevice, scope: DeviceScope = []) throws {
+        try check("take \(device.address) from '\(name)'", virDomainDetachDeviceFlags(pointer, device.hostdevXML, scope.rawValue))
+    }
+}
+
+extension Connection {
+    /// Binds a PCI device to vfio-pci, away from its host driver (`virsh nodedev-detach --driver vfio`).
+    public func detachNodeDevice(_ name: String) throws {
+        let operation = "bind \(name) to vfio-pci"
+        let conn = try handle(operation)
+        guard let device = virNodeDeviceLookupByName(conn, name) else { throw LibvirtError.last(operation) }
+        defer { virNodeDeviceFree(device) }
+        try check(operation, virNodeDeviceDetachFlags(device, "vfio", 0))
+    }
+
+    /// Gives a PCI device back to its host driver (`virsh nodedev-reattach`).
+    public func reattachNodeDevice(_ name: String) throws {
+        let operation = "give \(name) back to the host"
+        let conn = try handle(operation)
+        guard let device = virNodeDeviceLookupByName(conn, name) else { throw LibvirtError.last(operation) }
+        defer { virNodeDeviceFree(device) }
+        try check(operation, virNodeDeviceReAttach(device))
+    }
+}

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 import TestTags
+import VirtKit
 
 /// `virtlab host devices` on a host described to libvirt's test driver: a GPU whose IOMMU group holds only its own
 /// audio function and a bridge, one sharing its group with a network card, an SR-IOV network card and one of its
@@ -112,5 +113,36 @@ import TestTags
                 .map { ($0 as NSString).lastPathComponent } ?? "-"
             #expect(listed[address] == driver, "\(address)")
         }
+    }
+}
+
+/// Passthrough on the real daemon. These machines have no IOMMU, so giving a device to a VM is refused with the
+/// reason and nothing changes — on the command line. The `<hostdev>` virtlab writes is proven by giving this
+/// machine's network card to a shut-off VM's definition directly (libvirt accepts it there; the VM would not start
+/// here) and taking it back.
+@Suite(.serialized, .tags(.guest)) struct HostDevicePassthroughTests {
+    @Test func withoutAnIOMMUPassthroughIsRefusedAndTheDefinitionTakesTheDeviceAndGivesItBack() async throws {
+        let connection = try QEMUTestGuest.connect()
+        let name = QEMUTestGuest.uniqueName("hostdev")
+        defer { QEMUTestGuest.cleanUp(connection, name: name) }
+        let domain = try connection.define(xml: QEMUTestGuest.domainXML(name: name))
+        let card = try #require(try connection.nodeDevices().first { $0.kind == .pci && $0.classCode?.hasPrefix("0x02") == true },
+                                "this machine has a network card on its PCI bus")
+        func virtlab(_ args: String...) async throws -> Run.Result { try await Run.virtlab(args + ["--uri", QEMUTestGuest.uri]) }
+
+        let given = try await virtlab("vm", "hostdev", "attach", name, card.address, "--config")
+        expectOneLineError(given, mentioning: ["\(card.address) cannot be given to \(name): the host's IOMMU is off"])
+        #expect(try !domain.xml(inactive: true).contains("<hostdev"), "nothing changed")
+        let bound = try await virtlab("host", "device", "detach", card.name)
+        expectOneLineError(bound, mentioning: ["\(card.address) cannot be bound to vfio-pci: the host's IOMMU is off"])
+        let unknown = try await virtlab("vm", "hostdev", "attach", name, "99:00.0")
+        expectOneLineError(unknown, mentioning: ["no host device '99:00.0' on qemu:///system"])
+        let explained = try await virtlab("host", "device", "detach", card.name, "--explain")
+        #expect(explained.stdout == "virsh -c qemu:///system nodedev-detach \(card.name) --driver vfio\n")
+
+        try domain.attachHostDevice(card, scope: .config)
+        #expect(try domain.hostDevices() == ["pci \(card.address)"])
+        try domain.detachHostDevice(card, scope: .config)
+        #expect(try domain.hostDevices().isEmpty)
     }
 }

@@ -107,3 +107,57 @@ enum HostDeviceAssessment {
         return nil
     }
 }
+
+extension Hypervisor {
+    /// The host device `spec` names: libvirt's name (pci_0000_65_00_0, usb_1_2), a PCI address (0000:65:00.0 or
+    /// 65:00.0) or a USB bus:device (1:2), with whether it can go to a guest.
+    public func hostDevice(_ spec: String) throws -> AssessedDevice {
+        let all = try hostDevices()
+        let wanted = spec.lowercased()
+        let found = all.first { entry in
+            entry.device.name == wanted || entry.device.address == wanted || entry.device.address == "0000:" + wanted
+        }
+        guard let found else {
+            throw UserFacingError("no host device '\(spec)' on \(uri): see 'virtlab host devices' for their addresses")
+        }
+        return found
+    }
+
+    /// Gives the device to the VM (managed passthrough), where the assessment allows it: a device that cannot go to
+    /// a guest is refused with the reason and nothing changes.
+    public func attachHostDevice(_ spec: String, to vm: VM, scope: DeviceScope) throws -> String {
+        let entry = try hostDevice(spec)
+        guard entry.passthrough != .no else {
+            throw UserFacingError("\(entry.device.address) cannot be given to \(vm.name): \(entry.reason)")
+        }
+        try vm.domain.attachHostDevice(entry.device, scope: scope)
+        return "gave \(entry.device.address) (\(entry.kind)) to \(vm.name)"
+            + (entry.passthrough == .caution ? "; note: \(entry.reason)" : "")
+    }
+
+    public func detachHostDevice(_ spec: String, from vm: VM, scope: DeviceScope) throws -> String {
+        let entry = try hostDevice(spec)
+        guard try vm.domain.hostDevices().contains(where: { $0.hasSuffix(entry.device.address) || entry.device.kind == .usb }) else {
+            throw UserFacingError("\(vm.name) has no host device \(entry.device.address)")
+        }
+        try vm.domain.detachHostDevice(entry.device, scope: scope)
+        return "took \(entry.device.address) from \(vm.name)"
+    }
+
+    /// Binds a PCI device to vfio-pci (or gives it back to its driver), where the assessment allows it.
+    public func bindForPassthrough(_ spec: String, release: Bool) throws -> String {
+        let entry = try hostDevice(spec)
+        guard entry.device.kind == .pci else {
+            throw UserFacingError("\(entry.device.address) is a USB device: it needs no binding, give it to a VM as it is")
+        }
+        if release {
+            try connection.reattachNodeDevice(entry.device.name)
+            return "gave \(entry.device.address) back to the host's driver"
+        }
+        guard entry.passthrough != .no else {
+            throw UserFacingError("\(entry.device.address) cannot be bound to vfio-pci: \(entry.reason)")
+        }
+        try connection.detachNodeDevice(entry.device.name)
+        return "bound \(entry.device.address) to vfio-pci: the host no longer uses it"
+    }
+}

@@ -2,12 +2,57 @@ import Services
 import ArgumentParser
 import Foundation
 import Humanize
+import Inventory
 
 /// `virtlab host …`: what concerns a whole host.
 struct HostCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "host", abstract: "Act on a whole host: its devices, and moving every VM away from it.",
-        subcommands: [Devices.self, Evacuate.self])
+        subcommands: [Devices.self, DeviceBinding.self, Evacuate.self])
+
+    /// `virtlab host device detach|reattach DEVICE`: a PCI device bound to vfio-pci for passthrough, or given back.
+    struct DeviceBinding: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "device", abstract: "Bind a PCI device to vfio-pci for passthrough, or give it back to its driver.",
+            subcommands: [Detach.self, Reattach.self])
+
+        struct Detach: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Take a PCI device from its host driver and bind it to vfio-pci.",
+                discussion: """
+                    Needed only for a device given unmanaged; 'vm hostdev attach' gives it managed, binding it when the \
+                    guest starts. Refused with the reason where the device cannot be passed through (the IOMMU off).
+                    Same as: virsh nodedev-detach NAME --driver vfio
+                    """)
+            @OptionGroup var connection: ConnectionOptions
+            @Argument(help: "The PCI device (see 'virtlab host devices').") var device: String
+            @OptionGroup var explain: ExplainOption
+
+            func run() async throws {
+                let host = try connection.open().0
+                let command = ShellWords.line(["virsh", "-c", host.uri, "nodedev-detach", device, "--driver", "vfio"])
+                try await ActionRunner.record(host.uri, "bind \(device) to vfio-pci", command, explain: explain.explain) {
+                    try host.bindForPassthrough(device, release: false)
+                }
+            }
+        }
+
+        struct Reattach: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Give a PCI device back to its host driver.", discussion: "Same as: virsh nodedev-reattach NAME")
+            @OptionGroup var connection: ConnectionOptions
+            @Argument(help: "The PCI device.") var device: String
+            @OptionGroup var explain: ExplainOption
+
+            func run() async throws {
+                let host = try connection.open().0
+                let command = ShellWords.line(["virsh", "-c", host.uri, "nodedev-reattach", device])
+                try await ActionRunner.record(host.uri, "give \(device) back to the host", command, explain: explain.explain) {
+                    try host.bindForPassthrough(device, release: true)
+                }
+            }
+        }
+    }
 
     struct Devices: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -9,7 +9,7 @@ struct VMCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vm", abstract: "Inspect and control virtual machines: one, several, or all.",
         subcommands: [Info.self] + lifecycle
-            + [Autostart.self, Hardware.self, Disk.self, XML.self, Define.self, Undefine.self, SnapshotCommand.self, NIC.self,
+            + [Autostart.self, Hardware.self, Disk.self, XML.self, Define.self, Undefine.self, SnapshotCommand.self, NIC.self, HostDeviceCommand.self,
                SSHCommand.self, ScreenshotCommand.self, CreateCommand.self, CloneCommand.self, MigrateCommand.self, ProtectCommand.self, RecoverCommand.self])
 
     struct Target: ParsableArguments {
