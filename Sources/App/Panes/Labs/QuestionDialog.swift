@@ -40,9 +40,14 @@ struct QuestionDialog: Dialog, Equatable {
                 return next.submit(&state)
             }
             return refuse(&state, "type an answer first (Tab: leave it for later)")
-        case .tab, .right where question.choices.isEmpty == false:
+        // Tab always moves on; the arrows only where they do not move the cursor in a typed answer.
+        case .tab:
             next.show(min(index + 1, questions.count - 1))
-        case .backTab, .left where question.choices.isEmpty == false:
+        case .right where !question.choices.isEmpty:
+            next.show(min(index + 1, questions.count - 1))
+        case .backTab:
+            next.show(max(index - 1, 0))
+        case .left where !question.choices.isEmpty:
             next.show(max(index - 1, 0))
         case .up where !question.choices.isEmpty:
             next.cursor = max(0, cursor - 1)
