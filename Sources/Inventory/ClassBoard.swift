@@ -53,7 +53,8 @@ public struct ClassBoard: Sendable, Equatable {
 }
 
 /// A connection's host, in a word: "pc01" for qemu+ssh://student@pc01/system, "local" for qemu:///system,
-/// the file's name for test:///path/room.xml.
+/// the file's name for test:///path/room.xml, "local:b" for a daemon of this machine on a socket of its own
+/// (qemu:///system?socket=/srv/b/run/libvirt-sock), so that two such daemons are told apart.
 public enum ConnectionLabel {
     public static func host(of uri: String) -> String {
         guard let scheme = uri.range(of: "://") else { return uri }
@@ -62,6 +63,11 @@ public enum ConnectionLabel {
         if authority.isEmpty {
             if uri.hasPrefix("test:"), let file = rest.split(separator: "/").last, file != "default" {
                 return String(file.split(separator: ".").first ?? file)
+            }
+            if let socket = URLComponents(string: uri)?.queryItems?.first(where: { $0.name == "socket" })?.value,
+               let place = socket.split(separator: "/").dropLast().last(where: { !["run", "libvirt"].contains($0) }),
+               socket != "/run/libvirt/libvirt-sock" {
+                return "local:\(place)"
             }
             return uri.hasPrefix("test:") ? "test" : "local"
         }

@@ -70,6 +70,8 @@ import TermUI
     @Test func connectionLabelsNameTheHost() {
         #expect(ConnectionLabel.host(of: "qemu+ssh://student@pc02:2222/system?command=/tmp/x") == "pc02")
         #expect(ConnectionLabel.host(of: "qemu:///system") == "local")
+        #expect(ConnectionLabel.host(of: "qemu:///system?socket=/var/tmp/vl2h-1/b/run/libvirt-sock") == "local:b")
+        #expect(ConnectionLabel.host(of: "qemu:///system?socket=/run/libvirt/libvirt-sock") == "local")
         #expect(ConnectionLabel.host(of: "test:///default") == "test")
         #expect(ConnectionLabel.host(of: "test:///srv/room2.xml") == "room2")
     }
