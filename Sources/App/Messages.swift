@@ -19,6 +19,8 @@ public enum Message: Sendable {
     case reconnected(connection: String)
     case machineEvent(MachineEvent)
     case details(MachineKey, MachineDetails)
+    /// The VM's display, or why it could not be had.
+    case screen(MachineKey, Picture?, problem: String?)
     /// The selected VM's per-disk and per-NIC counters, read with the refresh.
     case devices(MachineKey, DeviceCounters)
     case actionFinished(String)
@@ -140,6 +142,10 @@ public enum Effect: Sendable, Equatable {
     case launch(imagePath: String, name: String, memoryMiB: Int, sshKeyPath: String?)
     case fetchDetails(MachineKey)
     case fetchXML(MachineKey, name: String)
+    /// The VM's display as a picture, for the screen dialog.
+    case fetchScreen(MachineKey, name: String)
+    /// Keys pressed together on the VM's keyboard (Linux key codes).
+    case sendKeys(MachineKey, name: String, [UInt32])
     /// One VM's snapshot tree, or the snapshot names all of several VMs have.
     case listSnapshots([MachineRef])
     case openConsole(MachineKey, name: String)

@@ -18,6 +18,14 @@ private func route(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .tick(let now):
         state.now = now
         if let status = state.status, status.expiresAt <= now { state.status = nil }
+        guard var screen = state.modal as? ScreenDialog else { return [] }
+        let effects = screen.ask(now: now)
+        state.modal = screen
+        return effects
+    case .screen(let key, let picture, let problem):
+        guard var screen = state.modal as? ScreenDialog, screen.machine.key == key else { return [] }
+        screen.received(picture, problem: problem)
+        state.modal = screen
         return []
     case .snapshot(let snapshot):
         let first = state.snapshot == nil

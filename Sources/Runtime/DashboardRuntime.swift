@@ -205,6 +205,8 @@ public actor DashboardRuntime {
         case .fetchDetails(let key): fetchDetails(key)
         case .fetchXML(let key, let name):
             onMachines(link(key.connection), logged: nil) { .document(title: "XML of \(name)", try $0.xml(name)) }
+        case .fetchScreen(let key, let name): fetchScreen(key, name)
+        case .sendKeys(let key, let name, let codes): sendKeys(key, name, codes)
         case .listSnapshots(let targets): listSnapshots(targets)
         case .startLab(let id): startLab(id)
         case .checkLab(let id, let step): checkLab(id, step)

@@ -100,6 +100,28 @@ extension DashboardRuntime {
         migrationTask.withLock { $0 = task }
     }
 
+    /// The screen dialog's picture; a failure is said in the dialog (it asks again), not as an error of an action.
+    nonisolated func fetchScreen(_ key: MachineKey, _ name: String) {
+        let (port, lane) = (link(key.connection).port, link(key.connection).lane)
+        Task {
+            do {
+                post(.screen(key, try await lane.run { try port.screen(name) }, problem: nil))
+            } catch {
+                post(.screen(key, nil, problem: userLine(error)))
+            }
+        }
+    }
+
+    /// Keys typed in the screen dialog; only a failure is said (in the dialog), the next picture shows the rest.
+    nonisolated func sendKeys(_ key: MachineKey, _ name: String, _ codes: [UInt32]) {
+        let (port, lane) = (link(key.connection).port, link(key.connection).lane)
+        Task {
+            do { try await lane.run { try port.sendKeys(name, codes) } } catch {
+                post(.screen(key, nil, problem: userLine(error)))
+            }
+        }
+    }
+
     /// Details are a nicety: a VM that vanished meanwhile simply shows none.
     nonisolated func fetchDetails(_ key: MachineKey) {
         let (port, lane) = (link(key.connection).port, link(key.connection).lane)

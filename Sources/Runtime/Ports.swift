@@ -15,6 +15,10 @@ public protocol MachinePort: AnyObject, Sendable {
     var isAlive: Bool { get }
     func details(_ key: MachineKey) throws -> MachineDetails
     func xml(_ name: String) throws -> String
+    /// What the VM's display shows now.
+    func screen(_ name: String) throws -> Picture
+    /// Presses the keys together on the VM's keyboard (Linux key codes).
+    func sendKeys(_ name: String, _ codes: [UInt32]) throws
     /// The VM's snapshots, parents before children.
     func snapshots(_ key: MachineKey) throws -> [SnapshotNode]
     /// The VM's per-disk and per-NIC counters as the last snapshot read them (nil: not in it).

@@ -163,6 +163,9 @@ final class FakeMachines: MachinePort, @unchecked Sendable {
         var performed: [MachineAction] = []
         /// The VMs acted on, in order.
         var actedOn: [String] = []
+        /// Keys the screen dialog sent, as Linux key codes pressed together.
+        var keysSent: [[UInt32]] = []
+        var screensTaken = 0
         var threads: Set<String> = []
     }
 
@@ -250,6 +253,18 @@ final class FakeMachines: MachinePort, @unchecked Sendable {
     func xml(_ name: String) throws -> String {
         record()
         return "<domain><name>\(name)</name></domain>"
+    }
+
+    /// A screen of two halves, white over blue; a VM named "headless" has none.
+    func screen(_ name: String) throws -> Picture {
+        record { $0.screensTaken += 1 }
+        guard name != "headless" else { throw PortError("\(name) has no display (no <video> device)") }
+        let white = [UInt8](repeating: 255, count: 4 * 2 * 3), blue = [UInt8]([0, 0, 255]).repeated(8)
+        return Picture(width: 4, height: 4, rgb: white + blue)!
+    }
+
+    func sendKeys(_ name: String, _ codes: [UInt32]) throws {
+        record { $0.keysSent.append(codes) }
     }
 
     func snapshots(_ key: MachineKey) throws -> [SnapshotNode] { [] }
@@ -520,4 +535,8 @@ final class RunningDashboard: @unchecked Sendable {
         terminal.press(.character("q"))
         return await eventually("the loop ended") { finished.isRaised }
     }
+}
+
+extension Array {
+    func repeated(_ times: Int) -> [Element] { (0 ..< times).flatMap { _ in self } }
 }

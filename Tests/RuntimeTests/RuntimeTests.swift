@@ -77,6 +77,32 @@ import TermUI
         #expect(await app.quit())
     }
 
+    /// `v` on a VM: its screen as a picture (half-blocks), asked for again while the dialog is open, what is typed
+    /// sent to the guest as key codes (F12: Ctrl-Alt-Del), Esc closes it and asking stops.
+    @Test func aVMsScreenIsShownRenewedAndTypedInto() async {
+        let app = RunningDashboard(delay: 0.5)
+        #expect(await app.terminal.shows("web1"))
+        app.terminal.press(.character("/"))
+        app.terminal.type("web1")
+        app.terminal.press(.enter)
+        #expect(await app.terminal.shows("UUID 1111"), "web1 is selected")
+        app.terminal.press(.character("v"))
+        #expect(await app.terminal.shows("Screen of web1"))
+        #expect(await app.terminal.shows("▀▀▀▀"), "the picture as half-blocks: \(app.terminal.screen)")
+        let first = app.machines.calls.screensTaken
+        #expect(await app.passTime("the picture is asked for again", step: 0.5) { app.machines.calls.screensTaken > first })
+        app.terminal.type("ls")
+        app.terminal.press(.enter, .function(12))
+        #expect(await eventually("the keys reached the guest") { app.machines.calls.keysSent == [[38], [31], [28], [29, 56, 111]] },
+                "\(app.machines.calls.keysSent)")
+        app.terminal.press(.escape)
+        #expect(await eventually("the dialog closed") { !app.terminal.screen.contains("Screen of web1") })
+        let last = app.machines.calls.screensTaken
+        for _ in 1...3 { #expect(await app.refresh()) }
+        #expect(app.machines.calls.screensTaken == last, "no picture is asked for once it is closed")
+        #expect(await app.quit())
+    }
+
     /// `m` on a VM of one watched host: the other hosts to choose from, the move's figures in the status bar while
     /// the keys still answer, Esc cancels it, and the Log keeps the outcome.
     @Test func aMoveToAnotherHostShowsItsProgressAndEscCancelsIt() async {

@@ -80,6 +80,20 @@ final class LibvirtMachines: MachinePort {
         }
     }
 
+    func screen(_ name: String) throws -> Picture {
+        try translated {
+            let host = try host()
+            return try host.screen(of: try host.vm(named: name)).picture
+        }
+    }
+
+    func sendKeys(_ name: String, _ codes: [UInt32]) throws {
+        try translated {
+            let host = try host()
+            try host.sendKeys(codes, to: try host.vm(named: name))
+        }
+    }
+
     func snapshots(_ key: MachineKey) throws -> [SnapshotNode] {
         try translated {
             let host = try host()

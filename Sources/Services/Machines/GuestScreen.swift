@@ -46,6 +46,11 @@ extension Hypervisor {
     }
 }
 
+extension Hypervisor {
+    /// Presses the keys together on the guest's keyboard (Linux key codes: KEY_LEFTCTRL is 29).
+    public func sendKeys(_ codes: [UInt32], to vm: VM) throws { try vm.domain.sendKeys(codes) }
+}
+
 /// The size of the terminal on standard output, where it is one.
 public enum TerminalWindow {
     public static func size() -> Size? {

@@ -91,6 +91,9 @@ enum MachinesPane: PaneFeature {
             mutates: true) { state in
             withTargets(&state) { state, targets in MigrateDialog.offer(&state, targets) }
         },
+        key("screen", [.character("v")], "the VM's screen as a picture, typing to the guest (Esc closes)") { state in
+            withSelected(&state) { state, machine in ScreenDialog.open(&state, MachineRef(machine.key, machine.name)) }
+        },
         key("xml", [.character("x")], "domain XML") { state in
             withSelected(&state) { _, machine in [.fetchXML(machine.key, name: machine.name)] }
         },
