@@ -68,20 +68,12 @@ public struct CloudLauncher {
         if spec.kernel == nil, let kit = BootKit(beside: spec.image.path) {
             (spec.kernel, spec.initrd, spec.kernelCommandLine) = (kit.kernel, kit.initrd, kit.commandLine)
         }
-        try Self.validate(name: spec.name)
-        if (try? connection.domain(named: spec.name)) != nil {
-            throw ProvisioningError("a VM named \(spec.name) already exists; pick another name")
-        }
-        // A missing network is said before a disk is made (libvirt would only say so when the VM starts).
-        if let network = spec.network { _ = try connection.network(named: network) }
+        let overlay = "\(spec.storageDirectory)/\(spec.name).qcow2"
+        let seed = "\(spec.storageDirectory)/\(spec.name)-seed.iso"
+        try connection.checkNewVM(named: spec.name, network: spec.network, files: [overlay, seed])
         guard spec.image.format == "qcow2" || spec.image.format == "raw" else {
             throw ProvisioningError("\(spec.image.path) is \(spec.image.format == "iso" ? "an ISO" : "not a disk image"); "
                 + "a cloud image is a qcow2 or raw disk")
-        }
-        let overlay = "\(spec.storageDirectory)/\(spec.name).qcow2"
-        let seed = "\(spec.storageDirectory)/\(spec.name)-seed.iso"
-        for path in [overlay, seed] where FileManager.default.fileExists(atPath: path) {
-            throw ProvisioningError("\(path) already exists (left by an earlier VM?); remove it or pick another name")
         }
         let leftovers = Leftovers()
         do {
@@ -95,13 +87,7 @@ public struct CloudLauncher {
             leftovers.add(seed)
             try CloudSeed(hostname: spec.name, userData: userData).write(to: seed, tools: tools)
             let uuid = UUID().uuidString.lowercased()
-            let domain = try connection.define(xml: Self.domainXML(spec, uuid: uuid, overlay: overlay, seed: seed))
-            do {
-                try domain.start()
-            } catch {
-                _ = try? domain.undefine()
-                throw error
-            }
+            try connection.defineAndStart(xml: Self.domainXML(spec, uuid: uuid, overlay: overlay, seed: seed))
             leftovers.keep()
             return Launched(name: spec.name, uuid: uuid, overlay: overlay, seed: seed, accelerator: spec.accelerator)
         } catch {

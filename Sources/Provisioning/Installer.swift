@@ -13,6 +13,12 @@ public struct InstallSpec: Sendable, Equatable {
         case importDisk(String)
         /// Boots from the network first (a PXE server on this libvirt network), then the new disk.
         case pxe(network: String)
+
+        /// ISO and PXE make a new disk; an import boots the one it is given.
+        public var makesDisk: Bool {
+            if case .importDisk = self { return false }
+            return true
+        }
     }
 
     public var name: String
@@ -42,6 +48,13 @@ public struct InstallSpec: Sendable, Equatable {
         return "\(storageDirectory)/\(name).qcow2"
     }
 
+
+    /// The network its NIC is on: PXE's own, else the one asked for (nil: user-mode networking).
+    var nicNetwork: String? {
+        if case .pxe(let network) = source { return network }
+        return network
+    }
+
     /// The same VM as `virt-install` makes it.
     public func virtInstall(osShortID: String?, uri: String) -> [String] {
         let bus = virtio ? "virtio" : "sata"
@@ -56,11 +69,7 @@ public struct InstallSpec: Sendable, Equatable {
             line += ["--pxe", "--disk", "path=\(diskPath),size=\(diskGiB),format=qcow2,bus=\(bus)"]
         }
         let model = virtio ? "virtio" : "e1000e"
-        if case .pxe(let pxeNetwork) = source {
-            line += ["--network", "network=\(pxeNetwork),model=\(model)"]
-        } else {
-            line += ["--network", network.map { "network=\($0),model=\(model)" } ?? "user,model=\(model)"]
-        }
+        line += ["--network", nicNetwork.map { "network=\($0),model=\(model)" } ?? "user,model=\(model)"]
         if uefi { line += ["--boot", "uefi"] }
         return line + ["--graphics", "vnc,listen=none", "--noautoconsole"]
     }
@@ -79,14 +88,7 @@ public struct Installer {
     public init(connection: Connection) { self.connection = connection }
 
     public func create(_ spec: InstallSpec) throws -> Installed {
-        try CloudLauncher.validate(name: spec.name)
-        if (try? connection.domain(named: spec.name)) != nil {
-            throw ProvisioningError("a VM named \(spec.name) already exists; pick another name")
-        }
-        let network: String?
-        if case .pxe(let pxeNetwork) = spec.source { network = pxeNetwork } else { network = spec.network }
-        // A missing network is said before a disk is made (libvirt would only say so when the VM starts).
-        if let network { _ = try connection.network(named: network) }
+        try connection.checkNewVM(named: spec.name, network: spec.nicNetwork, files: spec.source.makesDisk ? [spec.diskPath] : [])
         switch spec.source {
         case .iso(let iso):
             guard FileManager.default.fileExists(atPath: iso) else {
@@ -100,26 +102,16 @@ public struct Installer {
             }
         case .pxe: break
         }
-        let makesDisk = spec.source != .importDisk(spec.diskPath)
-        if makesDisk && FileManager.default.fileExists(atPath: spec.diskPath) {
-            throw ProvisioningError("\(spec.diskPath) already exists (left by an earlier VM?); remove it or pick another name")
-        }
         let leftovers = Leftovers()
         do {
-            if makesDisk {
+            if spec.source.makesDisk {
                 try FileManager.default.createDirectory(atPath: spec.storageDirectory, withIntermediateDirectories: true)
                 leftovers.add(spec.diskPath)
                 try tools.run(["qemu-img", "create", "-q", "-f", "qcow2", spec.diskPath, "\(spec.diskGiB)G"],
                               doing: "create the disk \(spec.diskPath)")
             }
             let uuid = UUID().uuidString.lowercased()
-            let domain = try connection.define(xml: Self.domainXML(spec, uuid: uuid))
-            do {
-                try domain.start()
-            } catch {
-                _ = try? domain.undefine()
-                throw error
-            }
+            try connection.defineAndStart(xml: Self.domainXML(spec, uuid: uuid))
             leftovers.keep()
             return Installed(name: spec.name, uuid: uuid, disk: spec.diskPath)
         } catch {
@@ -135,20 +127,17 @@ public struct Installer {
         if case .importDisk(let disk) = spec.source { format = DiskImage.inspect(path: disk)?.format ?? "raw" } else { format = "qcow2" }
         var disks = [DomainBlueprint.Disk(path: spec.diskPath, format: format, target: target, bus: bus)]
         var boot = ["hd"]
-        var network = spec.network
         switch spec.source {
         case .iso(let iso):
             disks.append(.init(path: iso, format: "raw", target: "hdc", cdrom: true))
             boot = ["cdrom", "hd"]
         case .importDisk: break
-        case .pxe(let pxeNetwork):
-            network = pxeNetwork
-            boot = ["network", "hd"]
+        case .pxe: boot = ["network", "hd"]
         }
         var blueprint = DomainBlueprint(name: spec.name, uuid: uuid, memoryMiB: spec.memoryMiB, vcpus: spec.vcpus,
                                         accelerator: spec.accelerator,
                                         os: "<type arch='x86_64' machine='pc'>hvm</type>" + boot.map { "<boot dev='\($0)'/>" }.joined(),
-                                        disks: disks, networks: [network])
+                                        disks: disks, networks: [spec.nicNetwork])
         blueprint.nicModel = spec.virtio ? "virtio" : "e1000e"
         blueprint.firmware = spec.uefi ? "efi" : nil
         blueprint.display = true

@@ -1,6 +1,7 @@
 import Foundation
 import HostDoctor
 import ProcessRunner
+import VirtKit
 
 /// Why making or cloning a VM failed, in one line naming the thing and what to do.
 public struct ProvisioningError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -57,6 +58,32 @@ public enum Accelerator: String, Sendable, CaseIterable {
 
     /// libvirt's domain type for it.
     var domainType: String { self == .kvm ? "kvm" : "qemu" }
+}
+
+extension Connection {
+    /// What every new VM checks before anything is made: a name libvirt and virtlab accept, not taken; its network
+    /// there (libvirt would only say so when the VM starts); none of the files it would make already there.
+    func checkNewVM(named name: String, network: String?, files: [String]) throws {
+        try CloudLauncher.validate(name: name)
+        if (try? domain(named: name)) != nil {
+            throw ProvisioningError("a VM named \(name) already exists; pick another name")
+        }
+        if let network { _ = try self.network(named: network) }
+        for path in files where FileManager.default.fileExists(atPath: path) {
+            throw ProvisioningError("\(path) already exists (left by an earlier VM?); remove it or pick another name")
+        }
+    }
+
+    /// Defines the VM and starts it; one that does not start is undefined again, so no half-made VM stays.
+    func defineAndStart(xml: String) throws {
+        let domain = try define(xml: xml)
+        do {
+            try domain.start()
+        } catch {
+            _ = try? domain.undefine()
+            throw error
+        }
+    }
 }
 
 /// Files made so far by a create or clone; on failure they are removed, so nothing half-made is left behind.

@@ -137,7 +137,9 @@ extension Hypervisor {
 
     public func detachHostDevice(_ spec: String, from vm: VM, scope: DeviceScope) throws -> String {
         let entry = try hostDevice(spec)
-        guard try vm.domain.hostDevices().contains(where: { $0.hasSuffix(entry.device.address) || entry.device.kind == .usb }) else {
+        // A USB device is given by its IDs, which the VM's list of its devices does not carry: any will do there.
+        let given = try vm.domain.hostDevices()
+        guard entry.device.kind == .usb ? !given.isEmpty : given.contains("pci \(entry.device.address)") else {
             throw UserFacingError("\(vm.name) has no host device \(entry.device.address)")
         }
         try vm.domain.detachHostDevice(entry.device, scope: scope)

@@ -84,9 +84,7 @@ public enum NewMachine {
         let gib = { (bytes: UInt64?) in bytes.map { Int(($0 + (1 << 30) - 1) >> 30) } }
         let minimumGiB = gib(os?.minimum.storageBytes)
         let disk = request.diskGiB ?? max(minimumGiB ?? 0, gib(os?.recommended.storageBytes) ?? generic.diskGiB)
-        let imports: Bool
-        if case .importDisk = request.source { imports = true } else { imports = false }
-        if let minimumGiB, disk < minimumGiB, let os, !imports {
+        if let minimumGiB, disk < minimumGiB, let os, request.source.makesDisk {
             notes.append("a \(disk) GiB disk is under \(os.name)'s minimum of \(minimumGiB) GiB")
         }
         let spec = InstallSpec(name: request.name, source: request.source, memoryMiB: memory, vcpus: vcpus, diskGiB: disk,
