@@ -142,7 +142,8 @@ let package = Package(
         .testTarget(name: "HumanizeTests", dependencies: ["TestTags", "Humanize"]),
         .testTarget(name: "DigestsTests", dependencies: ["TestTags", "Digests"]),
         .testTarget(name: "VirtlabCLITests", dependencies: [
-            "TestTags", "VirtlabCLI", "Services", "Classroom", "Dashboard", "TermUI", "ContainerKit", "VirtKit", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "TestTags", "VirtlabCLI", "Services", "Classroom", "Dashboard", "TermUI", "ContainerKit", "VirtKit", "TestSupport",
+            "LabFormat", "LabGrader", "Pictures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
     ],

@@ -161,7 +161,7 @@ public struct ApplianceImporter {
             accelerator: .best(), os: BootKit.osXML(nil), disks: Self.disks(plan),
             networks: plan.descriptor.nics.map { _ in network },
             // Appliances print to their serial console first: kept in a file, one can see that (and how) it booted.
-            serialLog: Self.serialLog(plan.name))
+            serialLog: SerialLog.path(of: plan.name))
         do {
             _ = try connection.define(xml: blueprint.xml)
         } catch {
@@ -212,9 +212,6 @@ public struct ApplianceImporter {
         }
         return made
     }
-
-    /// Where an imported VM's serial console is kept.
-    public static func serialLog(_ name: String) -> String { "/var/log/libvirt/qemu/\(name)-serial.log" }
 
     private func isOVA(_ path: String) -> Bool { path.lowercased().hasSuffix(".ova") }
 

@@ -114,6 +114,12 @@ public struct CloudLauncher {
 
 /// A VM's libvirt XML as virtlab makes them (launch, OVA import): virtio disks and NICs, ACPI, a serial console
 /// to watch, the guest agent's channel and a virtio RNG.
+/// Where virtlab keeps what a VM's serial console prints (the VMs that boot something other than a cloud image:
+/// imported appliances, installers), beside libvirt's own log of the VM.
+public enum SerialLog {
+    public static func path(of vm: String) -> String { "/var/log/libvirt/qemu/\(vm)-serial.log" }
+}
+
 struct DomainBlueprint {
     struct Disk {
         let path: String

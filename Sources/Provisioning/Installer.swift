@@ -71,7 +71,7 @@ public struct InstallSpec: Sendable, Equatable {
         let model = virtio ? "virtio" : "e1000e"
         line += ["--network", nicNetwork.map { "network=\($0),model=\(model)" } ?? "user,model=\(model)"]
         if uefi { line += ["--boot", "uefi"] }
-        return line + ["--graphics", "vnc,listen=none", "--noautoconsole"]
+        return line + ["--graphics", "vnc,listen=none", "--serial", "pty,log.file=\(SerialLog.path(of: name))", "--noautoconsole"]
     }
 }
 
@@ -79,6 +79,8 @@ public struct Installed: Sendable, Equatable {
     public let name: String
     public let uuid: String
     public let disk: String
+    /// What its serial console prints, kept.
+    public var serialLog: String { SerialLog.path(of: name) }
 }
 
 public struct Installer {
@@ -141,6 +143,8 @@ public struct Installer {
         blueprint.nicModel = spec.virtio ? "virtio" : "e1000e"
         blueprint.firmware = spec.uefi ? "efi" : nil
         blueprint.display = true
+        // An installer's boot is worth reading afterwards, as an appliance's is.
+        blueprint.serialLog = SerialLog.path(of: spec.name)
         return blueprint.xml
     }
 }

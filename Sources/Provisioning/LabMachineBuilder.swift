@@ -97,7 +97,7 @@ public struct LabMachineBuilder {
             let uuid = UUID().uuidString.lowercased()
             // An image without a boot loader (a debootstrap-built cloud image) boots the kernel kept beside it.
             let bootKit: BootKit? = if case .overlay(let image) = spec.disk { BootKit(beside: image.path) } else { nil }
-            let serialLog: String? = if case .appliance = spec.disk { ApplianceImporter.serialLog(spec.name) } else { nil }
+            let serialLog: String? = if case .appliance = spec.disk { SerialLog.path(of: spec.name) } else { nil }
             let blueprint = DomainBlueprint(name: spec.name, uuid: uuid, memoryMiB: spec.memoryMiB, vcpus: spec.vcpus,
                                             accelerator: .best(), os: BootKit.osXML(bootKit),
                                             metadata: "<metadata>\(spec.mark.element)\(spec.user.map { InstanceMetadata(user: $0).element } ?? "")</metadata>",

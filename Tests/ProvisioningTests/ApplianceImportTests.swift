@@ -80,7 +80,7 @@ struct TestAppliance {
     /// Removes this directory and the VM made from it, with its converted disk and serial log.
     func removeWith(vm: String, connection: Connection) {
         QEMUTestGuest.cleanUp(connection, name: vm)
-        for file in [Self.convertedDisk(of: vm), ApplianceImporter.serialLog(vm)] { try? FileManager.default.removeItem(atPath: file) }
+        for file in [Self.convertedDisk(of: vm), SerialLog.path(of: vm)] { try? FileManager.default.removeItem(atPath: file) }
         remove()
     }
 }
@@ -134,7 +134,7 @@ struct TestAppliance {
         #expect(details.vcpus == 1 && details.maxMemoryKiB == 96 * 1024 && details.nics.count == 2)
         #expect(details.disks.map(\.format) == ["qcow2"] && details.disks.map(\.source) == [disk])
         let booted = await eventually(timeout: .seconds(60)) {
-            ((try? String(contentsOfFile: ApplianceImporter.serialLog(name), encoding: .utf8)) ?? "").contains(TestAppliance.greeting)
+            ((try? String(contentsOfFile: SerialLog.path(of: name), encoding: .utf8)) ?? "").contains(TestAppliance.greeting)
         }
         #expect(booted, "the imported disk's boot sector ran")
 
@@ -239,7 +239,7 @@ struct TestAppliance {
         #expect(details.maxMemoryKiB == 64 * 1024 && details.disks.map(\.source) == [disk] && details.disks.map(\.format) == ["qcow2"])
         #expect(mark?.lab == name)
         let booted = await eventually(timeout: .seconds(120)) {
-            ((try? String(contentsOfFile: ApplianceImporter.serialLog(name), encoding: .utf8)) ?? "").contains(TestAppliance.greeting)
+            ((try? String(contentsOfFile: SerialLog.path(of: name), encoding: .utf8)) ?? "").contains(TestAppliance.greeting)
         }
         #expect(booted, "the converted disk's boot sector ran")
         #expect(try await lab("status").stdout.contains("its one item is as declared"))

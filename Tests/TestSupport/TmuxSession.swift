@@ -38,6 +38,11 @@ public final class TmuxSession {
         return lastScreen
     }
 
+    /// The screen with its colours and attributes, as the SGR sequences tmux keeps for each cell.
+    public func styledScreen() async -> String {
+        (try? await tmux(["capture-pane", "-e", "-p", "-t", name]).stdout) ?? ""
+    }
+
     /// The screen as `screen()` or a wait last read it: for a failed expectation's message.
     public private(set) var lastScreen = ""
 

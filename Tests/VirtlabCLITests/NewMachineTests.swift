@@ -31,7 +31,7 @@ func installerISO(volume: String) async throws -> String {
         #expect(ShellWords.line(plan.virtInstall(uri: "qemu:///system")) == "virt-install --connect qemu:///system --name web "
                 + "--memory 1024 --vcpus 1 --osinfo debian11 --virt-type qemu --cdrom \(iso) --disk "
                 + "path=/var/lib/libvirt/images/web.qcow2,size=20,format=qcow2,bus=virtio --network user,model=virtio "
-                + "--graphics vnc,listen=none --noautoconsole")
+                + "--graphics vnc,listen=none --serial pty,log.file=/var/log/libvirt/qemu/web-serial.log --noautoconsole")
 
         request.memoryMiB = 512
         let small = try NewMachine.plan(request, catalog: try OSCatalog.installed(), uri: "qemu:///system")

@@ -115,7 +115,8 @@ struct CreateCommand: AsyncParsableCommand {
                 created and started \(made.name) (\(spec.accelerator == .kvm ? "KVM" : "TCG emulation")) from \(from): \(os)
                   memory \(Units.bytes(Double(spec.memoryMiB) * 1_048_576)), \(spec.vcpus) vCPU\(spec.vcpus == 1 ? "" : "s"), \
                 \(spec.uefi ? "UEFI" : "BIOS"), disk \(made.disk) (\(disk)), NIC \(spec.virtio ? "virtio" : "e1000e")
-                  watch: virtlab vm screenshot \(made.name), or the dashboard (Enter on it)
+                  its screen: virtlab vm screenshot \(made.name), or v on it in the dashboard (keys typed there go to it)
+                  its serial console: virsh console \(made.name), kept in \(made.serialLog)
                 """
         }
     }

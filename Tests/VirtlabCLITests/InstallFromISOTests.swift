@@ -1,0 +1,99 @@
+import Foundation
+import LabFormat
+import LabGrader
+import Pictures
+@testable import TermUI
+import Testing
+import TestSupport
+import TestTags
+import VirtKit
+
+/// An install from a bootable ISO, as a user does it: the install-from-iso lab's setup builds the ISO (this machine's
+/// kernel, a busybox initramfs, GRUB), `vm create --iso` makes the VM, and its installer's screen — white text on
+/// blue with a red bar across row 12, in the VGA text mode — is checked in the PNG's pixels, in the cells virtlab
+/// draws from it, and in the dashboard at 80x24, where Enter typed into the screen view reaches the guest: the
+/// installer writes its disk and powers off.
+@Suite(.serialized, .tags(.guest)) struct InstallFromISOTests {
+    /// VGA's blue and red (the text mode's palette: 6 bits a channel, 42 of 63), and the xterm colours nearest to them.
+    static let (blue, red): ((UInt8, UInt8, UInt8), (UInt8, UInt8, UInt8)) = ((0, 0, 168), (168, 0, 0))
+    static let (blueIndex, redIndex): (UInt8, UInt8) = (19, 124)
+
+    @Test func theInstallersScreenIsSeenInPixelsAndCellsAndTypedIntoFromTheDashboard() async throws {
+        let lab = try #require(LabLoader.load(file: "\(Repository.labs)/install-from-iso.yaml").lab)
+        let grader = Grader(lab: lab, student: "scr\(UUID().uuidString.prefix(6).lowercased())", libvirtURI: QEMUTestGuest.uri)
+        let (name, iso) = try (#require(grader.context.parameters.values["vm"]), #require(grader.context.parameters.values["iso"]))
+        let connection = try QEMUTestGuest.connect()
+        for (step, outcome) in await grader.setUp() {
+            try #require(outcome.status == 0 && !outcome.timedOut, "setup of \(step): \(outcome.stderr)")
+        }
+        do {
+            try await watchAndType(name: name, iso: iso, connection: connection)
+        } catch {
+            Issue.record(error)
+        }
+        // The lab's cleanup: the VM, its disk and serial log, the ISO.
+        _ = await grader.cleanUp()
+        #expect((try? connection.domain(named: name)) == nil && !FileManager.default.fileExists(atPath: iso))
+    }
+
+    private func watchAndType(name: String, iso: String, connection: Connection) async throws {
+        func virtlab(_ args: String...) async throws -> Run.Result { try await Run.virtlab(args + ["--uri", QEMUTestGuest.uri]) }
+        let made = try await virtlab("vm", "create", name, "--iso", iso, "--os", "alpinelinux3.17", "--memory", "256", "--disk-size", "1")
+        try #require(made.status == 0, "\(made.stderr)")
+        #expect(made.stdout.contains("kept in /var/log/libvirt/qemu/\(name)-serial.log"), "\(made.stdout)")
+        let serialLog = "/var/log/libvirt/qemu/\(name)-serial.log"
+        func serial() -> String { (try? String(contentsOfFile: serialLog, encoding: .utf8)) ?? "" }
+        let waiting = await eventually(timeout: .seconds(300)) { serial().contains("press Enter") }
+        try #require(waiting, "the installer did not come up: \(serial().suffix(500))")
+
+        // The PNG's pixels: blue at the corners, the red bar across row 12 (pixels 176-191 of 9x16 cells), white text
+        // in row 3 where the title is.
+        let png = FileManager.default.temporaryDirectory.appendingPathComponent("\(name).png").path
+        defer { try? FileManager.default.removeItem(atPath: png) }
+        let saved = try await virtlab("vm", "screenshot", name, "-o", png)
+        try #require(saved.status == 0, "\(saved.stderr)")
+        let picture = try PNG.decode(try Data(contentsOf: URL(fileURLWithPath: png)))
+        #expect(picture.width == 720 && picture.height == 400, "VGA text mode is 720x400: \(picture.width)x\(picture.height)")
+        func pixel(_ x: Int, _ y: Int) -> (UInt8, UInt8, UInt8) {
+            let at = (y * picture.width + x) * 3
+            return (picture.rgb[at], picture.rgb[at + 1], picture.rgb[at + 2])
+        }
+        for (x, y) in [(4, 4), (715, 4), (4, 395), (715, 395), (360, 300)] { #expect(pixel(x, y) == Self.blue, "(\(x), \(y)) is \(pixel(x, y))") }
+        for (x, y) in [(4, 184), (360, 180), (715, 190)] { #expect(pixel(x, y) == Self.red, "(\(x), \(y)) is \(pixel(x, y))") }
+        let title = (32 ..< 48).flatMap { y in (18 ..< 220).map { pixel($0, y) } }
+        #expect(title.contains { $0 == (255, 255, 255) }, "no white title text in row 3")
+
+        // The cells drawn from it at 80x23: blue all round, red below the middle of the cell row that holds the bar.
+        let (size, cells) = picture.cells(fitting: Size(width: 80, height: 23), .halfBlocks)
+        #expect(size == Size(width: 80, height: 23))
+        let blueCell = Cell("▀", Style(.indexed(Self.blueIndex), on: .indexed(Self.blueIndex)))
+        #expect(cells.first == blueCell && cells.last == blueCell, "\(String(describing: cells.first)) … \(String(describing: cells.last))")
+        let barRows = (0 ..< size.height).filter { row in (0 ..< size.width).allSatisfy { cells[row * size.width + $0].style.background == .indexed(Self.redIndex) } }
+        #expect(barRows == [10], "the red bar is drawn in cell row \(barRows), not 10")
+
+        // The dashboard at 80x24: v on the VM shows the same colours; Enter typed there goes to the installer.
+        // In colour: swift test sets NO_COLOR for what it starts, and without colour the view draws characters.
+        let session = try await TmuxSession([Run.virtlabBinary, "--uri", QEMUTestGuest.uri, "--delay", "0.5"],
+                                            environment: ["NO_COLOR": ""])
+        await expectScreen(session, contains: "Virtual machines")
+        try await session.send("/")
+        try await session.send(name, literal: true)
+        try await session.send("Enter")
+        await expectScreen(session, contains: "─ \(name) ─")
+        try await session.send("v")
+        var styled = ""
+        let drawn = await eventually(timeout: .seconds(60)) {
+            styled = await session.styledScreen()
+            return styled.contains("▀") && styled.contains("5;\(Self.blueIndex)m") && styled.contains("5;\(Self.redIndex)m")
+        }
+        #expect(drawn, "the screen view shows no blue picture with a red bar:\n\(styled)")
+        try await session.send("Enter")
+        let installed = await eventually(timeout: .seconds(180)) { serial().contains("installed onto /dev/vda") }
+        #expect(installed, "Enter typed in the screen view did not reach the installer: \(serial().suffix(300))")
+        let off = await eventually(timeout: .seconds(120)) { try connection.domain(named: name).info().state == .shutOff }
+        #expect(off, "the installer did not power the VM off")
+        try await session.send("Escape")
+        try await session.send("q")
+        await expectScreen(session, contains: "VIRTLAB_EXIT=0")
+    }
+}
