@@ -102,7 +102,12 @@ public struct Installer {
                     ? "\(disk) is not a qcow2 or raw disk image: --import boots a disk that has an OS on it"
                     : "no disk image at \(disk): give the path of a qcow2 or raw disk with an OS on it")
             }
-        case .pxe: break
+            if let owner = connection.vmsWriting(disk).first {
+                throw ProvisioningError("\(disk) is the disk of the VM \(owner): two VMs writing one disk corrupt it; "
+                    + "clone \(owner) instead (virtlab vm clone \(owner) \(spec.name))")
+            }
+        case .pxe(let network):
+            try Self.checkNetworkBoots(try connection.network(named: network))
         }
         let leftovers = Leftovers()
         do {
@@ -119,6 +124,19 @@ public struct Installer {
         } catch {
             leftovers.removeAll()
             throw error
+        }
+    }
+
+    /// A network libvirt serves itself must hand out addresses and a boot file for a PXE client to get anywhere; on a
+    /// bridge to the host's LAN the PXE server is someone else's, and libvirt cannot tell.
+    static func checkNetworkBoots(_ network: VirtualNetwork) throws {
+        guard ["nat", "route", "open", "isolated"].contains(network.forwardMode) else { return }
+        let edit = "add <dhcp> with <bootp file='pxelinux.0'/> and a <tftp root='DIR'/> to its <ip> (virsh net-edit \(network.name))"
+        if network.dhcpRanges.isEmpty {
+            throw ProvisioningError("network \(network.name) has no DHCP server, so a PXE boot gets no address: \(edit)")
+        }
+        if network.bootFile == nil {
+            throw ProvisioningError("network \(network.name)'s DHCP names no boot file, so a PXE boot finds nothing to load: \(edit)")
         }
     }
 

@@ -74,6 +74,20 @@ extension Connection {
         }
     }
 
+    /// The VMs (running or not) whose definition has `path` as a writable disk: a second VM writing the same disk
+    /// corrupts it. A CD-ROM or a read-only disk is shared without harm.
+    func vmsWriting(_ path: String) -> [String] {
+        let wanted = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        return ((try? domains()) ?? []).compactMap { domain in
+            guard let xml = try? domain.xml(inactive: true), let details = try? DomainDetails(xml: xml, info: nil) else { return nil }
+            let writes = details.disks.contains { disk in
+                disk.device == "disk" && !disk.readOnly
+                    && disk.source.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path == wanted } == true
+            }
+            return writes ? domain.name : nil
+        }.sorted()
+    }
+
     /// Defines the VM and starts it; one that does not start is undefined again, so no half-made VM stays.
     func defineAndStart(xml: String) throws {
         let domain = try define(xml: xml)

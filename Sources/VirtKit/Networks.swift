@@ -14,6 +14,8 @@ public struct VirtualNetwork: Sendable, Equatable, Codable {
     public let forwardMode: String
     public let address: String?
     public let dhcpRanges: [DHCPRange]
+    /// The file its DHCP server names for network boots (`<dhcp><bootp file=…/>`): what a PXE client loads.
+    public let bootFile: String?
 
     public struct DHCPRange: Sendable, Equatable, Codable {
         public let start: String
@@ -91,7 +93,8 @@ extension Connection {
                 dhcpRanges: (root?.all("ip/dhcp/range") ?? []).compactMap { range in
                     guard let start = range.attribute("start"), let end = range.attribute("end") else { return nil }
                     return VirtualNetwork.DHCPRange(start: start, end: end)
-                })
+                },
+                bootFile: root?.first("ip/dhcp/bootp")?.attribute("file"))
         }
     }
 

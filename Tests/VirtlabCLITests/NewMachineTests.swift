@@ -121,5 +121,56 @@ func installerISO(volume: String) async throws -> String {
         for part in ["<target dev='sda' bus='sata'/>", "<model type='e1000e'/>", "<boot dev='hd'/>", "<source file='\(disk)'/>"] {
             #expect(windows.contains(part), "\(part) not in \(windows)")
         }
+        // The same disk again: a second VM writing it would corrupt it. Refused, nothing defined.
+        let twice = try await virtlab("vm", "create", "\(fromDisk)-2", "--import", disk, "--os", "win10", "--accel", "tcg")
+        expectOneLineError(twice, mentioning: ["\(disk) is the disk of the VM \(fromDisk): two VMs writing one disk corrupt it",
+                                               "virtlab vm clone \(fromDisk) \(fromDisk)-2"])
+        #expect((try? connection.domain(named: "\(fromDisk)-2")) == nil)
+    }
+
+    /// A PXE boot on a network libvirt serves needs its DHCP to hand out an address and a boot file: without either,
+    /// one line naming what to add, and nothing made. With both, the VM boots the network first.
+    @Test func aPXEBootNeedsDHCPAndABootFileOnTheNetwork() async throws {
+        let connection = try QEMUTestGuest.connect()
+        let (vm, net) = (QEMUTestGuest.uniqueName("pxe"), "pxe-\(UUID().uuidString.prefix(6).lowercased())")
+        func virtlab(_ args: String...) async throws -> Run.Result { try await Run.virtlab(args + ["--uri", QEMUTestGuest.uri]) }
+        func network(_ dhcp: String) async throws {
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(net).xml").path
+            try "<network><name>\(net)</name><ip address='192.168.228.1' netmask='255.255.255.0'>\(dhcp)</ip></network>"
+                .write(toFile: file, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            _ = try? await Run.command(["virsh", "-q", "-c", QEMUTestGuest.uri, "net-destroy", net])
+            let made = try await Run.command(["virsh", "-q", "-c", QEMUTestGuest.uri, "net-create", file])
+            try #require(made.status == 0, "\(made.stderr)")
+        }
+        defer {
+            QEMUTestGuest.cleanUp(connection, name: vm)
+            try? FileManager.default.removeItem(atPath: "/var/lib/libvirt/images/\(vm).qcow2")
+            try? connection.stopNetwork(net)  // transient: stopped, it is gone
+        }
+        func expectNothingMade() {
+            #expect((try? connection.domain(named: vm)) == nil)
+            #expect(!FileManager.default.fileExists(atPath: "/var/lib/libvirt/images/\(vm).qcow2"))
+        }
+
+        try await network("")
+        let noDHCP = try await virtlab("vm", "create", vm, "--pxe", net, "--os", "debian11", "--accel", "tcg", "--memory", "256")
+        expectOneLineError(noDHCP, mentioning: ["network \(net) has no DHCP server, so a PXE boot gets no address",
+                                                "<bootp file='pxelinux.0'/>", "virsh net-edit \(net)"])
+        expectNothingMade()
+
+        try await network("<dhcp><range start='192.168.228.10' end='192.168.228.20'/></dhcp>")
+        let noBootFile = try await virtlab("vm", "create", vm, "--pxe", net, "--os", "debian11", "--accel", "tcg", "--memory", "256")
+        expectOneLineError(noBootFile, mentioning: ["network \(net)'s DHCP names no boot file, so a PXE boot finds nothing to load"])
+        expectNothingMade()
+
+        let tftp = FileManager.default.temporaryDirectory.appendingPathComponent(net).path
+        try FileManager.default.createDirectory(atPath: tftp, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: tftp) }
+        try await network("<tftp root='\(tftp)'/><dhcp><range start='192.168.228.10' end='192.168.228.20'/><bootp file='pxelinux.0'/></dhcp>")
+        let made = try await virtlab("vm", "create", vm, "--pxe", net, "--os", "debian11", "--accel", "tcg", "--memory", "256")
+        #expect(made.status == 0, "\(made.stderr)")
+        let xml = try connection.domain(named: vm).xml(inactive: true)
+        #expect(xml.contains("<boot dev='network'/>\n    <boot dev='hd'/>") && xml.contains("<source network='\(net)'/>"), "\(xml)")
     }
 }
