@@ -2,7 +2,8 @@ import Foundation
 import Testing
 import TestSupport
 import TestTags
-import VirtKit
+@testable import Services
+@testable import VirtKit
 
 /// `virtlab host devices` on a host described to libvirt's test driver: a GPU whose IOMMU group holds only its own
 /// audio function and a bridge, one sharing its group with a network card, an SR-IOV network card and one of its
@@ -24,15 +25,21 @@ import VirtKit
                 extra: "<capability type='virt_functions' maxCount='64'><address domain='0x0000' bus='0x04' slot='0x02' function='0x0'/></capability>"))
           \(pci("0000:04:02.0", class: "0x020000", vendor: ("0x8086", "Intel Corporation"), product: ("0x154c", "X710 virtual function"), group: 5, members: ["0000:04:02.0"],
                 extra: "<capability type='phys_function'><address domain='0x0000' bus='0x04' slot='0x00' function='0x0'/></capability>"))
+          \(pci("0000:05:00.0", class: "0x030000", vendor: ("0x1002", "AMD"), product: ("0x744c", "Navi 31"), group: 6, members: ["0000:05:00.0", "0000:06:00.0"]))
+          \(pci("0000:06:00.0", class: "0x010601", vendor: ("0x8086", "Intel Corporation"), product: ("0xa352", "SATA AHCI"), group: 6, members: ["0000:05:00.0", "0000:06:00.0"], driver: "ahci"))
           <device><name>usb_1_2</name><parent>computer</parent>
             <capability type='usb_device'><bus>1</bus><device>2</device>
               <product id='0x5567'>Cruzer Blade</product><vendor id='0x0781'>SanDisk Corp.</vendor></capability>
           </device>
+          <domain type='test'><name>gpu-vm</name><memory>65536</memory><os><type>hvm</type></os>
+            <devices><hostdev mode='subsystem' type='pci' managed='yes'><source>
+              <address domain='0x0000' bus='0x01' slot='0x00' function='0x0'/></source></hostdev></devices></domain>
+          <domain type='test'><name>other-vm</name><memory>65536</memory><os><type>hvm</type></os></domain>
         </node>
         """
 
     static func pci(_ address: String, class code: String, vendor: (String, String), product: (String, String), group: Int,
-                    members: [String], extra: String = "") -> String {
+                    members: [String], extra: String = "", driver: String? = nil) -> String {
         let parts = address.split(whereSeparator: { $0 == ":" || $0 == "." }).map { Int($0, radix: 16) ?? 0 }
         let addresses = members.map { member in
             let m = member.split(whereSeparator: { $0 == ":" || $0 == "." }).map { Int($0, radix: 16) ?? 0 }
@@ -40,6 +47,7 @@ import VirtKit
         }.joined()
         return """
             <device><name>pci_\(address.replacingOccurrences(of: ":", with: "_").replacingOccurrences(of: ".", with: "_"))</name><parent>computer</parent>
+              \(driver.map { "<driver><name>\($0)</name></driver>" } ?? "")
               <capability type='pci'><class>\(code)</class><domain>\(parts[0])</domain><bus>\(parts[1])</bus><slot>\(parts[2])</slot><function>\(parts[3])</function>
                 <product id='\(product.0)'>\(product.1)</product><vendor id='\(vendor.0)'>\(vendor.1)</vendor>\(extra)
                 <iommuGroup number='\(group)'>\(addresses)</iommuGroup></capability>
@@ -70,13 +78,35 @@ import VirtKit
         #expect(lines.contains("0000:00:00.0, 0000:00:01.0: a bridge: the host's own PCI plumbing"), "\(result.stdout)")
         #expect(lines.contains { $0.hasPrefix("1:2 ") && $0.contains("USB device") && $0.contains("SanDisk Corp. Cruzer Blade") })
 
+        // Refused before libvirt is asked: a card another VM has in its definition.
+        let taken = try await Run.virtlab(["vm", "hostdev", "attach", "other-vm", "01:00.0", "--uri", uri])
+        expectOneLineError(taken, mentioning: ["0000:01:00.0 is given to the VM gpu-vm already: take it from there first "
+                                               + "(virtlab vm hostdev detach gpu-vm 0000:01:00.0)"])
+
         let gpus = try await Run.virtlab(["host", "devices", "--gpu", "--json", "--uri", uri])
         let json = try #require(try JSONSerialization.jsonObject(with: Data(gpus.stdout.utf8)) as? [[String: Any]])
-        #expect(json.compactMap { ($0["device"] as? [String: Any])?["address"] as? String } == ["0000:01:00.0", "0000:02:00.0"])
-        #expect(json.map { $0["passthrough"] as? String } == ["yes", "caution"])
+        #expect(json.compactMap { ($0["device"] as? [String: Any])?["address"] as? String } == ["0000:01:00.0", "0000:02:00.0", "0000:05:00.0"])
+        #expect(json.map { $0["passthrough"] as? String } == ["yes", "caution", "caution"])
         #expect(json.first?["reason"] as? String == "IOMMU group 1; no driver holds it")
-        let types = (json.last?["device"] as? [String: Any])?["mediated_types"] as? [[String: Any]]
+        let types = (json.dropFirst().first?["device"] as? [String: Any])?["mediated_types"] as? [[String: Any]]
         #expect(types?.first?["available"] as? Int == 35)
+    }
+
+    /// A card whose IOMMU group holds the storage controller the host's disks are on (its driver bound) cannot go: the
+    /// disks would go with it. (libvirt's test driver drops a device's driver, so the rule is checked on parsed devices.)
+    @Test func aGroupWithTheHostsDiskControllerIsNo() throws {
+        let members = ["0000:05:00.0", "0000:06:00.0"]
+        let devices = try [Self.pci("0000:05:00.0", class: "0x030000", vendor: ("0x1002", "AMD"), product: ("0x744c", "Navi 31"), group: 6, members: members),
+                           Self.pci("0000:06:00.0", class: "0x010601", vendor: ("0x8086", "Intel"), product: ("0xa352", "SATA AHCI"), group: 6,
+                                    members: members, driver: "ahci")].compactMap { try NodeDevice(xml: $0) }
+        let card = try #require(HostDeviceAssessment.assess(devices).first { $0.device.address == "0000:05:00.0" })
+        #expect(card.passthrough == .no && card.reason == "IOMMU group 6 holds the host's storage controller 0000:06:00.0 (ahci): "
+                + "the host's disks would go with it; put the card in another slot", "\(card.reason)")
+        let unbound = try devices.compactMap { device in
+            try NodeDevice(xml: Self.pci(device.address, class: device.classCode ?? "", vendor: ("0x8086", "Intel"), product: ("0x1", "x"),
+                                         group: 6, members: members))
+        }
+        #expect(HostDeviceAssessment.assess(unbound).first?.passthrough == .caution, "a controller no driver holds has no host disks on it")
     }
 
     /// With the IOMMU off, the one reason is said once for all the devices it holds for, with what to do.
@@ -86,7 +116,7 @@ import VirtKit
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("virtlab-no-iommu-\(UUID().uuidString).xml").path
         try withoutGroups.write(toFile: file, atomically: true, encoding: .utf8)
         let result = try await Run.virtlab(["host", "devices", "--gpu", "--uri", "test://\(file)"])
-        #expect(result.stdout.contains("0000:01:00.0, 0000:02:00.0: the host's IOMMU is off (no IOMMU groups): turn on VT-d "
+        #expect(result.stdout.contains("0000:01:00.0, 0000:02:00.0, 0000:05:00.0: the host's IOMMU is off (no IOMMU groups): turn on VT-d "
                                        + "or AMD-Vi in the firmware and boot with intel_iommu=on (or amd_iommu=on) iommu=pt"),
                 "\(result.stdout)")
         let none = try await Run.virtlab(["host", "devices", "--gpu", "--uri", "test:///default"])

@@ -84,6 +84,11 @@ enum HostDeviceAssessment {
         case let driver?: "the host's \(driver) driver lets go when it is given (managed)"
         case nil: "no driver holds it"
         }
+        // The host's disks behind a storage controller in the same group would go with it: no.
+        if let disks = others.compactMap({ byAddress[$0] }).first(where: { hostCritical($0) == "storage controller" && $0.driver != nil && $0.driver != "vfio-pci" }) {
+            return (.no, "IOMMU group \(group) holds the host's storage controller \(disks.address) (\(disks.driver ?? "")): the host's "
+                    + "disks would go with it; put the card in another slot")
+        }
         if !others.isEmpty {
             let named = others.map { member in member + (byAddress[member]?.driver.map { " (\($0))" } ?? "") }
             return (.caution, "only with IOMMU group \(group): \(named.joined(separator: ", ")) must leave the host too; \(driverNote)")
@@ -129,6 +134,13 @@ extension Hypervisor {
         let entry = try hostDevice(spec)
         guard entry.passthrough != .no else {
             throw UserFacingError("\(entry.device.address) cannot be given to \(vm.name): \(entry.reason)")
+        }
+        // A PCI device in another VM's definition: both could not run, and the one running holds it.
+        if entry.device.kind == .pci, let holder = ((try? connection.domains()) ?? []).first(where: { domain in
+            domain.name != vm.name && ((try? domain.hostDevices()) ?? []).contains("pci \(entry.device.address)")
+        }) {
+            throw UserFacingError("\(entry.device.address) is given to the VM \(holder.name) already: take it from there first "
+                                  + "(virtlab vm hostdev detach \(holder.name) \(entry.device.address))")
         }
         try vm.domain.attachHostDevice(entry.device, scope: scope)
         return "gave \(entry.device.address) (\(entry.kind)) to \(vm.name)"
