@@ -140,6 +140,8 @@ public enum Effect: Sendable, Equatable {
     case openShell(name: String)
     /// Create and start a VM from a cloud image with cloud-init.
     case launch(imagePath: String, name: String, memoryMiB: Int, sshKeyPath: String?)
+    /// Create and start a VM from an installer ISO, a disk, or the network, sized from osinfo-db.
+    case install(InstallRequest)
     case fetchDetails(MachineKey)
     case fetchXML(MachineKey, name: String)
     /// The VM's display as a picture, for the screen dialog.
@@ -185,6 +187,8 @@ extension Effect {
         case .launch(let imagePath, let name, let memoryMiB, _):
             return (uri, "create \(name) from \((imagePath as NSString).lastPathComponent)",
                     EquivalentCommand.launch(name: name, image: imagePath, memoryMiB: memoryMiB, uri: uri))
+        case .install(let request):
+            return (uri, "create \(request.name) from \((request.source as NSString).lastPathComponent)", request.command(uri: uri))
         default:
             return nil
         }

@@ -185,6 +185,8 @@ public actor DashboardRuntime {
                 .actionFinished(try machines.launch(imagePath: imagePath, name: name, memoryMiB: memoryMiB,
                                                     sshKeyPath: sshKeyPath))
             }
+        case .install(let request):
+            onMachines(links[0], logged: logged) { .actionFinished(try $0.install(request)) }
         case .migrate(let targets, let destination): migrate(targets, to: destination)
         case .cancelMigration: migrationTask.withLock { $0?.cancel() }
         case .recover(let home, let standbys):

@@ -40,6 +40,9 @@ public protocol MachinePort: AnyObject, Sendable {
     func createNetwork(name: String, mode: String, subnet: String?, dhcp: String?) throws -> String
     /// Creates and starts a VM from a cloud image; returns the line for the status bar.
     func launch(imagePath: String, name: String, memoryMiB: Int, sshKeyPath: String?) throws -> String
+    /// Creates and starts a VM from an installer ISO, a disk or the network, as `virtlab vm create` does; returns
+    /// the line for the status bar (with osinfo-db's notes).
+    func install(_ request: InstallRequest) throws -> String
     /// Attaches the terminal to the VM's serial console until the user leaves; returns the outcome.
     func console(_ name: String) -> String
     func close()

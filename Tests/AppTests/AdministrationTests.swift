@@ -67,7 +67,7 @@ import TermUI
         _ = update(&state, .snapshot(InventorySnapshot(connection: later.connection, hypervisor: later.hypervisor, time: later.time,
                                                        host: later.host, machines: later.machines.filter { $0.name != "web1" },
                                                        images: [])))
-        _ = press(&state, .character("n"))
+        _ = press(&state, .character("t"))
         for character in "before" { _ = press(&state, .character(character)) }
         #expect(press(&state, .enter) == [.performMany(.createSnapshot("before"), [build, web1], refused: [])])
     }

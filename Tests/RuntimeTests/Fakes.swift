@@ -310,6 +310,7 @@ final class FakeMachines: MachinePort, @unchecked Sendable {
         "defined network \(name)"
     }
     func launch(imagePath: String, name: String, memoryMiB: Int, sshKeyPath: String?) throws -> String { "" }
+    func install(_ request: InstallRequest) throws -> String { "created and started \(request.name)" }
     func console(_ name: String) -> String { "left the console of \(name)" }
     func close() {}
 }

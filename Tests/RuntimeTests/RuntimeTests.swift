@@ -226,7 +226,7 @@ import TermUI
         #expect(await app.terminal.shows("2 marked"))
         app.machines.vanish("web1")
         #expect(await app.passTime("web1 is gone from the list", step: 0.5) { !app.terminal.screen.contains("web1") })
-        app.terminal.press(.character("n"))
+        app.terminal.press(.character("t"))
         app.terminal.type("s1")
         app.terminal.press(.enter)
         #expect(await app.terminal.shows("snapshot as 's1': 1 of 2 VMs done; failed: web1 (the Log, 7, says why)"))

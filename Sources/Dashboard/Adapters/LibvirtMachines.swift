@@ -173,6 +173,25 @@ final class LibvirtMachines: MachinePort {
         }
     }
 
+    /// The new-VM wizard's work: `virtlab vm create --iso|--import|--pxe` with its defaults.
+    func install(_ order: InstallRequest) throws -> String {
+        try translated {
+            let source: InstallSpec.Source = switch order.medium {
+            case .iso: .iso(order.source)
+            case .importDisk: .importDisk(order.source)
+            case .pxe: .pxe(network: order.source)
+            }
+            var request = NewMachine.Request(name: order.name, source: source)
+            (request.os, request.memoryMiB, request.diskGiB, request.uefi) = (order.os, order.memoryMiB, order.diskGiB, order.uefi)
+            let plan = try NewMachine.plan(request, catalog: try OSCatalog.installed(), uri: uri)
+            let made = try NewMachine.create(plan, on: host())
+            link.withLock { $0?.inventory.invalidateSlowLists() }
+            let os = plan.os.map { "\($0.name), " } ?? ""
+            return "created and started \(made.name): \(os)\(plan.spec.memoryMiB) MiB, \(plan.spec.vcpus) vCPU; press v to see its screen"
+                + plan.notes.map { "; note: \($0)" }.joined()
+        }
+    }
+
     func console(_ name: String) -> String {
         let banner = "\r\nvirtlab: console of \(name). Press Ctrl-] to return to virtlab.\r\n\r\n"
         FileHandle.standardOutput.write(Data(banner.utf8))

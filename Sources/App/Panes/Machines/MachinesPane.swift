@@ -28,7 +28,12 @@ enum MachinesPane: PaneFeature {
                 : markedMachines(state).allSatisfy { $0.state == .paused }
             return request(&state, paused ? .resume : .pause)
         },
-        key("snapshot", [.character("n")], "new snapshot (of every marked VM)", mutates: true) { state in
+        key("create", [.character("n")], "new VM: from an installer ISO, a disk, the network or a cloud image",
+            footer: "new", mutates: true) {
+            $0.modal = NewMachineDialog()
+            return []
+        },
+        key("snapshot", [.character("t")], "take a snapshot (of every marked VM)", mutates: true) { state in
             withTargets(&state) { state, targets in
                 state.modal = SnapshotNameDialog(targets)
                 return []
