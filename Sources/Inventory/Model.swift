@@ -164,6 +164,8 @@ public struct MachineDetails: Sendable, Equatable {
     public var osType: String
     public var disks: [Disk]
     public var nics: [NIC]
+    /// Host devices given to it ("pci 0000:65:00.0", "usb 0781:5567").
+    public var hostDevices: [String] = []
     public var autostart = false
     /// What the guest agent says, when one answers.
     public var guest: GuestSystem?

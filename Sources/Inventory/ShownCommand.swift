@@ -22,7 +22,7 @@ public struct CommandTemplate: Sendable, Equatable {
     public enum Slot: String, Sendable, Hashable {
         case name = "NAME", newName = "NEW", snapshot = "SNAPSHOT", count = "COUNT", mebibytes = "MIB"
         case file = "FILE", target = "TARGET", network = "NET", mac = "MAC", sizeGiB = "GIB", text = "TEXT"
-        case uri = "URI", image = "IMAGE", seconds = "SECONDS"
+        case uri = "URI", image = "IMAGE", seconds = "SECONDS", device = "DEVICE"
     }
 
     /// A part present only when the action says so: `[--live]` in the generic form.

@@ -135,6 +135,7 @@ extension MachineDetails {
                   disks: details.disks.map { Disk(target: $0.target, device: $0.device, format: $0.format, source: $0.source) },
                   nics: details.nics.map { NIC(mac: $0.mac, type: $0.type, source: $0.source, addresses: $0.addresses) })
         autostart = details.autostart
+        hostDevices = details.hostDevices
     }
 }
 

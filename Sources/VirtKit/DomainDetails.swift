@@ -22,6 +22,9 @@ public struct DomainDetails: Sendable, Codable, Equatable {
     public var autostart: Bool = false
     public var disks: [Disk]
     public var nics: [NIC]
+    /// Host devices given to it, as `virtlab host devices` names them: "pci 0000:65:00.0", "usb 0781:5567" (by its
+    /// IDs) or "usb bus 1 device 2", "mdev UUID".
+    public var hostDevices: [String] = []
 
     public struct Disk: Sendable, Codable, Equatable {
         /// "disk", "cdrom" or "floppy".
@@ -101,6 +104,17 @@ public struct DomainDetails: Sendable, Codable, Equatable {
                        type: iface.attribute("type") ?? "unknown",
                        source: source?.attribute("network") ?? source?.attribute("bridge") ?? source?.attribute("dev"),
                        hostDevice: iface.first("target")?.attribute("dev"))
+        }
+        hostDevices = root.all("devices/hostdev").map { hostdev in
+            let type = hostdev.attribute("type") ?? "device"
+            if let address = hostdev.first("source/address") {
+                if type == "pci" { return "pci " + NodeDevice.pciAddress(address) }
+                if let uuid = address.attribute("uuid") { return "\(type) \(uuid)" }
+                return "\(type) bus \(address.attribute("bus") ?? "?") device \(address.attribute("device") ?? "?")"
+            }
+            let ids = [hostdev.first("source/vendor")?.attribute("id"), hostdev.first("source/product")?.attribute("id")]
+                .compactMap { $0?.replacingOccurrences(of: "0x", with: "") }
+            return ids.isEmpty ? type : "\(type) \(ids.joined(separator: ":"))"
         }
     }
 

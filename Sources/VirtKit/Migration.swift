@@ -157,26 +157,7 @@ extension Domain {
 
     /// What in the domain's definition ties it to this host: its host devices (PCI, USB, mediated), as their
     /// descriptions ("pci 0000:65:00.0").
-    public func hostDevices() throws -> [String] {
-        let doc = try XMLDocument(xmlString: try xml(), options: [])
-        return try doc.nodes(forXPath: "/domain/devices/hostdev").compactMap { node in
-            guard let element = node as? XMLElement else { return nil }
-            let type = element.attribute(forName: "type")?.stringValue ?? "device"
-            if let address = try element.nodes(forXPath: "source/address").first as? XMLElement {
-                let field = { (name: String) in address.attribute(forName: name)?.stringValue ?? "" }
-                if type == "pci" {
-                    let hex = { (name: String, width: Int) -> String in
-                        let raw = field(name).replacingOccurrences(of: "0x", with: "")
-                        return String(repeating: "0", count: max(0, width - raw.count)) + raw
-                    }
-                    return "pci \(hex("domain", 4)):\(hex("bus", 2)):\(hex("slot", 2)).\(field("function").replacingOccurrences(of: "0x", with: ""))"
-                }
-                if let uuid = address.attribute(forName: "uuid")?.stringValue { return "\(type) \(uuid)" }
-                return "\(type) bus \(field("bus")) device \(field("device"))"
-            }
-            return type
-        }
-    }
+    public func hostDevices() throws -> [String] { try DomainDetails(xml: try xml(), info: nil).hostDevices }
 
     /// The guest's CPU as its definition gives it.
     public func guestCPU() throws -> GuestCPU {

@@ -133,13 +133,24 @@ import TermUI
         hardware.form[HardwareDialog.vcpus] = "4"
         hardware.form[HardwareDialog.addDisk] = "4"
         hardware.form[HardwareDialog.addNIC] = "lab"
+        hardware.form[HardwareDialog.addHostDevice] = "65:00.0"
+        hardware.form[HardwareDialog.removeHostDevice] = "1:2"
         state.modal = hardware
         #expect(press(&state, .enter) == [
             .perform(.setVCPUs(4, live: true), web1.key, name: "web1"),
             .perform(.attachDisk(DiskToAttach(path: "/var/lib/libvirt/images/web1-vdb.qcow2", target: "vdb", newSizeGiB: 4)),
                      web1.key, name: "web1"),
             .perform(.attachNIC(network: "lab"), web1.key, name: "web1"),
+            .perform(.attachHostDevice("65:00.0"), web1.key, name: "web1"),
+            .perform(.detachHostDevice("1:2"), web1.key, name: "web1"),
         ])
+        #expect(Effect.perform(.attachHostDevice("65:00.0"), web1.key, name: "web1").logged(uri: web1.key.connection)?.command
+                == "virsh -c \(web1.key.connection) attach-device web1 hostdev-65:00.0.xml --persistent")
+        // The VM's detail lists the devices it was given.
+        var given = DashboardFixture.web1Details()
+        given.hostDevices = ["pci 0000:65:00.0"]
+        _ = update(&state, .details(web1.key, given))
+        #expect(screen(state, 100, 30).text.contains("HOST pci 0000:65:00.0 (passed through)"))
         _ = press(&state, .character("e"))
         guard var bad = state.modal as? HardwareDialog else { return }
         bad.form[HardwareDialog.memory] = "lots"

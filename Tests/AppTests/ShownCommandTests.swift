@@ -17,7 +17,8 @@ import TestTags
         .revertSnapshot("s1"), .deleteSnapshot("s1"), .delete(removeStorage: true), .clone(as: "copy", sanitize: true),
         .setAutostart(false), .setVCPUs(2, live: true), .setMemory(mebibytes: 256, live: false),
         .attachDisk(DiskToAttach(path: "/d/x.qcow2", target: "vdb", newSizeGiB: 4)), .detachDisk(target: "vdb"),
-        .attachNIC(network: "default"), .detachNIC(mac: "52:54:00:00:00:01"), .reset,
+        .attachNIC(network: "default"), .detachNIC(mac: "52:54:00:00:00:01"), .reset, .attachHostDevice("0000:65:00.0"),
+        .detachHostDevice("1:2"),
     ]
 
     static let containerActions: [ContainerAction] = [

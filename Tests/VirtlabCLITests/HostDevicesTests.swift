@@ -170,9 +170,21 @@ import TestTags
         let explained = try await virtlab("host", "device", "detach", card.name, "--explain")
         #expect(explained.stdout == "virsh -c qemu:///system nodedev-detach \(card.name) --driver vfio\n")
 
+        // The dashboard's hardware dialog does it as an action of the table: refused the same way.
+        let host = Hypervisor(connection)
+        #expect { try host.perform(.attachHostDevice(card.address), on: try host.vm(named: name)) } throws: { error in
+            "\(error)".contains("\(card.address) cannot be given to \(name): the host's IOMMU is off")
+        }
+
         try domain.attachHostDevice(card, scope: .config)
         #expect(try domain.hostDevices() == ["pci \(card.address)"])
-        try domain.detachHostDevice(card, scope: .config)
+        let other = QEMUTestGuest.uniqueName("hostdev2")
+        defer { QEMUTestGuest.cleanUp(connection, name: other) }
+        _ = try connection.define(xml: QEMUTestGuest.domainXML(name: other))
+        let twice = try await virtlab("vm", "hostdev", "detach", other, card.address, "--config")
+        expectOneLineError(twice, mentioning: ["\(other) has no host device \(card.address)"])
+        let takenBack = try await virtlab("vm", "hostdev", "detach", name, card.address, "--config")
+        #expect(takenBack.status == 0 && takenBack.stdout.contains("took \(card.address) from \(name)"), "\(takenBack.stderr)")
         #expect(try domain.hostDevices().isEmpty)
     }
 }

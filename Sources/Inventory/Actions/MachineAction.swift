@@ -28,6 +28,9 @@ public protocol MachineControl {
     /// Returns the new NIC's MAC.
     func attachNIC(network: String) throws -> String
     func detachNIC(mac: String) throws
+    /// A host device (PCI address or USB bus:device) given to the VM or taken back; returns what was done, in words.
+    func attachHostDevice(_ device: String) throws -> String
+    func detachHostDevice(_ device: String) throws -> String
 }
 
 /// A VM action: one file each under `Machines/`, listed once in `MachineAction.table`.
@@ -53,7 +56,7 @@ public struct MachineAction: Sendable, Equatable {
         StartVM.self, ShutdownVM.self, RebootVM.self, ForceOffVM.self, PauseVM.self, ResumeVM.self,
         TakeSnapshot.self, RevertSnapshot.self, DeleteSnapshot.self, CloneVM.self, DeleteVM.self, SetAutostart.self,
         SetVCPUs.self, SetMemory.self, AttachDisk.self, DetachDisk.self, AttachNIC.self, DetachNIC.self,
-        ResetVM.self,
+        ResetVM.self, AttachHostDevice.self, DetachHostDevice.self,
     ]
 
     public var rule: ActionRule<MachineState> { type(of: operation).rule }

@@ -149,9 +149,10 @@ extension Hypervisor {
 
     public func detachHostDevice(_ spec: String, from vm: VM, scope: DeviceScope) throws -> String {
         let entry = try hostDevice(spec)
-        // A USB device is given by its IDs, which the VM's list of its devices does not carry: any will do there.
-        let given = try vm.domain.hostDevices()
-        guard entry.device.kind == .usb ? !given.isEmpty : given.contains("pci \(entry.device.address)") else {
+        // A USB device is given by its IDs (see NodeDevice.hostdevXML), a PCI one by its address.
+        let ids = [entry.device.vendorID, entry.device.productID].map { $0.replacingOccurrences(of: "0x", with: "") }
+        let label = entry.device.kind == .usb ? "usb \(ids.joined(separator: ":"))" : "pci \(entry.device.address)"
+        guard try vm.domain.hostDevices().contains(label) else {
             throw UserFacingError("\(vm.name) has no host device \(entry.device.address)")
         }
         try vm.domain.detachHostDevice(entry.device, scope: scope)

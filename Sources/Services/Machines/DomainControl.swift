@@ -82,5 +82,14 @@ struct DomainControl: MachineControl {
 
     func detachNIC(mac: String) throws { try domain.detachNIC(mac: mac, scope: try liveScope()) }
 
+    /// Checked as `vm hostdev attach` checks it: the IOMMU, the device's group, another VM that has it.
+    func attachHostDevice(_ device: String) throws -> String {
+        try Hypervisor(connection).attachHostDevice(device, to: VM(domain: domain), scope: try liveScope())
+    }
+
+    func detachHostDevice(_ device: String) throws -> String {
+        try Hypervisor(connection).detachHostDevice(device, from: VM(domain: domain), scope: try liveScope())
+    }
+
     private func liveScope() throws -> DeviceScope { try domain.info().state.isActive ? [.live, .config] : [.config] }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Inventory
 import TermUI
 
-/// The hardware dialog (e): a VM's vCPUs, memory and autostart, and a disk or NIC to add or remove. Each field
+/// The hardware dialog (e): a VM's vCPUs, memory and autostart, and a disk, NIC or host device to add or remove. Each field
 /// changed becomes one action of the table, so each is done, logged and explained on its own.
 public struct HardwareDialog: Dialog, Equatable {
     public let machine: MachineRef
@@ -11,6 +11,7 @@ public struct HardwareDialog: Dialog, Equatable {
     static let vcpus = "vCPUs", memory = "Memory (MiB)", autostart = "Autostart (yes/no)"
     static let addDisk = "Add disk (GiB, or an image path)", removeDisk = "Remove disk (vdb, ...)"
     static let addNIC = "Add NIC on network", removeNIC = "Remove NIC (MAC)"
+    static let addHostDevice = "Give host device (PCI addr.)", removeHostDevice = "Take host device back"
 
     static func open(_ state: inout AppState, _ machine: MachineSample) -> [Effect] {
         guard let details = state.details[machine.key] else {
@@ -19,6 +20,7 @@ public struct HardwareDialog: Dialog, Equatable {
         state.modal = HardwareDialog(machine: MachineRef(machine.key, machine.name), form: Form([
             vcpus: "\(machine.vcpus)", memory: "\(machine.maxMemoryKiB / 1024)",
             autostart: details.autostart ? "yes" : "no", addDisk: "", removeDisk: "", addNIC: "", removeNIC: "",
+            addHostDevice: "", removeHostDevice: "",
         ]))
         return []
     }
@@ -74,6 +76,8 @@ public struct HardwareDialog: Dialog, Equatable {
         if !field(removeDisk).isEmpty { actions.append(.detachDisk(target: field(removeDisk))) }
         if !field(addNIC).isEmpty { actions.append(.attachNIC(network: field(addNIC))) }
         if !field(removeNIC).isEmpty { actions.append(.detachNIC(mac: field(removeNIC).lowercased())) }
+        if !field(addHostDevice).isEmpty { actions.append(.attachHostDevice(field(addHostDevice))) }
+        if !field(removeHostDevice).isEmpty { actions.append(.detachHostDevice(field(removeHostDevice))) }
         state.modal = nil
         guard !actions.isEmpty else { return refuse(&state, "\(target.name): nothing changed") }
         setStatus(&state, "changing \(target.name): \(actions.count) change\(actions.count == 1 ? "" : "s") (see the Log)…", .info)

@@ -313,6 +313,7 @@ private func drawMachineDetail(_ buffer: inout Buffer, _ rect: Rect, _ machine: 
         line([.init("NIC  ", label), .init("\(nic.mac) \(nic.type)\(nic.source.map { ":\($0)" } ?? "") ", text), .init(io, text),
               .init(nic.addresses.joined(separator: " "), label)])
     }
+    for device in details.hostDevices { line([.init("HOST ", label), .init("\(device) (passed through)", text)]) }
     guard let guest = details.guest else {
         if machine.state.isActive { line([.init("GUEST no agent answers (is qemu-guest-agent running?)", label)]) }
         return
