@@ -19,6 +19,8 @@ public enum Message: Sendable {
     case reconnected(connection: String)
     case machineEvent(MachineEvent)
     case details(MachineKey, MachineDetails)
+    /// A host's PCI and USB devices, each with whether it can go to a guest.
+    case hostDevices(connection: String, [HostDeviceRow])
     /// The VM's display, or why it could not be had.
     case screen(MachineKey, Picture?, problem: String?)
     /// The selected VM's per-disk and per-NIC counters, read with the refresh.
@@ -143,6 +145,9 @@ public enum Effect: Sendable, Equatable {
     /// Create and start a VM from an installer ISO, a disk, or the network, sized from osinfo-db.
     case install(InstallRequest)
     case fetchDetails(MachineKey)
+    case fetchHostDevices(connection: String)
+    /// Bind a PCI device to vfio-pci (or give it back to its host driver), then list the devices again.
+    case bindHostDevice(connection: String, HostDeviceRow, release: Bool)
     case fetchXML(MachineKey, name: String)
     /// The VM's display as a picture, for the screen dialog.
     case fetchScreen(MachineKey, name: String)
@@ -187,6 +192,9 @@ extension Effect {
         case .launch(let imagePath, let name, let memoryMiB, _):
             return (uri, "create \(name) from \((imagePath as NSString).lastPathComponent)",
                     EquivalentCommand.launch(name: name, image: imagePath, memoryMiB: memoryMiB, uri: uri))
+        case .bindHostDevice(let connection, let device, let release):
+            return (connection, release ? "give \(device.address) back to the host" : "bind \(device.address) to vfio-pci",
+                    device.bindCommand(release: release, uri: connection))
         case .install(let request):
             return (uri, "create \(request.name) from \((request.source as NSString).lastPathComponent)", request.command(uri: uri))
         default:

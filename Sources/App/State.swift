@@ -137,6 +137,10 @@ public struct AppState: Sendable {
     /// When virtlab saw a machine start, for uptime where the host cannot tell.
     public var observedStart: [MachineKey: Double] = [:]
     public var details: [MachineKey: MachineDetails] = [:]
+    /// Each host's PCI and USB devices, by connection, as last read (the Devices pane asks when shown).
+    public var hostDevices: [String: [HostDeviceRow]] = [:]
+    /// The Devices pane shows display and 3D controllers only (g).
+    public var showsGPUsOnly = false
     /// When each machine's details were last asked for (the clock of `now`).
     var detailsFetchedAt: [MachineKey: Double] = [:]
     /// How long details stand: short while a machine boots (its addresses and guest agent arrive then), long

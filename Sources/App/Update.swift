@@ -87,6 +87,9 @@ private func route(_ state: inout AppState, _ message: Message) -> [Effect] {
         state.details[key] = details
         state.detailsFetchedAt[key] = state.now
         return []
+    case .hostDevices(let connection, let rows):
+        state.hostDevices[connection] = rows
+        return []
     case .actionFinished(let text):
         setStatus(&state, text, .info)
         return refreshNow(&state)
@@ -323,7 +326,7 @@ func refuse(_ state: inout AppState, _ text: String) -> [Effect] {
 
 func focus(_ state: inout AppState, _ pane: Pane) -> [Effect] {
     state.focus = pane
-    return fetchDetailsForSelection(&state)
+    return Panes.feature(pane).entered(&state) + fetchDetailsForSelection(&state)
 }
 
 func move(_ state: inout AppState, by delta: Int) -> [Effect] {

@@ -84,7 +84,7 @@ private func drawTabs(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState, t
         ? " filter: \(state.filter)\(state.editingFilter ? "_" : "") " : ""
     let filterX = max(rect.x, rect.maxX - DisplayWidth.of(filter))
     // Every tab keeps its number and title: the counts go first when they do not all fit, then only the tab
-    // in focus keeps its count, then the long titles give way to short ones.
+    // in focus keeps its count, then the long titles give way to short ones, then the gaps between tabs go.
     let room = filterX - rect.x - 1
     /// The first `shortened` panes (in tab order) with their short titles.
     func titles(shortened: Int) -> [(any PaneFeature.Type, String, String)] {
@@ -93,18 +93,19 @@ private func drawTabs(_ buffer: inout Buffer, _ rect: Rect, _ state: AppState, t
              feature.count(in: state).map { " (\($0))" } ?? "")
         }
     }
-    func width(_ titled: [(any PaneFeature.Type, String, String)], withCounts: Bool) -> Int {
-        titled.reduce(0) { $0 + DisplayWidth.of($1.1 + ($1.0.pane == state.focus || withCounts ? $1.2 : "")) + 2 }
+    func width(_ titled: [(any PaneFeature.Type, String, String)], withCounts: Bool, gap: Int = 1) -> Int {
+        titled.reduce(0) { $0 + DisplayWidth.of($1.1 + ($1.0.pane == state.focus || withCounts ? $1.2 : "")) + 1 + gap }
     }
     let titled = (0...Panes.all.count).lazy.map(titles(shortened:)).first { width($0, withCounts: false) <= room }
         ?? titles(shortened: Panes.all.count)
     let allCounts = width(titled, withCounts: true) <= room
+    let gap = width(titled, withCounts: false) <= room ? 1 : 0
     var x = rect.x + 1
     for (feature, title, count) in titled {
         let focused = state.focus == feature.pane
         let label = title + (allCounts || focused ? count : "") + " "
         x = buffer.write(label, x: x, y: rect.y, style: theme[focused ? .selected : .title], maxX: filterX)
-        x += 1
+        x += gap
     }
     if !filter.isEmpty {
         buffer.write(filter, x: filterX, y: rect.y, style: theme[.filter], maxX: rect.maxX)

@@ -185,6 +185,14 @@ public actor DashboardRuntime {
                 .actionFinished(try machines.launch(imagePath: imagePath, name: name, memoryMiB: memoryMiB,
                                                     sshKeyPath: sshKeyPath))
             }
+        case .fetchHostDevices(let connection):
+            onMachines(link(connection), logged: nil) { .hostDevices(connection: connection, try $0.hostDevices()) }
+        case .bindHostDevice(let connection, let device, let release):
+            onMachines(link(connection), logged: logged) { machines in
+                let said = try machines.bindHostDevice(device.address, release: release)
+                self.post(.hostDevices(connection: connection, try machines.hostDevices()))
+                return .actionFinished(said)
+            }
         case .install(let request):
             onMachines(links[0], logged: logged) { .actionFinished(try $0.install(request)) }
         case .migrate(let targets, let destination): migrate(targets, to: destination)

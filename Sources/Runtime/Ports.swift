@@ -43,6 +43,11 @@ public protocol MachinePort: AnyObject, Sendable {
     /// Creates and starts a VM from an installer ISO, a disk or the network, as `virtlab vm create` does; returns
     /// the line for the status bar (with osinfo-db's notes).
     func install(_ request: InstallRequest) throws -> String
+    /// The host's PCI and USB devices, each assessed for passthrough (`virtlab host devices`).
+    func hostDevices() throws -> [HostDeviceRow]
+    /// Binds the device to vfio-pci, or gives it back to its host driver (`virtlab host device detach|reattach`),
+    /// where the assessment allows; returns the line for the status bar.
+    func bindHostDevice(_ address: String, release: Bool) throws -> String
     /// Attaches the terminal to the VM's serial console until the user leaves; returns the outcome.
     func console(_ name: String) -> String
     func close()

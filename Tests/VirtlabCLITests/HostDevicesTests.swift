@@ -187,4 +187,21 @@ import TestTags
         #expect(takenBack.status == 0 && takenBack.stdout.contains("took \(card.address) from \(name)"), "\(takenBack.stderr)")
         #expect(try domain.hostDevices().isEmpty)
     }
+
+    /// The dashboard's Devices pane (9) on this machine: every PCI device with its verdict, and binding one refused
+    /// with the reason before anything is asked.
+    @Test func theDevicesPaneListsThisMachinesDevicesAndRefusesToBindWithoutAnIOMMU() async throws {
+        let first = try #require(try FileManager.default.contentsOfDirectory(atPath: "/sys/bus/pci/devices").sorted().first)
+        let session = try await TmuxSession([Run.virtlabBinary, "--uri", QEMUTestGuest.uri], width: 120, height: 30)
+        await expectScreen(session, contains: "Virtual machines")
+        try await session.send("9")
+        await expectScreen(session, contains: "Devices of ")
+        await expectRow(session, "\(first) listed with its verdict") { $0.contains(first) && $0.contains(" no ") }
+        try await session.send("Down")  // past the host bridge, the first device
+        await expectScreen(session, contains: "the host's IOMMU is off")
+        try await session.send("b")
+        await expectScreen(session, contains: "cannot be bound to vfio-pci: the host's IOMMU is off")
+        try await session.send("q")
+        await expectScreen(session, contains: "VIRTLAB_EXIT=0")
+    }
 }

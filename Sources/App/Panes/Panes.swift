@@ -19,12 +19,15 @@ protocol PaneFeature: Sendable {
     static func move(_ state: inout AppState, by delta: Int) -> [Effect]
     /// Esc inside the pane: true when the pane used it (to leave an open lab).
     static func escape(_ state: inout AppState) -> Bool
+    /// Shown (its number key, Tab): what to read for it.
+    static func entered(_ state: inout AppState) -> [Effect]
     /// Draws everything between the tabs and the status line.
     static func draw(_ buffer: inout Buffer, _ body: Rect, _ state: AppState, theme: Theme, glyphs: Glyphs)
 }
 
 extension PaneFeature {
     static func escape(_ state: inout AppState) -> Bool { false }
+    static func entered(_ state: inout AppState) -> [Effect] { [] }
     static var shortTitle: String { title }
 }
 
@@ -39,6 +42,7 @@ enum Panes {
         ClassPane.self,
         LogPane.self,
         HostsPane.self,
+        DevicesPane.self,
     ]
 
     static func feature(_ pane: Pane) -> any PaneFeature.Type { all.first { $0.pane == pane } ?? all[0] }

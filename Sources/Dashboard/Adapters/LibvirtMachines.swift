@@ -192,6 +192,22 @@ final class LibvirtMachines: MachinePort {
         }
     }
 
+    func hostDevices() throws -> [HostDeviceRow] {
+        try translated {
+            try host().hostDevices().map { entry in
+                let device = entry.device
+                return HostDeviceRow(name: device.name, address: device.address, isPCI: device.kind == .pci, kind: entry.kind,
+                                     device: [device.vendor ?? device.vendorID, device.product ?? device.productID].joined(separator: " "),
+                                     driver: device.driver, iommuGroup: device.iommuGroup, passthrough: entry.passthrough.rawValue,
+                                     reason: entry.reason, splits: entry.split)
+            }
+        }
+    }
+
+    func bindHostDevice(_ address: String, release: Bool) throws -> String {
+        try translated { try host().bindForPassthrough(address, release: release) }
+    }
+
     func console(_ name: String) -> String {
         let banner = "\r\nvirtlab: console of \(name). Press Ctrl-] to return to virtlab.\r\n\r\n"
         FileHandle.standardOutput.write(Data(banner.utf8))
