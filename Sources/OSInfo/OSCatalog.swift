@@ -70,12 +70,16 @@ public struct ISONames: Sendable, Equatable {
     public let volumeID: String
     public let publisherID: String
     public let applicationID: String
+    /// It has an El Torito boot record: a BIOS or UEFI can boot it as a CD.
+    public let bootable: Bool
 
-    public init(systemID: String = "", volumeID: String, publisherID: String = "", applicationID: String = "") {
+    public init(systemID: String = "", volumeID: String, publisherID: String = "", applicationID: String = "",
+                bootable: Bool = true) {
         self.systemID = systemID
         self.volumeID = volumeID
         self.publisherID = publisherID
         self.applicationID = applicationID
+        self.bootable = bootable
     }
 
     /// Reads them from the file at `path`; nil when it is not an ISO 9660 image.
@@ -89,7 +93,19 @@ public struct ISONames: Sendable, Equatable {
         let field = { (from: Int, length: Int) in
             String(decoding: bytes[from ..< from + length], as: UTF8.self).trimmingCharacters(in: .whitespaces.union(.controlCharacters))
         }
-        return ISONames(systemID: field(8, 32), volumeID: field(40, 32), publisherID: field(318, 128), applicationID: field(574, 128))
+        // The volume descriptors follow from sector 16 up to the terminator (type 255); a boot record (type 0) that
+        // names El Torito makes the image bootable.
+        var bootable = false
+        for index in 16 ..< 32 {
+            guard (try? handle.seek(toOffset: UInt64(index) * 2048)) != nil, let descriptor = try? handle.read(upToCount: 2048),
+                  descriptor.count == 2048, Array(descriptor[1 ..< 6]) == Array("CD001".utf8), descriptor[0] != 255 else { break }
+            if descriptor[0] == 0, String(decoding: descriptor[7 ..< 30], as: UTF8.self) == "EL TORITO SPECIFICATION" {
+                bootable = true
+                break
+            }
+        }
+        return ISONames(systemID: field(8, 32), volumeID: field(40, 32), publisherID: field(318, 128), applicationID: field(574, 128),
+                        bootable: bootable)
     }
 }
 

@@ -5,13 +5,16 @@ import TestSupport
 import TestTags
 @testable import Services
 
-/// An installer ISO made by genisoimage with the volume name `volume` (not bootable: what is tested is how the VM is
-/// made and sized, not an installation).
-func installerISO(volume: String) async throws -> String {
+/// An installer ISO made by genisoimage with the volume name `volume`, with an El Torito boot record whose boot image
+/// is empty (bootable as far as a reader can tell, booting nothing: what is tested is how the VM is made and sized;
+/// InstallFromISOTests installs from a real one), or without one.
+func installerISO(volume: String, bootable: Bool = true) async throws -> String {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("virtlab-iso-\(UUID().uuidString.prefix(8))").path
     try FileManager.default.createDirectory(atPath: directory + "/root", withIntermediateDirectories: true)
     try "installer".write(toFile: directory + "/root/README", atomically: true, encoding: .utf8)
-    let made = try await Run.command(["genisoimage", "-quiet", "-V", volume, "-o", directory + "/installer.iso", directory + "/root"])
+    try Data(count: 2048).write(to: URL(fileURLWithPath: directory + "/root/boot.img"))
+    let boot = bootable ? ["-b", "boot.img", "-no-emul-boot", "-boot-load-size", "4"] : []
+    let made = try await Run.command(["genisoimage", "-quiet", "-V", volume] + boot + ["-o", directory + "/installer.iso", directory + "/root"])
     guard made.status == 0 else { throw QEMUTestGuest.Unavailable(description: "genisoimage failed: \(made.stderr)") }
     return directory + "/installer.iso"
 }
@@ -61,6 +64,10 @@ func installerISO(volume: String) async throws -> String {
         var named = NewMachine.Request(name: "x", source: .iso(iso))
         named.os = "debian99"
         #expect(throws: UserFacingError.self) { try NewMachine.plan(named, catalog: catalog, uri: "qemu:///system") }
+        let unbootable = try await installerISO(volume: "Debian 11.5.0 amd64 n", bootable: false)
+        defer { try? FileManager.default.removeItem(atPath: (unbootable as NSString).deletingLastPathComponent) }
+        let noBoot = try NewMachine.plan(NewMachine.Request(name: "x", source: .iso(unbootable)), catalog: catalog, uri: "qemu:///system")
+        #expect(noBoot.notes == ["\(unbootable) has no El Torito boot record: the VM will not boot from it (an installer ISO is bootable)"])
         let notISO = NewMachine.Request(name: "x", source: .iso(#filePath))
         #expect(throws: UserFacingError.self) { try NewMachine.plan(notISO, catalog: catalog, uri: "qemu:///system") }
     }

@@ -55,6 +55,9 @@ public enum NewMachine {
             (os, osSource) = (named, "--os \(id)")
         } else if case .iso(let iso) = request.source {
             if let names = ISONames.read(iso) {
+                if !names.bootable {
+                    notes.append("\(iso) has no El Torito boot record: the VM will not boot from it (an installer ISO is bootable)")
+                }
                 os = catalog.detect(names)
                 osSource = os.map { _ in "detected from the volume name '\(names.volumeID)'" }
                 if os == nil {
