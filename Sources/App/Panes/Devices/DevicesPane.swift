@@ -87,8 +87,11 @@ enum DevicesPane: PaneFeature {
                          ("Group", row.iommuGroup.map { "IOMMU group \($0)" } ?? "none"),
                          ("Passthru", "\(row.passthrough): \(row.reason)")]
             lines += row.splits.map { ("Splits", $0) }
-            if row.isPCI { lines.append(("Bind", "b: \(row.bindCommand(release: false, uri: state.selectedHost))")) }
-            lines.append(("To a VM", "e on the VM in pane 1: give host device \(row.address)"))
+            // What to do with it, where it can go to a guest at all.
+            if row.passthrough != "no" {
+                if row.isPCI { lines.append(("Bind", "b: \(row.bindCommand(release: false, uri: state.selectedHost))")) }
+                lines.append(("To a VM", "e on the VM in pane 1: give host device \(row.address)"))
+            }
             // Reasons are sentences: wrapped under their label rather than cut.
             let wrapped = lines.flatMap { label, value in
                 wrap(value, width: max(20, area.width - 13)).enumerated().map { index, part in

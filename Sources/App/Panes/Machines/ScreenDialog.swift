@@ -54,7 +54,8 @@ public struct ScreenDialog: Dialog, Equatable {
 
     public func draw(_ buffer: inout Buffer, _ state: AppState, theme: Theme, glyphs: Glyphs) {
         let size = buffer.size
-        let area = Rect(x: 1, y: 2, width: max(0, size.width - 2), height: max(0, size.height - 4))
+        // The whole width below the tabs: every column is worth a pixel, and no pane's border shows beside it.
+        let area = Rect(x: 0, y: 2, width: size.width, height: max(0, size.height - 4))
         let inner = buffer.pane(area, title: "Screen of \(machine.name) · typing goes to the guest", focused: true,
                                 theme: theme, glyphs: glyphs)
         buffer.fill(inner, style: theme[.text])
