@@ -5,9 +5,10 @@ import FoundationXML
 #endif
 
 /// A host device as libvirt's node-device API describes it (the host's udev, read by the daemon, so it works on a
-/// remote host too): PCI functions with their IOMMU group and SR-IOV and mediated-device capabilities, USB devices.
+/// remote host too): PCI functions with their IOMMU group and SR-IOV and mediated-device capabilities, USB devices,
+/// and the mediated devices made on a parent (a vGPU instance).
 public struct NodeDevice: Sendable, Equatable, Codable {
-    public enum Kind: String, Sendable, Codable { case pci, usb }
+    public enum Kind: String, Sendable, Codable { case pci, usb, mdev }
 
     public struct MediatedType: Sendable, Equatable, Codable {
         public let id: String
@@ -18,7 +19,7 @@ public struct NodeDevice: Sendable, Equatable, Codable {
     /// libvirt's name for it: "pci_0000_01_00_0", "usb_1_2" (what `virsh nodedev-detach` takes).
     public let name: String
     public let kind: Kind
-    /// "0000:01:00.0" for PCI, "1:2" (bus:device) for USB.
+    /// "0000:01:00.0" for PCI, "1:2" (bus:device) for USB, its UUID for a mediated device.
     public let address: String
     public let vendorID: String
     public let vendor: String?
@@ -36,13 +37,17 @@ public struct NodeDevice: Sendable, Equatable, Codable {
     /// SR-IOV: the physical function this is a virtual function of.
     public let physicalFunction: String?
     public let mediatedTypes: [MediatedType]
+    /// A mediated device's parent (libvirt's name for it) and type.
+    public var parent: String? = nil
+    public var mediatedType: String? = nil
 }
 
 extension Connection {
-    /// PCI and USB devices of the host, PCI first, each in address order.
+    /// PCI and USB devices of the host and its mediated devices, PCI first, each in address order.
     public func nodeDevices() throws -> [NodeDevice] {
         let conn = try handle("list host devices")
         let flags = VIR_CONNECT_LIST_NODE_DEVICES_CAP_PCI_DEV.rawValue | VIR_CONNECT_LIST_NODE_DEVICES_CAP_USB_DEV.rawValue
+            | VIR_CONNECT_LIST_NODE_DEVICES_CAP_MDEV.rawValue
         let devices = try listAll("list host devices", { virConnectListAllNodeDevices(conn, $0, flags) },
                                   release: { virNodeDeviceFree($0) }) { device -> NodeDevice? in
             let name = String(cString: virNodeDeviceGetName(device))
@@ -54,7 +59,7 @@ extension Connection {
 }
 
 extension NodeDevice {
-    /// From `virsh nodedev-dumpxml`'s XML; nil for a device that is neither PCI nor USB.
+    /// From `virsh nodedev-dumpxml`'s XML; nil for a device that is neither PCI, USB nor mediated.
     init?(xml: String) throws {
         guard let root = try XMLDocument(xmlString: xml, options: []).rootElement() else { return nil }
         let name = root.text("name") ?? ""
@@ -90,6 +95,13 @@ extension NodeDevice {
                       virtualFunctions: [], physicalFunction: nil, mediatedTypes: [])
             return
         }
+        if let mdev = root.all("capability").first(where: { $0.attribute("type") == "mdev" }), let uuid = mdev.text("uuid") {
+            self.init(name: name, kind: .mdev, address: uuid, vendorID: "", vendor: nil, productID: "", product: nil,
+                      classCode: nil, driver: driver, iommuGroup: mdev.first("iommuGroup")?.attribute("number").flatMap { Int($0) },
+                      iommuGroupMembers: [], maxVirtualFunctions: nil, virtualFunctions: [], physicalFunction: nil,
+                      mediatedTypes: [], parent: root.text("parent"), mediatedType: mdev.first("type")?.attribute("id"))
+            return
+        }
         return nil
     }
 
@@ -121,6 +133,8 @@ extension NodeDevice {
         case .usb:
             return "<hostdev mode='subsystem' type='usb' managed='yes'><source><vendor id='\(xmlEscaped(vendorID))'/>"
                 + "<product id='\(xmlEscaped(productID))'/></source></hostdev>"
+        case .mdev:
+            return "<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='\(xmlEscaped(address))'/></source></hostdev>"
         }
     }
 }
@@ -138,6 +152,32 @@ extension Domain {
 }
 
 extension Connection {
+    /// The XML that asks for a mediated device of `type` on `parent` (libvirt's name), known by `uuid`.
+    public static func mediatedDeviceXML(parent: String, type: String, uuid: String) -> String {
+        "<device><parent>\(xmlEscaped(parent))</parent><capability type='mdev'><type id='\(xmlEscaped(type))'/>"
+            + "<uuid>\(xmlEscaped(uuid))</uuid></capability></device>"
+    }
+
+    /// Makes a mediated device (a vGPU instance; `virsh nodedev-create`), until the host restarts; returns its name.
+    public func createMediatedDevice(parent: String, type: String, uuid: String) throws -> String {
+        let operation = "make a \(type) mediated device on \(parent)"
+        let conn = try handle(operation)
+        guard let device = virNodeDeviceCreateXML(conn, Self.mediatedDeviceXML(parent: parent, type: type, uuid: uuid), 0) else {
+            throw LibvirtError.last(operation)
+        }
+        defer { virNodeDeviceFree(device) }
+        return String(cString: virNodeDeviceGetName(device))
+    }
+
+    /// Removes a mediated device (`virsh nodedev-destroy`).
+    public func destroyNodeDevice(_ name: String) throws {
+        let operation = "remove \(name)"
+        let conn = try handle(operation)
+        guard let device = virNodeDeviceLookupByName(conn, name) else { throw LibvirtError.last(operation) }
+        defer { virNodeDeviceFree(device) }
+        try check(operation, virNodeDeviceDestroy(device))
+    }
+
     /// Binds a PCI device to vfio-pci, away from its host driver (`virsh nodedev-detach --driver vfio`).
     public func detachNodeDevice(_ name: String) throws {
         let operation = "bind \(name) to vfio-pci"

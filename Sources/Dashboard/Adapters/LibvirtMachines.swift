@@ -197,7 +197,7 @@ final class LibvirtMachines: MachinePort {
             try host().hostDevices().map { entry in
                 let device = entry.device
                 return HostDeviceRow(name: device.name, address: device.address, isPCI: device.kind == .pci, kind: entry.kind,
-                                     device: [device.vendor ?? device.vendorID, device.product ?? device.productID].joined(separator: " "),
+                                     device: entry.name,
                                      driver: device.driver, iommuGroup: device.iommuGroup, passthrough: entry.passthrough.rawValue,
                                      reason: entry.reason, splits: entry.split)
             }

@@ -1,3 +1,4 @@
+import Foundation
 import VirtKit
 
 public typealias NodeDevice = VirtKit.NodeDevice
@@ -19,9 +20,26 @@ public struct AssessedDevice: Sendable, Codable {
 
     /// "3D controller", "USB device", …: what its PCI class says.
     public var kind: String {
+        if device.kind == .mdev { return "mediated device" }
         guard let code = device.classCode else { return "USB device" }
         let digits = code.replacingOccurrences(of: "0x", with: "")
         return Self.classes[String(digits.prefix(4))] ?? Self.classes[String(digits.prefix(2))] ?? "class \(code)"
+    }
+
+    /// Vendor and product, or a mediated device's type and parent.
+    public var name: String {
+        if device.kind == .mdev { return "\(device.mediatedType ?? "?") on \(device.parent ?? "?")" }
+        return [device.vendor ?? device.vendorID, device.product ?? device.productID].joined(separator: " ")
+    }
+
+    /// How a VM's definition lists it once given (DomainDetails.hostDevices): a USB device by its IDs, as
+    /// NodeDevice.hostdevXML gives it, a PCI one by its address, a mediated one by its UUID.
+    var givenLabel: String {
+        switch device.kind {
+        case .usb: "usb " + [device.vendorID, device.productID].map { $0.replacingOccurrences(of: "0x", with: "") }.joined(separator: ":")
+        case .pci: "pci \(device.address)"
+        case .mdev: "mdev \(device.address)"
+        }
     }
 
     public var isGPU: Bool { device.classCode?.replacingOccurrences(of: "0x", with: "").hasPrefix("03") == true }
@@ -58,7 +76,7 @@ extension Hypervisor {
 enum HostDeviceAssessment {
     static func assess(_ devices: [NodeDevice]) -> [AssessedDevice] {
         let byAddress = Dictionary(devices.filter { $0.kind == .pci }.map { ($0.address, $0) }) { first, _ in first }
-        let iommuOn = devices.contains { $0.iommuGroup != nil }
+        let iommuOn = devices.contains { $0.kind == .pci && $0.iommuGroup != nil }
         return devices.map { device in
             let (verdict, reason) = verdict(device, iommuOn: iommuOn, byAddress: byAddress)
             return AssessedDevice(device: device, passthrough: verdict, reason: reason)
@@ -67,7 +85,13 @@ enum HostDeviceAssessment {
 
     private static func verdict(_ device: NodeDevice, iommuOn: Bool,
                                 byAddress: [String: NodeDevice]) -> (AssessedDevice.Passthrough, String) {
-        guard device.kind == .pci else { return (.yes, "USB: no IOMMU needed; the guest takes it from the host") }
+        switch device.kind {
+        case .usb: return (.yes, "USB: no IOMMU needed; the guest takes it from the host")
+        case .mdev:
+            let parent = device.parent.map { " of \($0)" } ?? ""
+            return (.yes, "a \(device.mediatedType ?? "mediated") slice\(parent): one guest has it, the parent's other slices stay")
+        case .pci: break
+        }
         if isBridge(device) { return (.no, "a bridge: the host's own PCI plumbing") }
         guard iommuOn else {
             return (.no, "the host's IOMMU is off (no IOMMU groups): turn on VT-d or AMD-Vi in the firmware and boot "
@@ -135,9 +159,10 @@ extension Hypervisor {
         guard entry.passthrough != .no else {
             throw UserFacingError("\(entry.device.address) cannot be given to \(vm.name): \(entry.reason)")
         }
-        // A PCI device in another VM's definition: both could not run, and the one running holds it.
-        if entry.device.kind == .pci, let holder = ((try? connection.domains()) ?? []).first(where: { domain in
-            domain.name != vm.name && ((try? domain.hostDevices()) ?? []).contains("pci \(entry.device.address)")
+        // A PCI or mediated device in another VM's definition: both could not run, and the one running holds it. (A
+        // USB device is given by its IDs, which two sticks of one model share.)
+        if entry.device.kind != .usb, let holder = ((try? connection.domains()) ?? []).first(where: { domain in
+            domain.name != vm.name && ((try? domain.hostDevices()) ?? []).contains(entry.givenLabel)
         }) {
             throw UserFacingError("\(entry.device.address) is given to the VM \(holder.name) already: take it from there first "
                                   + "(virtlab vm hostdev detach \(holder.name) \(entry.device.address))")
@@ -149,21 +174,53 @@ extension Hypervisor {
 
     public func detachHostDevice(_ spec: String, from vm: VM, scope: DeviceScope) throws -> String {
         let entry = try hostDevice(spec)
-        // A USB device is given by its IDs (see NodeDevice.hostdevXML), a PCI one by its address.
-        let ids = [entry.device.vendorID, entry.device.productID].map { $0.replacingOccurrences(of: "0x", with: "") }
-        let label = entry.device.kind == .usb ? "usb \(ids.joined(separator: ":"))" : "pci \(entry.device.address)"
-        guard try vm.domain.hostDevices().contains(label) else {
+        guard try vm.domain.hostDevices().contains(entry.givenLabel) else {
             throw UserFacingError("\(vm.name) has no host device \(entry.device.address)")
         }
         try vm.domain.detachHostDevice(entry.device, scope: scope)
         return "took \(entry.device.address) from \(vm.name)"
     }
 
+    /// Makes a mediated device (a vGPU instance) of `type` on the PCI device `parentSpec`, where the parent offers that
+    /// type with an instance left; returns what to tell the user, with how to give it to a VM.
+    public func createMediatedDevice(on parentSpec: String, type: String, uuid: String = UUID().uuidString.lowercased()) throws -> String {
+        let parent = try hostDevice(parentSpec).device
+        let offered = parent.mediatedTypes.map { type in type.id + (type.name.map { " (\($0))" } ?? "") }
+        guard !offered.isEmpty else {
+            throw UserFacingError("\(parent.address) offers no mediated devices (no mdev types: its driver does not split it); "
+                                  + "see 'virtlab host devices' for the devices that do")
+        }
+        guard let wanted = parent.mediatedTypes.first(where: { $0.id == type }) else {
+            throw UserFacingError("\(parent.address) offers no mediated type \(type): it offers \(offered.joined(separator: ", "))")
+        }
+        if let available = wanted.available, available < 1 {
+            throw UserFacingError("no \(type) instance is left on \(parent.address) (0 available): remove one "
+                                  + "(virtlab host device remove-mdev UUID) or pick another type")
+        }
+        do {
+            let name = try connection.createMediatedDevice(parent: parent.name, type: type, uuid: uuid)
+            return "made mediated device \(uuid) (\(name)): a \(type) slice of \(parent.address); give it to a VM with "
+                + "virtlab vm hostdev attach NAME \(uuid)"
+        } catch let error as LibvirtError {
+            throw UserFacingError("libvirt could not make a \(type) mediated device on \(parent.address): \(error.message)")
+        }
+    }
+
+    /// Removes a mediated device no running VM uses (libvirt refuses one in use).
+    public func removeMediatedDevice(_ spec: String) throws -> String {
+        let device = try hostDevice(spec).device
+        guard device.kind == .mdev else {
+            throw UserFacingError("\(device.address) is not a mediated device: 'virtlab host devices' lists those under mediated device")
+        }
+        try connection.destroyNodeDevice(device.name)
+        return "removed mediated device \(device.address)"
+    }
+
     /// Binds a PCI device to vfio-pci (or gives it back to its driver), where the assessment allows it.
     public func bindForPassthrough(_ spec: String, release: Bool) throws -> String {
         let entry = try hostDevice(spec)
         guard entry.device.kind == .pci else {
-            throw UserFacingError("\(entry.device.address) is a USB device: it needs no binding, give it to a VM as it is")
+            throw UserFacingError("\(entry.device.address) is a \(entry.kind): it needs no binding, give it to a VM as it is")
         }
         if release {
             try connection.reattachNodeDevice(entry.device.name)

@@ -10,11 +10,55 @@ struct HostCommand: AsyncParsableCommand {
         commandName: "host", abstract: "Act on a whole host: its devices, and moving every VM away from it.",
         subcommands: [Devices.self, DeviceBinding.self, Evacuate.self])
 
-    /// `virtlab host device detach|reattach DEVICE`: a PCI device bound to vfio-pci for passthrough, or given back.
+    /// `virtlab host device detach|reattach DEVICE`: a PCI device bound to vfio-pci for passthrough, or given back;
+    /// `create-mdev|remove-mdev`: a mediated device (a vGPU instance) made on a PCI device that offers its type.
     struct DeviceBinding: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "device", abstract: "Bind a PCI device to vfio-pci for passthrough, or give it back to its driver.",
-            subcommands: [Detach.self, Reattach.self])
+            commandName: "device",
+            abstract: "Bind a PCI device to vfio-pci for passthrough or give it back; make or remove a mediated device (vGPU).",
+            subcommands: [Detach.self, Reattach.self, CreateMdev.self, RemoveMdev.self])
+
+        struct CreateMdev: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "create-mdev", abstract: "Make a mediated device (a vGPU instance) of a type its parent offers.",
+                discussion: """
+                    'virtlab host devices' lists each device's mediated types with the instances left ("splits: mdev \
+                    nvidia-1000 ..."). Refused in one line where the parent offers no such type or none is left. The \
+                    device lasts until the host restarts; give it to a VM with 'virtlab vm hostdev attach NAME UUID'.
+                    Same as: virsh nodedev-create mdev.xml (<device><parent>…</parent><capability type='mdev'><type id='TYPE'/>…)
+                    """)
+            @OptionGroup var connection: ConnectionOptions
+            @Argument(help: "The parent PCI device (see 'virtlab host devices').") var parent: String
+            @Argument(help: "The mediated type, e.g. nvidia-1000.") var type: String
+            @Option(help: "Its UUID (default: a new one).") var uuid: String?
+            @OptionGroup var explain: ExplainOption
+
+            func run() async throws {
+                let host = try connection.open().0
+                let uuid = (uuid ?? UUID().uuidString).lowercased()
+                let command = ShellWords.line(["virsh", "-c", host.uri, "nodedev-create", "mdev-\(uuid).xml"])
+                try await ActionRunner.record(host.uri, "make a \(type) mediated device on \(parent)", command, explain: explain.explain) {
+                    try host.createMediatedDevice(on: parent, type: type, uuid: uuid)
+                }
+            }
+        }
+
+        struct RemoveMdev: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "remove-mdev", abstract: "Remove a mediated device no running VM uses.",
+                discussion: "Same as: virsh nodedev-destroy NAME")
+            @OptionGroup var connection: ConnectionOptions
+            @Argument(help: "The mediated device's UUID or libvirt name.") var device: String
+            @OptionGroup var explain: ExplainOption
+
+            func run() async throws {
+                let host = try connection.open().0
+                let command = ShellWords.line(["virsh", "-c", host.uri, "nodedev-destroy", device])
+                try await ActionRunner.record(host.uri, "remove mediated device \(device)", command, explain: explain.explain) {
+                    try host.removeMediatedDevice(device)
+                }
+            }
+        }
 
         struct Detach: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
@@ -80,8 +124,7 @@ struct HostCommand: AsyncParsableCommand {
             var table = TextTable(headers: ["ADDRESS", "CLASS", "DEVICE", "DRIVER", "GROUP", "PASSTHROUGH"])
             for entry in devices {
                 let device = entry.device
-                let names = [device.vendor ?? device.vendorID, device.product ?? device.productID].joined(separator: " ")
-                table.add([device.address, entry.kind, names, device.driver ?? "-", device.iommuGroup.map(String.init) ?? "-",
+                table.add([device.address, entry.kind, entry.name, device.driver ?? "-", device.iommuGroup.map(String.init) ?? "-",
                            entry.passthrough.rawValue])
             }
             print(table.render())

@@ -48,7 +48,7 @@ enum DevicesPane: PaneFeature {
 
     static func bind(_ state: inout AppState, release: Bool) -> [Effect] {
         guard let device = state.selectedHostDevice else { return refuse(&state, "no device selected (r reads them)") }
-        guard device.isPCI else { return refuse(&state, "\(device.address) is a USB device: it needs no binding, give it to a VM as it is") }
+        guard device.isPCI else { return refuse(&state, "\(device.address) is a \(device.kind): it needs no binding, give it to a VM as it is") }
         if !release && device.passthrough == "no" { return refuse(&state, "\(device.address) cannot be bound to vfio-pci: \(device.reason)") }
         state.modal = BindDeviceDialog(connection: state.selectedHost, device: device, release: release)
         return []
