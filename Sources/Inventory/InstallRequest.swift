@@ -14,11 +14,13 @@ public struct InstallRequest: Sendable, Equatable {
     public var memoryMiB: Int?
     public var diskGiB: Int?
     public var uefi: Bool
+    /// The NIC's libvirt network (an ISO or an import); nil: user-mode networking. A PXE boot uses its own.
+    public var network: String?
 
     public init(name: String, medium: Medium, source: String, os: String? = nil, memoryMiB: Int? = nil,
-                diskGiB: Int? = nil, uefi: Bool = false) {
+                diskGiB: Int? = nil, uefi: Bool = false, network: String? = nil) {
         (self.name, self.medium, self.source, self.os) = (name, medium, source, os)
-        (self.memoryMiB, self.diskGiB, self.uefi) = (memoryMiB, diskGiB, uefi)
+        (self.memoryMiB, self.diskGiB, self.uefi, self.network) = (memoryMiB, diskGiB, uefi, network)
     }
 
     /// The same as a command a user can type (its `--explain` prints the virt-install line).
@@ -28,6 +30,7 @@ public struct InstallRequest: Sendable, Equatable {
         if let memoryMiB { words += ["--memory", "\(memoryMiB)"] }
         if let diskGiB { words += ["--disk-size", "\(diskGiB)"] }
         if uefi { words.append("--uefi") }
+        if let network { words += ["--network", network] }
         return ShellWords.line(words + ["--uri", uri])
     }
 }

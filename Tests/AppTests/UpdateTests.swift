@@ -377,8 +377,10 @@ import TermUI
         #expect(press(&state, .enter) == [.install(request)] && state.modal == nil)
         #expect(Effect.install(request).logged(uri: "qemu:///system")?.command
                 == "virtlab vm create web --iso /isos/tiny.iso --os alpinelinux3.17 --memory 256 --disk-size 1 --uefi --uri qemu:///system")
-        fill(["db", "import", "/vm/db.qcow2"])
-        #expect(press(&state, .enter) == [.install(InstallRequest(name: "db", medium: .importDisk, source: "/vm/db.qcow2"))])
+        fill(["db", "import", "/vm/db.qcow2", "", "", "", "bios", "lab"])
+        #expect(press(&state, .enter) == [.install(InstallRequest(name: "db", medium: .importDisk, source: "/vm/db.qcow2", network: "lab"))])
+        #expect(Effect.install(InstallRequest(name: "db", medium: .importDisk, source: "/vm/db.qcow2", network: "lab"))
+                    .logged(uri: "qemu:///system")?.command == "virtlab vm create db --import /vm/db.qcow2 --network lab --uri qemu:///system")
         fill(["boot", "pxe", "lab"])
         #expect(press(&state, .enter) == [.install(InstallRequest(name: "boot", medium: .pxe, source: "lab"))])
         // A cloud image by its name in the images list.

@@ -104,4 +104,56 @@ import VirtKit
         try await session.send("q")
         await expectScreen(session, contains: "VIRTLAB_EXIT=0")
     }
+
+    /// The same installer over the network: its kernel and initramfs served by libvirt's own TFTP server (dnsmasq),
+    /// GRUB's network image (grub-mknetdir) the DHCP boot file, and a VM made with `vm create --pxe` boots it from
+    /// its NIC's PXE ROM, waits for Enter and installs.
+    @Test func aPXEBootOnANetworkWithDHCPAndTFTPRunsTheInstaller() async throws {
+        let lab = try #require(LabLoader.load(file: "\(Repository.labs)/install-from-iso.yaml").lab)
+        let grader = Grader(lab: lab, student: "pxe\(UUID().uuidString.prefix(6).lowercased())", libvirtURI: QEMUTestGuest.uri)
+        let (dir, iso) = try (#require(grader.context.parameters.values["dir"]), #require(grader.context.parameters.values["iso"]))
+        let (vm, net) = (QEMUTestGuest.uniqueName("pxe"), "pxe-\(UUID().uuidString.prefix(6).lowercased())")
+        let connection = try QEMUTestGuest.connect()
+        for (step, outcome) in await grader.setUp() {
+            try #require(outcome.status == 0 && !outcome.timedOut, "setup of \(step): \(outcome.stderr)")
+        }
+        let tftp = dir + "/tftp"
+        do {
+            // The ISO's /boot (kernel, initramfs, grub.cfg) is the TFTP tree; GRUB's PXE image is put beside it.
+            for argv in [["xorriso", "-osirrox", "on", "-indev", iso, "-extract", "/boot", tftp + "/boot"],
+                         ["chmod", "-R", "a+rX", tftp],
+                         ["grub-mknetdir", "--net-directory=\(tftp)", "--subdir=boot/grub", "-d", "/usr/lib/grub/i386-pc"]] {
+                let done = try await Run.command(argv)
+                try #require(done.status == 0, "\(argv[0]): \(done.stderr)")
+            }
+            let xml = FileManager.default.temporaryDirectory.appendingPathComponent("\(net).xml").path
+            try """
+                <network><name>\(net)</name><ip address='192.168.227.1' netmask='255.255.255.0'><tftp root='\(tftp)'/>
+                <dhcp><range start='192.168.227.10' end='192.168.227.20'/><bootp file='boot/grub/i386-pc/core.0'/></dhcp></ip></network>
+                """.write(toFile: xml, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: xml) }
+            let made = try await Run.command(["virsh", "-q", "-c", QEMUTestGuest.uri, "net-create", xml])
+            try #require(made.status == 0, "\(made.stderr)")
+
+            let created = try await Run.virtlab(["vm", "create", vm, "--pxe", net, "--os", "alpinelinux3.17", "--memory", "256",
+                                                 "--disk-size", "1", "--uri", QEMUTestGuest.uri])
+            try #require(created.status == 0, "\(created.stderr)")
+            let serialLog = "/var/log/libvirt/qemu/\(vm)-serial.log"
+            func serial() -> String { (try? String(contentsOfFile: serialLog, encoding: .utf8)) ?? "" }
+            let waiting = await eventually(timeout: .seconds(300)) { serial().contains("press Enter") }
+            try #require(waiting, "the installer did not come up over the network: \(serial().suffix(500))")
+            let typed = try await Run.command(["virsh", "-q", "-c", QEMUTestGuest.uri, "send-key", vm, "KEY_ENTER"])
+            #expect(typed.status == 0, "\(typed.stderr)")
+            let installed = await eventually(timeout: .seconds(180)) { serial().contains("installed onto /dev/vda") }
+            #expect(installed, "\(serial().suffix(300))")
+        } catch {
+            Issue.record(error)
+        }
+        QEMUTestGuest.cleanUp(connection, name: vm)
+        for file in ["/var/lib/libvirt/images/\(vm).qcow2", "/var/log/libvirt/qemu/\(vm)-serial.log"] {
+            try? FileManager.default.removeItem(atPath: file)
+        }
+        try? connection.stopNetwork(net)
+        _ = await grader.cleanUp()
+    }
 }
