@@ -103,7 +103,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The ncurses backend: draws a Buffer, reads keys, handles resize and signals.
-        .target(name: "TermCurses", dependencies: ["CNcurses", "CShims", "TermUI"]),
+        .target(name: "TermCurses", dependencies: ["CNcurses", "CShims", "TermUI", "Pictures"]),
         // The command line: parsing and printing only (the use cases are Services'), one folder per command.
         .target(name: "VirtlabCLI", dependencies: [
             "Services", "Dashboard", "Humanize", "Inventory", "LabFormat", "TermUI",

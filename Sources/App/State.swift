@@ -139,7 +139,9 @@ public struct AppState: Sendable {
     public var details: [MachineKey: MachineDetails] = [:]
     /// Each host's PCI and USB devices, by connection, as last read (the Devices pane asks when shown).
     public var hostDevices: [String: [HostDeviceRow]] = [:]
-    /// The Devices pane shows display and 3D controllers only (g).
+    /// Whether the terminal draws pictures itself (a VM's screen in the screen view).
+    public var graphics: TerminalGraphics = .none
+    /// The Devices pane shows display and 3D controllers only (o).
     public var showsGPUsOnly = false
     /// When each machine's details were last asked for (the clock of `now`).
     var detailsFetchedAt: [MachineKey: Double] = [:]

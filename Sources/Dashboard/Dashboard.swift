@@ -66,6 +66,7 @@ public enum Dashboard {
         if classroom != nil { state.focus = Pane.classroom }
         state.defaultSSHKey = PublicKeyFile.usersDefault ?? ""
         state.homeDirectory = NSHomeDirectory()
+        state.graphics = TerminalGraphics.detect(environment)
         // Messages expire relative to this clock. Not a tick: the runtime's first one asks for what is due.
         state.now = SystemClock().now
         if let themeError { log.warning("theme refused: \(themeError)") }

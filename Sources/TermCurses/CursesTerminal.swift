@@ -1,6 +1,7 @@
 import CNcurses
 import CShims
 import Foundation
+import Pictures
 import Synchronization
 import TermUI
 
@@ -8,6 +9,8 @@ import TermUI
 /// last frame, turns ncurses key codes into `Key`s, and always gives the terminal back as it found it.
 public final class CursesTerminal {
     private var lastFrame: Buffer?
+    /// The pictures the terminal was last told to draw (kitty graphics), so each is sent once and taken off after.
+    private var shownPictures: [PlacedPicture] = []
     private var pairs: [ColorPair: Int16] = [:]
     private var nextPair: Int16 = 1
     private var active = false
@@ -58,6 +61,7 @@ public final class CursesTerminal {
     public func shutdown() {
         guard active else { return }
         active = false
+        showPictures([])
         endwin()
     }
 
@@ -89,11 +93,28 @@ public final class CursesTerminal {
         }
         lastFrame = buffer
         wrefresh(window)
+        showPictures(buffer.pictures)
+    }
+
+    /// Pictures go to the terminal after curses has written the cells beneath them, straight to its output: curses
+    /// knows nothing of them. The cursor is kept where curses left it.
+    private func showPictures(_ pictures: [PlacedPicture]) {
+        guard pictures != shownPictures else { return }
+        var out = shownPictures.indices.map { KittyGraphics.delete(id: UInt32($0 + 1)) }.joined()
+        for (index, placed) in pictures.enumerated() {
+            out += "\u{1B}7\u{1B}[\(placed.rect.y + 1);\(placed.rect.x + 1)H"
+                + KittyGraphics.show(png: [UInt8](PNG.encode(placed.picture)), id: UInt32(index + 1),
+                                     columns: placed.rect.width, rows: placed.rect.height)
+                + "\u{1B}8"
+        }
+        shownPictures = pictures
+        FileHandle.standardOutput.write(Data(out.utf8))
     }
 
     /// Forgets the last frame, so the next draw repaints everything (after the console or a resize).
     public func invalidate() {
         lastFrame = nil
+        showPictures([])
         clearok(vl_stdscr(), true)
     }
 

@@ -17,6 +17,9 @@ public struct Cell: Sendable, Hashable {
 public struct Buffer: Sendable, Equatable {
     public let size: Size
     public private(set) var cells: [Cell]
+    /// Pictures the terminal draws itself over some of the cells (see TerminalGraphics); the cells beneath still
+    /// hold a drawing of their own, for a terminal that does not.
+    public var pictures: [PlacedPicture] = []
 
     public init(size: Size, fill: Cell = .blank) {
         self.size = size

@@ -30,6 +30,27 @@ import TermUI
         #expect(state.modal == nil && update(&state, .tick(now: 120)).isEmpty, "closed, it asks no more")
     }
 
+    /// Where the terminal draws pictures itself (kitty graphics), the picture is placed over the cells that draw it;
+    /// without colour or Unicode, or elsewhere, there is none to place.
+    @Test func aTerminalWithGraphicsGetsThePictureItself() {
+        var state = DashboardFixture.state()
+        _ = ScreenDialog.open(&state, web1)
+        _ = update(&state, .screen(web1.key, picture, problem: nil))
+        let size = Size(width: 80, height: 24)
+        #expect(view(state, size: size, theme: .builtIn, glyphs: .unicode).pictures.isEmpty)
+        state.graphics = .kitty
+        let drawn = view(state, size: size, theme: .builtIn, glyphs: .unicode)
+        let placed = try? #require(drawn.pictures.first)
+        #expect(drawn.pictures.count == 1 && placed?.picture == picture)
+        if let rect = placed?.rect {
+            #expect(rect.width > 0 && rect.height > 0 && rect.y == 3 && rect.maxX <= 79, "\(rect)")
+            #expect(drawn[rect.x, rect.y].text == "▀", "the cells beneath still draw it, for a terminal that does not")
+        }
+        #expect(view(state, size: size, theme: .builtIn, glyphs: .ascii).pictures.isEmpty)
+        _ = update(&state, .key(.escape))
+        #expect(view(state, size: size, theme: .builtIn, glyphs: .unicode).pictures.isEmpty, "closed, the picture goes")
+    }
+
     @Test func thePictureIsDrawnInColourOrInCharactersAndAProblemIsSaid() {
         var state = DashboardFixture.state()
         _ = ScreenDialog.open(&state, web1)

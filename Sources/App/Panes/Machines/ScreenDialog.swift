@@ -70,6 +70,10 @@ public struct ScreenDialog: Dialog, Equatable {
         let colourless = theme[.stateRunning].foreground == .default && theme[.stateCrashed].foreground == .default
         let (shown, cells) = picture.cells(fitting: room, glyphs == .ascii || colourless ? .characters : .halfBlocks)
         let left = inner.x + (inner.width - shown.width) / 2
+        // A terminal with graphics of its own draws the picture itself, over the cells.
+        if state.graphics == .kitty && glyphs != .ascii && !colourless {
+            buffer.pictures.append(PlacedPicture(rect: Rect(x: left, y: inner.y, width: shown.width, height: shown.height), picture: picture))
+        }
         for row in 0 ..< shown.height {
             for column in 0 ..< shown.width {
                 buffer[left + column, inner.y + row] = cells[row * shown.width + column]
