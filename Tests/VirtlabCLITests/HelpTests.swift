@@ -32,6 +32,8 @@ import TestSupport
         #expect(result.stdout.contains("USAGE: virtlab"), "no usage in: \(result.stdout)")
         #expect(!(result.stdout + result.stderr).contains("CommandError"))
         #expect(result.stderr.isEmpty)
+        // A line continuation written `\\` in the source shows as a stray backslash.
+        #expect(!result.stdout.split(separator: "\n").contains { $0.hasSuffix("\\") }, "a line ends with a backslash: \(result.stdout)")
     }
 
     @Test(arguments: [["help"], ["help", "vm"], ["help", "lab", "grade"]])

@@ -3,16 +3,17 @@ import Foundation
 import Inventory
 import Services
 
-/// `virtlab vm hostdev attach|detach NAME DEVICE`: a host's PCI or USB device given to a VM (passthrough).
+/// `virtlab vm hostdev attach|detach NAME DEVICE`: a host's PCI, USB or mediated device given to a VM (passthrough).
 struct HostDeviceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "hostdev", abstract: "Give a host's PCI or USB device to a VM (passthrough), or take it back.",
+        commandName: "hostdev", abstract: "Give a host's PCI, USB or mediated device to a VM (passthrough), or take it back.",
         discussion: """
-            DEVICE is a PCI address (0000:65:00.0 or 65:00.0), a USB bus:device (1:2), or libvirt's name for it \\
-            (pci_0000_65_00_0), as 'virtlab host devices' lists them. A PCI device is given managed: libvirt binds \\
-            it to vfio-pci while the guest runs and gives it back to its driver after. A device that cannot go to \\
-            a guest (the IOMMU off, a bridge) is refused with the reason; one whose IOMMU group holds others is \\
-            given with a note (they leave the host too).
+            DEVICE is a PCI address (0000:65:00.0 or 65:00.0), a USB bus:device (1:2), a mediated device's UUID \
+            (see 'virtlab host device create-mdev'), or libvirt's name for it (pci_0000_65_00_0), as 'virtlab host \
+            devices' lists them. A PCI device is given managed: libvirt binds it to vfio-pci while the guest runs \
+            and gives it back to its driver after. A device that cannot go to a guest (the IOMMU off, a bridge, a \
+            group with the host's disk controller) or that another VM has is refused with the reason; one whose \
+            IOMMU group holds others is given with a note (they leave the host too).
             """,
         subcommands: [Attach.self, Detach.self])
 
