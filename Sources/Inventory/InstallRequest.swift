@@ -16,11 +16,13 @@ public struct InstallRequest: Sendable, Equatable {
     public var uefi: Bool
     /// The NIC's libvirt network (an ISO or an import); nil: user-mode networking. A PXE boot uses its own.
     public var network: String?
+    /// The devices to boot from, in order (hd, cdrom, network); nil: the installer first, then the disk.
+    public var bootOrder: [String]?
 
     public init(name: String, medium: Medium, source: String, os: String? = nil, memoryMiB: Int? = nil,
-                diskGiB: Int? = nil, uefi: Bool = false, network: String? = nil) {
+                diskGiB: Int? = nil, uefi: Bool = false, network: String? = nil, bootOrder: [String]? = nil) {
         (self.name, self.medium, self.source, self.os) = (name, medium, source, os)
-        (self.memoryMiB, self.diskGiB, self.uefi, self.network) = (memoryMiB, diskGiB, uefi, network)
+        (self.memoryMiB, self.diskGiB, self.uefi, self.network, self.bootOrder) = (memoryMiB, diskGiB, uefi, network, bootOrder)
     }
 
     /// The same as a command a user can type (its `--explain` prints the virt-install line).
@@ -31,6 +33,7 @@ public struct InstallRequest: Sendable, Equatable {
         if let diskGiB { words += ["--disk-size", "\(diskGiB)"] }
         if uefi { words.append("--uefi") }
         if let network { words += ["--network", network] }
+        if let bootOrder { words += ["--boot", bootOrder.joined(separator: ",")] }
         return ShellWords.line(words + ["--uri", uri])
     }
 }

@@ -32,6 +32,9 @@ public struct InstallSpec: Sendable, Equatable {
     public var uefi: Bool
     /// The NIC's network (ISO and import); nil is user-mode networking. PXE uses its own network.
     public var network: String?
+    /// The devices it boots from, in order ("cdrom", "hd", "network"); nil: the source's own (the CD or the network
+    /// first, then the disk).
+    public var bootOrder: [String]?
     public var accelerator: Accelerator
     public var storageDirectory: String
 
@@ -48,6 +51,17 @@ public struct InstallSpec: Sendable, Equatable {
         return "\(storageDirectory)/\(name).qcow2"
     }
 
+
+    /// The source's own boot order: its installer first, then the disk it installs onto.
+    var defaultBootOrder: [String] {
+        switch source {
+        case .iso: ["cdrom", "hd"]
+        case .importDisk: ["hd"]
+        case .pxe: ["network", "hd"]
+        }
+    }
+
+    public static let bootDevices = ["hd", "cdrom", "network"]
 
     /// The network its NIC is on: PXE's own, else the one asked for (nil: user-mode networking).
     var nicNetwork: String? {
@@ -70,7 +84,8 @@ public struct InstallSpec: Sendable, Equatable {
         }
         let model = virtio ? "virtio" : "e1000e"
         line += ["--network", nicNetwork.map { "network=\($0),model=\(model)" } ?? "user,model=\(model)"]
-        if uefi { line += ["--boot", "uefi"] }
+        let boot = (uefi ? ["uefi"] : []) + (bootOrder.map { [$0.joined(separator: ",")] } ?? [])
+        if !boot.isEmpty { line += ["--boot", boot.joined(separator: ",")] }
         return line + ["--graphics", "vnc,listen=none", "--serial", "pty,log.file=\(SerialLog.path(of: name))", "--noautoconsole"]
     }
 }
@@ -146,14 +161,8 @@ public struct Installer {
         let format: String
         if case .importDisk(let disk) = spec.source { format = DiskImage.inspect(path: disk)?.format ?? "raw" } else { format = "qcow2" }
         var disks = [DomainBlueprint.Disk(path: spec.diskPath, format: format, target: target, bus: bus)]
-        var boot = ["hd"]
-        switch spec.source {
-        case .iso(let iso):
-            disks.append(.init(path: iso, format: "raw", target: "hdc", cdrom: true))
-            boot = ["cdrom", "hd"]
-        case .importDisk: break
-        case .pxe: boot = ["network", "hd"]
-        }
+        if case .iso(let iso) = spec.source { disks.append(.init(path: iso, format: "raw", target: "hdc", cdrom: true)) }
+        let boot = spec.bootOrder ?? spec.defaultBootOrder
         var blueprint = DomainBlueprint(name: spec.name, uuid: uuid, memoryMiB: spec.memoryMiB, vcpus: spec.vcpus,
                                         accelerator: spec.accelerator,
                                         os: "<type arch='x86_64' machine='pc'>hvm</type>" + boot.map { "<boot dev='\($0)'/>" }.joined(),

@@ -381,8 +381,8 @@ import TermUI
         #expect(press(&state, .enter) == [.install(InstallRequest(name: "db", medium: .importDisk, source: "/vm/db.qcow2", network: "lab"))])
         #expect(Effect.install(InstallRequest(name: "db", medium: .importDisk, source: "/vm/db.qcow2", network: "lab"))
                     .logged(uri: "qemu:///system")?.command == "virtlab vm create db --import /vm/db.qcow2 --network lab --uri qemu:///system")
-        fill(["boot", "pxe", "lab"])
-        #expect(press(&state, .enter) == [.install(InstallRequest(name: "boot", medium: .pxe, source: "lab"))])
+        fill(["boot", "pxe", "lab", "", "", "", "bios", "", "network, hd"])
+        #expect(press(&state, .enter) == [.install(InstallRequest(name: "boot", medium: .pxe, source: "lab", bootOrder: ["network", "hd"]))])
         // A cloud image by its name in the images list.
         fill(["c1", "image", "debian-12.qcow2", "", "512"])
         #expect(press(&state, .enter) == [.launch(imagePath: "/var/lib/libvirt/images/debian-12.qcow2", name: "c1", memoryMiB: 512,

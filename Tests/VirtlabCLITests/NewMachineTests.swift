@@ -39,6 +39,23 @@ func installerISO(volume: String, bootable: Bool = true) async throws -> String 
         request.memoryMiB = 512
         let small = try NewMachine.plan(request, catalog: try OSCatalog.installed(), uri: "qemu:///system")
         #expect(small.notes == ["512 MiB is under Debian 11's minimum of 1 GiB: it may not install or boot"])
+
+        // A boot order of the user's own: in the definition and on the virt-install line; a device the VM lacks,
+        // an unknown one or one named twice, refused in one line.
+        request.bootOrder = ["hd", "cdrom"]
+        let ordered = try NewMachine.plan(request, catalog: try OSCatalog.installed(), uri: "qemu:///system")
+        #expect(ShellWords.line(ordered.virtInstall(uri: "qemu:///system")).contains("--boot hd,cdrom --graphics"))
+        for (order, said) in [(["floppy"], "--boot: 'floppy' is no boot device; use hd, cdrom, network, comma-separated"),
+                              (["hd", "hd"], "--boot names a device twice: hd,hd"), ([], "--boot names no device")] {
+            request.bootOrder = order
+            #expect(throws: UserFacingError.self) { try NewMachine.plan(request, catalog: try OSCatalog.installed(), uri: "qemu:///system") }
+            do { _ = try NewMachine.plan(request, catalog: try OSCatalog.installed(), uri: "qemu:///system") } catch {
+                #expect("\(error)".hasPrefix(said), "\(error)")
+            }
+        }
+        var imported = NewMachine.Request(name: "web", source: .importDisk("/d.qcow2"))
+        imported.bootOrder = ["cdrom", "hd"]
+        #expect(throws: UserFacingError.self) { try NewMachine.plan(imported, catalog: try OSCatalog.installed(), uri: "qemu:///system") }
     }
 
     @Test func anOSWithoutVirtioDriversGetsSATAAndE1000eAndTCGOneVCPU() throws {
@@ -115,8 +132,11 @@ func installerISO(volume: String, bootable: Bool = true) async throws -> String 
             QEMUTestGuest.cleanUp(connection, name: uefi)
             try? FileManager.default.removeItem(atPath: "/var/lib/libvirt/images/\(uefi).qcow2")
         }
-        let firmware = try await virtlab("vm", "create", uefi, "--iso", iso, "--uefi", "--accel", "tcg", "--memory", "1024")
+        let firmware = try await virtlab("vm", "create", uefi, "--iso", iso, "--uefi", "--accel", "tcg", "--memory", "1024",
+                                         "--boot", "hd,cdrom")
         #expect(firmware.status == 0 && firmware.stdout.contains("UEFI, disk"), "\(firmware.stdout)\(firmware.stderr)")
+        #expect(try connection.domain(named: uefi).xml(inactive: true).contains("<boot dev='hd'/>\n    <boot dev='cdrom'/>"),
+                "the boot order asked for")
         let live = try connection.domain(named: uefi).xml()
         #expect(live.contains("/usr/share/OVMF/OVMF_CODE") && live.contains("<nvram"), "\(live)")
 

@@ -183,7 +183,7 @@ final class LibvirtMachines: MachinePort {
             }
             var request = NewMachine.Request(name: order.name, source: source)
             (request.os, request.memoryMiB, request.diskGiB, request.uefi) = (order.os, order.memoryMiB, order.diskGiB, order.uefi)
-            request.network = order.network
+            (request.network, request.bootOrder) = (order.network, order.bootOrder)
             let plan = try NewMachine.plan(request, catalog: try OSCatalog.installed(), uri: uri)
             let made = try NewMachine.create(plan, on: host())
             link.withLock { $0?.inventory.invalidateSlowLists() }

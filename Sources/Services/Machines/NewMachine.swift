@@ -20,6 +20,8 @@ public enum NewMachine {
         public var diskGiB: Int?
         public var uefi = false
         public var network: String?
+        /// The devices to boot from, in order (hd, cdrom, network); nil: the installer first, then the disk.
+        public var bootOrder: [String]?
         /// nil: KVM where it works, else TCG.
         public var accelerator: Accelerator?
         public var storageDirectory: String?
@@ -90,11 +92,27 @@ public enum NewMachine {
         if let minimumGiB, disk < minimumGiB, let os, request.source.makesDisk {
             notes.append("a \(disk) GiB disk is under \(os.name)'s minimum of \(minimumGiB) GiB")
         }
-        let spec = InstallSpec(name: request.name, source: request.source, memoryMiB: memory, vcpus: vcpus, diskGiB: disk,
+        var spec = InstallSpec(name: request.name, source: request.source, memoryMiB: memory, vcpus: vcpus, diskGiB: disk,
                                virtio: os?.hasVirtio ?? true, uefi: request.uefi, network: request.network,
                                accelerator: accelerator,
                                storageDirectory: request.storageDirectory ?? CloudLauncher.defaultStorageDirectory(uri: uri))
+        if let order = request.bootOrder {
+            try checkBootOrder(order, source: request.source)
+            spec.bootOrder = order
+        }
         return Plan(spec: spec, os: os, osSource: osSource, notes: notes)
+    }
+
+    static func checkBootOrder(_ order: [String], source: InstallSpec.Source) throws {
+        let known = InstallSpec.bootDevices.joined(separator: ", ")
+        guard !order.isEmpty else { throw UserFacingError("--boot names no device: give some of \(known), comma-separated") }
+        if let unknown = order.first(where: { !InstallSpec.bootDevices.contains($0) }) {
+            throw UserFacingError("--boot: '\(unknown)' is no boot device; use \(known), comma-separated")
+        }
+        if Set(order).count != order.count { throw UserFacingError("--boot names a device twice: \(order.joined(separator: ","))") }
+        var hasCD = false
+        if case .iso = source { hasCD = true }
+        if order.contains("cdrom") && !hasCD { throw UserFacingError("--boot cdrom: the VM has no CD-ROM (only --iso gives it one)") }
     }
 
     /// Makes and starts it; nothing half-made stays when that fails.

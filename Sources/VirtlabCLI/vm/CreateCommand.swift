@@ -34,6 +34,8 @@ struct CreateCommand: AsyncParsableCommand {
     @Option(help: "The OS, as osinfo-db's short ID (default: detected from the ISO).") var os: String?
     @Option(name: .customLong("disk-size"), help: "The new disk in GiB (default: the OS's recommendation).") var diskSize: Int?
     @Flag(help: "UEFI firmware (OVMF) instead of BIOS.") var uefi = false
+    @Option(help: "The boot order: hd, cdrom, network, comma-separated (default: the installer first, then the disk).")
+    var boot: String?
     @Option(help: "Memory in MiB (default: the OS's recommendation; 1024 for a cloud image).") var memory: Int?
     @Option(help: "Virtual CPUs (default: 1 under TCG, else the OS's recommendation).") var vcpus: Int?
     @Option(help: "The user cloud-init creates.") var user = "virtlab"
@@ -63,8 +65,8 @@ struct CreateCommand: AsyncParsableCommand {
         if image == nil && (sshKey != nil || userData != nil || kernel != nil) {
             throw ValidationError("--ssh-key, --user-data and --kernel are for a cloud image (--image)")
         }
-        if image != nil && (os != nil || diskSize != nil || uefi) {
-            throw ValidationError("--os, --disk-size and --uefi are for --iso, --import and --pxe; a cloud image brings its own")
+        if image != nil && (os != nil || diskSize != nil || uefi || boot != nil) {
+            throw ValidationError("--os, --disk-size, --uefi and --boot are for --iso, --import and --pxe; a cloud image brings its own")
         }
     }
 
@@ -100,6 +102,7 @@ struct CreateCommand: AsyncParsableCommand {
         var request = NewMachine.Request(name: name, source: source)
         (request.os, request.memoryMiB, request.vcpus, request.diskGiB) = (os, memory, vcpus, diskSize)
         (request.uefi, request.network, request.storageDirectory) = (uefi, network, storageDirectory)
+        request.bootOrder = boot.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
         request.accelerator = Accelerator(rawValue: accel)
         let plan = try NewMachine.plan(request, catalog: try OSCatalog.installed(), uri: host.uri)
         let command = ShellWords.line(plan.virtInstall(uri: host.uri))

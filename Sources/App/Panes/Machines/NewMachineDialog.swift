@@ -6,7 +6,8 @@ import TermUI
 public struct NewMachineDialog: Dialog, Equatable {
     public var form = Form(["Name": "", "From (iso, import, pxe, image)": "iso", "ISO, disk, network or image": "",
                             "OS (blank: from the ISO)": "", "Memory MiB (blank: OS's)": "", "Disk GiB (blank: OS's)": "",
-                            "Firmware (bios, uefi)": "bios", "Network (blank: user-mode)": ""])
+                            "Firmware (bios, uefi)": "bios", "Network (blank: user-mode)": "",
+                            "Boot order (blank: installer, disk)": ""])
 
     public init() {}
 
@@ -56,12 +57,14 @@ public struct NewMachineDialog: Dialog, Equatable {
             return refuse(&state, "from '\(from)': iso, import, pxe or image")
         }
         let (os, network) = (field("OS (blank: from the ISO)"), field("Network (blank: user-mode)"))
+        let boot = field("Boot order (blank: installer, disk)")
         if medium == .pxe && !network.isEmpty && network != source {
             return refuse(&state, "a PXE boot is on the network it boots from (\(source)): leave Network blank")
         }
         state.modal = nil
         setStatus(&state, "creating \(name) from \(source)…", .info)
         return [.install(InstallRequest(name: name, medium: medium, source: source, os: os.isEmpty ? nil : os, memoryMiB: memory,
-                                        diskGiB: disk, uefi: firmware == "uefi", network: network.isEmpty || medium == .pxe ? nil : network))]
+                                        diskGiB: disk, uefi: firmware == "uefi", network: network.isEmpty || medium == .pxe ? nil : network,
+                                        bootOrder: boot.isEmpty ? nil : boot.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }))]
     }
 }
