@@ -222,6 +222,18 @@ import TestTags
         let takenBack = try await virtlab("vm", "hostdev", "detach", name, card.address, "--config")
         #expect(takenBack.status == 0 && takenBack.stdout.contains("took \(card.address) from \(name)"), "\(takenBack.stderr)")
         #expect(try domain.hostDevices().isEmpty)
+
+        // A mediated device's <hostdev type='mdev'> goes into the definition and out again the same way (none can be
+        // made here: nothing splits).
+        let uuid = "4b20d080-1b54-4048-85b3-a6a62d165c01"
+        let slice = NodeDevice(name: "mdev_\(uuid.replacingOccurrences(of: "-", with: "_"))_0000_02_00_0", kind: .mdev, address: uuid,
+                               vendorID: "", vendor: nil, productID: "", product: nil, classCode: nil, driver: nil, iommuGroup: nil,
+                               iommuGroupMembers: [], maxVirtualFunctions: nil, virtualFunctions: [], physicalFunction: nil,
+                               mediatedTypes: [], parent: "pci_0000_02_00_0", mediatedType: "nvidia-1000")
+        try domain.attachHostDevice(slice, scope: .config)
+        #expect(try domain.hostDevices() == ["mdev \(uuid)"])
+        try domain.detachHostDevice(slice, scope: .config)
+        #expect(try domain.hostDevices().isEmpty)
     }
 
     /// The dashboard's Devices pane (9) on this machine: every PCI device with its verdict, and binding one refused
