@@ -10,6 +10,8 @@ public struct HostDeviceRow: Sendable, Equatable {
     public let kind: String
     /// Vendor and product.
     public let device: String
+    /// A display or 3D controller.
+    public let isGPU: Bool
     public let driver: String?
     public let iommuGroup: Int?
     /// "yes", "caution" or "no".
@@ -19,9 +21,9 @@ public struct HostDeviceRow: Sendable, Equatable {
     /// How it can be split between guests (SR-IOV virtual functions, mediated-device types).
     public let splits: [String]
 
-    public init(name: String, address: String, isPCI: Bool, kind: String, device: String, driver: String?, iommuGroup: Int?,
-                passthrough: String, reason: String, splits: [String]) {
-        (self.name, self.address, self.isPCI, self.kind, self.device) = (name, address, isPCI, kind, device)
+    public init(name: String, address: String, isPCI: Bool, kind: String, device: String, isGPU: Bool, driver: String?,
+                iommuGroup: Int?, passthrough: String, reason: String, splits: [String]) {
+        (self.name, self.address, self.isPCI, self.kind, self.device, self.isGPU) = (name, address, isPCI, kind, device, isGPU)
         (self.driver, self.iommuGroup, self.passthrough, self.reason, self.splits) = (driver, iommuGroup, passthrough, reason, splits)
     }
 

@@ -105,17 +105,21 @@ public struct DomainDetails: Sendable, Codable, Equatable {
                        source: source?.attribute("network") ?? source?.attribute("bridge") ?? source?.attribute("dev"),
                        hostDevice: iface.first("target")?.attribute("dev"))
         }
-        hostDevices = root.all("devices/hostdev").map { hostdev in
-            let type = hostdev.attribute("type") ?? "device"
-            if let address = hostdev.first("source/address") {
-                if type == "pci" { return "pci " + NodeDevice.pciAddress(address) }
-                if let uuid = address.attribute("uuid") { return "\(type) \(uuid)" }
-                return "\(type) bus \(address.attribute("bus") ?? "?") device \(address.attribute("device") ?? "?")"
-            }
-            let ids = [hostdev.first("source/vendor")?.attribute("id"), hostdev.first("source/product")?.attribute("id")]
-                .compactMap { $0?.replacingOccurrences(of: "0x", with: "") }
-            return ids.isEmpty ? type : "\(type) \(ids.joined(separator: ":"))"
+        hostDevices = root.all("devices/hostdev").map(Self.hostDeviceLabel)
+    }
+
+    /// How a `<hostdev>` is named in `hostDevices`: by its PCI address, its UUID (mediated), its USB bus and device,
+    /// or its USB vendor:product IDs.
+    static func hostDeviceLabel(_ hostdev: XMLElement) -> String {
+        let type = hostdev.attribute("type") ?? "device"
+        if let address = hostdev.first("source/address") {
+            if type == "pci" { return "pci " + NodeDevice.pciAddress(address) }
+            if let uuid = address.attribute("uuid") { return "\(type) \(uuid)" }
+            return "\(type) bus \(address.attribute("bus") ?? "?") device \(address.attribute("device") ?? "?")"
         }
+        let ids = [hostdev.first("source/vendor")?.attribute("id"), hostdev.first("source/product")?.attribute("id")]
+            .compactMap { $0?.replacingOccurrences(of: "0x", with: "") }
+        return ids.isEmpty ? type : "\(type) \(ids.joined(separator: ":"))"
     }
 
     mutating func attachAddresses(_ byMAC: [String: [String]]) {

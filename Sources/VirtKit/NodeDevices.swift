@@ -137,6 +137,13 @@ extension NodeDevice {
             return "<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='\(xmlEscaped(address))'/></source></hostdev>"
         }
     }
+
+    /// How a VM's definition lists it once given (DomainDetails.hostDevices): read off the `<hostdev>` it is given
+    /// with, so the two cannot disagree.
+    public var givenLabel: String {
+        guard let hostdev = try? XMLDocument(xmlString: hostdevXML, options: []).rootElement() else { return "" }
+        return DomainDetails.hostDeviceLabel(hostdev)
+    }
 }
 
 extension Domain {
@@ -171,28 +178,24 @@ extension Connection {
 
     /// Removes a mediated device (`virsh nodedev-destroy`).
     public func destroyNodeDevice(_ name: String) throws {
-        let operation = "remove \(name)"
-        let conn = try handle(operation)
-        guard let device = virNodeDeviceLookupByName(conn, name) else { throw LibvirtError.last(operation) }
-        defer { virNodeDeviceFree(device) }
-        try check(operation, virNodeDeviceDestroy(device))
+        try onNodeDevice(name, "remove \(name)") { virNodeDeviceDestroy($0) }
     }
 
     /// Binds a PCI device to vfio-pci, away from its host driver (`virsh nodedev-detach --driver vfio`).
     public func detachNodeDevice(_ name: String) throws {
-        let operation = "bind \(name) to vfio-pci"
-        let conn = try handle(operation)
-        guard let device = virNodeDeviceLookupByName(conn, name) else { throw LibvirtError.last(operation) }
-        defer { virNodeDeviceFree(device) }
-        try check(operation, virNodeDeviceDetachFlags(device, "vfio", 0))
+        try onNodeDevice(name, "bind \(name) to vfio-pci") { virNodeDeviceDetachFlags($0, "vfio", 0) }
     }
 
     /// Gives a PCI device back to its host driver (`virsh nodedev-reattach`).
     public func reattachNodeDevice(_ name: String) throws {
-        let operation = "give \(name) back to the host"
+        try onNodeDevice(name, "give \(name) back to the host") { virNodeDeviceReAttach($0) }
+    }
+
+    /// One libvirt call on the node device `name`, looked up and freed around it; a failure says `operation`.
+    private func onNodeDevice(_ name: String, _ operation: String, _ call: (virNodeDevicePtr) -> Int32) throws {
         let conn = try handle(operation)
         guard let device = virNodeDeviceLookupByName(conn, name) else { throw LibvirtError.last(operation) }
         defer { virNodeDeviceFree(device) }
-        try check(operation, virNodeDeviceReAttach(device))
+        try check(operation, call(device))
     }
 }

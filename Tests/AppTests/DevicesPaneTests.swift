@@ -8,14 +8,14 @@ import TermUI
 /// why; GPUs alone on request; binding to vfio-pci asks first, names the virsh line and is refused where it cannot be.
 @Suite(.tags(.pure)) struct DevicesPaneTests {
     static let gpu = HostDeviceRow(name: "pci_0000_65_00_0", address: "0000:65:00.0", isPCI: true, kind: "3D controller",
-                                   device: "NVIDIA Corporation GH100 [H200 SXM 141GB]", driver: "nvidia", iommuGroup: 12,
+                                   device: "NVIDIA Corporation GH100 [H200 SXM 141GB]", isGPU: true, driver: "nvidia", iommuGroup: 12,
                                    passthrough: "yes", reason: "IOMMU group 12; the host's nvidia driver lets go when it is given (managed)",
                                    splits: [#"mdev nvidia-1000 "NVIDIA H200-4C", 35 available"#])
     static let disks = HostDeviceRow(name: "pci_0000_00_17_0", address: "0000:00:17.0", isPCI: true, kind: "SATA controller",
-                                     device: "Intel Corporation SATA AHCI", driver: "ahci", iommuGroup: 6, passthrough: "no",
+                                     device: "Intel Corporation SATA AHCI", isGPU: false, driver: "ahci", iommuGroup: 6, passthrough: "no",
                                      reason: "IOMMU group 6 holds the host's storage controller 0000:00:17.0 (ahci)", splits: [])
     static let stick = HostDeviceRow(name: "usb_1_2", address: "1:2", isPCI: false, kind: "USB device",
-                                     device: "SanDisk Corp. Cruzer Blade", driver: nil, iommuGroup: nil, passthrough: "yes",
+                                     device: "SanDisk Corp. Cruzer Blade", isGPU: false, driver: nil, iommuGroup: nil, passthrough: "yes",
                                      reason: "USB: no IOMMU needed", splits: [])
 
     func press(_ state: inout AppState, _ keys: Key...) -> [Effect] { keys.flatMap { update(&state, .key($0)) } }

@@ -312,7 +312,7 @@ final class FakeMachines: MachinePort, @unchecked Sendable {
     func launch(imagePath: String, name: String, memoryMiB: Int, sshKeyPath: String?) throws -> String { "" }
     func install(_ request: InstallRequest) throws -> String { "created and started \(request.name)" }
     func hostDevices() throws -> [HostDeviceRow] {
-        [HostDeviceRow(name: "pci_0000_65_00_0", address: "0000:65:00.0", isPCI: true, kind: "3D controller", device: "NVIDIA H200",
+        [HostDeviceRow(name: "pci_0000_65_00_0", address: "0000:65:00.0", isPCI: true, kind: "3D controller", device: "NVIDIA H200", isGPU: true,
                        driver: "nvidia", iommuGroup: 12, passthrough: "yes", reason: "IOMMU group 12", splits: [])]
     }
     func bindHostDevice(_ address: String, release: Bool) throws -> String {

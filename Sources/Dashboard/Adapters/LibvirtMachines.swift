@@ -198,7 +198,7 @@ final class LibvirtMachines: MachinePort {
             try host().hostDevices().map { entry in
                 let device = entry.device
                 return HostDeviceRow(name: device.name, address: device.address, isPCI: device.kind == .pci, kind: entry.kind,
-                                     device: entry.name,
+                                     device: entry.name, isGPU: entry.isGPU,
                                      driver: device.driver, iommuGroup: device.iommuGroup, passthrough: entry.passthrough.rawValue,
                                      reason: entry.reason, splits: entry.split)
             }

@@ -32,16 +32,6 @@ public struct AssessedDevice: Sendable, Codable {
         return [device.vendor ?? device.vendorID, device.product ?? device.productID].joined(separator: " ")
     }
 
-    /// How a VM's definition lists it once given (DomainDetails.hostDevices): a USB device by its IDs, as
-    /// NodeDevice.hostdevXML gives it, a PCI one by its address, a mediated one by its UUID.
-    var givenLabel: String {
-        switch device.kind {
-        case .usb: "usb " + [device.vendorID, device.productID].map { $0.replacingOccurrences(of: "0x", with: "") }.joined(separator: ":")
-        case .pci: "pci \(device.address)"
-        case .mdev: "mdev \(device.address)"
-        }
-    }
-
     public var isGPU: Bool { device.classCode?.replacingOccurrences(of: "0x", with: "").hasPrefix("03") == true }
 
     /// How it can be split between guests: SR-IOV virtual functions, mediated-device (vGPU) types.
@@ -162,7 +152,7 @@ extension Hypervisor {
         // A PCI or mediated device in another VM's definition: both could not run, and the one running holds it. (A
         // USB device is given by its IDs, which two sticks of one model share.)
         if entry.device.kind != .usb, let holder = ((try? connection.domains()) ?? []).first(where: { domain in
-            domain.name != vm.name && ((try? domain.hostDevices()) ?? []).contains(entry.givenLabel)
+            domain.name != vm.name && ((try? domain.hostDevices()) ?? []).contains(entry.device.givenLabel)
         }) {
             throw UserFacingError("\(entry.device.address) is given to the VM \(holder.name) already: take it from there first "
                                   + "(virtlab vm hostdev detach \(holder.name) \(entry.device.address))")
@@ -174,7 +164,7 @@ extension Hypervisor {
 
     public func detachHostDevice(_ spec: String, from vm: VM, scope: DeviceScope) throws -> String {
         let entry = try hostDevice(spec)
-        guard try vm.domain.hostDevices().contains(entry.givenLabel) else {
+        guard try vm.domain.hostDevices().contains(entry.device.givenLabel) else {
             throw UserFacingError("\(vm.name) has no host device \(entry.device.address)")
         }
         try vm.domain.detachHostDevice(entry.device, scope: scope)

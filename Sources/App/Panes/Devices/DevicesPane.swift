@@ -8,8 +8,7 @@ extension Pane {
 extension AppState {
     /// The Devices pane's rows: the selected host's devices, GPUs only while `showsGPUsOnly`.
     var visibleHostDevices: [HostDeviceRow] {
-        (hostDevices[selectedHost] ?? []).filter { !showsGPUsOnly || $0.kind.contains("VGA") || $0.kind.contains("3D")
-            || $0.kind == "display controller" }
+        (hostDevices[selectedHost] ?? []).filter { !showsGPUsOnly || $0.isGPU }
     }
 
     var selectedHostDevice: HostDeviceRow? {
